@@ -1,0 +1,135 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/bitssim/bitssim/rules"
+)
+
+func runRules(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the rules as a JSON array")
+	family := fs.String("family", "", "only this family: "+familyList())
+	status := fs.String("status", "", "only rules with this status: documented, observed or assumed")
+	verbose := fs.Bool("v", false, "also print each rule's source and decision")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: %s rules [--json] [--family F] [--status S] [-v] [RULE-ID ...]\n\n", programName)
+		fmt.Fprintf(fs.Output(), "Prints the rulebook. With rule IDs, prints those rules in full.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	selected, err := selectRules(*family, *status, fs.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "%s rules: %v\n", programName, err)
+		return exitUsage
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(selected); err != nil {
+			fmt.Fprintf(stderr, "%s rules: %v\n", programName, err)
+			return exitFailed
+		}
+		return exitOK
+	}
+	printRules(stdout, selected, *verbose || len(fs.Args()) > 0)
+	return exitOK
+}
+
+func familyList() string {
+	var names []string
+	for _, f := range rules.Families() {
+		names = append(names, string(f))
+	}
+	return strings.Join(names, ", ")
+}
+
+// selectRules filters the rulebook; explicit IDs must all exist.
+func selectRules(family, status string, ids []string) ([]rules.Rule, error) {
+	all := rules.All()
+	if len(ids) > 0 {
+		var out []rules.Rule
+		for _, id := range ids {
+			r, ok := rules.Lookup(strings.ToUpper(id))
+			if !ok {
+				return nil, fmt.Errorf("no rule %q (try '%s rules' for the list)", id, programName)
+			}
+			out = append(out, r)
+		}
+		return out, nil
+	}
+	var fam rules.Family
+	if family != "" {
+		f, err := rules.ParseFamily(family)
+		if err != nil {
+			return nil, err
+		}
+		fam = f
+	}
+	var st rules.Status
+	if status != "" {
+		if err := st.UnmarshalText([]byte(status)); err != nil {
+			return nil, err
+		}
+	}
+	out := []rules.Rule{}
+	for _, r := range all {
+		if (fam == "" || r.Family == fam) && (st == 0 || r.Status == st) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// printRules prints rules grouped by family: one line per rule, or the
+// full record with verbose.
+func printRules(w io.Writer, rs []rules.Rule, verbose bool) {
+	idWidth := 0
+	for _, r := range rs {
+		idWidth = max(idWidth, len(r.ID))
+	}
+	var last rules.Family
+	counts := map[rules.Family]int{}
+	for _, r := range rs {
+		counts[r.Family]++
+	}
+	for _, r := range rs {
+		if r.Family != last {
+			if last != "" {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprintf(w, "%s — %s (%d)\n", r.Family, r.Family.Title(), counts[r.Family])
+			last = r.Family
+		}
+		indent := strings.Repeat(" ", 2+idWidth+1+11+1)
+		lines := wrap(r.Statement, max(40, 110-len(indent)))
+		fmt.Fprintf(w, "  %-*s %-11s %s\n", idWidth, r.ID, r.Status, lines[0])
+		for _, l := range lines[1:] {
+			fmt.Fprintf(w, "%s%s\n", indent, l)
+		}
+		if verbose {
+			fmt.Fprintf(w, "%ssource: %s\n", indent, r.Source)
+			if r.Decision != "" {
+				for i, l := range wrap(r.Decision, max(40, 100-len(indent))) {
+					label := "          "
+					if i == 0 {
+						label = "decision: "
+					}
+					fmt.Fprintf(w, "%s%s%s\n", indent, label, l)
+				}
+			}
+		}
+	}
+	fmt.Fprintf(w, "\n%d rules.\n", len(rs))
+}

@@ -1,0 +1,410 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bitssim/bitssim/model"
+)
+
+// Registration is what is registered on a job for notifications, as far as
+// routing an event needs to know.
+type Registration struct {
+	Version  model.Version
+	Flags    model.NotifyFlags
+	Object   bool // a callback object is registered (SetNotifyInterface)
+	CLSID    bool // a notification CLSID is set
+	Instance bool // an instance activated from the CLSID is still held
+	CmdLine  bool // a command line is set
+	// OwnerIsServiceAccount: the job's owner is LocalSystem, LocalService
+	// or NetworkService.
+	OwnerIsServiceAccount bool
+	// OnDemand: the job is in BITS_JOB_PROPERTY_ON_DEMAND_MODE.
+	OnDemand bool
+}
+
+// Fate is how one delivery attempt ends.
+type Fate int
+
+// The ways an attempt can end.
+const (
+	// FateOK: the callback returned S_OK (or another success code), the
+	// program exited 0.
+	FateOK Fate = iota
+	// FateFails: the callback returned a failure HRESULT, the program
+	// exited non-zero.
+	FateFails
+	// FateDisconnected: the callback's process is gone; the call fails with
+	// an RPC error.
+	FateDisconnected
+	// FateActivationFails: CoCreateInstance of the notification CLSID failed.
+	FateActivationFails
+)
+
+var fateNames = []string{"ok", "fails", "disconnected", "activation-fails"}
+
+// String returns "ok", "fails", "disconnected" or "activation-fails".
+func (f Fate) String() string {
+	if f >= 0 && int(f) < len(fateNames) {
+		return fateNames[f]
+	}
+	return fmt.Sprintf("Fate(%d)", int(f))
+}
+
+// ParseFate accepts the names String prints.
+func ParseFate(s string) (Fate, error) {
+	for i, n := range fateNames {
+		if strings.EqualFold(n, strings.TrimSpace(s)) {
+			return Fate(i), nil
+		}
+	}
+	return 0, fmt.Errorf("rules: unknown fate %q (want one of %s)", s, strings.Join(fateNames, ", "))
+}
+
+// Step is one delivery attempt of a Plan.
+type Step struct {
+	Target model.TargetKind
+	// Activate: BITS creates a new instance from the CLSID for this
+	// attempt (rather than calling one it holds).
+	Activate bool
+	Fate     Fate
+}
+
+// Outcome is how a notification ends.
+type Outcome int
+
+// The outcomes of routing one notification.
+const (
+	// OutcomeNotWanted: the flags do not ask for it; nothing happens.
+	OutcomeNotWanted Outcome = iota + 1
+	// OutcomePending: nobody can receive it now; BITS keeps it and delivers
+	// it when a target is registered (JobTransferred/JobError) or forgets
+	// it (JobModification, FileRangesTransferred).
+	OutcomePending
+	// OutcomeDelivered: a target accepted it.
+	OutcomeDelivered
+	// OutcomeRetry: every target failed; BITS tries again after the job's
+	// MinimumRetryDelay.
+	OutcomeRetry
+	// OutcomeDropped: it failed and is not retried (lossy kinds).
+	OutcomeDropped
+)
+
+var outcomeNames = []string{"", "not-wanted", "pending", "delivered", "retry", "dropped"}
+
+// String returns the outcome's name.
+func (o Outcome) String() string {
+	if o > 0 && int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+// maxSteps bounds a plan: object, held instance, new instance, command line.
+const maxSteps = 4
+
+// maxPlanRules bounds the rules a plan cites.
+const maxPlanRules = 8
+
+// Plan is the ordered delivery of one notification: the attempts BITS makes,
+// how it ends, and the rules that decide it. It is a value with fixed-size
+// arrays so that routing allocates nothing.
+type Plan struct {
+	steps   [maxSteps]Step
+	nSteps  int
+	rules   [maxPlanRules]string
+	nRules  int
+	Outcome Outcome
+	// DeliveredTo is the target that accepted the notification, when
+	// Outcome is OutcomeDelivered.
+	DeliveredTo model.TargetKind
+	// DropObject: the object was found disconnected and BITS forgets it
+	// (GetNotifyInterface returns nil afterwards).
+	DropObject bool
+	// DropInstance: the CLSID instance BITS held is no longer used.
+	DropInstance bool
+	// KeepInstance: after the plan BITS holds a (new or old) CLSID instance.
+	KeepInstance bool
+	// Settled: the notification is done with for this event, successfully
+	// or not, and will not be retried; false with OutcomeRetry and
+	// OutcomePending.
+	Settled bool
+}
+
+// Steps returns the attempts in order.
+func (p *Plan) Steps() []Step { return p.steps[:p.nSteps] }
+
+// Rules returns the IDs of the rules that decided the plan, in the order
+// they applied.
+func (p *Plan) Rules() []string { return p.rules[:p.nRules] }
+
+func (p *Plan) cite(id string) {
+	for _, r := range p.rules[:p.nRules] {
+		if r == id {
+			return
+		}
+	}
+	if p.nRules < maxPlanRules {
+		p.rules[p.nRules] = id
+		p.nRules++
+	}
+}
+
+func (p *Plan) add(s Step) {
+	if p.nSteps < maxSteps {
+		p.steps[p.nSteps] = s
+		p.nSteps++
+	}
+}
+
+// String prints the plan on one line, e.g.
+// "object:disconnected -> clsid(new):ok => delivered to clsid [PREC-OBJECT-FIRST …]".
+func (p *Plan) String() string {
+	var b strings.Builder
+	for i, s := range p.Steps() {
+		if i > 0 {
+			b.WriteString(" -> ")
+		}
+		b.WriteString(s.Target.String())
+		if s.Activate {
+			b.WriteString("(new)")
+		}
+		b.WriteString(":" + s.Fate.String())
+	}
+	if b.Len() > 0 {
+		b.WriteString(" => ")
+	}
+	b.WriteString(p.Outcome.String())
+	if p.Outcome == OutcomeDelivered {
+		b.WriteString(" to " + p.DeliveredTo.String())
+	}
+	fmt.Fprintf(&b, " %v", p.Rules())
+	return b.String()
+}
+
+// Caller performs (or predicts) delivery attempts for RouteWith.
+type Caller interface {
+	// Call attempts delivery to the step's target and reports how it ended.
+	Call(s Step) Fate
+}
+
+// Fates predicts every attempt's end; it is the Caller of Route.
+type Fates struct {
+	Object      Fate // the registered object
+	Instance    Fate // the CLSID instance BITS holds
+	Activation  Fate // activating a new instance: FateOK or FateActivationFails
+	NewInstance Fate // the newly activated instance
+	CmdLine     Fate // the program: FateOK (exit 0) or FateFails
+}
+
+// Call returns the predicted fate of s.
+func (f Fates) Call(s Step) Fate {
+	switch {
+	case s.Target == model.TargetObject:
+		return f.Object
+	case s.Target == model.TargetCLSID && s.Activate:
+		if f.Activation == FateActivationFails {
+			return FateActivationFails
+		}
+		return f.NewInstance
+	case s.Target == model.TargetCLSID:
+		return f.Instance
+	case s.Target == model.TargetCommandLine:
+		return f.CmdLine
+	}
+	return FateFails
+}
+
+// Route predicts the delivery of a notification of kind given the
+// registration and how each attempt would end. See RouteWith.
+func Route(reg Registration, kind model.EventKind, f Fates) Plan {
+	return RouteWith(reg, kind, f)
+}
+
+// CmdLineEligible reports whether a command line may run for kind: it is
+// set, the job's flags ask for the event, the event is JobTransferred or
+// JobError (CMD-EVENTS, FLAGS-CMDLINE-SUBSET), the owner is not a service
+// account (CMD-NEVER-SERVICE-ACCOUNT).
+func CmdLineEligible(reg Registration, kind model.EventKind) bool {
+	if !reg.CmdLine || reg.OwnerIsServiceAccount {
+		return false
+	}
+	if kind != model.EventJobTransferred && kind != model.EventJobError {
+		return false
+	}
+	return Wants(reg.Flags, kind)
+}
+
+// KindSupported reports whether BITS v ever sends kind for a job:
+// FileTransferred needs BITS 3.0, FileRangesTransferred needs 10.1 and an
+// on-demand job (DELIV-RANGES-ON-DEMAND).
+func KindSupported(reg Registration, kind model.EventKind) bool {
+	switch kind {
+	case model.EventFileTransferred:
+		return reg.Version >= model.BITS3_0
+	case model.EventFileRangesTransferred:
+		return reg.Version >= model.BITS10_1 && reg.OnDemand
+	case model.EventJobTransferred, model.EventJobError, model.EventJobModification:
+		return true
+	}
+	return false
+}
+
+// retried reports whether a failed notification of kind is tried again
+// (DELIV-RETRY-UNTIL-OK) or forgotten (DELIV-MODIFICATION-FAILURE-IGNORED).
+func retried(kind model.EventKind) bool {
+	return kind == model.EventJobTransferred || kind == model.EventJobError || kind == model.EventFileTransferred
+}
+
+// RouteWith routes one notification of kind, asking c to perform each
+// attempt, and returns the plan it followed. The order is:
+//
+//  1. Nothing unless the flags ask for the kind (FLAGS-FILTER, FLAGS-DISABLE)
+//     and the version and job support it (DELIV-RANGES-ON-DEMAND).
+//  2. The registered object first (PREC-OBJECT-FIRST). If its process is
+//     gone BITS forgets it (OBJ-DISCOVER-DEAD) and falls back to the CLSID
+//     (PREC-FALLBACK-DISCONNECTED); if it returns a failure, the CLSID is not
+//     tried: the object could be called.
+//  3. The CLSID, when there is no object (PREC-FALLBACK-MISSING) or it was
+//     disconnected: the held instance (CLSID-INSTANCE-REUSED), or a new one
+//     if none is held or the held one is disconnected
+//     (CLSID-ACTIVATION-FAILURE when activation fails).
+//  4. The command line, last (PREC-CMDLINE-LAST), for JobTransferred and
+//     JobError only, when no callback accepted the notification
+//     (CMD-ONLY-IF-NOT-DELIVERED, PREC-CMDLINE-ON-FAILURE). Once it ran
+//     after a failed callback, the method is not called again for this event
+//     (CMD-METHOD-NOT-RECALLED) unless it exited non-zero
+//     (CMD-RERUN-NONZERO-EXIT; BITS 1.5 runs it only once, CMD-ONCE-BITS15).
+//  5. If every attempt failed: JobTransferred, JobError and FileTransferred
+//     are retried after MinimumRetryDelay (DELIV-RETRY-UNTIL-OK,
+//     DELIV-RETRY-INTERVAL, DELIV-BOTH-FAIL-RETRY); JobModification and
+//     FileRangesTransferred are dropped (DELIV-MODIFICATION-FAILURE-IGNORED).
+//  6. With no target at all the notification stays pending and is delivered
+//     when one is registered (DELIV-AFTER-REGISTRATION, CMD-AFTER-EVENT).
+func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
+	var p Plan
+	if !Wants(reg.Flags, kind) || !KindSupported(reg, kind) {
+		p.Outcome = OutcomeNotWanted
+		p.Settled = true
+		if reg.Flags&model.BG_NOTIFY_DISABLE != 0 {
+			p.cite("FLAGS-DISABLE")
+		} else if kind == model.EventFileRangesTransferred {
+			p.cite("DELIV-RANGES-ON-DEMAND")
+		} else {
+			p.cite("FLAGS-FILTER")
+		}
+		return p
+	}
+	p.cite("FLAGS-FILTER")
+	p.KeepInstance = reg.Instance
+	callbackFailed := false
+	tryCLSID := reg.CLSID && reg.Version >= model.BITS5_0
+	if reg.Object {
+		p.cite("PREC-OBJECT-FIRST")
+		fate := c.Call(Step{Target: model.TargetObject})
+		p.add(Step{Target: model.TargetObject, Fate: fate})
+		switch fate {
+		case FateOK:
+			return p.delivered(model.TargetObject)
+		case FateDisconnected:
+			p.DropObject = true
+			p.cite("OBJ-DISCOVER-DEAD")
+			if tryCLSID {
+				p.cite("PREC-FALLBACK-DISCONNECTED")
+			}
+		default:
+			callbackFailed = true
+			tryCLSID = false
+		}
+	} else if tryCLSID {
+		p.cite("PREC-FALLBACK-MISSING")
+	}
+	if tryCLSID {
+		activate := !reg.Instance
+		if reg.Instance {
+			p.cite("CLSID-INSTANCE-REUSED")
+			fate := c.Call(Step{Target: model.TargetCLSID})
+			p.add(Step{Target: model.TargetCLSID, Fate: fate})
+			switch fate {
+			case FateOK:
+				return p.delivered(model.TargetCLSID)
+			case FateDisconnected:
+				p.DropInstance = true
+				p.KeepInstance = false
+				activate = true
+			default:
+				callbackFailed = true
+			}
+		}
+		if activate {
+			fate := c.Call(Step{Target: model.TargetCLSID, Activate: true})
+			p.add(Step{Target: model.TargetCLSID, Activate: true, Fate: fate})
+			switch fate {
+			case FateOK:
+				p.KeepInstance = true
+				return p.delivered(model.TargetCLSID)
+			case FateActivationFails:
+				p.cite("CLSID-ACTIVATION-FAILURE")
+				callbackFailed = true
+			case FateDisconnected:
+				callbackFailed = true
+			default:
+				p.KeepInstance = true
+				callbackFailed = true
+			}
+		}
+	}
+	if CmdLineEligible(reg, kind) {
+		p.cite("PREC-CMDLINE-LAST")
+		if callbackFailed || p.DropObject {
+			p.cite("PREC-CMDLINE-ON-FAILURE")
+		}
+		fate := c.Call(Step{Target: model.TargetCommandLine})
+		p.add(Step{Target: model.TargetCommandLine, Fate: fate})
+		if fate == FateOK {
+			if callbackFailed {
+				p.cite("CMD-METHOD-NOT-RECALLED")
+			}
+			return p.delivered(model.TargetCommandLine)
+		}
+		if reg.Version <= model.BITS1_5 {
+			// BITS 1.5 runs the program once, whatever its exit code.
+			p.cite("CMD-ONCE-BITS15")
+			p.Outcome = OutcomeDropped
+			p.Settled = true
+			return p
+		}
+		p.cite("CMD-RERUN-NONZERO-EXIT")
+		return p.retry(kind)
+	}
+	if !callbackFailed {
+		// Nothing was registered, or the only object was found gone.
+		p.Outcome = OutcomePending
+		if retried(kind) {
+			p.cite("DELIV-AFTER-REGISTRATION")
+		} else {
+			p.Settled = true
+		}
+		return p
+	}
+	return p.retry(kind)
+}
+
+func (p Plan) delivered(t model.TargetKind) Plan {
+	p.Outcome = OutcomeDelivered
+	p.DeliveredTo = t
+	p.Settled = true
+	return p
+}
+
+func (p Plan) retry(kind model.EventKind) Plan {
+	if retried(kind) {
+		p.Outcome = OutcomeRetry
+		p.cite("DELIV-RETRY-UNTIL-OK")
+		return p
+	}
+	p.Outcome = OutcomeDropped
+	p.Settled = true
+	p.cite("DELIV-MODIFICATION-FAILURE-IGNORED")
+	return p
+}
