@@ -19,8 +19,8 @@ func ExampleRoute() {
 }
 
 func ExampleCheckSetNotifyFlags() {
-	fmt.Println(rules.CheckSetNotifyFlags(model.BITS5_0, model.BG_JOB_STATE_SUSPENDED, model.BG_NOTIFY_FILE_RANGES_TRANSFERRED))
-	fmt.Println(rules.CheckSetNotifyFlags(model.BITS10_3, model.BG_JOB_STATE_CANCELLED, 0x3))
+	fmt.Println(rules.CheckSetNotifyFlags(model.BITS5_0, model.BG_JOB_STATE_SUSPENDED, model.BG_NOTIFY_FILE_RANGES_TRANSFERRED).String())
+	fmt.Println(rules.CheckSetNotifyFlags(model.BITS10_3, model.BG_JOB_STATE_CANCELLED, 0x3).String())
 	// Output:
 	// E_NOTIMPL
 	// BG_E_INVALID_STATE
@@ -28,7 +28,7 @@ func ExampleCheckSetNotifyFlags() {
 
 func ExampleApply() {
 	t := rules.Apply(model.BG_JOB_STATE_SUSPENDED, rules.OpResume, rules.JobFacts{Type: model.BG_JOB_TYPE_DOWNLOAD})
-	fmt.Println(t.Next, t.Result, t.Rule)
+	fmt.Println(t.Next, t.Result.String(), t.Rule)
 	// Output:
 	// SUSPENDED BG_E_EMPTY STATE-RESUME-EMPTY
 }
