@@ -125,9 +125,11 @@ type Plan struct {
 	DropInstance bool
 	// KeepInstance: after the plan BITS holds a (new or old) CLSID instance.
 	KeepInstance bool
-	// Settled: the notification is done with for this event, successfully
-	// or not, and will not be retried; false with OutcomeRetry and
-	// OutcomePending.
+	// Settled: the notification is done with, successfully or not, and is
+	// not owed any more. It is false with OutcomeRetry; with OutcomePending
+	// for JobTransferred, JobError and FileTransferred (delivered when a
+	// target is registered); and with OutcomeNotWanted for JobTransferred and
+	// JobError (delivered if the flags change).
 	Settled bool
 }
 
@@ -250,6 +252,12 @@ func KindSupported(reg Registration, kind model.EventKind) bool {
 	return false
 }
 
+// levelTriggered reports whether kind reports a state the job stays in
+// (TRANSFERRED, ERROR), so that it remains owed until delivered.
+func levelTriggered(kind model.EventKind) bool {
+	return kind == model.EventJobTransferred || kind == model.EventJobError
+}
+
 // retried reports whether a failed notification of kind is tried again
 // (DELIV-RETRY-UNTIL-OK) or forgotten (DELIV-MODIFICATION-FAILURE-IGNORED).
 func retried(kind model.EventKind) bool {
@@ -285,7 +293,9 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 	var p Plan
 	if !Wants(reg.Flags, kind) || !KindSupported(reg, kind) {
 		p.Outcome = OutcomeNotWanted
-		p.Settled = true
+		// A JobTransferred or JobError the flags do not ask for stays
+		// pending: the flags are read at dispatch (FLAGS-CHECKED-AT-DISPATCH).
+		p.Settled = !levelTriggered(kind)
 		if reg.Flags&model.BG_NOTIFY_DISABLE != 0 {
 			p.cite("FLAGS-DISABLE")
 		} else if kind == model.EventFileRangesTransferred {
@@ -380,10 +390,9 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 	if !callbackFailed {
 		// Nothing was registered, or the only object was found gone.
 		p.Outcome = OutcomePending
-		if retried(kind) {
+		p.Settled = !retried(kind)
+		if levelTriggered(kind) {
 			p.cite("DELIV-AFTER-REGISTRATION")
-		} else {
-			p.Settled = true
 		}
 		return p
 	}

@@ -46,24 +46,28 @@ func TestRoute(t *testing.T) {
 		dropObj  bool
 		keepInst bool
 		mustCite string
+		settled  bool
 	}{
 		{
 			name: "object only, delivered", kind: jt,
 			reg:     reg(func(r *Registration) { r.Object = true }),
 			steps:   []Step{{Target: obj}},
 			outcome: OutcomeDelivered, to: obj, mustCite: "PREC-OBJECT-FIRST",
+			settled: true,
 		},
 		{
 			name: "CLSID only: BITS activates an instance", kind: jt,
 			reg:     reg(func(r *Registration) { r.CLSID = true }),
 			steps:   []Step{{Target: clsid, Activate: true}},
 			outcome: OutcomeDelivered, to: clsid, keepInst: true, mustCite: "PREC-FALLBACK-MISSING",
+			settled: true,
 		},
 		{
 			name: "both: the object wins", kind: jt,
 			reg:     reg(func(r *Registration) { r.Object = true; r.CLSID = true }),
 			steps:   []Step{{Target: obj}},
 			outcome: OutcomeDelivered, to: obj, mustCite: "PREC-OBJECT-FIRST",
+			settled: true,
 		},
 		{
 			name: "object's app died: CLSID takes over", kind: jt,
@@ -71,12 +75,14 @@ func TestRoute(t *testing.T) {
 			fates:   Fates{Object: gone},
 			steps:   []Step{{Target: obj, Fate: gone}, {Target: clsid, Activate: true}},
 			outcome: OutcomeDelivered, to: clsid, dropObj: true, keepInst: true, mustCite: "PREC-FALLBACK-DISCONNECTED",
+			settled: true,
 		},
 		{
 			name: "held CLSID instance is reused", kind: je,
 			reg:     reg(func(r *Registration) { r.CLSID = true; r.Instance = true }),
 			steps:   []Step{{Target: clsid}},
 			outcome: OutcomeDelivered, to: clsid, keepInst: true, mustCite: "CLSID-INSTANCE-REUSED",
+			settled: true,
 		},
 		{
 			name: "held instance disconnected: a new one is activated", kind: je,
@@ -84,6 +90,7 @@ func TestRoute(t *testing.T) {
 			fates:   Fates{Instance: gone},
 			steps:   []Step{{Target: clsid, Fate: gone}, {Target: clsid, Activate: true}},
 			outcome: OutcomeDelivered, to: clsid, keepInst: true,
+			settled: true,
 		},
 		{
 			name: "object fails: CLSID not tried, retried later", kind: jt,
@@ -91,6 +98,7 @@ func TestRoute(t *testing.T) {
 			fates:   Fates{Object: fails},
 			steps:   []Step{{Target: obj, Fate: fails}},
 			outcome: OutcomeRetry, mustCite: "DELIV-RETRY-UNTIL-OK",
+			settled: false,
 		},
 		{
 			name: "object fails with a command line: the program runs", kind: jt,
@@ -98,12 +106,14 @@ func TestRoute(t *testing.T) {
 			fates:   Fates{Object: fails},
 			steps:   []Step{{Target: obj, Fate: fails}, {Target: cmd}},
 			outcome: OutcomeDelivered, to: cmd, mustCite: "CMD-METHOD-NOT-RECALLED",
+			settled: true,
 		},
 		{
 			name: "object succeeds: the command line does not run", kind: jt,
 			reg:     reg(func(r *Registration) { r.Object = true; r.CmdLine = true }),
 			steps:   []Step{{Target: obj}},
 			outcome: OutcomeDelivered, to: obj,
+			settled: true,
 		},
 		{
 			name: "object gone, no CLSID: the command line runs", kind: je,
@@ -111,6 +121,7 @@ func TestRoute(t *testing.T) {
 			fates:   Fates{Object: gone},
 			steps:   []Step{{Target: obj, Fate: gone}, {Target: cmd}},
 			outcome: OutcomeDelivered, to: cmd, dropObj: true, mustCite: "PREC-CMDLINE-ON-FAILURE",
+			settled: true,
 		},
 		{
 			name: "activation fails, command line runs", kind: jt,
@@ -118,6 +129,7 @@ func TestRoute(t *testing.T) {
 			fates:   Fates{Activation: noActv},
 			steps:   []Step{{Target: clsid, Activate: true, Fate: noActv}, {Target: cmd}},
 			outcome: OutcomeDelivered, to: cmd, mustCite: "CLSID-ACTIVATION-FAILURE",
+			settled: true,
 		},
 		{
 			name: "activation fails, nothing else: retried", kind: jt,
@@ -125,6 +137,7 @@ func TestRoute(t *testing.T) {
 			fates:   Fates{Activation: noActv},
 			steps:   []Step{{Target: clsid, Activate: true, Fate: noActv}},
 			outcome: OutcomeRetry,
+			settled: false,
 		},
 		{
 			name: "callback and command line both fail: retried", kind: je,
@@ -132,6 +145,7 @@ func TestRoute(t *testing.T) {
 			fates:   Fates{Object: fails, CmdLine: fails},
 			steps:   []Step{{Target: obj, Fate: fails}, {Target: cmd, Fate: fails}},
 			outcome: OutcomeRetry, mustCite: "CMD-RERUN-NONZERO-EXIT",
+			settled: false,
 		},
 		{
 			name: "BITS 1.5 runs the program once", kind: jt,
@@ -139,27 +153,32 @@ func TestRoute(t *testing.T) {
 			fates:   Fates{CmdLine: fails},
 			steps:   []Step{{Target: cmd, Fate: fails}},
 			outcome: OutcomeDropped, mustCite: "CMD-ONCE-BITS15",
+			settled: true,
 		},
 		{
 			name: "command line alone", kind: jt,
 			reg:     reg(func(r *Registration) { r.CmdLine = true }),
 			steps:   []Step{{Target: cmd}},
 			outcome: OutcomeDelivered, to: cmd,
+			settled: true,
 		},
 		{
 			name: "never a command line for a service account", kind: jt,
 			reg:     reg(func(r *Registration) { r.CmdLine = true; r.OwnerIsServiceAccount = true }),
 			outcome: OutcomePending, mustCite: "DELIV-AFTER-REGISTRATION",
+			settled: false,
 		},
 		{
 			name: "no command line for JobModification", kind: jm,
 			reg:     reg(func(r *Registration) { r.Flags = allFlags; r.CmdLine = true }),
 			outcome: OutcomePending,
+			settled: true,
 		},
 		{
 			name: "nothing registered: pending", kind: jt,
 			reg:     reg(nil),
 			outcome: OutcomePending, mustCite: "DELIV-AFTER-REGISTRATION",
+			settled: false,
 		},
 		{
 			name: "object gone, nothing else: pending until re-registration", kind: jt,
@@ -167,16 +186,19 @@ func TestRoute(t *testing.T) {
 			fates:   Fates{Object: gone},
 			steps:   []Step{{Target: obj, Fate: gone}},
 			outcome: OutcomePending, dropObj: true,
+			settled: false,
 		},
 		{
 			name: "flags do not ask for it", kind: jm,
 			reg:     reg(func(r *Registration) { r.Object = true }),
 			outcome: OutcomeNotWanted, mustCite: "FLAGS-FILTER",
+			settled: true,
 		},
 		{
 			name: "DISABLE silences everything", kind: jt,
 			reg:     reg(func(r *Registration) { r.Object = true; r.Flags = 0x7; r.CmdLine = true }),
 			outcome: OutcomeNotWanted, mustCite: "FLAGS-DISABLE",
+			settled: false,
 		},
 		{
 			name: "JobModification failure is ignored", kind: jm,
@@ -184,6 +206,7 @@ func TestRoute(t *testing.T) {
 			fates:   Fates{Object: fails},
 			steps:   []Step{{Target: obj, Fate: fails}},
 			outcome: OutcomeDropped, mustCite: "DELIV-MODIFICATION-FAILURE-IGNORED",
+			settled: true,
 		},
 		{
 			name: "FileTransferred failure is retried", kind: ft,
@@ -191,27 +214,32 @@ func TestRoute(t *testing.T) {
 			fates:   Fates{Object: fails},
 			steps:   []Step{{Target: obj, Fate: fails}},
 			outcome: OutcomeRetry,
+			settled: false,
 		},
 		{
 			name: "FileTransferred needs BITS 3.0", kind: ft,
 			reg:     reg(func(r *Registration) { r.Version = model.BITS2_5; r.Object = true; r.Flags = 0x1B }),
 			outcome: OutcomeNotWanted,
+			settled: true,
 		},
 		{
 			name: "FileRangesTransferred only for on-demand jobs", kind: frt,
 			reg:     reg(func(r *Registration) { r.Object = true; r.Flags = 0x23 }),
 			outcome: OutcomeNotWanted, mustCite: "DELIV-RANGES-ON-DEMAND",
+			settled: true,
 		},
 		{
 			name: "FileRangesTransferred on an on-demand job", kind: frt,
 			reg:     reg(func(r *Registration) { r.Object = true; r.Flags = 0x23; r.OnDemand = true }),
 			steps:   []Step{{Target: obj}},
 			outcome: OutcomeDelivered, to: obj,
+			settled: true,
 		},
 		{
 			name: "CLSID ignored before BITS 5.0", kind: jt,
 			reg:     reg(func(r *Registration) { r.Version = model.BITS4_0; r.CLSID = true }),
 			outcome: OutcomePending,
+			settled: false,
 		},
 	}
 	for _, c := range cases {
@@ -232,8 +260,7 @@ func TestRoute(t *testing.T) {
 			if c.mustCite != "" {
 				assert.Contains(t, p.Rules(), c.mustCite)
 			}
-			settled := c.outcome != OutcomeRetry && !(c.outcome == OutcomePending && retried(c.kind))
-			assert.Equal(t, settled, p.Settled, "Settled")
+			assert.Equal(t, c.settled, p.Settled, "Settled")
 			for _, id := range p.Rules() {
 				_, found := Lookup(id)
 				assert.True(t, found, "plan cites unknown rule %s", id)
