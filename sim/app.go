@@ -1,0 +1,321 @@
+package sim
+
+import (
+	"fmt"
+	"sort"
+	"sync/atomic"
+	"time"
+
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+)
+
+// App is a client application (a process) connected to the service as a
+// user. It is a model.Manager: the jobs it creates and gets act on its
+// behalf, and callback objects registered through them live in it.
+//
+// An app ends by Exit (it clears its callback registrations first, as the
+// documentation asks) or by Crash (it dies abruptly; BITS finds out only
+// when it next calls one of its objects).
+type App struct {
+	s    *Service
+	name string
+	user model.Account
+	// server: the app hosts a CLSID instance BITS activated.
+	server bool
+	// state: 0 running, 1 exited, 2 crashed.
+	state atomic.Int32
+}
+
+const (
+	appRunning int32 = iota
+	appExited
+	appCrashed
+)
+
+// StartApp starts a client application named name (unique among running
+// apps) that connects as user.
+func (s *Service) StartApp(name string, user model.Account) (*App, error) {
+	if name == "" {
+		return nil, fmt.Errorf("sim: StartApp: empty app name: %w", model.E_INVALIDARG)
+	}
+	if user.Name == "" {
+		return nil, fmt.Errorf("sim: StartApp(%q): empty user name: %w", name, model.E_INVALIDARG)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	if a, ok := s.apps[name]; ok && a.alive() {
+		return nil, fmt.Errorf("sim: StartApp: an app named %q is already running", name)
+	}
+	a := &App{s: s, name: name, user: user}
+	s.apps[name] = a
+	return a, nil
+}
+
+// Apps lists the running applications, by name.
+func (s *Service) Apps() []*App {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*App
+	for _, a := range s.apps {
+		if a.alive() {
+			out = append(out, a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+// Name returns the app's name.
+func (a *App) Name() string { return a.name }
+
+// User returns the account the app runs as.
+func (a *App) User() model.Account { return a.user }
+
+// IsServer reports whether BITS started the app to host a CLSID instance.
+func (a *App) IsServer() bool { return a.server }
+
+// Alive reports whether the app is running.
+func (a *App) Alive() bool { return a.alive() }
+
+func (a *App) alive() bool { return a.state.Load() == appRunning }
+
+// Exit ends the app cleanly: it first removes every callback object it
+// registered (SetNotifyInterface(NULL)), so BITS makes no failing call to
+// find out (OBJ-CLEAR-BEFORE-EXIT).
+func (a *App) Exit() {
+	s := a.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !a.alive() {
+		return
+	}
+	for _, j := range s.jobs {
+		if j.obj != nil && j.obj.app == a {
+			j.obj = nil
+			j.regEpoch++
+		}
+		if j.inst != nil && j.inst.host == a {
+			j.inst = nil
+			j.regEpoch++
+		}
+	}
+	a.state.Store(appExited)
+}
+
+// Crash kills the app: its callback objects stay registered, and the next
+// call BITS makes to one of them fails with RPC_S_SERVER_UNAVAILABLE
+// (OBJ-DISCOVER-DEAD).
+func (a *App) Crash() {
+	a.state.CompareAndSwap(appRunning, appCrashed)
+}
+
+// checkAlive returns the error of a call made by a dead app.
+func (a *App) checkAlive() error {
+	if a.alive() {
+		return nil
+	}
+	return fmt.Errorf("sim: app %q has ended: %w", a.name, model.RPC_E_DISCONNECTED)
+}
+
+// CreateJob creates a SUSPENDED job owned by the app's user.
+func (a *App) CreateJob(displayName string, jobType model.JobType) (model.Job, error) {
+	s := a.s
+	if hr := rules.CheckDisplayName(displayName); hr.Failed() {
+		return nil, fmt.Errorf("CreateJob(%.40q): display name must have 1 to %d characters: %w", displayName, rules.MaxDisplayName, hr)
+	}
+	if !jobType.Valid() {
+		return nil, fmt.Errorf("CreateJob: job type %v: %w", jobType, model.E_INVALIDARG)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.callable(a); err != nil {
+		return nil, err
+	}
+	user, machine := 0, 0
+	for _, j := range s.jobs {
+		machine++
+		if j.rec.Owner.Same(a.user) {
+			user++
+		}
+	}
+	if hr := rules.CheckCreateJob(*s.opts.Limits, s.opts.Version, a.user, user, machine); hr.Failed() {
+		return nil, fmt.Errorf("CreateJob: %w", hr)
+	}
+	j := s.newJob(displayName, jobType, a.user)
+	return &jobHandle{s: s, app: a, j: j}, nil
+}
+
+// GetJob returns the job with the given ID (BG_E_NOT_FOUND for unknown or
+// final jobs, E_ACCESSDENIED for another user's job).
+func (a *App) GetJob(id model.GUID) (model.Job, error) {
+	s := a.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.callable(a); err != nil {
+		return nil, err
+	}
+	j, ok := s.jobs[id]
+	if !ok || !rules.Visible(j.rec.State) {
+		return nil, fmt.Errorf("GetJob(%v): %w", id, model.BG_E_NOT_FOUND)
+	}
+	if hr := rules.CheckAccess(a.user, j.rec.Owner); hr.Failed() {
+		return nil, fmt.Errorf("GetJob(%v): owned by another user: %w", id, hr)
+	}
+	return &jobHandle{s: s, app: a, j: j}, nil
+}
+
+// EnumJobs lists the app user's jobs, or all users' with
+// BG_JOB_ENUM_ALL_USERS (administrators only), in creation order.
+func (a *App) EnumJobs(flags model.EnumJobsFlags) ([]model.Job, error) {
+	s := a.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.callable(a); err != nil {
+		return nil, err
+	}
+	if hr := rules.CheckEnumJobs(a.user, flags); hr.Failed() {
+		return nil, fmt.Errorf("EnumJobs(%v): %w", flags, hr)
+	}
+	var js []*job
+	for _, j := range s.jobs {
+		if rules.Visible(j.rec.State) && (flags&model.BG_JOB_ENUM_ALL_USERS != 0 || j.rec.Owner.Same(a.user)) {
+			js = append(js, j)
+		}
+	}
+	sort.Slice(js, func(x, y int) bool { return js[x].index < js[y].index })
+	out := make([]model.Job, len(js))
+	for i, j := range js {
+		out[i] = &jobHandle{s: s, app: a, j: j}
+	}
+	return out, nil
+}
+
+// callable checks that a may call the service; s.mu is held.
+func (s *Service) callable(a *App) error {
+	if s.closed {
+		return ErrClosed
+	}
+	return a.checkAlive()
+}
+
+var _ model.Manager = (*App)(nil)
+
+// ClassFactory creates the callback object of a notification CLSID inside
+// host, the server process BITS starts for it (running as the job's
+// owner, CLSID-OWNER-CONTEXT). The object must implement model.Callback;
+// an error fails the activation.
+type ClassFactory func(host *App) (any, error)
+
+// RegisterClass registers (or replaces) the out-of-process COM class
+// clsid, so that BITS can activate it for jobs whose notification CLSID it
+// is.
+func (s *Service) RegisterClass(clsid model.GUID, factory ClassFactory) error {
+	if clsid.IsNull() {
+		return fmt.Errorf("sim: RegisterClass(GUID_NULL): %w", model.E_INVALIDARG)
+	}
+	if factory == nil {
+		return fmt.Errorf("sim: RegisterClass(%v): nil factory: %w", clsid, model.E_INVALIDARG)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.classes[clsid] = factory
+	return nil
+}
+
+// UnregisterClass removes a class; activating it then fails with
+// REGDB_E_CLASSNOTREG.
+func (s *Service) UnregisterClass(clsid model.GUID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.classes, clsid)
+}
+
+// activate creates an instance of clsid for j: it starts a server app as
+// owner and calls the factory outside the lock. It returns the HRESULT of
+// a failed activation.
+func (s *Service) activate(j *job, clsid model.GUID, owner model.Account) (*instanceReg, model.HRESULT) {
+	s.mu.Lock()
+	factory := s.classes[clsid]
+	if factory == nil {
+		s.mu.Unlock()
+		return nil, model.REGDB_E_CLASSNOTREG
+	}
+	j.activations++
+	n := j.activations
+	host := &App{s: s, name: fmt.Sprintf("%v#%d", clsid, n), user: owner, server: true}
+	s.apps[host.name+"@"+j.rec.ID.String()] = host
+	s.mu.Unlock()
+	obj, err := safeFactory(factory, host)
+	if err != nil {
+		host.state.Store(appExited)
+		hr := model.HRESULTOf(err)
+		if hr.Succeeded() || hr == model.E_FAIL {
+			hr = model.CO_E_SERVER_EXEC_FAILURE
+		}
+		return nil, hr
+	}
+	cb, ok := asCallback(obj)
+	if !ok {
+		host.state.Store(appExited)
+		return nil, model.E_NOINTERFACE
+	}
+	return &instanceReg{obj: cb, host: host, clsid: clsid, n: n}, model.S_OK
+}
+
+func safeFactory(f ClassFactory, host *App) (obj any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			obj, err = nil, fmt.Errorf("sim: class factory panicked: %v", r)
+		}
+	}()
+	return f(host)
+}
+
+// Launch is one run of a notification command line.
+type Launch struct {
+	Job        model.GUID
+	Program    string // run as is: no shell, no search path, no expansion
+	Parameters string
+	User       model.Account // the account that set the command line
+	Time       time.Time
+	// ExitCode and Err are what the handler returned.
+	ExitCode int
+	Err      error
+}
+
+// CommandHandler plays the program of a command line: it returns the exit
+// code, or an error when the program cannot be started.
+type CommandHandler func(l Launch) (exitCode int, err error)
+
+// SetCommandHandler scripts command-line launches; the default handler
+// (nil) exits 0 at once.
+func (s *Service) SetCommandHandler(h CommandHandler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.commands = h
+}
+
+// Launches returns every command line launched so far.
+func (s *Service) Launches() []Launch {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Launch(nil), s.launches...)
+}
+
+// SetRemote scripts a remote URL.
+func (s *Service) SetRemote(url string, r Remote) error {
+	if url == "" {
+		return fmt.Errorf("sim: SetRemote: empty URL: %w", model.E_INVALIDARG)
+	}
+	if err := r.validate(); err != nil {
+		return fmt.Errorf("sim: SetRemote(%q): %w", url, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.remotes[url] = r
+	return nil
+}

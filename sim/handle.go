@@ -1,0 +1,568 @@
+package sim
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+)
+
+// jobHandle is a job as one app sees it: calls act as the app's user.
+type jobHandle struct {
+	s   *Service
+	app *App
+	j   *job
+}
+
+var _ model.Job = (*jobHandle)(nil)
+
+// do runs fn on the job under the service lock after the common checks:
+// the app is alive, the job exists, the caller may touch it, and (for a
+// call that changes the job) the job is not final. Errors are wrapped
+// with the call's name.
+func (h *jobHandle) do(op string, modify bool, fn func(j *job) error) error {
+	s := h.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, err := h.resolve()
+	if err == nil && modify {
+		if hr := rules.CheckModify(j.rec.State); hr.Failed() {
+			err = hr
+		}
+	}
+	if err == nil {
+		err = fn(j)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// resolve finds the job behind the handle; s.mu is held.
+func (h *jobHandle) resolve() (*job, error) {
+	s := h.s
+	if err := s.callable(h.app); err != nil {
+		return nil, err
+	}
+	if h.j.stale {
+		nj, ok := s.jobs[h.j.rec.ID]
+		if !ok {
+			return nil, model.BG_E_NOT_FOUND
+		}
+		h.j = nj
+	}
+	if hr := rules.CheckAccess(h.app.user, h.j.rec.Owner); hr.Failed() {
+		return nil, hr
+	}
+	return h.j, nil
+}
+
+// GetId returns the job's GUID.
+func (h *jobHandle) GetId() model.GUID {
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
+	return h.j.rec.ID
+}
+
+// String prints the job's GUID.
+func (h *jobHandle) String() string { return h.GetId().String() }
+
+func (h *jobHandle) GetType() (t model.JobType, err error) {
+	err = h.do("GetType", false, func(j *job) error { t = j.rec.Type; return nil })
+	return t, err
+}
+
+// checkFile validates one file of AddFileSet.
+func checkFile(f model.FileInfo) error {
+	if f.RemoteName == "" || f.LocalName == "" {
+		return fmt.Errorf("empty remote or local name: %w", model.E_INVALIDARG)
+	}
+	if strings.ContainsRune(f.RemoteName, 0) || strings.ContainsRune(f.LocalName, 0) {
+		return fmt.Errorf("name contains NUL: %w", model.E_INVALIDARG)
+	}
+	if !isAbsolutePath(f.LocalName) {
+		return fmt.Errorf("local name %q is not a full path: %w", f.LocalName, model.E_INVALIDARG)
+	}
+	if rules.Len16(f.LocalName) > rules.MaxProgram {
+		return fmt.Errorf("local name longer than %d characters: %w", rules.MaxProgram, model.BG_E_STRING_TOO_LONG)
+	}
+	scheme := strings.ToLower(protocolOf(f.RemoteName))
+	switch {
+	case strings.HasPrefix(f.RemoteName, `\\`):
+	case scheme == "http" || scheme == "https" || scheme == "file":
+		if !strings.HasPrefix(f.RemoteName[len(scheme):], "://") {
+			return fmt.Errorf("remote name %q is not a URL: %w", f.RemoteName, model.E_INVALIDARG)
+		}
+	case scheme == "":
+		return fmt.Errorf("remote name %q is not a URL or UNC path: %w", f.RemoteName, model.E_INVALIDARG)
+	default:
+		return fmt.Errorf("remote name %q: protocol %q: %w", f.RemoteName, scheme, model.BG_E_PROTOCOL_NOT_AVAILABLE)
+	}
+	return nil
+}
+
+// isAbsolutePath accepts Windows drive paths (C:\x), UNC paths (\\h\s\x)
+// and, for tests written on Unix, /x.
+func isAbsolutePath(p string) bool {
+	if len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') &&
+		(p[0] >= 'A' && p[0] <= 'Z' || p[0] >= 'a' && p[0] <= 'z') {
+		return true
+	}
+	return strings.HasPrefix(p, `\\`) || strings.HasPrefix(p, "/")
+}
+
+func (h *jobHandle) AddFileSet(files []model.FileInfo) error {
+	return h.addFiles("AddFileSet", files, nil)
+}
+
+func (h *jobHandle) AddFile(remoteURL, localName string) error {
+	return h.addFiles("AddFile", []model.FileInfo{{RemoteName: remoteURL, LocalName: localName}}, nil)
+}
+
+func (h *jobHandle) AddFileWithRanges(remoteURL, localName string, ranges []model.FileRange) error {
+	return h.addFiles("AddFileWithRanges", []model.FileInfo{{RemoteName: remoteURL, LocalName: localName}}, ranges)
+}
+
+// addFiles adds files one by one, stopping at the first bad one and
+// keeping those before it.
+func (h *jobHandle) addFiles(op string, files []model.FileInfo, ranges []model.FileRange) error {
+	s := h.s
+	if len(files) == 0 {
+		return fmt.Errorf("%s: no files: %w", op, model.E_INVALIDARG)
+	}
+	return h.do(op, true, func(j *job) error {
+		if ranges != nil {
+			if hr := rules.CheckRanges(*s.opts.Limits, s.opts.Version, h.app.user, j.rec.Type, ranges); hr.Failed() {
+				return hr
+			}
+		}
+		added := 0
+		defer func() {
+			if added > 0 {
+				s.touch(j)
+			}
+		}()
+		for i, f := range files {
+			if err := checkFile(f); err != nil {
+				return fmt.Errorf("file %d: %w", i, err)
+			}
+			if hr := rules.CheckAddFiles(*s.opts.Limits, s.opts.Version, h.app.user, j.rec.State, j.rec.Type, len(j.rec.Files), 1); hr.Failed() {
+				return fmt.Errorf("file %d: %w", i, hr)
+			}
+			j.rec.Files = append(j.rec.Files, fileRecord{
+				RemoteName: f.RemoteName, LocalName: f.LocalName,
+				Ranges:     append([]model.FileRange(nil), ranges...),
+				BytesTotal: model.BG_SIZE_UNKNOWN,
+			})
+			added++
+		}
+		return nil
+	})
+}
+
+func (h *jobHandle) EnumFiles() (files []model.File, err error) {
+	err = h.do("EnumFiles", false, func(j *job) error {
+		files = make([]model.File, len(j.rec.Files))
+		for i := range j.rec.Files {
+			files[i] = &fileHandle{job: h, index: i}
+		}
+		return nil
+	})
+	return files, err
+}
+
+// transition applies a state-changing call through rules.Apply.
+func (h *jobHandle) transition(op rules.Op) (hr model.HRESULT, err error) {
+	s := h.s
+	err = h.do(op.String(), false, func(j *job) error {
+		t := rules.Apply(j.rec.State, op, j.facts())
+		if t.Result.Failed() {
+			return t.Result
+		}
+		hr = t.Result
+		switch op {
+		case rules.OpResume:
+			j.resumeElapsed()
+			if t.Next == model.BG_JOB_STATE_QUEUED {
+				j.rec.HasError = false
+			}
+		case rules.OpComplete:
+			for i := range j.rec.Files {
+				if j.rec.Files[i].Completed {
+					j.rec.Files[i].ValidationSet, j.rec.Files[i].Valid = true, true // Complete validates
+				}
+			}
+		}
+		if t.Next == j.rec.State {
+			j.rec.Modified = s.clock()
+			j.rec.LastActivity = j.rec.Modified
+			return nil
+		}
+		s.setState(j, t.Next)
+		return nil
+	})
+	return hr, err
+}
+
+func (h *jobHandle) Suspend() error { _, err := h.transition(rules.OpSuspend); return err }
+func (h *jobHandle) Resume() error  { _, err := h.transition(rules.OpResume); return err }
+func (h *jobHandle) Cancel() error  { _, err := h.transition(rules.OpCancel); return err }
+func (h *jobHandle) Complete() (model.HRESULT, error) {
+	return h.transition(rules.OpComplete)
+}
+
+func (h *jobHandle) GetProgress() (p model.JobProgress, err error) {
+	err = h.do("GetProgress", false, func(j *job) error { p = j.progress(); return nil })
+	return p, err
+}
+
+func (h *jobHandle) GetTimes() (t model.JobTimes, err error) {
+	err = h.do("GetTimes", false, func(j *job) error {
+		t = model.JobTimes{CreationTime: j.rec.Created, ModificationTime: j.rec.Modified, TransferCompletionTime: j.rec.TransferCompleted}
+		return nil
+	})
+	return t, err
+}
+
+func (h *jobHandle) GetState() (st model.JobState, err error) {
+	err = h.do("GetState", false, func(j *job) error { st = j.rec.State; return nil })
+	return st, err
+}
+
+func (h *jobHandle) GetError() (e model.JobError, err error) {
+	err = h.do("GetError", false, func(j *job) error {
+		if !j.rec.HasError || (j.rec.State != model.BG_JOB_STATE_ERROR && j.rec.State != model.BG_JOB_STATE_TRANSIENT_ERROR) {
+			return model.BG_E_ERROR_INFORMATION_UNAVAILABLE
+		}
+		e = j.rec.Error
+		return nil
+	})
+	return e, err
+}
+
+func (h *jobHandle) GetErrorCount() (n uint32, err error) {
+	err = h.do("GetErrorCount", false, func(j *job) error { n = j.rec.ErrorCount; return nil })
+	return n, err
+}
+
+func (h *jobHandle) GetOwner() (o string, err error) {
+	err = h.do("GetOwner", false, func(j *job) error { o = j.rec.Owner.Name; return nil })
+	return o, err
+}
+
+func (h *jobHandle) TakeOwnership() error {
+	s := h.s
+	return h.do("TakeOwnership", false, func(j *job) error {
+		if hr := rules.CheckTakeOwnership(h.app.user, j.rec.State); hr.Failed() {
+			return hr
+		}
+		j.rec.Owner = h.app.user
+		j.rec.CmdProgram, j.rec.CmdParameters, j.rec.CmdUser = "", "", model.Account{}
+		s.touch(j)
+		return nil
+	})
+}
+
+func (h *jobHandle) SetDisplayName(name string) error {
+	return h.do("SetDisplayName", true, func(j *job) error {
+		if hr := rules.CheckDisplayName(name); hr.Failed() {
+			return hr
+		}
+		j.rec.DisplayName = name
+		h.s.touch(j)
+		return nil
+	})
+}
+
+func (h *jobHandle) GetDisplayName() (n string, err error) {
+	err = h.do("GetDisplayName", false, func(j *job) error { n = j.rec.DisplayName; return nil })
+	return n, err
+}
+
+func (h *jobHandle) SetDescription(d string) error {
+	return h.do("SetDescription", true, func(j *job) error {
+		if hr := rules.CheckDescription(d); hr.Failed() {
+			return hr
+		}
+		j.rec.Description = d
+		h.s.touch(j)
+		return nil
+	})
+}
+
+func (h *jobHandle) GetDescription() (d string, err error) {
+	err = h.do("GetDescription", false, func(j *job) error { d = j.rec.Description; return nil })
+	return d, err
+}
+
+func (h *jobHandle) SetPriority(p model.JobPriority) error {
+	s := h.s
+	return h.do("SetPriority", false, func(j *job) error {
+		if hr := rules.CheckSetPriority(j.rec.State, p); hr.Failed() {
+			return hr
+		}
+		j.rec.Priority = p
+		s.touch(j)
+		if j.rec.State.IsActive() {
+			s.schedule(s.clock(), taskSchedule, j, 0)
+		}
+		return nil
+	})
+}
+
+func (h *jobHandle) GetPriority() (p model.JobPriority, err error) {
+	err = h.do("GetPriority", false, func(j *job) error { p = j.rec.Priority; return nil })
+	return p, err
+}
+
+func (h *jobHandle) SetNotifyFlags(flags model.NotifyFlags) error {
+	s := h.s
+	return h.do(fmt.Sprintf("SetNotifyFlags(%v)", flags), false, func(j *job) error {
+		if hr := rules.CheckSetNotifyFlags(s.opts.Version, j.rec.State, flags); hr.Failed() {
+			return hr
+		}
+		j.rec.NotifyFlags = flags
+		s.touch(j)
+		s.kickNotify(j) // flags are read at dispatch (FLAGS-CHECKED-AT-DISPATCH)
+		return nil
+	})
+}
+
+func (h *jobHandle) GetNotifyFlags() (f model.NotifyFlags, err error) {
+	err = h.do("GetNotifyFlags", false, func(j *job) error { f = j.rec.NotifyFlags; return nil })
+	return f, err
+}
+
+// isNil reports whether v is nil or a nil pointer, map, slice, func,
+// channel or interface inside an interface.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// asCallback returns obj as a callback if it implements one.
+func asCallback(obj any) (model.Callback, bool) {
+	if isNil(obj) {
+		return nil, false
+	}
+	cb, ok := obj.(model.Callback)
+	return cb, ok
+}
+
+func (h *jobHandle) SetNotifyInterface(obj any) error {
+	s := h.s
+	return h.do("SetNotifyInterface", true, func(j *job) error {
+		if isNil(obj) {
+			if j.obj != nil {
+				j.obj = nil
+				j.regEpoch++
+			}
+			return nil
+		}
+		cb, ok := asCallback(obj)
+		if !ok {
+			return fmt.Errorf("%T implements no callback interface: %w", obj, model.E_NOINTERFACE)
+		}
+		j.obj = &objectReg{obj: cb, app: h.app, user: h.app.user}
+		j.inst = nil // CLSID-INSTANCE-REPLACED
+		j.regEpoch++
+		// At least once, even if registered after the event
+		// (DELIV-AFTER-REGISTRATION).
+		switch j.rec.State {
+		case model.BG_JOB_STATE_TRANSFERRED:
+			j.rec.PendingTransferred = true
+		case model.BG_JOB_STATE_ERROR:
+			j.rec.PendingError = true
+		}
+		s.kickNotify(j)
+		return nil
+	})
+}
+
+func (h *jobHandle) GetNotifyInterface() (cb model.Callback, err error) {
+	err = h.do("GetNotifyInterface", false, func(j *job) error {
+		if j.obj != nil {
+			cb = j.obj.obj
+		}
+		return nil
+	})
+	return cb, err
+}
+
+func (h *jobHandle) SetNotifyCmdLine(program, parameters string) error {
+	s := h.s
+	return h.do("SetNotifyCmdLine", true, func(j *job) error {
+		if hr := rules.CheckCmdLine(program, parameters); hr.Failed() {
+			return hr
+		}
+		j.rec.CmdProgram, j.rec.CmdParameters = program, parameters
+		j.rec.CmdUser = h.app.user
+		if program == "" {
+			j.rec.CmdUser = model.Account{}
+		}
+		s.touch(j)
+		s.kickNotify(j) // CMD-AFTER-EVENT
+		return nil
+	})
+}
+
+func (h *jobHandle) GetNotifyCmdLine() (program, parameters string, err error) {
+	err = h.do("GetNotifyCmdLine", false, func(j *job) error {
+		program, parameters = j.rec.CmdProgram, j.rec.CmdParameters
+		return nil
+	})
+	return program, parameters, err
+}
+
+func (h *jobHandle) SetNotifyCLSID(clsid model.GUID) error {
+	return h.SetProperty(model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID, model.JobPropertyValue{ClsID: clsid})
+}
+
+func (h *jobHandle) GetNotifyCLSID() (model.GUID, error) {
+	v, err := h.GetProperty(model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID)
+	return v.ClsID, err
+}
+
+// supported reports whether BITS v knows property id.
+func propertySupported(v model.Version, id model.JobPropertyID) bool {
+	switch id {
+	case model.BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS, model.BITS_JOB_PROPERTY_ON_DEMAND_MODE:
+		return v >= model.BITS10_1
+	}
+	return id.Valid()
+}
+
+func (h *jobHandle) SetProperty(id model.JobPropertyID, v model.JobPropertyValue) error {
+	s := h.s
+	return h.do(fmt.Sprintf("SetProperty(%v)", id), false, func(j *job) error {
+		if hr := rules.CheckJob5(s.opts.Version); hr.Failed() {
+			return hr
+		}
+		if !propertySupported(s.opts.Version, id) {
+			return model.BG_E_UNKNOWN_PROPERTY_ID
+		}
+		if hr := rules.CheckModify(j.rec.State); hr.Failed() {
+			return hr
+		}
+		switch id {
+		case model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID:
+			if j.rec.NotifyCLSID != v.ClsID {
+				j.inst = nil // the last CLSID set is the one used (CLSID-LAST-WRITER-WINS)
+			}
+			j.rec.NotifyCLSID = v.ClsID
+			j.regEpoch++
+			s.kickNotify(j)
+		case model.BITS_JOB_PROPERTY_ID_COST_FLAGS:
+			j.rec.CostFlags = v.DWORD
+		case model.BITS_JOB_PROPERTY_DYNAMIC_CONTENT:
+			j.rec.DynamicContent = v.Enable
+		case model.BITS_JOB_PROPERTY_HIGH_PERFORMANCE:
+			j.rec.HighPerformance = v.Enable
+		case model.BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE:
+			j.rec.MaxDownloadSize = v.Uint64
+		case model.BITS_JOB_PROPERTY_USE_STORED_CREDENTIALS:
+			// Accepted and ignored: the simulator has no credentials.
+		case model.BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS:
+			j.rec.MinimumNotificationInterval = time.Duration(v.DWORD) * time.Millisecond
+		case model.BITS_JOB_PROPERTY_ON_DEMAND_MODE:
+			if j.rec.Type != model.BG_JOB_TYPE_DOWNLOAD {
+				return model.BG_E_PROPERTY_SUPPORTED_FOR_DOWNLOAD_JOBS_ONLY
+			}
+			if len(j.rec.Files) > 0 {
+				return model.BG_E_READ_ONLY_PROPERTY_AFTER_ADDFILE
+			}
+			j.rec.OnDemand = v.Enable
+		}
+		s.touch(j)
+		return nil
+	})
+}
+
+func (h *jobHandle) GetProperty(id model.JobPropertyID) (v model.JobPropertyValue, err error) {
+	s := h.s
+	err = h.do(fmt.Sprintf("GetProperty(%v)", id), false, func(j *job) error {
+		if hr := rules.CheckJob5(s.opts.Version); hr.Failed() {
+			return hr
+		}
+		if !propertySupported(s.opts.Version, id) {
+			return model.BG_E_UNKNOWN_PROPERTY_ID
+		}
+		switch id {
+		case model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID:
+			v.ClsID = j.rec.NotifyCLSID
+		case model.BITS_JOB_PROPERTY_ID_COST_FLAGS:
+			v.DWORD = j.rec.CostFlags
+		case model.BITS_JOB_PROPERTY_DYNAMIC_CONTENT:
+			v.Enable = j.rec.DynamicContent
+		case model.BITS_JOB_PROPERTY_HIGH_PERFORMANCE:
+			v.Enable = j.rec.HighPerformance
+		case model.BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE:
+			v.Uint64 = j.rec.MaxDownloadSize
+		case model.BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS:
+			v.DWORD = uint32(j.rec.MinimumNotificationInterval / time.Millisecond)
+		case model.BITS_JOB_PROPERTY_ON_DEMAND_MODE:
+			v.Enable = j.rec.OnDemand
+		}
+		return nil
+	})
+	return v, err
+}
+
+// setSeconds is the common body of the duration setters.
+func (h *jobHandle) setSeconds(op string, d time.Duration, set func(j *job, d time.Duration)) error {
+	return h.do(op, true, func(j *job) error {
+		if hr := rules.CheckSeconds(d); hr.Failed() {
+			return fmt.Errorf("%v is not a number of seconds BITS accepts: %w", d, hr)
+		}
+		set(j, d.Truncate(time.Second))
+		h.s.touch(j)
+		return nil
+	})
+}
+
+func (h *jobHandle) getDuration(op string, get func(j *job) time.Duration) (d time.Duration, err error) {
+	err = h.do(op, false, func(j *job) error { d = get(j); return nil })
+	return d, err
+}
+
+func (h *jobHandle) SetMinimumRetryDelay(d time.Duration) error {
+	return h.setSeconds("SetMinimumRetryDelay", d, func(j *job, d time.Duration) {
+		j.rec.MinimumRetryDelay = rules.ClampRetryDelay(d)
+	})
+}
+
+func (h *jobHandle) GetMinimumRetryDelay() (time.Duration, error) {
+	return h.getDuration("GetMinimumRetryDelay", func(j *job) time.Duration { return j.rec.MinimumRetryDelay })
+}
+
+func (h *jobHandle) SetNoProgressTimeout(d time.Duration) error {
+	return h.setSeconds("SetNoProgressTimeout", d, func(j *job, d time.Duration) { j.rec.NoProgressTimeout = d })
+}
+
+func (h *jobHandle) GetNoProgressTimeout() (time.Duration, error) {
+	return h.getDuration("GetNoProgressTimeout", func(j *job) time.Duration { return j.rec.NoProgressTimeout })
+}
+
+func (h *jobHandle) SetMaximumDownloadTime(d time.Duration) error {
+	if h.s.opts.Version < model.BITS3_0 {
+		return fmt.Errorf("SetMaximumDownloadTime: IBackgroundCopyJob4 needs BITS 3.0: %w", model.E_NOINTERFACE)
+	}
+	return h.setSeconds("SetMaximumDownloadTime", d, func(j *job, d time.Duration) { j.rec.MaximumDownloadTime = d })
+}
+
+func (h *jobHandle) GetMaximumDownloadTime() (time.Duration, error) {
+	if h.s.opts.Version < model.BITS3_0 {
+		return 0, fmt.Errorf("GetMaximumDownloadTime: IBackgroundCopyJob4 needs BITS 3.0: %w", model.E_NOINTERFACE)
+	}
+	return h.getDuration("GetMaximumDownloadTime", func(j *job) time.Duration { return j.rec.MaximumDownloadTime })
+}

@@ -1,0 +1,578 @@
+package sim
+
+import (
+	"sort"
+	"time"
+
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+)
+
+// job is the service's state of one job: the persisted record plus what a
+// restart drops.
+type job struct {
+	rec   jobRecord
+	index uint64 // creation order, for EnumJobs
+	stale bool   // a Restart replaced this job with a fresh copy
+
+	// Registrations that are not persisted.
+	obj         *objectReg
+	inst        *instanceReg
+	activations int
+
+	// Transfer.
+	xferEpoch    uint64 // bumped when the job leaves CONNECTING/TRANSFERRING
+	errEpoch     uint64 // bumped on every transient error
+	queuedSeq    uint64 // round-robin position while QUEUED
+	attemptStart time.Time
+	foreground   bool // running as a foreground job (no slot)
+
+	// Notifications.
+	delivering      bool // a delivery of this job's owed notifications runs
+	redeliver       bool // something became owed while delivering
+	notifyScheduled bool
+	notifyAt        time.Time
+	notifyEpoch     uint64
+	regEpoch        uint64 // bumped by every change of object or CLSID
+	modDirty        bool
+	modScheduled    bool
+	lastMod         time.Time
+	rangesOwed      []rangesNote
+}
+
+// objectReg is a callback object registered with SetNotifyInterface.
+type objectReg struct {
+	obj  model.Callback
+	app  *App
+	user model.Account // who registered it: callbacks run as this user
+}
+
+// instanceReg is an object BITS activated from the notification CLSID.
+type instanceReg struct {
+	obj   model.Callback
+	host  *App
+	clsid model.GUID
+	n     int
+}
+
+// rangesNote is a FileRangesTransferred owed for one file.
+type rangesNote struct {
+	file   int
+	ranges []model.FileRange
+}
+
+func (j *job) epochFor(k taskKind) uint64 {
+	switch k {
+	case taskConnected, taskProgress, taskMaxDownload, taskTimeSlice:
+		return j.xferEpoch
+	case taskRetryDue, taskNoProgress:
+		return j.errEpoch
+	case taskNotify:
+		return j.notifyEpoch
+	}
+	return 0
+}
+
+func (j *job) facts() rules.JobFacts {
+	done := 0
+	for i := range j.rec.Files {
+		if j.rec.Files[i].Completed {
+			done++
+		}
+	}
+	return rules.JobFacts{Type: j.rec.Type, Files: len(j.rec.Files), FilesTransferred: done}
+}
+
+func (j *job) progress() model.JobProgress {
+	p := model.JobProgress{FilesTotal: uint32(len(j.rec.Files))}
+	for i := range j.rec.Files {
+		f := &j.rec.Files[i]
+		if f.Completed {
+			p.FilesTransferred++
+		}
+		if f.BytesTotal == model.BG_SIZE_UNKNOWN {
+			p.BytesTotal = model.BG_SIZE_UNKNOWN
+		} else if p.BytesTotal != model.BG_SIZE_UNKNOWN {
+			p.BytesTotal += f.BytesTotal
+		}
+		p.BytesTransferred += f.BytesTransferred
+	}
+	return p
+}
+
+// registration describes j's notification set-up for rules.Route.
+func (s *Service) registration(j *job) rules.Registration {
+	return rules.Registration{
+		Version:               s.opts.Version,
+		Flags:                 j.rec.NotifyFlags,
+		Object:                j.obj != nil,
+		CLSID:                 !j.rec.NotifyCLSID.IsNull(),
+		Instance:              j.inst != nil,
+		CmdLine:               j.rec.CmdProgram != "",
+		OwnerIsServiceAccount: j.rec.Owner.IsServiceAccount(),
+		OnDemand:              j.rec.OnDemand,
+	}
+}
+
+// newJob creates a SUSPENDED job; s.mu is held.
+func (s *Service) newJob(name string, typ model.JobType, owner model.Account) *job {
+	now := s.clock()
+	s.jobOrder++
+	j := &job{index: s.jobOrder, rec: jobRecord{
+		ID:                          s.newGUID(),
+		Type:                        typ,
+		Owner:                       owner,
+		State:                       model.BG_JOB_STATE_SUSPENDED,
+		DisplayName:                 name,
+		Priority:                    model.BG_JOB_PRIORITY_NORMAL,
+		NotifyFlags:                 rules.DefaultNotifyFlags,
+		MinimumRetryDelay:           rules.DefaultMinimumRetryDelay,
+		NoProgressTimeout:           rules.DefaultNoProgressTimeout,
+		MaximumDownloadTime:         rules.DefaultMaximumDownloadTime,
+		MinimumNotificationInterval: rules.MinimumNotificationInterval,
+		Created:                     now,
+		Modified:                    now,
+		LastActivity:                now,
+	}}
+	for s.jobs[j.rec.ID] != nil {
+		j.rec.ID = s.newGUID()
+	}
+	s.jobs[j.rec.ID] = j
+	s.schedule(now.Add(rules.JobInactivityTimeout), taskInactivity, j, 0)
+	return j
+}
+
+// touch records a modification by a client; s.mu is held.
+func (s *Service) touch(j *job) {
+	now := s.clock()
+	j.rec.Modified = now
+	j.rec.LastActivity = now
+	s.modified(j)
+}
+
+// setState moves j to state to with every side effect the rules give;
+// s.mu is held.
+func (s *Service) setState(j *job, to model.JobState) {
+	from := j.rec.State
+	if from == to {
+		return
+	}
+	now := s.clock()
+	j.rec.State = to
+	j.rec.Modified = now
+	j.rec.LastActivity = now
+	wasActive := from == model.BG_JOB_STATE_CONNECTING || from == model.BG_JOB_STATE_TRANSFERRING
+	isActive := to == model.BG_JOB_STATE_CONNECTING || to == model.BG_JOB_STATE_TRANSFERRING
+	if wasActive && !isActive {
+		j.rec.DownloadElapsed += now.Sub(j.attemptStart)
+		j.xferEpoch++
+		s.releaseSlot(j)
+	}
+	if to == model.BG_JOB_STATE_TRANSFERRING {
+		j.rec.HasError = false
+	}
+	// Owed notifications follow the state (DELIV-RETRY-STOPS-ON-LEAVE).
+	if from == model.BG_JOB_STATE_TRANSFERRED {
+		j.rec.PendingTransferred = false
+	}
+	if from == model.BG_JOB_STATE_ERROR {
+		j.rec.PendingError = false
+	}
+	if from == model.BG_JOB_STATE_TRANSIENT_ERROR {
+		j.errEpoch++
+	}
+	switch to {
+	case model.BG_JOB_STATE_TRANSFERRED:
+		j.rec.TransferCompleted = now
+		j.rec.PendingTransferred = true
+		s.kickNotify(j)
+	case model.BG_JOB_STATE_ERROR:
+		j.rec.PendingError = true
+		s.kickNotify(j)
+	case model.BG_JOB_STATE_QUEUED:
+		s.enqueue(j)
+	}
+	if rules.ModificationOnChange(from, to) {
+		s.modified(j)
+	}
+	if to.IsFinal() {
+		s.finalize(j)
+	}
+}
+
+// finalize forgets a job that reached ACKNOWLEDGED or CANCELLED: it is no
+// longer listed, its registrations are released, nothing more is owed.
+// Handles keep working for getters. s.mu is held.
+func (s *Service) finalize(j *job) {
+	if s.jobs[j.rec.ID] == j {
+		delete(s.jobs, j.rec.ID)
+	}
+	j.obj = nil
+	j.inst = nil
+	j.modDirty = false
+	j.rangesOwed = nil
+	for i := range j.rec.Files {
+		j.rec.Files[i].PendingFileTransferred = false
+	}
+	j.xferEpoch++
+	j.errEpoch++
+}
+
+// resumeElapsed resets the MaximumDownloadTime clock: Resume restarts it.
+func (j *job) resumeElapsed() { j.rec.DownloadElapsed = 0 }
+
+// enqueue puts a QUEUED job on the run queue and asks the scheduler to
+// look; s.mu is held.
+func (s *Service) enqueue(j *job) {
+	s.queueSeq++
+	j.queuedSeq = s.queueSeq
+	s.schedule(s.clock(), taskSchedule, j, 0)
+}
+
+// releaseSlot frees the background slot if j holds it; s.mu is held.
+func (s *Service) releaseSlot(j *job) {
+	j.foreground = false
+	if s.bgSlot == j {
+		s.bgSlot = nil
+		s.schedule(s.clock(), taskSchedule, j, 0)
+	}
+}
+
+// runScheduler starts QUEUED jobs: every foreground job at once, and one
+// background job at a time, highest priority first and round robin within
+// a priority; a higher-priority job preempts the running one. s.mu is held.
+func (s *Service) runScheduler() {
+	var best *job
+	var foreground []*job
+	for _, j := range s.jobs {
+		if j.rec.State != model.BG_JOB_STATE_QUEUED {
+			continue
+		}
+		if j.rec.Priority == model.BG_JOB_PRIORITY_FOREGROUND {
+			foreground = append(foreground, j)
+			continue
+		}
+		if best == nil || j.rec.Priority < best.rec.Priority ||
+			(j.rec.Priority == best.rec.Priority && j.queuedSeq < best.queuedSeq) {
+			best = j
+		}
+	}
+	sort.Slice(foreground, func(a, b int) bool { return foreground[a].queuedSeq < foreground[b].queuedSeq })
+	for _, j := range foreground {
+		s.start(j, true)
+	}
+	if best == nil {
+		return
+	}
+	if cur := s.bgSlot; cur != nil {
+		if best.rec.Priority >= cur.rec.Priority {
+			return
+		}
+		s.setState(cur, rules.OnServiceEvent(cur.rec.State, rules.EvPreempted).Next)
+	}
+	s.start(best, false)
+}
+
+// start moves a QUEUED job to CONNECTING; s.mu is held.
+func (s *Service) start(j *job, foreground bool) {
+	now := s.clock()
+	j.foreground = foreground
+	if !foreground {
+		s.bgSlot = j
+	}
+	s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvStart).Next)
+	j.attemptStart = now
+	latency := time.Duration(0)
+	if i := j.currentFile(); i >= 0 {
+		r := s.remoteFor(j.rec.Files[i].RemoteName)
+		latency = r.Latency
+	}
+	s.schedule(now.Add(latency), taskConnected, j, 0)
+	if max := j.rec.MaximumDownloadTime; max > 0 {
+		s.schedule(now.Add(max-j.rec.DownloadElapsed), taskMaxDownload, j, 0)
+	}
+	if !foreground {
+		s.schedule(now.Add(s.opts.TimeSlice), taskTimeSlice, j, 0)
+	}
+}
+
+// currentFile is the first file not yet transferred, or -1.
+func (j *job) currentFile() int {
+	for i := range j.rec.Files {
+		if !j.rec.Files[i].Completed {
+			return i
+		}
+	}
+	return -1
+}
+
+// remoteFor returns the script of a URL; s.mu is held.
+func (s *Service) remoteFor(url string) Remote {
+	if r, ok := s.remotes[url]; ok {
+		return r
+	}
+	return *s.opts.DefaultRemote
+}
+
+// transferNext starts or finishes the job's next file; s.mu is held.
+func (s *Service) transferNext(j *job) {
+	if j.rec.OnDemand {
+		s.transferRanges(j)
+		return
+	}
+	i := j.currentFile()
+	if i < 0 {
+		s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvAllFilesDone).Next)
+		return
+	}
+	f := &j.rec.Files[i]
+	r := s.remoteFor(f.RemoteName)
+	f.Attempts++
+	switch {
+	case r.Fatal != 0:
+		s.jobError(j, i, r.Fatal, model.BG_ERROR_CONTEXT_REMOTE_FILE)
+		return
+	case f.Attempts <= r.TransientFailures:
+		s.transientError(j, i, r.transientError())
+		return
+	}
+	if f.TemporaryName == "" {
+		f.TemporaryName = s.tempName(f.LocalName)
+	}
+	f.BytesTotal = r.Size
+	f.FromPeer = r.FromPeer && !(f.ValidationSet && !f.Valid)
+	if r.Rate == 0 {
+		s.addBytes(j, i, r.Size-min(f.BytesTransferred, r.Size))
+		return
+	}
+	s.schedule(s.clock().Add(s.opts.ProgressInterval), taskProgress, j, i)
+}
+
+// addBytes records progress on file i and finishes it when complete;
+// s.mu is held.
+func (s *Service) addBytes(j *job, i int, n uint64) {
+	f := &j.rec.Files[i]
+	f.BytesTransferred += n
+	j.rec.FirstTransientError = time.Time{}
+	j.rec.LastActivity = s.clock()
+	if n > 0 {
+		s.modified(j)
+	}
+	if f.BytesTransferred < f.BytesTotal {
+		s.schedule(s.clock().Add(s.opts.ProgressInterval), taskProgress, j, i)
+		return
+	}
+	f.Completed = true
+	if j.rec.Type != model.BG_JOB_TYPE_UPLOAD {
+		f.PendingFileTransferred = true
+		s.kickNotify(j)
+	}
+	s.transferNext(j)
+}
+
+// progressTick moves a rate-limited transfer on; s.mu is held.
+func (s *Service) progressTick(j *job, i int) {
+	if i < 0 || i >= len(j.rec.Files) || j.rec.Files[i].Completed {
+		return
+	}
+	r := s.remoteFor(j.rec.Files[i].RemoteName)
+	f := &j.rec.Files[i]
+	chunk := uint64(float64(r.Rate) * s.opts.ProgressInterval.Seconds())
+	chunk = max(chunk, 1)
+	s.addBytes(j, i, min(chunk, f.BytesTotal-f.BytesTransferred))
+}
+
+// transferRanges downloads the ranges an on-demand job requested
+// (FILE-RANGES-SUSPEND, DELIV-RANGES-ON-DEMAND); s.mu is held.
+func (s *Service) transferRanges(j *job) {
+	for i := range j.rec.Files {
+		f := &j.rec.Files[i]
+		if len(f.Requested) == 0 {
+			continue
+		}
+		r := s.remoteFor(f.RemoteName)
+		f.BytesTotal = r.Size
+		var got []model.FileRange
+		for _, want := range f.Requested {
+			end := r.Size
+			if want.Length != model.BG_LENGTH_TO_EOF && want.InitialOffset+want.Length < end {
+				end = want.InitialOffset + want.Length
+			}
+			if want.InitialOffset >= end {
+				continue
+			}
+			got = append(got, model.FileRange{InitialOffset: want.InitialOffset, Length: end - want.InitialOffset})
+		}
+		f.Requested = nil
+		f.Filled = mergeRanges(append(f.Filled, got...))
+		f.BytesTransferred = coveredBytes(f.Filled)
+		if f.BytesTransferred >= f.BytesTotal {
+			f.Completed = true
+		}
+		if len(got) > 0 {
+			j.rangesOwed = append(j.rangesOwed, rangesNote{file: i, ranges: got})
+			s.kickNotify(j)
+		}
+	}
+	s.releaseSlot(j)
+	if j.currentFile() < 0 {
+		s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvAllFilesDone).Next)
+		return
+	}
+	s.setState(j, model.BG_JOB_STATE_SUSPENDED)
+}
+
+// transientError moves j to TRANSIENT_ERROR, or to ERROR once the
+// no-progress timeout has passed (STATE-TRANSIENT-RETRY,
+// STATE-NO-PROGRESS-TIMEOUT); s.mu is held.
+func (s *Service) transientError(j *job, i int, hr model.HRESULT) {
+	now := s.clock()
+	s.setError(j, i, hr, model.BG_ERROR_CONTEXT_REMOTE_FILE)
+	if j.rec.FirstTransientError.IsZero() {
+		j.rec.FirstTransientError = now
+	}
+	delay := rules.ClampRetryDelay(j.rec.MinimumRetryDelay)
+	if rules.TransientErrorOutcome(now.Sub(j.rec.FirstTransientError), j.rec.NoProgressTimeout) == model.BG_JOB_STATE_ERROR ||
+		delay > j.rec.NoProgressTimeout {
+		s.setState(j, model.BG_JOB_STATE_ERROR)
+		return
+	}
+	s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvTransientError).Next)
+	j.errEpoch++
+	s.schedule(now.Add(delay), taskRetryDue, j, 0)
+	s.schedule(j.rec.FirstTransientError.Add(j.rec.NoProgressTimeout), taskNoProgress, j, 0)
+}
+
+// jobError moves j to ERROR (STATE-FATAL-ERROR); s.mu is held.
+func (s *Service) jobError(j *job, i int, hr model.HRESULT, ctx model.ErrorContext) {
+	s.setError(j, i, hr, ctx)
+	s.setState(j, model.BG_JOB_STATE_ERROR)
+}
+
+func (s *Service) setError(j *job, i int, hr model.HRESULT, ctx model.ErrorContext) {
+	e := model.JobError{Context: ctx, Code: hr, Description: hr.Description()}
+	if i >= 0 && i < len(j.rec.Files) {
+		f := j.rec.Files[i]
+		e.File = model.FileInfo{RemoteName: f.RemoteName, LocalName: f.LocalName}
+		e.Protocol = protocolOf(f.RemoteName)
+	}
+	j.rec.Error = e
+	j.rec.HasError = true
+	j.rec.ErrorCount++
+}
+
+func protocolOf(url string) string {
+	for i := 0; i < len(url); i++ {
+		if url[i] == ':' {
+			return url[:i]
+		}
+		if !(url[i] >= 'a' && url[i] <= 'z' || url[i] >= 'A' && url[i] <= 'Z') {
+			break
+		}
+	}
+	return ""
+}
+
+// runTask does one scheduled task; s.mu is held. It returns work to do
+// outside the lock (a delivery), or nil.
+func (s *Service) runTask(t task) func() {
+	j := t.job
+	if j.stale || t.epoch != j.epochFor(t.kind) {
+		return nil
+	}
+	switch t.kind {
+	case taskSchedule:
+		s.runScheduler()
+	case taskConnected:
+		if j.rec.State == model.BG_JOB_STATE_CONNECTING {
+			s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvConnected).Next)
+			s.transferNext(j)
+		}
+	case taskProgress:
+		if j.rec.State == model.BG_JOB_STATE_TRANSFERRING {
+			s.progressTick(j, t.arg)
+		}
+	case taskRetryDue:
+		if tr := rules.OnServiceEvent(j.rec.State, rules.EvRetryDue); tr.OK {
+			s.setState(j, tr.Next)
+		}
+	case taskNoProgress:
+		if j.rec.State == model.BG_JOB_STATE_TRANSIENT_ERROR &&
+			s.clock().Sub(j.rec.FirstTransientError) >= j.rec.NoProgressTimeout {
+			s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvNoProgressTimeout).Next)
+		}
+	case taskMaxDownload:
+		if tr := rules.OnServiceEvent(j.rec.State, rules.EvMaxDownloadTime); tr.OK {
+			s.setError(j, j.currentFile(), model.BG_E_MAXDOWNLOAD_TIMEOUT, model.BG_ERROR_CONTEXT_GENERAL_QUEUE_MANAGER)
+			s.setState(j, tr.Next)
+		}
+	case taskTimeSlice:
+		s.timeSliceEnded(j)
+	case taskInactivity:
+		if j.rec.State.IsFinal() {
+			return nil
+		}
+		due := j.rec.LastActivity.Add(rules.JobInactivityTimeout)
+		if s.clock().Before(due) {
+			s.schedule(due, taskInactivity, j, 0)
+			return nil
+		}
+		s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvInactivityTimeout).Next)
+	case taskNotify:
+		j.notifyScheduled = false
+		return s.startDelivery(j)
+	case taskModification:
+		j.modScheduled = false
+		return s.startModification(j)
+	}
+	return nil
+}
+
+// timeSliceEnded sends the slot holder back to QUEUED when another job of
+// the same priority waits (round robin); s.mu is held.
+func (s *Service) timeSliceEnded(j *job) {
+	if s.bgSlot != j || !(j.rec.State == model.BG_JOB_STATE_CONNECTING || j.rec.State == model.BG_JOB_STATE_TRANSFERRING) {
+		return
+	}
+	for _, o := range s.jobs {
+		if o != j && o.rec.State == model.BG_JOB_STATE_QUEUED && o.rec.Priority <= j.rec.Priority &&
+			o.rec.Priority != model.BG_JOB_PRIORITY_FOREGROUND {
+			s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvPreempted).Next)
+			return
+		}
+	}
+	s.schedule(s.clock().Add(s.opts.TimeSlice), taskTimeSlice, j, 0)
+}
+
+// mergeRanges sorts and merges overlapping or adjacent ranges.
+func mergeRanges(rs []model.FileRange) []model.FileRange {
+	if len(rs) < 2 {
+		return rs
+	}
+	out := append([]model.FileRange(nil), rs...)
+	for i := 1; i < len(out); i++ {
+		for k := i; k > 0 && out[k].InitialOffset < out[k-1].InitialOffset; k-- {
+			out[k], out[k-1] = out[k-1], out[k]
+		}
+	}
+	merged := out[:1]
+	for _, r := range out[1:] {
+		last := &merged[len(merged)-1]
+		if r.InitialOffset <= last.InitialOffset+last.Length {
+			if end := r.InitialOffset + r.Length; end > last.InitialOffset+last.Length {
+				last.Length = end - last.InitialOffset
+			}
+			continue
+		}
+		merged = append(merged, r)
+	}
+	return merged
+}
+
+func coveredBytes(rs []model.FileRange) uint64 {
+	var n uint64
+	for _, r := range rs {
+		n += r.Length
+	}
+	return n
+}

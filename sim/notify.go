@@ -1,0 +1,414 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+)
+
+// kickNotify makes j's owed notifications go out now; s.mu is held.
+func (s *Service) kickNotify(j *job) {
+	if j.delivering {
+		j.redeliver = true
+		return
+	}
+	s.scheduleNotify(j, s.clock())
+}
+
+// scheduleNotify schedules a delivery at at unless one is due sooner;
+// s.mu is held.
+func (s *Service) scheduleNotify(j *job, at time.Time) {
+	if j.notifyScheduled && !j.notifyAt.After(at) {
+		return
+	}
+	j.notifyEpoch++
+	j.notifyScheduled = true
+	j.notifyAt = at
+	s.schedule(at, taskNotify, j, 0)
+}
+
+// modified notes that j changed, for JobModification; s.mu is held.
+// Modifications are merged, and on BITS 10.1 and later sent at most once
+// per MinimumNotificationInterval (DELIV-MODIFICATION-LOSSY,
+// DELIV-MODIFICATION-RATE).
+func (s *Service) modified(j *job) {
+	if j.rec.State.IsFinal() || !rules.Wants(j.rec.NotifyFlags, model.EventJobModification) {
+		return
+	}
+	j.modDirty = true
+	if j.modScheduled {
+		return
+	}
+	at := s.clock()
+	if s.opts.Version >= model.BITS10_1 && !j.lastMod.IsZero() {
+		if next := j.lastMod.Add(j.rec.MinimumNotificationInterval); next.After(at) {
+			at = next
+		}
+	}
+	j.modScheduled = true
+	s.schedule(at, taskModification, j, 0)
+}
+
+// owed is one notification a job owes.
+type owed struct {
+	kind   model.EventKind
+	file   int
+	ranges []model.FileRange
+}
+
+// owedKey identifies an owed notification within one delivery.
+type owedKey struct {
+	kind model.EventKind
+	file int
+}
+
+func (o owed) key() owedKey { return owedKey{o.kind, o.file} }
+
+// nextOwed returns the next notification j owes, in delivery order:
+// FileRangesTransferred, then FileTransferred file by file, then
+// JobTransferred or JobError (DELIV-FILE-SERIALIZED,
+// DELIV-FILE-BEFORE-JOB). skip holds the items passed over in this
+// delivery. s.mu is held.
+func (j *job) nextOwed(skip map[owedKey]bool) (owed, bool) {
+	if len(j.rangesOwed) > 0 {
+		n := j.rangesOwed[0]
+		return owed{kind: model.EventFileRangesTransferred, file: n.file, ranges: n.ranges}, true
+	}
+	for i := range j.rec.Files {
+		if o := (owed{kind: model.EventFileTransferred, file: i}); j.rec.Files[i].PendingFileTransferred && !skip[o.key()] {
+			return o, true
+		}
+	}
+	if o := (owed{kind: model.EventJobTransferred, file: -1}); j.rec.PendingTransferred &&
+		j.rec.State == model.BG_JOB_STATE_TRANSFERRED && !skip[o.key()] {
+		return o, true
+	}
+	if o := (owed{kind: model.EventJobError, file: -1}); j.rec.PendingError &&
+		j.rec.State == model.BG_JOB_STATE_ERROR && !skip[o.key()] {
+		return o, true
+	}
+	return owed{}, false
+}
+
+// settle marks an owed notification as done with; s.mu is held.
+func (j *job) settle(o owed) {
+	switch o.kind {
+	case model.EventFileRangesTransferred:
+		if len(j.rangesOwed) > 0 {
+			j.rangesOwed = j.rangesOwed[1:]
+		}
+	case model.EventFileTransferred:
+		if o.file < len(j.rec.Files) {
+			j.rec.Files[o.file].PendingFileTransferred = false
+		}
+	case model.EventJobTransferred:
+		j.rec.PendingTransferred = false
+	case model.EventJobError:
+		j.rec.PendingError = false
+	}
+}
+
+// startDelivery begins delivering j's owed notifications; s.mu is held.
+// The returned work runs outside the lock.
+func (s *Service) startDelivery(j *job) func() {
+	if j.delivering || j.rec.State.IsFinal() {
+		return nil
+	}
+	j.delivering = true
+	gen := s.generation
+	return func() { s.deliverOwed(j, gen) }
+}
+
+// deliverOwed delivers j's owed notifications one after another, calling
+// callbacks outside the lock.
+func (s *Service) deliverOwed(j *job, gen uint64) {
+	skip := map[owedKey]bool{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if s.generation != gen || s.closed || j.rec.State.IsFinal() {
+			break
+		}
+		o, ok := j.nextOwed(skip)
+		if !ok {
+			break
+		}
+		c := s.newCaller(j, o, gen)
+		reg := s.registration(j)
+		s.mu.Unlock()
+		plan := rules.RouteWith(reg, o.kind, c)
+		s.mu.Lock()
+		if s.generation != gen {
+			break
+		}
+		s.applyPlan(j, c, &plan)
+		if plan.Settled {
+			j.settle(o)
+			continue
+		}
+		if plan.Outcome == rules.OutcomeRetry {
+			s.scheduleNotify(j, s.clock().Add(rules.NotificationRetryDelay(j.rec.MinimumRetryDelay)))
+			break
+		}
+		skip[o.key()] = true // pending: owed until a target or the flags allow it
+	}
+	if s.generation == gen {
+		j.delivering = false
+		if j.redeliver {
+			j.redeliver = false
+			s.kickNotify(j)
+		}
+	}
+}
+
+// startModification delivers a JobModification; s.mu is held.
+func (s *Service) startModification(j *job) func() {
+	if !j.modDirty || j.rec.State.IsFinal() {
+		return nil
+	}
+	j.modDirty = false
+	j.lastMod = s.clock()
+	gen := s.generation
+	c := s.newCaller(j, owed{kind: model.EventJobModification, file: -1}, gen)
+	reg := s.registration(j)
+	return func() {
+		plan := rules.RouteWith(reg, model.EventJobModification, c)
+		s.mu.Lock()
+		if s.generation == gen {
+			s.applyPlan(j, c, &plan)
+		}
+		s.mu.Unlock()
+	}
+}
+
+// applyPlan applies what a delivery learned about the registrations;
+// s.mu is held.
+func (s *Service) applyPlan(j *job, c *caller, p *rules.Plan) {
+	if c.regEpoch != j.regEpoch {
+		return // the registrations changed meanwhile: the new ones stand
+	}
+	if p.DropObject && j.obj == c.obj {
+		j.obj = nil
+	}
+	if p.DropInstance && j.inst == c.inst {
+		j.inst = nil
+	}
+	if c.newInst != nil && p.KeepInstance {
+		j.inst = c.newInst
+	}
+}
+
+// caller performs the attempts of one notification for rules.RouteWith.
+type caller struct {
+	s        *Service
+	j        *job
+	gen      uint64
+	what     owed
+	regEpoch uint64
+	obj      *objectReg
+	inst     *instanceReg
+	newInst  *instanceReg
+	clsid    model.GUID
+	owner    model.Account
+	jobErr   model.JobError
+	program  string
+	params   string
+	cmdUser  model.Account
+}
+
+// newCaller captures what a delivery needs; s.mu is held.
+func (s *Service) newCaller(j *job, o owed, gen uint64) *caller {
+	return &caller{
+		s: s, j: j, gen: gen, what: o, regEpoch: j.regEpoch,
+		obj: j.obj, inst: j.inst, clsid: j.rec.NotifyCLSID, owner: j.rec.Owner,
+		jobErr: j.rec.Error, program: j.rec.CmdProgram, params: j.rec.CmdParameters, cmdUser: j.rec.CmdUser,
+	}
+}
+
+// Call performs one attempt; it runs outside the lock.
+func (c *caller) Call(st rules.Step) rules.Fate {
+	switch {
+	case st.Target == model.TargetObject:
+		t := model.Target{Kind: model.TargetObject, App: c.obj.app.name}
+		if !c.obj.app.alive() {
+			c.note(t, c.obj.user, model.RPC_S_SERVER_UNAVAILABLE, 0)
+			return rules.FateDisconnected
+		}
+		return c.invoke(c.obj.obj, c.obj.app, c.obj.user, t)
+	case st.Target == model.TargetCLSID && !st.Activate:
+		t := model.Target{Kind: model.TargetCLSID, App: c.inst.host.name, CLSID: c.inst.clsid, Instance: c.inst.n}
+		if !c.inst.host.alive() {
+			c.note(t, c.owner, model.RPC_S_SERVER_UNAVAILABLE, 0)
+			return rules.FateDisconnected
+		}
+		return c.invoke(c.inst.obj, c.inst.host, c.owner, t)
+	case st.Target == model.TargetCLSID:
+		inst, hr := c.s.activate(c.j, c.clsid, c.owner)
+		if inst == nil {
+			c.note(model.Target{Kind: model.TargetCLSID, CLSID: c.clsid}, c.owner, hr, 0)
+			return rules.FateActivationFails
+		}
+		c.newInst = inst
+		t := model.Target{Kind: model.TargetCLSID, App: inst.host.name, CLSID: inst.clsid, Instance: inst.n}
+		return c.invoke(inst.obj, inst.host, c.owner, t)
+	case st.Target == model.TargetCommandLine:
+		return c.launch()
+	}
+	return rules.FateFails
+}
+
+// invoke calls the callback method of the notification on obj, as user,
+// with a job handle bound to app.
+func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t model.Target) rules.Fate {
+	s := c.s
+	h := &jobHandle{s: s, app: app, j: c.j}
+	var call func() error
+	switch c.what.kind {
+	case model.EventJobTransferred:
+		call = func() error { return obj.JobTransferred(h) }
+	case model.EventJobError:
+		call = func() error { return obj.JobError(h, c.jobErr) }
+	case model.EventJobModification:
+		call = func() error { return obj.JobModification(h) }
+	case model.EventFileTransferred:
+		fc, ok := obj.(model.FileCallback)
+		if !ok {
+			return rules.FateOK // an IBackgroundCopyCallback-only object has no such method
+		}
+		f := &fileHandle{job: h, index: c.what.file}
+		call = func() error { return fc.FileTransferred(h, f) }
+	case model.EventFileRangesTransferred:
+		rc, ok := obj.(model.RangesCallback)
+		if !ok {
+			return rules.FateOK
+		}
+		f := &fileHandle{job: h, index: c.what.file}
+		ranges := append([]model.FileRange(nil), c.what.ranges...)
+		call = func() error { return rc.FileRangesTransferred(h, f, ranges) }
+	default:
+		return rules.FateFails
+	}
+	s.acquireSlot(user.Name)
+	hr := safeCall(call)
+	s.releaseSlotFor(user.Name)
+	if !app.alive() && hr.Succeeded() {
+		// The process died during the call: BITS sees an RPC failure.
+		hr = model.RPC_S_SERVER_UNAVAILABLE
+	}
+	c.note(t, user, hr, 0)
+	switch {
+	case hr.Succeeded():
+		return rules.FateOK
+	case hr == model.RPC_S_SERVER_UNAVAILABLE:
+		return rules.FateDisconnected
+	}
+	return rules.FateFails
+}
+
+// safeCall runs a callback, turning a panic into E_UNEXPECTED: a
+// misbehaving callback is a failed delivery, never a crashed service.
+func safeCall(call func() error) (hr model.HRESULT) {
+	defer func() {
+		if r := recover(); r != nil {
+			hr = model.E_UNEXPECTED
+		}
+	}()
+	return model.HRESULTOf(call())
+}
+
+// note records an attempt in the trace.
+func (c *caller) note(t model.Target, user model.Account, hr model.HRESULT, exit int) {
+	s := c.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.generation != c.gen {
+		return
+	}
+	kind := c.what.kind
+	if t.Kind == model.TargetCommandLine {
+		kind = model.EventCommandLine
+	}
+	e := model.Event{Job: c.j.rec.ID, Kind: kind, Target: t, User: user.Name, Result: hr, ExitCode: exit}
+	if c.what.file >= 0 && c.what.file < len(c.j.rec.Files) {
+		e.File = c.j.rec.Files[c.what.file].LocalName
+	}
+	if len(c.what.ranges) > 0 {
+		e.Ranges = append([]model.FileRange(nil), c.what.ranges...)
+	}
+	s.record(e)
+}
+
+// launch runs the command line (CMD-USER-CONTEXT, CMD-NO-SHELL).
+func (c *caller) launch() rules.Fate {
+	s := c.s
+	l := Launch{Job: c.j.rec.ID, Program: c.program, Parameters: c.params, User: c.cmdUser}
+	s.mu.Lock()
+	l.Time = s.clock()
+	handler := s.commands
+	s.mu.Unlock()
+	exit, err := 0, error(nil)
+	if handler != nil {
+		exit, err = safeLaunch(handler, l)
+	}
+	hr := model.S_OK
+	switch {
+	case err != nil:
+		hr = model.HRESULTOf(err)
+		if hr.Succeeded() {
+			hr = model.E_FAIL
+		}
+		exit = -1
+	case exit != 0:
+		hr = model.E_FAIL
+	}
+	l.ExitCode, l.Err = exit, err
+	s.mu.Lock()
+	if s.generation == c.gen {
+		s.launches = append(s.launches, l)
+	}
+	s.mu.Unlock()
+	c.note(model.Target{Kind: model.TargetCommandLine, Program: c.program, Parameters: c.params}, c.cmdUser, hr, exit)
+	if hr.Succeeded() {
+		return rules.FateOK
+	}
+	return rules.FateFails
+}
+
+func safeLaunch(h CommandHandler, l Launch) (exit int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			exit, err = -1, fmt.Errorf("sim: command handler panicked: %v", r)
+		}
+	}()
+	return h(l)
+}
+
+// acquireSlot waits for one of the user's four notification slots
+// (DELIV-FOUR-PER-USER).
+func (s *Service) acquireSlot(user string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for !rules.CanNotifyConcurrently(s.inFlight[user]) && !s.closed {
+		s.slotFree.Wait()
+	}
+	s.inFlight[user]++
+}
+
+func (s *Service) releaseSlotFor(user string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inFlight[user]--
+	if s.inFlight[user] <= 0 {
+		delete(s.inFlight, user)
+	}
+	s.slotFree.Broadcast()
+}
+
+// InFlight returns how many callbacks of user are running now.
+func (s *Service) InFlight(user string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight[user]
+}

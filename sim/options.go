@@ -1,0 +1,118 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+)
+
+// ClockMode chooses how virtual time moves.
+type ClockMode int
+
+const (
+	// Automatic: virtual time follows the wall clock (scaled by
+	// Options.Speed) and a background goroutine does the work as soon as it
+	// is due: jobs transfer and callbacks are called without the test
+	// driving anything. The friendly default for a mock. Callbacks run on
+	// their own goroutines, at most four at a time per user.
+	Automatic ClockMode = iota
+	// Manual: virtual time moves only in Advance, and work happens only in
+	// Advance and RunUntilIdle, on the calling goroutine, in a fully
+	// deterministic order. The mode of the conformance suite.
+	Manual
+)
+
+// String returns "automatic" or "manual".
+func (m ClockMode) String() string {
+	switch m {
+	case Automatic:
+		return "automatic"
+	case Manual:
+		return "manual"
+	}
+	return fmt.Sprintf("ClockMode(%d)", int(m))
+}
+
+// Options configure a Service. The zero value is a BITS 10.3 service with
+// the default limits, an automatic clock and an in-memory store.
+type Options struct {
+	// Version is the BITS version profile (default model.BITS10_3). Older
+	// profiles hide newer interfaces and flags.
+	Version model.Version
+	// Limits are the group-policy limits (default rules.DefaultLimits).
+	Limits *rules.Limits
+	// Clock is Automatic (default) or Manual.
+	Clock ClockMode
+	// Speed scales the automatic clock: 60 makes a virtual minute pass in a
+	// real second. Default 1; ignored by the manual clock.
+	Speed float64
+	// Start is the virtual time the service starts at (default
+	// 2026-01-01T00:00:00Z).
+	Start time.Time
+	// Seed seeds the service's randomness (job GUIDs, temporary names), so
+	// that two services with the same seed and inputs behave identically.
+	Seed int64
+	// Store is where Restart saves and loads the persisted state (default:
+	// a new MemoryStore).
+	Store Store
+	// DefaultRemote is how remote URLs without a SetRemote script behave
+	// (default: 1 KiB, transferred at once).
+	DefaultRemote *Remote
+	// TimeSlice is how long a background job transfers before it yields to
+	// another job of the same priority (default 5 minutes).
+	TimeSlice time.Duration
+	// ProgressInterval is how often a rate-limited transfer reports
+	// progress (default 1 s).
+	ProgressInterval time.Duration
+	// TraceLimit caps the notification trace kept in memory (0: unlimited;
+	// negative: keep none).
+	TraceLimit int
+}
+
+// DefaultStart is the virtual time a service starts at unless
+// Options.Start says otherwise.
+var DefaultStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Version == 0 {
+		o.Version = model.BITS10_3
+	}
+	if !o.Version.Valid() {
+		return o, fmt.Errorf("sim: unknown BITS version %v", o.Version)
+	}
+	if o.Limits == nil {
+		l := rules.DefaultLimits
+		o.Limits = &l
+	}
+	if o.Clock != Automatic && o.Clock != Manual {
+		return o, fmt.Errorf("sim: unknown clock mode %d", int(o.Clock))
+	}
+	if o.Speed == 0 {
+		o.Speed = 1
+	}
+	if o.Speed < 0 {
+		return o, fmt.Errorf("sim: negative clock speed %v", o.Speed)
+	}
+	if o.Start.IsZero() {
+		o.Start = DefaultStart
+	}
+	o.Start = o.Start.UTC()
+	if o.Store == nil {
+		o.Store = NewMemoryStore()
+	}
+	if o.DefaultRemote == nil {
+		o.DefaultRemote = &Remote{Size: 1024}
+	}
+	if err := o.DefaultRemote.validate(); err != nil {
+		return o, fmt.Errorf("sim: default remote: %w", err)
+	}
+	if o.TimeSlice <= 0 {
+		o.TimeSlice = 5 * time.Minute
+	}
+	if o.ProgressInterval <= 0 {
+		o.ProgressInterval = time.Second
+	}
+	return o, nil
+}

@@ -1,0 +1,102 @@
+package sim
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+)
+
+// Restart restarts the BITS service: it encodes what persists through the
+// store, drops everything else (callback objects, CLSID instances,
+// notifications in flight), and decodes the saved state into a fresh
+// service (PERSIST-*). Jobs that were CONNECTING or TRANSFERRING come back
+// QUEUED (PERSIST-ACTIVE-REQUEUED); JobTransferred and JobError not yet
+// delivered are delivered again (PERSIST-REDELIVER). Apps keep running and
+// their job handles keep working.
+func (s *Service) Restart() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	snap := s.snapshotLocked()
+	if err := saveSnapshot(s.opts.Store, snap); err != nil {
+		return fmt.Errorf("sim: restart: %w", err)
+	}
+	loaded, err := loadSnapshot(s.opts.Store)
+	if err != nil {
+		return fmt.Errorf("sim: restart: %w", err)
+	}
+	if loaded == nil {
+		loaded = &snapshot{}
+	}
+	s.restore(loaded)
+	return nil
+}
+
+// snapshotLocked collects the persisted state; s.mu is held.
+func (s *Service) snapshotLocked() *snapshot {
+	js := make([]*job, 0, len(s.jobs))
+	for _, j := range s.jobs {
+		js = append(js, j)
+	}
+	sort.Slice(js, func(a, b int) bool { return js[a].index < js[b].index })
+	snap := &snapshot{SavedAt: s.clock(), Jobs: make([]jobRecord, len(js))}
+	for i, j := range js {
+		snap.Jobs[i] = j.rec
+	}
+	return snap
+}
+
+// restore replaces the service's jobs with the snapshot's; s.mu is held.
+func (s *Service) restore(snap *snapshot) {
+	s.generation++
+	for _, j := range s.jobs {
+		j.stale = true
+	}
+	s.jobs = make(map[model.GUID]*job, len(snap.Jobs))
+	s.tasks = s.tasks[:0]
+	s.bgSlot = nil
+	for k := range s.inFlight {
+		delete(s.inFlight, k)
+	}
+	s.slotFree.Broadcast()
+	now := s.clock()
+	for _, rec := range snap.Jobs {
+		s.jobOrder++
+		j := &job{rec: rec, index: s.jobOrder}
+		if len(j.rec.Files) == 0 {
+			j.rec.Files = nil
+		}
+		s.jobs[rec.ID] = j
+		if tr := rules.OnServiceEvent(rec.State, rules.EvRestart); tr.Next != rec.State {
+			j.rec.State = tr.Next
+		}
+		switch j.rec.State {
+		case model.BG_JOB_STATE_QUEUED:
+			s.enqueue(j)
+		case model.BG_JOB_STATE_TRANSIENT_ERROR:
+			j.errEpoch++
+			s.schedule(now.Add(rules.ClampRetryDelay(j.rec.MinimumRetryDelay)), taskRetryDue, j, 0)
+		}
+		due := j.rec.LastActivity.Add(rules.JobInactivityTimeout)
+		if due.Before(now) {
+			due = now
+		}
+		s.schedule(due, taskInactivity, j, 0)
+		if j.rec.PendingTransferred || j.rec.PendingError || j.hasPendingFiles() {
+			s.kickNotify(j)
+		}
+	}
+}
+
+func (j *job) hasPendingFiles() bool {
+	for i := range j.rec.Files {
+		if j.rec.Files[i].PendingFileTransferred {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,394 @@
+package sim
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"math/rand"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bitssim/bitssim/model"
+)
+
+// Errors of the service's control plane.
+var (
+	// ErrClosed is returned by every call after Close.
+	ErrClosed = errors.New("sim: service closed")
+	// ErrReentrant is returned when Advance or RunUntilIdle is called from
+	// inside a callback they are running.
+	ErrReentrant = errors.New("sim: Advance or RunUntilIdle called from a callback it is running")
+	// ErrNotManual is returned by Advance and RunUntilIdle on an automatic clock.
+	ErrNotManual = errors.New("sim: Advance and RunUntilIdle need Options{Clock: sim.Manual}")
+)
+
+// Service is a simulated BITS service. It is safe for concurrent use.
+// Callbacks run outside its lock, so a callback may call back into the job.
+type Service struct {
+	mu   sync.Mutex
+	opts Options
+
+	// Virtual time. Manual: now moves in Advance. Automatic: now follows
+	// the wall clock from realStart.
+	now       time.Time
+	realStart time.Time
+
+	rng   *rand.Rand
+	tasks taskQueue
+	seq   uint64 // task sequence, for a stable order of tasks due together
+
+	jobs     map[model.GUID]*job
+	jobOrder uint64 // creation counter, for EnumJobs order
+	queueSeq uint64 // round-robin order of QUEUED jobs
+	bgSlot   *job   // the background job holding the transfer slot
+
+	apps     map[string]*App
+	classes  map[model.GUID]ClassFactory
+	commands CommandHandler
+	remotes  map[string]Remote
+	launches []Launch
+
+	trace    []model.Event
+	eventSeq uint64
+
+	generation uint64 // bumped by Restart; stale deliveries are ignored
+	running    bool   // Advance/RunUntilIdle in progress (manual)
+	closed     bool
+
+	// Automatic mode.
+	wake      chan struct{}
+	stop      chan struct{}
+	driverWG  sync.WaitGroup
+	deliverWG sync.WaitGroup
+	inFlight  map[string]int // user → running callbacks
+	slotFree  *sync.Cond     // signalled when a callback returns
+}
+
+// New starts a service. Close it when done: an automatic service runs a
+// background goroutine.
+func New(opts Options) (*Service, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{
+		opts:      o,
+		now:       o.Start,
+		realStart: time.Now(),
+		rng:       rand.New(rand.NewSource(o.Seed)),
+		jobs:      map[model.GUID]*job{},
+		apps:      map[string]*App{},
+		classes:   map[model.GUID]ClassFactory{},
+		remotes:   map[string]Remote{},
+		inFlight:  map[string]int{},
+	}
+	s.slotFree = sync.NewCond(&s.mu)
+	if snap, err := loadSnapshot(o.Store); err != nil {
+		return nil, err
+	} else if snap != nil {
+		s.restore(snap)
+	}
+	if o.Clock == Automatic {
+		s.wake = make(chan struct{}, 1)
+		s.stop = make(chan struct{})
+		s.driverWG.Add(1)
+		go s.drive()
+	}
+	return s, nil
+}
+
+// Version returns the BITS version profile.
+func (s *Service) Version() model.Version { return s.opts.Version }
+
+// Mode returns the clock mode.
+func (s *Service) Mode() ClockMode { return s.opts.Clock }
+
+// Close stops the service. It waits for the background goroutine and for
+// callbacks in progress to return; calls afterwards fail with ErrClosed.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.slotFree.Broadcast()
+	s.mu.Unlock()
+	if s.stop != nil {
+		close(s.stop)
+		s.driverWG.Wait()
+	}
+	s.deliverWG.Wait()
+	return nil
+}
+
+// Now returns the virtual time.
+func (s *Service) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.clock()
+}
+
+// clock returns the virtual time; s.mu is held.
+func (s *Service) clock() time.Time {
+	if s.opts.Clock == Automatic {
+		elapsed := time.Duration(float64(time.Since(s.realStart)) * s.opts.Speed)
+		if t := s.opts.Start.Add(elapsed); t.After(s.now) {
+			s.now = t
+		}
+	}
+	return s.now
+}
+
+// Advance moves the manual clock forward by d, doing all the work that
+// falls due on the way, in order; callbacks run on the calling goroutine.
+func (s *Service) Advance(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("sim: Advance(%v): negative duration", d)
+	}
+	return s.runManual(func(now time.Time) time.Time { return now.Add(d) }, true)
+}
+
+// RunUntilIdle does all the work due at the current virtual time, including
+// the work that work creates, without moving the clock.
+func (s *Service) RunUntilIdle() error {
+	return s.runManual(func(now time.Time) time.Time { return now }, true)
+}
+
+// AdvanceUntilIdle moves the clock from one piece of work to the next,
+// doing it, until no work is due within limit of the current time; the
+// clock stops at the last work done. It suits tests that do not care how
+// long things take; the limit bounds timers such as the 90-day
+// JobInactivityTimeout that would otherwise always be due.
+func (s *Service) AdvanceUntilIdle(limit time.Duration) error {
+	if limit < 0 {
+		return fmt.Errorf("sim: AdvanceUntilIdle(%v): negative limit", limit)
+	}
+	return s.runManual(func(now time.Time) time.Time { return now.Add(limit) }, false)
+}
+
+// runManual does the work due up to target(now); with moveClock the clock
+// ends at that time, otherwise at the last work done.
+func (s *Service) runManual(target func(time.Time) time.Time, moveClock bool) error {
+	s.mu.Lock()
+	switch {
+	case s.closed:
+		s.mu.Unlock()
+		return ErrClosed
+	case s.opts.Clock != Manual:
+		s.mu.Unlock()
+		return ErrNotManual
+	case s.running:
+		s.mu.Unlock()
+		return ErrReentrant
+	}
+	s.running = true
+	end := target(s.now)
+	for {
+		t, ok := s.tasks.peek()
+		if !ok || t.at.After(end) || s.closed {
+			break
+		}
+		heap.Pop(&s.tasks)
+		if t.at.After(s.now) {
+			s.now = t.at
+		}
+		if after := s.runTask(t); after != nil {
+			s.mu.Unlock()
+			after()
+			s.mu.Lock()
+		}
+	}
+	if moveClock && end.After(s.now) {
+		s.now = end
+	}
+	s.running = false
+	s.mu.Unlock()
+	return nil
+}
+
+// drive is the automatic clock's goroutine.
+func (s *Service) drive() {
+	defer s.driverWG.Done()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		now := s.clock()
+		for {
+			t, ok := s.tasks.peek()
+			if !ok || t.at.After(now) || s.closed {
+				break
+			}
+			heap.Pop(&s.tasks)
+			if after := s.runTask(t); after != nil {
+				s.spawn(after)
+			}
+			now = s.clock()
+		}
+		wait := time.Hour
+		if t, ok := s.tasks.peek(); ok {
+			wait = time.Duration(float64(t.at.Sub(now)) / s.opts.Speed)
+		}
+		s.mu.Unlock()
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(max(wait, 0))
+		select {
+		case <-s.stop:
+			return
+		case <-s.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+// spawn runs work on its own goroutine (automatic mode); s.mu is held.
+func (s *Service) spawn(work func()) {
+	s.deliverWG.Add(1)
+	go func() {
+		defer s.deliverWG.Done()
+		work()
+	}()
+}
+
+// kick wakes the automatic driver; s.mu is held.
+func (s *Service) kick() {
+	if s.wake != nil {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// schedule queues a task; s.mu is held.
+func (s *Service) schedule(at time.Time, kind taskKind, j *job, arg int) {
+	s.seq++
+	heap.Push(&s.tasks, task{at: at, seq: s.seq, kind: kind, job: j, epoch: j.epochFor(kind), arg: arg})
+	s.kick()
+}
+
+// Pending reports how many tasks are scheduled (timers, transfers,
+// notifications), for tests and tools.
+func (s *Service) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tasks.Len()
+}
+
+// NextDue returns when the next scheduled work falls due, and false when
+// nothing is scheduled.
+func (s *Service) NextDue() (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tasks.peek()
+	return t.at, ok
+}
+
+// Trace returns a copy of the notification trace: every delivery attempt,
+// in order.
+func (s *Service) Trace() []model.Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]model.Event(nil), s.trace...)
+}
+
+// TraceSince returns the events with Seq greater than seq.
+func (s *Service) TraceSince(seq uint64) []model.Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := sort.Search(len(s.trace), func(i int) bool { return s.trace[i].Seq > seq })
+	return append([]model.Event(nil), s.trace[i:]...)
+}
+
+// record appends an event to the trace; s.mu is held.
+func (s *Service) record(e model.Event) model.Event {
+	s.eventSeq++
+	e.Seq = s.eventSeq
+	e.Time = s.clock()
+	if s.opts.TraceLimit >= 0 {
+		s.trace = append(s.trace, e)
+		if s.opts.TraceLimit > 0 && len(s.trace) > s.opts.TraceLimit {
+			n := copy(s.trace, s.trace[len(s.trace)-s.opts.TraceLimit:])
+			s.trace = s.trace[:n]
+		}
+	}
+	return e
+}
+
+// newGUID draws a job GUID from the seeded generator; s.mu is held.
+func (s *Service) newGUID() model.GUID {
+	var g model.GUID
+	s.rng.Read(g[:])
+	g[6] = g[6]&0x0F | 0x40 // version 4
+	g[8] = g[8]&0x3F | 0x80 // RFC 4122 variant
+	return g
+}
+
+// tempName makes a temporary file name next to local; s.mu is held.
+func (s *Service) tempName(local string) string {
+	dir := local
+	if i := strings.LastIndexAny(local, `\/`); i >= 0 {
+		dir = local[:i+1]
+	} else {
+		dir = ""
+	}
+	return fmt.Sprintf("%sBIT%04X.tmp", dir, s.rng.Intn(0x10000))
+}
+
+// taskKind says what a task does.
+type taskKind uint8
+
+const (
+	taskSchedule     taskKind = iota + 1 // run the scheduler
+	taskConnected                        // CONNECTING → TRANSFERRING
+	taskProgress                         // bytes of the current file flow
+	taskRetryDue                         // TRANSIENT_ERROR → QUEUED
+	taskNoProgress                       // NoProgressTimeout check
+	taskMaxDownload                      // MaximumDownloadTime check
+	taskInactivity                       // JobInactivityTimeout check
+	taskTimeSlice                        // the background slot's time slice ended
+	taskNotify                           // deliver owed notifications
+	taskModification                     // deliver JobModification
+)
+
+type task struct {
+	at    time.Time
+	seq   uint64
+	kind  taskKind
+	job   *job
+	epoch uint64 // the job's epoch for this kind when scheduled
+	arg   int
+}
+
+type taskQueue []task
+
+func (q taskQueue) Len() int { return len(q) }
+func (q taskQueue) Less(i, j int) bool {
+	if !q[i].at.Equal(q[j].at) {
+		return q[i].at.Before(q[j].at)
+	}
+	return q[i].seq < q[j].seq
+}
+func (q taskQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *taskQueue) Push(x any)   { *q = append(*q, x.(task)) }
+func (q *taskQueue) Pop() any {
+	old := *q
+	t := old[len(old)-1]
+	old[len(old)-1] = task{}
+	*q = old[:len(old)-1]
+	return t
+}
+func (q taskQueue) peek() (task, bool) {
+	if len(q) == 0 {
+		return task{}, false
+	}
+	return q[0], true
+}

@@ -1,0 +1,186 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+)
+
+// Store is where a service keeps its persisted state between restarts. A
+// store holds one blob of bytes and does not interpret it; the encoding's own
+// magic number, version and checksum protect the contents.
+type Store interface {
+	// Save replaces the stored data with data. It is atomic: after a crash
+	// at any point, Load returns either the old data or the new data, never
+	// a mix of the two. The store does not keep a reference to data.
+	Save(data []byte) error
+	// Load returns the data of the last successful Save, or (nil, nil) when
+	// nothing was ever saved. Data that was saved empty loads as a non-nil
+	// empty slice.
+	Load() ([]byte, error)
+}
+
+// MemoryStore is a Store in memory: state survives a service restart but
+// not the process. It is the default store and is safe for concurrent use.
+type MemoryStore struct {
+	mu   sync.Mutex
+	data []byte // nil: nothing saved
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore { return &MemoryStore{} }
+
+// Save keeps a private copy of data.
+func (m *MemoryStore) Save(data []byte) error {
+	c := append(make([]byte, 0, len(data)), data...) // non-nil even when empty
+	m.mu.Lock()
+	m.data = c
+	m.mu.Unlock()
+	return nil
+}
+
+// Load returns a copy of the saved data, or (nil, nil) if nothing was saved.
+func (m *MemoryStore) Load() ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.data == nil {
+		return nil, nil
+	}
+	return append(make([]byte, 0, len(m.data)), m.data...), nil
+}
+
+// String returns "memory store".
+func (m *MemoryStore) String() string { return "memory store" }
+
+// FileStore is a crash-safe Store in one file. Save writes a temporary file
+// in the same directory, flushes it to disk, renames it over the file and
+// flushes the directory, so a crash leaves either the old or the new
+// contents (and possibly a stray "*.tmp-*" file, which Load ignores). The
+// file is created with mode 0600. A FileStore is safe for concurrent use
+// within one process; the directory must already exist.
+type FileStore struct {
+	path string
+	mu   sync.Mutex // serializes Save
+}
+
+// NewFileStore returns a store that keeps its data in the file at path.
+// Nothing is touched until Save or Load.
+func NewFileStore(path string) *FileStore { return &FileStore{path: path} }
+
+// Path returns the file's path.
+func (f *FileStore) Path() string { return f.path }
+
+// String returns "file store " followed by the path.
+func (f *FileStore) String() string { return "file store " + f.path }
+
+// Save atomically replaces the file's contents with data.
+func (f *FileStore) Save(data []byte) (err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+
+	dir, base := filepath.Split(f.path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, base+".tmp-*")
+	if err != nil {
+		return f.saveErr(err)
+	}
+	tmpName := tmp.Name()
+	renamed := false
+	defer func() {
+		if !renamed {
+			_ = tmp.Close() // may already be closed; the error is irrelevant
+			_ = os.Remove(tmpName)
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return f.saveErr(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return f.saveErr(err)
+	}
+	if err := tmp.Close(); err != nil {
+		return f.saveErr(err)
+	}
+	if err := os.Rename(tmpName, f.path); err != nil {
+		return f.saveErr(err)
+	}
+	renamed = true
+	if err := syncDir(dir); err != nil && runtime.GOOS != "windows" {
+		// The new data is in place but its directory entry may not be
+		// durable yet.
+		return f.saveErr(fmt.Errorf("sync directory: %w", err))
+	}
+	return nil
+}
+
+// Load returns the file's contents, or (nil, nil) if the file does not exist.
+func (f *FileStore) Load() ([]byte, error) {
+	data, err := os.ReadFile(f.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		// err is an *fs.PathError, which names the file.
+		return nil, fmt.Errorf("sim: file store: load: %w", err)
+	}
+	return data, nil
+}
+
+// saveErr names the file in a Save error (err itself may name only the
+// temporary file).
+func (f *FileStore) saveErr(err error) error {
+	return fmt.Errorf("sim: file store: save %s: %w", f.path, err)
+}
+
+// syncDir flushes a directory's entries to disk (unsupported on Windows).
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// storeName describes st for error messages.
+func storeName(st Store) string {
+	if s, ok := st.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return fmt.Sprintf("%T", st)
+}
+
+// saveSnapshot encodes s and saves it in st.
+func saveSnapshot(st Store, s *snapshot) error {
+	if err := st.Save(encodeSnapshot(s)); err != nil {
+		return fmt.Errorf("sim: save snapshot to %s: %w", storeName(st), err)
+	}
+	return nil
+}
+
+// loadSnapshot loads and decodes the snapshot in st. It returns (nil, nil)
+// when nothing was ever saved; corrupt data is an error naming the store
+// (for a FileStore, its path).
+func loadSnapshot(st Store) (*snapshot, error) {
+	data, err := st.Load()
+	if err != nil {
+		return nil, fmt.Errorf("sim: load snapshot from %s: %w", storeName(st), err)
+	}
+	if data == nil {
+		return nil, nil
+	}
+	s, err := decodeSnapshot(data)
+	if err != nil {
+		return nil, fmt.Errorf("sim: load snapshot from %s: %w", storeName(st), err)
+	}
+	return s, nil
+}
