@@ -48,12 +48,11 @@ func (h *jobHandle) resolve() (*job, error) {
 	if err := s.callable(h.app); err != nil {
 		return nil, err
 	}
-	if h.j.stale {
-		nj, ok := s.jobs[h.j.rec.ID]
-		if !ok {
-			return nil, model.BG_E_NOT_FOUND
+	for h.j.stale {
+		if h.j.next == nil {
+			return nil, model.BG_E_NOT_FOUND // not persisted: final before the restart
 		}
-		h.j = nj
+		h.j = h.j.next
 	}
 	if hr := rules.CheckAccess(h.app.user, h.j.rec.Owner); hr.Failed() {
 		return nil, hr

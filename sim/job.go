@@ -14,6 +14,7 @@ type job struct {
 	rec   jobRecord
 	index uint64 // creation order, for EnumJobs
 	stale bool   // a Restart replaced this job with a fresh copy
+	next  *job   // the copy that replaced it, if the job was persisted
 
 	// Registrations that are not persisted.
 	obj         *objectReg

@@ -53,7 +53,8 @@ func (s *Service) snapshotLocked() *snapshot {
 // restore replaces the service's jobs with the snapshot's; s.mu is held.
 func (s *Service) restore(snap *snapshot) {
 	s.generation++
-	for _, j := range s.jobs {
+	old := s.jobs
+	for _, j := range old {
 		j.stale = true
 	}
 	s.jobs = make(map[model.GUID]*job, len(snap.Jobs))
@@ -71,6 +72,9 @@ func (s *Service) restore(snap *snapshot) {
 			j.rec.Files = nil
 		}
 		s.jobs[rec.ID] = j
+		if o := old[rec.ID]; o != nil {
+			o.next = j // handles follow the job across the restart
+		}
 		if tr := rules.OnServiceEvent(rec.State, rules.EvRestart); tr.Next != rec.State {
 			j.rec.State = tr.Next
 		}

@@ -1,0 +1,407 @@
+// Package conformance is one property-based suite that runs against any
+// BITS backend (see package harness): the simulator in go test on any OS,
+// Wine's BITS, and real BITS on Windows.
+//
+// It has two halves. Scenarios check one rule each, with the expected
+// outcome written literally from the rule's statement. A rapid state
+// machine draws random sequences of operations — several apps and users,
+// registrations, flag changes, crashes, restarts, transfer faults — and
+// checks every observation against an oracle built only from packages
+// model and rules. A backend may declare known divergences by rule ID; the
+// run fails when a divergence appears or when a listed one no longer
+// happens, so the list stays true. Every run produces a Report.
+//
+// Use it from a test of your backend:
+//
+//	func TestConformance(t *testing.T) {
+//		conformance.Run(t, myFactory, conformance.WithDivergences(known))
+//	}
+package conformance
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+)
+
+// Option configures Run.
+type Option func(*config)
+
+type config struct {
+	divergences map[string]string
+	reportDir   string
+	only        map[string]bool
+	machine     bool
+	progress    func(RuleResult)
+}
+
+// WithDivergences declares the rules the backend is known to break, each
+// with what it does instead. A listed rule whose scenario passes fails the
+// run, so the list must be kept true.
+func WithDivergences(d map[string]string) Option {
+	return func(c *config) {
+		for k, v := range d {
+			c.divergences[k] = v
+		}
+	}
+}
+
+// WithReportDir writes the report as report.txt and report.json into dir.
+func WithReportDir(dir string) Option { return func(c *config) { c.reportDir = dir } }
+
+// WithRules limits the scenarios to the given rule IDs or families.
+func WithRules(idsOrFamilies ...string) Option {
+	return func(c *config) {
+		if c.only == nil {
+			c.only = map[string]bool{}
+		}
+		for _, s := range idsOrFamilies {
+			c.only[strings.ToUpper(s)] = true
+		}
+	}
+}
+
+// WithoutStateMachine skips the rapid state machine.
+func WithoutStateMachine() Option { return func(c *config) { c.machine = false } }
+
+// WithProgress calls f after every rule's scenario.
+func WithProgress(f func(RuleResult)) Option { return func(c *config) { c.progress = f } }
+
+func newConfig(opts []Option) *config {
+	c := &config{divergences: map[string]string{}, machine: true}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+func (c *config) selected(r rules.Rule) bool {
+	return c.only == nil || c.only[r.ID] || c.only[string(r.Family)]
+}
+
+// Run runs the suite against backends made by f, as subtests of t: one
+// per rule family and rule, then the state machine. It returns the report
+// (also written with WithReportDir).
+func Run(t *testing.T, f harness.Factory, opts ...Option) *Report {
+	t.Helper()
+	cfg := newConfig(opts)
+	rep := newReport()
+	byRule := scenariosByRule()
+	for _, fam := range rules.Families() {
+		t.Run(string(fam), func(t *testing.T) {
+			for _, r := range rules.ByFamily(fam) {
+				if !cfg.selected(r) {
+					continue
+				}
+				t.Run(r.ID, func(t *testing.T) {
+					res := runRule(t, f, cfg, r, byRule[r.ID])
+					rep.add(res)
+					if cfg.progress != nil {
+						cfg.progress(res)
+					}
+					switch res.Outcome {
+					case Fail:
+						t.Errorf("%s: %s", r.ID, res.Detail)
+					case Skip:
+						t.Skip(res.Detail)
+					}
+				})
+			}
+		})
+	}
+	if cfg.machine {
+		t.Run("StateMachine", func(t *testing.T) {
+			res := RuleResult{Rule: "STATE-MACHINE", Outcome: Pass}
+			b := f(t)
+			rep.Backend = b.Name()
+			_ = b.Close()
+			rapid.Check(t, func(rt *rapid.T) { runMachine(rt, f, t) })
+			if t.Failed() {
+				res.Outcome, res.Detail = Fail, "the state machine found a counterexample (see the test log)"
+			}
+			rep.Machine = &res
+		})
+	}
+	if cfg.reportDir != "" {
+		if err := rep.WriteFiles(cfg.reportDir); err != nil {
+			t.Errorf("conformance: %v", err)
+		}
+	}
+	return rep
+}
+
+// runRule runs the scenario of one rule and decides its outcome.
+func runRule(t testing.TB, f harness.Factory, cfg *config, r rules.Rule, sc *Scenario) RuleResult {
+	res := RuleResult{Rule: r.ID, Family: string(r.Family), Status: r.Status.String()}
+	why, listed := cfg.divergences[r.ID]
+	if sc == nil {
+		if reason, ok := untestable[r.ID]; ok {
+			res.Outcome, res.Detail = Untestable, reason
+			return res
+		}
+		if machineRules[r.ID] {
+			res.Outcome, res.Detail = ByMachine, "checked by the state machine"
+			return res
+		}
+		res.Outcome, res.Detail = Fail, "no scenario, not in the state machine, not marked untestable"
+		return res
+	}
+	b := f(t)
+	defer b.Close()
+	res.Backend = b.Name()
+	if missing := b.Capabilities().Missing(sc.Needs); len(missing) > 0 {
+		res.Outcome, res.Detail = Skip, "backend lacks "+strings.Join(missing, ", ")
+		return res
+	}
+	start := time.Now()
+	failures := runScenario(sc, b)
+	res.Duration = time.Since(start)
+	switch {
+	case len(failures) == 0 && !listed:
+		res.Outcome = Pass
+	case len(failures) == 0 && listed:
+		res.Outcome = Fail
+		res.Detail = fmt.Sprintf("listed as a divergence (%s) but the backend now keeps the rule: remove it from the list", why)
+	case listed:
+		res.Outcome = Diverged
+		res.Detail = why + " — observed: " + strings.Join(failures, "; ")
+	default:
+		res.Outcome = Fail
+		res.Detail = strings.Join(failures, "; ")
+	}
+	return res
+}
+
+// runScenario runs sc in its own goroutine, so that FailNow can stop it,
+// and returns the failures it reported.
+func runScenario(sc *Scenario, b harness.Backend) []string {
+	c := &C{B: b, rule: sc.Rule}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				c.mu.Lock()
+				c.failures = append(c.failures, fmt.Sprintf("panic: %v", r))
+				c.mu.Unlock()
+			}
+		}()
+		sc.Run(c)
+	}()
+	<-done
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.failures...)
+}
+
+// C is a scenario's handle on the backend. It implements testify's
+// assert.TestingT and require.TestingT: a failed require stops the
+// scenario.
+type C struct {
+	// B is the backend under test.
+	B    harness.Backend
+	rule string
+
+	mu       sync.Mutex
+	failures []string
+	apps     int
+}
+
+// Errorf records a failure.
+func (c *C) Errorf(format string, args ...any) {
+	msg := strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " ")
+	c.mu.Lock()
+	c.failures = append(c.failures, msg)
+	c.mu.Unlock()
+}
+
+// FailNow stops the scenario.
+func (c *C) FailNow() { runtime.Goexit() }
+
+// Helper does nothing; it lets C stand where testify wants a helper.
+func (c *C) Helper() {}
+
+// Scenario checks one rule against a backend.
+type Scenario struct {
+	// Rule is the rule's ID.
+	Rule string
+	// Needs are the capabilities the scenario needs; without them it is skipped.
+	Needs harness.Capabilities
+	// Run performs the scenario; expected outcomes are written literally
+	// from the rule's statement.
+	Run func(c *C)
+}
+
+var (
+	registryMu sync.Mutex
+	registry   = map[string]*Scenario{}
+)
+
+// register adds scenarios at package init.
+func register(scs ...Scenario) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	for i := range scs {
+		sc := scs[i]
+		if _, dup := registry[sc.Rule]; dup {
+			panic("conformance: two scenarios for " + sc.Rule)
+		}
+		registry[sc.Rule] = &sc
+	}
+}
+
+func scenariosByRule() map[string]*Scenario {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	out := make(map[string]*Scenario, len(registry))
+	for k, v := range registry {
+		out[k] = v
+	}
+	return out
+}
+
+// Scenarios lists the rule IDs that have a scenario, sorted.
+func Scenarios() []string {
+	var ids []string
+	for id := range scenariosByRule() {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Accounting says how the suite checks each rule: "scenario", "machine"
+// or "untestable: reason". Rules missing from the map are not checked.
+func Accounting() map[string]string {
+	out := map[string]string{}
+	sc := scenariosByRule()
+	for _, r := range rules.All() {
+		switch {
+		case sc[r.ID] != nil:
+			out[r.ID] = "scenario"
+		case machineRules[r.ID]:
+			out[r.ID] = "machine"
+		case untestable[r.ID] != "":
+			out[r.ID] = "untestable: " + untestable[r.ID]
+		}
+	}
+	return out
+}
+
+// Standard accounts of the scenarios.
+var (
+	Alice = model.Account{Name: "alice", Kind: model.AccountUser}
+	Bob   = model.Account{Name: "bob", Kind: model.AccountUser}
+	Admin = model.Account{Name: "admin", Kind: model.AccountAdministrator}
+)
+
+// App starts an application as user, or stops the scenario.
+func (c *C) App(user model.Account) harness.App {
+	c.mu.Lock()
+	c.apps++
+	name := fmt.Sprintf("app%d", c.apps)
+	c.mu.Unlock()
+	a, err := c.B.StartApp(name, user)
+	if err != nil {
+		c.Errorf("StartApp(%s, %s): %v", name, user.Name, err)
+		c.FailNow()
+	}
+	return a
+}
+
+// Job creates a download job in app with one file per remote kind, or
+// stops the scenario.
+func (c *C) Job(app harness.App, remotes ...harness.RemoteKind) model.Job {
+	j, err := app.CreateJob("conformance", model.BG_JOB_TYPE_DOWNLOAD)
+	c.must(err, "CreateJob")
+	for i, k := range remotes {
+		url, err := c.B.Remote(k, 2048)
+		c.must(err, "Remote")
+		c.must(j.AddFile(url, fmt.Sprintf(`C:\bitssim\%s-%d.bin`, c.rule, i)), "AddFile")
+	}
+	return j
+}
+
+// must stops the scenario on a setup error.
+func (c *C) must(err error, what string) {
+	if err != nil {
+		c.Errorf("%s: %v", what, err)
+		c.FailNow()
+	}
+}
+
+// Do runs a call that must succeed, or stops the scenario.
+func (c *C) Do(err error, what string) { c.must(err, what) }
+
+// Settle lets the backend do the work due now.
+func (c *C) Settle() { c.must(c.B.Settle(), "Settle") }
+
+// Advance lets d pass.
+func (c *C) Advance(d time.Duration) { c.must(c.B.Advance(d), "Advance") }
+
+// Transfer resumes job and lets it run until the work due now is done.
+func (c *C) Transfer(job model.Job) {
+	c.must(job.Resume(), "Resume")
+	c.Settle()
+}
+
+// State returns the job's state, or stops the scenario.
+func (c *C) State(job model.Job) model.JobState {
+	s, err := job.GetState()
+	c.must(err, "GetState")
+	return s
+}
+
+// Delivered returns the successful deliveries of kind for job.
+func (c *C) Delivered(job model.Job, kind model.EventKind) []model.Event {
+	id := job.GetId()
+	return harness.Delivered(c.B.Trace(), func(e model.Event) bool { return e.Job == id && e.Kind == kind })
+}
+
+// Calls returns every call of kind for job, delivered or not.
+func (c *C) Calls(job model.Job, kind model.EventKind) []model.Event {
+	return harness.Calls(c.B.Trace(), job.GetId(), kind)
+}
+
+// To returns the events of evs whose target is the app.
+func To(evs []model.Event, app harness.App) []model.Event {
+	var out []model.Event
+	for _, e := range evs {
+		if e.Target.Kind == model.TargetObject && e.Target.App == app.Name() {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// OfTarget returns the events of evs with the given target kind.
+func OfTarget(evs []model.Event, k model.TargetKind) []model.Event {
+	var out []model.Event
+	for _, e := range evs {
+		if e.Target.Kind == k {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// reportDirFromEnv is where `go test` writes reports when
+// BITSSIM_REPORT_DIR is set.
+func reportDirFromEnv() string {
+	if d := os.Getenv("BITSSIM_REPORT_DIR"); d != "" {
+		return filepath.Clean(d)
+	}
+	return ""
+}

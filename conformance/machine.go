@@ -1,0 +1,822 @@
+package conformance
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+)
+
+// machineRules are the rules the state machine checks after every step.
+var machineRules = map[string]bool{
+	"FLAGS-FILTER": true, "FLAGS-DISABLE": true, "FLAGS-CHECKED-AT-DISPATCH": true, "FLAGS-FINAL-STATE": true,
+	"FLAGS-INVALID-NOTIMPL": true, "OBJ-LAST-WRITER-WINS": true, "OBJ-DISCOVER-DEAD": true, "OBJ-NOT-PERSISTED": true,
+	"OBJ-CLEAR-BEFORE-EXIT": true, "CLSID-LAST-WRITER-WINS": true, "CLSID-PERSISTED": true, "CLSID-INSTANCE-REUSED": true,
+	"CLSID-INSTANCE-REPLACED": true, "CLSID-ACTIVATION-FAILURE": true, "PREC-OBJECT-FIRST": true,
+	"PREC-FALLBACK-MISSING": true, "PREC-FALLBACK-DISCONNECTED": true, "PREC-CMDLINE-LAST": true,
+	"PREC-CMDLINE-ON-FAILURE": true, "CMD-ONLY-IF-NOT-DELIVERED": true, "CMD-METHOD-NOT-RECALLED": true,
+	"CMD-AFTER-EVENT": true, "CMD-USER-CONTEXT": true, "DELIV-AT-LEAST-ONCE": true, "DELIV-AFTER-REGISTRATION": true,
+	"DELIV-RETRY-UNTIL-OK": true, "DELIV-RETRY-INTERVAL": true, "DELIV-BOTH-FAIL-RETRY": true,
+	"DELIV-FILE-SERIALIZED": true, "DELIV-FILE-BEFORE-JOB": true, "DELIV-ONCE-AFTER-SUCCESS": true,
+	"DELIV-RETRY-STOPS-ON-LEAVE": true, "DELIV-REGISTRANT-CONTEXT": true, "STATE-RESUME-QUEUED": true,
+	"STATE-FINAL-IMMUTABLE": true, "STATE-CANCEL": true, "STATE-COMPLETE-DOWNLOAD": true,
+	"STATE-PARTIAL-COMPLETE": true, "STATE-SUSPEND": true, "STATE-FATAL-ERROR": true, "STATE-TRANSIENT-RETRY": true,
+	"PERSIST-JOBS": true, "PERSIST-OBJECT-DROPPED": true, "PERSIST-CLSID-KEPT": true, "PERSIST-FLAGS-KEPT": true,
+	"PERSIST-CMDLINE-KEPT": true, "PERSIST-REDELIVER": true, "PERSIST-CLSID-INSTANCE-DROPPED": true,
+	"SEC-OWNER-ONLY": true, "SEC-GETJOB-OTHER-USER": true, "SEC-ADMIN-MODIFY": true,
+	"SEC-TAKEOWNERSHIP-REMOVES-CMDLINE": true, "SEC-CALLBACK-REGISTRANT": true,
+}
+
+// MachineRules lists the rules the state machine checks, sorted.
+func MachineRules() []string {
+	var out []string
+	for id := range machineRules {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// retryDelay is the MinimumRetryDelay the machine gives every job (the
+// smallest BITS allows), so that retries happen within a few steps.
+const retryDelay = 5 * time.Second
+
+// mApp is an application of the model.
+type mApp struct {
+	name  string
+	user  model.Account
+	app   harness.App
+	alive bool // neither exited nor crashed
+	dead  bool // crashed: calls to its objects fail
+}
+
+// mObj is a registered callback object.
+type mObj struct {
+	app   *mApp
+	fails bool
+}
+
+// mClass is a callback class the machine may set as the CLSID.
+type mClass struct {
+	clsid      model.GUID
+	registered bool
+	fails      bool
+}
+
+// mFile is a file and the remote kind behind it.
+type mFile struct {
+	remote    harness.RemoteKind
+	completed bool
+	owedFT    bool
+}
+
+// mJob is the oracle's view of a job.
+type mJob struct {
+	id      model.GUID
+	creator *mApp
+	handle  model.Job // from the creating app
+	owner   model.Account
+	state   model.JobState
+	files   []*mFile
+	flags   model.NotifyFlags
+	obj     *mObj
+	class   *mClass // nil: no CLSID
+	inst    bool    // BITS holds an instance of class
+	cmd     bool
+	cmdUser model.Account
+	cmdExit int
+	owedJT  bool
+	owedJE  bool
+	retryAt time.Duration // 0: no retry scheduled
+	instUser string       // the account the held instance runs as
+}
+
+// expected is one receiver observation the oracle predicts.
+type expected struct {
+	job       model.GUID
+	kind      model.EventKind
+	target    string // "object:app", "clsid:{…}", "cmdline"
+	user      string
+	delivered bool
+}
+
+func (e expected) String() string {
+	ok := "ok"
+	if !e.delivered {
+		ok = "failed"
+	}
+	return fmt.Sprintf("%v %v -> %s as %s: %s", e.kind, e.job, e.target, e.user, ok)
+}
+
+func keyOf(e model.Event) expected {
+	t := "cmdline"
+	switch e.Target.Kind {
+	case model.TargetObject:
+		t = "object:" + e.Target.App
+	case model.TargetCLSID:
+		t = "clsid:" + e.Target.CLSID.String()
+	}
+	return expected{job: e.Job, kind: e.Kind, target: t, user: e.User, delivered: e.Delivered()}
+}
+
+// machine is one run of the state machine.
+type machine struct {
+	t        *rapid.T
+	b        harness.Backend
+	caps     harness.Capabilities
+	exact    bool
+	now      time.Duration // virtual time since start
+	apps     []*mApp
+	observer *mApp // an administrator that never ends, to read states
+	jobs     []*mJob
+	classes  []*mClass
+	want     []expected
+	seen     int // trace events already compared
+	appSeq   int
+	cmdOK    [2]cmdLine // exit 0, exit 1
+}
+
+type cmdLine struct{ program, params string }
+
+var machineUsers = []model.Account{Alice, Alice, Bob, Admin}
+
+// runMachine is the rapid property: a random sequence of operations, with
+// the oracle checked after each.
+func runMachine(rt *rapid.T, f harness.Factory, tb testing.TB) {
+	b := f(tb)
+	defer b.Close()
+	m := &machine{t: rt, b: b, caps: b.Capabilities()}
+	m.exact = m.caps.VirtualTime
+	obs, err := b.StartApp("observer", Admin)
+	if err != nil {
+		rt.Fatalf("StartApp(observer): %v", err)
+	}
+	m.observer = &mApp{name: "observer", user: Admin, app: obs, alive: true}
+	for i := 0; i < 2; i++ {
+		m.startApp(machineUsers[i])
+	}
+	if m.caps.CLSID {
+		for _, spec := range []mClass{{registered: true}, {registered: true, fails: true}, {registered: false}} {
+			c := spec
+			if c.registered {
+				c.clsid, err = b.RegisterClass(harness.Behavior{Fail: c.fails})
+				if err != nil {
+					rt.Fatalf("RegisterClass: %v", err)
+				}
+			} else {
+				c.clsid = model.NewGUID()
+			}
+			m.classes = append(m.classes, &c)
+		}
+	}
+	if m.caps.CommandLine {
+		for i, exit := range []int{0, 1} {
+			p, a, err := b.CommandLine(exit)
+			if err != nil {
+				rt.Fatalf("CommandLine: %v", err)
+			}
+			m.cmdOK[i] = cmdLine{p, a}
+		}
+	}
+	rt.Repeat(m.actions())
+}
+
+func (m *machine) actions() map[string]func(*rapid.T) {
+	a := map[string]func(*rapid.T){
+		"":                   m.check,
+		"StartApp":           func(t *rapid.T) { m.startApp(rapid.SampledFrom(m.userChoices()).Draw(t, "user")) },
+		"CreateJob":          m.createJob,
+		"AddFile":            m.addFile,
+		"SetNotifyFlags":     m.setFlags,
+		"SetNotifyInterface": m.setObject,
+		"ClearNotify":        m.clearObject,
+		"Resume":             func(t *rapid.T) { m.op(t, rules.OpResume) },
+		"Suspend":            func(t *rapid.T) { m.op(t, rules.OpSuspend) },
+		"Cancel":             func(t *rapid.T) { m.op(t, rules.OpCancel) },
+		"Complete":           func(t *rapid.T) { m.op(t, rules.OpComplete) },
+		"AppExit":            m.appExit,
+		"Advance":            m.advance,
+		"OtherUser":          m.otherUser,
+	}
+	if m.caps.CLSID {
+		a["SetNotifyCLSID"] = m.setCLSID
+	}
+	if m.caps.CommandLine {
+		a["SetNotifyCmdLine"] = m.setCmdLine
+	}
+	if m.caps.Crash {
+		a["AppCrash"] = m.appCrash
+	}
+	if m.caps.Restart {
+		a["Restart"] = m.restart
+	}
+	if m.caps.Users {
+		a["TakeOwnership"] = m.takeOwnership
+	}
+	return a
+}
+
+func (m *machine) userChoices() []model.Account {
+	if m.caps.Users {
+		return machineUsers
+	}
+	return machineUsers[:1]
+}
+
+func (m *machine) startApp(user model.Account) {
+	m.appSeq++
+	name := fmt.Sprintf("app%d", m.appSeq)
+	a, err := m.b.StartApp(name, user)
+	if err != nil {
+		m.t.Fatalf("StartApp(%s): %v", name, err)
+	}
+	m.apps = append(m.apps, &mApp{name: name, user: user, app: a, alive: true})
+}
+
+func (m *machine) liveApps() []*mApp {
+	var out []*mApp
+	for _, a := range m.apps {
+		if a.alive {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// drawApp draws a live app, starting one when none is left.
+func (m *machine) drawApp(t *rapid.T) *mApp {
+	live := m.liveApps()
+	if len(live) == 0 {
+		m.startApp(rapid.SampledFrom(m.userChoices()).Draw(t, "user"))
+		live = m.liveApps()
+	}
+	return rapid.SampledFrom(live).Draw(t, "app")
+}
+
+// drawJob draws a job, creating one when there is none.
+func (m *machine) drawJob(t *rapid.T) *mJob {
+	if len(m.jobs) == 0 {
+		m.createJob(t)
+	}
+	return rapid.SampledFrom(m.jobs).Draw(t, "job")
+}
+
+// handle returns a handle on j usable by app, and the error of getting it
+// when the oracle expects one (to check).
+func (m *machine) handle(t *rapid.T, app *mApp, j *mJob) (model.Job, bool) {
+	if j.state.IsFinal() {
+		// Only the creator's handle still reaches a final job.
+		if !j.creator.alive {
+			return nil, false
+		}
+		return j.handle, true
+	}
+	h, err := app.app.GetJob(j.id)
+	want := rules.CheckAccess(app.user, j.owner)
+	m.expectHR(fmt.Sprintf("%s GetJob", app.name), err, want)
+	return h, want.Succeeded()
+}
+
+func (m *machine) expectHR(what string, err error, want model.HRESULT) {
+	got := model.HRESULTOf(err)
+	if got.Failed() != want.Failed() || (want.Failed() && got != want) {
+		m.t.Fatalf("%s: got %v, the rules give %v (%v)", what, got, want, err)
+	}
+}
+
+// settle lets the backend work and the oracle predict the same.
+func (m *machine) settle() {
+	if err := m.b.Settle(); err != nil {
+		m.t.Fatalf("Settle: %v", err)
+	}
+	for _, j := range m.jobs {
+		m.transfer(j)
+		m.deliver(j)
+	}
+}
+
+func (m *machine) createJob(t *rapid.T) {
+	app := m.drawApp(t)
+	h, err := app.app.CreateJob("machine", model.BG_JOB_TYPE_DOWNLOAD)
+	m.expectHR("CreateJob", err, model.S_OK)
+	if err := h.SetMinimumRetryDelay(retryDelay); err != nil {
+		t.Fatalf("SetMinimumRetryDelay: %v", err)
+	}
+	m.jobs = append(m.jobs, &mJob{id: h.GetId(), creator: app, handle: h, owner: app.user,
+		state: model.BG_JOB_STATE_SUSPENDED, flags: rules.DefaultNotifyFlags})
+	m.settle()
+}
+
+func (m *machine) addFile(t *rapid.T) {
+	j := m.drawJob(t)
+	app := m.drawApp(t)
+	kind := rapid.SampledFrom([]harness.RemoteKind{harness.RemoteOK, harness.RemoteOK, harness.RemoteTransient, harness.RemoteFatal}).Draw(t, "remote")
+	h, ok := m.handle(t, app, j)
+	if !ok {
+		return
+	}
+	url, err := m.b.Remote(kind, 1000)
+	if err != nil {
+		t.Fatalf("Remote: %v", err)
+	}
+	err = h.AddFile(url, fmt.Sprintf(`C:\machine\%d.bin`, len(j.files)))
+	want := rules.CheckAddFiles(rules.DefaultLimits, m.caps.Version, app.user, j.state, model.BG_JOB_TYPE_DOWNLOAD, len(j.files), 1)
+	m.expectHR("AddFile", err, want)
+	if want.Succeeded() {
+		j.files = append(j.files, &mFile{remote: kind})
+	}
+	m.settle()
+}
+
+func (m *machine) setFlags(t *rapid.T) {
+	j := m.drawJob(t)
+	app := m.drawApp(t)
+	flags := rapid.SampledFrom([]model.NotifyFlags{0, 0x1, 0x2, 0x3, 0x7, 0x13, 0x11, 0x40}).Draw(t, "flags")
+	h, ok := m.handle(t, app, j)
+	if !ok {
+		return
+	}
+	err := h.SetNotifyFlags(flags)
+	want := rules.CheckSetNotifyFlags(m.caps.Version, j.state, flags)
+	m.expectHR(fmt.Sprintf("SetNotifyFlags(%v)", flags), err, want)
+	if want.Succeeded() {
+		j.flags = flags
+		j.retryAt = 0
+	}
+	m.settle()
+}
+
+func (m *machine) setObject(t *rapid.T) {
+	j := m.drawJob(t)
+	app := m.drawApp(t)
+	fails := rapid.Bool().Draw(t, "fails")
+	h, ok := m.handle(t, app, j)
+	if !ok {
+		return
+	}
+	err := h.SetNotifyInterface(app.app.Callback(harness.Behavior{Fail: fails}))
+	want := rules.CheckModify(j.state)
+	m.expectHR("SetNotifyInterface", err, want)
+	if want.Succeeded() {
+		j.obj = &mObj{app: app, fails: fails}
+		j.inst = false
+		switch j.state {
+		case model.BG_JOB_STATE_TRANSFERRED:
+			j.owedJT = true
+		case model.BG_JOB_STATE_ERROR:
+			j.owedJE = true
+		}
+		j.retryAt = 0
+	}
+	m.settle()
+}
+
+func (m *machine) clearObject(t *rapid.T) {
+	j := m.drawJob(t)
+	app := m.drawApp(t)
+	h, ok := m.handle(t, app, j)
+	if !ok {
+		return
+	}
+	err := h.SetNotifyInterface(nil)
+	want := rules.CheckModify(j.state)
+	m.expectHR("SetNotifyInterface(nil)", err, want)
+	if want.Succeeded() {
+		j.obj = nil
+	}
+	m.settle()
+}
+
+func (m *machine) setCLSID(t *rapid.T) {
+	j := m.drawJob(t)
+	app := m.drawApp(t)
+	choice := rapid.IntRange(-1, len(m.classes)-1).Draw(t, "class")
+	h, ok := m.handle(t, app, j)
+	if !ok {
+		return
+	}
+	var class *mClass
+	clsid := model.GUID_NULL
+	if choice >= 0 {
+		class = m.classes[choice]
+		clsid = class.clsid
+	}
+	err := h.SetNotifyCLSID(clsid)
+	want := rules.CheckModify(j.state)
+	m.expectHR("SetNotifyCLSID", err, want)
+	if want.Succeeded() {
+		if j.class != class {
+			j.inst = false
+		}
+		j.class = class
+		j.retryAt = 0
+	}
+	m.settle()
+}
+
+func (m *machine) setCmdLine(t *rapid.T) {
+	j := m.drawJob(t)
+	app := m.drawApp(t)
+	choice := rapid.IntRange(-1, 1).Draw(t, "cmdline")
+	h, ok := m.handle(t, app, j)
+	if !ok {
+		return
+	}
+	var err error
+	if choice < 0 {
+		err = h.SetNotifyCmdLine("", "")
+	} else {
+		err = h.SetNotifyCmdLine(m.cmdOK[choice].program, m.cmdOK[choice].params)
+	}
+	want := rules.CheckModify(j.state)
+	m.expectHR("SetNotifyCmdLine", err, want)
+	if want.Succeeded() {
+		j.cmd = choice >= 0
+		j.cmdExit = max(choice, 0)
+		j.cmdUser = app.user
+		j.retryAt = 0
+	}
+	m.settle()
+}
+
+func (m *machine) op(t *rapid.T, op rules.Op) {
+	j := m.drawJob(t)
+	app := m.drawApp(t)
+	h, ok := m.handle(t, app, j)
+	if !ok {
+		return
+	}
+	var err error
+	switch op {
+	case rules.OpResume:
+		err = h.Resume()
+	case rules.OpSuspend:
+		err = h.Suspend()
+	case rules.OpCancel:
+		err = h.Cancel()
+	case rules.OpComplete:
+		_, err = h.Complete()
+	}
+	tr := rules.Apply(j.state, op, j.facts())
+	m.expectHR(op.String(), err, tr.Result)
+	m.setState(j, tr.Next)
+	m.settle()
+}
+
+func (j *mJob) facts() rules.JobFacts {
+	done := 0
+	for _, f := range j.files {
+		if f.completed {
+			done++
+		}
+	}
+	return rules.JobFacts{Type: model.BG_JOB_TYPE_DOWNLOAD, Files: len(j.files), FilesTransferred: done}
+}
+
+// setState moves the model job, keeping what is owed in step with the
+// state (DELIV-RETRY-STOPS-ON-LEAVE).
+func (m *machine) setState(j *mJob, to model.JobState) {
+	if j.state == to {
+		return
+	}
+	if j.state == model.BG_JOB_STATE_TRANSFERRED {
+		j.owedJT = false
+	}
+	if j.state == model.BG_JOB_STATE_ERROR {
+		j.owedJE = false
+	}
+	j.state = to
+	switch to {
+	case model.BG_JOB_STATE_TRANSFERRED:
+		j.owedJT = true
+		j.retryAt = 0
+	case model.BG_JOB_STATE_ERROR:
+		j.owedJE = true
+		j.retryAt = 0
+	}
+	if to.IsFinal() {
+		j.obj, j.inst, j.retryAt = nil, false, 0
+		for _, f := range j.files {
+			f.owedFT = false
+		}
+	}
+}
+
+// transfer predicts what the scheduler does with a QUEUED job: files in
+// order, the first transient or fatal remote stops the job.
+func (m *machine) transfer(j *mJob) {
+	if j.state != model.BG_JOB_STATE_QUEUED {
+		return
+	}
+	for _, f := range j.files {
+		if f.completed {
+			continue
+		}
+		switch f.remote {
+		case harness.RemoteTransient:
+			m.setState(j, model.BG_JOB_STATE_TRANSIENT_ERROR)
+			return
+		case harness.RemoteFatal:
+			m.setState(j, model.BG_JOB_STATE_ERROR)
+			return
+		}
+		f.completed = true
+		f.owedFT = true
+		j.retryAt = 0 // a finished file makes BITS deliver at once
+	}
+	m.setState(j, model.BG_JOB_STATE_TRANSFERRED)
+}
+
+// registration is the rules' view of j's notification set-up.
+func (m *machine) registration(j *mJob) rules.Registration {
+	return rules.Registration{Version: m.caps.Version, Flags: j.flags, Object: j.obj != nil,
+		CLSID: j.class != nil, Instance: j.inst, CmdLine: j.cmd, OwnerIsServiceAccount: j.owner.IsServiceAccount()}
+}
+
+// fates predicts how each attempt on j's receivers ends.
+func (m *machine) fates(j *mJob) rules.Fates {
+	f := rules.Fates{Activation: rules.FateOK}
+	if j.obj != nil {
+		switch {
+		case j.obj.app.dead:
+			f.Object = rules.FateDisconnected
+		case j.obj.fails:
+			f.Object = rules.FateFails
+		}
+	}
+	if j.class != nil {
+		if !j.class.registered {
+			f.Activation = rules.FateActivationFails
+		}
+		if j.class.fails {
+			f.Instance, f.NewInstance = rules.FateFails, rules.FateFails
+		}
+	}
+	if j.cmdExit != 0 {
+		f.CmdLine = rules.FateFails
+	}
+	return f
+}
+
+// deliver predicts the deliveries of what j owes now.
+func (m *machine) deliver(j *mJob) {
+	if j.state.IsFinal() || (j.retryAt != 0 && j.retryAt > m.now) {
+		return
+	}
+	j.retryAt = 0
+	skip := map[string]bool{}
+	for {
+		kind, file, ok := j.next(skip)
+		if !ok {
+			return
+		}
+		p := rules.Route(m.registration(j), kind, m.fates(j))
+		m.predict(j, kind, &p)
+		if p.DropObject {
+			j.obj = nil
+		}
+		if p.DropInstance {
+			j.inst = false
+		}
+		if p.KeepInstance {
+			j.inst = true
+		}
+		switch {
+		case p.Settled:
+			switch kind {
+			case model.EventFileTransferred:
+				j.files[file].owedFT = false
+			case model.EventJobTransferred:
+				j.owedJT = false
+			case model.EventJobError:
+				j.owedJE = false
+			}
+		case p.Outcome == rules.OutcomeRetry:
+			j.retryAt = m.now + retryDelay
+			return
+		default:
+			skip[fmt.Sprint(kind, file)] = true
+		}
+	}
+}
+
+// next returns the next notification j owes, in delivery order.
+func (j *mJob) next(skip map[string]bool) (model.EventKind, int, bool) {
+	for i, f := range j.files {
+		if f.owedFT && !skip[fmt.Sprint(model.EventFileTransferred, i)] {
+			return model.EventFileTransferred, i, true
+		}
+	}
+	if j.owedJT && j.state == model.BG_JOB_STATE_TRANSFERRED && !skip[fmt.Sprint(model.EventJobTransferred, -1)] {
+		return model.EventJobTransferred, -1, true
+	}
+	if j.owedJE && j.state == model.BG_JOB_STATE_ERROR && !skip[fmt.Sprint(model.EventJobError, -1)] {
+		return model.EventJobError, -1, true
+	}
+	return 0, 0, false
+}
+
+// predict turns a plan's attempts into the observations receivers make:
+// an attempt on a dead process or an unregistered class reaches nobody.
+func (m *machine) predict(j *mJob, kind model.EventKind, p *rules.Plan) {
+	for _, st := range p.Steps() {
+		e := expected{job: j.id, kind: kind, delivered: st.Fate == rules.FateOK}
+		switch st.Target {
+		case model.TargetObject:
+			if st.Fate == rules.FateDisconnected {
+				continue
+			}
+			e.target, e.user = "object:"+j.obj.app.name, j.obj.app.user.Name
+		case model.TargetCLSID:
+			if st.Fate == rules.FateActivationFails || st.Fate == rules.FateDisconnected {
+				continue
+			}
+			if st.Activate {
+				j.instUser = j.owner.Name // the new instance runs as the owner
+			}
+			e.target, e.user = "clsid:"+j.class.clsid.String(), j.instUser
+		case model.TargetCommandLine:
+			e.kind, e.target, e.user = model.EventCommandLine, "cmdline", j.cmdUser.Name
+		}
+		m.want = append(m.want, e)
+	}
+}
+
+func (m *machine) appExit(t *rapid.T) {
+	app := m.drawApp(t)
+	if err := app.app.Exit(); err != nil {
+		t.Fatalf("Exit(%s): %v", app.name, err)
+	}
+	app.alive = false
+	for _, j := range m.jobs {
+		if j.obj != nil && j.obj.app == app {
+			j.obj = nil
+		}
+	}
+	m.settle()
+}
+
+func (m *machine) appCrash(t *rapid.T) {
+	app := m.drawApp(t)
+	if err := app.app.Crash(); err != nil {
+		t.Fatalf("Crash(%s): %v", app.name, err)
+	}
+	app.alive, app.dead = false, true
+	m.settle()
+}
+
+func (m *machine) restart(t *rapid.T) {
+	if err := m.b.Restart(); err != nil {
+		t.Fatalf("Restart: %v", err)
+	}
+	for _, j := range m.jobs {
+		if j.state.IsFinal() {
+			continue
+		}
+		j.obj, j.inst, j.retryAt = nil, false, 0
+		if j.state == model.BG_JOB_STATE_CONNECTING || j.state == model.BG_JOB_STATE_TRANSFERRING {
+			j.state = model.BG_JOB_STATE_QUEUED
+		}
+	}
+	m.settle()
+}
+
+func (m *machine) advance(t *rapid.T) {
+	d := rapid.SampledFrom([]time.Duration{time.Second, retryDelay, 12 * time.Second, time.Minute}).Draw(t, "d")
+	if err := m.b.Advance(d); err != nil {
+		t.Fatalf("Advance: %v", err)
+	}
+	end := m.now + d
+	// Replay the retries due on the way, in time order.
+	for {
+		var first *mJob
+		for _, j := range m.jobs {
+			if j.retryAt != 0 && j.retryAt <= end && (first == nil || j.retryAt < first.retryAt) {
+				first = j
+			}
+		}
+		if first == nil {
+			break
+		}
+		m.now = first.retryAt
+		m.deliver(first)
+	}
+	m.now = end
+	m.settle()
+}
+
+func (m *machine) takeOwnership(t *rapid.T) {
+	j := m.drawJob(t)
+	app := m.drawApp(t)
+	h, ok := m.handle(t, app, j)
+	if !ok {
+		return
+	}
+	err := h.TakeOwnership()
+	want := rules.CheckTakeOwnership(app.user, j.state)
+	m.expectHR("TakeOwnership", err, want)
+	if want.Succeeded() {
+		j.owner = app.user
+		j.cmd = false
+	}
+	m.settle()
+}
+
+// otherUser has an app of another, non-administrator user touch the job.
+func (m *machine) otherUser(t *rapid.T) {
+	j := m.drawJob(t)
+	app := m.drawApp(t)
+	if j.state.IsFinal() {
+		_, err := app.app.GetJob(j.id)
+		m.expectHR(app.name+" GetJob of a final job", err, model.BG_E_NOT_FOUND)
+		return
+	}
+	h, err := app.app.GetJob(j.id)
+	want := rules.CheckAccess(app.user, j.owner)
+	m.expectHR(app.name+" GetJob", err, want)
+	if err == nil {
+		_, err = h.GetState()
+		m.expectHR("GetState", err, model.S_OK)
+	}
+}
+
+// check compares the backend with the oracle: every job's state, and the
+// receivers' observations since the last check.
+func (m *machine) check(t *rapid.T) {
+	for _, j := range m.jobs {
+		var st model.JobState
+		var err error
+		if j.state.IsFinal() {
+			if !j.creator.alive {
+				continue
+			}
+			st, err = j.handle.GetState()
+		} else {
+			var h model.Job
+			h, err = m.observer.app.GetJob(j.id)
+			if err == nil {
+				st, err = h.GetState()
+			}
+		}
+		if err != nil {
+			t.Fatalf("job %v: GetState: %v", j.id, err)
+		}
+		if st != j.state {
+			t.Fatalf("job %v: state %v, the oracle expects %v", j.id, st, j.state)
+		}
+	}
+	trace := m.b.Trace()
+	var got []expected
+	for _, e := range trace[m.seen:] {
+		if e.Kind != model.EventJobModification && e.Kind != model.EventFileRangesTransferred {
+			got = append(got, keyOf(e))
+		}
+	}
+	m.seen = len(trace)
+	want := m.want
+	m.want = nil
+	if msg := compare(got, want, m.exact); msg != "" {
+		t.Fatalf("notifications differ from the oracle:\n%s", msg)
+	}
+}
+
+// compare checks the observations against the predictions: as multisets
+// when the backend is exact, otherwise every predicted successful delivery
+// must appear and nothing may reach a receiver the oracle rules out.
+func compare(got, want []expected, exact bool) string {
+	count := func(es []expected) map[expected]int {
+		m := map[expected]int{}
+		for _, e := range es {
+			m[e]++
+		}
+		return m
+	}
+	g, w := count(got), count(want)
+	var diffs []string
+	keys := map[expected]bool{}
+	for k := range g {
+		keys[k] = true
+	}
+	for k := range w {
+		keys[k] = true
+	}
+	for k := range keys {
+		switch {
+		case exact && g[k] != w[k]:
+			diffs = append(diffs, fmt.Sprintf("  %v: observed %d, expected %d", k, g[k], w[k]))
+		case !exact && w[k] > 0 && k.delivered && g[k] == 0:
+			diffs = append(diffs, fmt.Sprintf("  %v: expected, not observed", k))
+		case !exact && w[k] == 0 && g[k] > 0:
+			diffs = append(diffs, fmt.Sprintf("  %v: observed, not expected", k))
+		}
+	}
+	sort.Strings(diffs)
+	return strings.Join(diffs, "\n")
+}

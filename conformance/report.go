@@ -1,0 +1,159 @@
+package conformance
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/bitssim/bitssim/rules"
+)
+
+// Outcome is how a rule fared.
+type Outcome string
+
+// The outcomes of a rule.
+const (
+	// Pass: the backend keeps the rule.
+	Pass Outcome = "pass"
+	// Fail: the backend breaks the rule (or a listed divergence no longer happens).
+	Fail Outcome = "fail"
+	// Skip: the backend lacks a capability the scenario needs.
+	Skip Outcome = "skip"
+	// Diverged: the backend breaks the rule, as its divergence list says.
+	Diverged Outcome = "diverged"
+	// ByMachine: the rule has no scenario of its own; the state machine checks it.
+	ByMachine Outcome = "machine"
+	// Untestable: no backend-neutral test can observe the rule.
+	Untestable Outcome = "untestable"
+)
+
+// RuleResult is the outcome of one rule.
+type RuleResult struct {
+	Rule     string        `json:"rule"`
+	Family   string        `json:"family,omitempty"`
+	Status   string        `json:"status,omitempty"`
+	Backend  string        `json:"backend,omitempty"`
+	Outcome  Outcome       `json:"outcome"`
+	Detail   string        `json:"detail,omitempty"`
+	Duration time.Duration `json:"durationNs,omitempty"`
+}
+
+// Report collects the outcomes of a run.
+type Report struct {
+	mu      sync.Mutex
+	Backend string       `json:"backend"`
+	Started time.Time    `json:"started"`
+	Results []RuleResult `json:"results"`
+	Machine *RuleResult  `json:"stateMachine,omitempty"`
+}
+
+func newReport() *Report { return &Report{Started: time.Now().UTC()} }
+
+func (r *Report) add(res RuleResult) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Backend == "" && res.Backend != "" {
+		r.Backend = res.Backend
+	}
+	r.Results = append(r.Results, res)
+}
+
+// Counts returns how many rules had each outcome.
+func (r *Report) Counts() map[Outcome]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[Outcome]int{}
+	for _, res := range r.Results {
+		out[res.Outcome]++
+	}
+	return out
+}
+
+// Failed reports whether any rule (or the state machine) failed.
+func (r *Report) Failed() bool {
+	if r.Counts()[Fail] > 0 {
+		return true
+	}
+	return r.Machine != nil && r.Machine.Outcome == Fail
+}
+
+// Summary is one line: "sim: 120 pass, 0 fail, 3 skip, 0 diverged, 20 machine, 14 untestable".
+func (r *Report) Summary() string {
+	c := r.Counts()
+	s := fmt.Sprintf("%s: %d pass, %d fail, %d skip, %d diverged, %d machine, %d untestable",
+		r.Backend, c[Pass], c[Fail], c[Skip], c[Diverged], c[ByMachine], c[Untestable])
+	if r.Machine != nil {
+		s += fmt.Sprintf("; state machine: %s", r.Machine.Outcome)
+	}
+	return s
+}
+
+// sorted returns the results in rulebook order.
+func (r *Report) sorted() []RuleResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	order := map[string]int{}
+	for i, rule := range rules.All() {
+		order[rule.ID] = i
+	}
+	out := append([]RuleResult(nil), r.Results...)
+	sort.SliceStable(out, func(i, j int) bool { return order[out[i].Rule] < order[out[j].Rule] })
+	return out
+}
+
+// WriteText writes a table: rule, outcome, detail.
+func (r *Report) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "RULE\tOUTCOME\tDETAIL\n")
+	for _, res := range r.sorted() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", res.Rule, res.Outcome, res.Detail)
+	}
+	if r.Machine != nil {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", "STATE-MACHINE", r.Machine.Outcome, r.Machine.Detail)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, r.Summary())
+	return err
+}
+
+// WriteJSON writes the report as JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	v := struct {
+		Backend string          `json:"backend"`
+		Started time.Time       `json:"started"`
+		Counts  map[Outcome]int `json:"counts"`
+		Results []RuleResult    `json:"results"`
+		Machine *RuleResult     `json:"stateMachine,omitempty"`
+	}{r.Backend, r.Started, r.Counts(), r.sorted(), r.Machine}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// WriteFiles writes report.txt and report.json into dir.
+func (r *Report) WriteFiles(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	for name, write := range map[string]func(io.Writer) error{"report.txt": r.WriteText, "report.json": r.WriteJSON} {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		werr := write(f)
+		cerr := f.Close()
+		if werr != nil || cerr != nil {
+			return fmt.Errorf("write report %s: %v %v", path, werr, cerr)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+// Package harness puts every BITS backend behind one interface, so that one
+// conformance suite runs against the simulator, Wine's BITS and real BITS.
+//
+// A Backend is the model API (through App, a model.Manager bound to an
+// application and a user) plus a control plane: start applications as
+// users, let them exit or crash, register a callback class, make remote
+// sources that succeed or fail, make command lines, restart the service,
+// let time pass, and read the notification trace. Capabilities say what a
+// backend can do, so that a suite can skip what it cannot.
+//
+// The trace is what the receivers observed: every call a harness callback
+// object, CLSID instance or command line received, with the result it
+// returned. A backend cannot see BITS's own failed attempts on a dead
+// process, so neither does the trace; it is the same on every backend.
+package harness
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/bitssim/bitssim/model"
+)
+
+// Capabilities say what a backend can do.
+type Capabilities struct {
+	// Version is the BITS version the backend behaves as.
+	Version model.Version
+	// VirtualTime: Advance is instant and exact; otherwise it waits.
+	VirtualTime bool
+	// Restart: the service can be restarted.
+	Restart bool
+	// CLSID: notification CLSIDs can be set and classes registered.
+	CLSID bool
+	// CommandLine: notification command lines run.
+	CommandLine bool
+	// Users: applications can run as different users, administrators and
+	// service accounts.
+	Users bool
+	// Crash: applications can be killed abruptly.
+	Crash bool
+}
+
+// Has reports whether c includes every capability of need (Version is
+// compared as a minimum).
+func (c Capabilities) Has(need Capabilities) bool {
+	return (!need.VirtualTime || c.VirtualTime) && (!need.Restart || c.Restart) &&
+		(!need.CLSID || c.CLSID) && (!need.CommandLine || c.CommandLine) &&
+		(!need.Users || c.Users) && (!need.Crash || c.Crash) && c.Version >= need.Version
+}
+
+// Missing names the capabilities of need that c lacks.
+func (c Capabilities) Missing(need Capabilities) []string {
+	var out []string
+	add := func(cond bool, name string) {
+		if cond {
+			out = append(out, name)
+		}
+	}
+	add(need.VirtualTime && !c.VirtualTime, "virtual time")
+	add(need.Restart && !c.Restart, "restart")
+	add(need.CLSID && !c.CLSID, "CLSID")
+	add(need.CommandLine && !c.CommandLine, "command line")
+	add(need.Users && !c.Users, "several users")
+	add(need.Crash && !c.Crash, "crash")
+	add(c.Version < need.Version, fmt.Sprintf("BITS %v", need.Version))
+	return out
+}
+
+// RemoteKind is how a remote source behaves.
+type RemoteKind int
+
+// The kinds of remote source.
+const (
+	// RemoteOK serves its content.
+	RemoteOK RemoteKind = iota + 1
+	// RemoteTransient fails with a transient error (HTTP 503) for ever.
+	RemoteTransient
+	// RemoteFatal fails with a fatal error (HTTP 404).
+	RemoteFatal
+	// RemoteSlow serves its content slowly: one kilobyte per virtual
+	// second, Size bytes in all.
+	RemoteSlow
+)
+
+var remoteKindNames = []string{"", "ok", "transient", "fatal", "slow"}
+
+// String returns "ok", "transient", "fatal" or "slow".
+func (k RemoteKind) String() string {
+	if k > 0 && int(k) < len(remoteKindNames) {
+		return remoteKindNames[k]
+	}
+	return fmt.Sprintf("RemoteKind(%d)", int(k))
+}
+
+// Behavior scripts a harness callback object.
+type Behavior struct {
+	// Fail makes every method return E_FAIL.
+	Fail bool
+	// FailFirst makes the first n calls of JobTransferred, JobError and
+	// FileTransferred return E_FAIL.
+	FailFirst int
+	// Complete makes JobTransferred call Complete on the job, as the
+	// documentation's sample does.
+	Complete bool
+}
+
+// App is an application connected to a backend as a user.
+type App interface {
+	model.Manager
+	// Name is unique among the backend's running apps.
+	Name() string
+	// User is the account the app runs as.
+	User() model.Account
+	// Callback returns a new callback object living in this app, to pass
+	// to SetNotifyInterface. Its calls are recorded in the trace with
+	// Target{Kind: TargetObject, App: Name()}.
+	Callback(b Behavior) model.Callback
+	// Exit ends the app cleanly, clearing its registrations first.
+	Exit() error
+	// Crash kills the app (needs Capabilities.Crash).
+	Crash() error
+}
+
+// Backend is one BITS implementation under test.
+type Backend interface {
+	// Name names the backend in reports: "sim", "wine", "windows".
+	Name() string
+	// Capabilities says what the backend can do.
+	Capabilities() Capabilities
+	// StartApp starts an application running as user.
+	StartApp(name string, user model.Account) (App, error)
+	// RegisterClass registers an out-of-process callback class and
+	// returns its CLSID. BITS activates it as the job's owner; each
+	// instance's calls are recorded with Target{Kind: TargetCLSID} and the
+	// instance number, and behave as b says.
+	RegisterClass(b Behavior) (model.GUID, error)
+	// Remote returns the URL of a new remote source of the given kind and
+	// size in bytes.
+	Remote(kind RemoteKind, size uint64) (string, error)
+	// CommandLine returns a program and parameters for SetNotifyCmdLine
+	// whose runs are recorded in the trace; run i exits with exitCodes[i]
+	// (the last code repeats; none means 0).
+	CommandLine(exitCodes ...int) (program, parameters string, err error)
+	// Restart restarts the service (needs Capabilities.Restart).
+	Restart() error
+	// Advance lets d pass, doing the work that falls due.
+	Advance(d time.Duration) error
+	// Settle does the work due now and waits for the notifications it
+	// causes.
+	Settle() error
+	// Trace returns what the receivers observed so far, in order.
+	Trace() []model.Event
+	// Close releases the backend.
+	Close() error
+}
+
+// Factory makes a fresh backend for one test; it calls t.Skip when the
+// backend cannot run here.
+type Factory func(t testing.TB) Backend
+
+// Delivered returns the events of trace that are successful deliveries
+// matching keep.
+func Delivered(trace []model.Event, keep func(model.Event) bool) []model.Event {
+	var out []model.Event
+	for _, e := range trace {
+		if e.Delivered() && (keep == nil || keep(e)) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Calls returns the events of trace about job of kind, delivered or not.
+func Calls(trace []model.Event, job model.GUID, kind model.EventKind) []model.Event {
+	var out []model.Event
+	for _, e := range trace {
+		if e.Job == job && e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -1,0 +1,180 @@
+package harness
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/sim"
+)
+
+// SimFactory makes sim backends from opts. The clock is always manual:
+// the suite drives time.
+func SimFactory(opts sim.Options) Factory {
+	return func(t testing.TB) Backend {
+		b, err := NewSim(opts)
+		if err != nil {
+			t.Fatalf("harness: new sim backend: %v", err)
+		}
+		t.Cleanup(func() { _ = b.Close() })
+		return b
+	}
+}
+
+// SimBackend is the simulator as a Backend.
+type SimBackend struct {
+	svc   *sim.Service
+	trace *Trace
+
+	mu       sync.Mutex
+	classes  int
+	remotes  int
+	commands map[string]*command
+}
+
+type command struct {
+	exits []int
+	runs  int
+}
+
+var _ Backend = (*SimBackend)(nil)
+
+// NewSim starts a sim backend with a manual clock.
+func NewSim(opts sim.Options) (*SimBackend, error) {
+	opts.Clock = sim.Manual
+	svc, err := sim.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	b := &SimBackend{svc: svc, commands: map[string]*command{}}
+	b.trace = NewTrace(svc.Now)
+	svc.SetCommandHandler(b.runCommand)
+	return b, nil
+}
+
+// Service returns the simulated service, for sim-specific checks.
+func (b *SimBackend) Service() *sim.Service { return b.svc }
+
+// Name returns "sim".
+func (b *SimBackend) Name() string { return "sim" }
+
+// Capabilities: the simulator can do everything.
+func (b *SimBackend) Capabilities() Capabilities {
+	return Capabilities{Version: b.svc.Version(), VirtualTime: true, Restart: true, CLSID: b.svc.Version() >= model.BITS5_0,
+		CommandLine: true, Users: true, Crash: true}
+}
+
+// StartApp starts a simulated application.
+func (b *SimBackend) StartApp(name string, user model.Account) (App, error) {
+	a, err := b.svc.StartApp(name, user)
+	if err != nil {
+		return nil, err
+	}
+	return &simApp{App: a, b: b}, nil
+}
+
+// RegisterClass registers a recording class.
+func (b *SimBackend) RegisterClass(behavior Behavior) (model.GUID, error) {
+	b.mu.Lock()
+	b.classes++
+	clsid, err := model.ParseGUID(fmt.Sprintf("{B175C1A5-0000-4000-8000-%012X}", b.classes))
+	b.mu.Unlock()
+	if err != nil {
+		return model.GUID{}, err
+	}
+	var instMu sync.Mutex
+	instances := 0
+	err = b.svc.RegisterClass(clsid, func(host *sim.App) (any, error) {
+		instMu.Lock()
+		instances++
+		n := instances
+		instMu.Unlock()
+		target := model.Target{Kind: model.TargetCLSID, App: host.Name(), CLSID: clsid, Instance: n}
+		return NewRecorder(b.trace, target, host.User(), behavior), nil
+	})
+	return clsid, err
+}
+
+// Remote scripts a simulated remote source.
+func (b *SimBackend) Remote(kind RemoteKind, size uint64) (string, error) {
+	b.mu.Lock()
+	b.remotes++
+	url := fmt.Sprintf("http://remote.test/%s/%d", kind, b.remotes)
+	b.mu.Unlock()
+	var r sim.Remote
+	switch kind {
+	case RemoteOK:
+		r = sim.Remote{Size: size}
+	case RemoteTransient:
+		r = sim.HTTPStatus(503, size)
+	case RemoteFatal:
+		r = sim.NotFound()
+	case RemoteSlow:
+		r = sim.Remote{Size: size, Rate: 1024}
+	default:
+		return "", fmt.Errorf("harness: unknown remote kind %v", kind)
+	}
+	return url, b.svc.SetRemote(url, r)
+}
+
+// CommandLine makes a recorded program.
+func (b *SimBackend) CommandLine(exitCodes ...int) (string, string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := len(b.commands) + 1
+	program := fmt.Sprintf(`C:\bitssim\notify%d.exe`, n)
+	b.commands[program] = &command{exits: append([]int(nil), exitCodes...)}
+	return program, fmt.Sprintf(`"%s" %d`, program, n), nil
+}
+
+func (b *SimBackend) runCommand(l sim.Launch) (int, error) {
+	b.mu.Lock()
+	c := b.commands[l.Program]
+	exit := 0
+	if c != nil {
+		if len(c.exits) > 0 {
+			exit = c.exits[min(c.runs, len(c.exits)-1)]
+		}
+		c.runs++
+	}
+	b.mu.Unlock()
+	if c == nil {
+		return 0, fmt.Errorf("harness: no such program %q: %w", l.Program, model.HRESULTFromWin32(2))
+	}
+	hr := model.S_OK
+	if exit != 0 {
+		hr = model.E_FAIL
+	}
+	b.trace.Add(model.Event{Job: l.Job, Kind: model.EventCommandLine, User: l.User.Name, Result: hr, ExitCode: exit,
+		Target: model.Target{Kind: model.TargetCommandLine, Program: l.Program, Parameters: l.Parameters}})
+	return exit, nil
+}
+
+// Restart restarts the simulated service.
+func (b *SimBackend) Restart() error { return b.svc.Restart() }
+
+// Advance moves virtual time.
+func (b *SimBackend) Advance(d time.Duration) error { return b.svc.Advance(d) }
+
+// Settle does the work due now.
+func (b *SimBackend) Settle() error { return b.svc.RunUntilIdle() }
+
+// Trace returns what the receivers observed.
+func (b *SimBackend) Trace() []model.Event { return b.trace.Events() }
+
+// Close stops the service.
+func (b *SimBackend) Close() error { return b.svc.Close() }
+
+type simApp struct {
+	*sim.App
+	b *SimBackend
+}
+
+func (a *simApp) Callback(behavior Behavior) model.Callback {
+	return NewRecorder(a.b.trace, model.Target{Kind: model.TargetObject, App: a.Name()}, a.User(), behavior)
+}
+
+func (a *simApp) Exit() error  { a.App.Exit(); return nil }
+func (a *simApp) Crash() error { a.App.Crash(); return nil }
