@@ -79,23 +79,23 @@ type mFile struct {
 
 // mJob is the oracle's view of a job.
 type mJob struct {
-	id      model.GUID
-	creator *mApp
-	handle  model.Job // from the creating app
-	owner   model.Account
-	state   model.JobState
-	files   []*mFile
-	flags   model.NotifyFlags
-	obj     *mObj
-	class   *mClass // nil: no CLSID
-	inst    bool    // BITS holds an instance of class
-	cmd     bool
-	cmdUser model.Account
-	cmdExit int
-	owedJT  bool
-	owedJE  bool
-	retryAt time.Duration // 0: no retry scheduled
-	instUser string       // the account the held instance runs as
+	id       model.GUID
+	creator  *mApp
+	handle   model.Job // from the creating app
+	owner    model.Account
+	state    model.JobState
+	files    []*mFile
+	flags    model.NotifyFlags
+	obj      *mObj
+	class    *mClass // nil: no CLSID
+	inst     bool    // BITS holds an instance of class
+	cmd      bool
+	cmdUser  model.Account
+	cmdExit  int
+	owedJT   bool
+	owedJE   bool
+	retryAt  time.Duration // 0: no retry scheduled
+	instUser string        // the account the held instance runs as
 }
 
 // expected is one receiver observation the oracle predicts.
