@@ -234,20 +234,20 @@ func (s *Service) UnregisterClass(clsid model.GUID) {
 	delete(s.classes, clsid)
 }
 
-// activate creates an instance of clsid for j: it starts a server app as
-// owner and calls the factory outside the lock. It returns the HRESULT of
-// a failed activation.
-func (s *Service) activate(j *job, clsid model.GUID, owner model.Account) (*instanceReg, model.HRESULT) {
+// activate creates an instance of clsid: it starts a server app as owner
+// and calls the factory outside the lock. Instances are numbered per class
+// from 1, across restarts. It returns the HRESULT of a failed activation.
+func (s *Service) activate(clsid model.GUID, owner model.Account) (*instanceReg, model.HRESULT) {
 	s.mu.Lock()
 	factory := s.classes[clsid]
 	if factory == nil {
 		s.mu.Unlock()
 		return nil, model.REGDB_E_CLASSNOTREG
 	}
-	j.activations++
-	n := j.activations
+	s.activations[clsid]++
+	n := s.activations[clsid]
 	host := &App{s: s, name: fmt.Sprintf("%v#%d", clsid, n), user: owner, server: true}
-	s.apps[host.name+"@"+j.rec.ID.String()] = host
+	s.apps[host.name] = host
 	s.mu.Unlock()
 	obj, err := safeFactory(factory, host)
 	if err != nil {

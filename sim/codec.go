@@ -40,7 +40,7 @@ package sim
 //	          uvarint MaxDownloadSize, duration MinimumNotificationInterval,
 //	          bool OnDemand, time Created, time Modified,
 //	          time TransferCompleted, time LastActivity,
-//	          time FirstTransientError, duration DownloadElapsed,
+//	          time FirstTransientError, time RetryDue, duration DownloadElapsed,
 //	          bool HasError, u32 Error.Context, u32 Error.Code,
 //	          string Error.File.RemoteName, string Error.File.LocalName,
 //	          string Error.Description, string Error.Protocol,
@@ -90,7 +90,7 @@ const (
 	// The fewest payload bytes one element can take. Counts are checked
 	// against them before anything is allocated, so a decoder never
 	// allocates more than a small multiple of its input.
-	minJobBytes   = 70
+	minJobBytes   = 71
 	minFileBytes  = 14
 	minRangeBytes = 2
 
@@ -272,6 +272,7 @@ func appendJob(b []byte, j *jobRecord) []byte {
 	b = appendTime(b, j.TransferCompleted)
 	b = appendTime(b, j.LastActivity)
 	b = appendTime(b, j.FirstTransientError)
+	b = appendTime(b, j.RetryDue)
 	b = binary.AppendVarint(b, int64(j.DownloadElapsed))
 	b = appendBool(b, j.HasError)
 	b = binary.AppendUvarint(b, uint64(j.Error.Context))
@@ -387,7 +388,7 @@ func payloadSize(s *snapshot) int {
 			varintLen(int64(j.MaximumDownloadTime)) + varintLen(int64(j.MinimumNotificationInterval)) +
 			varintLen(int64(j.DownloadElapsed)) +
 			timeLen(j.Created) + timeLen(j.Modified) + timeLen(j.TransferCompleted) +
-			timeLen(j.LastActivity) + timeLen(j.FirstTransientError) +
+			timeLen(j.LastActivity) + timeLen(j.FirstTransientError) + timeLen(j.RetryDue) +
 			uvarintLen(uint64(len(j.Files)))
 		for k := range j.Files {
 			f := &j.Files[k]
@@ -622,6 +623,7 @@ func (d *decoder) jobRecord(j *jobRecord) {
 	j.TransferCompleted = d.time("TransferCompleted")
 	j.LastActivity = d.time("LastActivity")
 	j.FirstTransientError = d.time("FirstTransientError")
+	j.RetryDue = d.time("RetryDue")
 	j.DownloadElapsed = d.duration("DownloadElapsed")
 	j.HasError = d.bool("HasError")
 	j.Error.Context = model.ErrorContext(d.u32("Error.Context"))

@@ -53,6 +53,7 @@ func fullSnapshot() *snapshot {
 				TransferCompleted:           time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC), // before the epoch
 				LastActivity:                time.Date(2026, 2, 2, 2, 2, 2, 2, time.UTC),
 				FirstTransientError:         time.Date(9999, 12, 31, 23, 59, 59, 1, time.UTC),
+				RetryDue:                    time.Date(2026, 3, 4, 5, 6, 7, 8, time.UTC),
 				DownloadElapsed:             90 * time.Minute,
 				HasError:                    true,
 				Error: model.JobError{
@@ -111,6 +112,7 @@ func fullSnapshot() *snapshot {
 				TransferCompleted:           time.Unix(-1, 0).UTC(),
 				LastActivity:                time.Unix(0, 1).UTC(),
 				FirstTransientError:         time.Unix(1<<40, 999999999).UTC(),
+				RetryDue:                    time.Unix(1<<30, 1).UTC(),
 				DownloadElapsed:             -1,
 				HasError:                    true,
 				Error: model.JobError{
@@ -401,6 +403,7 @@ func genJob() *rapid.Generator[jobRecord] {
 			TransferCompleted:           genTime().Draw(t, "TransferCompleted"),
 			LastActivity:                genTime().Draw(t, "LastActivity"),
 			FirstTransientError:         genTime().Draw(t, "FirstTransientError"),
+			RetryDue:                    genTime().Draw(t, "RetryDue"),
 			DownloadElapsed:             genDuration().Draw(t, "DownloadElapsed"),
 			HasError:                    rapid.Bool().Draw(t, "HasError"),
 			Error: model.JobError{
@@ -581,7 +584,7 @@ func TestSnapshotDecodeRejectsNonCanonicalAndInvalidValues(t *testing.T) {
 		{"zero time as non-zero", payloadOf([]byte{1}, binary.AppendVarint(nil, time.Time{}.Unix()), uint64(0), uint64(0)), errInvalid, "SavedAt: zero time encoded as non-zero"},
 		{"nanoseconds out of range", payloadOf([]byte{1}, uint64(0), uint64(1e9), uint64(0)), errInvalid, "SavedAt: nanoseconds 1000000000 out of range"},
 		{"huge job count", payloadOf([]byte{0}, uint64(1)<<62), errTruncated, "Jobs: truncated: 4611686018427387904 elements"},
-		{"job count beyond input", payloadOf([]byte{0}, uint64(2), zeroJob), errTruncated, "Jobs: truncated: 2 elements need at least 70 bytes each, 70 bytes left"},
+		{"job count beyond input", payloadOf([]byte{0}, uint64(2), zeroJob), errTruncated, "Jobs: truncated: 2 elements need at least 71 bytes each, 71 bytes left"},
 		{"uint32 overflow", withJobByte(16, 0x80, 0x80, 0x80, 0x80, 0x10), errInvalid, "job 0: Type: value 4294967296 overflows 32 bits"},
 		{"bool 2", withJobByte(48, 2), errInvalid, "job 0: DynamicContent: invalid bool 2"},
 		{"truncated GUID", func() []byte {

@@ -17,9 +17,8 @@ type job struct {
 	next  *job   // the copy that replaced it, if the job was persisted
 
 	// Registrations that are not persisted.
-	obj         *objectReg
-	inst        *instanceReg
-	activations int
+	obj  *objectReg
+	inst *instanceReg
 
 	// Transfer.
 	xferEpoch    uint64 // bumped when the job leaves CONNECTING/TRANSFERRING
@@ -181,6 +180,7 @@ func (s *Service) setState(j *job, to model.JobState) {
 	}
 	if from == model.BG_JOB_STATE_TRANSIENT_ERROR {
 		j.errEpoch++
+		j.rec.RetryDue = time.Time{}
 	}
 	switch to {
 	case model.BG_JOB_STATE_TRANSFERRED:
@@ -440,7 +440,8 @@ func (s *Service) transientError(j *job, i int, hr model.HRESULT) {
 	}
 	s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvTransientError).Next)
 	j.errEpoch++
-	s.schedule(now.Add(delay), taskRetryDue, j, 0)
+	j.rec.RetryDue = now.Add(delay)
+	s.schedule(j.rec.RetryDue, taskRetryDue, j, 0)
 	s.schedule(j.rec.FirstTransientError.Add(j.rec.NoProgressTimeout), taskNoProgress, j, 0)
 }
 

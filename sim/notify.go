@@ -245,7 +245,7 @@ func (c *caller) Call(st rules.Step) rules.Fate {
 		}
 		return c.invoke(c.inst.obj, c.inst.host, c.owner, t)
 	case st.Target == model.TargetCLSID:
-		inst, hr := c.s.activate(c.j, c.clsid, c.owner)
+		inst, hr := c.s.activate(c.clsid, c.owner)
 		if inst == nil {
 			c.note(model.Target{Kind: model.TargetCLSID, CLSID: c.clsid}, c.owner, hr, 0)
 			return rules.FateActivationFails

@@ -54,6 +54,9 @@ type jobRecord struct {
 	// FirstTransientError is when the current run of transient errors
 	// without progress began (zero: none).
 	FirstTransientError time.Time
+	// RetryDue is when a job in TRANSIENT_ERROR is queued again (zero:
+	// not waiting to retry).
+	RetryDue time.Time
 	// DownloadElapsed is the time spent CONNECTING or TRANSFERRING since
 	// the last Resume, for MaximumDownloadTime.
 	DownloadElapsed time.Duration

@@ -43,9 +43,14 @@ func (s *Service) snapshotLocked() *snapshot {
 		js = append(js, j)
 	}
 	sort.Slice(js, func(a, b int) bool { return js[a].index < js[b].index })
-	snap := &snapshot{SavedAt: s.clock(), Jobs: make([]jobRecord, len(js))}
+	now := s.clock()
+	snap := &snapshot{SavedAt: now, Jobs: make([]jobRecord, len(js))}
 	for i, j := range js {
 		snap.Jobs[i] = j.rec
+		if j.rec.State == model.BG_JOB_STATE_CONNECTING || j.rec.State == model.BG_JOB_STATE_TRANSFERRING {
+			// The attempt in progress counts towards MaximumDownloadTime.
+			snap.Jobs[i].DownloadElapsed += now.Sub(j.attemptStart)
+		}
 	}
 	return snap
 }
@@ -82,8 +87,18 @@ func (s *Service) restore(snap *snapshot) {
 		case model.BG_JOB_STATE_QUEUED:
 			s.enqueue(j)
 		case model.BG_JOB_STATE_TRANSIENT_ERROR:
+			// The retry stays due when it was (STATE-TRANSIENT-RETRY), and the
+			// no-progress timeout keeps counting.
+			due := j.rec.RetryDue
+			if due.IsZero() {
+				due = now.Add(rules.ClampRetryDelay(j.rec.MinimumRetryDelay))
+			}
 			j.errEpoch++
-			s.schedule(now.Add(rules.ClampRetryDelay(j.rec.MinimumRetryDelay)), taskRetryDue, j, 0)
+			j.rec.RetryDue = due
+			s.schedule(due, taskRetryDue, j, 0)
+			if !j.rec.FirstTransientError.IsZero() {
+				s.schedule(j.rec.FirstTransientError.Add(j.rec.NoProgressTimeout), taskNoProgress, j, 0)
+			}
 		}
 		due := j.rec.LastActivity.Add(rules.JobInactivityTimeout)
 		if due.Before(now) {

@@ -44,11 +44,12 @@ type Service struct {
 	queueSeq uint64 // round-robin order of QUEUED jobs
 	bgSlot   *job   // the background job holding the transfer slot
 
-	apps     map[string]*App
-	classes  map[model.GUID]ClassFactory
-	commands CommandHandler
-	remotes  map[string]Remote
-	launches []Launch
+	apps        map[string]*App
+	classes     map[model.GUID]ClassFactory
+	activations map[model.GUID]int // instances created per class
+	commands    CommandHandler
+	remotes     map[string]Remote
+	launches    []Launch
 
 	trace    []model.Event
 	eventSeq uint64
@@ -74,15 +75,16 @@ func New(opts Options) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{
-		opts:      o,
-		now:       o.Start,
-		realStart: time.Now(),
-		rng:       rand.New(rand.NewSource(o.Seed)),
-		jobs:      map[model.GUID]*job{},
-		apps:      map[string]*App{},
-		classes:   map[model.GUID]ClassFactory{},
-		remotes:   map[string]Remote{},
-		inFlight:  map[string]int{},
+		opts:        o,
+		now:         o.Start,
+		realStart:   time.Now(),
+		rng:         rand.New(rand.NewSource(o.Seed)),
+		jobs:        map[model.GUID]*job{},
+		apps:        map[string]*App{},
+		classes:     map[model.GUID]ClassFactory{},
+		activations: map[model.GUID]int{},
+		remotes:     map[string]Remote{},
+		inFlight:    map[string]int{},
 	}
 	s.slotFree = sync.NewCond(&s.mu)
 	if snap, err := loadSnapshot(o.Store); err != nil {
