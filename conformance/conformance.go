@@ -44,6 +44,7 @@ type config struct {
 	reportDir   string
 	only        map[string]bool
 	machine     bool
+	rounds      int
 	progress    func(RuleResult)
 }
 
@@ -76,11 +77,16 @@ func WithRules(idsOrFamilies ...string) Option {
 // WithoutStateMachine skips the rapid state machine.
 func WithoutStateMachine() Option { return func(c *config) { c.machine = false } }
 
+// WithMachineRounds runs the state machine n times (each with rapid's
+// -rapid.checks sequences, 100 by default), for fast backends where more
+// sequences find rarer bugs.
+func WithMachineRounds(n int) Option { return func(c *config) { c.rounds = max(n, 1) } }
+
 // WithProgress calls f after every rule's scenario.
 func WithProgress(f func(RuleResult)) Option { return func(c *config) { c.progress = f } }
 
 func newConfig(opts []Option) *config {
-	c := &config{divergences: map[string]string{}, machine: true}
+	c := &config{divergences: map[string]string{}, machine: true, rounds: 1}
 	for _, o := range opts {
 		o(c)
 	}
@@ -127,7 +133,9 @@ func Run(t *testing.T, f harness.Factory, opts ...Option) *Report {
 			b := f(t)
 			rep.Backend = b.Name()
 			_ = b.Close()
-			rapid.Check(t, func(rt *rapid.T) { runMachine(rt, f, t) })
+			for i := 0; i < cfg.rounds && !t.Failed(); i++ {
+				rapid.Check(t, func(rt *rapid.T) { runMachine(rt, f, t) })
+			}
 			if t.Failed() {
 				res.Outcome, res.Detail = Fail, "the state machine found a counterexample (see the test log)"
 			}
@@ -140,6 +148,106 @@ func Run(t *testing.T, f harness.Factory, opts ...Option) *Report {
 		}
 	}
 	return rep
+}
+
+// Check runs the suite like Run but without failing t or making subtests:
+// it returns the report, for tools and for testing the suite itself. t is
+// used only to make backends (the factory's t.Skip, t.Fatalf, t.Cleanup).
+func Check(t testing.TB, f harness.Factory, opts ...Option) *Report {
+	cfg := newConfig(opts)
+	rep := newReport()
+	byRule := scenariosByRule()
+	for _, r := range rules.All() {
+		if !cfg.selected(r) {
+			continue
+		}
+		res := runRule(t, f, cfg, r, byRule[r.ID])
+		rep.add(res)
+		if cfg.progress != nil {
+			cfg.progress(res)
+		}
+	}
+	if cfg.machine {
+		failed, msg := CheckMachine(t, f, cfg.rounds)
+		res := RuleResult{Rule: "STATE-MACHINE", Outcome: Pass}
+		if failed {
+			res.Outcome, res.Detail = Fail, msg
+		}
+		rep.Machine = &res
+	}
+	if cfg.reportDir != "" {
+		if err := rep.WriteFiles(cfg.reportDir); err != nil {
+			rep.add(RuleResult{Rule: "REPORT", Outcome: Fail, Detail: err.Error()})
+		}
+	}
+	return rep
+}
+
+// CheckMachine runs the state machine rounds times without failing t and
+// reports whether it found a counterexample, with rapid's description of it.
+func CheckMachine(t testing.TB, f harness.Factory, rounds int) (failed bool, detail string) {
+	q := &quietTB{name: t.Name() + "/StateMachine"}
+	done := make(chan struct{})
+	go func() { // quietTB's FailNow ends this goroutine, not the caller
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				q.Errorf("panic: %v", r)
+			}
+		}()
+		for i := 0; i < rounds && !q.Failed(); i++ {
+			rapid.Check(q, func(rt *rapid.T) { runMachine(rt, f, t) })
+		}
+	}()
+	<-done
+	return q.Failed(), q.log()
+}
+
+// quietTB is a rapid.TB that records failures instead of failing a test.
+type quietTB struct {
+	name   string
+	mu     sync.Mutex
+	failed bool
+	lines  []string
+}
+
+func (q *quietTB) Helper()                         {}
+func (q *quietTB) Name() string                    { return q.name }
+func (q *quietTB) Logf(format string, args ...any) { q.add(fmt.Sprintf(format, args...)) }
+func (q *quietTB) Log(args ...any)                 { q.add(fmt.Sprint(args...)) }
+func (q *quietTB) Skipf(format string, args ...any) {
+	q.add("skip: " + fmt.Sprintf(format, args...))
+	runtime.Goexit()
+}
+func (q *quietTB) Skip(args ...any) { q.add("skip: " + fmt.Sprint(args...)); runtime.Goexit() }
+func (q *quietTB) SkipNow()         { runtime.Goexit() }
+func (q *quietTB) Errorf(format string, args ...any) {
+	q.fail()
+	q.add(fmt.Sprintf(format, args...))
+}
+func (q *quietTB) Error(args ...any) { q.fail(); q.add(fmt.Sprint(args...)) }
+func (q *quietTB) Fatalf(format string, args ...any) {
+	q.Errorf(format, args...)
+	runtime.Goexit()
+}
+func (q *quietTB) Fatal(args ...any) { q.Error(args...); runtime.Goexit() }
+func (q *quietTB) FailNow()          { q.fail(); runtime.Goexit() }
+func (q *quietTB) Fail()             { q.fail() }
+func (q *quietTB) Failed() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.failed
+}
+func (q *quietTB) fail() { q.mu.Lock(); q.failed = true; q.mu.Unlock() }
+func (q *quietTB) add(s string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.lines = append(q.lines, s)
+}
+func (q *quietTB) log() string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return strings.Join(q.lines, "\n")
 }
 
 // runRule runs the scenario of one rule and decides its outcome.

@@ -272,8 +272,9 @@ func (m *machine) drawJob(t *rapid.T) *mJob {
 // when the oracle expects one (to check).
 func (m *machine) handle(t *rapid.T, app *mApp, j *mJob) (model.Job, bool) {
 	if j.state.IsFinal() {
-		// Only the creator's handle still reaches a final job.
-		if !j.creator.alive {
+		// Only the creator's handle still reaches a final job, and only
+		// while the creator may access it.
+		if !j.creator.alive || rules.CheckAccess(j.creator.user, j.owner).Failed() {
 			return nil, false
 		}
 		return j.handle, true
@@ -754,7 +755,7 @@ func (m *machine) check(t *rapid.T) {
 		var st model.JobState
 		var err error
 		if j.state.IsFinal() {
-			if !j.creator.alive {
+			if !j.creator.alive || rules.CheckAccess(j.creator.user, j.owner).Failed() {
 				continue
 			}
 			st, err = j.handle.GetState()
