@@ -152,8 +152,8 @@ func Run(t *testing.T, f harness.Factory, opts ...Option) *Report {
 
 // Check runs the suite like Run but without failing t or making subtests:
 // it returns the report, for tools and for testing the suite itself. t is
-// used only to make backends (the factory's t.Skip, t.Fatalf, t.Cleanup).
-func Check(t testing.TB, f harness.Factory, opts ...Option) *Report {
+// used only to make backends (the factory's t.Skipf, t.Fatalf, t.Cleanup).
+func Check(t harness.TB, f harness.Factory, opts ...Option) *Report {
 	cfg := newConfig(opts)
 	rep := newReport()
 	byRule := scenariosByRule()
@@ -185,7 +185,7 @@ func Check(t testing.TB, f harness.Factory, opts ...Option) *Report {
 
 // CheckMachine runs the state machine rounds times without failing t and
 // reports whether it found a counterexample, with rapid's description of it.
-func CheckMachine(t testing.TB, f harness.Factory, rounds int) (failed bool, detail string) {
+func CheckMachine(t harness.TB, f harness.Factory, rounds int) (failed bool, detail string) {
 	q := &quietTB{name: t.Name() + "/StateMachine"}
 	done := make(chan struct{})
 	go func() { // quietTB's FailNow ends this goroutine, not the caller
@@ -251,7 +251,7 @@ func (q *quietTB) log() string {
 }
 
 // runRule runs the scenario of one rule and decides its outcome.
-func runRule(t testing.TB, f harness.Factory, cfg *config, r rules.Rule, sc *Scenario) RuleResult {
+func runRule(t harness.TB, f harness.Factory, cfg *config, r rules.Rule, sc *Scenario) RuleResult {
 	res := RuleResult{Rule: r.ID, Family: string(r.Family), Status: r.Status.String()}
 	why, listed := cfg.divergences[r.ID]
 	if sc == nil {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"testing"
 	"time"
 
 	"pgregory.net/rapid"
@@ -149,7 +148,7 @@ var machineUsers = []model.Account{Alice, Alice, Bob, Admin}
 
 // runMachine is the rapid property: a random sequence of operations, with
 // the oracle checked after each.
-func runMachine(rt *rapid.T, f harness.Factory, tb testing.TB) {
+func runMachine(rt *rapid.T, f harness.Factory, tb harness.TB) {
 	b := f(tb)
 	defer b.Close()
 	m := &machine{t: rt, b: b, caps: b.Capabilities()}

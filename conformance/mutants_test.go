@@ -155,11 +155,11 @@ func adminJobs(b harness.Backend) []model.Job {
 }
 
 // mutants returns the broken simulators, each with the rule it breaks.
-func mutants() map[string]func(t testing.TB) harness.Backend {
-	simB := func(t testing.TB, opts sim.Options) harness.Backend { return harness.SimFactory(opts)(t) }
-	ms := map[string]func(t testing.TB, b *backend){
+func mutants() map[string]func(t harness.TB) harness.Backend {
+	simB := func(t harness.TB, opts sim.Options) harness.Backend { return harness.SimFactory(opts)(t) }
+	ms := map[string]func(t harness.TB, b *backend){
 		// The first object registered keeps the notifications.
-		"first writer wins (object)": func(t testing.TB, b *backend) {
+		"first writer wins (object)": func(t harness.TB, b *backend) {
 			b.wrapJob = func(j model.Job, _ harness.App) model.Job {
 				return &jobFunc{Job: j, setNotifyInterface: func(obj any) error {
 					if cur, _ := j.GetNotifyInterface(); cur != nil && obj != nil {
@@ -170,7 +170,7 @@ func mutants() map[string]func(t testing.TB) harness.Backend {
 			}
 		},
 		// The first CLSID set keeps the notifications.
-		"first writer wins (CLSID)": func(t testing.TB, b *backend) {
+		"first writer wins (CLSID)": func(t harness.TB, b *backend) {
 			b.wrapJob = func(j model.Job, _ harness.App) model.Job {
 				return &jobFunc{Job: j, setNotifyCLSID: func(g model.GUID) error {
 					if cur, _ := j.GetNotifyCLSID(); !cur.IsNull() && !g.IsNull() {
@@ -181,7 +181,7 @@ func mutants() map[string]func(t testing.TB) harness.Backend {
 			}
 		},
 		// The CLSID does not survive a restart.
-		"CLSID lost on restart": func(t testing.TB, b *backend) {
+		"CLSID lost on restart": func(t harness.TB, b *backend) {
 			b.restart = func(inner harness.Backend) error {
 				if err := inner.Restart(); err != nil {
 					return err
@@ -193,7 +193,7 @@ func mutants() map[string]func(t testing.TB) harness.Backend {
 			}
 		},
 		// Callback objects survive a restart.
-		"object kept across restart": func(t testing.TB, b *backend) {
+		"object kept across restart": func(t harness.TB, b *backend) {
 			type reg struct {
 				app harness.App
 				obj any
@@ -225,11 +225,11 @@ func mutants() map[string]func(t testing.TB) harness.Backend {
 			}
 		},
 		// When the object's app dies BITS does not fall back to the CLSID.
-		"no fallback to the CLSID": func(t testing.TB, b *backend) {
+		"no fallback to the CLSID": func(t harness.TB, b *backend) {
 			b.wrapApp = func(a harness.App) harness.App { return &crashNoFallback{App: a, b: b.Backend} }
 		},
 		// DISABLE is ignored: the other flags still deliver.
-		"DISABLE ignored": func(t testing.TB, b *backend) {
+		"DISABLE ignored": func(t harness.TB, b *backend) {
 			flags := map[model.GUID]model.NotifyFlags{}
 			b.wrapJob = func(j model.Job, _ harness.App) model.Job {
 				return &jobFunc{Job: j,
@@ -254,7 +254,7 @@ func mutants() map[string]func(t testing.TB) harness.Backend {
 			}
 		},
 		// A transient error ends the job in ERROR with JobError.
-		"JobError on a transient error": func(t testing.TB, b *backend) {
+		"JobError on a transient error": func(t harness.TB, b *backend) {
 			b.remote = func(k harness.RemoteKind) harness.RemoteKind {
 				if k == harness.RemoteTransient {
 					return harness.RemoteFatal
@@ -263,7 +263,7 @@ func mutants() map[string]func(t testing.TB) harness.Backend {
 			}
 		},
 		// The command line runs although the callback succeeded.
-		"command line run although the callback succeeded": func(t testing.TB, b *backend) {
+		"command line run although the callback succeeded": func(t harness.TB, b *backend) {
 			b.trace = func(evs []model.Event) []model.Event {
 				var out []model.Event
 				cmds := map[model.GUID]model.Event{}
@@ -282,7 +282,7 @@ func mutants() map[string]func(t testing.TB) harness.Backend {
 			}
 		},
 		// FileTransferred arrives after JobTransferred.
-		"FileTransferred after JobTransferred": func(t testing.TB, b *backend) {
+		"FileTransferred after JobTransferred": func(t harness.TB, b *backend) {
 			b.trace = func(evs []model.Event) []model.Event {
 				out := append([]model.Event(nil), evs...)
 				sort.SliceStable(out, func(i, j int) bool {
@@ -293,7 +293,7 @@ func mutants() map[string]func(t testing.TB) harness.Backend {
 			}
 		},
 		// Registering again after JobTransferred delivers nothing.
-		"no redelivery on re-registration": func(t testing.TB, b *backend) {
+		"no redelivery on re-registration": func(t harness.TB, b *backend) {
 			b.wrapJob = func(j model.Job, _ harness.App) model.Job {
 				return &jobFunc{Job: j, setNotifyInterface: func(obj any) error {
 					if st, _ := j.GetState(); st == model.BG_JOB_STATE_TRANSFERRED {
@@ -306,7 +306,7 @@ func mutants() map[string]func(t testing.TB) harness.Backend {
 			}
 		},
 		// Invalid flags give E_INVALIDARG instead of E_NOTIMPL.
-		"E_INVALIDARG for bad flags": func(t testing.TB, b *backend) {
+		"E_INVALIDARG for bad flags": func(t harness.TB, b *backend) {
 			b.wrapJob = func(j model.Job, _ harness.App) model.Job {
 				return &jobFunc{Job: j, setNotifyFlags: func(f model.NotifyFlags) error {
 					err := j.SetNotifyFlags(f)
@@ -318,11 +318,11 @@ func mutants() map[string]func(t testing.TB) harness.Backend {
 			}
 		},
 		// New jobs notify only JobTransferred.
-		"wrong default flags": func(t testing.TB, b *backend) {
+		"wrong default flags": func(t harness.TB, b *backend) {
 			b.wrapApp = func(a harness.App) harness.App { return &defaultFlags{App: a} }
 		},
 		// Cancelling a cancelled job succeeds.
-		"final state accepts Cancel": func(t testing.TB, b *backend) {
+		"final state accepts Cancel": func(t harness.TB, b *backend) {
 			b.wrapJob = func(j model.Job, _ harness.App) model.Job {
 				return &jobFunc{Job: j, cancel: func() error {
 					if st, _ := j.GetState(); st == model.BG_JOB_STATE_CANCELLED {
@@ -333,16 +333,16 @@ func mutants() map[string]func(t testing.TB) harness.Backend {
 			}
 		},
 	}
-	out := map[string]func(t testing.TB) harness.Backend{}
+	out := map[string]func(t harness.TB) harness.Backend{}
 	for name, mod := range ms {
-		out[name] = func(t testing.TB) harness.Backend {
+		out[name] = func(t harness.TB) harness.Backend {
 			b := &backend{Backend: simB(t, sim.Options{Seed: 7})}
 			mod(t, b)
 			return b
 		}
 	}
 	// The limits are not enforced.
-	out["limits not enforced"] = func(t testing.TB) harness.Backend {
+	out["limits not enforced"] = func(t harness.TB) harness.Backend {
 		return simB(t, sim.Options{Seed: 7, Limits: &rules.Limits{}})
 	}
 	return out

@@ -16,7 +16,6 @@ package harness
 
 import (
 	"fmt"
-	"testing"
 	"time"
 
 	"github.com/bitssim/bitssim/model"
@@ -155,9 +154,21 @@ type Backend interface {
 	Close() error
 }
 
-// Factory makes a fresh backend for one test; it calls t.Skip when the
-// backend cannot run here.
-type Factory func(t testing.TB) Backend
+// TB is the part of testing.TB a Factory uses; *testing.T and *testing.B
+// satisfy it, and tools can supply their own.
+type TB interface {
+	Helper()
+	Name() string
+	Cleanup(func())
+	Logf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
+}
+
+// Factory makes a fresh backend for one test; it calls t.Skipf when the
+// backend cannot run here, and registers the backend's Close with
+// t.Cleanup.
+type Factory func(t TB) Backend
 
 // Delivered returns the events of trace that are successful deliveries
 // matching keep.

@@ -3,7 +3,6 @@ package harness
 import (
 	"fmt"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/bitssim/bitssim/model"
@@ -13,7 +12,7 @@ import (
 // SimFactory makes sim backends from opts. The clock is always manual:
 // the suite drives time.
 func SimFactory(opts sim.Options) Factory {
-	return func(t testing.TB) Backend {
+	return func(t TB) Backend {
 		b, err := NewSim(opts)
 		if err != nil {
 			t.Fatalf("harness: new sim backend: %v", err)

@@ -115,29 +115,34 @@ func isAbsolutePath(p string) bool {
 }
 
 func (h *jobHandle) AddFileSet(files []model.FileInfo) error {
-	return h.addFiles("AddFileSet", files, nil)
+	return h.addFiles("AddFileSet", files, false, nil)
 }
 
 func (h *jobHandle) AddFile(remoteURL, localName string) error {
-	return h.addFiles("AddFile", []model.FileInfo{{RemoteName: remoteURL, LocalName: localName}}, nil)
+	return h.addFiles("AddFile", []model.FileInfo{{RemoteName: remoteURL, LocalName: localName}}, false, nil)
 }
 
 func (h *jobHandle) AddFileWithRanges(remoteURL, localName string, ranges []model.FileRange) error {
-	return h.addFiles("AddFileWithRanges", []model.FileInfo{{RemoteName: remoteURL, LocalName: localName}}, ranges)
+	return h.addFiles("AddFileWithRanges", []model.FileInfo{{RemoteName: remoteURL, LocalName: localName}}, true, ranges)
 }
 
-// addFiles adds files one by one, stopping at the first bad one and
-// keeping those before it.
-func (h *jobHandle) addFiles(op string, files []model.FileInfo, ranges []model.FileRange) error {
+// addFiles adds files. The counts are checked for the whole set first
+// (LIMIT-UPLOAD-ONE-FILE, LIMIT-FILES-PER-JOB: nothing is added); then the
+// files are added one by one, stopping at the first bad name and keeping
+// those before it.
+func (h *jobHandle) addFiles(op string, files []model.FileInfo, withRanges bool, ranges []model.FileRange) error {
 	s := h.s
 	if len(files) == 0 {
 		return fmt.Errorf("%s: no files: %w", op, model.E_INVALIDARG)
 	}
 	return h.do(op, true, func(j *job) error {
-		if ranges != nil {
+		if withRanges {
 			if hr := rules.CheckRanges(*s.opts.Limits, s.opts.Version, h.app.user, j.rec.Type, ranges); hr.Failed() {
 				return hr
 			}
+		}
+		if hr := rules.CheckAddFiles(*s.opts.Limits, s.opts.Version, h.app.user, j.rec.State, j.rec.Type, len(j.rec.Files), len(files)); hr.Failed() {
+			return hr
 		}
 		added := 0
 		defer func() {
@@ -148,9 +153,6 @@ func (h *jobHandle) addFiles(op string, files []model.FileInfo, ranges []model.F
 		for i, f := range files {
 			if err := checkFile(f); err != nil {
 				return fmt.Errorf("file %d: %w", i, err)
-			}
-			if hr := rules.CheckAddFiles(*s.opts.Limits, s.opts.Version, h.app.user, j.rec.State, j.rec.Type, len(j.rec.Files), 1); hr.Failed() {
-				return fmt.Errorf("file %d: %w", i, hr)
 			}
 			j.rec.Files = append(j.rec.Files, fileRecord{
 				RemoteName: f.RemoteName, LocalName: f.LocalName,

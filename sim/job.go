@@ -357,6 +357,7 @@ func (s *Service) addBytes(j *job, i int, n uint64) {
 	j.rec.FirstTransientError = time.Time{}
 	j.rec.LastActivity = s.clock()
 	if n > 0 {
+		j.rec.Modified = j.rec.LastActivity // bytes transferred modify the job (BG_JOB_TIMES)
 		s.modified(j)
 	}
 	if f.BytesTransferred < f.BytesTotal {
@@ -364,7 +365,11 @@ func (s *Service) addBytes(j *job, i int, n uint64) {
 		return
 	}
 	f.Completed = true
-	if j.rec.Type != model.BG_JOB_TYPE_UPLOAD {
+	// BITS 3.0 does not call FileTransferred again for content fetched
+	// from the origin after a peer's copy was rejected
+	// (FILE-VALIDATION-FALSE-PEER).
+	refetched30 := s.opts.Version == model.BITS3_0 && f.ValidationSet && !f.Valid
+	if j.rec.Type != model.BG_JOB_TYPE_UPLOAD && !refetched30 {
 		f.PendingFileTransferred = true
 		s.kickNotify(j)
 	}
