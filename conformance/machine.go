@@ -78,23 +78,27 @@ type mFile struct {
 
 // mJob is the oracle's view of a job.
 type mJob struct {
-	id       model.GUID
-	creator  *mApp
-	handle   model.Job // from the creating app
-	owner    model.Account
-	state    model.JobState
-	files    []*mFile
-	flags    model.NotifyFlags
-	obj      *mObj
-	class    *mClass // nil: no CLSID
-	inst     bool    // BITS holds an instance of class
-	cmd      bool
-	cmdUser  model.Account
-	cmdExit  int
-	owedJT   bool
-	owedJE   bool
-	retryAt  time.Duration // 0: no retry scheduled
-	instUser string        // the account the held instance runs as
+	id        model.GUID
+	creator   *mApp
+	handle    model.Job // from the creating app
+	owner     model.Account
+	state     model.JobState
+	files     []*mFile
+	flags     model.NotifyFlags
+	obj       *mObj
+	class     *mClass // nil: no CLSID
+	inst      bool    // BITS holds an instance of class
+	cmd       bool
+	cmdUser   model.Account
+	cmdExit   int
+	owedJT    bool
+	owedJE    bool
+	retryAt   time.Duration // 0: no retry scheduled
+	retryItem string        // the notification the retry is for
+	instUser  string        // the account the held instance runs as
+	// cmdTookOver: the command line ran after a failed callback for the
+	// current event (CMD-METHOD-NOT-RECALLED).
+	cmdTookOver bool
 }
 
 // expected is one receiver observation the oracle predicts.
@@ -348,7 +352,7 @@ func (m *machine) setFlags(t *rapid.T) {
 	m.expectHR(fmt.Sprintf("SetNotifyFlags(%v)", flags), err, want)
 	if want.Succeeded() {
 		j.flags = flags
-		j.retryAt = 0
+		m.kick(j)
 	}
 	m.settle()
 }
@@ -366,14 +370,14 @@ func (m *machine) setObject(t *rapid.T) {
 	m.expectHR("SetNotifyInterface", err, want)
 	if want.Succeeded() {
 		j.obj = &mObj{app: app, fails: fails}
-		j.inst = false
+		j.inst, j.cmdTookOver = false, false
 		switch j.state {
 		case model.BG_JOB_STATE_TRANSFERRED:
 			j.owedJT = true
 		case model.BG_JOB_STATE_ERROR:
 			j.owedJE = true
 		}
-		j.retryAt = 0
+		j.retryAt = 0 // a new object gets what is owed at once
 	}
 	m.settle()
 }
@@ -416,7 +420,7 @@ func (m *machine) setCLSID(t *rapid.T) {
 			j.inst = false
 		}
 		j.class = class
-		j.retryAt = 0
+		m.kick(j)
 	}
 	m.settle()
 }
@@ -441,7 +445,7 @@ func (m *machine) setCmdLine(t *rapid.T) {
 		j.cmd = choice >= 0
 		j.cmdExit = max(choice, 0)
 		j.cmdUser = app.user
-		j.retryAt = 0
+		m.kick(j)
 	}
 	m.settle()
 }
@@ -480,6 +484,32 @@ func (j *mJob) facts() rules.JobFacts {
 	return rules.JobFacts{Type: model.BG_JOB_TYPE_DOWNLOAD, Files: len(j.files), FilesTransferred: done}
 }
 
+// kick makes what j owes go out now, unless a retry is pending for a
+// notification still owed: then everything waits for it
+// (DELIV-RETRY-INTERVAL).
+func (m *machine) kick(j *mJob) {
+	if j.retryAt != 0 && j.retryAt > m.now && j.owes(j.retryItem) {
+		return
+	}
+	j.retryAt = 0
+}
+
+// owes reports whether the notification with key k is still owed.
+func (j *mJob) owes(k string) bool {
+	for i, f := range j.files {
+		if k == fmt.Sprint(model.EventFileTransferred, i) {
+			return f.owedFT
+		}
+	}
+	switch k {
+	case fmt.Sprint(model.EventJobTransferred, -1):
+		return j.owedJT && j.state == model.BG_JOB_STATE_TRANSFERRED
+	case fmt.Sprint(model.EventJobError, -1):
+		return j.owedJE && j.state == model.BG_JOB_STATE_ERROR
+	}
+	return false
+}
+
 // setState moves the model job, keeping what is owed in step with the
 // state (DELIV-RETRY-STOPS-ON-LEAVE).
 func (m *machine) setState(j *mJob, to model.JobState) {
@@ -487,19 +517,19 @@ func (m *machine) setState(j *mJob, to model.JobState) {
 		return
 	}
 	if j.state == model.BG_JOB_STATE_TRANSFERRED {
-		j.owedJT = false
+		j.owedJT, j.cmdTookOver = false, false
 	}
 	if j.state == model.BG_JOB_STATE_ERROR {
-		j.owedJE = false
+		j.owedJE, j.cmdTookOver = false, false
 	}
 	j.state = to
 	switch to {
 	case model.BG_JOB_STATE_TRANSFERRED:
 		j.owedJT = true
-		j.retryAt = 0
+		m.kick(j)
 	case model.BG_JOB_STATE_ERROR:
 		j.owedJE = true
-		j.retryAt = 0
+		m.kick(j)
 	}
 	if to.IsFinal() {
 		j.obj, j.inst, j.retryAt = nil, false, 0
@@ -529,7 +559,7 @@ func (m *machine) transfer(j *mJob) {
 		}
 		f.completed = true
 		f.owedFT = true
-		j.retryAt = 0 // a finished file makes BITS deliver at once
+		m.kick(j) // a finished file makes BITS deliver at once
 	}
 	m.setState(j, model.BG_JOB_STATE_TRANSFERRED)
 }
@@ -537,7 +567,8 @@ func (m *machine) transfer(j *mJob) {
 // registration is the rules' view of j's notification set-up.
 func (m *machine) registration(j *mJob) rules.Registration {
 	return rules.Registration{Version: m.caps.Version, Flags: j.flags, Object: j.obj != nil,
-		CLSID: j.class != nil, Instance: j.inst, CmdLine: j.cmd, OwnerIsServiceAccount: j.owner.IsServiceAccount()}
+		CLSID: j.class != nil, Instance: j.inst, CmdLine: j.cmd, OwnerIsServiceAccount: j.owner.IsServiceAccount(),
+		CmdLineTookOver: j.cmdTookOver}
 }
 
 // fates predicts how each attempt on j's receivers ends.
@@ -588,6 +619,9 @@ func (m *machine) deliver(j *mJob) {
 		if p.KeepInstance {
 			j.inst = true
 		}
+		if p.CmdLineTookOver && (kind == model.EventJobTransferred || kind == model.EventJobError) {
+			j.cmdTookOver = true
+		}
 		switch {
 		case p.Settled:
 			switch kind {
@@ -600,6 +634,7 @@ func (m *machine) deliver(j *mJob) {
 			}
 		case p.Outcome == rules.OutcomeRetry:
 			j.retryAt = m.now + retryDelay
+			j.retryItem = fmt.Sprint(kind, file)
 			return
 		default:
 			skip[fmt.Sprint(kind, file)] = true
@@ -680,7 +715,9 @@ func (m *machine) restart(t *rapid.T) {
 		if j.state.IsFinal() {
 			continue
 		}
-		j.obj, j.inst, j.retryAt = nil, false, 0
+		// Objects, instances and in-flight delivery state are gone; what is
+		// owed is delivered afresh, callbacks first (PERSIST-REDELIVER).
+		j.obj, j.inst, j.retryAt, j.cmdTookOver = nil, false, 0, false
 		if j.state == model.BG_JOB_STATE_CONNECTING || j.state == model.BG_JOB_STATE_TRANSFERRING {
 			j.state = model.BG_JOB_STATE_QUEUED
 		}

@@ -143,15 +143,17 @@ func (j *jobFunc) Cancel() error {
 	return j.Job.Cancel()
 }
 
-// adminJobs lists every job through a temporary administrator app.
-func adminJobs(b harness.Backend) []model.Job {
+// adminJobs calls f on every job through a temporary administrator app.
+func adminJobs(b harness.Backend, f func(model.Job)) {
 	a, err := b.StartApp("mutant-admin", conformance.Admin)
 	if err != nil {
-		return nil
+		return
 	}
 	defer a.Exit()
 	js, _ := a.EnumJobs(model.BG_JOB_ENUM_ALL_USERS)
-	return js
+	for _, j := range js {
+		f(j)
+	}
 }
 
 // mutants returns the broken simulators, each with the rule it breaks.
@@ -186,9 +188,7 @@ func mutants() map[string]func(t harness.TB) harness.Backend {
 				if err := inner.Restart(); err != nil {
 					return err
 				}
-				for _, j := range adminJobs(inner) {
-					_ = j.SetNotifyCLSID(model.GUID_NULL)
-				}
+				adminJobs(inner, func(j model.Job) { _ = j.SetNotifyCLSID(model.GUID_NULL) })
 				return nil
 			}
 		},
@@ -356,9 +356,7 @@ type crashNoFallback struct {
 }
 
 func (a *crashNoFallback) Crash() error {
-	for _, j := range adminJobs(a.b) {
-		_ = j.SetNotifyCLSID(model.GUID_NULL)
-	}
+	adminJobs(a.b, func(j model.Job) { _ = j.SetNotifyCLSID(model.GUID_NULL) })
 	return a.App.Crash()
 }
 

@@ -21,6 +21,10 @@ type Registration struct {
 	OwnerIsServiceAccount bool
 	// OnDemand: the job is in BITS_JOB_PROPERTY_ON_DEMAND_MODE.
 	OnDemand bool
+	// CmdLineTookOver: for this event the callback already failed and the
+	// command line ran, so BITS no longer calls the callback method
+	// (CMD-METHOD-NOT-RECALLED) until a callback object is registered again.
+	CmdLineTookOver bool
 }
 
 // Fate is how one delivery attempt ends.
@@ -39,11 +43,14 @@ const (
 	FateDisconnected
 	// FateActivationFails: CoCreateInstance of the notification CLSID failed.
 	FateActivationFails
+	// FateNotStarted: the command line's program could not be started.
+	FateNotStarted
 )
 
-var fateNames = []string{"ok", "fails", "disconnected", "activation-fails"}
+var fateNames = []string{"ok", "fails", "disconnected", "activation-fails", "not-started"}
 
-// String returns "ok", "fails", "disconnected" or "activation-fails".
+// String returns "ok", "fails", "disconnected", "activation-fails" or
+// "not-started".
 func (f Fate) String() string {
 	if f >= 0 && int(f) < len(fateNames) {
 		return fateNames[f]
@@ -125,6 +132,9 @@ type Plan struct {
 	DropInstance bool
 	// KeepInstance: after the plan BITS holds a (new or old) CLSID instance.
 	KeepInstance bool
+	// CmdLineTookOver: the command line ran after a failed callback; from
+	// now on BITS calls only the command line for this event.
+	CmdLineTookOver bool
 	// Settled: the notification is done with, successfully or not, and is
 	// not owed any more. It is false with OutcomeRetry; with OutcomePending
 	// for JobTransferred, JobError and FileTransferred (delivered when a
@@ -196,7 +206,7 @@ type Fates struct {
 	Instance    Fate // the CLSID instance BITS holds
 	Activation  Fate // activating a new instance: FateOK or FateActivationFails
 	NewInstance Fate // the newly activated instance
-	CmdLine     Fate // the program: FateOK (exit 0) or FateFails
+	CmdLine     Fate // the program: FateOK (exit 0), FateFails (non-zero exit) or FateNotStarted
 }
 
 // Call returns the predicted fate of s.
@@ -281,8 +291,10 @@ func retried(kind model.EventKind) bool {
 //     JobError only, when no callback accepted the notification
 //     (CMD-ONLY-IF-NOT-DELIVERED, PREC-CMDLINE-ON-FAILURE). Once it ran
 //     after a failed callback, the method is not called again for this event
-//     (CMD-METHOD-NOT-RECALLED) unless it exited non-zero
-//     (CMD-RERUN-NONZERO-EXIT; BITS 1.5 runs it only once, CMD-ONCE-BITS15).
+//     (CMD-METHOD-NOT-RECALLED, reported as Plan.CmdLineTookOver and passed
+//     back as Registration.CmdLineTookOver); a non-zero exit runs it again
+//     after the retry delay (CMD-RERUN-NONZERO-EXIT; BITS 1.5 runs it only
+//     once, CMD-ONCE-BITS15).
 //  5. If every attempt failed: JobTransferred, JobError and FileTransferred
 //     are retried after MinimumRetryDelay (DELIV-RETRY-UNTIL-OK,
 //     DELIV-RETRY-INTERVAL, DELIV-BOTH-FAIL-RETRY); JobModification and
@@ -309,7 +321,13 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 	p.KeepInstance = reg.Instance
 	callbackFailed := false
 	tryCLSID := reg.CLSID && reg.Version >= model.BITS5_0
-	if reg.Object {
+	callbacks := reg.Object || tryCLSID
+	if reg.CmdLineTookOver && CmdLineEligible(reg, kind) {
+		// The method is not called again for this event.
+		p.cite("CMD-METHOD-NOT-RECALLED")
+		callbacks, tryCLSID, callbackFailed = false, false, true
+	}
+	if reg.Object && callbacks {
 		p.cite("PREC-OBJECT-FIRST")
 		fate := c.Call(Step{Target: model.TargetObject})
 		p.add(Step{Target: model.TargetObject, Fate: fate})
@@ -326,7 +344,7 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 			callbackFailed = true
 			tryCLSID = false
 		}
-	} else if tryCLSID {
+	} else if tryCLSID && callbacks {
 		p.cite("PREC-FALLBACK-MISSING")
 	}
 	if tryCLSID {
@@ -371,10 +389,22 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 		}
 		fate := c.Call(Step{Target: model.TargetCommandLine})
 		p.add(Step{Target: model.TargetCommandLine, Fate: fate})
-		if fate == FateOK {
+		if fate == FateNotStarted {
+			// Nothing ran: the whole notification is tried again, callbacks
+			// first (CMD-LAUNCH-FAILURE, DELIV-BOTH-FAIL-RETRY).
+			p.cite("CMD-LAUNCH-FAILURE")
 			if callbackFailed {
-				p.cite("CMD-METHOD-NOT-RECALLED")
+				p.cite("DELIV-BOTH-FAIL-RETRY")
 			}
+			return p.retry(kind)
+		}
+		// The program ran: after a failed callback the method is not called
+		// again for this event (CMD-METHOD-NOT-RECALLED).
+		p.CmdLineTookOver = callbackFailed
+		if callbackFailed {
+			p.cite("CMD-METHOD-NOT-RECALLED")
+		}
+		if fate == FateOK {
 			return p.delivered(model.TargetCommandLine)
 		}
 		if reg.Version <= model.BITS1_5 {

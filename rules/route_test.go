@@ -148,6 +148,21 @@ func TestRoute(t *testing.T) {
 			settled: false,
 		},
 		{
+			name: "after the command line took over, the method is not called again", kind: jt,
+			reg:     reg(func(r *Registration) { r.Object = true; r.CmdLine = true; r.CmdLineTookOver = true }),
+			steps:   []Step{{Target: cmd}},
+			outcome: OutcomeDelivered, to: cmd, mustCite: "CMD-METHOD-NOT-RECALLED",
+			settled: true,
+		},
+		{
+			name: "callback fails and the program cannot start: all again later", kind: je,
+			reg:     reg(func(r *Registration) { r.Object = true; r.CmdLine = true }),
+			fates:   Fates{Object: fails, CmdLine: FateNotStarted},
+			steps:   []Step{{Target: obj, Fate: fails}, {Target: cmd, Fate: FateNotStarted}},
+			outcome: OutcomeRetry, mustCite: "DELIV-BOTH-FAIL-RETRY",
+			settled: false,
+		},
+		{
 			name: "BITS 1.5 runs the program once", kind: jt,
 			reg:     reg(func(r *Registration) { r.Version = model.BITS1_5; r.CmdLine = true }),
 			fates:   Fates{CmdLine: fails},
@@ -276,7 +291,7 @@ func TestRoutePlanString(t *testing.T) {
 }
 
 func TestParseFate(t *testing.T) {
-	for _, f := range []Fate{FateOK, FateFails, FateDisconnected, FateActivationFails} {
+	for _, f := range []Fate{FateOK, FateFails, FateDisconnected, FateActivationFails, FateNotStarted} {
 		got, err := ParseFate(f.String())
 		require.NoError(t, err)
 		assert.Equal(t, f, got)

@@ -376,6 +376,7 @@ func (h *jobHandle) SetNotifyInterface(obj any) error {
 		}
 		j.obj = &objectReg{obj: cb, app: h.app, user: h.app.user}
 		j.inst = nil // CLSID-INSTANCE-REPLACED
+		j.cmdTookOver = false
 		j.regEpoch++
 		// At least once, even if registered after the event
 		// (DELIV-AFTER-REGISTRATION).
@@ -385,7 +386,7 @@ func (h *jobHandle) SetNotifyInterface(obj any) error {
 		case model.BG_JOB_STATE_ERROR:
 			j.rec.PendingError = true
 		}
-		s.kickNotify(j)
+		s.kickNotifyNow(j)
 		return nil
 	})
 }

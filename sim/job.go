@@ -33,7 +33,9 @@ type job struct {
 	notifyScheduled bool
 	notifyAt        time.Time
 	notifyEpoch     uint64
-	regEpoch        uint64 // bumped by every change of object or CLSID
+	retryItem       owedKey // the notification a scheduled retry is for
+	cmdTookOver     bool    // CMD-METHOD-NOT-RECALLED for the current event
+	regEpoch        uint64  // bumped by every change of object or CLSID
 	modDirty        bool
 	modScheduled    bool
 	lastMod         time.Time
@@ -111,6 +113,7 @@ func (s *Service) registration(j *job) rules.Registration {
 		CmdLine:               j.rec.CmdProgram != "",
 		OwnerIsServiceAccount: j.rec.Owner.IsServiceAccount(),
 		OnDemand:              j.rec.OnDemand,
+		CmdLineTookOver:       j.cmdTookOver,
 	}
 }
 
@@ -174,9 +177,11 @@ func (s *Service) setState(j *job, to model.JobState) {
 	// Owed notifications follow the state (DELIV-RETRY-STOPS-ON-LEAVE).
 	if from == model.BG_JOB_STATE_TRANSFERRED {
 		j.rec.PendingTransferred = false
+		j.cmdTookOver = false
 	}
 	if from == model.BG_JOB_STATE_ERROR {
 		j.rec.PendingError = false
+		j.cmdTookOver = false
 	}
 	if from == model.BG_JOB_STATE_TRANSIENT_ERROR {
 		j.errEpoch++
@@ -369,7 +374,9 @@ func (s *Service) addBytes(j *job, i int, n uint64) {
 	// from the origin after a peer's copy was rejected
 	// (FILE-VALIDATION-FALSE-PEER).
 	refetched30 := s.opts.Version == model.BITS3_0 && f.ValidationSet && !f.Valid
-	if j.rec.Type != model.BG_JOB_TYPE_UPLOAD && !refetched30 {
+	// Only downloads get FileTransferred (DELIV-FILE-DOWNLOAD-ONLY); the
+	// simulator has no reply file for an UPLOAD_REPLY job.
+	if j.rec.Type == model.BG_JOB_TYPE_DOWNLOAD && !refetched30 {
 		f.PendingFileTransferred = true
 		s.kickNotify(j)
 	}
@@ -412,8 +419,9 @@ func (s *Service) transferRanges(j *job) {
 		f.Requested = nil
 		f.Filled = mergeRanges(append(f.Filled, got...))
 		f.BytesTransferred = coveredBytes(f.Filled)
-		if f.BytesTransferred >= f.BytesTotal {
+		if f.BytesTransferred >= f.BytesTotal && !f.Completed {
 			f.Completed = true
+			f.PendingFileTransferred = true
 		}
 		if len(got) > 0 {
 			j.rangesOwed = append(j.rangesOwed, rangesNote{file: i, ranges: got})

@@ -8,13 +8,42 @@ import (
 	"github.com/bitssim/bitssim/rules"
 )
 
-// kickNotify makes j's owed notifications go out now; s.mu is held.
+// kickNotify makes j's owed notifications go out now, unless one of them
+// is waiting out its retry delay (DELIV-RETRY-INTERVAL): then they all
+// wait, in order. s.mu is held.
 func (s *Service) kickNotify(j *job) {
 	if j.delivering {
 		j.redeliver = true
 		return
 	}
+	if j.notifyScheduled && j.notifyAt.After(s.clock()) && j.owes(j.retryItem) {
+		return
+	}
 	s.scheduleNotify(j, s.clock())
+}
+
+// kickNotifyNow delivers j's owed notifications now even if a retry is
+// pending: a new callback object gets them at once
+// (DELIV-AFTER-REGISTRATION). s.mu is held.
+func (s *Service) kickNotifyNow(j *job) {
+	if j.delivering {
+		j.redeliver = true
+		return
+	}
+	s.scheduleNotify(j, s.clock())
+}
+
+// owes reports whether the notification k is still owed.
+func (j *job) owes(k owedKey) bool {
+	switch k.kind {
+	case model.EventFileTransferred:
+		return k.file >= 0 && k.file < len(j.rec.Files) && j.rec.Files[k.file].PendingFileTransferred
+	case model.EventJobTransferred:
+		return j.rec.PendingTransferred && j.rec.State == model.BG_JOB_STATE_TRANSFERRED
+	case model.EventJobError:
+		return j.rec.PendingError && j.rec.State == model.BG_JOB_STATE_ERROR
+	}
+	return false
 }
 
 // scheduleNotify schedules a delivery at at unless one is due sooner;
@@ -144,11 +173,15 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 			break
 		}
 		s.applyPlan(j, c, &plan)
+		if plan.CmdLineTookOver && (o.kind == model.EventJobTransferred || o.kind == model.EventJobError) {
+			j.cmdTookOver = true
+		}
 		if plan.Settled {
 			j.settle(o)
 			continue
 		}
 		if plan.Outcome == rules.OutcomeRetry {
+			j.retryItem = o.key()
 			s.scheduleNotify(j, s.clock().Add(rules.NotificationRetryDelay(j.rec.MinimumRetryDelay)))
 			break
 		}
@@ -238,12 +271,13 @@ func (c *caller) Call(st rules.Step) rules.Fate {
 		}
 		return c.invoke(c.obj.obj, c.obj.app, c.obj.user, t)
 	case st.Target == model.TargetCLSID && !st.Activate:
+		// A held instance keeps the context it was activated in.
 		t := model.Target{Kind: model.TargetCLSID, App: c.inst.host.name, CLSID: c.inst.clsid, Instance: c.inst.n}
 		if !c.inst.host.alive() {
-			c.note(t, c.owner, model.RPC_S_SERVER_UNAVAILABLE, 0)
+			c.note(t, c.inst.host.user, model.RPC_S_SERVER_UNAVAILABLE, 0)
 			return rules.FateDisconnected
 		}
-		return c.invoke(c.inst.obj, c.inst.host, c.owner, t)
+		return c.invoke(c.inst.obj, c.inst.host, c.inst.host.user, t)
 	case st.Target == model.TargetCLSID:
 		inst, hr := c.s.activate(c.clsid, c.owner)
 		if inst == nil {
@@ -370,7 +404,10 @@ func (c *caller) launch() rules.Fate {
 	}
 	s.mu.Unlock()
 	c.note(model.Target{Kind: model.TargetCommandLine, Program: c.program, Parameters: c.params}, c.cmdUser, hr, exit)
-	if hr.Succeeded() {
+	switch {
+	case err != nil:
+		return rules.FateNotStarted
+	case hr.Succeeded():
 		return rules.FateOK
 	}
 	return rules.FateFails
