@@ -93,3 +93,84 @@ func init() {
 		},
 	)
 }
+
+func init() {
+	markUntestable("OBJ-GET-NULL-ARG",
+		"the Go API returns the object as a value (GetNotifyInterface() (Callback, error)): there is no output pointer a caller could pass as NULL, on any backend")
+
+	register(
+		Scenario{
+			Rule: "OBJ-CLEAR-BEFORE-EXIT",
+			// An app that calls SetNotifyInterface(NULL) before it exits
+			// receives nothing more for the job. (That BITS makes no failing
+			// call is not visible: the trace holds what receivers observed.)
+			Run: func(c *C) {
+				owner, leaver := c.App(Alice), c.App(Alice)
+				job := c.Job(owner, harness.RemoteOK)
+				jl, err := leaver.GetJob(job.GetId())
+				require.NoError(c, err)
+				c.Do(jl.SetNotifyInterface(leaver.Callback(harness.Behavior{})), "SetNotifyInterface")
+				c.Do(jl.SetNotifyInterface(nil), "SetNotifyInterface(nil)")
+				c.Do(leaver.Exit(), "Exit")
+				c.Transfer(job)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
+				cb, err := job.GetNotifyInterface()
+				assert.NoError(c, err)
+				assert.Nil(c, cb, "no object is registered")
+				assert.Empty(c, To(c.B.Trace(), leaver), "the app that cleared its object and exited receives nothing")
+			},
+		},
+		Scenario{
+			Rule: "OBJ-NO-CALLBACK-INTERFACE",
+			// SetNotifyInterface with an object that implements no callback
+			// interface fails with E_NOINTERFACE and keeps the previous object.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				job := c.Job(a, harness.RemoteOK)
+				c.Do(job.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+				notACallback := &struct{ Name string }{Name: "not a callback"}
+				assert.ErrorIs(c, job.SetNotifyInterface(notACallback), model.E_NOINTERFACE)
+				cb, err := job.GetNotifyInterface()
+				assert.NoError(c, err)
+				assert.NotNil(c, cb, "the previous object stays registered")
+				c.Transfer(job)
+				assert.Len(c, To(c.Delivered(job, model.EventJobTransferred), a), 1, "the previous object receives JobTransferred")
+			},
+		},
+		Scenario{
+			Rule:  "OBJ-NOT-PERSISTED",
+			Needs: harness.Capabilities{Crash: true, Restart: true},
+			// An object counts only while its process runs: after the process
+			// ends nothing is delivered to it, and BITS does not store it with
+			// the job (a restart loses it).
+			Run: func(c *C) {
+				owner, dying, living := c.App(Alice), c.App(Alice), c.App(Alice)
+
+				afterExit := c.Job(owner, harness.RemoteOK)
+				jd, err := dying.GetJob(afterExit.GetId())
+				require.NoError(c, err)
+				c.Do(jd.SetNotifyInterface(dying.Callback(harness.Behavior{})), "SetNotifyInterface")
+				c.Do(dying.Crash(), "Crash")
+				c.Transfer(afterExit)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(afterExit))
+				assert.Empty(c, To(c.Delivered(afterExit, model.EventJobTransferred), dying), "nothing is delivered after the process ended")
+
+				afterRestart := c.Job(owner, harness.RemoteOK)
+				jl, err := living.GetJob(afterRestart.GetId())
+				require.NoError(c, err)
+				c.Do(jl.SetNotifyInterface(living.Callback(harness.Behavior{})), "SetNotifyInterface")
+				id := afterRestart.GetId()
+				c.Do(c.B.Restart(), "Restart")
+				again := c.App(Alice)
+				j2, err := again.GetJob(id)
+				require.NoError(c, err, "GetJob after the restart")
+				cb, err := j2.GetNotifyInterface()
+				assert.NoError(c, err)
+				assert.Nil(c, cb, "the object is not stored with the job")
+				c.Transfer(j2)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j2))
+				assert.Empty(c, To(flagsJobTrace(c, j2), living), "the object registered before the restart is not called")
+			},
+		},
+	)
+}

@@ -1,0 +1,269 @@
+package conformance
+
+import (
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+)
+
+// precCmdLine gives job a recorded command line that exits 0, or stops
+// the scenario.
+func precCmdLine(c *C, job model.Job) {
+	prog, params, err := c.B.CommandLine(0)
+	c.must(err, "CommandLine")
+	c.Do(job.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
+}
+
+// precJobIn returns job as app sees it, or stops the scenario.
+func precJobIn(c *C, app harness.App, job model.Job) model.Job {
+	j, err := app.GetJob(job.GetId())
+	c.must(err, "GetJob")
+	return j
+}
+
+func init() {
+	register(
+		Scenario{
+			Rule:  "PREC-OBJECT-FIRST",
+			Needs: clsidNeeds,
+			// With a callable object and a CLSID, every notification goes
+			// to the object and the CLSID is not activated.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				x := clsidClass(c, harness.Behavior{})
+				setup := func(remotes ...harness.RemoteKind) model.Job {
+					job := c.Job(a, remotes...)
+					c.Do(job.SetNotifyFlags(0x13), "SetNotifyFlags(0x13)")
+					c.Do(job.SetNotifyCLSID(x), "SetNotifyCLSID")
+					c.Do(job.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+					c.Transfer(job)
+					return job
+				}
+				done := setup(harness.RemoteOK, harness.RemoteOK)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(done))
+				failed := setup(harness.RemoteFatal)
+				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failed))
+				c.Advance(flagsWait)
+				assert.Len(c, To(c.Delivered(done, model.EventFileTransferred), a), 2, "FileTransferred goes to the object")
+				assert.Len(c, To(c.Delivered(done, model.EventJobTransferred), a), 1, "JobTransferred goes to the object")
+				assert.Len(c, To(c.Delivered(failed, model.EventJobError), a), 1, "JobError goes to the object")
+				assert.Empty(c, clsidCalls(c.B.Trace(), x), "the CLSID is not activated")
+			},
+		},
+		Scenario{
+			Rule:  "PREC-FALLBACK-MISSING",
+			Needs: clsidNeeds,
+			// With no object registered and a CLSID set, the notification
+			// goes to the CLSID instance, activated if none is alive.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				x := clsidClass(c, harness.Behavior{})
+				done := c.Job(a, harness.RemoteOK)
+				c.Do(done.SetNotifyCLSID(x), "SetNotifyCLSID")
+				c.Transfer(done)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(done))
+				assert.Len(c, clsidCalls(c.Delivered(done, model.EventJobTransferred), x), 1, "JobTransferred goes to the CLSID instance")
+				failed := c.Job(a, harness.RemoteFatal)
+				c.Do(failed.SetNotifyCLSID(x), "SetNotifyCLSID")
+				c.Transfer(failed)
+				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failed))
+				assert.Len(c, clsidCalls(c.Delivered(failed, model.EventJobError), x), 1, "JobError goes to the CLSID instance")
+			},
+		},
+		Scenario{
+			Rule:  "PREC-FALLBACK-DISCONNECTED",
+			Needs: harness.Capabilities{CLSID: true, Crash: true, Version: model.BITS5_0},
+			// When the registered object is disconnected, BITS delivers the
+			// same notification to the CLSID instance.
+			Run: func(c *C) {
+				owner, holder := c.App(Alice), c.App(Alice)
+				x := clsidClass(c, harness.Behavior{})
+				job := c.Job(owner, harness.RemoteOK)
+				c.Do(job.SetNotifyCLSID(x), "SetNotifyCLSID")
+				c.Do(precJobIn(c, holder, job).SetNotifyInterface(holder.Callback(harness.Behavior{})), "SetNotifyInterface")
+				c.Do(holder.Crash(), "Crash")
+				c.Transfer(job)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
+				assert.Empty(c, To(c.Delivered(job, model.EventJobTransferred), holder), "the dead object receives nothing")
+				assert.Len(c, clsidCalls(c.Delivered(job, model.EventJobTransferred), x), 1, "JobTransferred goes to the CLSID instance")
+			},
+		},
+		Scenario{
+			Rule:  "PREC-OBJECT-OVER-CLSID-APPS",
+			Needs: clsidNeeds,
+			// One app sets a CLSID, another registers an object: the object
+			// wins whichever came last, and the CLSID is used only once the
+			// object is cleared.
+			Run: func(c *C) {
+				owner, objApp, clsidApp := c.App(Alice), c.App(Alice), c.App(Alice)
+				x := clsidClass(c, harness.Behavior{})
+				setObject := func(job model.Job) {
+					c.Do(precJobIn(c, objApp, job).SetNotifyInterface(objApp.Callback(harness.Behavior{})), "SetNotifyInterface")
+				}
+				setCLSID := func(job model.Job) { c.Do(precJobIn(c, clsidApp, job).SetNotifyCLSID(x), "SetNotifyCLSID") }
+
+				objectFirst := c.Job(owner, harness.RemoteOK)
+				setObject(objectFirst)
+				setCLSID(objectFirst)
+				c.Transfer(objectFirst)
+
+				clsidFirst := c.Job(owner, harness.RemoteOK)
+				setCLSID(clsidFirst)
+				setObject(clsidFirst)
+				c.Transfer(clsidFirst)
+
+				cleared := c.Job(owner, harness.RemoteOK)
+				setObject(cleared)
+				setCLSID(cleared)
+				c.Do(precJobIn(c, objApp, cleared).SetNotifyInterface(nil), "SetNotifyInterface(nil)")
+				c.Transfer(cleared)
+
+				for name, job := range map[string]model.Job{"object then CLSID": objectFirst, "CLSID then object": clsidFirst} {
+					require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
+					assert.Len(c, To(c.Delivered(job, model.EventJobTransferred), objApp), 1, "%s: the object receives JobTransferred", name)
+					assert.Empty(c, clsidCalls(flagsJobTrace(c, job), x), "%s: the CLSID is not used", name)
+				}
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(cleared))
+				assert.Empty(c, To(flagsJobTrace(c, cleared), objApp), "the cleared object receives nothing")
+				assert.Len(c, clsidCalls(c.Delivered(cleared, model.EventJobTransferred), x), 1, "after the object is cleared the CLSID is used")
+			},
+		},
+		Scenario{
+			Rule:  "PREC-FAILURE-KEEPS-OBJECT",
+			Needs: harness.Capabilities{CLSID: true, CommandLine: true, Version: model.BITS5_0},
+			// When the object's method fails, BITS keeps the object and does
+			// not offer the notification to the CLSID: JobTransferred goes to
+			// the command line if set, and is otherwise retried on the object.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				x := clsidClass(c, harness.Behavior{})
+
+				retried := c.Job(a, harness.RemoteOK)
+				c.Do(retried.SetMinimumRetryDelay(flagsRetryDelay), "SetMinimumRetryDelay")
+				c.Do(retried.SetNotifyCLSID(x), "SetNotifyCLSID")
+				c.Do(retried.SetNotifyInterface(a.Callback(harness.Behavior{FailFirst: 1})), "SetNotifyInterface")
+				c.Transfer(retried)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(retried))
+				first := To(c.Calls(retried, model.EventJobTransferred), a)
+				require.Len(c, first, 1, "the object is called once")
+				require.ErrorIs(c, first[0].Result, model.E_FAIL, "and fails")
+				cb, err := retried.GetNotifyInterface()
+				assert.NoError(c, err)
+				assert.NotNil(c, cb, "the failing object stays registered")
+				c.Advance(flagsWait)
+				assert.Len(c, To(c.Delivered(retried, model.EventJobTransferred), a), 1, "JobTransferred is retried on the object")
+				assert.Empty(c, clsidCalls(flagsJobTrace(c, retried), x), "the CLSID is not offered the notification")
+
+				withCmd := c.Job(a, harness.RemoteOK)
+				c.Do(withCmd.SetNotifyCLSID(x), "SetNotifyCLSID")
+				c.Do(withCmd.SetNotifyInterface(a.Callback(harness.Behavior{Fail: true})), "SetNotifyInterface")
+				precCmdLine(c, withCmd)
+				c.Transfer(withCmd)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(withCmd))
+				assert.NotEmpty(c, To(c.Calls(withCmd, model.EventJobTransferred), a), "the object is called")
+				assert.Len(c, c.Delivered(withCmd, model.EventCommandLine), 1, "the command line takes the notification")
+				assert.Empty(c, clsidCalls(flagsJobTrace(c, withCmd), x), "the CLSID is not offered the notification")
+				cb, err = withCmd.GetNotifyInterface()
+				assert.NoError(c, err)
+				assert.NotNil(c, cb, "the failing object stays registered")
+			},
+		},
+		Scenario{
+			Rule:  "PREC-CMDLINE-ON-FAILURE",
+			Needs: harness.Capabilities{CommandLine: true, Crash: true},
+			// When JobTransferred or JobError fails (E_FAIL) or the object is
+			// gone, BITS launches the command line.
+			Run: func(c *C) {
+				owner := c.App(Alice)
+				failing := func(remote harness.RemoteKind) model.Job {
+					job := c.Job(owner, remote)
+					c.Do(job.SetNotifyInterface(owner.Callback(harness.Behavior{Fail: true})), "SetNotifyInterface")
+					precCmdLine(c, job)
+					c.Transfer(job)
+					return job
+				}
+				check := func(job model.Job, kind model.EventKind, what string) {
+					calls := To(c.Calls(job, kind), owner)
+					launches := c.Calls(job, model.EventCommandLine)
+					if assert.NotEmpty(c, calls, "%s: the object is called", what) && assert.Len(c, launches, 1, "%s: the command line is launched", what) {
+						assert.ErrorIs(c, calls[0].Result, model.E_FAIL, "%s: the call fails", what)
+						assert.Greater(c, launches[0].Seq, calls[0].Seq, "%s: the command line follows the failed call", what)
+					}
+				}
+				done := failing(harness.RemoteOK)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(done))
+				check(done, model.EventJobTransferred, "JobTransferred fails")
+				failed := failing(harness.RemoteFatal)
+				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failed))
+				check(failed, model.EventJobError, "JobError fails")
+
+				holder := c.App(Alice)
+				gone := c.Job(owner, harness.RemoteOK)
+				c.Do(precJobIn(c, holder, gone).SetNotifyInterface(holder.Callback(harness.Behavior{})), "SetNotifyInterface")
+				precCmdLine(c, gone)
+				c.Do(holder.Crash(), "Crash")
+				c.Transfer(gone)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(gone))
+				assert.Empty(c, To(c.Delivered(gone, model.EventJobTransferred), holder), "the dead object receives nothing")
+				assert.Len(c, c.Calls(gone, model.EventCommandLine), 1, "the command line replaces the dead object")
+			},
+		},
+		Scenario{
+			Rule:  "PREC-CMDLINE-LAST",
+			Needs: harness.Capabilities{CLSID: true, CommandLine: true, Version: model.BITS5_0},
+			// For JobTransferred and JobError BITS tries the object, then the
+			// CLSID instance, and launches the command line only when both
+			// are absent or have failed.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				ok, bad := clsidClass(c, harness.Behavior{}), clsidClass(c, harness.Behavior{Fail: true})
+
+				objectJob := c.Job(a, harness.RemoteOK)
+				c.Do(objectJob.SetNotifyCLSID(ok), "SetNotifyCLSID")
+				c.Do(objectJob.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+				precCmdLine(c, objectJob)
+				c.Transfer(objectJob)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(objectJob))
+				assert.Len(c, To(c.Delivered(objectJob, model.EventJobTransferred), a), 1, "the object takes the notification")
+				assert.Empty(c, c.Calls(objectJob, model.EventCommandLine), "no command line after the object accepted")
+
+				clsidJob := c.Job(a, harness.RemoteOK)
+				c.Do(clsidJob.SetNotifyCLSID(ok), "SetNotifyCLSID")
+				precCmdLine(c, clsidJob)
+				c.Transfer(clsidJob)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(clsidJob))
+				assert.Len(c, clsidCalls(c.Delivered(clsidJob, model.EventJobTransferred), ok), 1, "the CLSID instance takes the notification")
+				assert.Empty(c, c.Calls(clsidJob, model.EventCommandLine), "no command line after the instance accepted")
+
+				last := func(job model.Job, kind model.EventKind, what string) {
+					calls := clsidCalls(c.Calls(job, kind), bad)
+					launches := c.Calls(job, model.EventCommandLine)
+					if assert.NotEmpty(c, calls, "%s: the CLSID instance is tried", what) && assert.Len(c, launches, 1, "%s: the command line is launched", what) {
+						assert.Greater(c, launches[0].Seq, calls[0].Seq, "%s: the command line comes after the instance failed", what)
+					}
+				}
+				failingDone := c.Job(a, harness.RemoteOK)
+				c.Do(failingDone.SetNotifyCLSID(bad), "SetNotifyCLSID")
+				precCmdLine(c, failingDone)
+				c.Transfer(failingDone)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(failingDone))
+				last(failingDone, model.EventJobTransferred, "JobTransferred")
+
+				failingErr := c.Job(a, harness.RemoteFatal)
+				c.Do(failingErr.SetNotifyCLSID(bad), "SetNotifyCLSID")
+				precCmdLine(c, failingErr)
+				c.Transfer(failingErr)
+				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failingErr))
+				last(failingErr, model.EventJobError, "JobError")
+
+				onlyCmd := c.Job(a, harness.RemoteOK)
+				precCmdLine(c, onlyCmd)
+				c.Transfer(onlyCmd)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(onlyCmd))
+				assert.Len(c, c.Calls(onlyCmd, model.EventCommandLine), 1, "with neither object nor CLSID the command line runs")
+			},
+		},
+	)
+}
