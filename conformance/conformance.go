@@ -274,9 +274,11 @@ func runRule(t harness.TB, f harness.Factory, cfg *config, r rules.Rule, sc *Sce
 		return res
 	}
 	start := time.Now()
-	failures := runScenario(sc, b)
+	failures, skipped := runScenario(sc, b)
 	res.Duration = time.Since(start)
 	switch {
+	case skipped != "" && len(failures) == 0:
+		res.Outcome, res.Detail = Skip, skipped
 	case len(failures) == 0 && !listed:
 		res.Outcome = Pass
 	case len(failures) == 0 && listed:
@@ -292,9 +294,9 @@ func runRule(t harness.TB, f harness.Factory, cfg *config, r rules.Rule, sc *Sce
 	return res
 }
 
-// runScenario runs sc in its own goroutine, so that FailNow can stop it,
-// and returns the failures it reported.
-func runScenario(sc *Scenario, b harness.Backend) []string {
+// runScenario runs sc in its own goroutine, so that FailNow and Skipf can
+// stop it, and returns the failures it reported and why it skipped.
+func runScenario(sc *Scenario, b harness.Backend) (failures []string, skipped string) {
 	c := &C{B: b, rule: sc.Rule}
 	done := make(chan struct{})
 	go func() {
@@ -311,7 +313,7 @@ func runScenario(sc *Scenario, b harness.Backend) []string {
 	<-done
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]string(nil), c.failures...)
+	return append([]string(nil), c.failures...), c.skipped
 }
 
 // C is a scenario's handle on the backend. It implements testify's
@@ -324,7 +326,17 @@ type C struct {
 
 	mu       sync.Mutex
 	failures []string
+	skipped  string
 	apps     int
+}
+
+// Skipf stops the scenario and reports the rule as skipped: the backend
+// cannot show it (for example a rule about older BITS versions).
+func (c *C) Skipf(format string, args ...any) {
+	c.mu.Lock()
+	c.skipped = fmt.Sprintf(format, args...)
+	c.mu.Unlock()
+	runtime.Goexit()
 }
 
 // Errorf records a failure.

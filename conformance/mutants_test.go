@@ -2,7 +2,6 @@ package conformance_test
 
 import (
 	"flag"
-	"sort"
 	"sync"
 	"testing"
 
@@ -284,11 +283,27 @@ func mutants() map[string]func(t harness.TB) harness.Backend {
 		// FileTransferred arrives after JobTransferred.
 		"FileTransferred after JobTransferred": func(t harness.TB, b *backend) {
 			b.trace = func(evs []model.Event) []model.Event {
-				out := append([]model.Event(nil), evs...)
-				sort.SliceStable(out, func(i, j int) bool {
-					return out[i].Kind == model.EventJobTransferred && out[j].Kind == model.EventFileTransferred &&
-						out[i].Job == out[j].Job
-				})
+				// A job's FileTransferred calls move to after its
+				// JobTransferred; the events are then renumbered.
+				jt := map[model.GUID]int{}
+				for i, e := range evs {
+					if _, seen := jt[e.Job]; !seen && e.Kind == model.EventJobTransferred {
+						jt[e.Job] = i
+					}
+				}
+				var out []model.Event
+				held := map[int][]model.Event{}
+				for i, e := range evs {
+					if at, ok := jt[e.Job]; ok && e.Kind == model.EventFileTransferred && i < at {
+						held[at] = append(held[at], e)
+						continue
+					}
+					out = append(out, e)
+					out = append(out, held[i]...)
+				}
+				for i := range out {
+					out[i].Seq = uint64(i + 1)
+				}
 				return out
 			}
 		},

@@ -374,9 +374,11 @@ func (s *Service) addBytes(j *job, i int, n uint64) {
 	// from the origin after a peer's copy was rejected
 	// (FILE-VALIDATION-FALSE-PEER).
 	refetched30 := s.opts.Version == model.BITS3_0 && f.ValidationSet && !f.Valid
-	// Only downloads get FileTransferred (DELIV-FILE-DOWNLOAD-ONLY); the
-	// simulator has no reply file for an UPLOAD_REPLY job.
-	if j.rec.Type == model.BG_JOB_TYPE_DOWNLOAD && !refetched30 {
+	// FileTransferred reports downloaded files (DELIV-FILE-DOWNLOAD-ONLY):
+	// a download's files, and the reply of an UPLOAD_REPLY job, whose
+	// transfer the simulator models as upload and reply in one; never an
+	// UPLOAD job's file.
+	if j.rec.Type != model.BG_JOB_TYPE_UPLOAD && !refetched30 {
 		f.PendingFileTransferred = true
 		s.kickNotify(j)
 	}

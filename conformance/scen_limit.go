@@ -1,0 +1,287 @@
+package conformance
+
+import (
+	"strings"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+)
+
+// liCreate creates n download jobs in app, or stops the scenario.
+func liCreate(c *C, app harness.App, n int) []model.Job {
+	out := make([]model.Job, 0, n)
+	for i := 0; i < n; i++ {
+		j, err := app.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+		require.NoError(c, err, "CreateJob %d of %d as %s", i+1, n, app.User().Name)
+		out = append(out, j)
+	}
+	return out
+}
+
+// liAddFiles adds n files to j one by one, or stops the scenario.
+func liAddFiles(c *C, j model.Job, n int) {
+	url, err := c.B.Remote(harness.RemoteOK, 2048)
+	require.NoError(c, err)
+	for i := 0; i < n; i++ {
+		require.NoError(c, j.AddFile(url, stLocal(c)), "AddFile %d of %d", i+1, n)
+	}
+}
+
+// liFileSet returns n files for AddFileSet.
+func liFileSet(c *C, n int) []model.FileInfo {
+	url, err := c.B.Remote(harness.RemoteOK, 2048)
+	require.NoError(c, err)
+	out := make([]model.FileInfo, n)
+	for i := range out {
+		out[i] = model.FileInfo{RemoteName: url, LocalName: stLocal(c)}
+	}
+	return out
+}
+
+// liRanges returns n ascending, disjoint ranges of 10 bytes.
+func liRanges(n int) []model.FileRange {
+	out := make([]model.FileRange, n)
+	for i := range out {
+		out[i] = model.FileRange{InitialOffset: uint64(i) * 100, Length: 10}
+	}
+	return out
+}
+
+// liFileCount returns how many files j has, or stops the scenario.
+func liFileCount(c *C, j model.Job) int {
+	files, err := j.EnumFiles()
+	require.NoError(c, err)
+	return len(files)
+}
+
+func init() {
+	register(
+		Scenario{
+			Rule:  "LIMIT-ADMIN-EXEMPT",
+			Needs: harness.Capabilities{Users: true, Version: model.BITS3_0},
+			// Administrators, LocalSystem, LocalService and NetworkService are
+			// exempt from the 60 jobs per user, 300 jobs per machine, 200
+			// files per job and 500 ranges per file.
+			Run: func(c *C) {
+				exempt := []model.Account{Admin, model.LocalSystem, model.LocalService, model.NetworkService}
+				apps := make([]harness.App, len(exempt))
+				for i, u := range exempt {
+					apps[i] = c.App(u)
+					jobs := liCreate(c, apps[i], 61) // one more than the 60 per user
+					liAddFiles(c, jobs[0], 201)      // one more than the 200 per job
+					assert.Equal(c, 201, liFileCount(c, jobs[0]), "201 files in a job of %s", u.Name)
+					url, err := c.B.Remote(harness.RemoteOK, 1<<20)
+					require.NoError(c, err)
+					assert.NoError(c, jobs[1].AddFileWithRanges(url, stLocal(c), liRanges(501)),
+						"501 ranges by %s", u.Name)
+				}
+				// 244 jobs exist; the administrator brings them to 300.
+				liCreate(c, apps[0], 300-4*61)
+				_, err := c.App(Alice).CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+				require.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_MACHINE, "precondition: the machine is full for Alice")
+				for i, u := range exempt {
+					_, err := apps[i].CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+					assert.NoError(c, err, "CreateJob by %s with 300 or more jobs on the machine", u.Name)
+				}
+			},
+		},
+		Scenario{
+			Rule: "LIMIT-DESCRIPTION",
+			// SetDescription longer than 1,024 characters fails with
+			// BG_E_STRING_TOO_LONG and keeps the previous description.
+			Run: func(c *C) {
+				j := stReach(c, c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
+				assert.NoError(c, j.SetDescription(strings.Repeat("é", 1024)), "1,024 characters that take 2,048 bytes in UTF-8")
+				max := strings.Repeat("d", 1024)
+				assert.NoError(c, j.SetDescription(max), "1,024 characters")
+				got, err := j.GetDescription()
+				require.NoError(c, err)
+				assert.Equal(c, max, got)
+				c.Do(j.SetDescription("previous"), "SetDescription")
+				assert.ErrorIs(c, j.SetDescription(strings.Repeat("d", 1025)), model.BG_E_STRING_TOO_LONG)
+				got, err = j.GetDescription()
+				assert.NoError(c, err)
+				assert.Equal(c, "previous", got)
+			},
+		},
+		Scenario{
+			Rule: "LIMIT-DISPLAY-NAME",
+			// CreateJob or SetDisplayName with a name longer than 256
+			// characters fails with E_INVALIDARG.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				long := strings.Repeat("n", 257)
+				j, err := a.CreateJob(long, model.BG_JOB_TYPE_DOWNLOAD)
+				assert.ErrorIs(c, err, model.E_INVALIDARG, "CreateJob with 257 characters")
+				assert.Nil(c, j)
+				ok, err := a.CreateJob(strings.Repeat("n", 256), model.BG_JOB_TYPE_DOWNLOAD)
+				require.NoError(c, err, "CreateJob with 256 characters")
+				assert.ErrorIs(c, ok.SetDisplayName(long), model.E_INVALIDARG, "SetDisplayName with 257 characters")
+				assert.NoError(c, ok.SetDisplayName(strings.Repeat("m", 256)), "SetDisplayName with 256 characters")
+				assert.NoError(c, ok.SetDisplayName(strings.Repeat("é", 256)), "256 characters that take 512 bytes in UTF-8")
+				_, err = a.CreateJob(strings.Repeat("é", 256), model.BG_JOB_TYPE_DOWNLOAD)
+				assert.NoError(c, err, "CreateJob with 256 characters that take 512 bytes in UTF-8")
+			},
+		},
+		Scenario{
+			Rule:  "LIMIT-FILES-PER-JOB",
+			Needs: harness.Capabilities{Version: model.BITS3_0},
+			// AddFile or AddFileSet by an ordinary user fails with
+			// BG_E_TOO_MANY_FILES_IN_JOB when the job would hold more than 200
+			// files.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				j, err := a.CreateJob("files", model.BG_JOB_TYPE_DOWNLOAD)
+				require.NoError(c, err)
+				liAddFiles(c, j, 200)
+				url, err := c.B.Remote(harness.RemoteOK, 2048)
+				require.NoError(c, err)
+				assert.ErrorIs(c, j.AddFile(url, stLocal(c)), model.BG_E_TOO_MANY_FILES_IN_JOB, "file 201 by AddFile")
+				assert.ErrorIs(c, j.AddFileSet(liFileSet(c, 1)), model.BG_E_TOO_MANY_FILES_IN_JOB, "file 201 by AddFileSet")
+				assert.Equal(c, 200, liFileCount(c, j))
+
+				set, err := a.CreateJob("files", model.BG_JOB_TYPE_DOWNLOAD)
+				require.NoError(c, err)
+				assert.ErrorIs(c, set.AddFileSet(liFileSet(c, 201)), model.BG_E_TOO_MANY_FILES_IN_JOB, "AddFileSet of 201")
+
+				most, err := a.CreateJob("files", model.BG_JOB_TYPE_DOWNLOAD)
+				require.NoError(c, err)
+				liAddFiles(c, most, 199)
+				assert.ErrorIs(c, most.AddFileSet(liFileSet(c, 2)), model.BG_E_TOO_MANY_FILES_IN_JOB, "AddFileSet of 2 to 199 files")
+				assert.NoError(c, most.AddFileSet(liFileSet(c, 1)), "AddFileSet of 1 to 199 files")
+			},
+		},
+		Scenario{
+			Rule:  "LIMIT-JOBS-PER-MACHINE",
+			Needs: harness.Capabilities{Users: true, Version: model.BITS3_0},
+			// CreateJob by an ordinary user fails with
+			// BG_E_TOO_MANY_JOBS_PER_MACHINE once 300 jobs that are not
+			// CANCELLED or ACKNOWLEDGED exist.
+			Run: func(c *C) {
+				alice, bob, admin := c.App(Alice), c.App(Bob), c.App(Admin)
+				liCreate(c, alice, 59)
+				liCreate(c, bob, 59)
+				adminJobs := liCreate(c, admin, 300-59-59) // 300 in all
+				for _, u := range []harness.App{alice, bob} {
+					j, err := u.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+					assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_MACHINE, "CreateJob by %s with 300 jobs", u.User().Name)
+					assert.Nil(c, j)
+				}
+
+				c.Do(adminJobs[0].Cancel(), "Cancel")
+				_, err := bob.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+				assert.NoError(c, err, "a CANCELLED job does not count")
+				_, err = alice.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+				assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_MACHINE, "300 again")
+
+				done := adminJobs[1]
+				url, err := c.B.Remote(harness.RemoteOK, 2048)
+				require.NoError(c, err)
+				c.Do(done.AddFile(url, stLocal(c)), "AddFile")
+				c.Transfer(done)
+				_, err = done.Complete()
+				c.Do(err, "Complete")
+				_, err = alice.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+				assert.NoError(c, err, "an ACKNOWLEDGED job does not count")
+			},
+		},
+		Scenario{
+			Rule:  "LIMIT-JOBS-PER-USER",
+			Needs: harness.Capabilities{Version: model.BITS3_0},
+			// CreateJob by an ordinary user who owns 60 jobs that are not
+			// CANCELLED or ACKNOWLEDGED fails with BG_E_TOO_MANY_JOBS_PER_USER.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				jobs := liCreate(c, a, 60)
+				j, err := a.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+				assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_USER, "job 61")
+				assert.Nil(c, j)
+
+				c.Do(jobs[0].Cancel(), "Cancel")
+				_, err = a.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+				assert.NoError(c, err, "a CANCELLED job does not count")
+				_, err = a.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+				assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_USER, "60 again")
+
+				done := jobs[1]
+				url, err := c.B.Remote(harness.RemoteOK, 2048)
+				require.NoError(c, err)
+				c.Do(done.AddFile(url, stLocal(c)), "AddFile")
+				c.Transfer(done)
+				_, err = done.Complete()
+				c.Do(err, "Complete")
+				_, err = a.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+				assert.NoError(c, err, "an ACKNOWLEDGED job does not count")
+			},
+		},
+		Scenario{
+			Rule: "LIMIT-NONE-BEFORE-BITS3",
+			// Before BITS 3.0, CreateJob, AddFile and AddFileSet enforce no
+			// limit on jobs per user or machine or files per job. On BITS 3.0
+			// and later the rule does not apply: the scenario is skipped.
+			Run: func(c *C) {
+				if v := stVersion(c); v >= model.BITS3_0 {
+					c.Skipf("the rule is about BITS before 3.0; the backend is BITS %v", v)
+				}
+				a := c.App(Alice)
+				jobs := liCreate(c, a, 301) // past 60 per user and 300 per machine
+				liAddFiles(c, jobs[0], 201)
+				assert.Equal(c, 201, liFileCount(c, jobs[0]))
+				assert.NoError(c, jobs[1].AddFileSet(liFileSet(c, 201)), "AddFileSet of 201")
+				assert.Equal(c, 201, liFileCount(c, jobs[1]))
+			},
+		},
+		Scenario{
+			Rule: "LIMIT-NULL-DISPLAY-NAME",
+			// CreateJob or SetDisplayName with a NULL display name (the empty
+			// string in the Go API) fails with E_INVALIDARG.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				j, err := a.CreateJob("", model.BG_JOB_TYPE_DOWNLOAD)
+				assert.ErrorIs(c, err, model.E_INVALIDARG, "CreateJob")
+				assert.Nil(c, j)
+				ok := stReach(c, a, model.BG_JOB_STATE_SUSPENDED)
+				assert.ErrorIs(c, ok.SetDisplayName(""), model.E_INVALIDARG, "SetDisplayName")
+			},
+		},
+		Scenario{
+			Rule:  "LIMIT-RANGES-PER-FILE",
+			Needs: harness.Capabilities{Version: model.BITS3_0},
+			// AddFileWithRanges by an ordinary user with more than 500 ranges
+			// fails with BG_E_TOO_MANY_RANGES_IN_FILE.
+			Run: func(c *C) {
+				j := stReach(c, c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
+				url, err := c.B.Remote(harness.RemoteOK, 1<<20)
+				require.NoError(c, err)
+				assert.ErrorIs(c, j.AddFileWithRanges(url, stLocal(c), liRanges(501)), model.BG_E_TOO_MANY_RANGES_IN_FILE, "501 ranges")
+				assert.NoError(c, j.AddFileWithRanges(url, stLocal(c), liRanges(500)), "500 ranges")
+			},
+		},
+		Scenario{
+			Rule: "LIMIT-UPLOAD-ONE-FILE",
+			// A second file for an UPLOAD or UPLOAD_REPLY job, by AddFile or
+			// AddFileSet, fails with BG_E_TOO_MANY_FILES and adds nothing.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				for _, typ := range []model.JobType{model.BG_JOB_TYPE_UPLOAD, model.BG_JOB_TYPE_UPLOAD_REPLY} {
+					one, err := a.CreateJob("upload", typ)
+					require.NoError(c, err)
+					require.NoError(c, one.AddFileSet(liFileSet(c, 1)), "the first file of %v", typ)
+					assert.ErrorIs(c, one.AddFileSet(liFileSet(c, 1)), model.BG_E_TOO_MANY_FILES, "AddFileSet of a second file (%v)", typ)
+					url, err := c.B.Remote(harness.RemoteOK, 2048)
+					require.NoError(c, err)
+					assert.ErrorIs(c, one.AddFile(url, stLocal(c)), model.BG_E_TOO_MANY_FILES, "AddFile of a second file (%v)", typ)
+					assert.Equal(c, 1, liFileCount(c, one), "%v keeps one file", typ)
+
+					two, err := a.CreateJob("upload", typ)
+					require.NoError(c, err)
+					assert.ErrorIs(c, two.AddFileSet(liFileSet(c, 2)), model.BG_E_TOO_MANY_FILES, "AddFileSet of two files (%v)", typ)
+					assert.Equal(c, 0, liFileCount(c, two), "AddFileSet of two files adds nothing (%v)", typ)
+				}
+			},
+		},
+	)
+}

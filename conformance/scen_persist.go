@@ -1,0 +1,381 @@
+package conformance
+
+import (
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+)
+
+// peRestart restarts the service, or stops the scenario.
+func peRestart(c *C) { c.must(c.B.Restart(), "Restart") }
+
+// peGet fetches the job with id through app after a restart, or stops the
+// scenario.
+func peGet(c *C, app harness.App, id model.GUID) model.Job {
+	j, err := app.GetJob(id)
+	require.NoError(c, err, "GetJob(%v) after the restart", id)
+	return j
+}
+
+func init() {
+	register(
+		Scenario{
+			Rule:  "PERSIST-ACTIVE-REQUEUED",
+			Needs: harness.Capabilities{Restart: true, VirtualTime: true},
+			// A job that was TRANSFERRING when the service stopped is QUEUED
+			// after the restart; jobs in other states keep their state.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				// The others first: the active job may hold the only transfer
+				// slot, and QUEUED last, so that nothing runs it before the
+				// restart.
+				kept := map[model.JobState]model.Job{}
+				for _, st := range []model.JobState{model.BG_JOB_STATE_SUSPENDED, model.BG_JOB_STATE_TRANSIENT_ERROR,
+					model.BG_JOB_STATE_ERROR, model.BG_JOB_STATE_TRANSFERRED} {
+					kept[st] = stReach(c, a, st)
+				}
+				active := stReach(c, a, model.BG_JOB_STATE_TRANSFERRING)
+				kept[model.BG_JOB_STATE_QUEUED] = stReach(c, a, model.BG_JOB_STATE_QUEUED)
+				for st, j := range kept {
+					require.Equal(c, st, c.State(j), "precondition")
+				}
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(active), "precondition")
+				peRestart(c)
+				assert.Equal(c, model.BG_JOB_STATE_QUEUED, c.State(peGet(c, a, active.GetId())), "TRANSFERRING before the restart")
+				for st, j := range kept {
+					assert.Equal(c, st, c.State(peGet(c, a, j.GetId())), "%v before the restart", st)
+				}
+			},
+		},
+		Scenario{
+			Rule:  "PERSIST-CLSID-INSTANCE-DROPPED",
+			Needs: harness.Capabilities{Restart: true, CLSID: true},
+			// The CLSID instance does not survive a restart: the next
+			// notification activates a new instance.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				clsid, err := c.B.RegisterClass(harness.Behavior{})
+				require.NoError(c, err)
+				j := stJob(c, a, 2048, harness.RemoteOK)
+				c.Do(j.SetNotifyCLSID(clsid), "SetNotifyCLSID")
+				c.Transfer(j)
+				first := OfTarget(c.Delivered(j, model.EventJobTransferred), model.TargetCLSID)
+				require.Len(c, first, 1, "precondition: JobTransferred to a CLSID instance")
+
+				url, err := c.B.Remote(harness.RemoteOK, 2048)
+				require.NoError(c, err)
+				c.Do(j.AddFile(url, stLocal(c)), "AddFile")
+				peRestart(c)
+				j = peGet(c, a, j.GetId())
+				c.Transfer(j)
+				all := OfTarget(c.Delivered(j, model.EventJobTransferred), model.TargetCLSID)
+				require.Len(c, all, 2, "JobTransferred for the second transfer")
+				assert.Equal(c, clsid, all[1].Target.CLSID)
+				assert.NotEqual(c, first[0].Target.Instance, all[1].Target.Instance, "a new instance after the restart")
+			},
+		},
+		Scenario{
+			Rule:  "PERSIST-CLSID-KEPT",
+			Needs: harness.Capabilities{Restart: true, CLSID: true},
+			// The notification CLSID reads back unchanged after a restart and
+			// receives the notifications that follow.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				clsid, err := c.B.RegisterClass(harness.Behavior{})
+				require.NoError(c, err)
+				j := stJob(c, a, 2048, harness.RemoteOK)
+				c.Do(j.SetNotifyCLSID(clsid), "SetNotifyCLSID")
+				peRestart(c)
+				j = peGet(c, a, j.GetId())
+				got, err := j.GetNotifyCLSID()
+				assert.NoError(c, err)
+				assert.Equal(c, clsid, got)
+				c.Transfer(j)
+				evs := OfTarget(c.Delivered(j, model.EventJobTransferred), model.TargetCLSID)
+				if assert.Len(c, evs, 1, "JobTransferred to the CLSID") {
+					assert.Equal(c, clsid, evs[0].Target.CLSID)
+				}
+			},
+		},
+		Scenario{
+			Rule:  "PERSIST-CMDLINE-KEPT",
+			Needs: harness.Capabilities{Restart: true, CommandLine: true},
+			// The notification command line reads back unchanged after a
+			// restart and is launched for a later TRANSFERRED.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				prog, params, err := c.B.CommandLine()
+				require.NoError(c, err)
+				j := stJob(c, a, 2048, harness.RemoteOK)
+				c.Do(j.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
+				peRestart(c)
+				j = peGet(c, a, j.GetId())
+				gp, gq, err := j.GetNotifyCmdLine()
+				assert.NoError(c, err)
+				assert.Equal(c, prog, gp)
+				assert.Equal(c, params, gq)
+				c.Transfer(j)
+				runs := c.Delivered(j, model.EventCommandLine)
+				if assert.Len(c, runs, 1, "the command line is launched") {
+					assert.Equal(c, prog, runs[0].Target.Program)
+					assert.Equal(c, params, runs[0].Target.Parameters)
+				}
+			},
+		},
+		Scenario{
+			Rule:  "PERSIST-FINAL-GONE",
+			Needs: harness.Capabilities{Restart: true},
+			// CANCELLED and ACKNOWLEDGED jobs do not come back after a
+			// restart: GetJob fails with BG_E_NOT_FOUND and EnumJobs omits them.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				cancelled := stReach(c, a, model.BG_JOB_STATE_CANCELLED)
+				acked := stReach(c, a, model.BG_JOB_STATE_ACKNOWLEDGED)
+				live := stReach(c, a, model.BG_JOB_STATE_SUSPENDED)
+				peRestart(c)
+				for _, j := range []model.Job{cancelled, acked} {
+					_, err := a.GetJob(j.GetId())
+					assert.ErrorIs(c, err, model.BG_E_NOT_FOUND)
+				}
+				jobs, err := a.EnumJobs(0)
+				require.NoError(c, err)
+				ids := stIDs(jobs)
+				assert.NotContains(c, ids, cancelled.GetId())
+				assert.NotContains(c, ids, acked.GetId())
+				assert.Contains(c, ids, live.GetId(), "the live job is back")
+			},
+		},
+		Scenario{
+			Rule:  "PERSIST-FLAGS-KEPT",
+			Needs: harness.Capabilities{Restart: true},
+			// The notify flags read back unchanged after a restart.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				want := map[model.GUID]model.NotifyFlags{}
+				for _, f := range []model.NotifyFlags{0x0A, 0x05, 0x00} {
+					j := stReach(c, a, model.BG_JOB_STATE_SUSPENDED)
+					c.Do(j.SetNotifyFlags(f), "SetNotifyFlags")
+					want[j.GetId()] = f
+				}
+				peRestart(c)
+				for id, f := range want {
+					got, err := peGet(c, a, id).GetNotifyFlags()
+					assert.NoError(c, err)
+					assert.Equal(c, f, got)
+				}
+			},
+		},
+		Scenario{
+			Rule:  "PERSIST-JOBS",
+			Needs: harness.Capabilities{Restart: true},
+			// Every non-final job survives a restart with the same ID, type,
+			// owner, files and progress.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				partial := stJob(c, a, stSlowSize, harness.RemoteOK, harness.RemoteSlow)
+				c.Transfer(partial)
+				c.Advance(3 * time.Second)
+				c.Do(partial.Suspend(), "Suspend")
+				done := stReach(c, a, model.BG_JOB_STATE_TRANSFERRED)
+				up, err := a.CreateJob("upload", model.BG_JOB_TYPE_UPLOAD)
+				require.NoError(c, err)
+				url, err := c.B.Remote(harness.RemoteOK, 2048)
+				require.NoError(c, err)
+				require.NoError(c, up.AddFile(url, stLocal(c)))
+
+				type fileSnap struct {
+					remote, local string
+					p             model.FileProgress
+				}
+				type jobSnap struct {
+					typ   model.JobType
+					owner string
+					p     model.JobProgress
+					files []fileSnap
+				}
+				snap := func(j model.Job) jobSnap {
+					var s jobSnap
+					var err error
+					s.typ, err = j.GetType()
+					require.NoError(c, err)
+					s.owner, err = j.GetOwner()
+					require.NoError(c, err)
+					s.p, err = j.GetProgress()
+					require.NoError(c, err)
+					files, err := j.EnumFiles()
+					require.NoError(c, err)
+					for _, f := range files {
+						var fs fileSnap
+						fs.remote, err = f.GetRemoteName()
+						require.NoError(c, err)
+						fs.local, err = f.GetLocalName()
+						require.NoError(c, err)
+						fs.p, err = f.GetProgress()
+						require.NoError(c, err)
+						s.files = append(s.files, fs)
+					}
+					return s
+				}
+				jobs := []model.Job{partial, done, up}
+				before := make([]jobSnap, len(jobs))
+				for i, j := range jobs {
+					before[i] = snap(j)
+				}
+				require.Greater(c, before[0].p.BytesTransferred, before[0].files[0].p.BytesTotal, "precondition: partial progress")
+				assert.Equal(c, Alice.Name, before[0].owner)
+				assert.Equal(c, model.BG_JOB_TYPE_UPLOAD, before[2].typ)
+
+				peRestart(c)
+				for i, j := range jobs {
+					got := peGet(c, a, j.GetId())
+					assert.Equal(c, j.GetId(), got.GetId())
+					assert.Equal(c, before[i], snap(got), "job %d after the restart", i)
+				}
+			},
+		},
+		Scenario{
+			Rule:  "PERSIST-OBJECT-DROPPED",
+			Needs: harness.Capabilities{Restart: true},
+			// A restart drops the callback object: GetNotifyInterface returns
+			// NULL and the object is not called, until one is registered again.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				j := stJob(c, a, 2048, harness.RemoteOK)
+				c.Do(j.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+				peRestart(c)
+				j = peGet(c, a, j.GetId())
+				cb, err := j.GetNotifyInterface()
+				assert.NoError(c, err)
+				assert.Nil(c, cb, "no object after the restart")
+				c.Transfer(j)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+				assert.Empty(c, OfTarget(c.Calls(j, model.EventJobTransferred), model.TargetObject), "the dropped object is not called")
+
+				c.Do(j.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface again")
+				cb, err = j.GetNotifyInterface()
+				assert.NoError(c, err)
+				assert.NotNil(c, cb, "registered again")
+			},
+		},
+		Scenario{
+			Rule:  "PERSIST-REDELIVER",
+			Needs: harness.Capabilities{Restart: true, CommandLine: true},
+			// A JobTransferred or JobError not yet delivered before a restart
+			// is delivered after it (to the command line, or a newly registered
+			// object); one already delivered is sent again only to a newly
+			// registered object.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				prog, params, err := c.B.CommandLine()
+				require.NoError(c, err)
+
+				// owed: TRANSFERRED while its flags asked for nothing.
+				owed := stJob(c, a, 2048, harness.RemoteOK)
+				c.Do(owed.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
+				c.Do(owed.SetNotifyFlags(0), "SetNotifyFlags(0)")
+				c.Transfer(owed)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(owed))
+				require.Empty(c, c.Calls(owed, model.EventCommandLine), "precondition: nothing launched")
+
+				// failed: its object failed JobTransferred.
+				failed := stJob(c, a, 2048, harness.RemoteOK)
+				c.Do(failed.SetNotifyInterface(a.Callback(harness.Behavior{Fail: true})), "SetNotifyInterface(failing)")
+				c.Transfer(failed)
+				require.NotEmpty(c, c.Calls(failed, model.EventJobTransferred), "precondition: a failed call")
+				require.Empty(c, c.Delivered(failed, model.EventJobTransferred), "precondition: not delivered")
+
+				// owedErr: in ERROR while its flags asked for nothing.
+				owedErr := stJob(c, a, 2048, harness.RemoteFatal)
+				c.Do(owedErr.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
+				c.Do(owedErr.SetNotifyFlags(0), "SetNotifyFlags(0)")
+				c.Transfer(owedErr)
+				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(owedErr))
+				require.Empty(c, c.Calls(owedErr, model.EventCommandLine), "precondition: nothing launched")
+
+				// done, doneErr: delivered by their command line.
+				done := stJob(c, a, 2048, harness.RemoteOK)
+				c.Do(done.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
+				c.Transfer(done)
+				require.Len(c, c.Delivered(done, model.EventCommandLine), 1, "precondition: delivered once")
+				doneErr := stJob(c, a, 2048, harness.RemoteFatal)
+				c.Do(doneErr.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
+				c.Transfer(doneErr)
+				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(doneErr))
+				require.Len(c, c.Delivered(doneErr, model.EventCommandLine), 1, "precondition: delivered once")
+
+				peRestart(c)
+				owed = peGet(c, a, owed.GetId())
+				owedErr = peGet(c, a, owedErr.GetId())
+				failed = peGet(c, a, failed.GetId())
+				done = peGet(c, a, done.GetId())
+				doneErr = peGet(c, a, doneErr.GetId())
+				c.Settle()
+				for _, j := range []model.Job{done, doneErr} {
+					assert.Len(c, c.Calls(j, model.EventCommandLine), 1, "a delivered notification is not launched again")
+					assert.Empty(c, c.Calls(j, model.EventJobTransferred), "nor called on any object")
+					assert.Empty(c, c.Calls(j, model.EventJobError), "nor called on any object")
+				}
+				if c.B.Capabilities().CLSID {
+					clsid, err := c.B.RegisterClass(harness.Behavior{})
+					require.NoError(c, err)
+					c.Do(done.SetNotifyCLSID(clsid), "SetNotifyCLSID")
+					c.Settle()
+					assert.Empty(c, c.Calls(done, model.EventJobTransferred), "a CLSID set later gets no delivered notification")
+				}
+
+				for _, j := range []model.Job{owed, owedErr} {
+					c.Do(j.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR), "SetNotifyFlags")
+				}
+				c.Settle()
+				assert.Len(c, c.Delivered(owed, model.EventCommandLine), 1, "the owed JobTransferred launches the command line")
+				assert.Len(c, c.Delivered(owedErr, model.EventCommandLine), 1, "the owed JobError launches the command line")
+
+				c.Do(failed.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface(new)")
+				c.Settle()
+				got := c.Delivered(failed, model.EventJobTransferred)
+				assert.Len(c, got, 1, "the owed JobTransferred reaches the new object")
+
+				c.Do(done.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface(new)")
+				c.Settle()
+				assert.Len(c, c.Delivered(done, model.EventJobTransferred), 1, "re-registration sends it again")
+				assert.Len(c, c.Calls(done, model.EventCommandLine), 1, "and launches nothing more")
+			},
+		},
+		Scenario{
+			Rule:  "PERSIST-SETTINGS-KEPT",
+			Needs: harness.Capabilities{Restart: true},
+			// MinimumRetryDelay, NoProgressTimeout, priority, display name and
+			// description read back unchanged after a restart.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				j := stReach(c, a, model.BG_JOB_STATE_SUSPENDED)
+				c.Do(j.SetMinimumRetryDelay(120*time.Second), "SetMinimumRetryDelay")
+				c.Do(j.SetNoProgressTimeout(3600*time.Second), "SetNoProgressTimeout")
+				c.Do(j.SetPriority(model.BG_JOB_PRIORITY_LOW), "SetPriority")
+				c.Do(j.SetDisplayName("persisted name"), "SetDisplayName")
+				c.Do(j.SetDescription("persisted description"), "SetDescription")
+				peRestart(c)
+				j = peGet(c, a, j.GetId())
+				d, err := j.GetMinimumRetryDelay()
+				assert.NoError(c, err)
+				assert.Equal(c, 120*time.Second, d)
+				d, err = j.GetNoProgressTimeout()
+				assert.NoError(c, err)
+				assert.Equal(c, 3600*time.Second, d)
+				p, err := j.GetPriority()
+				assert.NoError(c, err)
+				assert.Equal(c, model.BG_JOB_PRIORITY_LOW, p)
+				n, err := j.GetDisplayName()
+				assert.NoError(c, err)
+				assert.Equal(c, "persisted name", n)
+				s, err := j.GetDescription()
+				assert.NoError(c, err)
+				assert.Equal(c, "persisted description", s)
+			},
+		},
+	)
+}

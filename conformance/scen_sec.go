@@ -1,0 +1,385 @@
+package conformance
+
+import (
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+)
+
+func init() {
+	markUntestable("SEC-OWNER-LOGOFF",
+		"no backend can log the job's owner on or off: the harness control plane starts and stops applications, not logon sessions")
+}
+
+// secLostJob returns a handle of loser's on a job loser created and an
+// administrator then took over, and the administrator's handle on it: the
+// one way a non-administrator holds a job it does not own.
+func secLostJob(c *C, loser, admin harness.App) (lost, adminJob model.Job) {
+	lost = stJob(c, loser, 2048, harness.RemoteOK)
+	c.Do(lost.SetDescription("before"), "SetDescription")
+	adminJob, err := admin.GetJob(lost.GetId())
+	require.NoError(c, err, "the administrator gets the job")
+	c.Do(adminJob.TakeOwnership(), "TakeOwnership")
+	return lost, adminJob
+}
+
+func init() {
+	register(
+		Scenario{
+			Rule:  "SEC-ADMIN-MODIFY",
+			Needs: harness.Capabilities{Users: true},
+			// An administrator can call every method of another user's job,
+			// setters included, without TakeOwnership; the owner stays.
+			Run: func(c *C) {
+				alice, admin := c.App(Alice), c.App(Admin)
+				mine := stJob(c, alice, 2048, harness.RemoteOK)
+				v := stVersion(c)
+				j, err := admin.GetJob(mine.GetId())
+				require.NoError(c, err, "GetJob by the administrator")
+				ok := func(err error, what string) { assert.NoError(c, err, "%s by the administrator", what) }
+				url, err := c.B.Remote(harness.RemoteOK, 2048)
+				require.NoError(c, err)
+				ok(j.AddFile(url, stLocal(c)), "AddFile")
+				ok(j.AddFileSet([]model.FileInfo{{RemoteName: url, LocalName: stLocal(c)}}), "AddFileSet")
+				ok(j.SetDisplayName("set by admin"), "SetDisplayName")
+				ok(j.SetDescription("set by admin"), "SetDescription")
+				ok(j.SetPriority(model.BG_JOB_PRIORITY_HIGH), "SetPriority")
+				ok(j.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED), "SetNotifyFlags")
+				ok(j.SetNotifyInterface(admin.Callback(harness.Behavior{})), "SetNotifyInterface")
+				ok(j.SetNotifyCmdLine(`C:\bitssim\admin.exe`, `"C:\bitssim\admin.exe" 1`), "SetNotifyCmdLine")
+				ok(j.SetMinimumRetryDelay(60*time.Second), "SetMinimumRetryDelay")
+				ok(j.SetNoProgressTimeout(3600*time.Second), "SetNoProgressTimeout")
+				if v >= model.BITS3_0 {
+					ok(j.SetMaximumDownloadTime(3600*time.Second), "SetMaximumDownloadTime")
+				}
+				if v >= model.BITS5_0 {
+					ok(j.SetProperty(model.BITS_JOB_PROPERTY_ID_COST_FLAGS, model.JobPropertyValue{DWORD: 1}), "SetProperty")
+				}
+				_, err = j.GetProgress()
+				ok(err, "GetProgress")
+				_, err = j.EnumFiles()
+				ok(err, "EnumFiles")
+				_, err = j.GetTimes()
+				ok(err, "GetTimes")
+				ok(j.Resume(), "Resume")
+				ok(j.Suspend(), "Suspend")
+				c.Do(j.SetNotifyCmdLine("", ""), "SetNotifyCmdLine(clear)")
+				c.Transfer(j)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+				owner, err := j.GetOwner()
+				ok(err, "GetOwner")
+				assert.Equal(c, Alice.Name, owner, "the owner stays the same")
+				name, err := mine.GetDisplayName()
+				require.NoError(c, err)
+				assert.Equal(c, "set by admin", name, "the owner sees the change")
+				_, err = j.Complete()
+				ok(err, "Complete")
+				assert.Equal(c, model.BG_JOB_STATE_ACKNOWLEDGED, c.State(mine))
+
+				other := stJob(c, alice, 2048, harness.RemoteOK)
+				oj, err := admin.GetJob(other.GetId())
+				require.NoError(c, err)
+				ok(oj.Cancel(), "Cancel")
+				owner, err = other.GetOwner()
+				require.NoError(c, err)
+				assert.Equal(c, Alice.Name, owner)
+			},
+		},
+		Scenario{
+			Rule:  "SEC-CALLBACK-REGISTRANT",
+			Needs: harness.Capabilities{Users: true},
+			// TakeOwnership keeps the registered object, and BITS calls it as
+			// the user who registered it, not as the new owner.
+			Run: func(c *C) {
+				alice, admin := c.App(Alice), c.App(Admin)
+				j := stJob(c, alice, 2048, harness.RemoteOK)
+				c.Do(j.SetNotifyInterface(alice.Callback(harness.Behavior{})), "SetNotifyInterface")
+				aj, err := admin.GetJob(j.GetId())
+				require.NoError(c, err)
+				c.Do(aj.TakeOwnership(), "TakeOwnership")
+				cb, err := aj.GetNotifyInterface()
+				assert.NoError(c, err)
+				assert.NotNil(c, cb, "the object is kept")
+				c.Transfer(aj)
+				got := To(c.Delivered(aj, model.EventJobTransferred), alice)
+				if assert.Len(c, got, 1, "JobTransferred to the registrant's object") {
+					assert.Equal(c, Alice.Name, got[0].User, "called as the registrant")
+				}
+			},
+		},
+		Scenario{
+			Rule:  "SEC-CREATOR-OWNER",
+			Needs: harness.Capabilities{Users: true},
+			// The creator owns the job: GetOwner returns the creator.
+			Run: func(c *C) {
+				for _, u := range []model.Account{Alice, Bob, Admin, model.LocalSystem, model.NetworkService} {
+					a := c.App(u)
+					j, err := a.CreateJob("owned", model.BG_JOB_TYPE_DOWNLOAD)
+					require.NoError(c, err, "CreateJob as %s", u.Name)
+					owner, err := j.GetOwner()
+					assert.NoError(c, err)
+					assert.Equal(c, u.Name, owner, "owner of %s's job", u.Name)
+				}
+			},
+		},
+		Scenario{
+			Rule:  "SEC-ENUM-ALL-ADMIN",
+			Needs: harness.Capabilities{Users: true},
+			// EnumJobs(BG_JOB_ENUM_ALL_USERS) lists everyone's jobs for an
+			// administrator and fails with E_ACCESSDENIED for anyone else;
+			// EnumJobs(0) lists only the caller's jobs.
+			Run: func(c *C) {
+				alice, bob, admin := c.App(Alice), c.App(Bob), c.App(Admin)
+				aj := stJob(c, alice, 2048, harness.RemoteOK)
+				bj := stJob(c, bob, 2048, harness.RemoteOK)
+				dj := stJob(c, admin, 2048, harness.RemoteOK)
+
+				all, err := admin.EnumJobs(model.BG_JOB_ENUM_ALL_USERS)
+				require.NoError(c, err, "EnumJobs(ALL_USERS) by the administrator")
+				ids := stIDs(all)
+				assert.Contains(c, ids, aj.GetId())
+				assert.Contains(c, ids, bj.GetId())
+				assert.Contains(c, ids, dj.GetId())
+
+				system, err := c.App(model.LocalSystem).EnumJobs(model.BG_JOB_ENUM_ALL_USERS)
+				require.NoError(c, err, "EnumJobs(ALL_USERS) by LocalSystem, an administrator")
+				assert.Subset(c, stIDs(system), []model.GUID{aj.GetId(), bj.GetId(), dj.GetId()})
+
+				for _, u := range []harness.App{alice, bob, c.App(model.LocalService), c.App(model.NetworkService)} {
+					_, err := u.EnumJobs(model.BG_JOB_ENUM_ALL_USERS)
+					assert.ErrorIs(c, err, model.E_ACCESSDENIED, "EnumJobs(ALL_USERS) by %s", u.User().Name)
+				}
+
+				for _, tc := range []struct {
+					app  harness.App
+					own  model.Job
+					rest []model.Job
+				}{{alice, aj, []model.Job{bj, dj}}, {bob, bj, []model.Job{aj, dj}}, {admin, dj, []model.Job{aj, bj}}} {
+					jobs, err := tc.app.EnumJobs(0)
+					require.NoError(c, err)
+					ids := stIDs(jobs)
+					assert.Contains(c, ids, tc.own.GetId(), "EnumJobs(0) by %s lists its job", tc.app.User().Name)
+					for _, o := range tc.rest {
+						assert.NotContains(c, ids, o.GetId(), "EnumJobs(0) by %s lists another user's job", tc.app.User().Name)
+					}
+					for _, j := range jobs {
+						owner, err := j.GetOwner()
+						require.NoError(c, err)
+						assert.Equal(c, tc.app.User().Name, owner, "EnumJobs(0) by %s", tc.app.User().Name)
+					}
+				}
+			},
+		},
+		Scenario{
+			Rule:  "SEC-GETJOB-OTHER-USER",
+			Needs: harness.Capabilities{Users: true},
+			// GetJob by a non-administrator for another user's job fails with
+			// E_ACCESSDENIED.
+			Run: func(c *C) {
+				alice := c.App(Alice)
+				j := stJob(c, alice, 2048, harness.RemoteOK)
+				for _, u := range []model.Account{Bob, model.LocalService, model.NetworkService} {
+					got, err := c.App(u).GetJob(j.GetId())
+					assert.ErrorIs(c, err, model.E_ACCESSDENIED, "GetJob by %s", u.Name)
+					assert.Nil(c, got)
+				}
+			},
+		},
+		Scenario{
+			Rule:  "SEC-OWNER-ONLY",
+			Needs: harness.Capabilities{Users: true},
+			// A caller who neither owns the job nor is an administrator gets
+			// E_ACCESSDENIED from every method, and the job is unchanged.
+			Run: func(c *C) {
+				bob, admin := c.App(Bob), c.App(Admin)
+				v := stVersion(c)
+				lost, aj := secLostJob(c, bob, admin)
+				denied := func(err error, what string) {
+					assert.ErrorIs(c, err, model.E_ACCESSDENIED, "%s by a non-owner", what)
+				}
+				url, err := c.B.Remote(harness.RemoteOK, 2048)
+				require.NoError(c, err)
+				_, err = lost.GetType()
+				denied(err, "GetType")
+				denied(lost.AddFile(url, stLocal(c)), "AddFile")
+				denied(lost.AddFileSet([]model.FileInfo{{RemoteName: url, LocalName: stLocal(c)}}), "AddFileSet")
+				if v >= model.BITS2_0 {
+					denied(lost.AddFileWithRanges(url, stLocal(c), []model.FileRange{{InitialOffset: 0, Length: 10}}), "AddFileWithRanges")
+				}
+				_, err = lost.EnumFiles()
+				denied(err, "EnumFiles")
+				denied(lost.Resume(), "Resume")
+				denied(lost.Suspend(), "Suspend")
+				_, err = lost.Complete()
+				denied(err, "Complete")
+				_, err = lost.GetProgress()
+				denied(err, "GetProgress")
+				_, err = lost.GetTimes()
+				denied(err, "GetTimes")
+				_, err = lost.GetState()
+				denied(err, "GetState")
+				_, err = lost.GetError()
+				denied(err, "GetError")
+				_, err = lost.GetErrorCount()
+				denied(err, "GetErrorCount")
+				_, err = lost.GetOwner()
+				denied(err, "GetOwner")
+				denied(lost.TakeOwnership(), "TakeOwnership")
+				denied(lost.SetDisplayName("bob's"), "SetDisplayName")
+				_, err = lost.GetDisplayName()
+				denied(err, "GetDisplayName")
+				denied(lost.SetDescription("bob's"), "SetDescription")
+				_, err = lost.GetDescription()
+				denied(err, "GetDescription")
+				denied(lost.SetPriority(model.BG_JOB_PRIORITY_FOREGROUND), "SetPriority")
+				_, err = lost.GetPriority()
+				denied(err, "GetPriority")
+				denied(lost.SetNotifyFlags(model.BG_NOTIFY_JOB_ERROR), "SetNotifyFlags")
+				_, err = lost.GetNotifyFlags()
+				denied(err, "GetNotifyFlags")
+				denied(lost.SetNotifyInterface(bob.Callback(harness.Behavior{})), "SetNotifyInterface")
+				_, err = lost.GetNotifyInterface()
+				denied(err, "GetNotifyInterface")
+				denied(lost.SetNotifyCmdLine(`C:\bitssim\bob.exe`, ""), "SetNotifyCmdLine")
+				_, _, err = lost.GetNotifyCmdLine()
+				denied(err, "GetNotifyCmdLine")
+				denied(lost.SetMinimumRetryDelay(60*time.Second), "SetMinimumRetryDelay")
+				_, err = lost.GetMinimumRetryDelay()
+				denied(err, "GetMinimumRetryDelay")
+				denied(lost.SetNoProgressTimeout(60*time.Second), "SetNoProgressTimeout")
+				_, err = lost.GetNoProgressTimeout()
+				denied(err, "GetNoProgressTimeout")
+				if v >= model.BITS3_0 {
+					denied(lost.SetMaximumDownloadTime(60*time.Second), "SetMaximumDownloadTime")
+					_, err = lost.GetMaximumDownloadTime()
+					denied(err, "GetMaximumDownloadTime")
+				}
+				if v >= model.BITS5_0 {
+					denied(lost.SetNotifyCLSID(model.MustParseGUID("{B175C1A5-0000-4000-8000-0000000000FE}")), "SetNotifyCLSID")
+					_, err = lost.GetNotifyCLSID()
+					denied(err, "GetNotifyCLSID")
+					denied(lost.SetProperty(model.BITS_JOB_PROPERTY_ID_COST_FLAGS, model.JobPropertyValue{DWORD: 7}), "SetProperty")
+					_, err = lost.GetProperty(model.BITS_JOB_PROPERTY_ID_COST_FLAGS)
+					denied(err, "GetProperty")
+				}
+				denied(lost.Cancel(), "Cancel")
+
+				// The job is unchanged, as its owner sees it.
+				assert.Equal(c, model.BG_JOB_STATE_SUSPENDED, c.State(aj))
+				owner, err := aj.GetOwner()
+				require.NoError(c, err)
+				assert.Equal(c, Admin.Name, owner)
+				files, err := aj.EnumFiles()
+				require.NoError(c, err)
+				assert.Len(c, files, 1)
+				name, err := aj.GetDisplayName()
+				require.NoError(c, err)
+				assert.Equal(c, "conformance", name)
+				desc, err := aj.GetDescription()
+				require.NoError(c, err)
+				assert.Equal(c, "before", desc)
+				p, err := aj.GetPriority()
+				require.NoError(c, err)
+				assert.Equal(c, model.BG_JOB_PRIORITY_NORMAL, p)
+				f, err := aj.GetNotifyFlags()
+				require.NoError(c, err)
+				assert.Equal(c, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR, f)
+				cb, err := aj.GetNotifyInterface()
+				require.NoError(c, err)
+				assert.Nil(c, cb)
+				prog, _, err := aj.GetNotifyCmdLine()
+				require.NoError(c, err)
+				assert.Empty(c, prog)
+				d, err := aj.GetMinimumRetryDelay()
+				require.NoError(c, err)
+				assert.Equal(c, 600*time.Second, d)
+				d, err = aj.GetNoProgressTimeout()
+				require.NoError(c, err)
+				assert.Equal(c, 1209600*time.Second, d)
+			},
+		},
+		Scenario{
+			Rule:  "SEC-SERVICE-ACCOUNT-ALWAYS",
+			Needs: harness.Capabilities{Users: true},
+			// Jobs of LocalSystem, LocalService and NetworkService transfer
+			// whether or not a user is logged on. The harness cannot log users
+			// off; what it checks is that they transfer while no ordinary
+			// user is connected at all.
+			Run: func(c *C) {
+				var jobs []model.Job
+				for _, u := range []model.Account{model.LocalSystem, model.LocalService, model.NetworkService} {
+					a := c.App(u)
+					j := stJob(c, a, 2048, harness.RemoteOK)
+					c.Do(j.Resume(), "Resume")
+					jobs = append(jobs, j)
+				}
+				c.Settle()
+				for _, j := range jobs {
+					assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+				}
+			},
+		},
+		Scenario{
+			Rule:  "SEC-TAKEOWNERSHIP-ADMIN",
+			Needs: harness.Capabilities{Users: true},
+			// TakeOwnership by a caller without administrator rights fails with
+			// E_ACCESSDENIED and the owner stays.
+			Run: func(c *C) {
+				for _, u := range []model.Account{Alice, model.LocalService, model.NetworkService} {
+					a := c.App(u)
+					j := stJob(c, a, 2048, harness.RemoteOK)
+					assert.ErrorIs(c, j.TakeOwnership(), model.E_ACCESSDENIED, "TakeOwnership by %s", u.Name)
+					owner, err := j.GetOwner()
+					require.NoError(c, err)
+					assert.Equal(c, u.Name, owner)
+				}
+				lost, aj := secLostJob(c, c.App(Bob), c.App(Admin))
+				assert.ErrorIs(c, lost.TakeOwnership(), model.E_ACCESSDENIED, "TakeOwnership by the former owner")
+				owner, err := aj.GetOwner()
+				require.NoError(c, err)
+				assert.Equal(c, Admin.Name, owner)
+			},
+		},
+		Scenario{
+			Rule:  "SEC-TAKEOWNERSHIP-OWNER",
+			Needs: harness.Capabilities{Users: true},
+			// After TakeOwnership, GetOwner returns the administrator who
+			// called it, and the job transfers for that owner. (Logon sessions
+			// cannot be scripted, so "only while logged on" is not checked.)
+			Run: func(c *C) {
+				alice, admin := c.App(Alice), c.App(Admin)
+				j := stJob(c, alice, 2048, harness.RemoteOK)
+				aj, err := admin.GetJob(j.GetId())
+				require.NoError(c, err)
+				assert.NoError(c, aj.TakeOwnership())
+				owner, err := aj.GetOwner()
+				assert.NoError(c, err)
+				assert.Equal(c, Admin.Name, owner)
+				c.Transfer(aj)
+				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(aj))
+			},
+		},
+		Scenario{
+			Rule:  "SEC-TAKEOWNERSHIP-REMOVES-CMDLINE",
+			Needs: harness.Capabilities{Users: true},
+			// A successful TakeOwnership removes the command line:
+			// GetNotifyCmdLine returns an empty program and parameters.
+			Run: func(c *C) {
+				alice, admin := c.App(Alice), c.App(Admin)
+				j := stJob(c, alice, 2048, harness.RemoteOK)
+				c.Do(j.SetNotifyCmdLine(`C:\bitssim\alice.exe`, `"C:\bitssim\alice.exe" done`), "SetNotifyCmdLine")
+				aj, err := admin.GetJob(j.GetId())
+				require.NoError(c, err)
+				c.Do(aj.TakeOwnership(), "TakeOwnership")
+				prog, params, err := aj.GetNotifyCmdLine()
+				assert.NoError(c, err)
+				assert.Equal(c, "", prog)
+				assert.Equal(c, "", params)
+			},
+		},
+	)
+}
