@@ -23,6 +23,7 @@ type command struct {
 
 var commands = map[string]command{
 	"rules": {"print the rulebook: every rule with its ID, statement, source and status", runRules},
+	"run":   {"run scenarios on the simulator and print their trace (text, json, mermaid, svg)", runRun},
 }
 
 func usage(w io.Writer) {

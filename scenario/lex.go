@@ -1,0 +1,98 @@
+package scenario
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// token is one word of a scenario line.
+type token struct {
+	text   string
+	col    int  // 1-based column (in runes) where the token starts
+	quoted bool // written in double quotes
+}
+
+// SyntaxError is a bad scenario: where, which token, and a hint.
+type SyntaxError struct {
+	File  string
+	Line  int
+	Col   int
+	Token string
+	Msg   string
+	Hint  string
+}
+
+// Error prints "file:line:col: msg (at "token"); hint".
+func (e *SyntaxError) Error() string {
+	s := fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	if e.Token != "" {
+		s += fmt.Sprintf(" (at %q)", e.Token)
+	}
+	if e.Hint != "" {
+		s += "; " + e.Hint
+	}
+	return s
+}
+
+// lexLine splits a line into tokens: words separated by blanks, double
+// quoted strings (a backslash escapes only a double quote, so Windows paths
+// stay as written), and a '#' at the start of a word begins a comment.
+func lexLine(file string, lineNo int, line string) ([]token, error) {
+	var toks []token
+	col := 1
+	i := 0
+	for i < len(line) {
+		r, size := utf8.DecodeRuneInString(line[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return nil, &SyntaxError{File: file, Line: lineNo, Col: col, Msg: "invalid UTF-8", Hint: "save the scenario as UTF-8"}
+		case r == ' ' || r == '\t' || r == '\r':
+			i += size
+			col++
+		case r == '#':
+			return toks, nil
+		case r == '"':
+			start := col
+			var b strings.Builder
+			i += size
+			col++
+			closed := false
+			for i < len(line) {
+				r, size = utf8.DecodeRuneInString(line[i:])
+				if r == '\\' && i+1 < len(line) && line[i+1] == '"' {
+					b.WriteByte('"')
+					i += 2
+					col += 2
+					continue
+				}
+				i += size
+				col++
+				if r == '"' {
+					closed = true
+					break
+				}
+				b.WriteRune(r)
+			}
+			if !closed {
+				return nil, &SyntaxError{File: file, Line: lineNo, Col: start, Token: line[strings.Index(line, `"`):],
+					Msg: "unterminated string", Hint: `close it with a double quote; write \" for a quote inside`}
+			}
+			toks = append(toks, token{text: b.String(), col: start, quoted: true})
+		default:
+			start := col
+			j := i
+			for j < len(line) {
+				r2, s2 := utf8.DecodeRuneInString(line[j:])
+				if r2 == ' ' || r2 == '\t' || r2 == '\r' || r2 == '"' {
+					break
+				}
+				j += s2
+				col++
+			}
+			toks = append(toks, token{text: line[i:j], col: start})
+			i = j
+		}
+	}
+	return toks, nil
+}

@@ -1,0 +1,498 @@
+// Package scenario is bitssim's small scenario language: a line-oriented
+// script of BITS calls from applications, control-plane steps (apps that
+// start, exit and crash, service restarts, remote sources, time) and
+// expectations on notifications, states and HRESULTs. Parse reads a script;
+// Run plays it on a simulator with a manual clock and returns a Result with
+// the trace and every expectation's outcome.
+//
+// A script, one statement per line ('#' starts a comment):
+//
+//	version 10.3                     # optional, first: the BITS profile
+//	user alice                       # an ordinary user (users are ordinary unless declared)
+//	user root admin                  # an administrator
+//	start A as alice                 # start application A running as alice
+//	remote http://srv/f size=2048    # a remote source; status=404, transient=2, rate=1000, latency=2s, peer
+//	class Notifier                   # a COM class for notification CLSIDs; fails, failfirst=N, unregistered
+//	A: create job1                   # job verbs, named like bitsadmin's, from an app
+//	A: addfile job1 http://srv/f C:\dl\f.bin
+//	A: setnotifyflags job1 JOB_TRANSFERRED|JOB_ERROR
+//	A: setnotifyinterface job1       # fails, failfirst=N, complete
+//	A: setnotifyclsid job1 Notifier  # or NULL
+//	A: setnotifycmdline job1 C:\n.exe "C:\n.exe job1" exit=1,0
+//	A: resume job1
+//	crash A                          # or: exit A
+//	restart
+//	advance 10m                      # virtual time; 90d works too
+//	A: cancel job1 -> BG_E_INVALID_STATE   # a call that must fail with this HRESULT
+//	expect job1 state TRANSFERRED
+//	expect job1 JobTransferred -> Notifier x1
+//	expect job1 no JobTransferred -> A
+//
+// After every statement the simulator does all the work due at the current
+// time; only advance moves the clock.
+package scenario
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bitssim/bitssim/model"
+)
+
+// Stmt is one statement of a script.
+type Stmt struct {
+	Line  int
+	Actor string // the app that makes a job call, "" otherwise
+	Verb  string // lower case
+	Args  []string
+	// Want is the HRESULT a call must return ("-> HRESULT": a failure, or
+	// a success code such as BG_S_PARTIAL_COMPLETE); 0 means the call must
+	// succeed.
+	Want model.HRESULT
+	// Text is the statement as written.
+	Text string
+	// Expect is the parsed expectation of an expect statement.
+	Expect *Expectation
+	opts   map[string]string // key=value and bare-word options
+}
+
+// Script is a parsed scenario.
+type Script struct {
+	File    string
+	Version model.Version
+	Seed    int64
+	Stmts   []Stmt
+}
+
+// verbSpec describes a verb: whether it needs an actor, and its positional
+// arguments (min, max; -1 for any) and the options it accepts.
+type verbSpec struct {
+	actor    bool
+	min, max int
+	usage    string
+	opts     []string
+}
+
+var verbs = map[string]verbSpec{
+	"version":              {false, 1, 1, "version 10.3", nil},
+	"seed":                 {false, 1, 1, "seed 42", nil},
+	"user":                 {false, 1, 2, "user NAME [user|admin|LocalSystem|LocalService|NetworkService]", nil},
+	"start":                {false, 3, 3, "start APP as USER", nil},
+	"exit":                 {false, 1, 1, "exit APP", nil},
+	"crash":                {false, 1, 1, "crash APP", nil},
+	"restart":              {false, 0, 0, "restart", nil},
+	"advance":              {false, 1, 1, "advance DURATION (e.g. 30s, 10m, 90d)", nil},
+	"remote":               {false, 1, 1, "remote URL [size=N] [rate=N] [latency=D] [status=NNN] [transient=N] [peer]", []string{"size", "rate", "latency", "status", "transient", "peer"}},
+	"class":                {false, 1, 1, "class NAME [fails] [failfirst=N] [unregistered]", []string{"fails", "failfirst", "unregistered"}},
+	"create":               {true, 1, 3, "APP: create JOB [download|upload|upload_reply] [DISPLAYNAME]", nil},
+	"getjob":               {true, 1, 1, "APP: getjob JOB", nil},
+	"addfile":              {true, 3, 3, "APP: addfile JOB URL LOCALPATH", nil},
+	"setnotifyflags":       {true, 2, 2, "APP: setnotifyflags JOB FLAGS", nil},
+	"setnotifyinterface":   {true, 1, 1, "APP: setnotifyinterface JOB [fails] [failfirst=N] [complete]", []string{"fails", "failfirst", "complete"}},
+	"clearnotifyinterface": {true, 1, 1, "APP: clearnotifyinterface JOB", nil},
+	"setnotifyclsid":       {true, 2, 2, "APP: setnotifyclsid JOB CLASS|NULL", nil},
+	"setnotifycmdline":     {true, 2, 3, "APP: setnotifycmdline JOB PROGRAM|NULL [PARAMETERS] [exit=0,1]", []string{"exit"}},
+	"setminretrydelay":     {true, 2, 2, "APP: setminretrydelay JOB DURATION", nil},
+	"setnoprogresstimeout": {true, 2, 2, "APP: setnoprogresstimeout JOB DURATION", nil},
+	"setpriority":          {true, 2, 2, "APP: setpriority JOB FOREGROUND|HIGH|NORMAL|LOW", nil},
+	"setdescription":       {true, 2, 2, "APP: setdescription JOB TEXT", nil},
+	"resume":               {true, 1, 1, "APP: resume JOB", nil},
+	"suspend":              {true, 1, 1, "APP: suspend JOB", nil},
+	"cancel":               {true, 1, 1, "APP: cancel JOB", nil},
+	"complete":             {true, 1, 1, "APP: complete JOB", nil},
+	"takeownership":        {true, 1, 1, "APP: takeownership JOB", nil},
+	"expect":               {false, 2, -1, "expect JOB state|flags|owner|interface|clsid|cmdline ... | expect JOB [no] KIND [-> TARGET] [xN] [failed]", nil},
+}
+
+// Verbs lists every verb with its usage, sorted.
+func Verbs() []string {
+	var out []string
+	for _, v := range verbs {
+		out = append(out, v.usage)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ParseFile reads a script from r; name is used in errors.
+func ParseFile(name string, r io.Reader) (*Script, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: read %s: %w", name, err)
+	}
+	return Parse(name, data)
+}
+
+// Parse parses a script. Errors are *SyntaxError with the position, the
+// offending token and a hint.
+func Parse(name string, src []byte) (*Script, error) {
+	sc := &Script{File: name, Version: model.BITS10_3, Seed: 1}
+	p := &parser{file: name, apps: map[string]bool{}, jobs: map[string]bool{}, classes: map[string]bool{}, users: map[string]bool{}}
+	scanner := bufio.NewScanner(bytes.NewReader(src))
+	scanner.Buffer(make([]byte, 64*1024), 1024*1024)
+	lineNo := 0
+	sawStmt := false
+	for scanner.Scan() {
+		lineNo++
+		line := scanner.Text()
+		toks, err := lexLine(name, lineNo, line)
+		if err != nil {
+			return nil, err
+		}
+		if len(toks) == 0 {
+			continue
+		}
+		st, err := p.stmt(lineNo, strings.TrimSpace(line), toks)
+		if err != nil {
+			return nil, err
+		}
+		switch st.Verb {
+		case "version", "seed":
+			if sawStmt {
+				return nil, p.err(lineNo, toks[0], st.Verb+" must come before every other statement", "move it to the top of the script")
+			}
+			if st.Verb == "version" {
+				v, err := model.ParseVersion(st.Args[0])
+				if err != nil {
+					return nil, p.err(lineNo, toks[1], "unknown BITS version", fmt.Sprintf("use one of %v", model.Versions()))
+				}
+				sc.Version = v
+			} else {
+				n, err := strconv.ParseInt(st.Args[0], 10, 64)
+				if err != nil {
+					return nil, p.err(lineNo, toks[1], "the seed is not a whole number", "write e.g. seed 42")
+				}
+				sc.Seed = n
+			}
+			continue
+		}
+		sawStmt = true
+		sc.Stmts = append(sc.Stmts, st)
+	}
+	if err := scanner.Err(); err != nil {
+		return nil, &SyntaxError{File: name, Line: lineNo + 1, Col: 1, Msg: "cannot read line: " + err.Error(), Hint: "lines must be shorter than 1 MiB"}
+	}
+	return sc, nil
+}
+
+// parser tracks the names a script has defined so far.
+type parser struct {
+	file    string
+	apps    map[string]bool
+	jobs    map[string]bool
+	classes map[string]bool
+	users   map[string]bool
+}
+
+func (p *parser) err(line int, t token, msg, hint string) error {
+	return &SyntaxError{File: p.file, Line: line, Col: t.col, Token: t.text, Msg: msg, Hint: hint}
+}
+
+// stmt parses one statement.
+func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
+	st := Stmt{Line: line, Text: text, opts: map[string]string{}}
+	// "APP: verb ..." — the actor ends with a colon.
+	if t := toks[0]; !t.quoted && strings.HasSuffix(t.text, ":") && len(t.text) > 1 {
+		st.Actor = strings.TrimSuffix(t.text, ":")
+		if !p.apps[st.Actor] {
+			return st, p.err(line, t, fmt.Sprintf("unknown app %q", st.Actor), fmt.Sprintf("start it first: start %s as USER", st.Actor))
+		}
+		toks = toks[1:]
+		if len(toks) == 0 {
+			return st, p.err(line, t, "a verb must follow the app", "write e.g. "+st.Actor+": resume job1")
+		}
+	}
+	verbTok := toks[0]
+	st.Verb = strings.ToLower(verbTok.text)
+	spec, ok := verbs[st.Verb]
+	if !ok {
+		return st, p.err(line, verbTok, "unknown verb", suggest(st.Verb))
+	}
+	if spec.actor && st.Actor == "" {
+		return st, p.err(line, verbTok, st.Verb+" is called by an app", "write APP: "+strings.TrimPrefix(spec.usage, "APP: "))
+	}
+	if !spec.actor && st.Actor != "" {
+		return st, p.err(line, verbTok, st.Verb+" is not an app's call", "drop the \""+st.Actor+":\" prefix: "+spec.usage)
+	}
+	args := toks[1:]
+	if st.Verb == "expect" {
+		exp, err := p.expectation(line, verbTok, args)
+		if err != nil {
+			return st, err
+		}
+		st.Expect = exp
+		for _, a := range args {
+			st.Args = append(st.Args, a.text)
+		}
+		return st, nil
+	}
+	// "-> HRESULT" at the end.
+	if n := len(args); n >= 2 && !args[n-2].quoted && args[n-2].text == "->" {
+		hr, err := model.ParseHRESULT(args[n-1].text)
+		if err != nil {
+			return st, p.err(line, args[n-1], "not an HRESULT", "use a name like BG_E_INVALID_STATE or a value like 0x80200002")
+		}
+		st.Want = hr
+		if !spec.actor {
+			return st, p.err(line, args[n-2], "only app calls return an HRESULT", "remove \"-> "+args[n-1].text+"\"")
+		}
+		args = args[:n-2]
+	}
+	var pos []token
+	for _, a := range args {
+		if !a.quoted && a.text == "->" {
+			return st, p.err(line, a, "-> must be followed by one HRESULT at the end of the line", "write e.g. -> BG_E_INVALID_STATE")
+		}
+		if k, v, isOpt := strings.Cut(a.text, "="); !a.quoted && (isOpt || contains(spec.opts, a.text)) && len(spec.opts) > 0 {
+			if !contains(spec.opts, k) {
+				return st, p.err(line, a, fmt.Sprintf("unknown option %q", k), "options here: "+strings.Join(spec.opts, ", "))
+			}
+			st.opts[k] = v
+			continue
+		}
+		pos = append(pos, a)
+	}
+	if len(pos) < spec.min || (spec.max >= 0 && len(pos) > spec.max) {
+		at := verbTok
+		if len(pos) > 0 {
+			at = pos[len(pos)-1]
+		}
+		return st, p.err(line, at, fmt.Sprintf("%s takes %s", st.Verb, arity(spec)), "usage: "+spec.usage)
+	}
+	for _, a := range pos {
+		st.Args = append(st.Args, a.text)
+	}
+	return st, p.check(line, st, pos)
+}
+
+func arity(s verbSpec) string {
+	switch {
+	case s.min == s.max:
+		return fmt.Sprintf("%d argument(s)", s.min)
+	case s.max < 0:
+		return fmt.Sprintf("at least %d arguments", s.min)
+	}
+	return fmt.Sprintf("%d to %d arguments", s.min, s.max)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// check validates a statement's arguments and records the names it defines.
+func (p *parser) check(line int, st Stmt, pos []token) error {
+	job := func(i int) error {
+		if !p.jobs[pos[i].text] {
+			return p.err(line, pos[i], fmt.Sprintf("unknown job %q", pos[i].text), "create it first: APP: create "+pos[i].text)
+		}
+		return nil
+	}
+	switch st.Verb {
+	case "user":
+		if len(pos) == 2 {
+			if _, err := model.ParseAccountKind(pos[1].text); err != nil {
+				return p.err(line, pos[1], "unknown account kind", "use user, admin, LocalSystem, LocalService or NetworkService")
+			}
+		}
+		p.users[pos[0].text] = true
+	case "start":
+		if strings.ToLower(pos[1].text) != "as" {
+			return p.err(line, pos[1], `expected "as"`, "write start "+pos[0].text+" as USER")
+		}
+		if strings.HasSuffix(pos[0].text, ":") {
+			return p.err(line, pos[0], "app names cannot end with ':'", "drop the colon")
+		}
+		p.apps[pos[0].text] = true
+	case "exit", "crash":
+		if !p.apps[pos[0].text] {
+			return p.err(line, pos[0], fmt.Sprintf("unknown app %q", pos[0].text), "start it first: start "+pos[0].text+" as USER")
+		}
+	case "advance":
+		if _, err := ParseDuration(pos[0].text); err != nil {
+			return p.err(line, pos[0], "not a duration", "write e.g. 30s, 10m, 2h or 90d")
+		}
+	case "remote":
+		for k, v := range st.opts {
+			if err := checkOpt(k, v); err != nil {
+				return p.err(line, pos[0], err.Error(), "usage: "+verbs["remote"].usage)
+			}
+		}
+	case "class":
+		for k, v := range st.opts {
+			if err := checkOpt(k, v); err != nil {
+				return p.err(line, pos[0], err.Error(), "usage: "+verbs["class"].usage)
+			}
+		}
+		p.classes[pos[0].text] = true
+	case "create":
+		if p.jobs[pos[0].text] {
+			return p.err(line, pos[0], fmt.Sprintf("job %q already exists", pos[0].text), "give the new job another name")
+		}
+		if len(pos) > 1 {
+			if _, err := model.ParseJobType(pos[1].text); err != nil {
+				return p.err(line, pos[1], "unknown job type", "use download, upload or upload_reply")
+			}
+		}
+		p.jobs[pos[0].text] = true
+	case "setnotifyflags":
+		if err := job(0); err != nil {
+			return err
+		}
+		if _, err := model.ParseNotifyFlags(pos[1].text); err != nil {
+			return p.err(line, pos[1], "not notify flags", "write e.g. JOB_TRANSFERRED|JOB_ERROR or 0x3")
+		}
+	case "setnotifyclsid":
+		if err := job(0); err != nil {
+			return err
+		}
+		if !strings.EqualFold(pos[1].text, "NULL") && !p.classes[pos[1].text] {
+			if _, err := model.ParseGUID(pos[1].text); err != nil {
+				return p.err(line, pos[1], fmt.Sprintf("unknown class %q", pos[1].text), "declare it with: class "+pos[1].text+", or write NULL or a GUID")
+			}
+		}
+	case "setnotifycmdline":
+		if err := job(0); err != nil {
+			return err
+		}
+		if v, ok := st.opts["exit"]; ok {
+			if _, err := parseExits(v); err != nil {
+				return p.err(line, pos[0], err.Error(), "write exit=0 or exit=1,1,0")
+			}
+		}
+	case "setminretrydelay", "setnoprogresstimeout":
+		if err := job(0); err != nil {
+			return err
+		}
+		if _, err := ParseDuration(pos[1].text); err != nil {
+			return p.err(line, pos[1], "not a duration", "write e.g. 30s or 10m")
+		}
+	case "setpriority":
+		if err := job(0); err != nil {
+			return err
+		}
+		if _, err := model.ParseJobPriority(pos[1].text); err != nil {
+			return p.err(line, pos[1], "unknown priority", "use FOREGROUND, HIGH, NORMAL or LOW")
+		}
+	case "setnotifyinterface":
+		if err := job(0); err != nil {
+			return err
+		}
+		if v, ok := st.opts["failfirst"]; ok {
+			if n, err := strconv.Atoi(v); err != nil || n < 0 {
+				return p.err(line, pos[0], "failfirst takes a count", "write failfirst=2")
+			}
+		}
+	default:
+		if verbs[st.Verb].actor {
+			return job(0)
+		}
+	}
+	return nil
+}
+
+// checkOpt validates the value of a remote or class option.
+func checkOpt(k, v string) error {
+	switch k {
+	case "size", "rate", "transient", "failfirst":
+		if _, err := strconv.ParseUint(v, 10, 63); err != nil {
+			return fmt.Errorf("%s takes a whole number, not %q", k, v)
+		}
+	case "status":
+		if n, err := strconv.Atoi(v); err != nil || n < 100 || n > 599 {
+			return fmt.Errorf("status takes an HTTP status 100-599, not %q", v)
+		}
+	case "latency":
+		if _, err := ParseDuration(v); err != nil {
+			return fmt.Errorf("latency takes a duration, not %q", v)
+		}
+	case "peer", "fails", "unregistered":
+		if v != "" {
+			return fmt.Errorf("%s takes no value", k)
+		}
+	}
+	return nil
+}
+
+func parseExits(v string) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			return nil, fmt.Errorf("exit codes must be whole numbers, not %q", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// ParseDuration accepts Go durations ("90s", "10m", "1h30m") and whole
+// days ("90d").
+func ParseDuration(s string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseUint(d, 10, 16)
+		if err != nil {
+			return 0, fmt.Errorf("scenario: bad duration %q", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("scenario: bad duration %q", s)
+	}
+	return d, nil
+}
+
+// suggest proposes the closest known verb.
+func suggest(v string) string {
+	best, bestD := "", 1<<30
+	for k := range verbs {
+		if d := distance(v, k); d < bestD || (d == bestD && k < best) {
+			best, bestD = k, d
+		}
+	}
+	if bestD <= 3 {
+		return fmt.Sprintf("did you mean %q?", best)
+	}
+	return "verbs: " + strings.Join(sortedVerbs(), ", ")
+}
+
+func sortedVerbs() []string {
+	var out []string
+	for k := range verbs {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// distance is the Levenshtein distance.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,155 @@
+package scenario
+
+import (
+	"encoding/json"
+
+	"fmt"
+	"github.com/bitssim/bitssim/model"
+	"io"
+	"sort"
+	"strings"
+	"time"
+)
+
+// WriteText writes the log of a run, one step per line, with every check
+// in its place: "ok" or "FAIL" and, for failures, what was expected and
+// seen.
+func (r *Result) WriteText(w io.Writer) error {
+	checks := append([]Check(nil), r.Checks...)
+	sort.SliceStable(checks, func(i, j int) bool { return checks[i].Line < checks[j].Line })
+	next := 0
+	// flush writes the checks of the lines up to and including upTo.
+	flush := func(upTo int) error {
+		for ; next < len(checks) && checks[next].Line <= upTo; next++ {
+			if err := writeCheck(w, r.File, checks[next]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, s := range r.Steps {
+		if s.Line > 0 {
+			if err := flush(s.Line - 1); err != nil {
+				return err
+			}
+		}
+		arrow := "->"
+		if !s.OK {
+			arrow = "-x"
+		}
+		note := ""
+		if s.Retry {
+			note = "  (retry)"
+		}
+		result := ""
+		if s.Kind != StepControl {
+			result = s.Result.String()
+		}
+		if s.Event != nil && s.Event.Kind == model.EventCommandLine {
+			note += fmt.Sprintf("  [%s %s]", s.Event.Target.Program, s.Event.Target.Parameters)
+		}
+		line := fmt.Sprintf("%-10s %-12s %s %-12s %-44s %s%s", fmtAt(s.At), s.From, arrow, s.To, s.Label, result, note)
+		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " ")); err != nil {
+			return err
+		}
+		if s.Line > 0 {
+			if err := flush(s.Line); err != nil {
+				return err
+			}
+		}
+	}
+	return flush(int(^uint(0) >> 1))
+}
+
+func writeCheck(w io.Writer, file string, c Check) error {
+	if c.OK {
+		_, err := fmt.Fprintf(w, "ok   %s:%d: %s\n", file, c.Line, c.Text)
+		return err
+	}
+	_, err := fmt.Fprintf(w, "FAIL %s:%d: %s\n     expected %s\n     seen     %s\n", file, c.Line, c.Text, c.Want, c.Got)
+	return err
+}
+
+// fmtAt prints a virtual time as "t+0s", "t+10m0s".
+func fmtAt(d time.Duration) string {
+	if d%(24*time.Hour) == 0 && d > 0 {
+		return fmt.Sprintf("t+%dd", d/(24*time.Hour))
+	}
+	return "t+" + d.String()
+}
+
+// WriteJSON writes the result as JSON.
+func (r *Result) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		*Result
+		OK bool `json:"ok"`
+	}{r, !r.Failed()})
+}
+
+// Summary is one line: "hello.bits: 5 checks, all passed" or "…: 2 of 5
+// checks failed".
+func (r *Result) Summary() string {
+	failed := len(r.Failures())
+	if failed == 0 {
+		return fmt.Sprintf("%s: %d checks, all passed", r.File, len(r.Checks))
+	}
+	return fmt.Sprintf("%s: %d of %d checks failed", r.File, failed, len(r.Checks))
+}
+
+// mermaidID makes a participant name safe for Mermaid.
+func mermaidID(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return "p_" + b.String()
+}
+
+func mermaidText(s string) string {
+	return strings.NewReplacer(";", ",", "#", "&#35;", "\n", " ").Replace(s)
+}
+
+// WriteMermaid writes the run as a Mermaid sequence diagram: lifelines for
+// the apps, the BITS service, CLSID instances and the command line; failed
+// deliveries are crossed arrows, retries are marked.
+func (r *Result) WriteMermaid(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("sequenceDiagram\n")
+	for _, p := range r.Participants {
+		label := p.Name
+		if p.User != "" {
+			label += " (" + p.User + ")"
+		}
+		if p.Kind == "bits" {
+			label = "BITS service"
+		}
+		fmt.Fprintf(&b, "    participant %s as %s\n", mermaidID(p.Name), mermaidText(label))
+	}
+	for _, s := range r.Steps {
+		label := fmt.Sprintf("%s %s", fmtAt(s.At), s.Label)
+		switch s.Kind {
+		case StepControl:
+			fmt.Fprintf(&b, "    Note over %s: %s\n", mermaidID(s.From), mermaidText(label))
+			continue
+		}
+		arrow := "->>"
+		if !s.OK {
+			arrow = "-x"
+		}
+		if s.Kind == StepNotify || !s.OK {
+			label += " = " + s.Result.String()
+		}
+		if s.Retry {
+			label += " (retry)"
+		}
+		fmt.Fprintf(&b, "    %s%s%s: %s\n", mermaidID(s.From), arrow, mermaidID(s.To), mermaidText(label))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,711 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/sim"
+)
+
+// StepKind says what a step of the log is.
+type StepKind int
+
+// The kinds of step.
+const (
+	// StepCall: an app called BITS.
+	StepCall StepKind = iota + 1
+	// StepControl: something happened to the world (an app started, a
+	// service restart, time passed).
+	StepControl
+	// StepNotify: BITS notified a target (or tried to).
+	StepNotify
+)
+
+// Step is one line of the log of a run, in order.
+type Step struct {
+	Kind StepKind `json:"kind"`
+	Line int      `json:"line,omitempty"` // the statement, for calls and control steps
+	// At is the virtual time since the start of the run.
+	At time.Duration `json:"at"`
+	// From and To are participants: an app, "BITS", a CLSID instance
+	// ("Class#1") or "cmdline".
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Label says what happened: "resume job1", "JobTransferred job1".
+	Label  string        `json:"label"`
+	Result model.HRESULT `json:"result"`
+	// OK: the call succeeded, or the notification was delivered.
+	OK bool `json:"ok"`
+	// Retry: a notification tried again after a failed attempt.
+	Retry bool `json:"retry,omitempty"`
+	// Event is the notification, for StepNotify.
+	Event *model.Event `json:"event,omitempty"`
+}
+
+// Check is the outcome of one expectation, or of a call's HRESULT.
+type Check struct {
+	Line int    `json:"line"`
+	Text string `json:"text"`
+	OK   bool   `json:"ok"`
+	// Want and Got say what was expected and seen when OK is false.
+	Want string `json:"want,omitempty"`
+	Got  string `json:"got,omitempty"`
+}
+
+// Participant is a lifeline of the run's sequence diagram.
+type Participant struct {
+	Name string `json:"name"`
+	// Kind is "app", "bits", "clsid" or "cmdline".
+	Kind string `json:"kind"`
+	// User is the account an app or instance runs as.
+	User string `json:"user,omitempty"`
+}
+
+// Result is what a run did.
+type Result struct {
+	File         string        `json:"file"`
+	Version      model.Version `json:"version"`
+	Participants []Participant `json:"participants"`
+	Steps        []Step        `json:"steps"`
+	Checks       []Check       `json:"checks"`
+}
+
+// Failed reports whether any check failed.
+func (r *Result) Failed() bool {
+	for _, c := range r.Checks {
+		if !c.OK {
+			return true
+		}
+	}
+	return false
+}
+
+// Failures returns the failed checks.
+func (r *Result) Failures() []Check {
+	var out []Check
+	for _, c := range r.Checks {
+		if !c.OK {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// runner plays a script.
+type runner struct {
+	sc      *Script
+	svc     *sim.Service
+	start   time.Time
+	res     *Result
+	users   map[string]model.Account
+	apps    map[string]*sim.App
+	jobs    map[string]model.GUID
+	names   map[model.GUID]string // job GUID → name
+	handles map[string]model.Job  // app + "\x00" + job → handle
+	classes map[string]model.GUID
+	byCLSID map[model.GUID]string
+	seen    map[string]bool      // participants added
+	traced  uint64               // last sim event seq logged
+	failed  map[string]time.Time // job+kind → time of a failed attempt, for retries
+
+	mu       sync.Mutex
+	programs map[string]*program
+}
+
+type program struct {
+	exits []int
+	runs  int
+}
+
+// Run plays the script on a simulator with a manual clock. The error is
+// for the simulator failing to start; failed expectations are in the
+// Result.
+func Run(sc *Script) (*Result, error) {
+	svc, err := sim.New(sim.Options{Clock: sim.Manual, Version: sc.Version, Seed: sc.Seed})
+	if err != nil {
+		return nil, fmt.Errorf("scenario: %w", err)
+	}
+	defer svc.Close()
+	r := &runner{
+		sc: sc, svc: svc, start: svc.Now(),
+		res:   &Result{File: sc.File, Version: sc.Version},
+		users: map[string]model.Account{}, apps: map[string]*sim.App{}, jobs: map[string]model.GUID{},
+		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
+		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[string]time.Time{},
+		programs: map[string]*program{},
+	}
+	svc.SetCommandHandler(r.launch)
+	r.participant("BITS", "bits", "")
+	for i := range sc.Stmts {
+		if err := r.exec(&sc.Stmts[i]); err != nil {
+			return nil, err
+		}
+	}
+	// Lifelines: apps, then the service, then CLSID instances and the
+	// command line, each in order of appearance.
+	rank := map[string]int{"app": 0, "bits": 1, "clsid": 2, "cmdline": 3}
+	sort.SliceStable(r.res.Participants, func(i, j int) bool {
+		return rank[r.res.Participants[i].Kind] < rank[r.res.Participants[j].Kind]
+	})
+	return r.res, nil
+}
+
+func (r *runner) now() time.Duration { return r.svc.Now().Sub(r.start) }
+
+func (r *runner) participant(name, kind, user string) {
+	if r.seen[name] {
+		return
+	}
+	r.seen[name] = true
+	r.res.Participants = append(r.res.Participants, Participant{Name: name, Kind: kind, User: user})
+}
+
+func (r *runner) user(name string) model.Account {
+	if u, ok := r.users[name]; ok {
+		return u
+	}
+	switch strings.ToLower(name) {
+	case "localsystem":
+		return model.LocalSystem
+	case "localservice":
+		return model.LocalService
+	case "networkservice":
+		return model.NetworkService
+	}
+	return model.Account{Name: name, Kind: model.AccountUser}
+}
+
+// clsidOf turns a class name (or a GUID) into a CLSID.
+func (r *runner) clsidOf(name string) model.GUID {
+	if strings.EqualFold(name, "NULL") {
+		return model.GUID_NULL
+	}
+	if g, ok := r.classes[name]; ok {
+		return g
+	}
+	if g, err := model.ParseGUID(name); err == nil {
+		return g
+	}
+	return model.GUID(uuid.NewSHA1(uuid.NameSpaceURL, []byte("bitssim:class:"+name)))
+}
+
+// exec runs one statement and then the work it causes.
+func (r *runner) exec(st *Stmt) error {
+	switch st.Verb {
+	case "expect":
+		r.check(st)
+		return nil
+	case "user":
+		kind := model.AccountUser
+		if len(st.Args) == 2 {
+			kind, _ = model.ParseAccountKind(st.Args[1])
+		}
+		r.users[st.Args[0]] = model.Account{Name: st.Args[0], Kind: kind}
+		return nil
+	case "start":
+		u := r.user(st.Args[2])
+		a, err := r.svc.StartApp(st.Args[0], u)
+		r.control(st, "start as "+u.Name, err)
+		if err == nil {
+			r.apps[st.Args[0]] = a
+			r.participant(st.Args[0], "app", u.Name)
+		}
+	case "exit", "crash":
+		a := r.apps[st.Args[0]]
+		if st.Verb == "exit" {
+			a.Exit()
+		} else {
+			a.Crash()
+		}
+		r.res.Steps = append(r.res.Steps, Step{Kind: StepControl, Line: st.Line, At: r.now(), From: st.Args[0], To: st.Args[0], Label: st.Verb, OK: true})
+	case "restart":
+		r.control(st, "service restart", r.svc.Restart())
+	case "advance":
+		d, _ := ParseDuration(st.Args[0])
+		r.res.Steps = append(r.res.Steps, Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "advance " + st.Args[0], OK: true})
+		if err := r.svc.Advance(d); err != nil {
+			return fmt.Errorf("scenario: line %d: %w", st.Line, err)
+		}
+		r.collect()
+		return nil
+	case "remote":
+		r.control(st, "", r.svc.SetRemote(st.Args[0], remoteOf(st.opts)))
+		return nil
+	case "class":
+		r.defineClass(st)
+		return nil
+	default:
+		r.call(st)
+	}
+	if err := r.svc.RunUntilIdle(); err != nil {
+		return fmt.Errorf("scenario: line %d: %w", st.Line, err)
+	}
+	r.collect()
+	return nil
+}
+
+// control records a control step; a failure is a failed check.
+func (r *runner) control(st *Stmt, label string, err error) {
+	if err != nil {
+		r.res.Checks = append(r.res.Checks, Check{Line: st.Line, Text: st.Text, OK: false, Want: "success", Got: err.Error()})
+		return
+	}
+	if label != "" {
+		from := "BITS"
+		if st.Verb == "start" {
+			from = st.Args[0]
+		}
+		r.res.Steps = append(r.res.Steps, Step{Kind: StepControl, Line: st.Line, At: r.now(), From: from, To: "BITS", Label: label, OK: true})
+	}
+}
+
+func remoteOf(opts map[string]string) sim.Remote {
+	num := func(k string) uint64 { n, _ := strconv.ParseUint(opts[k], 10, 63); return n }
+	rm := sim.Remote{Size: 1024}
+	if _, ok := opts["size"]; ok {
+		rm.Size = num("size")
+	}
+	if s, ok := opts["status"]; ok {
+		n, _ := strconv.Atoi(s)
+		rm = sim.HTTPStatus(n, rm.Size)
+	}
+	rm.Rate = num("rate")
+	if v, ok := opts["latency"]; ok {
+		rm.Latency, _ = ParseDuration(v)
+	}
+	if _, ok := opts["transient"]; ok {
+		rm.TransientFailures = int(num("transient"))
+		rm.TransientError = model.HTTPError(503)
+	}
+	_, rm.FromPeer = opts["peer"]
+	return rm
+}
+
+func (r *runner) defineClass(st *Stmt) {
+	name := st.Args[0]
+	clsid := r.clsidOf(name)
+	r.classes[name] = clsid
+	r.byCLSID[clsid] = name
+	if _, unregistered := st.opts["unregistered"]; unregistered {
+		return
+	}
+	b := behavior{fails: hasOpt(st.opts, "fails")}
+	b.failFirst, _ = strconv.Atoi(st.opts["failfirst"])
+	_ = r.svc.RegisterClass(clsid, func(host *sim.App) (any, error) {
+		return newCallback(b), nil
+	})
+}
+
+func hasOpt(opts map[string]string, k string) bool { _, ok := opts[k]; return ok }
+
+// handle returns app's handle on job, getting it with GetJob when the app
+// did not create it.
+func (r *runner) handle(app, job string) (model.Job, error) {
+	key := app + "\x00" + job
+	if h, ok := r.handles[key]; ok {
+		return h, nil
+	}
+	id, ok := r.jobs[job]
+	if !ok {
+		return nil, fmt.Errorf("job %q was not created: %w", job, model.BG_E_NOT_FOUND)
+	}
+	h, err := r.apps[app].GetJob(id)
+	if err != nil {
+		return nil, err
+	}
+	r.handles[key] = h
+	return h, nil
+}
+
+// call performs an app's call and checks its HRESULT.
+func (r *runner) call(st *Stmt) {
+	app := r.apps[st.Actor]
+	job := st.Args[0]
+	label := st.Verb + " " + job
+	var hr model.HRESULT
+	err := func() error {
+		if st.Verb == "create" {
+			typ := model.BG_JOB_TYPE_DOWNLOAD
+			name := job
+			if len(st.Args) > 1 {
+				typ, _ = model.ParseJobType(st.Args[1])
+			}
+			if len(st.Args) > 2 {
+				name = st.Args[2]
+			}
+			h, err := app.CreateJob(name, typ)
+			if err != nil {
+				return err
+			}
+			r.jobs[job] = h.GetId()
+			r.names[h.GetId()] = job
+			r.handles[st.Actor+"\x00"+job] = h
+			return nil
+		}
+		h, err := r.handle(st.Actor, job)
+		if err != nil {
+			return err
+		}
+		return r.jobCall(st, h, &hr)
+	}()
+	result := model.HRESULTOf(err)
+	if err == nil && hr != 0 {
+		result = hr
+	}
+	r.res.Steps = append(r.res.Steps, Step{Kind: StepCall, Line: st.Line, At: r.now(), From: st.Actor, To: "BITS",
+		Label: label, Result: result, OK: err == nil})
+	switch {
+	case st.Want != 0 && result != st.Want:
+		r.res.Checks = append(r.res.Checks, Check{Line: st.Line, Text: st.Text, Want: st.Want.String(), Got: result.String()})
+	case st.Want != 0:
+		r.res.Checks = append(r.res.Checks, Check{Line: st.Line, Text: st.Text, OK: true})
+	case err != nil:
+		r.res.Checks = append(r.res.Checks, Check{Line: st.Line, Text: st.Text, Want: "success",
+			Got: fmt.Sprintf("%v (write \"-> %s\" to expect it)", err, result.String())})
+	}
+}
+
+// jobCall performs a job verb; hr receives a success code other than S_OK.
+func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
+	a := st.Args
+	switch st.Verb {
+	case "getjob":
+		return nil
+	case "addfile":
+		return h.AddFile(a[1], a[2])
+	case "setnotifyflags":
+		f, _ := model.ParseNotifyFlags(a[1])
+		return h.SetNotifyFlags(f)
+	case "setnotifyinterface":
+		b := behavior{fails: hasOpt(st.opts, "fails"), complete: hasOpt(st.opts, "complete")}
+		b.failFirst, _ = strconv.Atoi(st.opts["failfirst"])
+		cb := newCallback(b)
+		cb.app = st.Actor
+		return h.SetNotifyInterface(cb)
+	case "clearnotifyinterface":
+		return h.SetNotifyInterface(nil)
+	case "setnotifyclsid":
+		return h.SetNotifyCLSID(r.clsidOf(a[1]))
+	case "setnotifycmdline":
+		prog, params := a[1], ""
+		if strings.EqualFold(prog, "NULL") {
+			prog = ""
+		}
+		if len(a) > 2 && !strings.EqualFold(a[2], "NULL") {
+			params = a[2]
+		}
+		if v, ok := st.opts["exit"]; ok {
+			exits, _ := parseExits(v)
+			r.mu.Lock()
+			r.programs[prog] = &program{exits: exits}
+			r.mu.Unlock()
+		}
+		return h.SetNotifyCmdLine(prog, params)
+	case "setminretrydelay":
+		d, _ := ParseDuration(a[1])
+		return h.SetMinimumRetryDelay(d)
+	case "setnoprogresstimeout":
+		d, _ := ParseDuration(a[1])
+		return h.SetNoProgressTimeout(d)
+	case "setpriority":
+		p, _ := model.ParseJobPriority(a[1])
+		return h.SetPriority(p)
+	case "setdescription":
+		return h.SetDescription(a[1])
+	case "resume":
+		return h.Resume()
+	case "suspend":
+		return h.Suspend()
+	case "cancel":
+		return h.Cancel()
+	case "complete":
+		code, err := h.Complete()
+		if code != model.S_OK {
+			*hr = code
+		}
+		return err
+	case "takeownership":
+		return h.TakeOwnership()
+	}
+	return fmt.Errorf("scenario: verb %q not implemented: %w", st.Verb, model.E_NOTIMPL)
+}
+
+// launch plays a command line: the exit codes of its program, 0 by default.
+func (r *runner) launch(l sim.Launch) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.programs[l.Program]
+	if p == nil || len(p.exits) == 0 {
+		return 0, nil
+	}
+	code := p.exits[min(p.runs, len(p.exits)-1)]
+	p.runs++
+	return code, nil
+}
+
+// target names the participant a notification went to.
+func (r *runner) target(e model.Event) string {
+	switch e.Target.Kind {
+	case model.TargetObject:
+		return e.Target.App
+	case model.TargetCLSID:
+		name := r.byCLSID[e.Target.CLSID]
+		if name == "" {
+			name = e.Target.CLSID.String()
+		}
+		if e.Target.Instance == 0 {
+			return name // activation failed: no instance
+		}
+		return fmt.Sprintf("%s#%d", name, e.Target.Instance)
+	}
+	return "cmdline"
+}
+
+// collect logs the notifications the simulator made since the last call.
+func (r *runner) collect() {
+	for _, e := range r.svc.TraceSince(r.traced) {
+		r.traced = e.Seq
+		to := r.target(e)
+		switch e.Target.Kind {
+		case model.TargetCLSID:
+			r.participant(to, "clsid", e.User)
+		case model.TargetCommandLine:
+			r.participant(to, "cmdline", "")
+		}
+		key := e.Job.String() + e.Kind.String()
+		ev := e
+		label := e.Kind.String() + " " + r.names[e.Job]
+		if e.Kind == model.EventCommandLine {
+			label = fmt.Sprintf("run for %s (exit %d)", r.names[e.Job], e.ExitCode)
+		}
+		// A retry is an attempt after a failed one at an earlier time; a
+		// fallback within one delivery is not.
+		failedAt, failed := r.failed[key]
+		retry := failed && e.Time.After(failedAt)
+		r.res.Steps = append(r.res.Steps, Step{Kind: StepNotify, At: e.Time.Sub(r.start), From: "BITS", To: to,
+			Label: label, Result: e.Result, OK: e.Delivered(), Retry: retry, Event: &ev})
+		if e.Delivered() {
+			delete(r.failed, key)
+		} else if !failed || retry {
+			r.failed[key] = e.Time
+		}
+	}
+}
+
+// check evaluates an expectation now.
+func (r *runner) check(st *Stmt) {
+	e := st.Expect
+	c := Check{Line: st.Line, Text: st.Text}
+	want, got := r.evaluate(e)
+	c.OK = want == got
+	if !c.OK {
+		c.Want, c.Got = want, got
+	}
+	r.res.Checks = append(r.res.Checks, c)
+}
+
+// evaluate returns what the expectation wants and what the run shows, as
+// comparable strings.
+func (r *runner) evaluate(e *Expectation) (want, got string) {
+	id := r.jobs[e.Job]
+	if e.Kind == ExpectNotified {
+		return r.countNotified(e, id)
+	}
+	h, err := r.observer(e.Job)
+	if err != nil {
+		return "a job to look at", err.Error()
+	}
+	switch e.Kind {
+	case ExpectState:
+		w, _ := model.ParseJobState(e.Value)
+		s, err := h.GetState()
+		return w.String(), valueOr(s.String(), err)
+	case ExpectFlags:
+		w, _ := model.ParseNotifyFlags(e.Value)
+		f, err := h.GetNotifyFlags()
+		return w.String(), valueOr(f.String(), err)
+	case ExpectOwner:
+		o, err := h.GetOwner()
+		return r.user(e.Value).Name, valueOr(o, err)
+	case ExpectInterface:
+		cb, err := h.GetNotifyInterface()
+		if err != nil {
+			return e.Value, err.Error()
+		}
+		if strings.EqualFold(e.Value, "none") {
+			return "none", map[bool]string{true: "none", false: "an object"}[cb == nil]
+		}
+		if cb == nil {
+			return "the object of " + e.Value, "none"
+		}
+		return "the object of " + e.Value, "the object of " + ownerOf(cb)
+	case ExpectCLSID:
+		g, err := h.GetNotifyCLSID()
+		w := r.clsidOf(e.Value)
+		if err != nil {
+			return r.className(w), err.Error()
+		}
+		return r.className(w), r.className(g)
+	case ExpectCmdLine:
+		want = "none"
+		if !strings.EqualFold(e.Value, "none") || e.Parameters != "" {
+			want = fmt.Sprintf("%q %q", e.Value, e.Parameters)
+		}
+		p, a, err := h.GetNotifyCmdLine()
+		if err != nil {
+			return want, err.Error()
+		}
+		got = "none"
+		if p != "" || a != "" {
+			got = fmt.Sprintf("%q %q", p, a)
+		}
+		return want, got
+	}
+	return "", ""
+}
+
+func valueOr(v string, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return v
+}
+
+func (r *runner) className(g model.GUID) string {
+	if g.IsNull() {
+		return "NULL"
+	}
+	if n, ok := r.byCLSID[g]; ok {
+		return n
+	}
+	return g.String()
+}
+
+// observer returns a handle to read a job with: the creator's while it may
+// still call, otherwise an administrator's.
+func (r *runner) observer(job string) (model.Job, error) {
+	var names []string
+	for k := range r.handles {
+		if strings.HasSuffix(k, "\x00"+job) {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		h := r.handles[k]
+		if _, err := h.GetState(); err == nil {
+			return h, nil
+		}
+	}
+	obs, err := r.svc.StartApp("\x00observer", model.Account{Name: "\x00observer", Kind: model.AccountAdministrator})
+	if err != nil {
+		return nil, err
+	}
+	defer obs.Exit()
+	return obs.GetJob(r.jobs[job])
+}
+
+// ownerOf names the app whose callback object cb is.
+func ownerOf(cb model.Callback) string {
+	if c, ok := cb.(*callback); ok && c.app != "" {
+		return c.app
+	}
+	return "another app"
+}
+
+// countNotified counts matching notifications in the whole trace.
+func (r *runner) countNotified(e *Expectation, id model.GUID) (want, got string) {
+	n := 0
+	for _, ev := range r.svc.Trace() {
+		if ev.Job != id || ev.Kind != e.Event || ev.Delivered() == e.Failed {
+			continue
+		}
+		if e.Target != "" {
+			t := r.target(ev)
+			if !(strings.EqualFold(e.Target, "cmdline") && ev.Target.Kind == model.TargetCommandLine) &&
+				t != e.Target && !(ev.Target.Kind == model.TargetCLSID && strings.SplitN(t, "#", 2)[0] == e.Target) {
+				continue
+			}
+		}
+		n++
+	}
+	what := "deliveries"
+	if e.Failed {
+		what = "failed attempts"
+	}
+	switch {
+	case e.Negate:
+		return "no " + what, plural(n, what)
+	case e.Count >= 0:
+		return plural(e.Count, what), plural(n, what)
+	case n > 0:
+		return "at least one of the " + what, "at least one of the " + what
+	}
+	return "at least one of the " + what, plural(0, what)
+}
+
+func plural(n int, what string) string {
+	if n == 0 {
+		return "no " + what
+	}
+	return fmt.Sprintf("%d %s", n, what)
+}
+
+// behavior scripts a callback object of a scenario.
+type behavior struct {
+	fails     bool
+	failFirst int
+	complete  bool
+}
+
+// callback is a scenario's callback object.
+type callback struct {
+	b     behavior
+	app   string
+	mu    sync.Mutex
+	calls int
+}
+
+func newCallback(b behavior) *callback { return &callback{b: b} }
+
+func (c *callback) result() error {
+	if c.b.fails {
+		return model.E_FAIL
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls++
+	if c.calls <= c.b.failFirst {
+		return model.E_FAIL
+	}
+	return nil
+}
+
+func (c *callback) JobTransferred(job model.Job) error {
+	if err := c.result(); err != nil {
+		return err
+	}
+	if c.b.complete {
+		if _, err := job.Complete(); err != nil && !errors.Is(err, model.BG_E_INVALID_STATE) {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *callback) JobError(model.Job, model.JobError) error { return c.result() }
+func (c *callback) JobModification(model.Job) error          { return nil }
+func (c *callback) FileTransferred(model.Job, model.File) error {
+	return c.result()
+}
+func (c *callback) FileRangesTransferred(model.Job, model.File, []model.FileRange) error {
+	return nil
+}
