@@ -2,11 +2,13 @@ package conformance
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -156,4 +158,96 @@ func (r *Report) WriteFiles(dir string) error {
 		}
 	}
 	return nil
+}
+
+// junit types: the subset of the JUnit XML format CI systems read.
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Time     string      `xml:"time,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Class   string        `xml:"classname,attr"`
+	Name    string        `xml:"name,attr"`
+	Time    string        `xml:"time,attr"`
+	Failure *junitMessage `xml:"failure,omitempty"`
+	Skipped *junitMessage `xml:"skipped,omitempty"`
+	Output  string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Body    string `xml:",chardata"`
+}
+
+// WriteJUnit writes the report as JUnit XML: a test case per rule (and one
+// for the state machine); diverged, machine-checked and untestable rules
+// are passing cases with their detail in system-out.
+func (r *Report) WriteJUnit(w io.Writer) error {
+	suite := junitSuite{Name: "bitssim conformance (" + r.Backend + ")"}
+	var total time.Duration
+	results := r.sorted()
+	if r.Machine != nil {
+		results = append(results, *r.Machine)
+	}
+	for _, res := range results {
+		fam := res.Family
+		if fam == "" {
+			fam = "MACHINE"
+		}
+		c := junitCase{Class: "conformance." + fam, Name: res.Rule, Time: fmt.Sprintf("%.3f", res.Duration.Seconds())}
+		total += res.Duration
+		switch res.Outcome {
+		case Fail:
+			suite.Failures++
+			c.Failure = &junitMessage{Message: "the backend breaks " + res.Rule, Body: res.Detail}
+		case Skip:
+			suite.Skipped++
+			c.Skipped = &junitMessage{Message: res.Detail}
+		default:
+			if res.Detail != "" {
+				c.Output = string(res.Outcome) + ": " + res.Detail
+			}
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	suite.Tests = len(suite.Cases)
+	suite.Time = fmt.Sprintf("%.3f", total.Seconds())
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(junitSuites{Suites: []junitSuite{suite}}); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// WriteMarkdown writes the report as a Markdown table with a summary line.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Conformance: %s\n\n%s\n\n| Rule | Outcome | Detail |\n|---|---|---|\n", r.Backend, r.Summary())
+	cell := func(s string) string {
+		return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+	}
+	results := r.sorted()
+	if r.Machine != nil {
+		results = append(results, *r.Machine)
+	}
+	for _, res := range results {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", res.Rule, res.Outcome, cell(res.Detail))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -22,8 +22,10 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"rules": {"print the rulebook: every rule with its ID, statement, source and status", runRules},
-	"run":   {"run scenarios on the simulator and print their trace (text, json, mermaid, svg)", runRun},
+	"rules":   {"print the rulebook: every rule with its ID, statement, source and status", runRules},
+	"run":     {"run scenarios on the simulator and print their trace (text, json, mermaid, svg)", runRun},
+	"explain": {"say which target receives each notification for a registration, and why", runExplain},
+	"conform": {"run the conformance suite against the simulator (text, json, junit, markdown)", runConform},
 }
 
 func usage(w io.Writer) {

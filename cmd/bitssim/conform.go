@@ -1,0 +1,153 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bitssim/bitssim/conformance"
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/sim"
+)
+
+func runConform(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	checks := fs.Int("checks", 100, "sequences per round of the rapid state machine")
+	rounds := fs.Int("rounds", 1, "rounds of the state machine")
+	seed := fs.Uint64("seed", 0, "rapid's seed (0: random) and the simulator's")
+	format := fs.String("format", "text", "report format: text, json, junit or markdown")
+	version := fs.String("version", "10.3", "the simulated BITS version")
+	only := fs.String("rules", "", "comma-separated rule IDs or families to check (default: all)")
+	noMachine := fs.Bool("no-machine", false, "skip the state machine")
+	progress := fs.Bool("progress", isTerminal(stderr), "print progress on standard error (default: when it is a terminal)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: %s conform [flags]\n\n", programName)
+		fmt.Fprintf(fs.Output(), "Runs the conformance suite against the simulator and prints the report.\n")
+		fmt.Fprintf(fs.Output(), "Exit codes: 0 the simulator keeps every rule, 1 a rule failed, 2 bad usage.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s conform: unexpected argument %q\n", programName, fs.Arg(0))
+		return exitUsage
+	}
+	v, err := model.ParseVersion(*version)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s conform: %v\n", programName, err)
+		return exitUsage
+	}
+	write, ok := map[string]func(*conformance.Report, io.Writer) error{
+		"text": (*conformance.Report).WriteText, "json": (*conformance.Report).WriteJSON,
+		"junit": (*conformance.Report).WriteJUnit, "markdown": (*conformance.Report).WriteMarkdown,
+	}[*format]
+	if !ok {
+		fmt.Fprintf(stderr, "%s conform: unknown format %q (want text, json, junit or markdown)\n", programName, *format)
+		return exitUsage
+	}
+	if *checks < 1 || *rounds < 1 {
+		fmt.Fprintf(stderr, "%s conform: --checks and --rounds must be at least 1\n", programName)
+		return exitUsage
+	}
+	// rapid's state machine asks testing.Short, which needs the testing
+	// flags registered; and it reads its settings from its own flags.
+	testing.Init()
+	if !flag.Parsed() {
+		_ = flag.CommandLine.Parse(nil)
+	}
+	for name, val := range map[string]string{"rapid.checks": strconv.Itoa(*checks), "rapid.seed": strconv.FormatUint(*seed, 10), "rapid.nofailfile": "true"} {
+		if err := flag.CommandLine.Set(name, val); err != nil {
+			fmt.Fprintf(stderr, "%s conform: %v\n", programName, err)
+			return exitFailed
+		}
+	}
+	opts := []conformance.Option{conformance.WithMachineRounds(*rounds)}
+	if *noMachine {
+		opts = append(opts, conformance.WithoutStateMachine())
+	}
+	if *only != "" {
+		opts = append(opts, conformance.WithRules(strings.Split(*only, ",")...))
+	}
+	if *progress {
+		n := 0
+		opts = append(opts, conformance.WithProgress(func(r conformance.RuleResult) {
+			n++
+			fmt.Fprintf(stderr, "\r\033[K[%3d] %-36s %s", n, r.Rule, r.Outcome)
+		}))
+	}
+	tb := &cliTB{name: "conform"}
+	defer tb.cleanup()
+	rep := conformance.Check(tb, harness.SimFactory(sim.Options{Version: v, Seed: int64(*seed)}), opts...)
+	if *progress {
+		fmt.Fprintf(stderr, "\r\033[K")
+	}
+	if err := write(rep, stdout); err != nil {
+		fmt.Fprintf(stderr, "%s conform: write: %v\n", programName, err)
+		return exitFailed
+	}
+	fmt.Fprintln(stderr, rep.Summary())
+	if tb.fatal != "" {
+		fmt.Fprintf(stderr, "%s conform: %s\n", programName, tb.fatal)
+		return exitFailed
+	}
+	if rep.Failed() {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// cliTB is the harness.TB of a command: it keeps cleanups for the end and
+// records fatal errors.
+type cliTB struct {
+	name     string
+	mu       sync.Mutex
+	cleanups []func()
+	fatal    string
+}
+
+func (t *cliTB) Helper()                          {}
+func (t *cliTB) Name() string                     { return t.name }
+func (t *cliTB) Logf(format string, args ...any)  {}
+func (t *cliTB) Skipf(format string, args ...any) {}
+func (t *cliTB) Fatalf(format string, args ...any) {
+	t.mu.Lock()
+	t.fatal = fmt.Sprintf(format, args...)
+	t.mu.Unlock()
+}
+func (t *cliTB) Cleanup(f func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.cleanups = append(t.cleanups, f)
+}
+
+func (t *cliTB) cleanup() {
+	t.mu.Lock()
+	fs := t.cleanups
+	t.cleanups = nil
+	t.mu.Unlock()
+	for i := len(fs) - 1; i >= 0; i-- {
+		fs[i]()
+	}
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestExplainObjectDiesCLSIDTakesOver(t *testing.T) {
+	code, out, errOut := runCLI("explain", "--object", "dead", "--clsid", "ok", "--event", "JobTransferred", "--json")
+	require.Equal(t, exitOK, code, errOut)
+	var got []explanation
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	require.Len(t, got, 1)
+	assert.Equal(t, "JobTransferred", got[0].Event)
+	assert.Equal(t, "delivered", got[0].Outcome)
+	assert.Equal(t, "clsid", got[0].DeliveredTo)
+	var ids []string
+	for _, r := range got[0].Rules {
+		ids = append(ids, r.ID)
+		assert.NotEmpty(t, r.Statement)
+	}
+	assert.Equal(t, []string{"FLAGS-FILTER", "PREC-OBJECT-FIRST", "OBJ-DISCOVER-DEAD", "PREC-FALLBACK-DISCONNECTED"}, ids)
+}
+
+func TestExplainText(t *testing.T) {
+	code, out, _ := runCLI("explain", "--cmdline", "ok", "--owner", "service")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "JobTransferred: nobody can receive it now")
+	assert.Contains(t, out, "JobModification: not sent")
+}
+
+func TestExplainBadInput(t *testing.T) {
+	for _, args := range [][]string{
+		{"explain", "--object", "maybe"},
+		{"explain", "--flags", "NOPE"},
+		{"explain", "--version", "9.9"},
+		{"explain", "--instance", "ok"},
+		{"explain", "--event", "CommandLine"},
+		{"explain", "extra"},
+	} {
+		code, _, errOut := runCLI(args...)
+		assert.Equal(t, exitUsage, code, "%v", args)
+		assert.NotEmpty(t, errOut)
+	}
+}
+
+func TestConformJUnitParses(t *testing.T) {
+	code, out, errOut := runCLI("conform", "--format", "junit", "--checks", "5", "--seed", "3")
+	require.Equal(t, exitOK, code, errOut)
+	var suites struct {
+		Suites []struct {
+			Name     string `xml:"name,attr"`
+			Tests    int    `xml:"tests,attr"`
+			Failures int    `xml:"failures,attr"`
+			Cases    []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal([]byte(out), &suites), "JUnit XML")
+	require.Len(t, suites.Suites, 1)
+	s := suites.Suites[0]
+	assert.Equal(t, "bitssim conformance (sim)", s.Name)
+	assert.Equal(t, 0, s.Failures)
+	assert.Equal(t, len(s.Cases), s.Tests)
+	assert.GreaterOrEqual(t, s.Tests, 61)
+	assert.Contains(t, errOut, "state machine: pass")
+}
+
+func TestConformFormatsAndErrors(t *testing.T) {
+	code, out, _ := runCLI("conform", "--format", "markdown", "--no-machine", "--rules", "OBJ")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "| OBJ-LAST-WRITER-WINS | pass |")
+	code, out, _ = runCLI("conform", "--format", "json", "--no-machine", "--rules", "CLSID")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, `"rule": "CLSID-PERSISTED"`)
+	code, _, _ = runCLI("conform", "--format", "yaml")
+	assert.Equal(t, exitUsage, code)
+	code, _, _ = runCLI("conform", "--version", "7.0")
+	assert.Equal(t, exitUsage, code)
+	code, _, _ = runCLI("conform", "--checks", "0")
+	assert.Equal(t, exitUsage, code)
+}
