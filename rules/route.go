@@ -333,7 +333,8 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 		p.add(Step{Target: model.TargetObject, Fate: fate})
 		switch fate {
 		case FateOK:
-			return p.delivered(model.TargetObject)
+			p.delivered(model.TargetObject)
+			return p
 		case FateDisconnected:
 			p.DropObject = true
 			p.cite("OBJ-DISCOVER-DEAD")
@@ -355,7 +356,8 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 			p.add(Step{Target: model.TargetCLSID, Fate: fate})
 			switch fate {
 			case FateOK:
-				return p.delivered(model.TargetCLSID)
+				p.delivered(model.TargetCLSID)
+				return p
 			case FateDisconnected:
 				p.DropInstance = true
 				p.KeepInstance = false
@@ -370,7 +372,8 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 			switch fate {
 			case FateOK:
 				p.KeepInstance = true
-				return p.delivered(model.TargetCLSID)
+				p.delivered(model.TargetCLSID)
+				return p
 			case FateActivationFails:
 				p.cite("CLSID-ACTIVATION-FAILURE")
 				callbackFailed = true
@@ -396,7 +399,8 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 			if callbackFailed {
 				p.cite("DELIV-BOTH-FAIL-RETRY")
 			}
-			return p.retry(kind)
+			p.retry(kind)
+			return p
 		}
 		// The program ran: after a failed callback the method is not called
 		// again for this event (CMD-METHOD-NOT-RECALLED).
@@ -405,7 +409,8 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 			p.cite("CMD-METHOD-NOT-RECALLED")
 		}
 		if fate == FateOK {
-			return p.delivered(model.TargetCommandLine)
+			p.delivered(model.TargetCommandLine)
+			return p
 		}
 		if reg.Version <= model.BITS1_5 {
 			// BITS 1.5 runs the program once, whatever its exit code.
@@ -415,7 +420,8 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 			return p
 		}
 		p.cite("CMD-RERUN-NONZERO-EXIT")
-		return p.retry(kind)
+		p.retry(kind)
+		return p
 	}
 	if !callbackFailed {
 		// Nothing was registered, or the only object was found gone.
@@ -426,24 +432,23 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 		}
 		return p
 	}
-	return p.retry(kind)
-}
-
-func (p Plan) delivered(t model.TargetKind) Plan {
-	p.Outcome = OutcomeDelivered
-	p.DeliveredTo = t
-	p.Settled = true
+	p.retry(kind)
 	return p
 }
 
-func (p Plan) retry(kind model.EventKind) Plan {
+func (p *Plan) delivered(t model.TargetKind) {
+	p.Outcome = OutcomeDelivered
+	p.DeliveredTo = t
+	p.Settled = true
+}
+
+func (p *Plan) retry(kind model.EventKind) {
 	if retried(kind) {
 		p.Outcome = OutcomeRetry
 		p.cite("DELIV-RETRY-UNTIL-OK")
-		return p
+		return
 	}
 	p.Outcome = OutcomeDropped
 	p.Settled = true
 	p.cite("DELIV-MODIFICATION-FAILURE-IGNORED")
-	return p
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -135,13 +136,7 @@ func (a *App) CreateJob(displayName string, jobType model.JobType) (model.Job, e
 	if err := s.callable(a); err != nil {
 		return nil, err
 	}
-	user, machine := 0, 0
-	for _, j := range s.jobs {
-		machine++
-		if j.rec.Owner.Same(a.user) {
-			user++
-		}
-	}
+	user, machine := s.userJobs[strings.ToLower(a.user.Name)], len(s.jobs)
 	if hr := rules.CheckCreateJob(*s.opts.Limits, s.opts.Version, a.user, user, machine); hr.Failed() {
 		return nil, fmt.Errorf("CreateJob: %w", hr)
 	}

@@ -261,7 +261,9 @@ func (h *jobHandle) TakeOwnership() error {
 		if hr := rules.CheckTakeOwnership(h.app.user, j.rec.State); hr.Failed() {
 			return hr
 		}
+		s.count(j.rec.Owner, -1)
 		j.rec.Owner = h.app.user
+		s.count(j.rec.Owner, +1)
 		j.rec.CmdProgram, j.rec.CmdParameters, j.rec.CmdUser = "", "", model.Account{}
 		s.touch(j)
 		return nil
@@ -306,10 +308,14 @@ func (h *jobHandle) SetPriority(p model.JobPriority) error {
 		if hr := rules.CheckSetPriority(j.rec.State, p); hr.Failed() {
 			return hr
 		}
+		changed := j.rec.Priority != p
 		j.rec.Priority = p
 		s.touch(j)
-		if j.rec.State.IsActive() {
-			s.schedule(s.clock(), taskSchedule, j, 0)
+		switch {
+		case changed && j.rec.State == model.BG_JOB_STATE_QUEUED:
+			s.enqueue(j) // into the queue of its new priority
+		case changed && j.rec.State.IsActive():
+			s.askScheduler()
 		}
 		return nil
 	})

@@ -1,7 +1,7 @@
 package sim
 
 import (
-	"sort"
+	"strings"
 	"time"
 
 	"github.com/bitssim/bitssim/model"
@@ -20,26 +20,24 @@ type job struct {
 	obj  *objectReg
 	inst *instanceReg
 
+	// tidx holds the heap position of the job's pending timer of each
+	// slot, -1 for none.
+	tidx [numSlots]int32
+
 	// Transfer.
-	xferEpoch    uint64 // bumped when the job leaves CONNECTING/TRANSFERRING
-	errEpoch     uint64 // bumped on every transient error
 	queuedSeq    uint64 // round-robin position while QUEUED
 	attemptStart time.Time
 	foreground   bool // running as a foreground job (no slot)
 
 	// Notifications.
-	delivering      bool // a delivery of this job's owed notifications runs
-	redeliver       bool // something became owed while delivering
-	notifyScheduled bool
-	notifyAt        time.Time
-	notifyEpoch     uint64
-	retryItem       owedKey // the notification a scheduled retry is for
-	cmdTookOver     bool    // CMD-METHOD-NOT-RECALLED for the current event
-	regEpoch        uint64  // bumped by every change of object or CLSID
-	modDirty        bool
-	modScheduled    bool
-	lastMod         time.Time
-	rangesOwed      []rangesNote
+	delivering  bool    // a delivery of this job's owed notifications runs
+	redeliver   bool    // something became owed while delivering
+	retryItem   owedKey // the notification a scheduled retry is for
+	cmdTookOver bool    // CMD-METHOD-NOT-RECALLED for the current event
+	regEpoch    uint64  // bumped by every change of object or CLSID
+	modDirty    bool
+	lastMod     time.Time
+	rangesOwed  []rangesNote
 }
 
 // objectReg is a callback object registered with SetNotifyInterface.
@@ -61,18 +59,6 @@ type instanceReg struct {
 type rangesNote struct {
 	file   int
 	ranges []model.FileRange
-}
-
-func (j *job) epochFor(k taskKind) uint64 {
-	switch k {
-	case taskConnected, taskProgress, taskMaxDownload, taskTimeSlice:
-		return j.xferEpoch
-	case taskRetryDue, taskNoProgress:
-		return j.errEpoch
-	case taskNotify:
-		return j.notifyEpoch
-	}
-	return 0
 }
 
 func (j *job) facts() rules.JobFacts {
@@ -121,7 +107,9 @@ func (s *Service) registration(j *job) rules.Registration {
 func (s *Service) newJob(name string, typ model.JobType, owner model.Account) *job {
 	now := s.clock()
 	s.jobOrder++
-	j := &job{index: s.jobOrder, rec: jobRecord{
+	j := newJobStruct()
+	j.index = s.jobOrder
+	j.rec = jobRecord{
 		ID:                          s.newGUID(),
 		Type:                        typ,
 		Owner:                       owner,
@@ -136,13 +124,24 @@ func (s *Service) newJob(name string, typ model.JobType, owner model.Account) *j
 		Created:                     now,
 		Modified:                    now,
 		LastActivity:                now,
-	}}
+	}
 	for s.jobs[j.rec.ID] != nil {
 		j.rec.ID = s.newGUID()
 	}
 	s.jobs[j.rec.ID] = j
+	s.count(j.rec.Owner, +1)
 	s.schedule(now.Add(rules.JobInactivityTimeout), taskInactivity, j, 0)
 	return j
+}
+
+// count keeps the per-user and machine job counts of the limits; s.mu is
+// held.
+func (s *Service) count(owner model.Account, delta int) {
+	key := strings.ToLower(owner.Name)
+	s.userJobs[key] += delta
+	if s.userJobs[key] <= 0 {
+		delete(s.userJobs, key)
+	}
 }
 
 // touch records a modification by a client; s.mu is held.
@@ -168,7 +167,7 @@ func (s *Service) setState(j *job, to model.JobState) {
 	isActive := to == model.BG_JOB_STATE_CONNECTING || to == model.BG_JOB_STATE_TRANSFERRING
 	if wasActive && !isActive {
 		j.rec.DownloadElapsed += now.Sub(j.attemptStart)
-		j.xferEpoch++
+		s.cancel(j, slotTransfer, slotMaxDownload, slotTimeSlice)
 		s.releaseSlot(j)
 	}
 	if to == model.BG_JOB_STATE_TRANSFERRING {
@@ -184,7 +183,7 @@ func (s *Service) setState(j *job, to model.JobState) {
 		j.cmdTookOver = false
 	}
 	if from == model.BG_JOB_STATE_TRANSIENT_ERROR {
-		j.errEpoch++
+		s.cancel(j, slotRetryDue, slotNoProgress)
 		j.rec.RetryDue = time.Time{}
 	}
 	switch to {
@@ -212,6 +211,7 @@ func (s *Service) setState(j *job, to model.JobState) {
 func (s *Service) finalize(j *job) {
 	if s.jobs[j.rec.ID] == j {
 		delete(s.jobs, j.rec.ID)
+		s.count(j.rec.Owner, -1)
 	}
 	j.obj = nil
 	j.inst = nil
@@ -220,8 +220,18 @@ func (s *Service) finalize(j *job) {
 	for i := range j.rec.Files {
 		j.rec.Files[i].PendingFileTransferred = false
 	}
-	j.xferEpoch++
-	j.errEpoch++
+	for sl := range j.tidx {
+		s.cancel(j, sl)
+	}
+}
+
+// newJobStruct allocates a job with its timers unscheduled.
+func newJobStruct() *job {
+	j := &job{}
+	for i := range j.tidx {
+		j.tidx[i] = -1
+	}
+	return j
 }
 
 // resumeElapsed resets the MaximumDownloadTime clock: Resume restarts it.
@@ -232,7 +242,9 @@ func (j *job) resumeElapsed() { j.rec.DownloadElapsed = 0 }
 func (s *Service) enqueue(j *job) {
 	s.queueSeq++
 	j.queuedSeq = s.queueSeq
-	s.schedule(s.clock(), taskSchedule, j, 0)
+	p := j.rec.Priority
+	s.runq[p] = append(s.runq[p], queued{j: j, seq: j.queuedSeq})
+	s.askScheduler()
 }
 
 // releaseSlot frees the background slot if j holds it; s.mu is held.
@@ -240,32 +252,53 @@ func (s *Service) releaseSlot(j *job) {
 	j.foreground = false
 	if s.bgSlot == j {
 		s.bgSlot = nil
-		s.schedule(s.clock(), taskSchedule, j, 0)
+		s.askScheduler()
 	}
+}
+
+// queued is a run-queue entry; it is stale once the job left QUEUED or
+// was queued again.
+type queued struct {
+	j   *job
+	seq uint64
+}
+
+func (e queued) valid(p model.JobPriority) bool {
+	return !e.j.stale && e.j.rec.State == model.BG_JOB_STATE_QUEUED && e.j.queuedSeq == e.seq && e.j.rec.Priority == p
+}
+
+// front drops stale entries from the head of priority p's queue and
+// returns the first live one.
+func (s *Service) front(p model.JobPriority) (*job, bool) {
+	q := s.runq[p]
+	for len(q) > 0 && !q[0].valid(p) {
+		q[0] = queued{}
+		q = q[1:]
+	}
+	s.runq[p] = q
+	if len(q) == 0 {
+		return nil, false
+	}
+	return q[0].j, true
 }
 
 // runScheduler starts QUEUED jobs: every foreground job at once, and one
 // background job at a time, highest priority first and round robin within
 // a priority; a higher-priority job preempts the running one. s.mu is held.
 func (s *Service) runScheduler() {
-	var best *job
-	var foreground []*job
-	for _, j := range s.jobs {
-		if j.rec.State != model.BG_JOB_STATE_QUEUED {
-			continue
-		}
-		if j.rec.Priority == model.BG_JOB_PRIORITY_FOREGROUND {
-			foreground = append(foreground, j)
-			continue
-		}
-		if best == nil || j.rec.Priority < best.rec.Priority ||
-			(j.rec.Priority == best.rec.Priority && j.queuedSeq < best.queuedSeq) {
-			best = j
+	fg := s.runq[model.BG_JOB_PRIORITY_FOREGROUND]
+	s.runq[model.BG_JOB_PRIORITY_FOREGROUND] = nil
+	for _, e := range fg {
+		if e.valid(model.BG_JOB_PRIORITY_FOREGROUND) {
+			s.start(e.j, true)
 		}
 	}
-	sort.Slice(foreground, func(a, b int) bool { return foreground[a].queuedSeq < foreground[b].queuedSeq })
-	for _, j := range foreground {
-		s.start(j, true)
+	var best *job
+	for p := model.BG_JOB_PRIORITY_HIGH; p <= model.BG_JOB_PRIORITY_LOW; p++ {
+		if j, ok := s.front(p); ok {
+			best = j
+			break
+		}
 	}
 	if best == nil {
 		return
@@ -276,6 +309,9 @@ func (s *Service) runScheduler() {
 		}
 		s.setState(cur, rules.OnServiceEvent(cur.rec.State, rules.EvPreempted).Next)
 	}
+	p := best.rec.Priority
+	s.runq[p][0] = queued{}
+	s.runq[p] = s.runq[p][1:]
 	s.start(best, false)
 }
 
@@ -294,11 +330,20 @@ func (s *Service) start(j *job, foreground bool) {
 		latency = r.Latency
 	}
 	s.schedule(now.Add(latency), taskConnected, j, 0)
-	if max := j.rec.MaximumDownloadTime; max > 0 {
-		s.schedule(now.Add(max-j.rec.DownloadElapsed), taskMaxDownload, j, 0)
+	if latency > 0 {
+		s.armActiveTimers(j)
 	}
-	if !foreground {
-		s.schedule(now.Add(s.opts.TimeSlice), taskTimeSlice, j, 0)
+}
+
+// armActiveTimers sets the MaximumDownloadTime and time-slice timers of
+// an attempt that takes time; an attempt that ends at the instant it
+// starts needs neither. s.mu is held.
+func (s *Service) armActiveTimers(j *job) {
+	if max := j.rec.MaximumDownloadTime; max > 0 && j.tidx[slotMaxDownload] < 0 {
+		s.schedule(j.attemptStart.Add(max-j.rec.DownloadElapsed), taskMaxDownload, j, 0)
+	}
+	if !j.foreground && j.tidx[slotTimeSlice] < 0 {
+		s.schedule(j.attemptStart.Add(s.opts.TimeSlice), taskTimeSlice, j, 0)
 	}
 }
 
@@ -351,6 +396,7 @@ func (s *Service) transferNext(j *job) {
 		s.addBytes(j, i, r.Size-min(f.BytesTransferred, r.Size))
 		return
 	}
+	s.armActiveTimers(j)
 	s.schedule(s.clock().Add(s.opts.ProgressInterval), taskProgress, j, i)
 }
 
@@ -366,6 +412,7 @@ func (s *Service) addBytes(j *job, i int, n uint64) {
 		s.modified(j)
 	}
 	if f.BytesTransferred < f.BytesTotal {
+		s.armActiveTimers(j)
 		s.schedule(s.clock().Add(s.opts.ProgressInterval), taskProgress, j, i)
 		return
 	}
@@ -454,7 +501,6 @@ func (s *Service) transientError(j *job, i int, hr model.HRESULT) {
 		return
 	}
 	s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvTransientError).Next)
-	j.errEpoch++
 	j.rec.RetryDue = now.Add(delay)
 	s.schedule(j.rec.RetryDue, taskRetryDue, j, 0)
 	s.schedule(j.rec.FirstTransientError.Add(j.rec.NoProgressTimeout), taskNoProgress, j, 0)
@@ -490,16 +536,18 @@ func protocolOf(url string) string {
 	return ""
 }
 
-// runTask does one scheduled task; s.mu is held. It returns work to do
-// outside the lock (a delivery), or nil.
-func (s *Service) runTask(t task) func() {
+// runTask does one timer's work; s.mu is held. It returns work to do
+// outside the lock (a delivery), if any.
+func (s *Service) runTask(t timer) (work, bool) {
 	j := t.job
-	if j.stale || t.epoch != j.epochFor(t.kind) {
-		return nil
+	if t.kind == taskSchedule {
+		s.runScheduler()
+		return work{}, false
+	}
+	if j.stale {
+		return work{}, false
 	}
 	switch t.kind {
-	case taskSchedule:
-		s.runScheduler()
 	case taskConnected:
 		if j.rec.State == model.BG_JOB_STATE_CONNECTING {
 			s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvConnected).Next)
@@ -507,7 +555,7 @@ func (s *Service) runTask(t task) func() {
 		}
 	case taskProgress:
 		if j.rec.State == model.BG_JOB_STATE_TRANSFERRING {
-			s.progressTick(j, t.arg)
+			s.progressTick(j, int(t.arg))
 		}
 	case taskRetryDue:
 		if tr := rules.OnServiceEvent(j.rec.State, rules.EvRetryDue); tr.OK {
@@ -527,22 +575,20 @@ func (s *Service) runTask(t task) func() {
 		s.timeSliceEnded(j)
 	case taskInactivity:
 		if j.rec.State.IsFinal() {
-			return nil
+			return work{}, false
 		}
 		due := j.rec.LastActivity.Add(rules.JobInactivityTimeout)
 		if s.clock().Before(due) {
 			s.schedule(due, taskInactivity, j, 0)
-			return nil
+			return work{}, false
 		}
 		s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvInactivityTimeout).Next)
 	case taskNotify:
-		j.notifyScheduled = false
 		return s.startDelivery(j)
 	case taskModification:
-		j.modScheduled = false
 		return s.startModification(j)
 	}
-	return nil
+	return work{}, false
 }
 
 // timeSliceEnded sends the slot holder back to QUEUED when another job of
@@ -551,9 +597,8 @@ func (s *Service) timeSliceEnded(j *job) {
 	if s.bgSlot != j || !(j.rec.State == model.BG_JOB_STATE_CONNECTING || j.rec.State == model.BG_JOB_STATE_TRANSFERRING) {
 		return
 	}
-	for _, o := range s.jobs {
-		if o != j && o.rec.State == model.BG_JOB_STATE_QUEUED && o.rec.Priority <= j.rec.Priority &&
-			o.rec.Priority != model.BG_JOB_PRIORITY_FOREGROUND {
+	for p := model.BG_JOB_PRIORITY_HIGH; p <= j.rec.Priority; p++ {
+		if _, waiting := s.front(p); waiting {
 			s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvPreempted).Next)
 			return
 		}

@@ -16,7 +16,7 @@ func (s *Service) kickNotify(j *job) {
 		j.redeliver = true
 		return
 	}
-	if j.notifyScheduled && j.notifyAt.After(s.clock()) && j.owes(j.retryItem) {
+	if at, ok := s.pendingAt(j, slotNotify); ok && at > s.clock().UnixNano() && j.owes(j.retryItem) {
 		return
 	}
 	s.scheduleNotify(j, s.clock())
@@ -49,12 +49,9 @@ func (j *job) owes(k owedKey) bool {
 // scheduleNotify schedules a delivery at at unless one is due sooner;
 // s.mu is held.
 func (s *Service) scheduleNotify(j *job, at time.Time) {
-	if j.notifyScheduled && !j.notifyAt.After(at) {
+	if when, ok := s.pendingAt(j, slotNotify); ok && when <= at.UnixNano() {
 		return
 	}
-	j.notifyEpoch++
-	j.notifyScheduled = true
-	j.notifyAt = at
 	s.schedule(at, taskNotify, j, 0)
 }
 
@@ -67,7 +64,7 @@ func (s *Service) modified(j *job) {
 		return
 	}
 	j.modDirty = true
-	if j.modScheduled {
+	if j.tidx[slotModification] >= 0 {
 		return
 	}
 	at := s.clock()
@@ -76,7 +73,6 @@ func (s *Service) modified(j *job) {
 			at = next
 		}
 	}
-	j.modScheduled = true
 	s.schedule(at, taskModification, j, 0)
 }
 
@@ -139,15 +135,37 @@ func (j *job) settle(o owed) {
 	}
 }
 
+// work is what a timer leaves to do outside the service's lock: a
+// delivery of a job's owed notifications, or of a JobModification.
+type work struct {
+	j   *job
+	gen uint64
+	mod *caller // a JobModification to deliver; nil: the owed notifications
+	reg rules.Registration
+}
+
+// do performs w; it runs outside the lock.
+func (s *Service) do(w work) {
+	if w.mod == nil {
+		s.deliverOwed(w.j, w.gen)
+		return
+	}
+	plan := rules.RouteWith(w.reg, model.EventJobModification, w.mod)
+	s.mu.Lock()
+	if s.generation == w.gen {
+		s.applyPlan(w.j, w.mod, &plan)
+	}
+	s.putCaller(w.mod)
+	s.mu.Unlock()
+}
+
 // startDelivery begins delivering j's owed notifications; s.mu is held.
-// The returned work runs outside the lock.
-func (s *Service) startDelivery(j *job) func() {
+func (s *Service) startDelivery(j *job) (work, bool) {
 	if j.delivering || j.rec.State.IsFinal() {
-		return nil
+		return work{}, false
 	}
 	j.delivering = true
-	gen := s.generation
-	return func() { s.deliverOwed(j, gen) }
+	return work{j: j, gen: s.generation}, true
 }
 
 // deliverOwed delivers j's owed notifications one after another, calling
@@ -170,9 +188,11 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 		plan := rules.RouteWith(reg, o.kind, c)
 		s.mu.Lock()
 		if s.generation != gen {
+			s.putCaller(c)
 			break
 		}
 		s.applyPlan(j, c, &plan)
+		s.putCaller(c)
 		if plan.CmdLineTookOver && (o.kind == model.EventJobTransferred || o.kind == model.EventJobError) {
 			j.cmdTookOver = true
 		}
@@ -196,24 +216,16 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 	}
 }
 
-// startModification delivers a JobModification; s.mu is held.
-func (s *Service) startModification(j *job) func() {
+// startModification prepares the delivery of a JobModification; s.mu is
+// held.
+func (s *Service) startModification(j *job) (work, bool) {
 	if !j.modDirty || j.rec.State.IsFinal() {
-		return nil
+		return work{}, false
 	}
 	j.modDirty = false
 	j.lastMod = s.clock()
-	gen := s.generation
-	c := s.newCaller(j, owed{kind: model.EventJobModification, file: -1}, gen)
-	reg := s.registration(j)
-	return func() {
-		plan := rules.RouteWith(reg, model.EventJobModification, c)
-		s.mu.Lock()
-		if s.generation == gen {
-			s.applyPlan(j, c, &plan)
-		}
-		s.mu.Unlock()
-	}
+	c := s.newCaller(j, owed{kind: model.EventJobModification, file: -1}, s.generation)
+	return work{j: j, gen: s.generation, mod: c, reg: s.registration(j)}, true
 }
 
 // applyPlan applies what a delivery learned about the registrations;
@@ -251,12 +263,29 @@ type caller struct {
 	cmdUser  model.Account
 }
 
-// newCaller captures what a delivery needs; s.mu is held.
+// newCaller captures what a delivery needs, reusing a caller from the
+// free list; s.mu is held.
 func (s *Service) newCaller(j *job, o owed, gen uint64) *caller {
-	return &caller{
+	var c *caller
+	if n := len(s.callers); n > 0 {
+		c = s.callers[n-1]
+		s.callers = s.callers[:n-1]
+	} else {
+		c = new(caller)
+	}
+	*c = caller{
 		s: s, j: j, gen: gen, what: o, regEpoch: j.regEpoch,
 		obj: j.obj, inst: j.inst, clsid: j.rec.NotifyCLSID, owner: j.rec.Owner,
 		jobErr: j.rec.Error, program: j.rec.CmdProgram, params: j.rec.CmdParameters, cmdUser: j.rec.CmdUser,
+	}
+	return c
+}
+
+// putCaller returns a caller to the free list; s.mu is held.
+func (s *Service) putCaller(c *caller) {
+	*c = caller{}
+	if len(s.callers) < 64 {
+		s.callers = append(s.callers, c)
 	}
 }
 

@@ -61,9 +61,14 @@ func (s *Service) restore(snap *snapshot) {
 	old := s.jobs
 	for _, j := range old {
 		j.stale = true
+		for i := range j.tidx {
+			j.tidx[i] = -1 // the old timer heap is gone
+		}
 	}
 	s.jobs = make(map[model.GUID]*job, len(snap.Jobs))
-	s.tasks = s.tasks[:0]
+	s.userJobs = map[string]int{}
+	s.runq = [4][]queued{}
+	s.timers.reset()
 	s.bgSlot = nil
 	for k := range s.inFlight {
 		delete(s.inFlight, k)
@@ -72,11 +77,13 @@ func (s *Service) restore(snap *snapshot) {
 	now := s.clock()
 	for _, rec := range snap.Jobs {
 		s.jobOrder++
-		j := &job{rec: rec, index: s.jobOrder}
+		j := newJobStruct()
+		j.rec, j.index = rec, s.jobOrder
 		if len(j.rec.Files) == 0 {
 			j.rec.Files = nil
 		}
 		s.jobs[rec.ID] = j
+		s.count(rec.Owner, +1)
 		if o := old[rec.ID]; o != nil {
 			o.next = j // handles follow the job across the restart
 		}
@@ -93,7 +100,6 @@ func (s *Service) restore(snap *snapshot) {
 			if due.IsZero() {
 				due = now.Add(rules.ClampRetryDelay(j.rec.MinimumRetryDelay))
 			}
-			j.errEpoch++
 			j.rec.RetryDue = due
 			s.schedule(due, taskRetryDue, j, 0)
 			if !j.rec.FirstTransientError.IsZero() {

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"container/heap"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -35,15 +34,18 @@ type Service struct {
 	now       time.Time
 	realStart time.Time
 
-	rng   *rand.Rand
-	tasks taskQueue
-	seq   uint64 // task sequence, for a stable order of tasks due together
+	rng    *rand.Rand
+	timers timerHeap
+	seq    uint64 // timer sequence, for a stable order of timers due together
 
 	jobs     map[model.GUID]*job
-	jobOrder uint64 // creation counter, for EnumJobs order
-	queueSeq uint64 // round-robin order of QUEUED jobs
-	bgSlot   *job   // the background job holding the transfer slot
+	userJobs map[string]int // live jobs per owner (lower-case name), for the limits
+	jobOrder uint64         // creation counter, for EnumJobs order
+	queueSeq uint64         // round-robin order of QUEUED jobs
+	runq     [4][]queued    // QUEUED jobs per priority, in round-robin order
+	bgSlot   *job           // the background job holding the transfer slot
 
+	callers     []*caller // free list of delivery callers
 	apps        map[string]*App
 	classes     map[model.GUID]ClassFactory
 	activations map[model.GUID]int // instances created per class
@@ -80,12 +82,14 @@ func New(opts Options) (*Service, error) {
 		realStart:   time.Now(),
 		rng:         rand.New(rand.NewSource(o.Seed)),
 		jobs:        map[model.GUID]*job{},
+		userJobs:    map[string]int{},
 		apps:        map[string]*App{},
 		classes:     map[model.GUID]ClassFactory{},
 		activations: map[model.GUID]int{},
 		remotes:     map[string]Remote{},
 		inFlight:    map[string]int{},
 	}
+	s.timers.sched = -1
 	s.slotFree = sync.NewCond(&s.mu)
 	if snap, err := loadSnapshot(o.Store); err != nil {
 		return nil, err
@@ -188,18 +192,17 @@ func (s *Service) runManual(target func(time.Time) time.Time, moveClock bool) er
 	}
 	s.running = true
 	end := target(s.now)
-	for {
-		t, ok := s.tasks.peek()
-		if !ok || t.at.After(end) || s.closed {
+	for !s.closed {
+		t, ok := s.popDue(end.UnixNano())
+		if !ok {
 			break
 		}
-		heap.Pop(&s.tasks)
-		if t.at.After(s.now) {
-			s.now = t.at
+		if at := time.Unix(0, t.at).UTC(); at.After(s.now) {
+			s.now = at
 		}
-		if after := s.runTask(t); after != nil {
+		if w, ok := s.runTask(t); ok {
 			s.mu.Unlock()
-			after()
+			s.do(w)
 			s.mu.Lock()
 		}
 	}
@@ -219,20 +222,19 @@ func (s *Service) drive() {
 	for {
 		s.mu.Lock()
 		now := s.clock()
-		for {
-			t, ok := s.tasks.peek()
-			if !ok || t.at.After(now) || s.closed {
+		for !s.closed {
+			t, ok := s.popDue(now.UnixNano())
+			if !ok {
 				break
 			}
-			heap.Pop(&s.tasks)
-			if after := s.runTask(t); after != nil {
-				s.spawn(after)
+			if w, ok := s.runTask(t); ok {
+				s.spawn(func() { s.do(w) })
 			}
 			now = s.clock()
 		}
 		wait := time.Hour
-		if t, ok := s.tasks.peek(); ok {
-			wait = time.Duration(float64(t.at.Sub(now)) / s.opts.Speed)
+		if t, ok := s.timers.peek(); ok {
+			wait = time.Duration(float64(t.at-now.UnixNano()) / s.opts.Speed)
 		}
 		s.mu.Unlock()
 		if !timer.Stop() {
@@ -270,19 +272,12 @@ func (s *Service) kick() {
 	}
 }
 
-// schedule queues a task; s.mu is held.
-func (s *Service) schedule(at time.Time, kind taskKind, j *job, arg int) {
-	s.seq++
-	heap.Push(&s.tasks, task{at: at, seq: s.seq, kind: kind, job: j, epoch: j.epochFor(kind), arg: arg})
-	s.kick()
-}
-
 // Pending reports how many tasks are scheduled (timers, transfers,
 // notifications), for tests and tools.
 func (s *Service) Pending() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.tasks.Len()
+	return s.timers.len()
 }
 
 // NextDue returns when the next scheduled work falls due, and false when
@@ -290,8 +285,11 @@ func (s *Service) Pending() int {
 func (s *Service) NextDue() (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.tasks.peek()
-	return t.at, ok
+	t, ok := s.timers.peek()
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Unix(0, t.at).UTC(), true
 }
 
 // Trace returns a copy of the notification trace: every delivery attempt,
@@ -342,55 +340,10 @@ func (s *Service) tempName(local string) string {
 	} else {
 		dir = ""
 	}
-	return fmt.Sprintf("%sBIT%04X.tmp", dir, s.rng.Intn(0x10000))
-}
-
-// taskKind says what a task does.
-type taskKind uint8
-
-const (
-	taskSchedule     taskKind = iota + 1 // run the scheduler
-	taskConnected                        // CONNECTING → TRANSFERRING
-	taskProgress                         // bytes of the current file flow
-	taskRetryDue                         // TRANSIENT_ERROR → QUEUED
-	taskNoProgress                       // NoProgressTimeout check
-	taskMaxDownload                      // MaximumDownloadTime check
-	taskInactivity                       // JobInactivityTimeout check
-	taskTimeSlice                        // the background slot's time slice ended
-	taskNotify                           // deliver owed notifications
-	taskModification                     // deliver JobModification
-)
-
-type task struct {
-	at    time.Time
-	seq   uint64
-	kind  taskKind
-	job   *job
-	epoch uint64 // the job's epoch for this kind when scheduled
-	arg   int
-}
-
-type taskQueue []task
-
-func (q taskQueue) Len() int { return len(q) }
-func (q taskQueue) Less(i, j int) bool {
-	if !q[i].at.Equal(q[j].at) {
-		return q[i].at.Before(q[j].at)
-	}
-	return q[i].seq < q[j].seq
-}
-func (q taskQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *taskQueue) Push(x any)   { *q = append(*q, x.(task)) }
-func (q *taskQueue) Pop() any {
-	old := *q
-	t := old[len(old)-1]
-	old[len(old)-1] = task{}
-	*q = old[:len(old)-1]
-	return t
-}
-func (q taskQueue) peek() (task, bool) {
-	if len(q) == 0 {
-		return task{}, false
-	}
-	return q[0], true
+	const hex = "0123456789ABCDEF"
+	n := s.rng.Uint32()
+	b := make([]byte, 0, len(dir)+11)
+	b = append(b, dir...)
+	b = append(b, 'B', 'I', 'T', hex[n>>12&0xF], hex[n>>8&0xF], hex[n>>4&0xF], hex[n&0xF], '.', 't', 'm', 'p')
+	return string(b)
 }

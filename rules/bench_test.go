@@ -1,0 +1,20 @@
+package rules
+
+import (
+	"testing"
+
+	"github.com/bitssim/bitssim/model"
+)
+
+var sinkPlan Plan
+
+// BenchmarkRoute measures one routing decision. Target: at most 50 ns and
+// no allocation.
+func BenchmarkRoute(b *testing.B) {
+	reg := Registration{Version: model.BITS10_3, Flags: DefaultNotifyFlags, Object: true, CLSID: true, CmdLine: true}
+	f := Fates{Object: FateDisconnected}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		sinkPlan = Route(reg, model.EventJobTransferred, f)
+	}
+}
