@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"pgregory.net/rapid"
@@ -784,9 +785,14 @@ func (m *machine) otherUser(t *rapid.T) {
 	}
 }
 
+// machineSteps counts the checks the state machine made (one per step),
+// for its benchmark.
+var machineSteps atomic.Int64
+
 // check compares the backend with the oracle: every job's state, and the
 // receivers' observations since the last check.
 func (m *machine) check(t *rapid.T) {
+	machineSteps.Add(1)
 	for _, j := range m.jobs {
 		var st model.JobState
 		var err error

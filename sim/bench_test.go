@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/bitssim/bitssim/model"
@@ -82,5 +83,62 @@ func BenchmarkLifecycleScale(b *testing.B) {
 				lifecycle(b, svc, app, cb)
 			}
 		})
+	}
+}
+
+// populate creates n idle jobs with one file each, owned by an
+// administrator (no limits).
+func populate(b *testing.B, svc *sim.Service, n int) {
+	app, err := svc.StartApp("populate", model.Account{Name: "root", Kind: model.AccountAdministrator})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		j, err := app.CreateJob("idle job", model.BG_JOB_TYPE_DOWNLOAD)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := j.AddFile("https://updates.example/packages/app-1.2.3.msi", `C:\ProgramData\Updates\app-1.2.3.msi`); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRestart100k measures a restart (encode + decode through the
+// store) of a service holding 100,000 idle jobs. Target: at most 1 s.
+func BenchmarkRestart100k(b *testing.B) {
+	svc, err := sim.New(sim.Options{Clock: sim.Manual, TraceLimit: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	populate(b, svc, 100_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := svc.Restart(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkIdleJobMemory reports the heap held per idle job (one file
+// each) in a service of 100,000 jobs. Target: at most 2 KiB per job.
+func BenchmarkIdleJobMemory(b *testing.B) {
+	const n = 100_000
+	for i := 0; i < b.N; i++ {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		svc, err := sim.New(sim.Options{Clock: sim.Manual, TraceLimit: -1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		populate(b, svc, n)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/idle-job")
+		runtime.KeepAlive(svc)
+		svc.Close()
 	}
 }

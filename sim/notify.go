@@ -327,35 +327,24 @@ func (c *caller) Call(st rules.Step) rules.Fate {
 func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t model.Target) rules.Fate {
 	s := c.s
 	h := &jobHandle{s: s, app: app, j: c.j}
-	var call func() error
 	switch c.what.kind {
-	case model.EventJobTransferred:
-		call = func() error { return obj.JobTransferred(h) }
-	case model.EventJobError:
-		call = func() error { return obj.JobError(h, c.jobErr) }
-	case model.EventJobModification:
-		call = func() error { return obj.JobModification(h) }
 	case model.EventFileTransferred:
-		fc, ok := obj.(model.FileCallback)
-		if !ok {
+		if _, ok := obj.(model.FileCallback); !ok {
 			return rules.FateOK // an IBackgroundCopyCallback-only object has no such method
 		}
-		f := &fileHandle{job: h, index: c.what.file}
-		call = func() error { return fc.FileTransferred(h, f) }
 	case model.EventFileRangesTransferred:
-		rc, ok := obj.(model.RangesCallback)
-		if !ok {
+		if _, ok := obj.(model.RangesCallback); !ok {
 			return rules.FateOK
 		}
-		f := &fileHandle{job: h, index: c.what.file}
-		ranges := append([]model.FileRange(nil), c.what.ranges...)
-		call = func() error { return rc.FileRangesTransferred(h, f, ranges) }
-	default:
-		return rules.FateFails
 	}
-	s.acquireSlot(user.Name)
-	hr := safeCall(call)
-	s.releaseSlotFor(user.Name)
+	manual := s.opts.Clock == Manual // one callback at a time: no slots to count
+	if !manual {
+		s.acquireSlot(user.Name)
+	}
+	hr := c.safeCall(obj, h)
+	if !manual {
+		s.releaseSlotFor(user.Name)
+	}
 	if !app.alive() && hr.Succeeded() {
 		// The process died during the call: BITS sees an RPC failure.
 		hr = model.RPC_S_SERVER_UNAVAILABLE
@@ -370,15 +359,32 @@ func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t mode
 	return rules.FateFails
 }
 
-// safeCall runs a callback, turning a panic into E_UNEXPECTED: a
-// misbehaving callback is a failed delivery, never a crashed service.
-func safeCall(call func() error) (hr model.HRESULT) {
+// safeCall calls the callback method of the notification on obj, turning
+// a panic into E_UNEXPECTED: a misbehaving callback is a failed delivery,
+// never a crashed service.
+func (c *caller) safeCall(obj model.Callback, h *jobHandle) (hr model.HRESULT) {
 	defer func() {
 		if r := recover(); r != nil {
 			hr = model.E_UNEXPECTED
 		}
 	}()
-	return model.HRESULTOf(call())
+	var err error
+	switch c.what.kind {
+	case model.EventJobTransferred:
+		err = obj.JobTransferred(h)
+	case model.EventJobError:
+		err = obj.JobError(h, c.jobErr)
+	case model.EventJobModification:
+		err = obj.JobModification(h)
+	case model.EventFileTransferred:
+		err = obj.(model.FileCallback).FileTransferred(h, &fileHandle{job: h, index: c.what.file})
+	case model.EventFileRangesTransferred:
+		ranges := append([]model.FileRange(nil), c.what.ranges...)
+		err = obj.(model.RangesCallback).FileRangesTransferred(h, &fileHandle{job: h, index: c.what.file}, ranges)
+	default:
+		return model.E_UNEXPECTED
+	}
+	return model.HRESULTOf(err)
 }
 
 // note records an attempt in the trace.
