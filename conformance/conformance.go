@@ -59,7 +59,8 @@ func WithDivergences(d map[string]string) Option {
 	}
 }
 
-// WithReportDir writes the report as report.txt and report.json into dir.
+// WithReportDir writes the report as report.txt and report.json into dir
+// (by default: the directory named by $BITSSIM_REPORT_DIR, if set).
 func WithReportDir(dir string) Option { return func(c *config) { c.reportDir = dir } }
 
 // WithRules limits the scenarios to the given rule IDs or families.
@@ -86,7 +87,7 @@ func WithMachineRounds(n int) Option { return func(c *config) { c.rounds = max(n
 func WithProgress(f func(RuleResult)) Option { return func(c *config) { c.progress = f } }
 
 func newConfig(opts []Option) *config {
-	c := &config{divergences: map[string]string{}, machine: true, rounds: 1}
+	c := &config{divergences: map[string]string{}, machine: true, rounds: 1, reportDir: reportDirFromEnv()}
 	for _, o := range opts {
 		o(c)
 	}
