@@ -164,10 +164,10 @@ func (s *Service) RunUntilIdle() error {
 }
 
 // AdvanceUntilIdle moves the clock from one piece of work to the next,
-// doing it, until no work is due within limit of the current time; the
-// clock stops at the last work done. It suits tests that do not care how
-// long things take; the limit bounds timers such as the 90-day
-// JobInactivityTimeout that would otherwise always be due.
+// doing each, until no more work is due before the time of the call plus
+// limit; the clock stops at the last work done. It suits tests that do not
+// care how long things take; the limit bounds timers such as the 90-day
+// JobInactivityTimeout, which are always pending.
 func (s *Service) AdvanceUntilIdle(limit time.Duration) error {
 	if limit < 0 {
 		return fmt.Errorf("sim: AdvanceUntilIdle(%v): negative limit", limit)
