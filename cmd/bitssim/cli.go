@@ -26,6 +26,7 @@ var commands = map[string]command{
 	"run":     {"run scenarios on the simulator and print their trace (text, json, mermaid, svg)", runRun},
 	"explain": {"say which target receives each notification for a registration, and why", runExplain},
 	"conform": {"run the conformance suite against the simulator (text, json, junit, markdown)", runConform},
+	"bench":   {"measure full job lifecycles per second on the simulator (and the ratio to another backend)", runBench},
 }
 
 func usage(w io.Writer) {

@@ -85,3 +85,15 @@ func TestConformFormatsAndErrors(t *testing.T) {
 	code, _, _ = runCLI("conform", "--checks", "0")
 	assert.Equal(t, exitUsage, code)
 }
+
+func TestBench(t *testing.T) {
+	code, out, errOut := runCLI("bench", "--time", "50ms", "--compare", "60", "--json")
+	require.Equal(t, exitOK, code, errOut)
+	var r benchResult
+	require.NoError(t, json.Unmarshal([]byte(out), &r))
+	assert.Equal(t, "sim", r.Backend)
+	assert.Positive(t, r.Lifecycles)
+	assert.InDelta(t, r.PerSecond/60, r.Ratio, 1e-9)
+	code, _, _ = runCLI("bench", "--time", "-1s")
+	assert.Equal(t, exitUsage, code)
+}
