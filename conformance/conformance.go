@@ -26,9 +26,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
 	"github.com/bitssim/bitssim/harness"
@@ -442,17 +444,12 @@ func (c *C) App(user model.Account) harness.App {
 	return a
 }
 
-// Job creates a download job in app with one file per remote kind, or
-// stops the scenario.
+// Job creates a download job in app with one 2 KB file per remote kind,
+// named after the rule and the file's index, or stops the scenario.
 func (c *C) Job(app harness.App, remotes ...harness.RemoteKind) model.Job {
-	j, err := app.CreateJob("conformance", model.BG_JOB_TYPE_DOWNLOAD)
-	c.must(err, "CreateJob")
-	for i, k := range remotes {
-		url, err := c.B.Remote(k, 2048)
-		c.must(err, "Remote")
-		c.must(j.AddFile(url, fmt.Sprintf(`C:\bitssim\%s-%d.bin`, c.rule, i)), "AddFile")
-	}
-	return j
+	return c.newJob(app, model.BG_JOB_TYPE_DOWNLOAD, 2048, remotes, func(i int) string {
+		return fmt.Sprintf(`C:\bitssim\%s-%d.bin`, c.rule, i)
+	})
 }
 
 // must stops the scenario on a setup error.
@@ -512,6 +509,226 @@ func OfTarget(evs []model.Event, k model.TargetKind) []model.Event {
 	var out []model.Event
 	for _, e := range evs {
 		if e.Target.Kind == k {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// SizedJob creates a download job in app with one file of size bytes per
+// remote kind, each under a fresh LocalName, or stops the scenario.
+func (c *C) SizedJob(app harness.App, size uint64, remotes ...harness.RemoteKind) model.Job {
+	return c.TypedJob(app, model.BG_JOB_TYPE_DOWNLOAD, size, remotes...)
+}
+
+// TypedJob creates a job of type typ in app with one file of size bytes
+// per remote kind, each under a fresh LocalName, or stops the scenario.
+func (c *C) TypedJob(app harness.App, typ model.JobType, size uint64, remotes ...harness.RemoteKind) model.Job {
+	return c.newJob(app, typ, size, remotes, func(int) string { return c.LocalName() })
+}
+
+// newJob creates a job named "conformance" of type typ in app and adds one
+// file of size bytes per remote kind, the i-th under local(i), or stops
+// the scenario.
+func (c *C) newJob(app harness.App, typ model.JobType, size uint64, remotes []harness.RemoteKind, local func(i int) string) model.Job {
+	j, err := app.CreateJob("conformance", typ)
+	c.must(err, "CreateJob")
+	for i, k := range remotes {
+		c.addFile(j, k, size, local(i))
+	}
+	return j
+}
+
+// AddFile adds to job a file of size bytes from a remote of the given
+// kind, under a fresh LocalName, or stops the scenario.
+func (c *C) AddFile(job model.Job, kind harness.RemoteKind, size uint64) {
+	c.addFile(job, kind, size, c.LocalName())
+}
+
+// addFile adds to job a file of size bytes from a remote of the given kind
+// under the local name, or stops the scenario.
+func (c *C) addFile(job model.Job, kind harness.RemoteKind, size uint64, local string) {
+	url, err := c.B.Remote(kind, size)
+	c.must(err, "Remote")
+	c.must(job.AddFile(url, local), "AddFile")
+}
+
+// localNames numbers the local files of LocalName, so that no two share a
+// name.
+var localNames atomic.Uint64
+
+// LocalName returns a fresh full local path for a file of the scenario.
+func (c *C) LocalName() string {
+	return fmt.Sprintf(`C:\bitssim\%s-%d.bin`, c.rule, localNames.Add(1))
+}
+
+// OnDemandJob creates a SUSPENDED on-demand download job (BITS 10.1) in
+// app with one 2 KB file under a fresh LocalName, and returns the job and
+// its file, or stops the scenario.
+func (c *C) OnDemandJob(app harness.App) (model.Job, model.File) {
+	j, err := app.CreateJob("conformance", model.BG_JOB_TYPE_DOWNLOAD)
+	c.must(err, "CreateJob")
+	c.must(j.SetProperty(model.BITS_JOB_PROPERTY_ON_DEMAND_MODE, model.JobPropertyValue{Enable: true}), "SetProperty(ON_DEMAND_MODE)")
+	c.AddFile(j, harness.RemoteOK, 2048)
+	files := c.Files(j)
+	require.Len(c, files, 1)
+	return j, files[0]
+}
+
+// slowSize is the size of a RemoteSlow file that takes far longer than any
+// scenario waits (1 KiB per virtual second: 1024 seconds).
+const slowSize = 1 << 20
+
+// Reach makes a download job of app in the given state, or stops the
+// scenario. QUEUED needs virtual time (the job must not start before it is
+// observed); TRANSFERRING uses a slow remote and lets two seconds pass.
+func (c *C) Reach(app harness.App, state model.JobState) model.Job {
+	var j model.Job
+	switch state {
+	case model.BG_JOB_STATE_SUSPENDED:
+		j = c.SizedJob(app, 2048, harness.RemoteOK)
+	case model.BG_JOB_STATE_QUEUED:
+		j = c.SizedJob(app, 2048, harness.RemoteOK)
+		c.Do(j.Resume(), "Resume")
+	case model.BG_JOB_STATE_TRANSFERRING:
+		j = c.SizedJob(app, slowSize, harness.RemoteSlow)
+		c.Transfer(j)
+		c.Advance(2 * time.Second)
+	case model.BG_JOB_STATE_TRANSIENT_ERROR:
+		j = c.SizedJob(app, 2048, harness.RemoteTransient)
+		c.Transfer(j)
+	case model.BG_JOB_STATE_ERROR:
+		j = c.SizedJob(app, 2048, harness.RemoteFatal)
+		c.Transfer(j)
+	case model.BG_JOB_STATE_TRANSFERRED:
+		j = c.SizedJob(app, 2048, harness.RemoteOK)
+		c.Transfer(j)
+	case model.BG_JOB_STATE_CANCELLED:
+		j = c.SizedJob(app, 2048, harness.RemoteOK)
+		c.Do(j.Cancel(), "Cancel")
+	case model.BG_JOB_STATE_ACKNOWLEDGED:
+		j = c.SizedJob(app, 2048, harness.RemoteOK)
+		c.Transfer(j)
+		_, err := j.Complete()
+		c.Do(err, "Complete")
+	default:
+		c.Errorf("Reach: no recipe for %v", state)
+		c.FailNow()
+	}
+	require.Equal(c, state, c.State(j), "precondition: the job reached %v", state)
+	return j
+}
+
+// JobIn returns job as app sees it (GetJob of its ID), or stops the
+// scenario: another app's handle on the job, or the owner's after a
+// restart.
+func (c *C) JobIn(app harness.App, job model.Job) model.Job { return c.JobByID(app, job.GetId()) }
+
+// JobByID returns app's handle on the job with the given ID, or stops the
+// scenario.
+func (c *C) JobByID(app harness.App, id model.GUID) model.Job {
+	j, err := app.GetJob(id)
+	c.must(err, fmt.Sprintf("GetJob(%v) from %s", id, app.Name()))
+	return j
+}
+
+// Files returns the job's files, or stops the scenario.
+func (c *C) Files(job model.Job) []model.File {
+	files, err := job.EnumFiles()
+	c.must(err, "EnumFiles")
+	return files
+}
+
+// ErrorCode returns the HRESULT GetError reports for job, or stops the
+// scenario.
+func (c *C) ErrorCode(job model.Job) model.HRESULT {
+	e, err := job.GetError()
+	c.must(err, "GetError")
+	return e.Code
+}
+
+// IDs returns the IDs of jobs.
+func IDs(jobs []model.Job) []model.GUID {
+	out := make([]model.GUID, len(jobs))
+	for i, j := range jobs {
+		out[i] = j.GetId()
+	}
+	return out
+}
+
+// Version is the BITS version of the backend.
+func (c *C) Version() model.Version { return c.B.Capabilities().Version }
+
+// Restart restarts the service, or stops the scenario.
+func (c *C) Restart() { c.must(c.B.Restart(), "Restart") }
+
+// SetFlags sets the job's notify flags, or stops the scenario.
+func (c *C) SetFlags(job model.Job, f model.NotifyFlags) {
+	c.Do(job.SetNotifyFlags(f), fmt.Sprintf("SetNotifyFlags(%v)", f))
+}
+
+// Register registers a new callback object of app, behaving as b, on job
+// (SetNotifyInterface), or stops the scenario.
+func (c *C) Register(app harness.App, job model.Job, b harness.Behavior) {
+	c.Do(job.SetNotifyInterface(app.Callback(b)), "SetNotifyInterface")
+}
+
+// Class registers a recording callback class behaving as b and returns
+// its CLSID, or stops the scenario.
+func (c *C) Class(b harness.Behavior) model.GUID {
+	clsid, err := c.B.RegisterClass(b)
+	c.must(err, "RegisterClass")
+	return clsid
+}
+
+// SetRetryDelay sets the job's MinimumRetryDelay, or stops the scenario.
+func (c *C) SetRetryDelay(job model.Job, d time.Duration) {
+	c.Do(job.SetMinimumRetryDelay(d), "SetMinimumRetryDelay")
+}
+
+// Program makes a recorded program whose runs exit with exits, or stops
+// the scenario.
+func (c *C) Program(exits ...int) (program, parameters string) {
+	p, a, err := c.B.CommandLine(exits...)
+	c.must(err, "CommandLine")
+	return p, a
+}
+
+// SetCmdLine sets the job's notification command line, or stops the
+// scenario.
+func (c *C) SetCmdLine(job model.Job, program, parameters string) {
+	c.Do(job.SetNotifyCmdLine(program, parameters), "SetNotifyCmdLine")
+}
+
+// CmdLine makes a recorded program whose runs exit with exits and sets it
+// as the job's command line, or stops the scenario.
+func (c *C) CmdLine(job model.Job, exits ...int) (program, parameters string) {
+	program, parameters = c.Program(exits...)
+	c.SetCmdLine(job, program, parameters)
+	return program, parameters
+}
+
+// Launches returns the command-line launches recorded for job.
+func (c *C) Launches(job model.Job) []model.Event { return c.Calls(job, model.EventCommandLine) }
+
+// TraceOf returns every event of the trace about job: callback calls of
+// any kind to any target, delivered or not, and command-line launches.
+func (c *C) TraceOf(job model.Job) []model.Event {
+	id := job.GetId()
+	var out []model.Event
+	for _, e := range c.B.Trace() {
+		if e.Job == id {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// ToCLSID returns the events of evs sent to an instance of clsid.
+func ToCLSID(evs []model.Event, clsid model.GUID) []model.Event {
+	var out []model.Event
+	for _, e := range OfTarget(evs, model.TargetCLSID) {
+		if e.Target.CLSID == clsid {
 			out = append(out, e)
 		}
 	}

@@ -12,24 +12,6 @@ import (
 // with REGDB_E_CLASSNOTREG.
 var clsidUnregistered = model.MustParseGUID("{B175C1A5-DEAD-4BAD-8BAD-0123456789AB}")
 
-// clsidClass registers a recording callback class, or stops the scenario.
-func clsidClass(c *C, b harness.Behavior) model.GUID {
-	clsid, err := c.B.RegisterClass(b)
-	c.must(err, "RegisterClass")
-	return clsid
-}
-
-// clsidCalls returns the events of evs sent to an instance of clsid.
-func clsidCalls(evs []model.Event, clsid model.GUID) []model.Event {
-	var out []model.Event
-	for _, e := range OfTarget(evs, model.TargetCLSID) {
-		if e.Target.CLSID == clsid {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // clsidReadBack checks that both GetNotifyCLSID and
 // GetProperty(NOTIFICATION_CLSID) return S_OK and want.
 func clsidReadBack(c *C, job model.Job, want model.GUID, msg string) {
@@ -59,7 +41,7 @@ func init() {
 			// the interface is missing and the calls give E_NOINTERFACE.
 			Run: func(c *C) {
 				job := c.Job(c.App(Alice))
-				v := c.B.Capabilities().Version
+				v := c.Version()
 				if v < model.BITS5_0 {
 					assert.ErrorIs(c, job.SetNotifyCLSID(clsidUnregistered), model.E_NOINTERFACE, "SetNotifyCLSID on BITS %v", v)
 					_, err := job.GetNotifyCLSID()
@@ -93,7 +75,7 @@ func init() {
 			// last, or GUID_NULL after it was cleared.
 			Run: func(c *C) {
 				job := c.Job(c.App(Alice))
-				x, y := clsidClass(c, harness.Behavior{}), clsidClass(c, harness.Behavior{})
+				x, y := c.Class(harness.Behavior{}), c.Class(harness.Behavior{})
 				c.Do(job.SetNotifyCLSID(x), "SetNotifyCLSID(x)")
 				clsidReadBack(c, job, x, "after setting x")
 				c.Do(job.SetProperty(model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID, model.JobPropertyValue{ClsID: y}), "SetProperty(y)")
@@ -113,7 +95,7 @@ func init() {
 			// BITS activates no class for later notifications.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				x := clsidClass(c, harness.Behavior{})
+				x := c.Class(harness.Behavior{})
 				viaHelper := c.Job(a, harness.RemoteOK)
 				c.Do(viaHelper.SetNotifyCLSID(x), "SetNotifyCLSID(x)")
 				assert.NoError(c, viaHelper.SetNotifyCLSID(model.GUID_NULL), "SetNotifyCLSID(GUID_NULL)")
@@ -137,7 +119,7 @@ func init() {
 			// BG_E_INVALID_STATE and leaves it unchanged.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				x, y := clsidClass(c, harness.Behavior{}), clsidClass(c, harness.Behavior{})
+				x, y := c.Class(harness.Behavior{}), c.Class(harness.Behavior{})
 				cancelled := c.Job(a, harness.RemoteOK)
 				c.Do(cancelled.SetNotifyCLSID(x), "SetNotifyCLSID(x)")
 				c.Do(cancelled.Cancel(), "Cancel")
@@ -163,15 +145,12 @@ func init() {
 			// after a service restart.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				x := clsidClass(c, harness.Behavior{})
+				x := c.Class(harness.Behavior{})
 				job := c.Job(a, harness.RemoteOK)
 				c.Do(job.SetNotifyCLSID(x), "SetNotifyCLSID(x)")
 				id := job.GetId()
-				c.Do(c.B.Restart(), "Restart")
-				after := c.App(Alice)
-				j2, err := after.GetJob(id)
-				require.NoError(c, err, "GetJob after the restart")
-				clsidReadBack(c, j2, x, "after the restart")
+				c.Restart()
+				clsidReadBack(c, c.JobByID(c.App(Alice), id), x, "after the restart")
 			},
 		},
 		Scenario{
@@ -182,29 +161,29 @@ func init() {
 			// object.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				x := clsidClass(c, harness.Behavior{})
+				x := c.Class(harness.Behavior{})
 				idle := c.Job(a, harness.RemoteOK) // set, never transferred
 				c.Do(idle.SetNotifyCLSID(x), "SetNotifyCLSID(x)")
 				c.Settle()
 				c.Advance(flagsWait)
-				assert.Empty(c, clsidCalls(c.B.Trace(), x), "setting the CLSID calls no instance")
+				assert.Empty(c, ToCLSID(c.B.Trace(), x), "setting the CLSID calls no instance")
 
 				withObject := c.Job(a, harness.RemoteOK) // a callable object takes the notification
 				c.Do(withObject.SetNotifyCLSID(x), "SetNotifyCLSID(x)")
-				c.Do(withObject.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+				c.Register(a, withObject, harness.Behavior{})
 				c.Transfer(withObject)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(withObject))
-				assert.Empty(c, clsidCalls(c.B.Trace(), x), "no activation while a callable object takes the notification")
+				assert.Empty(c, ToCLSID(c.B.Trace(), x), "no activation while a callable object takes the notification")
 
 				needed := c.Job(a, harness.RemoteOK)
 				c.Do(needed.SetNotifyCLSID(x), "SetNotifyCLSID(x)")
 				c.Transfer(needed)
-				got := clsidCalls(c.Delivered(needed, model.EventJobTransferred), x)
+				got := ToCLSID(c.Delivered(needed, model.EventJobTransferred), x)
 				if assert.Len(c, got, 1, "the notification activates the class") {
 					assert.Equal(c, 1, got[0].Target.Instance,
 						"the first instance of the class serves the first notification: nothing was activated before")
 				}
-				assert.Empty(c, flagsJobTrace(c, idle), "nothing for the job that was never transferred")
+				assert.Empty(c, c.TraceOf(idle), "nothing for the job that was never transferred")
 			},
 		},
 		Scenario{
@@ -214,18 +193,16 @@ func init() {
 			// the one set last and never instantiates the others.
 			Run: func(c *C) {
 				a, b := c.App(Alice), c.App(Alice)
-				x, y := clsidClass(c, harness.Behavior{}), clsidClass(c, harness.Behavior{})
+				x, y := c.Class(harness.Behavior{}), c.Class(harness.Behavior{})
 				job := c.Job(a, harness.RemoteOK, harness.RemoteOK)
-				c.Do(job.SetNotifyFlags(0x13), "SetNotifyFlags(0x13)")
+				c.SetFlags(job, 0x13)
 				c.Do(job.SetNotifyCLSID(x), "SetNotifyCLSID(x) by a")
-				jb, err := b.GetJob(job.GetId())
-				require.NoError(c, err)
-				c.Do(jb.SetNotifyCLSID(y), "SetNotifyCLSID(y) by b")
+				c.Do(c.JobIn(b, job).SetNotifyCLSID(y), "SetNotifyCLSID(y) by b")
 				c.Transfer(job)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
 				c.Advance(flagsWait)
-				assert.Empty(c, clsidCalls(c.B.Trace(), x), "the CLSID set first is never instantiated")
-				assert.Len(c, clsidCalls(c.Delivered(job, model.EventJobTransferred), y), 1, "the CLSID set last receives JobTransferred")
+				assert.Empty(c, ToCLSID(c.B.Trace(), x), "the CLSID set first is never instantiated")
+				assert.Len(c, ToCLSID(c.Delivered(job, model.EventJobTransferred), y), 1, "the CLSID set last receives JobTransferred")
 			},
 		},
 		Scenario{
@@ -235,42 +212,42 @@ func init() {
 			// CLSID instance, exactly as for a registered object.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				x := clsidClass(c, harness.Behavior{})
+				x := c.Class(harness.Behavior{})
 				setup := func(flags model.NotifyFlags, remotes ...harness.RemoteKind) model.Job {
 					job := c.Job(a, remotes...)
-					c.Do(job.SetNotifyFlags(flags), "SetNotifyFlags")
+					c.SetFlags(job, flags)
 					c.Do(job.SetNotifyCLSID(x), "SetNotifyCLSID")
 					c.Transfer(job)
 					return job
 				}
-				count := func(job model.Job, k model.EventKind) int { return len(clsidCalls(c.Calls(job, k), x)) }
+				count := func(job model.Job, k model.EventKind) int { return len(ToCLSID(c.Calls(job, k), x)) }
 
 				files := setup(0x11, harness.RemoteOK, harness.RemoteOK)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(files))
-				assert.Len(c, clsidCalls(c.Delivered(files, model.EventFileTransferred), x), 2, "FileTransferred with 0x11, one per file")
-				assert.Len(c, clsidCalls(c.Delivered(files, model.EventJobTransferred), x), 1, "JobTransferred with 0x11")
+				assert.Len(c, ToCLSID(c.Delivered(files, model.EventFileTransferred), x), 2, "FileTransferred with 0x11, one per file")
+				assert.Len(c, ToCLSID(c.Delivered(files, model.EventJobTransferred), x), 1, "JobTransferred with 0x11")
 				assert.Zero(c, count(files, model.EventJobModification), "no JobModification without 0x08")
 
 				errorOnly := setup(0x02, harness.RemoteOK)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(errorOnly))
-				assert.Empty(c, flagsJobTrace(c, errorOnly), "nothing with 0x02 for a transferred job")
+				assert.Empty(c, c.TraceOf(errorOnly), "nothing with 0x02 for a transferred job")
 
 				transferredOnly := setup(0x01, harness.RemoteFatal)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(transferredOnly))
-				assert.Empty(c, flagsJobTrace(c, transferredOnly), "no JobError without 0x02")
+				assert.Empty(c, c.TraceOf(transferredOnly), "no JobError without 0x02")
 
 				errored := setup(0x02, harness.RemoteFatal)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(errored))
-				assert.Len(c, clsidCalls(c.Delivered(errored, model.EventJobError), x), 1, "JobError with 0x02")
+				assert.Len(c, ToCLSID(c.Delivered(errored, model.EventJobError), x), 1, "JobError with 0x02")
 
 				mod := setup(0x08, harness.RemoteOK)
-				assert.NotEmpty(c, clsidCalls(c.Delivered(mod, model.EventJobModification), x), "JobModification with 0x08")
+				assert.NotEmpty(c, ToCLSID(c.Delivered(mod, model.EventJobModification), x), "JobModification with 0x08")
 				assert.Zero(c, count(mod, model.EventJobTransferred), "no JobTransferred without 0x01")
 
 				disabled := setup(0x1F, harness.RemoteOK)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(disabled))
 				c.Advance(flagsWait)
-				assert.Empty(c, flagsJobTrace(c, disabled), "nothing while DISABLE is set")
+				assert.Empty(c, c.TraceOf(disabled), "nothing while DISABLE is set")
 			},
 		},
 		Scenario{
@@ -280,18 +257,18 @@ func init() {
 			// notification of the job.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				x := clsidClass(c, harness.Behavior{})
+				x := c.Class(harness.Behavior{})
 				job := c.Job(a, harness.RemoteOK, harness.RemoteSlow)
-				c.Do(job.SetNotifyFlags(0x13), "SetNotifyFlags(0x13)")
+				c.SetFlags(job, 0x13)
 				c.Do(job.SetNotifyCLSID(x), "SetNotifyCLSID")
 				c.Transfer(job)
-				first := clsidCalls(c.Delivered(job, model.EventFileTransferred), x)
+				first := ToCLSID(c.Delivered(job, model.EventFileTransferred), x)
 				require.Len(c, first, 1, "FileTransferred of the first file activates an instance")
 				c.Advance(flagsWait)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
-				evs := clsidCalls(flagsJobTrace(c, job), x)
-				assert.Len(c, clsidCalls(c.Delivered(job, model.EventFileTransferred), x), 2)
-				assert.Len(c, clsidCalls(c.Delivered(job, model.EventJobTransferred), x), 1)
+				evs := ToCLSID(c.TraceOf(job), x)
+				assert.Len(c, ToCLSID(c.Delivered(job, model.EventFileTransferred), x), 2)
+				assert.Len(c, ToCLSID(c.Delivered(job, model.EventJobTransferred), x), 1)
 				for _, e := range evs {
 					assert.Equal(c, first[0].Target.Instance, e.Target.Instance, "%v goes to the instance activated first", e.Kind)
 				}
@@ -305,18 +282,18 @@ func init() {
 			// is not called again.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				x := clsidClass(c, harness.Behavior{})
+				x := c.Class(harness.Behavior{})
 				job := c.Job(a, harness.RemoteOK, harness.RemoteSlow)
-				c.Do(job.SetNotifyFlags(0x13), "SetNotifyFlags(0x13)")
+				c.SetFlags(job, 0x13)
 				c.Do(job.SetNotifyCLSID(x), "SetNotifyCLSID")
 				c.Transfer(job)
-				require.Len(c, clsidCalls(c.Delivered(job, model.EventFileTransferred), x), 1,
+				require.Len(c, ToCLSID(c.Delivered(job, model.EventFileTransferred), x), 1,
 					"FileTransferred of the first file activates an instance")
 				require.NotEqual(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job), "the second file is still transferring")
-				c.Do(job.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+				c.Register(a, job, harness.Behavior{})
 				c.Advance(flagsWait)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
-				assert.Len(c, clsidCalls(flagsJobTrace(c, job), x), 1, "the instance is not called again")
+				assert.Len(c, ToCLSID(c.TraceOf(job), x), 1, "the instance is not called again")
 				assert.Len(c, To(c.Delivered(job, model.EventFileTransferred), a), 1, "FileTransferred of the second file goes to the object")
 				assert.Len(c, To(c.Delivered(job, model.EventJobTransferred), a), 1, "JobTransferred goes to the object")
 			},
@@ -332,9 +309,7 @@ func init() {
 				withCmd := func(remote harness.RemoteKind) model.Job {
 					job := c.Job(a, remote)
 					c.Do(job.SetNotifyCLSID(clsidUnregistered), "SetNotifyCLSID(unregistered)")
-					prog, params, err := c.B.CommandLine(0)
-					c.must(err, "CommandLine")
-					c.Do(job.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
+					c.CmdLine(job, 0)
 					c.Transfer(job)
 					return job
 				}
@@ -349,15 +324,15 @@ func init() {
 				// tried again: once a class that can be activated is set, it
 				// arrives by the end of MinimumRetryDelay.
 				retried := c.Job(a, harness.RemoteOK)
-				c.Do(retried.SetMinimumRetryDelay(flagsRetryDelay), "SetMinimumRetryDelay")
+				c.SetRetryDelay(retried, flagsRetryDelay)
 				c.Do(retried.SetNotifyCLSID(clsidUnregistered), "SetNotifyCLSID(unregistered)")
 				c.Transfer(retried)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(retried))
 				require.Empty(c, c.Delivered(retried, model.EventJobTransferred))
-				y := clsidClass(c, harness.Behavior{})
+				y := c.Class(harness.Behavior{})
 				c.Do(retried.SetNotifyCLSID(y), "SetNotifyCLSID(registered)")
 				c.Advance(flagsWait)
-				assert.Len(c, clsidCalls(c.Delivered(retried, model.EventJobTransferred), y), 1, "the failed notification is retried")
+				assert.Len(c, ToCLSID(c.Delivered(retried, model.EventJobTransferred), y), 1, "the failed notification is retried")
 			},
 		},
 		Scenario{
@@ -366,13 +341,13 @@ func init() {
 			// BITS activates the CLSID instance as the job's owner.
 			Run: func(c *C) {
 				owner, admin := c.App(Alice), c.App(Admin)
-				x := clsidClass(c, harness.Behavior{})
+				x := c.Class(harness.Behavior{})
 				job := c.Job(owner, harness.RemoteOK)
 				ja, err := admin.GetJob(job.GetId())
 				require.NoError(c, err, "an administrator gets alice's job")
 				c.Do(ja.SetNotifyCLSID(x), "SetNotifyCLSID by the administrator")
 				c.Transfer(job)
-				got := clsidCalls(c.Delivered(job, model.EventJobTransferred), x)
+				got := ToCLSID(c.Delivered(job, model.EventJobTransferred), x)
 				if assert.Len(c, got, 1) {
 					assert.Equal(c, Alice.Name, got[0].User, "the instance runs as the job's owner, not as the administrator who set the CLSID")
 				}

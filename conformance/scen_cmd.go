@@ -19,39 +19,11 @@ const cmdRetryDelay = 30 * time.Second
 // any backend, so BITS cannot start it.
 const cmdMissingProgram = `C:\bitssim\missing\no-such-program.exe`
 
-// cmdProgram makes a recorded program whose runs exit with exits, or
-// stops the scenario.
-func cmdProgram(c *C, exits ...int) (program, parameters string) {
-	p, a, err := c.B.CommandLine(exits...)
-	c.must(err, "CommandLine")
-	return p, a
-}
-
-// cmdSet sets the job's command line, or stops the scenario.
-func cmdSet(c *C, job model.Job, program, parameters string) {
-	c.Do(job.SetNotifyCmdLine(program, parameters), "SetNotifyCmdLine")
-}
-
-// cmdRetry sets the job's MinimumRetryDelay, or stops the scenario.
-func cmdRetry(c *C, job model.Job, d time.Duration) {
-	c.Do(job.SetMinimumRetryDelay(d), "SetMinimumRetryDelay")
-}
-
-// cmdRuns returns the command-line launches recorded for job.
-func cmdRuns(c *C, job model.Job) []model.Event { return c.Calls(job, model.EventCommandLine) }
-
 // cmdGet reads the job's command line, or stops the scenario.
 func cmdGet(c *C, job model.Job) (program, parameters string) {
 	p, a, err := job.GetNotifyCmdLine()
 	require.NoError(c, err, "GetNotifyCmdLine")
 	return p, a
-}
-
-// cmdOther returns job as seen from app (GetJob), or stops the scenario.
-func cmdOther(c *C, app harness.App, job model.Job) model.Job {
-	j, err := app.GetJob(job.GetId())
-	require.NoError(c, err, "GetJob from %s", app.Name())
-	return j
 }
 
 func init() {
@@ -74,11 +46,10 @@ func init() {
 					job := c.Job(a, tc.remote)
 					c.Transfer(job)
 					require.Equal(c, tc.state, c.State(job))
-					require.Empty(c, cmdRuns(c, job), "no command line is set yet")
-					prog, params := cmdProgram(c, 0)
-					cmdSet(c, job, prog, params)
+					require.Empty(c, c.Launches(job), "no command line is set yet")
+					prog, params := c.CmdLine(job, 0)
 					c.Settle()
-					runs := cmdRuns(c, job)
+					runs := c.Launches(job)
 					if assert.Len(c, runs, 1, "the command line set in %v is launched for that state", tc.state) {
 						assert.Equal(c, prog, runs[0].Target.Program)
 						assert.Equal(c, params, runs[0].Target.Parameters)
@@ -93,7 +64,7 @@ func init() {
 			// command line: GetNotifyCmdLine returns two empty strings.
 			Run: func(c *C) {
 				job := c.Job(c.App(Alice))
-				cmdSet(c, job, `C:\Windows\System32\notepad.exe`, `notepad.exe C:\notes.txt`)
+				c.SetCmdLine(job, `C:\Windows\System32\notepad.exe`, `notepad.exe C:\notes.txt`)
 				assert.NoError(c, job.SetNotifyCmdLine("", ""), "SetNotifyCmdLine(NULL, NULL)")
 				p, a := cmdGet(c, job)
 				assert.Empty(c, p, "program after clearing")
@@ -121,67 +92,63 @@ func init() {
 			// errors, a cancel, or a state whose flag is clear.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				withCmd := func(job model.Job) {
-					prog, params := cmdProgram(c, 0)
-					cmdSet(c, job, prog, params)
-				}
 				// TRANSFERRED with every other notification asked for too.
 				flags := model.BG_NOTIFY_JOB_TRANSFERRED | model.BG_NOTIFY_JOB_ERROR | model.BG_NOTIFY_JOB_MODIFICATION
-				if c.B.Capabilities().Version >= model.BITS3_0 {
+				if c.Version() >= model.BITS3_0 {
 					flags |= model.BG_NOTIFY_FILE_TRANSFERRED
 				}
 				done := c.Job(a, harness.RemoteOK, harness.RemoteOK)
-				c.Do(done.SetNotifyFlags(flags), "SetNotifyFlags")
-				withCmd(done)
+				c.SetFlags(done, flags)
+				c.CmdLine(done, 0)
 				c.Do(done.SetDescription("modified"), "SetDescription")
 				c.Settle()
-				assert.Empty(c, cmdRuns(c, done), "a modification launches nothing")
+				assert.Empty(c, c.Launches(done), "a modification launches nothing")
 				c.Transfer(done)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(done))
-				assert.Len(c, cmdRuns(c, done), 1, "entering TRANSFERRED with JOB_TRANSFERRED set launches it once")
+				assert.Len(c, c.Launches(done), 1, "entering TRANSFERRED with JOB_TRANSFERRED set launches it once")
 
 				// ERROR with JOB_ERROR set (the default flags).
 				failed := c.Job(a, harness.RemoteFatal)
-				withCmd(failed)
+				c.CmdLine(failed, 0)
 				c.Transfer(failed)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failed))
-				assert.Len(c, cmdRuns(c, failed), 1, "entering ERROR with JOB_ERROR set launches it once")
+				assert.Len(c, c.Launches(failed), 1, "entering ERROR with JOB_ERROR set launches it once")
 
 				// ERROR without JOB_ERROR.
 				errNoFlag := c.Job(a, harness.RemoteFatal)
-				c.Do(errNoFlag.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED), "SetNotifyFlags")
-				withCmd(errNoFlag)
+				c.SetFlags(errNoFlag, model.BG_NOTIFY_JOB_TRANSFERRED)
+				c.CmdLine(errNoFlag, 0)
 				c.Transfer(errNoFlag)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(errNoFlag))
-				assert.Empty(c, cmdRuns(c, errNoFlag), "ERROR without JOB_ERROR launches nothing")
+				assert.Empty(c, c.Launches(errNoFlag), "ERROR without JOB_ERROR launches nothing")
 
 				// TRANSFERRED without JOB_TRANSFERRED.
 				doneNoFlag := c.Job(a, harness.RemoteOK)
-				c.Do(doneNoFlag.SetNotifyFlags(model.BG_NOTIFY_JOB_ERROR), "SetNotifyFlags")
-				withCmd(doneNoFlag)
+				c.SetFlags(doneNoFlag, model.BG_NOTIFY_JOB_ERROR)
+				c.CmdLine(doneNoFlag, 0)
 				c.Transfer(doneNoFlag)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(doneNoFlag))
-				assert.Empty(c, cmdRuns(c, doneNoFlag), "TRANSFERRED without JOB_TRANSFERRED launches nothing")
+				assert.Empty(c, c.Launches(doneNoFlag), "TRANSFERRED without JOB_TRANSFERRED launches nothing")
 
 				// TRANSIENT_ERROR is not ERROR.
 				transient := c.Job(a, harness.RemoteTransient)
-				withCmd(transient)
+				c.CmdLine(transient, 0)
 				c.Transfer(transient)
 				require.Equal(c, model.BG_JOB_STATE_TRANSIENT_ERROR, c.State(transient))
 
 				// Suspend, Resume and Cancel are not TRANSFERRED or ERROR.
 				cancelled := c.Job(a, harness.RemoteSlow)
-				withCmd(cancelled)
+				c.CmdLine(cancelled, 0)
 				c.Transfer(cancelled)
 				c.Do(cancelled.Suspend(), "Suspend")
 				c.Do(cancelled.Cancel(), "Cancel")
 				c.Settle()
 
 				c.Advance(3 * time.Second)
-				assert.Empty(c, cmdRuns(c, transient), "TRANSIENT_ERROR launches nothing")
-				assert.Empty(c, cmdRuns(c, cancelled), "suspending and cancelling launch nothing")
-				assert.Empty(c, cmdRuns(c, errNoFlag), "ERROR without JOB_ERROR launches nothing")
-				assert.Empty(c, cmdRuns(c, doneNoFlag), "TRANSFERRED without JOB_TRANSFERRED launches nothing")
+				assert.Empty(c, c.Launches(transient), "TRANSIENT_ERROR launches nothing")
+				assert.Empty(c, c.Launches(cancelled), "suspending and cancelling launch nothing")
+				assert.Empty(c, c.Launches(errNoFlag), "ERROR without JOB_ERROR launches nothing")
+				assert.Empty(c, c.Launches(doneNoFlag), "TRANSFERRED without JOB_TRANSFERRED launches nothing")
 			},
 		},
 		Scenario{
@@ -195,16 +162,15 @@ func init() {
 				var jobs []model.Job
 				for _, k := range []harness.RemoteKind{harness.RemoteOK, harness.RemoteFatal} {
 					job := c.Job(a, k)
-					cmdRetry(c, job, cmdRetryDelay)
-					prog, params := cmdProgram(c, 0)
-					cmdSet(c, job, prog, params)
+					c.SetRetryDelay(job, cmdRetryDelay)
+					c.CmdLine(job, 0)
 					c.Transfer(job)
 					jobs = append(jobs, job)
 				}
 				c.Advance(4 * cmdRetryDelay)
 				for i, want := range []model.JobState{model.BG_JOB_STATE_TRANSFERRED, model.BG_JOB_STATE_ERROR} {
 					assert.Equal(c, want, c.State(jobs[i]), "the program did not complete or cancel the job")
-					runs := cmdRuns(c, jobs[i])
+					runs := c.Launches(jobs[i])
 					if assert.Len(c, runs, 1, "launched once for %v", want) {
 						assert.Equal(c, 0, runs[0].ExitCode)
 					}
@@ -221,7 +187,7 @@ func init() {
 				const prog2, params2 = `C:\Windows\System32\calc.exe`, `calc.exe`
 
 				cancelled := c.Job(a)
-				cmdSet(c, cancelled, prog, params)
+				c.SetCmdLine(cancelled, prog, params)
 				c.Do(cancelled.Cancel(), "Cancel")
 				assert.ErrorIs(c, cancelled.SetNotifyCmdLine(prog2, params2), model.BG_E_INVALID_STATE)
 				assert.ErrorIs(c, cancelled.SetNotifyCmdLine("", ""), model.BG_E_INVALID_STATE)
@@ -230,8 +196,8 @@ func init() {
 				assert.Equal(c, params, ps, "CANCELLED: parameters unchanged")
 
 				acked := c.Job(a, harness.RemoteOK)
-				c.Do(acked.SetNotifyFlags(0), "SetNotifyFlags(0)") // nothing to launch on the way
-				cmdSet(c, acked, prog, params)
+				c.SetFlags(acked, 0) // nothing to launch on the way
+				c.SetCmdLine(acked, prog, params)
 				c.Transfer(acked)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(acked))
 				_, err := acked.Complete()
@@ -257,15 +223,15 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				job := c.Job(a, harness.RemoteOK)
-				cmdRetry(c, job, cmdRetryDelay)
-				c.Do(job.SetNotifyInterface(a.Callback(harness.Behavior{FailFirst: 1})), "SetNotifyInterface")
-				cmdSet(c, job, cmdMissingProgram, `no-such-program.exe /x`)
+				c.SetRetryDelay(job, cmdRetryDelay)
+				c.Register(a, job, harness.Behavior{FailFirst: 1})
+				c.SetCmdLine(job, cmdMissingProgram, `no-such-program.exe /x`)
 				c.Transfer(job)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
 				calls := c.Calls(job, model.EventJobTransferred)
 				require.Len(c, calls, 1, "the first JobTransferred")
 				assert.False(c, calls[0].Delivered())
-				assert.Empty(c, cmdRuns(c, job), "a program that does not exist never runs")
+				assert.Empty(c, c.Launches(job), "a program that does not exist never runs")
 				c.Advance(cmdRetryDelay - time.Second)
 				assert.Len(c, c.Calls(job, model.EventJobTransferred), 1, "no retry before MinimumRetryDelay")
 				c.Advance(time.Second)
@@ -299,17 +265,16 @@ func init() {
 					{harness.RemoteFatal, model.EventJobError, []int{1, 0}},
 				} {
 					job := c.Job(a, tc.remote)
-					cmdRetry(c, job, cmdRetryDelay)
-					c.Do(job.SetNotifyInterface(a.Callback(harness.Behavior{Fail: true})), "SetNotifyInterface")
-					prog, params := cmdProgram(c, tc.exits...)
-					cmdSet(c, job, prog, params)
+					c.SetRetryDelay(job, cmdRetryDelay)
+					c.Register(a, job, harness.Behavior{Fail: true})
+					c.CmdLine(job, tc.exits...)
 					c.Transfer(job)
 					c.Advance(4 * cmdRetryDelay)
 					calls := c.Calls(job, tc.kind)
 					if assert.Len(c, calls, 1, "%v is called once (program exits %v)", tc.kind, tc.exits) {
 						assert.False(c, calls[0].Delivered())
 					}
-					runs := cmdRuns(c, job)
+					runs := c.Launches(job)
 					if assert.NotEmpty(c, runs, "the command line took over") {
 						assert.Greater(c, runs[0].Seq, calls[0].Seq, "the launch follows the failed call")
 						assert.Equal(c, tc.exits[0], runs[0].ExitCode)
@@ -335,9 +300,8 @@ func init() {
 						{harness.RemoteFatal, model.BG_JOB_STATE_ERROR},
 					} {
 						job := c.Job(a, tc.remote)
-						cmdRetry(c, job, cmdRetryDelay)
-						prog, params := cmdProgram(c, 0)
-						cmdSet(c, job, prog, params)
+						c.SetRetryDelay(job, cmdRetryDelay)
+						c.CmdLine(job, 0)
 						c.Transfer(job)
 						require.Equal(c, tc.state, c.State(job), "%s's job", acct.Name)
 						jobs = append(jobs, job)
@@ -347,7 +311,7 @@ func init() {
 				for _, job := range jobs {
 					owner, err := job.GetOwner()
 					assert.NoError(c, err)
-					assert.Empty(c, cmdRuns(c, job), "no command line for a job of %s", owner)
+					assert.Empty(c, c.Launches(job), "no command line for a job of %s", owner)
 				}
 			},
 		},
@@ -360,11 +324,11 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				job := c.Job(a, harness.RemoteOK)
-				prog, params := cmdProgram(c, 0)
+				prog, params := c.Program(0)
 				params += ` %SystemRoot% %PATH% "two words" ^& echo x | more > out.txt`
-				cmdSet(c, job, prog, params)
+				c.SetCmdLine(job, prog, params)
 				c.Transfer(job)
-				runs := cmdRuns(c, job)
+				runs := c.Launches(job)
 				if assert.Len(c, runs, 1) {
 					assert.Equal(c, prog, runs[0].Target.Program, "program exactly as set")
 					assert.Equal(c, params, runs[0].Target.Parameters, "parameters exactly as set, unexpanded")
@@ -378,7 +342,7 @@ func init() {
 			Run: func(c *C) {
 				job := c.Job(c.App(Alice))
 				const prog = `C:\Windows\System32\notepad.exe`
-				cmdSet(c, job, `C:\Windows\System32\calc.exe`, `calc.exe /old`)
+				c.SetCmdLine(job, `C:\Windows\System32\calc.exe`, `calc.exe /old`)
 				assert.NoError(c, job.SetNotifyCmdLine(prog, ""), "SetNotifyCmdLine(program, NULL)")
 				p, a := cmdGet(c, job)
 				assert.Equal(c, prog, p)
@@ -402,14 +366,13 @@ func init() {
 					{harness.RemoteFatal, model.BG_JOB_STATE_ERROR},
 				} {
 					job := c.Job(a, tc.remote)
-					cmdRetry(c, job, cmdRetryDelay)
-					prog, params := cmdProgram(c, 1, 0)
-					cmdSet(c, job, prog, params)
+					c.SetRetryDelay(job, cmdRetryDelay)
+					c.CmdLine(job, 1, 0)
 					c.Transfer(job)
 					require.Equal(c, tc.state, c.State(job))
 					c.Advance(4 * cmdRetryDelay)
-					runs := cmdRuns(c, job)
-					if c.B.Capabilities().Version == model.BITS1_5 {
+					runs := c.Launches(job)
+					if c.Version() == model.BITS1_5 {
 						if assert.Len(c, runs, 1, "BITS 1.5 launches once per event (%v)", tc.state) {
 							assert.Equal(c, 1, runs[0].ExitCode)
 						}
@@ -435,11 +398,10 @@ func init() {
 					kind  model.TargetKind
 				}
 				routes := []route{{"object", func(job model.Job) {
-					c.Do(job.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+					c.Register(a, job, harness.Behavior{})
 				}, model.TargetObject}}
 				if c.B.Capabilities().CLSID {
-					clsid, err := c.B.RegisterClass(harness.Behavior{})
-					c.must(err, "RegisterClass")
+					clsid := c.Class(harness.Behavior{})
 					routes = append(routes, route{"CLSID", func(job model.Job) {
 						c.Do(job.SetNotifyCLSID(clsid), "SetNotifyCLSID")
 					}, model.TargetCLSID})
@@ -453,15 +415,14 @@ func init() {
 						{harness.RemoteFatal, model.EventJobError},
 					} {
 						job := c.Job(a, tc.remote)
-						cmdRetry(c, job, cmdRetryDelay)
+						c.SetRetryDelay(job, cmdRetryDelay)
 						r.setup(job)
-						prog, params := cmdProgram(c, 0)
-						cmdSet(c, job, prog, params)
+						c.CmdLine(job, 0)
 						c.Transfer(job)
 						c.Advance(3 * cmdRetryDelay)
 						got := OfTarget(c.Delivered(job, tc.kind), r.kind)
 						assert.Len(c, got, 1, "%s accepted %v", r.name, tc.kind)
-						assert.Empty(c, cmdRuns(c, job), "%s accepted %v: no command line", r.name, tc.kind)
+						assert.Empty(c, c.Launches(job), "%s accepted %v: no command line", r.name, tc.kind)
 					}
 				}
 			},
@@ -473,7 +434,7 @@ func init() {
 			Run: func(c *C) {
 				job := c.Job(c.App(Alice))
 				const prog, params = `C:\Windows\System32\notepad.exe`, `notepad.exe C:\keep.txt`
-				cmdSet(c, job, prog, params)
+				c.SetCmdLine(job, prog, params)
 				assert.ErrorIs(c, job.SetNotifyCmdLine("", `notepad.exe C:\other.txt`), model.E_INVALIDARG)
 				p, a := cmdGet(c, job)
 				assert.Equal(c, prog, p, "program kept")
@@ -513,34 +474,32 @@ func init() {
 				} {
 					job := c.Job(a, tc.remote)
 					if tc.delay != 0 {
-						cmdRetry(c, job, tc.delay)
+						c.SetRetryDelay(job, tc.delay)
 					}
-					prog, params := cmdProgram(c, 1, 0)
-					cmdSet(c, job, prog, params)
+					c.CmdLine(job, 1, 0)
 					c.Transfer(job)
-					runs := cmdRuns(c, job)
+					runs := c.Launches(job)
 					require.Len(c, runs, 1)
 					assert.Equal(c, 1, runs[0].ExitCode)
 					c.Advance(tc.wait - time.Second)
-					assert.Len(c, cmdRuns(c, job), 1, "not again before %v", tc.wait)
+					assert.Len(c, c.Launches(job), 1, "not again before %v", tc.wait)
 					c.Advance(time.Second)
-					runs = cmdRuns(c, job)
+					runs = c.Launches(job)
 					if assert.Len(c, runs, 2, "launched again after %v", tc.wait) {
 						assert.Equal(c, tc.wait, runs[1].Time.Sub(runs[0].Time))
 						assert.Equal(c, 0, runs[1].ExitCode)
 					}
 					c.Advance(3 * tc.wait)
-					assert.Len(c, cmdRuns(c, job), 2, "exit 0 ends the launches")
+					assert.Len(c, c.Launches(job), 2, "exit 0 ends the launches")
 				}
 
 				// Non-zero exit, then the job is cancelled or acknowledged.
 				for _, leave := range []string{"Cancel", "Complete"} {
 					job := c.Job(a, harness.RemoteOK)
-					cmdRetry(c, job, cmdRetryDelay)
-					prog, params := cmdProgram(c, 1)
-					cmdSet(c, job, prog, params)
+					c.SetRetryDelay(job, cmdRetryDelay)
+					c.CmdLine(job, 1)
 					c.Transfer(job)
-					require.Len(c, cmdRuns(c, job), 1)
+					require.Len(c, c.Launches(job), 1)
 					if leave == "Cancel" {
 						c.Do(job.Cancel(), "Cancel")
 					} else {
@@ -548,7 +507,7 @@ func init() {
 						c.Do(err, "Complete")
 					}
 					c.Advance(3 * cmdRetryDelay)
-					assert.Len(c, cmdRuns(c, job), 1, "no new launch after %s", leave)
+					assert.Len(c, c.Launches(job), 1, "no new launch after %s", leave)
 				}
 			},
 		},
@@ -560,7 +519,7 @@ func init() {
 			Run: func(c *C) {
 				job := c.Job(c.App(Alice))
 				const prog, params = `C:\Windows\System32\notepad.exe`, `notepad.exe C:\keep.txt`
-				cmdSet(c, job, prog, params)
+				c.SetCmdLine(job, prog, params)
 				longProg := `C:\` + strings.Repeat("p", 261-len(`C:\`)-len(".exe")) + ".exe"
 				require.Len(c, longProg, 261)
 				assert.ErrorIs(c, job.SetNotifyCmdLine(longProg, "x"), model.BG_E_STRING_TOO_LONG, "261-character program")
@@ -580,19 +539,18 @@ func init() {
 			Run: func(c *C) {
 				alice, admin := c.App(Alice), c.App(Admin)
 				own := c.Job(alice, harness.RemoteOK)
-				prog, params := cmdProgram(c, 0)
-				cmdSet(c, own, prog, params)
+				prog, params := c.CmdLine(own, 0)
 				c.Transfer(own)
-				runs := cmdRuns(c, own)
+				runs := c.Launches(own)
 				if assert.Len(c, runs, 1) {
 					assert.Equal(c, Alice.Name, runs[0].User, "set by alice: runs as alice")
 				}
 
 				theirs := c.Job(alice, harness.RemoteOK)
-				prog, params = cmdProgram(c, 0)
-				cmdSet(c, cmdOther(c, admin, theirs), prog, params)
+				prog, params = c.Program(0)
+				c.SetCmdLine(c.JobIn(admin, theirs), prog, params)
 				c.Transfer(theirs)
-				runs = cmdRuns(c, theirs)
+				runs = c.Launches(theirs)
 				if assert.Len(c, runs, 1) {
 					assert.Equal(c, Admin.Name, runs[0].User, "set by admin on alice's job: runs as admin")
 				}

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -11,64 +10,6 @@ import (
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
 )
-
-// delivFiles numbers the local files the DELIV scenarios create.
-var delivFiles atomic.Uint64
-
-// delivLocal returns a fresh local path.
-func delivLocal(c *C) string {
-	return fmt.Sprintf(`C:\bitssim\%s-deliv-%d.bin`, c.rule, delivFiles.Add(1))
-}
-
-// delivNewJob creates a job of type typ in app with one file per remote
-// kind, each of size bytes, with fresh local names.
-func delivNewJob(c *C, app harness.App, typ model.JobType, size uint64, remotes ...harness.RemoteKind) model.Job {
-	job, err := app.CreateJob("conformance", typ)
-	c.must(err, "CreateJob")
-	for _, k := range remotes {
-		url, err := c.B.Remote(k, size)
-		c.must(err, "Remote")
-		c.must(job.AddFile(url, delivLocal(c)), "AddFile")
-	}
-	return job
-}
-
-// delivFlags sets the job's notify flags, or stops the scenario.
-func delivFlags(c *C, job model.Job, f model.NotifyFlags) {
-	c.Do(job.SetNotifyFlags(f), fmt.Sprintf("SetNotifyFlags(%v)", f))
-}
-
-// delivObject registers a new callback object of app on job.
-func delivObject(c *C, app harness.App, job model.Job, b harness.Behavior) {
-	c.Do(job.SetNotifyInterface(app.Callback(b)), "SetNotifyInterface")
-}
-
-// delivOfJob returns the trace events about job, of any kind.
-func delivOfJob(c *C, job model.Job) []model.Event {
-	var out []model.Event
-	id := job.GetId()
-	for _, e := range c.B.Trace() {
-		if e.Job == id {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// delivOnDemand creates an on-demand download job (BITS 10.1) in app with
-// one file of 2048 bytes, and returns the job and its file.
-func delivOnDemand(c *C, app harness.App) (model.Job, model.File) {
-	job, err := app.CreateJob("conformance", model.BG_JOB_TYPE_DOWNLOAD)
-	c.must(err, "CreateJob")
-	c.Do(job.SetProperty(model.BITS_JOB_PROPERTY_ON_DEMAND_MODE, model.JobPropertyValue{Enable: true}), "SetProperty(ON_DEMAND_MODE)")
-	url, err := c.B.Remote(harness.RemoteOK, 2048)
-	c.must(err, "Remote")
-	c.Do(job.AddFile(url, delivLocal(c)), "AddFile")
-	files, err := job.EnumFiles()
-	c.must(err, "EnumFiles")
-	require.Len(c, files, 1)
-	return job, files[0]
-}
 
 // delivMods returns the JobModification calls of job.
 func delivMods(c *C, job model.Job) []model.Event { return c.Calls(job, model.EventJobModification) }
@@ -105,12 +46,12 @@ func init() {
 					{harness.RemoteFatal, model.BG_JOB_STATE_ERROR, model.EventJobError},
 				} {
 					job := c.Job(first, tc.remote)
-					delivObject(c, first, job, harness.Behavior{})
+					c.Register(first, job, harness.Behavior{})
 					c.Transfer(job)
 					require.Equal(c, tc.state, c.State(job))
 					require.Len(c, To(c.Delivered(job, tc.kind), first), 1, "the first object received %v", tc.kind)
-					late := cmdOther(c, second, job)
-					delivObject(c, second, late, harness.Behavior{})
+					late := c.JobIn(second, job)
+					c.Register(second, late, harness.Behavior{})
 					c.Settle()
 					got := c.Delivered(job, tc.kind)
 					assert.Len(c, To(got, second), 1, "the object registered in %v receives %v", tc.state, tc.kind)
@@ -119,10 +60,10 @@ func init() {
 
 				// The flag of the state is clear: registering calls nothing.
 				job := c.Job(first, harness.RemoteOK)
-				delivFlags(c, job, model.BG_NOTIFY_JOB_ERROR)
+				c.SetFlags(job, model.BG_NOTIFY_JOB_ERROR)
 				c.Transfer(job)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
-				delivObject(c, second, cmdOther(c, second, job), harness.Behavior{})
+				c.Register(second, c.JobIn(second, job), harness.Behavior{})
 				c.Settle()
 				assert.Empty(c, c.Calls(job, model.EventJobTransferred), "JOB_TRANSFERRED is clear")
 			},
@@ -135,19 +76,19 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				flags := model.BG_NOTIFY_JOB_TRANSFERRED | model.BG_NOTIFY_JOB_ERROR
-				fileEvents := c.B.Capabilities().Version >= model.BITS3_0
+				fileEvents := c.Version() >= model.BITS3_0
 				if fileEvents {
 					flags |= model.BG_NOTIFY_FILE_TRANSFERRED
 				}
 				done := c.Job(a, harness.RemoteOK, harness.RemoteOK)
-				cmdRetry(c, done, cmdRetryDelay)
-				delivFlags(c, done, flags)
+				c.SetRetryDelay(done, cmdRetryDelay)
+				c.SetFlags(done, flags)
 				obj := a.Callback(harness.Behavior{FailFirst: 1})
 				c.Do(done.SetNotifyInterface(obj), "SetNotifyInterface")
 				c.Transfer(done)
 				failed := c.Job(a, harness.RemoteFatal)
-				cmdRetry(c, failed, cmdRetryDelay)
-				delivObject(c, a, failed, harness.Behavior{FailFirst: 1})
+				c.SetRetryDelay(failed, cmdRetryDelay)
+				c.Register(a, failed, harness.Behavior{FailFirst: 1})
 				c.Transfer(failed)
 				c.Advance(4 * cmdRetryDelay)
 
@@ -192,9 +133,9 @@ func init() {
 					{harness.RemoteFatal, model.EventJobError},
 				} {
 					job := c.Job(a, tc.remote)
-					cmdRetry(c, job, cmdRetryDelay)
-					delivObject(c, a, job, harness.Behavior{FailFirst: 2})
-					cmdSet(c, job, cmdMissingProgram, `no-such-program.exe`)
+					c.SetRetryDelay(job, cmdRetryDelay)
+					c.Register(a, job, harness.Behavior{FailFirst: 2})
+					c.SetCmdLine(job, cmdMissingProgram, `no-such-program.exe`)
 					c.Transfer(job)
 					require.Len(c, c.Calls(job, tc.kind), 1)
 					c.Advance(cmdRetryDelay - time.Second)
@@ -212,7 +153,7 @@ func init() {
 					}
 					c.Advance(3 * cmdRetryDelay)
 					assert.Len(c, c.Calls(job, tc.kind), 3, "%v: accepted, no more retries", tc.kind)
-					assert.Empty(c, cmdRuns(c, job))
+					assert.Empty(c, c.Launches(job))
 				}
 			},
 		},
@@ -233,8 +174,8 @@ func init() {
 					{[]harness.RemoteKind{harness.RemoteOK, harness.RemoteOK, harness.RemoteFatal}, 2, model.EventJobError},
 				} {
 					job := c.Job(a, tc.remotes...)
-					delivFlags(c, job, flags)
-					delivObject(c, a, job, harness.Behavior{})
+					c.SetFlags(job, flags)
+					c.Register(a, job, harness.Behavior{})
 					c.Transfer(job)
 					fts := c.Delivered(job, model.EventFileTransferred)
 					last := c.Delivered(job, tc.kind)
@@ -261,9 +202,9 @@ func init() {
 					for i := range remotes {
 						remotes[i] = harness.RemoteOK
 					}
-					job := delivNewJob(c, a, typ, 2048, remotes...)
-					delivFlags(c, job, flags)
-					delivObject(c, a, job, harness.Behavior{})
+					job := c.TypedJob(a, typ, 2048, remotes...)
+					c.SetFlags(job, flags)
+					c.Register(a, job, harness.Behavior{})
 					c.Transfer(job)
 					require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job), "%v job", typ)
 					return job
@@ -301,9 +242,9 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				job := c.Job(a, harness.RemoteOK, harness.RemoteOK)
-				cmdRetry(c, job, cmdRetryDelay)
-				delivFlags(c, job, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR|model.BG_NOTIFY_FILE_TRANSFERRED)
-				delivObject(c, a, job, harness.Behavior{FailFirst: 1})
+				c.SetRetryDelay(job, cmdRetryDelay)
+				c.SetFlags(job, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR|model.BG_NOTIFY_FILE_TRANSFERRED)
+				c.Register(a, job, harness.Behavior{FailFirst: 1})
 				c.Transfer(job)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
 				fts := c.Calls(job, model.EventFileTransferred)
@@ -335,10 +276,9 @@ func init() {
 			// and while bytes are being transferred.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				job, err := a.CreateJob("conformance", model.BG_JOB_TYPE_DOWNLOAD)
-				c.must(err, "CreateJob")
-				delivFlags(c, job, delivStd)
-				delivObject(c, a, job, harness.Behavior{})
+				job := c.Job(a)
+				c.SetFlags(job, delivStd)
+				c.Register(a, job, harness.Behavior{})
 				c.Advance(time.Second)
 				n := len(delivMods(c, job))
 				step := func(what string, do func()) {
@@ -348,11 +288,7 @@ func init() {
 					assert.Greater(c, got, n, "JobModification after %s", what)
 					n = got
 				}
-				step("a file is added", func() {
-					url, err := c.B.Remote(harness.RemoteSlow, 8192)
-					c.must(err, "Remote")
-					c.Do(job.AddFile(url, delivLocal(c)), "AddFile")
-				})
+				step("a file is added", func() { c.AddFile(job, harness.RemoteSlow, 8192) })
 				step("a property changes", func() { c.Do(job.SetDescription("changed"), "SetDescription") })
 				require.Equal(c, model.BG_JOB_STATE_SUSPENDED, c.State(job))
 
@@ -390,23 +326,20 @@ func init() {
 				caps := c.B.Capabilities()
 				var clsid model.GUID
 				if caps.CLSID {
-					var err error
-					clsid, err = c.B.RegisterClass(harness.Behavior{})
-					c.must(err, "RegisterClass")
+					clsid = c.Class(harness.Behavior{})
 				}
 				// prepare registers every route on job, the flags last, and
 				// returns how many calls of kind the set-up itself caused.
 				prepare := func(job model.Job, flags model.NotifyFlags, kind model.EventKind) int {
-					cmdRetry(c, job, cmdRetryDelay)
-					delivObject(c, a, job, harness.Behavior{Fail: true})
+					c.SetRetryDelay(job, cmdRetryDelay)
+					c.Register(a, job, harness.Behavior{Fail: true})
 					if caps.CLSID {
 						c.Do(job.SetNotifyCLSID(clsid), "SetNotifyCLSID")
 					}
 					if caps.CommandLine {
-						prog, params := cmdProgram(c, 0)
-						cmdSet(c, job, prog, params)
+						c.CmdLine(job, 0)
 					}
-					delivFlags(c, job, flags)
+					c.SetFlags(job, flags)
 					c.Advance(4 * cmdRetryDelay)
 					return len(c.Calls(job, kind))
 				}
@@ -417,7 +350,7 @@ func init() {
 						assert.False(c, calls[0].Delivered())
 						assert.Equal(c, model.TargetObject, calls[0].Target.Kind)
 					}
-					evs := delivOfJob(c, job)
+					evs := c.TraceOf(job)
 					assert.Empty(c, OfTarget(evs, model.TargetCLSID), "no CLSID instance")
 					assert.Empty(c, OfTarget(evs, model.TargetCommandLine), "no command line")
 				}
@@ -429,7 +362,7 @@ func init() {
 				check(job, model.EventJobModification, n)
 
 				if caps.Version >= model.BITS10_1 {
-					od, f := delivOnDemand(c, a)
+					od, f := c.OnDemandJob(a)
 					n := prepare(od, model.BG_NOTIFY_FILE_RANGES_TRANSFERRED, model.EventFileRangesTransferred)
 					require.Zero(c, n)
 					c.Do(f.RequestFileRanges([]model.FileRange{{InitialOffset: 0, Length: 1024}}), "RequestFileRanges")
@@ -449,8 +382,8 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				job := c.Job(a, harness.RemoteOK)
-				delivFlags(c, job, delivStd)
-				delivObject(c, a, job, harness.Behavior{})
+				c.SetFlags(job, delivStd)
+				c.Register(a, job, harness.Behavior{})
 				c.Advance(5 * time.Second)
 				burst := func(interval time.Duration, steps int, every time.Duration) {
 					before := len(delivMods(c, job))
@@ -488,8 +421,8 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				job := c.Job(a, harness.RemoteOK)
-				delivFlags(c, job, delivStd)
-				delivObject(c, a, job, harness.Behavior{})
+				c.SetFlags(job, delivStd)
+				c.Register(a, job, harness.Behavior{})
 				c.Advance(2 * time.Second)
 				require.Equal(c, model.BG_JOB_STATE_SUSPENDED, c.State(job))
 				n := len(delivMods(c, job))
@@ -509,14 +442,13 @@ func init() {
 				a := c.App(Alice)
 				withCmd := c.B.Capabilities().CommandLine
 				transient := c.Job(a, harness.RemoteTransient)
-				cmdRetry(c, transient, cmdRetryDelay)
-				delivObject(c, a, transient, harness.Behavior{})
+				c.SetRetryDelay(transient, cmdRetryDelay)
+				c.Register(a, transient, harness.Behavior{})
 				var cmdOnly model.Job
 				if withCmd {
 					cmdOnly = c.Job(a, harness.RemoteTransient)
-					cmdRetry(c, cmdOnly, cmdRetryDelay)
-					prog, params := cmdProgram(c, 0)
-					cmdSet(c, cmdOnly, prog, params)
+					c.SetRetryDelay(cmdOnly, cmdRetryDelay)
+					c.CmdLine(cmdOnly, 0)
 					c.Transfer(cmdOnly)
 					require.Equal(c, model.BG_JOB_STATE_TRANSIENT_ERROR, c.State(cmdOnly))
 				}
@@ -528,11 +460,11 @@ func init() {
 				require.Greater(c, count, uint32(1), "the job was retried and failed again")
 				assert.Empty(c, c.Calls(transient, model.EventJobError), "no JobError for TRANSIENT_ERROR")
 				if withCmd {
-					assert.Empty(c, cmdRuns(c, cmdOnly), "no command line for TRANSIENT_ERROR")
+					assert.Empty(c, c.Launches(cmdOnly), "no command line for TRANSIENT_ERROR")
 				}
 
 				fatal := c.Job(a, harness.RemoteFatal)
-				delivObject(c, a, fatal, harness.Behavior{})
+				c.Register(a, fatal, harness.Behavior{})
 				c.Transfer(fatal)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(fatal))
 				assert.Len(c, c.Delivered(fatal, model.EventJobError), 1, "entering ERROR gives JobError")
@@ -550,9 +482,9 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				job := c.Job(a, harness.RemoteTransient)
-				delivFlags(c, job, delivStd)
-				delivObject(c, a, job, harness.Behavior{})
-				cmdRetry(c, job, 60*time.Second)
+				c.SetFlags(job, delivStd)
+				c.Register(a, job, harness.Behavior{})
+				c.SetRetryDelay(job, 60*time.Second)
 				c.Do(job.SetNoProgressTimeout(90*time.Second), "SetNoProgressTimeout")
 				c.Transfer(job)
 				require.Equal(c, model.BG_JOB_STATE_TRANSIENT_ERROR, c.State(job))
@@ -586,18 +518,16 @@ func init() {
 					{harness.RemoteFatal, model.EventJobError},
 				} {
 					job := c.Job(a, tc.remote)
-					cmdRetry(c, job, cmdRetryDelay)
+					c.SetRetryDelay(job, cmdRetryDelay)
 					obj := a.Callback(harness.Behavior{})
 					c.Do(job.SetNotifyInterface(obj), "SetNotifyInterface")
 					c.Transfer(job)
 					require.Len(c, c.Delivered(job, tc.kind), 1)
 					c.Advance(4 * cmdRetryDelay)
 					c.Do(job.SetDescription("changed"), "SetDescription")
-					c.Do(job.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR), "SetNotifyFlags")
+					c.SetFlags(job, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR)
 					if c.B.Capabilities().CLSID {
-						clsid, err := c.B.RegisterClass(harness.Behavior{})
-						c.must(err, "RegisterClass")
-						c.Do(job.SetNotifyCLSID(clsid), "SetNotifyCLSID")
+						c.Do(job.SetNotifyCLSID(c.Class(harness.Behavior{})), "SetNotifyCLSID")
 					}
 					c.Advance(4 * cmdRetryDelay)
 					assert.Len(c, c.Calls(job, tc.kind), 1, "%v: no second delivery", tc.kind)
@@ -618,16 +548,16 @@ func init() {
 				ranges := []model.FileRange{{InitialOffset: 0, Length: 1024}}
 				withFlag := model.BG_NOTIFY_JOB_TRANSFERRED | model.BG_NOTIFY_JOB_ERROR | model.BG_NOTIFY_FILE_RANGES_TRANSFERRED
 
-				od, f := delivOnDemand(c, a)
-				delivFlags(c, od, withFlag)
-				delivObject(c, a, od, harness.Behavior{})
+				od, f := c.OnDemandJob(a)
+				c.SetFlags(od, withFlag)
+				c.Register(a, od, harness.Behavior{})
 				c.Do(f.RequestFileRanges(ranges), "RequestFileRanges")
 				c.Settle()
 				assert.Len(c, c.Delivered(od, model.EventFileRangesTransferred), 1, "on demand, flag set")
 
-				odNoFlag, f2 := delivOnDemand(c, a)
-				delivFlags(c, odNoFlag, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR)
-				delivObject(c, a, odNoFlag, harness.Behavior{})
+				odNoFlag, f2 := c.OnDemandJob(a)
+				c.SetFlags(odNoFlag, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR)
+				c.Register(a, odNoFlag, harness.Behavior{})
 				c.Do(f2.RequestFileRanges(ranges), "RequestFileRanges")
 				c.Settle()
 				filled, err := f2.GetFilledFileRanges()
@@ -637,7 +567,7 @@ func init() {
 
 				plain := c.Job(a, harness.RemoteOK)
 				assert.NoError(c, plain.SetNotifyFlags(withFlag), "the flag is accepted on a job that is not on demand")
-				delivObject(c, a, plain, harness.Behavior{})
+				c.Register(a, plain, harness.Behavior{})
 				c.Transfer(plain)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(plain))
 				assert.Empty(c, c.Calls(plain, model.EventFileRangesTransferred), "not on demand")
@@ -651,7 +581,7 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				job := c.Job(a, harness.RemoteOK)
-				delivObject(c, a, job, harness.Behavior{Complete: true})
+				c.Register(a, job, harness.Behavior{Complete: true})
 				c.Transfer(job)
 				jt := c.Calls(job, model.EventJobTransferred)
 				if assert.Len(c, jt, 1) {
@@ -671,7 +601,7 @@ func init() {
 			Run: func(c *C) {
 				alice, admin := c.App(Alice), c.App(Admin)
 				own := c.Job(alice, harness.RemoteOK)
-				delivObject(c, alice, own, harness.Behavior{})
+				c.Register(alice, own, harness.Behavior{})
 				c.Transfer(own)
 				got := c.Delivered(own, model.EventJobTransferred)
 				if assert.Len(c, got, 1) {
@@ -679,7 +609,7 @@ func init() {
 				}
 
 				theirs := c.Job(alice, harness.RemoteOK)
-				delivObject(c, admin, cmdOther(c, admin, theirs), harness.Behavior{})
+				c.Register(admin, c.JobIn(admin, theirs), harness.Behavior{})
 				c.Transfer(theirs)
 				got = To(c.Delivered(theirs, model.EventJobTransferred), admin)
 				if assert.Len(c, got, 1) {
@@ -707,18 +637,18 @@ func init() {
 					{harness.RemoteFatal, model.EventJobError, 0, cmdRetryDelay, cmdRetryDelay},
 					{harness.RemoteOK, model.EventJobTransferred, 0, 0, 600 * time.Second},
 				}
-				if c.B.Capabilities().Version >= model.BITS3_0 {
+				if c.Version() >= model.BITS3_0 {
 					cases = append(cases, tc{harness.RemoteOK, model.EventFileTransferred, model.BG_NOTIFY_FILE_TRANSFERRED, cmdRetryDelay, cmdRetryDelay})
 				}
 				for _, tc := range cases {
 					job := c.Job(a, tc.remote)
 					if tc.delay != 0 {
-						cmdRetry(c, job, tc.delay)
+						c.SetRetryDelay(job, tc.delay)
 					}
 					if tc.flags != 0 {
-						delivFlags(c, job, tc.flags)
+						c.SetFlags(job, tc.flags)
 					}
-					delivObject(c, a, job, harness.Behavior{FailFirst: 1})
+					c.Register(a, job, harness.Behavior{FailFirst: 1})
 					c.Transfer(job)
 					require.Len(c, c.Calls(job, tc.kind), 1, "%v", tc.kind)
 					c.Advance(tc.wait - time.Second)
@@ -751,8 +681,8 @@ func init() {
 					{harness.RemoteFatal, model.EventJobError, "Cancel"},
 				} {
 					job := c.Job(a, tc.remote)
-					cmdRetry(c, job, cmdRetryDelay)
-					delivObject(c, a, job, harness.Behavior{Fail: true})
+					c.SetRetryDelay(job, cmdRetryDelay)
+					c.Register(a, job, harness.Behavior{Fail: true})
 					c.Transfer(job)
 					require.Len(c, c.Calls(job, tc.kind), 1)
 					switch tc.leave {
@@ -787,16 +717,16 @@ func init() {
 					{harness.RemoteOK, model.EventJobTransferred, 0, 3},
 					{harness.RemoteFatal, model.EventJobError, 0, 2},
 				}
-				if c.B.Capabilities().Version >= model.BITS3_0 {
+				if c.Version() >= model.BITS3_0 {
 					cases = append(cases, tc{harness.RemoteOK, model.EventFileTransferred, model.BG_NOTIFY_FILE_TRANSFERRED, 2})
 				}
 				for _, tc := range cases {
 					job := c.Job(a, tc.remote)
-					cmdRetry(c, job, cmdRetryDelay)
+					c.SetRetryDelay(job, cmdRetryDelay)
 					if tc.flags != 0 {
-						delivFlags(c, job, tc.flags)
+						c.SetFlags(job, tc.flags)
 					}
-					delivObject(c, a, job, harness.Behavior{FailFirst: tc.fails})
+					c.Register(a, job, harness.Behavior{FailFirst: tc.fails})
 					c.Transfer(job)
 					for i := 0; i < 20 && len(c.Delivered(job, tc.kind)) == 0; i++ {
 						c.Advance(cmdRetryDelay)

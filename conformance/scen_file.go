@@ -20,17 +20,10 @@ func init() {
 		"no backend can make a peer serve a file: harness.Remote only makes origin servers (ok, transient, fatal, slow), so IsDownloadedFromPeer is never true")
 }
 
-// fiFiles returns j's files, or stops the scenario.
-func fiFiles(c *C, j model.Job) []model.File {
-	files, err := j.EnumFiles()
-	require.NoError(c, err)
-	return files
-}
-
 // fiProgress returns the progress of every file of j, or stops the scenario.
 func fiProgress(c *C, j model.Job) []model.FileProgress {
 	var out []model.FileProgress
-	for _, f := range fiFiles(c, j) {
+	for _, f := range c.Files(j) {
 		p, err := f.GetProgress()
 		require.NoError(c, err)
 		out = append(out, p)
@@ -49,15 +42,15 @@ func init() {
 				url, err := c.B.Remote(harness.RemoteOK, 2048)
 				require.NoError(c, err)
 				for _, st := range []model.JobState{model.BG_JOB_STATE_CANCELLED, model.BG_JOB_STATE_ACKNOWLEDGED} {
-					j := stReach(c, a, st)
-					assert.ErrorIs(c, j.AddFile(url, stLocal(c)), model.BG_E_INVALID_STATE, "AddFile on a %v job", st)
-					assert.ErrorIs(c, j.AddFileSet([]model.FileInfo{{RemoteName: url, LocalName: stLocal(c)}}),
+					j := c.Reach(a, st)
+					assert.ErrorIs(c, j.AddFile(url, c.LocalName()), model.BG_E_INVALID_STATE, "AddFile on a %v job", st)
+					assert.ErrorIs(c, j.AddFileSet([]model.FileInfo{{RemoteName: url, LocalName: c.LocalName()}}),
 						model.BG_E_INVALID_STATE, "AddFileSet on a %v job", st)
-					if stVersion(c) >= model.BITS2_0 { // IBackgroundCopyJob3
-						assert.ErrorIs(c, j.AddFileWithRanges(url, stLocal(c), []model.FileRange{{InitialOffset: 0, Length: 100}}),
+					if c.Version() >= model.BITS2_0 { // IBackgroundCopyJob3
+						assert.ErrorIs(c, j.AddFileWithRanges(url, c.LocalName(), []model.FileRange{{InitialOffset: 0, Length: 100}}),
 							model.BG_E_INVALID_STATE, "AddFileWithRanges on a %v job", st)
 					}
-					assert.Len(c, fiFiles(c, j), 1, "nothing added to the %v job", st)
+					assert.Len(c, c.Files(j), 1, "nothing added to the %v job", st)
 				}
 			},
 		},
@@ -67,7 +60,7 @@ func init() {
 			// and BITS transfers none of the later files.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				j := stJob(c, a, 2048, harness.RemoteOK, harness.RemoteFatal, harness.RemoteOK)
+				j := c.SizedJob(a, 2048, harness.RemoteOK, harness.RemoteFatal, harness.RemoteOK)
 				c.Transfer(j)
 				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(j))
 				c.Settle()
@@ -92,17 +85,17 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				const n = 3
-				j := stJob(c, a, 4096, harness.RemoteSlow, harness.RemoteSlow, harness.RemoteSlow) // 4 s each
+				j := c.SizedJob(a, 4096, harness.RemoteSlow, harness.RemoteSlow, harness.RemoteSlow) // 4 s each
 				var locals []string
-				for _, f := range fiFiles(c, j) {
+				for _, f := range c.Files(j) {
 					l, err := f.GetLocalName()
 					require.NoError(c, err)
 					locals = append(locals, l)
 				}
-				fileFlags := stVersion(c) >= model.BITS3_0
+				fileFlags := c.Version() >= model.BITS3_0
 				if fileFlags {
-					c.Do(j.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR|model.BG_NOTIFY_FILE_TRANSFERRED), "SetNotifyFlags")
-					c.Do(j.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+					c.SetFlags(j, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR|model.BG_NOTIFY_FILE_TRANSFERRED)
+					c.Register(a, j, harness.Behavior{})
 				}
 				c.Transfer(j)
 				partial := map[int]bool{}
@@ -145,10 +138,8 @@ func init() {
 				j, err := a.CreateJob("on demand", model.BG_JOB_TYPE_DOWNLOAD)
 				require.NoError(c, err)
 				c.Do(j.SetProperty(model.BITS_JOB_PROPERTY_ON_DEMAND_MODE, model.JobPropertyValue{Enable: true}), "SetProperty(ON_DEMAND_MODE)")
-				url, err := c.B.Remote(harness.RemoteOK, 8192)
-				require.NoError(c, err)
-				c.Do(j.AddFile(url, stLocal(c)), "AddFile")
-				files := fiFiles(c, j)
+				c.AddFile(j, harness.RemoteOK, 8192)
+				files := c.Files(j)
 				require.Len(c, files, 1)
 				f := files[0]
 
@@ -172,11 +163,11 @@ func init() {
 			// happens on disk and is not observable.)
 			Run: func(c *C) {
 				a := c.App(Alice)
-				j := stJob(c, a, stSlowSize, harness.RemoteSlow)
+				j := c.SizedJob(a, slowSize, harness.RemoteSlow)
 				c.Transfer(j)
 				c.Advance(2 * time.Second)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(j))
-				f := fiFiles(c, j)[0]
+				f := c.Files(j)[0]
 				local, err := f.GetLocalName()
 				require.NoError(c, err)
 				tmp, err := f.GetTemporaryName()
@@ -196,8 +187,8 @@ func init() {
 			// file's transferred bytes to 0.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				j := stReach(c, a, model.BG_JOB_STATE_TRANSFERRED)
-				f := fiFiles(c, j)[0]
+				j := c.Reach(a, model.BG_JOB_STATE_TRANSFERRED)
+				f := c.Files(j)[0]
 				peer, err := f.IsDownloadedFromPeer()
 				require.NoError(c, err)
 				require.False(c, peer, "precondition: the origin served the file")
@@ -206,7 +197,7 @@ func init() {
 				require.Equal(c, uint64(2048), p.BytesTransferred, "precondition: transferred")
 				assert.NoError(c, f.SetValidationState(false))
 				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(j))
-				assert.Equal(c, model.BG_E_VALIDATION_FAILED, stErrorCode(c, j))
+				assert.Equal(c, model.BG_E_VALIDATION_FAILED, c.ErrorCode(j))
 				p, err = f.GetProgress()
 				assert.NoError(c, err)
 				assert.Zero(c, p.BytesTransferred, "transferred bytes reset to 0")
@@ -219,13 +210,13 @@ func init() {
 			// fails with E_PENDING.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				idle := stReach(c, a, model.BG_JOB_STATE_SUSPENDED)
-				f := fiFiles(c, idle)[0]
+				idle := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
+				f := c.Files(idle)[0]
 				assert.ErrorIs(c, f.SetValidationState(true), model.E_PENDING, "SUSPENDED, nothing transferred")
 				assert.ErrorIs(c, f.SetValidationState(false), model.E_PENDING, "SUSPENDED, nothing transferred")
 
-				busy := stReach(c, a, model.BG_JOB_STATE_TRANSFERRING)
-				g := fiFiles(c, busy)[0]
+				busy := c.Reach(a, model.BG_JOB_STATE_TRANSFERRING)
+				g := c.Files(busy)[0]
 				assert.ErrorIs(c, g.SetValidationState(true), model.E_PENDING, "TRANSFERRING")
 				assert.ErrorIs(c, g.SetValidationState(false), model.E_PENDING, "TRANSFERRING")
 				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(busy))

@@ -33,34 +33,6 @@ const flagsRetryDelay = 5 * time.Second
 // after flagsRetryDelay, or for a slow remote (2 KB at 1 KB/s) to finish.
 const flagsWait = 10 * time.Second
 
-// flagsJobTrace returns every event of the trace about job: callback calls
-// of any kind to any target, delivered or not, and command-line launches.
-func flagsJobTrace(c *C, job model.Job) []model.Event {
-	id := job.GetId()
-	var out []model.Event
-	for _, e := range c.B.Trace() {
-		if e.Job == id {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// flagsOnDemandJob creates a SUSPENDED on-demand job (BITS 10.1) with one
-// 2 KB file in app, or stops the scenario.
-func flagsOnDemandJob(c *C, app harness.App) (model.Job, model.File) {
-	j, err := app.CreateJob("conformance", model.BG_JOB_TYPE_DOWNLOAD)
-	c.must(err, "CreateJob")
-	c.must(j.SetProperty(model.BITS_JOB_PROPERTY_ON_DEMAND_MODE, model.JobPropertyValue{Enable: true}), "SetProperty(ON_DEMAND_MODE)")
-	url, err := c.B.Remote(harness.RemoteOK, 2048)
-	c.must(err, "Remote")
-	c.must(j.AddFile(url, `C:\bitssim\`+c.rule+`-ondemand.bin`), "AddFile")
-	files, err := j.EnumFiles()
-	c.must(err, "EnumFiles")
-	require.Len(c, files, 1)
-	return j, files[0]
-}
-
 // flagsRequestRanges requests the first kilobyte of f and lets the job
 // fetch it.
 func flagsRequestRanges(c *C, job model.Job, f model.File) {
@@ -91,10 +63,10 @@ func init() {
 			Run: func(c *C) {
 				job := c.Job(c.App(Alice))
 				values := []model.NotifyFlags{0x01, 0x02, 0x04, 0x08, 0x0B, 0x0F, 0x00, 0x03}
-				if c.B.Capabilities().Version >= model.BITS3_0 {
+				if c.Version() >= model.BITS3_0 {
 					values = append(values, 0x10, 0x1F, 0x19)
 				}
-				if c.B.Capabilities().Version >= model.BITS10_1 {
+				if c.Version() >= model.BITS10_1 {
 					values = append(values, 0x20, 0x3F, 0x2B)
 				}
 				for _, f := range values {
@@ -112,7 +84,7 @@ func init() {
 			// SetNotifyFlags accepts exactly the bits of the installed
 			// version: 0x0F on 1.5-2.5, 0x1F on 3.0-5.0, 0x3F on 10.1+.
 			Run: func(c *C) {
-				v := c.B.Capabilities().Version
+				v := c.Version()
 				var mask model.NotifyFlags
 				switch {
 				case v >= model.BITS10_1:
@@ -144,9 +116,9 @@ func init() {
 			// flags stay as they were.
 			Run: func(c *C) {
 				job := c.Job(c.App(Alice))
-				c.Do(job.SetNotifyFlags(0x0B), "SetNotifyFlags(0x0B)")
+				c.SetFlags(job, 0x0B)
 				invalid := []model.NotifyFlags{0x40, 0x0B | 0x40, 0x80, 0x100, 0x8000_0000, 0xFFFF_FFFF}
-				v := c.B.Capabilities().Version
+				v := c.Version()
 				if v < model.BITS3_0 {
 					invalid = append(invalid, 0x10, 0x0B|0x10)
 				}
@@ -168,10 +140,10 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				cancelled := c.Job(a, harness.RemoteOK)
-				c.Do(cancelled.SetNotifyFlags(0x0B), "SetNotifyFlags(0x0B)")
+				c.SetFlags(cancelled, 0x0B)
 				c.Do(cancelled.Cancel(), "Cancel")
 				acked := c.Job(a, harness.RemoteOK)
-				c.Do(acked.SetNotifyFlags(0x0B), "SetNotifyFlags(0x0B)")
+				c.SetFlags(acked, 0x0B)
 				c.Transfer(acked)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(acked))
 				_, err := acked.Complete()
@@ -215,7 +187,7 @@ func init() {
 			Run: func(c *C) {
 				job := c.Job(c.App(Alice))
 				values := []model.NotifyFlags{0x05, 0x06, 0x07, 0x0C, 0x0F}
-				v := c.B.Capabilities().Version
+				v := c.Version()
 				if v >= model.BITS3_0 {
 					values = append(values, 0x1F, 0x14)
 				}
@@ -235,11 +207,11 @@ func init() {
 			// DISABLE (0x04) is clear.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				v := c.B.Capabilities().Version
+				v := c.Version()
 				setup := func(flags model.NotifyFlags, remotes ...harness.RemoteKind) model.Job {
 					job := c.Job(a, remotes...)
-					c.Do(job.SetNotifyFlags(flags), "SetNotifyFlags")
-					c.Do(job.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+					c.SetFlags(job, flags)
+					c.Register(a, job, harness.Behavior{})
 					return job
 				}
 				none := func(job model.Job, kinds ...model.EventKind) {
@@ -285,16 +257,16 @@ func init() {
 					none(fileOnly, model.EventJobTransferred, model.EventJobModification)
 				}
 				if v >= model.BITS10_1 {
-					ranges, f := flagsOnDemandJob(c, a)
-					c.Do(ranges.SetNotifyFlags(0x20), "SetNotifyFlags(0x20)")
-					c.Do(ranges.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+					ranges, f := c.OnDemandJob(a)
+					c.SetFlags(ranges, 0x20)
+					c.Register(a, ranges, harness.Behavior{})
 					flagsRequestRanges(c, ranges, f)
 					assert.Len(c, To(c.Delivered(ranges, model.EventFileRangesTransferred), a), 1, "FileRangesTransferred with 0x20")
 					none(ranges, model.EventJobModification, model.EventFileTransferred)
 
-					noRanges, f2 := flagsOnDemandJob(c, a)
-					c.Do(noRanges.SetNotifyFlags(0x1B), "SetNotifyFlags(0x1B)")
-					c.Do(noRanges.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+					noRanges, f2 := c.OnDemandJob(a)
+					c.SetFlags(noRanges, 0x1B)
+					c.Register(a, noRanges, harness.Behavior{})
 					flagsRequestRanges(c, noRanges, f2)
 					none(noRanges, model.EventFileRangesTransferred)
 				}
@@ -306,16 +278,16 @@ func init() {
 			// the job, whatever other bits are set.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				v := c.B.Capabilities().Version
+				v := c.Version()
 				all := flagsMask(v) // DISABLE and every other bit
 				var clsid model.GUID
 				if c.B.Capabilities().CLSID {
-					clsid = clsidClass(c, harness.Behavior{})
+					clsid = c.Class(harness.Behavior{})
 				}
 				setup := func(job model.Job, withObject bool) model.Job {
-					c.Do(job.SetNotifyFlags(all), "SetNotifyFlags")
+					c.SetFlags(job, all)
 					if withObject {
-						c.Do(job.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+						c.Register(a, job, harness.Behavior{})
 					}
 					if !clsid.IsNull() {
 						c.Do(job.SetNotifyCLSID(clsid), "SetNotifyCLSID")
@@ -336,14 +308,14 @@ func init() {
 					jobs = append(jobs, viaCLSID)
 				}
 				if v >= model.BITS10_1 {
-					ranges, f := flagsOnDemandJob(c, a)
+					ranges, f := c.OnDemandJob(a)
 					setup(ranges, true)
 					flagsRequestRanges(c, ranges, f)
 					jobs = append(jobs, ranges)
 				}
 				c.Advance(flagsWait)
 				for _, job := range jobs {
-					assert.Empty(c, flagsJobTrace(c, job), "no callback while DISABLE is set (flags %#x)", uint32(all))
+					assert.Empty(c, c.TraceOf(job), "no callback while DISABLE is set (flags %#x)", uint32(all))
 				}
 			},
 		},
@@ -356,10 +328,8 @@ func init() {
 				a := c.App(Alice)
 				setup := func(remote harness.RemoteKind) model.Job {
 					job := c.Job(a, remote)
-					c.Do(job.SetNotifyFlags(0x07), "SetNotifyFlags(0x07)")
-					prog, params, err := c.B.CommandLine(0)
-					c.must(err, "CommandLine")
-					c.Do(job.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
+					c.SetFlags(job, 0x07)
+					c.CmdLine(job, 0)
 					c.Transfer(job)
 					return job
 				}
@@ -382,13 +352,11 @@ func init() {
 				a := c.App(Alice)
 				// Every valid bit but TRANSFERRED, ERROR and DISABLE: 0x08, and
 				// 0x10 and 0x20 where the version has them.
-				others := flagsMask(c.B.Capabilities().Version) &^ 0x07
+				others := flagsMask(c.Version()) &^ 0x07
 				setup := func(flags model.NotifyFlags, remote harness.RemoteKind) model.Job {
 					job := c.Job(a, remote)
-					c.Do(job.SetNotifyFlags(flags), "SetNotifyFlags")
-					prog, params, err := c.B.CommandLine(0)
-					c.must(err, "CommandLine")
-					c.Do(job.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
+					c.SetFlags(job, flags)
+					c.CmdLine(job, 0)
 					c.Transfer(job)
 					return job
 				}
@@ -416,11 +384,9 @@ func init() {
 				setup := func(remote harness.RemoteKind) model.Job {
 					job := c.Job(a, remote)
 					assert.NoError(c, job.SetNotifyFlags(0), "SetNotifyFlags(0)")
-					c.Do(job.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+					c.Register(a, job, harness.Behavior{})
 					if c.B.Capabilities().CommandLine {
-						prog, params, err := c.B.CommandLine(0)
-						c.must(err, "CommandLine")
-						c.Do(job.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
+						c.CmdLine(job, 0)
 					}
 					c.Transfer(job)
 					return job
@@ -430,8 +396,8 @@ func init() {
 				failed := setup(harness.RemoteFatal)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failed))
 				c.Advance(flagsWait)
-				assert.Empty(c, flagsJobTrace(c, done), "nothing for TRANSFERRED with flags 0")
-				assert.Empty(c, flagsJobTrace(c, failed), "nothing for ERROR with flags 0")
+				assert.Empty(c, c.TraceOf(done), "nothing for TRANSFERRED with flags 0")
+				assert.Empty(c, c.TraceOf(failed), "nothing for ERROR with flags 0")
 			},
 		},
 		Scenario{
@@ -442,13 +408,13 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				job := c.Job(a, harness.RemoteOK)
-				c.Do(job.SetMinimumRetryDelay(flagsRetryDelay), "SetMinimumRetryDelay")
-				c.Do(job.SetNotifyFlags(0x02), "SetNotifyFlags(0x02)")
-				c.Do(job.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+				c.SetRetryDelay(job, flagsRetryDelay)
+				c.SetFlags(job, 0x02)
+				c.Register(a, job, harness.Behavior{})
 				c.Transfer(job)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
 				require.Empty(c, c.Calls(job, model.EventJobTransferred), "without the flag the transfer is not notified")
-				c.Do(job.SetNotifyFlags(0x03), "SetNotifyFlags(0x03)")
+				c.SetFlags(job, 0x03)
 				c.Settle()
 				c.Advance(flagsWait)
 				assert.Len(c, To(c.Delivered(job, model.EventJobTransferred), a), 1, "JobTransferred once the flag is set")

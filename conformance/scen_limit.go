@@ -26,7 +26,7 @@ func liAddFiles(c *C, j model.Job, n int) {
 	url, err := c.B.Remote(harness.RemoteOK, 2048)
 	require.NoError(c, err)
 	for i := 0; i < n; i++ {
-		require.NoError(c, j.AddFile(url, stLocal(c)), "AddFile %d of %d", i+1, n)
+		require.NoError(c, j.AddFile(url, c.LocalName()), "AddFile %d of %d", i+1, n)
 	}
 }
 
@@ -36,7 +36,7 @@ func liFileSet(c *C, n int) []model.FileInfo {
 	require.NoError(c, err)
 	out := make([]model.FileInfo, n)
 	for i := range out {
-		out[i] = model.FileInfo{RemoteName: url, LocalName: stLocal(c)}
+		out[i] = model.FileInfo{RemoteName: url, LocalName: c.LocalName()}
 	}
 	return out
 }
@@ -48,13 +48,6 @@ func liRanges(n int) []model.FileRange {
 		out[i] = model.FileRange{InitialOffset: uint64(i) * 100, Length: 10}
 	}
 	return out
-}
-
-// liFileCount returns how many files j has, or stops the scenario.
-func liFileCount(c *C, j model.Job) int {
-	files, err := j.EnumFiles()
-	require.NoError(c, err)
-	return len(files)
 }
 
 func init() {
@@ -72,10 +65,10 @@ func init() {
 					apps[i] = c.App(u)
 					jobs := liCreate(c, apps[i], 61) // one more than the 60 per user
 					liAddFiles(c, jobs[0], 201)      // one more than the 200 per job
-					assert.Equal(c, 201, liFileCount(c, jobs[0]), "201 files in a job of %s", u.Name)
+					assert.Equal(c, 201, len(c.Files(jobs[0])), "201 files in a job of %s", u.Name)
 					url, err := c.B.Remote(harness.RemoteOK, 1<<20)
 					require.NoError(c, err)
-					assert.NoError(c, jobs[1].AddFileWithRanges(url, stLocal(c), liRanges(501)),
+					assert.NoError(c, jobs[1].AddFileWithRanges(url, c.LocalName(), liRanges(501)),
 						"501 ranges by %s", u.Name)
 				}
 				// 244 jobs exist; the administrator brings them to 300.
@@ -93,7 +86,7 @@ func init() {
 			// SetDescription longer than 1,024 characters fails with
 			// BG_E_STRING_TOO_LONG and keeps the previous description.
 			Run: func(c *C) {
-				j := stReach(c, c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
+				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
 				assert.NoError(c, j.SetDescription(strings.Repeat("é", 1024)), "1,024 characters that take 2,048 bytes in UTF-8")
 				max := strings.Repeat("d", 1024)
 				assert.NoError(c, j.SetDescription(max), "1,024 characters")
@@ -139,9 +132,9 @@ func init() {
 				liAddFiles(c, j, 200)
 				url, err := c.B.Remote(harness.RemoteOK, 2048)
 				require.NoError(c, err)
-				assert.ErrorIs(c, j.AddFile(url, stLocal(c)), model.BG_E_TOO_MANY_FILES_IN_JOB, "file 201 by AddFile")
+				assert.ErrorIs(c, j.AddFile(url, c.LocalName()), model.BG_E_TOO_MANY_FILES_IN_JOB, "file 201 by AddFile")
 				assert.ErrorIs(c, j.AddFileSet(liFileSet(c, 1)), model.BG_E_TOO_MANY_FILES_IN_JOB, "file 201 by AddFileSet")
-				assert.Equal(c, 200, liFileCount(c, j))
+				assert.Equal(c, 200, len(c.Files(j)))
 
 				set, err := a.CreateJob("files", model.BG_JOB_TYPE_DOWNLOAD)
 				require.NoError(c, err)
@@ -178,9 +171,7 @@ func init() {
 				assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_MACHINE, "300 again")
 
 				done := adminJobs[1]
-				url, err := c.B.Remote(harness.RemoteOK, 2048)
-				require.NoError(c, err)
-				c.Do(done.AddFile(url, stLocal(c)), "AddFile")
+				c.AddFile(done, harness.RemoteOK, 2048)
 				c.Transfer(done)
 				_, err = done.Complete()
 				c.Do(err, "Complete")
@@ -207,9 +198,7 @@ func init() {
 				assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_USER, "60 again")
 
 				done := jobs[1]
-				url, err := c.B.Remote(harness.RemoteOK, 2048)
-				require.NoError(c, err)
-				c.Do(done.AddFile(url, stLocal(c)), "AddFile")
+				c.AddFile(done, harness.RemoteOK, 2048)
 				c.Transfer(done)
 				_, err = done.Complete()
 				c.Do(err, "Complete")
@@ -223,15 +212,15 @@ func init() {
 			// limit on jobs per user or machine or files per job. On BITS 3.0
 			// and later the rule does not apply: the scenario is skipped.
 			Run: func(c *C) {
-				if v := stVersion(c); v >= model.BITS3_0 {
+				if v := c.Version(); v >= model.BITS3_0 {
 					c.Skipf("the rule is about BITS before 3.0; the backend is BITS %v", v)
 				}
 				a := c.App(Alice)
 				jobs := liCreate(c, a, 301) // past 60 per user and 300 per machine
 				liAddFiles(c, jobs[0], 201)
-				assert.Equal(c, 201, liFileCount(c, jobs[0]))
+				assert.Equal(c, 201, len(c.Files(jobs[0])))
 				assert.NoError(c, jobs[1].AddFileSet(liFileSet(c, 201)), "AddFileSet of 201")
-				assert.Equal(c, 201, liFileCount(c, jobs[1]))
+				assert.Equal(c, 201, len(c.Files(jobs[1])))
 			},
 		},
 		Scenario{
@@ -243,7 +232,7 @@ func init() {
 				j, err := a.CreateJob("", model.BG_JOB_TYPE_DOWNLOAD)
 				assert.ErrorIs(c, err, model.E_INVALIDARG, "CreateJob")
 				assert.Nil(c, j)
-				ok := stReach(c, a, model.BG_JOB_STATE_SUSPENDED)
+				ok := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
 				assert.ErrorIs(c, ok.SetDisplayName(""), model.E_INVALIDARG, "SetDisplayName")
 			},
 		},
@@ -253,11 +242,11 @@ func init() {
 			// AddFileWithRanges by an ordinary user with more than 500 ranges
 			// fails with BG_E_TOO_MANY_RANGES_IN_FILE.
 			Run: func(c *C) {
-				j := stReach(c, c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
+				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
 				url, err := c.B.Remote(harness.RemoteOK, 1<<20)
 				require.NoError(c, err)
-				assert.ErrorIs(c, j.AddFileWithRanges(url, stLocal(c), liRanges(501)), model.BG_E_TOO_MANY_RANGES_IN_FILE, "501 ranges")
-				assert.NoError(c, j.AddFileWithRanges(url, stLocal(c), liRanges(500)), "500 ranges")
+				assert.ErrorIs(c, j.AddFileWithRanges(url, c.LocalName(), liRanges(501)), model.BG_E_TOO_MANY_RANGES_IN_FILE, "501 ranges")
+				assert.NoError(c, j.AddFileWithRanges(url, c.LocalName(), liRanges(500)), "500 ranges")
 			},
 		},
 		Scenario{
@@ -273,13 +262,13 @@ func init() {
 					assert.ErrorIs(c, one.AddFileSet(liFileSet(c, 1)), model.BG_E_TOO_MANY_FILES, "AddFileSet of a second file (%v)", typ)
 					url, err := c.B.Remote(harness.RemoteOK, 2048)
 					require.NoError(c, err)
-					assert.ErrorIs(c, one.AddFile(url, stLocal(c)), model.BG_E_TOO_MANY_FILES, "AddFile of a second file (%v)", typ)
-					assert.Equal(c, 1, liFileCount(c, one), "%v keeps one file", typ)
+					assert.ErrorIs(c, one.AddFile(url, c.LocalName()), model.BG_E_TOO_MANY_FILES, "AddFile of a second file (%v)", typ)
+					assert.Equal(c, 1, len(c.Files(one)), "%v keeps one file", typ)
 
 					two, err := a.CreateJob("upload", typ)
 					require.NoError(c, err)
 					assert.ErrorIs(c, two.AddFileSet(liFileSet(c, 2)), model.BG_E_TOO_MANY_FILES, "AddFileSet of two files (%v)", typ)
-					assert.Equal(c, 0, liFileCount(c, two), "AddFileSet of two files adds nothing (%v)", typ)
+					assert.Equal(c, 0, len(c.Files(two)), "AddFileSet of two files adds nothing (%v)", typ)
 				}
 			},
 		},

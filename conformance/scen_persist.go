@@ -10,17 +10,6 @@ import (
 	"github.com/bitssim/bitssim/model"
 )
 
-// peRestart restarts the service, or stops the scenario.
-func peRestart(c *C) { c.must(c.B.Restart(), "Restart") }
-
-// peGet fetches the job with id through app after a restart, or stops the
-// scenario.
-func peGet(c *C, app harness.App, id model.GUID) model.Job {
-	j, err := app.GetJob(id)
-	require.NoError(c, err, "GetJob(%v) after the restart", id)
-	return j
-}
-
 func init() {
 	register(
 		Scenario{
@@ -36,18 +25,18 @@ func init() {
 				kept := map[model.JobState]model.Job{}
 				for _, st := range []model.JobState{model.BG_JOB_STATE_SUSPENDED, model.BG_JOB_STATE_TRANSIENT_ERROR,
 					model.BG_JOB_STATE_ERROR, model.BG_JOB_STATE_TRANSFERRED} {
-					kept[st] = stReach(c, a, st)
+					kept[st] = c.Reach(a, st)
 				}
-				active := stReach(c, a, model.BG_JOB_STATE_TRANSFERRING)
-				kept[model.BG_JOB_STATE_QUEUED] = stReach(c, a, model.BG_JOB_STATE_QUEUED)
+				active := c.Reach(a, model.BG_JOB_STATE_TRANSFERRING)
+				kept[model.BG_JOB_STATE_QUEUED] = c.Reach(a, model.BG_JOB_STATE_QUEUED)
 				for st, j := range kept {
 					require.Equal(c, st, c.State(j), "precondition")
 				}
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(active), "precondition")
-				peRestart(c)
-				assert.Equal(c, model.BG_JOB_STATE_QUEUED, c.State(peGet(c, a, active.GetId())), "TRANSFERRING before the restart")
+				c.Restart()
+				assert.Equal(c, model.BG_JOB_STATE_QUEUED, c.State(c.JobIn(a, active)), "TRANSFERRING before the restart")
 				for st, j := range kept {
-					assert.Equal(c, st, c.State(peGet(c, a, j.GetId())), "%v before the restart", st)
+					assert.Equal(c, st, c.State(c.JobIn(a, j)), "%v before the restart", st)
 				}
 			},
 		},
@@ -58,19 +47,16 @@ func init() {
 			// notification activates a new instance.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				clsid, err := c.B.RegisterClass(harness.Behavior{})
-				require.NoError(c, err)
-				j := stJob(c, a, 2048, harness.RemoteOK)
+				clsid := c.Class(harness.Behavior{})
+				j := c.SizedJob(a, 2048, harness.RemoteOK)
 				c.Do(j.SetNotifyCLSID(clsid), "SetNotifyCLSID")
 				c.Transfer(j)
 				first := OfTarget(c.Delivered(j, model.EventJobTransferred), model.TargetCLSID)
 				require.Len(c, first, 1, "precondition: JobTransferred to a CLSID instance")
 
-				url, err := c.B.Remote(harness.RemoteOK, 2048)
-				require.NoError(c, err)
-				c.Do(j.AddFile(url, stLocal(c)), "AddFile")
-				peRestart(c)
-				j = peGet(c, a, j.GetId())
+				c.AddFile(j, harness.RemoteOK, 2048)
+				c.Restart()
+				j = c.JobIn(a, j)
 				c.Transfer(j)
 				all := OfTarget(c.Delivered(j, model.EventJobTransferred), model.TargetCLSID)
 				require.Len(c, all, 2, "JobTransferred for the second transfer")
@@ -85,12 +71,11 @@ func init() {
 			// receives the notifications that follow.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				clsid, err := c.B.RegisterClass(harness.Behavior{})
-				require.NoError(c, err)
-				j := stJob(c, a, 2048, harness.RemoteOK)
+				clsid := c.Class(harness.Behavior{})
+				j := c.SizedJob(a, 2048, harness.RemoteOK)
 				c.Do(j.SetNotifyCLSID(clsid), "SetNotifyCLSID")
-				peRestart(c)
-				j = peGet(c, a, j.GetId())
+				c.Restart()
+				j = c.JobIn(a, j)
 				got, err := j.GetNotifyCLSID()
 				assert.NoError(c, err)
 				assert.Equal(c, clsid, got)
@@ -108,12 +93,11 @@ func init() {
 			// restart and is launched for a later TRANSFERRED.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				prog, params, err := c.B.CommandLine()
-				require.NoError(c, err)
-				j := stJob(c, a, 2048, harness.RemoteOK)
-				c.Do(j.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
-				peRestart(c)
-				j = peGet(c, a, j.GetId())
+				prog, params := c.Program()
+				j := c.SizedJob(a, 2048, harness.RemoteOK)
+				c.SetCmdLine(j, prog, params)
+				c.Restart()
+				j = c.JobIn(a, j)
 				gp, gq, err := j.GetNotifyCmdLine()
 				assert.NoError(c, err)
 				assert.Equal(c, prog, gp)
@@ -133,17 +117,17 @@ func init() {
 			// restart: GetJob fails with BG_E_NOT_FOUND and EnumJobs omits them.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				cancelled := stReach(c, a, model.BG_JOB_STATE_CANCELLED)
-				acked := stReach(c, a, model.BG_JOB_STATE_ACKNOWLEDGED)
-				live := stReach(c, a, model.BG_JOB_STATE_SUSPENDED)
-				peRestart(c)
+				cancelled := c.Reach(a, model.BG_JOB_STATE_CANCELLED)
+				acked := c.Reach(a, model.BG_JOB_STATE_ACKNOWLEDGED)
+				live := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
+				c.Restart()
 				for _, j := range []model.Job{cancelled, acked} {
 					_, err := a.GetJob(j.GetId())
 					assert.ErrorIs(c, err, model.BG_E_NOT_FOUND)
 				}
 				jobs, err := a.EnumJobs(0)
 				require.NoError(c, err)
-				ids := stIDs(jobs)
+				ids := IDs(jobs)
 				assert.NotContains(c, ids, cancelled.GetId())
 				assert.NotContains(c, ids, acked.GetId())
 				assert.Contains(c, ids, live.GetId(), "the live job is back")
@@ -157,13 +141,13 @@ func init() {
 				a := c.App(Alice)
 				want := map[model.GUID]model.NotifyFlags{}
 				for _, f := range []model.NotifyFlags{0x0A, 0x05, 0x00} {
-					j := stReach(c, a, model.BG_JOB_STATE_SUSPENDED)
-					c.Do(j.SetNotifyFlags(f), "SetNotifyFlags")
+					j := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
+					c.SetFlags(j, f)
 					want[j.GetId()] = f
 				}
-				peRestart(c)
+				c.Restart()
 				for id, f := range want {
-					got, err := peGet(c, a, id).GetNotifyFlags()
+					got, err := c.JobByID(a, id).GetNotifyFlags()
 					assert.NoError(c, err)
 					assert.Equal(c, f, got)
 				}
@@ -176,16 +160,16 @@ func init() {
 			// owner, files and progress.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				partial := stJob(c, a, stSlowSize, harness.RemoteOK, harness.RemoteSlow)
+				partial := c.SizedJob(a, slowSize, harness.RemoteOK, harness.RemoteSlow)
 				c.Transfer(partial)
 				c.Advance(3 * time.Second)
 				c.Do(partial.Suspend(), "Suspend")
-				done := stReach(c, a, model.BG_JOB_STATE_TRANSFERRED)
+				done := c.Reach(a, model.BG_JOB_STATE_TRANSFERRED)
 				up, err := a.CreateJob("upload", model.BG_JOB_TYPE_UPLOAD)
 				require.NoError(c, err)
 				url, err := c.B.Remote(harness.RemoteOK, 2048)
 				require.NoError(c, err)
-				require.NoError(c, up.AddFile(url, stLocal(c)))
+				require.NoError(c, up.AddFile(url, c.LocalName()))
 
 				type fileSnap struct {
 					remote, local string
@@ -229,9 +213,9 @@ func init() {
 				assert.Equal(c, Alice.Name, before[0].owner)
 				assert.Equal(c, model.BG_JOB_TYPE_UPLOAD, before[2].typ)
 
-				peRestart(c)
+				c.Restart()
 				for i, j := range jobs {
-					got := peGet(c, a, j.GetId())
+					got := c.JobIn(a, j)
 					assert.Equal(c, j.GetId(), got.GetId())
 					assert.Equal(c, before[i], snap(got), "job %d after the restart", i)
 				}
@@ -244,10 +228,10 @@ func init() {
 			// NULL and the object is not called, until one is registered again.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				j := stJob(c, a, 2048, harness.RemoteOK)
-				c.Do(j.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
-				peRestart(c)
-				j = peGet(c, a, j.GetId())
+				j := c.SizedJob(a, 2048, harness.RemoteOK)
+				c.Register(a, j, harness.Behavior{})
+				c.Restart()
+				j = c.JobIn(a, j)
 				cb, err := j.GetNotifyInterface()
 				assert.NoError(c, err)
 				assert.Nil(c, cb, "no object after the restart")
@@ -255,7 +239,7 @@ func init() {
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
 				assert.Empty(c, OfTarget(c.Calls(j, model.EventJobTransferred), model.TargetObject), "the dropped object is not called")
 
-				c.Do(j.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface again")
+				c.Register(a, j, harness.Behavior{})
 				cb, err = j.GetNotifyInterface()
 				assert.NoError(c, err)
 				assert.NotNil(c, cb, "registered again")
@@ -270,49 +254,48 @@ func init() {
 			// registered object.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				prog, params, err := c.B.CommandLine()
-				require.NoError(c, err)
+				prog, params := c.Program()
 
 				// owed: TRANSFERRED while its flags asked for nothing.
-				owed := stJob(c, a, 2048, harness.RemoteOK)
-				c.Do(owed.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
-				c.Do(owed.SetNotifyFlags(0), "SetNotifyFlags(0)")
+				owed := c.SizedJob(a, 2048, harness.RemoteOK)
+				c.SetCmdLine(owed, prog, params)
+				c.SetFlags(owed, 0)
 				c.Transfer(owed)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(owed))
 				require.Empty(c, c.Calls(owed, model.EventCommandLine), "precondition: nothing launched")
 
 				// failed: its object failed JobTransferred.
-				failed := stJob(c, a, 2048, harness.RemoteOK)
-				c.Do(failed.SetNotifyInterface(a.Callback(harness.Behavior{Fail: true})), "SetNotifyInterface(failing)")
+				failed := c.SizedJob(a, 2048, harness.RemoteOK)
+				c.Register(a, failed, harness.Behavior{Fail: true})
 				c.Transfer(failed)
 				require.NotEmpty(c, c.Calls(failed, model.EventJobTransferred), "precondition: a failed call")
 				require.Empty(c, c.Delivered(failed, model.EventJobTransferred), "precondition: not delivered")
 
 				// owedErr: in ERROR while its flags asked for nothing.
-				owedErr := stJob(c, a, 2048, harness.RemoteFatal)
-				c.Do(owedErr.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
-				c.Do(owedErr.SetNotifyFlags(0), "SetNotifyFlags(0)")
+				owedErr := c.SizedJob(a, 2048, harness.RemoteFatal)
+				c.SetCmdLine(owedErr, prog, params)
+				c.SetFlags(owedErr, 0)
 				c.Transfer(owedErr)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(owedErr))
 				require.Empty(c, c.Calls(owedErr, model.EventCommandLine), "precondition: nothing launched")
 
 				// done, doneErr: delivered by their command line.
-				done := stJob(c, a, 2048, harness.RemoteOK)
-				c.Do(done.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
+				done := c.SizedJob(a, 2048, harness.RemoteOK)
+				c.SetCmdLine(done, prog, params)
 				c.Transfer(done)
 				require.Len(c, c.Delivered(done, model.EventCommandLine), 1, "precondition: delivered once")
-				doneErr := stJob(c, a, 2048, harness.RemoteFatal)
-				c.Do(doneErr.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
+				doneErr := c.SizedJob(a, 2048, harness.RemoteFatal)
+				c.SetCmdLine(doneErr, prog, params)
 				c.Transfer(doneErr)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(doneErr))
 				require.Len(c, c.Delivered(doneErr, model.EventCommandLine), 1, "precondition: delivered once")
 
-				peRestart(c)
-				owed = peGet(c, a, owed.GetId())
-				owedErr = peGet(c, a, owedErr.GetId())
-				failed = peGet(c, a, failed.GetId())
-				done = peGet(c, a, done.GetId())
-				doneErr = peGet(c, a, doneErr.GetId())
+				c.Restart()
+				owed = c.JobIn(a, owed)
+				owedErr = c.JobIn(a, owedErr)
+				failed = c.JobIn(a, failed)
+				done = c.JobIn(a, done)
+				doneErr = c.JobIn(a, doneErr)
 				c.Settle()
 				for _, j := range []model.Job{done, doneErr} {
 					assert.Len(c, c.Calls(j, model.EventCommandLine), 1, "a delivered notification is not launched again")
@@ -320,26 +303,25 @@ func init() {
 					assert.Empty(c, c.Calls(j, model.EventJobError), "nor called on any object")
 				}
 				if c.B.Capabilities().CLSID {
-					clsid, err := c.B.RegisterClass(harness.Behavior{})
-					require.NoError(c, err)
+					clsid := c.Class(harness.Behavior{})
 					c.Do(done.SetNotifyCLSID(clsid), "SetNotifyCLSID")
 					c.Settle()
 					assert.Empty(c, c.Calls(done, model.EventJobTransferred), "a CLSID set later gets no delivered notification")
 				}
 
 				for _, j := range []model.Job{owed, owedErr} {
-					c.Do(j.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR), "SetNotifyFlags")
+					c.SetFlags(j, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR)
 				}
 				c.Settle()
 				assert.Len(c, c.Delivered(owed, model.EventCommandLine), 1, "the owed JobTransferred launches the command line")
 				assert.Len(c, c.Delivered(owedErr, model.EventCommandLine), 1, "the owed JobError launches the command line")
 
-				c.Do(failed.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface(new)")
+				c.Register(a, failed, harness.Behavior{})
 				c.Settle()
 				got := c.Delivered(failed, model.EventJobTransferred)
 				assert.Len(c, got, 1, "the owed JobTransferred reaches the new object")
 
-				c.Do(done.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface(new)")
+				c.Register(a, done, harness.Behavior{})
 				c.Settle()
 				assert.Len(c, c.Delivered(done, model.EventJobTransferred), 1, "re-registration sends it again")
 				assert.Len(c, c.Calls(done, model.EventCommandLine), 1, "and launches nothing more")
@@ -352,14 +334,14 @@ func init() {
 			// description read back unchanged after a restart.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				j := stReach(c, a, model.BG_JOB_STATE_SUSPENDED)
+				j := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
 				c.Do(j.SetMinimumRetryDelay(120*time.Second), "SetMinimumRetryDelay")
 				c.Do(j.SetNoProgressTimeout(3600*time.Second), "SetNoProgressTimeout")
 				c.Do(j.SetPriority(model.BG_JOB_PRIORITY_LOW), "SetPriority")
 				c.Do(j.SetDisplayName("persisted name"), "SetDisplayName")
 				c.Do(j.SetDescription("persisted description"), "SetDescription")
-				peRestart(c)
-				j = peGet(c, a, j.GetId())
+				c.Restart()
+				j = c.JobIn(a, j)
 				d, err := j.GetMinimumRetryDelay()
 				assert.NoError(c, err)
 				assert.Equal(c, 120*time.Second, d)

@@ -8,21 +8,6 @@ import (
 	"github.com/bitssim/bitssim/model"
 )
 
-// precCmdLine gives job a recorded command line that exits 0, or stops
-// the scenario.
-func precCmdLine(c *C, job model.Job) {
-	prog, params, err := c.B.CommandLine(0)
-	c.must(err, "CommandLine")
-	c.Do(job.SetNotifyCmdLine(prog, params), "SetNotifyCmdLine")
-}
-
-// precJobIn returns job as app sees it, or stops the scenario.
-func precJobIn(c *C, app harness.App, job model.Job) model.Job {
-	j, err := app.GetJob(job.GetId())
-	c.must(err, "GetJob")
-	return j
-}
-
 func init() {
 	register(
 		Scenario{
@@ -32,12 +17,12 @@ func init() {
 			// to the object and the CLSID is not activated.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				x := clsidClass(c, harness.Behavior{})
+				x := c.Class(harness.Behavior{})
 				setup := func(remotes ...harness.RemoteKind) model.Job {
 					job := c.Job(a, remotes...)
-					c.Do(job.SetNotifyFlags(0x13), "SetNotifyFlags(0x13)")
+					c.SetFlags(job, 0x13)
 					c.Do(job.SetNotifyCLSID(x), "SetNotifyCLSID")
-					c.Do(job.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+					c.Register(a, job, harness.Behavior{})
 					c.Transfer(job)
 					return job
 				}
@@ -49,7 +34,7 @@ func init() {
 				assert.Len(c, To(c.Delivered(done, model.EventFileTransferred), a), 2, "FileTransferred goes to the object")
 				assert.Len(c, To(c.Delivered(done, model.EventJobTransferred), a), 1, "JobTransferred goes to the object")
 				assert.Len(c, To(c.Delivered(failed, model.EventJobError), a), 1, "JobError goes to the object")
-				assert.Empty(c, clsidCalls(c.B.Trace(), x), "the CLSID is not activated")
+				assert.Empty(c, ToCLSID(c.B.Trace(), x), "the CLSID is not activated")
 			},
 		},
 		Scenario{
@@ -59,17 +44,17 @@ func init() {
 			// goes to the CLSID instance, activated if none is alive.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				x := clsidClass(c, harness.Behavior{})
+				x := c.Class(harness.Behavior{})
 				done := c.Job(a, harness.RemoteOK)
 				c.Do(done.SetNotifyCLSID(x), "SetNotifyCLSID")
 				c.Transfer(done)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(done))
-				assert.Len(c, clsidCalls(c.Delivered(done, model.EventJobTransferred), x), 1, "JobTransferred goes to the CLSID instance")
+				assert.Len(c, ToCLSID(c.Delivered(done, model.EventJobTransferred), x), 1, "JobTransferred goes to the CLSID instance")
 				failed := c.Job(a, harness.RemoteFatal)
 				c.Do(failed.SetNotifyCLSID(x), "SetNotifyCLSID")
 				c.Transfer(failed)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failed))
-				assert.Len(c, clsidCalls(c.Delivered(failed, model.EventJobError), x), 1, "JobError goes to the CLSID instance")
+				assert.Len(c, ToCLSID(c.Delivered(failed, model.EventJobError), x), 1, "JobError goes to the CLSID instance")
 			},
 		},
 		Scenario{
@@ -79,15 +64,15 @@ func init() {
 			// same notification to the CLSID instance.
 			Run: func(c *C) {
 				owner, holder := c.App(Alice), c.App(Alice)
-				x := clsidClass(c, harness.Behavior{})
+				x := c.Class(harness.Behavior{})
 				job := c.Job(owner, harness.RemoteOK)
 				c.Do(job.SetNotifyCLSID(x), "SetNotifyCLSID")
-				c.Do(precJobIn(c, holder, job).SetNotifyInterface(holder.Callback(harness.Behavior{})), "SetNotifyInterface")
+				c.Register(holder, c.JobIn(holder, job), harness.Behavior{})
 				c.Do(holder.Crash(), "Crash")
 				c.Transfer(job)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
 				assert.Empty(c, To(c.Delivered(job, model.EventJobTransferred), holder), "the dead object receives nothing")
-				assert.Len(c, clsidCalls(c.Delivered(job, model.EventJobTransferred), x), 1, "JobTransferred goes to the CLSID instance")
+				assert.Len(c, ToCLSID(c.Delivered(job, model.EventJobTransferred), x), 1, "JobTransferred goes to the CLSID instance")
 			},
 		},
 		Scenario{
@@ -98,11 +83,11 @@ func init() {
 			// object is cleared.
 			Run: func(c *C) {
 				owner, objApp, clsidApp := c.App(Alice), c.App(Alice), c.App(Alice)
-				x := clsidClass(c, harness.Behavior{})
+				x := c.Class(harness.Behavior{})
 				setObject := func(job model.Job) {
-					c.Do(precJobIn(c, objApp, job).SetNotifyInterface(objApp.Callback(harness.Behavior{})), "SetNotifyInterface")
+					c.Register(objApp, c.JobIn(objApp, job), harness.Behavior{})
 				}
-				setCLSID := func(job model.Job) { c.Do(precJobIn(c, clsidApp, job).SetNotifyCLSID(x), "SetNotifyCLSID") }
+				setCLSID := func(job model.Job) { c.Do(c.JobIn(clsidApp, job).SetNotifyCLSID(x), "SetNotifyCLSID") }
 
 				objectFirst := c.Job(owner, harness.RemoteOK)
 				setObject(objectFirst)
@@ -117,17 +102,17 @@ func init() {
 				cleared := c.Job(owner, harness.RemoteOK)
 				setObject(cleared)
 				setCLSID(cleared)
-				c.Do(precJobIn(c, objApp, cleared).SetNotifyInterface(nil), "SetNotifyInterface(nil)")
+				c.Do(c.JobIn(objApp, cleared).SetNotifyInterface(nil), "SetNotifyInterface(nil)")
 				c.Transfer(cleared)
 
 				for name, job := range map[string]model.Job{"object then CLSID": objectFirst, "CLSID then object": clsidFirst} {
 					require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
 					assert.Len(c, To(c.Delivered(job, model.EventJobTransferred), objApp), 1, "%s: the object receives JobTransferred", name)
-					assert.Empty(c, clsidCalls(flagsJobTrace(c, job), x), "%s: the CLSID is not used", name)
+					assert.Empty(c, ToCLSID(c.TraceOf(job), x), "%s: the CLSID is not used", name)
 				}
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(cleared))
-				assert.Empty(c, To(flagsJobTrace(c, cleared), objApp), "the cleared object receives nothing")
-				assert.Len(c, clsidCalls(c.Delivered(cleared, model.EventJobTransferred), x), 1, "after the object is cleared the CLSID is used")
+				assert.Empty(c, To(c.TraceOf(cleared), objApp), "the cleared object receives nothing")
+				assert.Len(c, ToCLSID(c.Delivered(cleared, model.EventJobTransferred), x), 1, "after the object is cleared the CLSID is used")
 			},
 		},
 		Scenario{
@@ -138,12 +123,12 @@ func init() {
 			// the command line if set, and is otherwise retried on the object.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				x := clsidClass(c, harness.Behavior{})
+				x := c.Class(harness.Behavior{})
 
 				retried := c.Job(a, harness.RemoteOK)
-				c.Do(retried.SetMinimumRetryDelay(flagsRetryDelay), "SetMinimumRetryDelay")
+				c.SetRetryDelay(retried, flagsRetryDelay)
 				c.Do(retried.SetNotifyCLSID(x), "SetNotifyCLSID")
-				c.Do(retried.SetNotifyInterface(a.Callback(harness.Behavior{FailFirst: 1})), "SetNotifyInterface")
+				c.Register(a, retried, harness.Behavior{FailFirst: 1})
 				c.Transfer(retried)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(retried))
 				first := To(c.Calls(retried, model.EventJobTransferred), a)
@@ -154,17 +139,17 @@ func init() {
 				assert.NotNil(c, cb, "the failing object stays registered")
 				c.Advance(flagsWait)
 				assert.Len(c, To(c.Delivered(retried, model.EventJobTransferred), a), 1, "JobTransferred is retried on the object")
-				assert.Empty(c, clsidCalls(flagsJobTrace(c, retried), x), "the CLSID is not offered the notification")
+				assert.Empty(c, ToCLSID(c.TraceOf(retried), x), "the CLSID is not offered the notification")
 
 				withCmd := c.Job(a, harness.RemoteOK)
 				c.Do(withCmd.SetNotifyCLSID(x), "SetNotifyCLSID")
-				c.Do(withCmd.SetNotifyInterface(a.Callback(harness.Behavior{Fail: true})), "SetNotifyInterface")
-				precCmdLine(c, withCmd)
+				c.Register(a, withCmd, harness.Behavior{Fail: true})
+				c.CmdLine(withCmd, 0)
 				c.Transfer(withCmd)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(withCmd))
 				assert.NotEmpty(c, To(c.Calls(withCmd, model.EventJobTransferred), a), "the object is called")
 				assert.Len(c, c.Delivered(withCmd, model.EventCommandLine), 1, "the command line takes the notification")
-				assert.Empty(c, clsidCalls(flagsJobTrace(c, withCmd), x), "the CLSID is not offered the notification")
+				assert.Empty(c, ToCLSID(c.TraceOf(withCmd), x), "the CLSID is not offered the notification")
 				cb, err = withCmd.GetNotifyInterface()
 				assert.NoError(c, err)
 				assert.NotNil(c, cb, "the failing object stays registered")
@@ -179,8 +164,8 @@ func init() {
 				owner := c.App(Alice)
 				failing := func(remote harness.RemoteKind) model.Job {
 					job := c.Job(owner, remote)
-					c.Do(job.SetNotifyInterface(owner.Callback(harness.Behavior{Fail: true})), "SetNotifyInterface")
-					precCmdLine(c, job)
+					c.Register(owner, job, harness.Behavior{Fail: true})
+					c.CmdLine(job, 0)
 					c.Transfer(job)
 					return job
 				}
@@ -201,8 +186,8 @@ func init() {
 
 				holder := c.App(Alice)
 				gone := c.Job(owner, harness.RemoteOK)
-				c.Do(precJobIn(c, holder, gone).SetNotifyInterface(holder.Callback(harness.Behavior{})), "SetNotifyInterface")
-				precCmdLine(c, gone)
+				c.Register(holder, c.JobIn(holder, gone), harness.Behavior{})
+				c.CmdLine(gone, 0)
 				c.Do(holder.Crash(), "Crash")
 				c.Transfer(gone)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(gone))
@@ -218,12 +203,12 @@ func init() {
 			// are absent or have failed.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				ok, bad := clsidClass(c, harness.Behavior{}), clsidClass(c, harness.Behavior{Fail: true})
+				ok, bad := c.Class(harness.Behavior{}), c.Class(harness.Behavior{Fail: true})
 
 				objectJob := c.Job(a, harness.RemoteOK)
 				c.Do(objectJob.SetNotifyCLSID(ok), "SetNotifyCLSID")
-				c.Do(objectJob.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
-				precCmdLine(c, objectJob)
+				c.Register(a, objectJob, harness.Behavior{})
+				c.CmdLine(objectJob, 0)
 				c.Transfer(objectJob)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(objectJob))
 				assert.Len(c, To(c.Delivered(objectJob, model.EventJobTransferred), a), 1, "the object takes the notification")
@@ -231,14 +216,14 @@ func init() {
 
 				clsidJob := c.Job(a, harness.RemoteOK)
 				c.Do(clsidJob.SetNotifyCLSID(ok), "SetNotifyCLSID")
-				precCmdLine(c, clsidJob)
+				c.CmdLine(clsidJob, 0)
 				c.Transfer(clsidJob)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(clsidJob))
-				assert.Len(c, clsidCalls(c.Delivered(clsidJob, model.EventJobTransferred), ok), 1, "the CLSID instance takes the notification")
+				assert.Len(c, ToCLSID(c.Delivered(clsidJob, model.EventJobTransferred), ok), 1, "the CLSID instance takes the notification")
 				assert.Empty(c, c.Calls(clsidJob, model.EventCommandLine), "no command line after the instance accepted")
 
 				last := func(job model.Job, kind model.EventKind, what string) {
-					calls := clsidCalls(c.Calls(job, kind), bad)
+					calls := ToCLSID(c.Calls(job, kind), bad)
 					launches := c.Calls(job, model.EventCommandLine)
 					if assert.NotEmpty(c, calls, "%s: the CLSID instance is tried", what) && assert.Len(c, launches, 1, "%s: the command line is launched", what) {
 						assert.Greater(c, launches[0].Seq, calls[0].Seq, "%s: the command line comes after the instance failed", what)
@@ -246,20 +231,20 @@ func init() {
 				}
 				failingDone := c.Job(a, harness.RemoteOK)
 				c.Do(failingDone.SetNotifyCLSID(bad), "SetNotifyCLSID")
-				precCmdLine(c, failingDone)
+				c.CmdLine(failingDone, 0)
 				c.Transfer(failingDone)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(failingDone))
 				last(failingDone, model.EventJobTransferred, "JobTransferred")
 
 				failingErr := c.Job(a, harness.RemoteFatal)
 				c.Do(failingErr.SetNotifyCLSID(bad), "SetNotifyCLSID")
-				precCmdLine(c, failingErr)
+				c.CmdLine(failingErr, 0)
 				c.Transfer(failingErr)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failingErr))
 				last(failingErr, model.EventJobError, "JobError")
 
 				onlyCmd := c.Job(a, harness.RemoteOK)
-				precCmdLine(c, onlyCmd)
+				c.CmdLine(onlyCmd, 0)
 				c.Transfer(onlyCmd)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(onlyCmd))
 				assert.Len(c, c.Calls(onlyCmd, model.EventCommandLine), 1, "with neither object nor CLSID the command line runs")

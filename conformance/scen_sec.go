@@ -19,7 +19,7 @@ func init() {
 // administrator then took over, and the administrator's handle on it: the
 // one way a non-administrator holds a job it does not own.
 func secLostJob(c *C, loser, admin harness.App) (lost, adminJob model.Job) {
-	lost = stJob(c, loser, 2048, harness.RemoteOK)
+	lost = c.SizedJob(loser, 2048, harness.RemoteOK)
 	c.Do(lost.SetDescription("before"), "SetDescription")
 	adminJob, err := admin.GetJob(lost.GetId())
 	require.NoError(c, err, "the administrator gets the job")
@@ -36,15 +36,15 @@ func init() {
 			// setters included, without TakeOwnership; the owner stays.
 			Run: func(c *C) {
 				alice, admin := c.App(Alice), c.App(Admin)
-				mine := stJob(c, alice, 2048, harness.RemoteOK)
-				v := stVersion(c)
+				mine := c.SizedJob(alice, 2048, harness.RemoteOK)
+				v := c.Version()
 				j, err := admin.GetJob(mine.GetId())
 				require.NoError(c, err, "GetJob by the administrator")
 				ok := func(err error, what string) { assert.NoError(c, err, "%s by the administrator", what) }
 				url, err := c.B.Remote(harness.RemoteOK, 2048)
 				require.NoError(c, err)
-				ok(j.AddFile(url, stLocal(c)), "AddFile")
-				ok(j.AddFileSet([]model.FileInfo{{RemoteName: url, LocalName: stLocal(c)}}), "AddFileSet")
+				ok(j.AddFile(url, c.LocalName()), "AddFile")
+				ok(j.AddFileSet([]model.FileInfo{{RemoteName: url, LocalName: c.LocalName()}}), "AddFileSet")
 				ok(j.SetDisplayName("set by admin"), "SetDisplayName")
 				ok(j.SetDescription("set by admin"), "SetDescription")
 				ok(j.SetPriority(model.BG_JOB_PRIORITY_HIGH), "SetPriority")
@@ -80,7 +80,7 @@ func init() {
 				ok(err, "Complete")
 				assert.Equal(c, model.BG_JOB_STATE_ACKNOWLEDGED, c.State(mine))
 
-				other := stJob(c, alice, 2048, harness.RemoteOK)
+				other := c.SizedJob(alice, 2048, harness.RemoteOK)
 				oj, err := admin.GetJob(other.GetId())
 				require.NoError(c, err)
 				ok(oj.Cancel(), "Cancel")
@@ -96,8 +96,8 @@ func init() {
 			// the user who registered it, not as the new owner.
 			Run: func(c *C) {
 				alice, admin := c.App(Alice), c.App(Admin)
-				j := stJob(c, alice, 2048, harness.RemoteOK)
-				c.Do(j.SetNotifyInterface(alice.Callback(harness.Behavior{})), "SetNotifyInterface")
+				j := c.SizedJob(alice, 2048, harness.RemoteOK)
+				c.Register(alice, j, harness.Behavior{})
 				aj, err := admin.GetJob(j.GetId())
 				require.NoError(c, err)
 				c.Do(aj.TakeOwnership(), "TakeOwnership")
@@ -134,20 +134,20 @@ func init() {
 			// EnumJobs(0) lists only the caller's jobs.
 			Run: func(c *C) {
 				alice, bob, admin := c.App(Alice), c.App(Bob), c.App(Admin)
-				aj := stJob(c, alice, 2048, harness.RemoteOK)
-				bj := stJob(c, bob, 2048, harness.RemoteOK)
-				dj := stJob(c, admin, 2048, harness.RemoteOK)
+				aj := c.SizedJob(alice, 2048, harness.RemoteOK)
+				bj := c.SizedJob(bob, 2048, harness.RemoteOK)
+				dj := c.SizedJob(admin, 2048, harness.RemoteOK)
 
 				all, err := admin.EnumJobs(model.BG_JOB_ENUM_ALL_USERS)
 				require.NoError(c, err, "EnumJobs(ALL_USERS) by the administrator")
-				ids := stIDs(all)
+				ids := IDs(all)
 				assert.Contains(c, ids, aj.GetId())
 				assert.Contains(c, ids, bj.GetId())
 				assert.Contains(c, ids, dj.GetId())
 
 				system, err := c.App(model.LocalSystem).EnumJobs(model.BG_JOB_ENUM_ALL_USERS)
 				require.NoError(c, err, "EnumJobs(ALL_USERS) by LocalSystem, an administrator")
-				assert.Subset(c, stIDs(system), []model.GUID{aj.GetId(), bj.GetId(), dj.GetId()})
+				assert.Subset(c, IDs(system), []model.GUID{aj.GetId(), bj.GetId(), dj.GetId()})
 
 				for _, u := range []harness.App{alice, bob, c.App(model.LocalService), c.App(model.NetworkService)} {
 					_, err := u.EnumJobs(model.BG_JOB_ENUM_ALL_USERS)
@@ -161,7 +161,7 @@ func init() {
 				}{{alice, aj, []model.Job{bj, dj}}, {bob, bj, []model.Job{aj, dj}}, {admin, dj, []model.Job{aj, bj}}} {
 					jobs, err := tc.app.EnumJobs(0)
 					require.NoError(c, err)
-					ids := stIDs(jobs)
+					ids := IDs(jobs)
 					assert.Contains(c, ids, tc.own.GetId(), "EnumJobs(0) by %s lists its job", tc.app.User().Name)
 					for _, o := range tc.rest {
 						assert.NotContains(c, ids, o.GetId(), "EnumJobs(0) by %s lists another user's job", tc.app.User().Name)
@@ -181,7 +181,7 @@ func init() {
 			// E_ACCESSDENIED.
 			Run: func(c *C) {
 				alice := c.App(Alice)
-				j := stJob(c, alice, 2048, harness.RemoteOK)
+				j := c.SizedJob(alice, 2048, harness.RemoteOK)
 				for _, u := range []model.Account{Bob, model.LocalService, model.NetworkService} {
 					got, err := c.App(u).GetJob(j.GetId())
 					assert.ErrorIs(c, err, model.E_ACCESSDENIED, "GetJob by %s", u.Name)
@@ -196,7 +196,7 @@ func init() {
 			// E_ACCESSDENIED from every method, and the job is unchanged.
 			Run: func(c *C) {
 				bob, admin := c.App(Bob), c.App(Admin)
-				v := stVersion(c)
+				v := c.Version()
 				lost, aj := secLostJob(c, bob, admin)
 				denied := func(err error, what string) {
 					assert.ErrorIs(c, err, model.E_ACCESSDENIED, "%s by a non-owner", what)
@@ -205,10 +205,10 @@ func init() {
 				require.NoError(c, err)
 				_, err = lost.GetType()
 				denied(err, "GetType")
-				denied(lost.AddFile(url, stLocal(c)), "AddFile")
-				denied(lost.AddFileSet([]model.FileInfo{{RemoteName: url, LocalName: stLocal(c)}}), "AddFileSet")
+				denied(lost.AddFile(url, c.LocalName()), "AddFile")
+				denied(lost.AddFileSet([]model.FileInfo{{RemoteName: url, LocalName: c.LocalName()}}), "AddFileSet")
 				if v >= model.BITS2_0 {
-					denied(lost.AddFileWithRanges(url, stLocal(c), []model.FileRange{{InitialOffset: 0, Length: 10}}), "AddFileWithRanges")
+					denied(lost.AddFileWithRanges(url, c.LocalName(), []model.FileRange{{InitialOffset: 0, Length: 10}}), "AddFileWithRanges")
 				}
 				_, err = lost.EnumFiles()
 				denied(err, "EnumFiles")
@@ -313,7 +313,7 @@ func init() {
 				var jobs []model.Job
 				for _, u := range []model.Account{model.LocalSystem, model.LocalService, model.NetworkService} {
 					a := c.App(u)
-					j := stJob(c, a, 2048, harness.RemoteOK)
+					j := c.SizedJob(a, 2048, harness.RemoteOK)
 					c.Do(j.Resume(), "Resume")
 					jobs = append(jobs, j)
 				}
@@ -331,7 +331,7 @@ func init() {
 			Run: func(c *C) {
 				for _, u := range []model.Account{Alice, model.LocalService, model.NetworkService} {
 					a := c.App(u)
-					j := stJob(c, a, 2048, harness.RemoteOK)
+					j := c.SizedJob(a, 2048, harness.RemoteOK)
 					assert.ErrorIs(c, j.TakeOwnership(), model.E_ACCESSDENIED, "TakeOwnership by %s", u.Name)
 					owner, err := j.GetOwner()
 					require.NoError(c, err)
@@ -352,7 +352,7 @@ func init() {
 			// cannot be scripted, so "only while logged on" is not checked.)
 			Run: func(c *C) {
 				alice, admin := c.App(Alice), c.App(Admin)
-				j := stJob(c, alice, 2048, harness.RemoteOK)
+				j := c.SizedJob(alice, 2048, harness.RemoteOK)
 				aj, err := admin.GetJob(j.GetId())
 				require.NoError(c, err)
 				assert.NoError(c, aj.TakeOwnership())
@@ -370,8 +370,8 @@ func init() {
 			// GetNotifyCmdLine returns an empty program and parameters.
 			Run: func(c *C) {
 				alice, admin := c.App(Alice), c.App(Admin)
-				j := stJob(c, alice, 2048, harness.RemoteOK)
-				c.Do(j.SetNotifyCmdLine(`C:\bitssim\alice.exe`, `"C:\bitssim\alice.exe" done`), "SetNotifyCmdLine")
+				j := c.SizedJob(alice, 2048, harness.RemoteOK)
+				c.SetCmdLine(j, `C:\bitssim\alice.exe`, `"C:\bitssim\alice.exe" done`)
 				aj, err := admin.GetJob(j.GetId())
 				require.NoError(c, err)
 				c.Do(aj.TakeOwnership(), "TakeOwnership")

@@ -1,8 +1,6 @@
 package conformance
 
 import (
-	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -11,91 +9,6 @@ import (
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
 )
-
-// stFiles numbers the local files the STATE, PERSIST, SEC, LIMIT and FILE
-// scenarios create, so that no two jobs share a local name.
-var stFiles atomic.Uint64
-
-// stLocal returns a fresh full local path for a file of the scenario.
-func stLocal(c *C) string {
-	return fmt.Sprintf(`C:\bitssim\%s-%d.bin`, c.rule, stFiles.Add(1))
-}
-
-// stJob creates a download job in app with one file of size bytes per
-// remote kind, or stops the scenario.
-func stJob(c *C, app harness.App, size uint64, kinds ...harness.RemoteKind) model.Job {
-	j, err := app.CreateJob("conformance", model.BG_JOB_TYPE_DOWNLOAD)
-	c.must(err, "CreateJob")
-	for _, k := range kinds {
-		url, err := c.B.Remote(k, size)
-		c.must(err, "Remote")
-		c.must(j.AddFile(url, stLocal(c)), "AddFile")
-	}
-	return j
-}
-
-// stSlowSize is the size of a RemoteSlow file that takes far longer than
-// any scenario waits (1 KiB per virtual second: 1024 seconds).
-const stSlowSize = 1 << 20
-
-// stReach makes a download job of app in the given state, or stops the
-// scenario. QUEUED needs virtual time (the job must not start before it is
-// observed); TRANSFERRING uses a slow remote and lets two seconds pass.
-func stReach(c *C, app harness.App, state model.JobState) model.Job {
-	var j model.Job
-	switch state {
-	case model.BG_JOB_STATE_SUSPENDED:
-		j = stJob(c, app, 2048, harness.RemoteOK)
-	case model.BG_JOB_STATE_QUEUED:
-		j = stJob(c, app, 2048, harness.RemoteOK)
-		c.Do(j.Resume(), "Resume")
-	case model.BG_JOB_STATE_TRANSFERRING:
-		j = stJob(c, app, stSlowSize, harness.RemoteSlow)
-		c.Transfer(j)
-		c.Advance(2 * time.Second)
-	case model.BG_JOB_STATE_TRANSIENT_ERROR:
-		j = stJob(c, app, 2048, harness.RemoteTransient)
-		c.Transfer(j)
-	case model.BG_JOB_STATE_ERROR:
-		j = stJob(c, app, 2048, harness.RemoteFatal)
-		c.Transfer(j)
-	case model.BG_JOB_STATE_TRANSFERRED:
-		j = stJob(c, app, 2048, harness.RemoteOK)
-		c.Transfer(j)
-	case model.BG_JOB_STATE_CANCELLED:
-		j = stJob(c, app, 2048, harness.RemoteOK)
-		c.Do(j.Cancel(), "Cancel")
-	case model.BG_JOB_STATE_ACKNOWLEDGED:
-		j = stJob(c, app, 2048, harness.RemoteOK)
-		c.Transfer(j)
-		_, err := j.Complete()
-		c.Do(err, "Complete")
-	default:
-		c.Errorf("stReach: no recipe for %v", state)
-		c.FailNow()
-	}
-	require.Equal(c, state, c.State(j), "precondition: the job reached %v", state)
-	return j
-}
-
-// stErrorCode returns the HRESULT GetError reports, or stops the scenario.
-func stErrorCode(c *C, j model.Job) model.HRESULT {
-	e, err := j.GetError()
-	require.NoError(c, err, "GetError")
-	return e.Code
-}
-
-// stIDs returns the IDs of jobs.
-func stIDs(jobs []model.Job) []model.GUID {
-	out := make([]model.GUID, len(jobs))
-	for i, j := range jobs {
-		out[i] = j.GetId()
-	}
-	return out
-}
-
-// stVersion is the BITS version of the backend.
-func stVersion(c *C) model.Version { return c.B.Capabilities().Version }
 
 func init() {
 	register(
@@ -110,7 +23,7 @@ func init() {
 				for _, st := range []model.JobState{model.BG_JOB_STATE_SUSPENDED, model.BG_JOB_STATE_QUEUED,
 					model.BG_JOB_STATE_TRANSFERRING, model.BG_JOB_STATE_TRANSIENT_ERROR, model.BG_JOB_STATE_ERROR,
 					model.BG_JOB_STATE_TRANSFERRED} {
-					j := stReach(c, a, st)
+					j := c.Reach(a, st)
 					err := j.Cancel()
 					if err != nil {
 						assert.ErrorIs(c, err, model.BG_S_UNABLE_TO_DELETE_FILES, "Cancel from %v", st)
@@ -128,7 +41,7 @@ func init() {
 			// exist under their local names is not observable through the API.)
 			Run: func(c *C) {
 				a := c.App(Alice)
-				j := stJob(c, a, 2048, harness.RemoteOK, harness.RemoteOK)
+				j := c.SizedJob(a, 2048, harness.RemoteOK, harness.RemoteOK)
 				c.Transfer(j)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
 				hr, err := j.Complete()
@@ -158,7 +71,7 @@ func init() {
 					require.NoError(c, err)
 					url, err := c.B.Remote(harness.RemoteOK, 2048)
 					require.NoError(c, err)
-					require.NoError(c, j.AddFile(url, stLocal(c)))
+					require.NoError(c, j.AddFile(url, c.LocalName()))
 					_, err = j.Complete()
 					assert.ErrorIs(c, err, model.BG_E_INVALID_STATE, "%v SUSPENDED", typ)
 					assert.Equal(c, model.BG_JOB_STATE_SUSPENDED, c.State(j), "%v SUSPENDED", typ)
@@ -167,7 +80,7 @@ func init() {
 					require.NoError(c, err)
 					url, err = c.B.Remote(harness.RemoteFatal, 2048)
 					require.NoError(c, err)
-					require.NoError(c, bad.AddFile(url, stLocal(c)))
+					require.NoError(c, bad.AddFile(url, c.LocalName()))
 					c.Transfer(bad)
 					require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(bad), "precondition: %v in ERROR", typ)
 					_, err = bad.Complete()
@@ -182,11 +95,11 @@ func init() {
 			// BG_E_HTTP_ERROR_404, and JobError is called.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				j := stJob(c, a, 2048, harness.RemoteFatal)
-				c.Do(j.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+				j := c.SizedJob(a, 2048, harness.RemoteFatal)
+				c.Register(a, j, harness.Behavior{})
 				c.Transfer(j)
 				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(j))
-				assert.Equal(c, model.BG_E_HTTP_ERROR_404, stErrorCode(c, j))
+				assert.Equal(c, model.BG_E_HTTP_ERROR_404, c.ErrorCode(j))
 				assert.Len(c, To(c.Delivered(j, model.EventJobError), a), 1, "JobError delivered once")
 			},
 		},
@@ -197,9 +110,9 @@ func init() {
 			// Get methods still succeed and the state never changes.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				v := stVersion(c)
+				v := c.Version()
 				for _, st := range []model.JobState{model.BG_JOB_STATE_CANCELLED, model.BG_JOB_STATE_ACKNOWLEDGED} {
-					j := stReach(c, a, st)
+					j := c.Reach(a, st)
 					bad := func(err error, what string) {
 						assert.ErrorIs(c, err, model.BG_E_INVALID_STATE, "%s on a %v job", what, st)
 					}
@@ -275,12 +188,12 @@ func init() {
 			// EnumJobs never lists a CANCELLED or ACKNOWLEDGED job.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				cancelled := stReach(c, a, model.BG_JOB_STATE_CANCELLED)
-				acked := stReach(c, a, model.BG_JOB_STATE_ACKNOWLEDGED)
-				live := stReach(c, a, model.BG_JOB_STATE_SUSPENDED)
+				cancelled := c.Reach(a, model.BG_JOB_STATE_CANCELLED)
+				acked := c.Reach(a, model.BG_JOB_STATE_ACKNOWLEDGED)
+				live := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
 				jobs, err := a.EnumJobs(0)
 				require.NoError(c, err)
-				ids := stIDs(jobs)
+				ids := IDs(jobs)
 				assert.NotContains(c, ids, cancelled.GetId(), "CANCELLED job listed")
 				assert.NotContains(c, ids, acked.GetId(), "ACKNOWLEDGED job listed")
 				assert.Contains(c, ids, live.GetId(), "the live job is listed")
@@ -293,12 +206,12 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				for _, st := range []model.JobState{model.BG_JOB_STATE_SUSPENDED, model.BG_JOB_STATE_TRANSFERRED} {
-					j := stReach(c, a, st)
+					j := c.Reach(a, st)
 					_, err := j.GetError()
 					assert.ErrorIs(c, err, model.BG_E_ERROR_INFORMATION_UNAVAILABLE, "GetError on a %v job", st)
 				}
 				for _, st := range []model.JobState{model.BG_JOB_STATE_ERROR, model.BG_JOB_STATE_TRANSIENT_ERROR} {
-					j := stReach(c, a, st)
+					j := c.Reach(a, st)
 					c.Do(j.Suspend(), "Suspend")
 					require.Equal(c, model.BG_JOB_STATE_SUSPENDED, c.State(j))
 					_, err := j.GetError()
@@ -313,7 +226,7 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				for _, st := range []model.JobState{model.BG_JOB_STATE_CANCELLED, model.BG_JOB_STATE_ACKNOWLEDGED} {
-					j := stReach(c, a, st)
+					j := c.Reach(a, st)
 					got, err := a.GetJob(j.GetId())
 					assert.ErrorIs(c, err, model.BG_E_NOT_FOUND, "GetJob of a %v job", st)
 					assert.Nil(c, got)
@@ -325,7 +238,7 @@ func init() {
 			// GetJob with an ID that names no job fails with BG_E_NOT_FOUND.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				stReach(c, a, model.BG_JOB_STATE_SUSPENDED)
+				c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
 				got, err := a.GetJob(model.MustParseGUID("{0BADF00D-DEAD-4BEE-8F00-0000C0FFEE00}"))
 				assert.ErrorIs(c, err, model.BG_E_NOT_FOUND)
 				assert.Nil(c, got)
@@ -341,10 +254,10 @@ func init() {
 			// is CANCELLED; a property change starts the 90 days again.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				idle := stReach(c, a, model.BG_JOB_STATE_SUSPENDED)
-				transferred := stReach(c, a, model.BG_JOB_STATE_TRANSFERRED)
-				failed := stReach(c, a, model.BG_JOB_STATE_ERROR)
-				touched := stReach(c, a, model.BG_JOB_STATE_SUSPENDED)
+				idle := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
+				transferred := c.Reach(a, model.BG_JOB_STATE_TRANSFERRED)
+				failed := c.Reach(a, model.BG_JOB_STATE_ERROR)
+				touched := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
 				day := 24 * time.Hour
 				c.Advance(45 * day)
 				c.Do(touched.SetDescription("still wanted"), "SetDescription")
@@ -387,7 +300,7 @@ func init() {
 			// with BG_E_MAXDOWNLOAD_TIMEOUT.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				j := stJob(c, a, stSlowSize, harness.RemoteSlow)
+				j := c.SizedJob(a, slowSize, harness.RemoteSlow)
 				d, err := j.GetMaximumDownloadTime()
 				require.NoError(c, err)
 				assert.Equal(c, 7776000*time.Second, d, "default maximum download time")
@@ -397,13 +310,13 @@ func init() {
 				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(j), "15 s of 20: still transferring")
 				c.Advance(10 * time.Second)
 				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(j), "25 s of 20: ERROR")
-				assert.Equal(c, model.BG_E_MAXDOWNLOAD_TIMEOUT, stErrorCode(c, j))
+				assert.Equal(c, model.BG_E_MAXDOWNLOAD_TIMEOUT, c.ErrorCode(j))
 
 				// Time in TRANSIENT_ERROR does not count: attempts that fail at
 				// once for 300 s stay transient.
-				flaky := stJob(c, a, 2048, harness.RemoteTransient)
+				flaky := c.SizedJob(a, 2048, harness.RemoteTransient)
 				c.Do(flaky.SetMaximumDownloadTime(20*time.Second), "SetMaximumDownloadTime")
-				c.Do(flaky.SetMinimumRetryDelay(60*time.Second), "SetMinimumRetryDelay")
+				c.SetRetryDelay(flaky, 60*time.Second)
 				c.Transfer(flaky)
 				c.Advance(300 * time.Second)
 				assert.Equal(c, model.BG_JOB_STATE_TRANSIENT_ERROR, c.State(flaky), "300 s mostly in TRANSIENT_ERROR")
@@ -411,9 +324,9 @@ func init() {
 
 				// Time in QUEUED does not count: a 10 s transfer with a 20 s
 				// limit finishes however long it waited behind another job.
-				blocker := stJob(c, a, stSlowSize, harness.RemoteSlow)
+				blocker := c.SizedJob(a, slowSize, harness.RemoteSlow)
 				c.Transfer(blocker)
-				short := stJob(c, a, 10240, harness.RemoteSlow)
+				short := c.SizedJob(a, 10240, harness.RemoteSlow)
 				c.Do(short.SetMaximumDownloadTime(20*time.Second), "SetMaximumDownloadTime")
 				c.Transfer(short)
 				c.Advance(400 * time.Second)
@@ -424,7 +337,7 @@ func init() {
 			Rule: "STATE-NO-PROGRESS-DEFAULT",
 			// A new job's NoProgressTimeout is 1,209,600 seconds.
 			Run: func(c *C) {
-				j := stReach(c, c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
+				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
 				d, err := j.GetNoProgressTimeout()
 				assert.NoError(c, err)
 				assert.Equal(c, 1209600*time.Second, d)
@@ -438,8 +351,8 @@ func init() {
 			// NoProgressTimeout 0 the first error does.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				j := stJob(c, a, 2048, harness.RemoteTransient)
-				c.Do(j.SetMinimumRetryDelay(60*time.Second), "SetMinimumRetryDelay")
+				j := c.SizedJob(a, 2048, harness.RemoteTransient)
+				c.SetRetryDelay(j, 60*time.Second)
 				c.Do(j.SetNoProgressTimeout(600*time.Second), "SetNoProgressTimeout")
 				c.Transfer(j)
 				require.Equal(c, model.BG_JOB_STATE_TRANSIENT_ERROR, c.State(j), "precondition: first transient error")
@@ -448,7 +361,7 @@ func init() {
 				c.Advance(20 * time.Second)
 				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(j), "610 s after the first error")
 
-				zero := stJob(c, a, 2048, harness.RemoteTransient)
+				zero := c.SizedJob(a, 2048, harness.RemoteTransient)
 				c.Do(zero.SetNoProgressTimeout(0), "SetNoProgressTimeout(0)")
 				c.Transfer(zero)
 				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(zero), "NoProgressTimeout 0: straight to ERROR")
@@ -461,7 +374,7 @@ func init() {
 			// keeping the transferred file.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				j := stJob(c, a, 2048, harness.RemoteOK, harness.RemoteFatal)
+				j := c.SizedJob(a, 2048, harness.RemoteOK, harness.RemoteFatal)
 				c.Transfer(j)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(j))
 				hr, err := j.Complete()
@@ -480,7 +393,7 @@ func init() {
 			Rule: "STATE-PRIORITY-DEFAULT",
 			// A new job has priority BG_JOB_PRIORITY_NORMAL (2).
 			Run: func(c *C) {
-				j := stReach(c, c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
+				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
 				p, err := j.GetPriority()
 				assert.NoError(c, err)
 				assert.Equal(c, model.BG_JOB_PRIORITY_NORMAL, p)
@@ -492,7 +405,7 @@ func init() {
 			// SetPriority outside FOREGROUND (0) to LOW (3) fails with
 			// E_NOTIMPL and keeps the priority.
 			Run: func(c *C) {
-				j := stReach(c, c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
+				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
 				c.Do(j.SetPriority(model.BG_JOB_PRIORITY_HIGH), "SetPriority(HIGH)")
 				for _, p := range []model.JobPriority{4, 5, 0xFFFFFFFF} {
 					assert.ErrorIs(c, j.SetPriority(p), model.E_NOTIMPL, "SetPriority(%d)", uint32(p))
@@ -509,11 +422,11 @@ func init() {
 			// nothing. (CONNECTING cannot be held through the harness.)
 			Run: func(c *C) {
 				a := c.App(Alice)
-				q := stReach(c, a, model.BG_JOB_STATE_QUEUED)
+				q := c.Reach(a, model.BG_JOB_STATE_QUEUED)
 				assert.NoError(c, q.Resume(), "Resume on QUEUED")
 				assert.Equal(c, model.BG_JOB_STATE_QUEUED, c.State(q))
 
-				t := stReach(c, a, model.BG_JOB_STATE_TRANSFERRING)
+				t := c.Reach(a, model.BG_JOB_STATE_TRANSFERRING)
 				before, err := t.GetProgress()
 				require.NoError(c, err)
 				assert.NoError(c, t.Resume(), "Resume on TRANSFERRING")
@@ -535,10 +448,8 @@ func init() {
 			// QUEUED, and the new file is transferred.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				j := stReach(c, a, model.BG_JOB_STATE_TRANSFERRED)
-				url, err := c.B.Remote(harness.RemoteOK, 2048)
-				require.NoError(c, err)
-				c.Do(j.AddFile(url, stLocal(c)), "AddFile")
+				j := c.Reach(a, model.BG_JOB_STATE_TRANSFERRED)
+				c.AddFile(j, harness.RemoteOK, 2048)
 				assert.NoError(c, j.Resume())
 				assert.Equal(c, model.BG_JOB_STATE_QUEUED, c.State(j), "QUEUED after Resume")
 				c.Settle()
@@ -570,7 +481,7 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				for _, st := range []model.JobState{model.BG_JOB_STATE_ERROR, model.BG_JOB_STATE_TRANSIENT_ERROR} {
-					j := stReach(c, a, st)
+					j := c.Reach(a, st)
 					assert.NoError(c, j.Resume(), "Resume from %v", st)
 					assert.Equal(c, model.BG_JOB_STATE_QUEUED, c.State(j), "state right after Resume from %v", st)
 				}
@@ -582,7 +493,7 @@ func init() {
 			// Resume on a SUSPENDED job with a file returns S_OK and makes it
 			// QUEUED.
 			Run: func(c *C) {
-				j := stReach(c, c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
+				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
 				assert.NoError(c, j.Resume())
 				assert.Equal(c, model.BG_JOB_STATE_QUEUED, c.State(j))
 			},
@@ -592,7 +503,7 @@ func init() {
 			// Resume on a TRANSFERRED job with every file transferred returns
 			// S_OK and the job stays TRANSFERRED.
 			Run: func(c *C) {
-				j := stReach(c, c.App(Alice), model.BG_JOB_STATE_TRANSFERRED)
+				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_TRANSFERRED)
 				assert.NoError(c, j.Resume())
 				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
 				c.Settle()
@@ -603,7 +514,7 @@ func init() {
 			Rule: "STATE-RETRY-DELAY-DEFAULT",
 			// A new job's MinimumRetryDelay is 600 seconds.
 			Run: func(c *C) {
-				j := stReach(c, c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
+				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
 				d, err := j.GetMinimumRetryDelay()
 				assert.NoError(c, err)
 				assert.Equal(c, 600*time.Second, d)
@@ -613,7 +524,7 @@ func init() {
 			Rule: "STATE-RETRY-DELAY-MIN",
 			// SetMinimumRetryDelay below 5 s returns S_OK and stores 5 s.
 			Run: func(c *C) {
-				j := stReach(c, c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
+				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
 				for _, d := range []time.Duration{0, 1 * time.Second, 4 * time.Second} {
 					assert.NoError(c, j.SetMinimumRetryDelay(d), "SetMinimumRetryDelay(%v)", d)
 					got, err := j.GetMinimumRetryDelay()
@@ -632,7 +543,7 @@ func init() {
 				a := c.App(Alice)
 				for _, st := range []model.JobState{model.BG_JOB_STATE_QUEUED, model.BG_JOB_STATE_TRANSIENT_ERROR,
 					model.BG_JOB_STATE_SUSPENDED} {
-					j := stReach(c, a, st)
+					j := c.Reach(a, st)
 					assert.NoError(c, j.Suspend(), "Suspend from %v", st)
 					assert.Equal(c, model.BG_JOB_STATE_SUSPENDED, c.State(j), "after Suspend from %v", st)
 					c.Advance(700 * time.Second) // past the 600 s retry delay
@@ -642,7 +553,7 @@ func init() {
 					assert.Zero(c, p.BytesTransferred, "nothing transferred while SUSPENDED (from %v)", st)
 				}
 
-				t := stReach(c, a, model.BG_JOB_STATE_TRANSFERRING)
+				t := c.Reach(a, model.BG_JOB_STATE_TRANSFERRING)
 				assert.NoError(c, t.Suspend(), "Suspend from TRANSFERRING")
 				assert.Equal(c, model.BG_JOB_STATE_SUSPENDED, c.State(t))
 				stopped, err := t.GetProgress()
@@ -663,7 +574,7 @@ func init() {
 			Rule: "STATE-SUSPEND-ERROR",
 			// Suspend on an ERROR job returns S_OK and makes it SUSPENDED.
 			Run: func(c *C) {
-				j := stReach(c, c.App(Alice), model.BG_JOB_STATE_ERROR)
+				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_ERROR)
 				assert.NoError(c, j.Suspend())
 				assert.Equal(c, model.BG_JOB_STATE_SUSPENDED, c.State(j))
 			},
@@ -673,7 +584,7 @@ func init() {
 			// Suspend on a TRANSFERRED job returns S_OK and it stays
 			// TRANSFERRED.
 			Run: func(c *C) {
-				j := stReach(c, c.App(Alice), model.BG_JOB_STATE_TRANSFERRED)
+				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_TRANSFERRED)
 				assert.NoError(c, j.Suspend())
 				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
 			},
@@ -685,7 +596,7 @@ func init() {
 			// TransferCompletionTime.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				j := stJob(c, a, 10240, harness.RemoteSlow) // 10 s at 1 KiB/s
+				j := c.SizedJob(a, 10240, harness.RemoteSlow) // 10 s at 1 KiB/s
 				times, err := j.GetTimes()
 				require.NoError(c, err)
 				created := times.CreationTime
@@ -704,11 +615,10 @@ func init() {
 				assert.WithinDuration(c, created.Add(110*time.Second), times.TransferCompletionTime, 0,
 					"TRANSFERRED 110 s after creation")
 
-				// A second entry into TRANSFERRED reports the new moment.
-				url, err := c.B.Remote(harness.RemoteSlow, 5120) // 5 s
-				require.NoError(c, err)
-				c.Do(j.AddFile(url, stLocal(c)), "AddFile")
-				c.Transfer(j) // creation + 170 s
+				// A second entry into TRANSFERRED reports the new moment: a
+				// 5 s file, transferred from creation + 170 s.
+				c.AddFile(j, harness.RemoteSlow, 5120)
+				c.Transfer(j)
 				c.Advance(30 * time.Second)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
 				times, err = j.GetTimes()
@@ -725,7 +635,7 @@ func init() {
 			// default) has elapsed, not before.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				j := stJob(c, a, 2048, harness.RemoteTransient)
+				j := c.SizedJob(a, 2048, harness.RemoteTransient)
 				c.Transfer(j)
 				assert.Equal(c, model.BG_JOB_STATE_TRANSIENT_ERROR, c.State(j))
 				n1, err := j.GetErrorCount()
