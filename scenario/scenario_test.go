@@ -208,3 +208,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Expectations still read a job after the app that created it ended.
+func TestExpectAfterCreatorExited(t *testing.T) {
+	res := run(t, "start A as alice\nA: create j\nexit A\nexpect j state SUSPENDED\nexpect j state SUSPENDED\n")
+	for _, c := range res.Checks {
+		assert.True(t, c.OK, "%s: expected %s, seen %s", c.Text, c.Want, c.Got)
+	}
+	assert.Len(t, res.Checks, 2)
+}

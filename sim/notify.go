@@ -150,13 +150,18 @@ func (s *Service) do(w work) {
 		s.deliverOwed(w.j, w.gen)
 		return
 	}
-	plan := rules.RouteWith(w.reg, model.EventJobModification, w.mod)
-	s.mu.Lock()
-	if s.generation == w.gen {
-		s.applyPlan(w.j, w.mod, &plan)
-	}
-	s.putCaller(w.mod)
-	s.mu.Unlock()
+	var plan rules.Plan
+	done := false
+	defer func() { // also when a callback calls runtime.Goexit
+		s.mu.Lock()
+		if done && s.generation == w.gen {
+			s.applyPlan(w.j, w.mod, &plan)
+		}
+		s.putCaller(w.mod)
+		s.mu.Unlock()
+	}()
+	plan = rules.RouteWith(w.reg, model.EventJobModification, w.mod)
+	done = true
 }
 
 // startDelivery begins delivering j's owed notifications; s.mu is held.
@@ -173,7 +178,25 @@ func (s *Service) startDelivery(j *job) (work, bool) {
 func (s *Service) deliverOwed(j *job, gen uint64) {
 	skip := map[owedKey]bool{}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	locked, finished := true, false
+	defer func() {
+		// Also runs when a callback ends its goroutine (runtime.Goexit):
+		// then the lock is not held, and the attempt counts as failed.
+		if !locked {
+			s.mu.Lock()
+		}
+		if s.generation == gen {
+			j.delivering = false
+			switch {
+			case !finished:
+				s.scheduleNotify(j, s.clock().Add(rules.NotificationRetryDelay(j.rec.MinimumRetryDelay)))
+			case j.redeliver:
+				j.redeliver = false
+				s.kickNotify(j)
+			}
+		}
+		s.mu.Unlock()
+	}()
 	for {
 		if s.generation != gen || s.closed || j.rec.State.IsFinal() {
 			break
@@ -185,8 +208,10 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 		c := s.newCaller(j, o, gen)
 		reg := s.registration(j)
 		s.mu.Unlock()
+		locked = false
 		plan := rules.RouteWith(reg, o.kind, c)
 		s.mu.Lock()
+		locked = true
 		if s.generation != gen {
 			s.putCaller(c)
 			break
@@ -207,13 +232,7 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 		}
 		skip[o.key()] = true // pending: owed until a target or the flags allow it
 	}
-	if s.generation == gen {
-		j.delivering = false
-		if j.redeliver {
-			j.redeliver = false
-			s.kickNotify(j)
-		}
-	}
+	finished = true
 }
 
 // startModification prepares the delivery of a JobModification; s.mu is
@@ -337,14 +356,11 @@ func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t mode
 			return rules.FateOK
 		}
 	}
-	manual := s.opts.Clock == Manual // one callback at a time: no slots to count
-	if !manual {
-		s.acquireSlot(user.Name)
+	if s.opts.Clock != Manual { // the manual clock runs one callback at a time
+		gen := s.acquireSlot(user.Name)
+		defer s.releaseSlotFor(user.Name, gen) // also when the callback calls runtime.Goexit
 	}
 	hr := c.safeCall(obj, h)
-	if !manual {
-		s.releaseSlotFor(user.Name)
-	}
 	if !app.alive() && hr.Succeeded() {
 		// The process died during the call: BITS sees an RPC failure.
 		hr = model.RPC_S_SERVER_UNAVAILABLE
@@ -459,18 +475,25 @@ func safeLaunch(h CommandHandler, l Launch) (exit int, err error) {
 
 // acquireSlot waits for one of the user's four notification slots
 // (DELIV-FOUR-PER-USER).
-func (s *Service) acquireSlot(user string) {
+// It returns the service generation the slot belongs to.
+func (s *Service) acquireSlot(user string) uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for !rules.CanNotifyConcurrently(s.inFlight[user]) && !s.closed {
 		s.slotFree.Wait()
 	}
 	s.inFlight[user]++
+	return s.generation
 }
 
-func (s *Service) releaseSlotFor(user string) {
+// releaseSlotFor gives back a slot taken in generation gen; a restart
+// since then has already emptied the slots.
+func (s *Service) releaseSlotFor(user string, gen uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.generation != gen {
+		return
+	}
 	s.inFlight[user]--
 	if s.inFlight[user] <= 0 {
 		delete(s.inFlight, user)

@@ -13,8 +13,10 @@ import (
 // notifications in flight), and decodes the saved state into a fresh
 // service (PERSIST-*). Jobs that were CONNECTING or TRANSFERRING come back
 // QUEUED (PERSIST-ACTIVE-REQUEUED); JobTransferred and JobError not yet
-// delivered are delivered again (PERSIST-REDELIVER). Apps keep running and
-// their job handles keep working.
+// delivered are delivered again (PERSIST-REDELIVER). A callback running
+// during the restart finishes, but its result is lost with the old service
+// and it is not in the trace. Apps keep running and their job handles keep
+// working.
 func (s *Service) Restart() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -112,7 +112,8 @@ func (s *Service) Version() model.Version { return s.opts.Version }
 func (s *Service) Mode() ClockMode { return s.opts.Clock }
 
 // Close stops the service. It waits for the background goroutine and for
-// callbacks in progress to return; calls afterwards fail with ErrClosed.
+// callbacks in progress to return, so it must not be called from a
+// callback; calls afterwards fail with ErrClosed.
 func (s *Service) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -191,6 +192,16 @@ func (s *Service) runManual(target func(time.Time) time.Time, moveClock bool) er
 		return ErrReentrant
 	}
 	s.running = true
+	locked := true
+	defer func() {
+		// Also runs when a callback ends the caller's goroutine
+		// (runtime.Goexit, t.FailNow): the service stays usable.
+		if !locked {
+			s.mu.Lock()
+		}
+		s.running = false
+		s.mu.Unlock()
+	}()
 	end := target(s.now)
 	for !s.closed {
 		t, ok := s.popDue(end.UnixNano())
@@ -202,15 +213,15 @@ func (s *Service) runManual(target func(time.Time) time.Time, moveClock bool) er
 		}
 		if w, ok := s.runTask(t); ok {
 			s.mu.Unlock()
+			locked = false
 			s.do(w)
 			s.mu.Lock()
+			locked = true
 		}
 	}
 	if moveClock && end.After(s.now) {
 		s.now = end
 	}
-	s.running = false
-	s.mu.Unlock()
 	return nil
 }
 
@@ -293,19 +304,28 @@ func (s *Service) NextDue() (time.Time, bool) {
 }
 
 // Trace returns a copy of the notification trace: every delivery attempt,
-// in order.
+// in order (the last Options.TraceLimit when there is a limit).
 func (s *Service) Trace() []model.Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]model.Event(nil), s.trace...)
+	return append([]model.Event(nil), s.kept()...)
+}
+
+// kept returns the events the trace shows; s.mu is held.
+func (s *Service) kept() []model.Event {
+	if lim := s.opts.TraceLimit; lim > 0 && len(s.trace) > lim {
+		return s.trace[len(s.trace)-lim:]
+	}
+	return s.trace
 }
 
 // TraceSince returns the events with Seq greater than seq.
 func (s *Service) TraceSince(seq uint64) []model.Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i := sort.Search(len(s.trace), func(i int) bool { return s.trace[i].Seq > seq })
-	return append([]model.Event(nil), s.trace[i:]...)
+	kept := s.kept()
+	i := sort.Search(len(kept), func(i int) bool { return kept[i].Seq > seq })
+	return append([]model.Event(nil), kept[i:]...)
 }
 
 // record appends an event to the trace; s.mu is held.
@@ -315,8 +335,11 @@ func (s *Service) record(e model.Event) model.Event {
 	e.Time = s.clock()
 	if s.opts.TraceLimit >= 0 {
 		s.trace = append(s.trace, e)
-		if s.opts.TraceLimit > 0 && len(s.trace) > s.opts.TraceLimit {
-			n := copy(s.trace, s.trace[len(s.trace)-s.opts.TraceLimit:])
+		// Keep up to twice the limit and trim in one go, so that appending
+		// stays cheap; Trace shows the last TraceLimit events.
+		if lim := s.opts.TraceLimit; lim > 0 && len(s.trace) >= 2*lim {
+			n := copy(s.trace, s.trace[len(s.trace)-lim:])
+			clear(s.trace[n:])
 			s.trace = s.trace[:n]
 		}
 	}
