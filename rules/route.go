@@ -68,6 +68,54 @@ func ParseFate(s string) (Fate, error) {
 	return 0, fmt.Errorf("rules: unknown fate %q (want one of %s)", s, strings.Join(fateNames, ", "))
 }
 
+// The rules a plan can cite, as small numbers so that a Plan stays small
+// and routing allocates nothing.
+const (
+	noRule uint8 = iota
+	rClsidActivationFailure
+	rClsidInstanceReused
+	rCmdLaunchFailure
+	rCmdMethodNotRecalled
+	rCmdOnceBits15
+	rCmdRerunNonzeroExit
+	rDelivAfterRegistration
+	rDelivBothFailRetry
+	rDelivModificationFailureIgnored
+	rDelivRangesOnDemand
+	rDelivRetryUntilOk
+	rFlagsDisable
+	rFlagsFilter
+	rObjDiscoverDead
+	rPrecCmdlineLast
+	rPrecCmdlineOnFailure
+	rPrecFallbackDisconnected
+	rPrecFallbackMissing
+	rPrecObjectFirst
+)
+
+// planRuleIDs names the rules a plan can cite.
+var planRuleIDs = [...]string{
+	rClsidActivationFailure:          "CLSID-ACTIVATION-FAILURE",
+	rClsidInstanceReused:             "CLSID-INSTANCE-REUSED",
+	rCmdLaunchFailure:                "CMD-LAUNCH-FAILURE",
+	rCmdMethodNotRecalled:            "CMD-METHOD-NOT-RECALLED",
+	rCmdOnceBits15:                   "CMD-ONCE-BITS15",
+	rCmdRerunNonzeroExit:             "CMD-RERUN-NONZERO-EXIT",
+	rDelivAfterRegistration:          "DELIV-AFTER-REGISTRATION",
+	rDelivBothFailRetry:              "DELIV-BOTH-FAIL-RETRY",
+	rDelivModificationFailureIgnored: "DELIV-MODIFICATION-FAILURE-IGNORED",
+	rDelivRangesOnDemand:             "DELIV-RANGES-ON-DEMAND",
+	rDelivRetryUntilOk:               "DELIV-RETRY-UNTIL-OK",
+	rFlagsDisable:                    "FLAGS-DISABLE",
+	rFlagsFilter:                     "FLAGS-FILTER",
+	rObjDiscoverDead:                 "OBJ-DISCOVER-DEAD",
+	rPrecCmdlineLast:                 "PREC-CMDLINE-LAST",
+	rPrecCmdlineOnFailure:            "PREC-CMDLINE-ON-FAILURE",
+	rPrecFallbackDisconnected:        "PREC-FALLBACK-DISCONNECTED",
+	rPrecFallbackMissing:             "PREC-FALLBACK-MISSING",
+	rPrecObjectFirst:                 "PREC-OBJECT-FIRST",
+}
+
 // Step is one delivery attempt of a Plan.
 type Step struct {
 	Target model.TargetKind
@@ -119,7 +167,7 @@ const maxPlanRules = 8
 type Plan struct {
 	steps   [maxSteps]Step
 	nSteps  int
-	rules   [maxPlanRules]string
+	rules   [maxPlanRules]uint8
 	nRules  int
 	Outcome Outcome
 	// DeliveredTo is the target that accepted the notification, when
@@ -148,9 +196,15 @@ func (p *Plan) Steps() []Step { return p.steps[:p.nSteps] }
 
 // Rules returns the IDs of the rules that decided the plan, in the order
 // they applied.
-func (p *Plan) Rules() []string { return p.rules[:p.nRules] }
+func (p *Plan) Rules() []string {
+	out := make([]string, p.nRules)
+	for i, r := range p.rules[:p.nRules] {
+		out[i] = planRuleIDs[r]
+	}
+	return out
+}
 
-func (p *Plan) cite(id string) {
+func (p *Plan) cite(id uint8) {
 	for _, r := range p.rules[:p.nRules] {
 		if r == id {
 			return
@@ -309,26 +363,26 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 		// pending: the flags are read at dispatch (FLAGS-CHECKED-AT-DISPATCH).
 		p.Settled = !levelTriggered(kind)
 		if reg.Flags&model.BG_NOTIFY_DISABLE != 0 {
-			p.cite("FLAGS-DISABLE")
+			p.cite(rFlagsDisable)
 		} else if kind == model.EventFileRangesTransferred {
-			p.cite("DELIV-RANGES-ON-DEMAND")
+			p.cite(rDelivRangesOnDemand)
 		} else {
-			p.cite("FLAGS-FILTER")
+			p.cite(rFlagsFilter)
 		}
 		return p
 	}
-	p.cite("FLAGS-FILTER")
+	p.cite(rFlagsFilter)
 	p.KeepInstance = reg.Instance
 	callbackFailed := false
 	tryCLSID := reg.CLSID && reg.Version >= model.BITS5_0
 	callbacks := reg.Object || tryCLSID
 	if reg.CmdLineTookOver && CmdLineEligible(reg, kind) {
 		// The method is not called again for this event.
-		p.cite("CMD-METHOD-NOT-RECALLED")
+		p.cite(rCmdMethodNotRecalled)
 		callbacks, tryCLSID, callbackFailed = false, false, true
 	}
 	if reg.Object && callbacks {
-		p.cite("PREC-OBJECT-FIRST")
+		p.cite(rPrecObjectFirst)
 		fate := c.Call(Step{Target: model.TargetObject})
 		p.add(Step{Target: model.TargetObject, Fate: fate})
 		switch fate {
@@ -337,21 +391,21 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 			return p
 		case FateDisconnected:
 			p.DropObject = true
-			p.cite("OBJ-DISCOVER-DEAD")
+			p.cite(rObjDiscoverDead)
 			if tryCLSID {
-				p.cite("PREC-FALLBACK-DISCONNECTED")
+				p.cite(rPrecFallbackDisconnected)
 			}
 		default:
 			callbackFailed = true
 			tryCLSID = false
 		}
 	} else if tryCLSID && callbacks {
-		p.cite("PREC-FALLBACK-MISSING")
+		p.cite(rPrecFallbackMissing)
 	}
 	if tryCLSID {
 		activate := !reg.Instance
 		if reg.Instance {
-			p.cite("CLSID-INSTANCE-REUSED")
+			p.cite(rClsidInstanceReused)
 			fate := c.Call(Step{Target: model.TargetCLSID})
 			p.add(Step{Target: model.TargetCLSID, Fate: fate})
 			switch fate {
@@ -375,7 +429,7 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 				p.delivered(model.TargetCLSID)
 				return p
 			case FateActivationFails:
-				p.cite("CLSID-ACTIVATION-FAILURE")
+				p.cite(rClsidActivationFailure)
 				callbackFailed = true
 			case FateDisconnected:
 				callbackFailed = true
@@ -386,18 +440,18 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 		}
 	}
 	if CmdLineEligible(reg, kind) {
-		p.cite("PREC-CMDLINE-LAST")
+		p.cite(rPrecCmdlineLast)
 		if callbackFailed || p.DropObject {
-			p.cite("PREC-CMDLINE-ON-FAILURE")
+			p.cite(rPrecCmdlineOnFailure)
 		}
 		fate := c.Call(Step{Target: model.TargetCommandLine})
 		p.add(Step{Target: model.TargetCommandLine, Fate: fate})
 		if fate == FateNotStarted {
 			// Nothing ran: the whole notification is tried again, callbacks
 			// first (CMD-LAUNCH-FAILURE, DELIV-BOTH-FAIL-RETRY).
-			p.cite("CMD-LAUNCH-FAILURE")
+			p.cite(rCmdLaunchFailure)
 			if callbackFailed {
-				p.cite("DELIV-BOTH-FAIL-RETRY")
+				p.cite(rDelivBothFailRetry)
 			}
 			p.retry(kind)
 			return p
@@ -406,7 +460,7 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 		// again for this event (CMD-METHOD-NOT-RECALLED).
 		p.CmdLineTookOver = callbackFailed
 		if callbackFailed {
-			p.cite("CMD-METHOD-NOT-RECALLED")
+			p.cite(rCmdMethodNotRecalled)
 		}
 		if fate == FateOK {
 			p.delivered(model.TargetCommandLine)
@@ -414,12 +468,12 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 		}
 		if reg.Version <= model.BITS1_5 {
 			// BITS 1.5 runs the program once, whatever its exit code.
-			p.cite("CMD-ONCE-BITS15")
+			p.cite(rCmdOnceBits15)
 			p.Outcome = OutcomeDropped
 			p.Settled = true
 			return p
 		}
-		p.cite("CMD-RERUN-NONZERO-EXIT")
+		p.cite(rCmdRerunNonzeroExit)
 		p.retry(kind)
 		return p
 	}
@@ -428,7 +482,7 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 		p.Outcome = OutcomePending
 		p.Settled = !retried(kind)
 		if levelTriggered(kind) {
-			p.cite("DELIV-AFTER-REGISTRATION")
+			p.cite(rDelivAfterRegistration)
 		}
 		return p
 	}
@@ -445,10 +499,10 @@ func (p *Plan) delivered(t model.TargetKind) {
 func (p *Plan) retry(kind model.EventKind) {
 	if retried(kind) {
 		p.Outcome = OutcomeRetry
-		p.cite("DELIV-RETRY-UNTIL-OK")
+		p.cite(rDelivRetryUntilOk)
 		return
 	}
 	p.Outcome = OutcomeDropped
 	p.Settled = true
-	p.cite("DELIV-MODIFICATION-FAILURE-IGNORED")
+	p.cite(rDelivModificationFailureIgnored)
 }

@@ -310,3 +310,10 @@ func TestRouteWithCallsOncePerStep(t *testing.T) {
 	assert.Equal(t, 1, n)
 	assert.Len(t, p.Steps(), 1)
 }
+
+func TestPlanRuleIDsExist(t *testing.T) {
+	for _, id := range planRuleIDs[1:] {
+		_, ok := Lookup(id)
+		assert.True(t, ok, "routing cites unknown rule %s", id)
+	}
+}
