@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -16,10 +17,20 @@ import (
 	"github.com/bitssim/bitssim/harness/winbits"
 )
 
-// The test binary doubles as the backend's helper application and as its
-// recorded command line (see winbits.MaybeRunHelper); this must run before
-// the testing package parses the command line.
-func init() { winbits.MaybeRunHelper() }
+// The test binary doubles as the backend's recorded command line and as
+// the server of the classes it registers, whose arguments must be taken
+// before the testing package parses the command line, and as its helper
+// application, which must run after initialization (see
+// winbits.MaybeRunHelper): the backend starts helpers, and class servers
+// continue, with -test.run selecting TestWinBITSHelper.
+func init() {
+	winbits.HelperArgs = []string{"-test.run=^TestWinBITSHelper$"}
+	winbits.MaybeRunNotify()
+}
+
+// TestWinBITSHelper is the helper application when the backend starts
+// this binary as one; otherwise it does nothing.
+func TestWinBITSHelper(t *testing.T) { winbits.MaybeRunHelper() }
 
 // TestWinBITS runs the suite against the real BITS service: Windows's, or
 // Wine's when the binary runs under Wine. The known divergences come from
@@ -127,13 +138,22 @@ func readDivergences(path string) (map[string]string, error) {
 func writeObserved(path string, rep *conformance.Report) error {
 	var lines []string
 	for _, r := range rep.Results {
-		if r.Outcome == conformance.Diverged || r.Outcome == conformance.Fail {
-			lines = append(lines, fmt.Sprintf("%s\t[%s] %s", r.Rule, r.Outcome, strings.Join(strings.Fields(r.Detail), " ")))
+		if r.Outcome != conformance.Diverged && r.Outcome != conformance.Fail {
+			continue
 		}
+		detail := r.Detail
+		if _, observed, ok := strings.Cut(detail, " — observed: "); ok && r.Outcome == conformance.Diverged {
+			detail = observed
+		}
+		detail = errorTrace.ReplaceAllString(strings.Join(strings.Fields(detail), " "), "")
+		lines = append(lines, fmt.Sprintf("%s\t[%s] %s", r.Rule, r.Outcome, detail))
 	}
 	sort.Strings(lines)
 	return os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 }
+
+// errorTrace matches testify's "Error Trace: file:line ..." preamble.
+var errorTrace = regexp.MustCompile(`Error Trace: (\S+:\d+ )+`)
 
 func flagSet(name string) bool {
 	set := false
