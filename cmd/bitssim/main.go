@@ -1,6 +1,5 @@
 // Command bitssim explores the notification semantics of Windows BITS on a
-// simulator: it prints the rulebook, and (as later subcommands land) runs
-// scenarios, explains routing decisions and runs the conformance suite.
+// simulator.
 //
 // Usage:
 //
@@ -8,10 +7,16 @@
 //
 // Commands:
 //
-//	rules     print the rulebook (bitssim rules --help)
-//	help      print this help
+//	run       run scenarios on the simulator and print their trace (text, json, mermaid, svg)
+//	explain   say which target receives each notification for a registration, and why
+//	rules     print the rulebook
+//	conform   run the conformance suite against the simulator (text, json, junit, markdown)
+//	bench     measure full job lifecycles per second on the simulator
+//	help      print the help, or a command's
 //
-// Exit codes: 0 success, 1 a check failed, 2 bad usage or input.
+// Every command takes --help. Data goes to standard output, diagnostics to
+// standard error. Exit codes: 0 success, 1 a check failed, 2 bad usage or
+// input (a malformed scenario is reported as file:line:col).
 package main
 
 import (
