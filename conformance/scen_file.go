@@ -171,11 +171,11 @@ func init() {
 				local, err := f.GetLocalName()
 				require.NoError(c, err)
 				tmp, err := f.GetTemporaryName()
-				assert.NoError(c, err)
+				require.NoError(c, err)
 				assert.NotEmpty(c, tmp)
 				assert.NotEqual(c, local, tmp, "a temporary name, not the local name")
 				dir := local[:strings.LastIndexAny(local, `\/`)+1]
-				assert.True(c, strings.HasPrefix(tmp, dir), "temporary file %q in the destination directory %q", tmp, dir)
+				require.True(c, strings.HasPrefix(tmp, dir), "temporary file %q in the destination directory %q", tmp, dir)
 				assert.NotContains(c, tmp[len(dir):], `\`, "temporary file %q directly in %q", tmp, dir)
 			},
 		},
