@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/bitssim/bitssim/conformance"
@@ -87,8 +86,8 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "\r\033[K[%3d] %-36s %s", n, r.Rule, r.Outcome)
 		}))
 	}
-	tb := &cliTB{name: "conform"}
-	defer tb.cleanup()
+	tb := harness.NewStandalone("conform")
+	defer tb.Close()
 	rep := conformance.Check(tb, harness.SimFactory(sim.Options{Version: v, Seed: int64(*seed)}), opts...)
 	if *progress {
 		fmt.Fprintf(stderr, "\r\033[K")
@@ -98,8 +97,8 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	fmt.Fprintln(stderr, rep.Summary())
-	if tb.fatal != "" {
-		fmt.Fprintf(stderr, "%s conform: %s\n", programName, tb.fatal)
+	if err := tb.Err(); err != nil {
+		fmt.Fprintf(stderr, "%s conform: %v\n", programName, err)
 		return exitFailed
 	}
 	if rep.Failed() {
@@ -116,38 +115,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// cliTB is the harness.TB of a command: it keeps cleanups for the end and
-// records fatal errors.
-type cliTB struct {
-	name     string
-	mu       sync.Mutex
-	cleanups []func()
-	fatal    string
-}
-
-func (t *cliTB) Helper()                          {}
-func (t *cliTB) Name() string                     { return t.name }
-func (t *cliTB) Logf(format string, args ...any)  {}
-func (t *cliTB) Skipf(format string, args ...any) {}
-func (t *cliTB) Fatalf(format string, args ...any) {
-	t.mu.Lock()
-	t.fatal = fmt.Sprintf(format, args...)
-	t.mu.Unlock()
-}
-func (t *cliTB) Cleanup(f func()) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.cleanups = append(t.cleanups, f)
-}
-
-func (t *cliTB) cleanup() {
-	t.mu.Lock()
-	fs := t.cleanups
-	t.cleanups = nil
-	t.mu.Unlock()
-	for i := len(fs) - 1; i >= 0; i-- {
-		fs[i]()
-	}
 }
