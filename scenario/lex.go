@@ -35,10 +35,12 @@ func (e *SyntaxError) Error() string {
 	return s
 }
 
-// lexLine splits a line into tokens: words separated by blanks, double
+// lexCode splits a line into tokens: words separated by blanks, double
 // quoted strings (a backslash escapes only a double quote, so Windows paths
-// stay as written), and a '#' at the start of a word begins a comment.
-func lexLine(file string, lineNo int, line string) ([]token, error) {
+// stay as written), and a '#' at the start of a word begins a comment. It
+// also returns where the code ends: the byte offset of the comment, or
+// len(line).
+func lexCode(file string, lineNo int, line string) ([]token, int, error) {
 	var toks []token
 	col := 1
 	i := 0
@@ -46,12 +48,12 @@ func lexLine(file string, lineNo int, line string) ([]token, error) {
 		r, size := utf8.DecodeRuneInString(line[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			return nil, &SyntaxError{File: file, Line: lineNo, Col: col, Msg: "invalid UTF-8", Hint: "save the scenario as UTF-8"}
+			return nil, 0, &SyntaxError{File: file, Line: lineNo, Col: col, Msg: "invalid UTF-8", Hint: "save the scenario as UTF-8"}
 		case r == ' ' || r == '\t' || r == '\r':
 			i += size
 			col++
 		case r == '#':
-			return toks, nil
+			return toks, i, nil
 		case r == '"':
 			start := col
 			var b strings.Builder
@@ -75,7 +77,7 @@ func lexLine(file string, lineNo int, line string) ([]token, error) {
 				b.WriteRune(r)
 			}
 			if !closed {
-				return nil, &SyntaxError{File: file, Line: lineNo, Col: start, Token: line[strings.Index(line, `"`):],
+				return nil, 0, &SyntaxError{File: file, Line: lineNo, Col: start, Token: line[strings.Index(line, `"`):],
 					Msg: "unterminated string", Hint: `close it with a double quote; write \" for a quote inside`}
 			}
 			toks = append(toks, token{text: b.String(), col: start, quoted: true})
@@ -94,5 +96,5 @@ func lexLine(file string, lineNo int, line string) ([]token, error) {
 			i = j
 		}
 	}
-	return toks, nil
+	return toks, len(line), nil
 }

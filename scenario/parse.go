@@ -55,7 +55,7 @@ type Stmt struct {
 	// a success code such as BG_S_PARTIAL_COMPLETE); 0 means the call must
 	// succeed.
 	Want model.HRESULT
-	// Text is the statement as written.
+	// Text is the statement as written, without its comment.
 	Text string
 	// Expect is the parsed expectation of an expect statement.
 	Expect *Expectation
@@ -141,14 +141,14 @@ func Parse(name string, src []byte) (*Script, error) {
 	for scanner.Scan() {
 		lineNo++
 		line := scanner.Text()
-		toks, err := lexLine(name, lineNo, line)
+		toks, code, err := lexCode(name, lineNo, line)
 		if err != nil {
 			return nil, err
 		}
 		if len(toks) == 0 {
 			continue
 		}
-		st, err := p.stmt(lineNo, strings.TrimSpace(line), toks)
+		st, err := p.stmt(lineNo, strings.TrimSpace(line[:code]), toks)
 		if err != nil {
 			return nil, err
 		}

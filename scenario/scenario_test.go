@@ -217,3 +217,18 @@ func TestExpectAfterCreatorExited(t *testing.T) {
 	}
 	assert.Len(t, res.Checks, 2)
 }
+
+// The README's tour of the language is examples/00-tour.bits, word for word.
+func TestReadmeTourIsAnExample(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	tour, err := os.ReadFile("../examples/00-tour.bits")
+	require.NoError(t, err)
+	var body []string
+	for _, line := range strings.Split(string(tour), "\n") {
+		if !strings.HasPrefix(line, "# ") {
+			body = append(body, line)
+		}
+	}
+	assert.Contains(t, string(readme), "```\n"+strings.Join(body, "\n")+"```")
+}
