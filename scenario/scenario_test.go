@@ -218,11 +218,11 @@ func TestExpectAfterCreatorExited(t *testing.T) {
 	assert.Len(t, res.Checks, 2)
 }
 
-// The README's tour of the language is examples/00-tour.bits, word for word.
+// The README's tour of the language is examples/tour.bits, word for word.
 func TestReadmeTourIsAnExample(t *testing.T) {
 	readme, err := os.ReadFile("../README.md")
 	require.NoError(t, err)
-	tour, err := os.ReadFile("../examples/00-tour.bits")
+	tour, err := os.ReadFile("../examples/tour.bits")
 	require.NoError(t, err)
 	var body []string
 	for _, line := range strings.Split(string(tour), "\n") {
