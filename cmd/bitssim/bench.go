@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -35,11 +34,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(fs.Output(), "Runs full job lifecycles (create, AddFile, register an object, Resume, transfer,\nJobTransferred delivered, Complete) on the simulator's manual clock and prints the rate.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	if *dur <= 0 || *compare < 0 || fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "%s bench: --time must be positive, --compare not negative, and no arguments\n", programName)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -71,6 +73,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return c.run(args[1:], stdout, stderr)
+}
+
+// parseFlags parses a command's flags. done says the command must stop
+// with code: 0 after --help, 2 after bad flags (the flag package has
+// reported them).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, done bool) {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return 0, false
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK, true
+	}
+	return exitUsage, true
+}
+
+// noArgs reports whether the command got no positional arguments, and
+// reports the first one otherwise.
+func noArgs(fs *flag.FlagSet, stderr io.Writer) bool {
+	if fs.NArg() == 0 {
+		return true
+	}
+	fmt.Fprintf(stderr, "%s %s: unexpected argument %q\n", programName, fs.Name(), fs.Arg(0))
+	return false
 }
 
 // wrap breaks s into lines of at most width runes, at spaces.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -33,14 +32,10 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(fs.Output(), "Exit codes: 0 the simulator keeps every rule, 1 a rule failed, 2 bad usage.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "%s conform: unexpected argument %q\n", programName, fs.Arg(0))
+	if !noArgs(fs, stderr) {
 		return exitUsage
 	}
 	v, err := model.ParseVersion(*version)

@@ -46,14 +46,10 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(fs.Output(), "Example: %s explain --object dead --clsid ok --cmdline ok\n\nFlags:\n", programName)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "%s explain: unexpected argument %q\n", programName, fs.Arg(0))
+	if !noArgs(fs, stderr) {
 		return exitUsage
 	}
 	reg, fates, kinds, err := explainInput(*object, *clsid, *instance, *cmdline, *flags, *owner, *version, *event, *ondemand)

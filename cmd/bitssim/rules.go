@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,11 +22,8 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(fs.Output(), "Prints the rulebook. With rule IDs, prints those rules in full.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	selected, err := selectRules(*family, *status, fs.Args())
 	if err != nil {
