@@ -624,6 +624,22 @@ func ownerOf(cb model.Callback) string {
 	return "another app"
 }
 
+// matches reports whether ev went to target as an expectation names it:
+// an app, "cmdline", a class (any of its instances) or "Class#n".
+func (r *runner) matches(target string, ev model.Event) bool {
+	got := r.target(ev)
+	switch {
+	case got == target:
+		return true
+	case ev.Target.Kind == model.TargetCommandLine:
+		return strings.EqualFold(target, "cmdline")
+	case ev.Target.Kind == model.TargetCLSID:
+		class, _, _ := strings.Cut(got, "#")
+		return class == target
+	}
+	return false
+}
+
 // countNotified counts matching notifications in the whole trace.
 func (r *runner) countNotified(e *Expectation, id model.GUID) (want, got string) {
 	n := 0
@@ -631,14 +647,9 @@ func (r *runner) countNotified(e *Expectation, id model.GUID) (want, got string)
 		if ev.Job != id || ev.Kind != e.Event || ev.Delivered() == e.Failed {
 			continue
 		}
-		if e.Target != "" {
-			t := r.target(ev)
-			if !(strings.EqualFold(e.Target, "cmdline") && ev.Target.Kind == model.TargetCommandLine) &&
-				t != e.Target && !(ev.Target.Kind == model.TargetCLSID && strings.SplitN(t, "#", 2)[0] == e.Target) {
-				continue
-			}
+		if e.Target == "" || r.matches(e.Target, ev) {
+			n++
 		}
-		n++
 	}
 	what := "deliveries"
 	if e.Failed {
