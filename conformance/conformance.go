@@ -277,7 +277,20 @@ func runRule(t harness.TB, f harness.Factory, cfg *config, r rules.Rule, sc *Sce
 		return res
 	}
 	start := time.Now()
-	failures, skipped := runScenario(sc, b)
+	sel, known := harness.BackendVariants(b)
+	var failures []string
+	var skipped string
+	switch {
+	case known || !r.IsOpen():
+		failures, skipped = runScenario(sc, b, sel)
+		if r.IsOpen() {
+			res.Variant = sel.Of(r.ID)
+		}
+	default:
+		// A backend that does not say which reading it follows: try each,
+		// on a fresh backend, and report the ones it matched.
+		failures, skipped, res.Matched = runEachVariant(t, f, sc, b, r)
+	}
 	res.Duration = time.Since(start)
 	switch {
 	case skipped != "" && len(failures) == 0:
@@ -297,10 +310,41 @@ func runRule(t harness.TB, f harness.Factory, cfg *config, r rules.Rule, sc *Sce
 	return res
 }
 
+// runEachVariant runs the scenario of the open rule r once per reading,
+// the first on b and the others on fresh backends from f. It returns the
+// readings whose expectations b met; when it met none, the failures under
+// the default reading. A skip under the default reading skips the rule.
+func runEachVariant(t harness.TB, f harness.Factory, sc *Scenario, b harness.Backend, r rules.Rule) (failures []string, skipped string, matched []string) {
+	for i, v := range r.Variants {
+		bb := b
+		if i > 0 {
+			bb = f(t)
+		}
+		fs, sk := runScenario(sc, bb, rules.Selection{r.ID: v.Name})
+		if i > 0 {
+			_ = bb.Close()
+		}
+		if i == 0 {
+			if sk != "" && len(fs) == 0 {
+				return nil, sk, nil
+			}
+			failures = fs
+		}
+		if len(fs) == 0 && sk == "" {
+			matched = append(matched, v.Name)
+		}
+	}
+	if len(matched) > 0 {
+		return nil, "", matched
+	}
+	return append(failures, "matched none of the readings "+strings.Join(r.VariantNames(), ", ")), "", nil
+}
+
 // runScenario runs sc in its own goroutine, so that FailNow and Skipf can
-// stop it, and returns the failures it reported and why it skipped.
-func runScenario(sc *Scenario, b harness.Backend) (failures []string, skipped string) {
-	c := &C{B: b, rule: sc.Rule}
+// stop it, and returns the failures it reported and why it skipped. sel is
+// the readings of the open rules the scenario expects.
+func runScenario(sc *Scenario, b harness.Backend, sel rules.Selection) (failures []string, skipped string) {
+	c := &C{B: b, rule: sc.Rule, variants: sel}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -327,11 +371,22 @@ type C struct {
 	B    harness.Backend
 	rule string
 
+	variants rules.Selection
+
 	mu       sync.Mutex
 	failures []string
 	skipped  string
 	apps     int
 }
+
+// Variant returns the reading of the open rule id that the scenario must
+// expect: the backend's own for the simulator, or the one being tried on
+// a backend that does not declare its readings. A scenario of an open rule
+// writes its expectations literally per reading, switching on this.
+func (c *C) Variant(id string) string { return c.variants.Of(id) }
+
+// Is reports whether the reading of the open rule id to expect is name.
+func (c *C) Is(id, name string) bool { return c.variants.Is(id, name) }
 
 // Skipf stops the scenario and reports the rule as skipped: the backend
 // cannot show it (for example a rule about older BITS versions).

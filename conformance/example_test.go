@@ -32,5 +32,5 @@ func ExampleCheck() {
 	rep := conformance.Check(tb, harness.SimFactory(sim.Options{Seed: 1}),
 		conformance.WithRules("CLSID"), conformance.WithoutStateMachine())
 	fmt.Println(rep.Summary())
-	// Output: sim: 13 pass, 0 fail, 0 skip, 0 diverged, 0 machine, 1 untestable
+	// Output: sim: 15 pass, 0 fail, 0 skip, 0 diverged, 0 machine, 1 untestable
 }

@@ -135,6 +135,7 @@ type machine struct {
 	t        *rapid.T
 	b        harness.Backend
 	caps     harness.Capabilities
+	variants rules.Selection // the readings of the open rules the oracle expects
 	exact    bool
 	now      time.Duration // virtual time since start
 	apps     []*mApp
@@ -157,6 +158,7 @@ func runMachine(rt *rapid.T, f harness.Factory, tb harness.TB) {
 	b := f(tb)
 	defer b.Close()
 	m := &machine{t: rt, b: b, caps: b.Capabilities()}
+	m.variants, _ = harness.BackendVariants(b)
 	m.exact = m.caps.VirtualTime
 	obs, err := b.StartApp("observer", Admin)
 	if err != nil {
@@ -349,7 +351,7 @@ func (m *machine) setFlags(t *rapid.T) {
 		return
 	}
 	err := h.SetNotifyFlags(flags)
-	want := rules.CheckSetNotifyFlags(m.caps.Version, j.state, flags)
+	want := rules.CheckSetNotifyFlags(m.caps.Version, j.state, flags, m.variants)
 	m.expectHR(fmt.Sprintf("SetNotifyFlags(%v)", flags), err, want)
 	if want.Succeeded() {
 		j.flags = flags
@@ -469,7 +471,7 @@ func (m *machine) op(t *rapid.T, op rules.Op) {
 	case rules.OpComplete:
 		_, err = h.Complete()
 	}
-	tr := rules.Apply(j.state, op, j.facts())
+	tr := rules.Apply(j.state, op, j.facts(), m.variants)
 	m.expectHR(op.String(), err, tr.Result)
 	m.setState(j, tr.Next)
 	m.settle()
@@ -569,7 +571,7 @@ func (m *machine) transfer(j *mJob) {
 func (m *machine) registration(j *mJob) rules.Registration {
 	return rules.Registration{Version: m.caps.Version, Flags: j.flags, Object: j.obj != nil,
 		CLSID: j.class != nil, Instance: j.inst, CmdLine: j.cmd, OwnerIsServiceAccount: j.owner.IsServiceAccount(),
-		CmdLineTookOver: j.cmdTookOver}
+		CmdLineTookOver: j.cmdTookOver, Variants: m.variants}
 }
 
 // fates predicts how each attempt on j's receivers ends.

@@ -44,6 +44,14 @@ type RuleResult struct {
 	Outcome  Outcome       `json:"outcome"`
 	Detail   string        `json:"detail,omitempty"`
 	Duration time.Duration `json:"durationNs,omitempty"`
+	// Variant is the reading of the rule the scenario expected, for an
+	// open rule on a backend that declares its readings (the simulator).
+	Variant string `json:"variant,omitempty"`
+	// Matched lists, for an open rule on a backend that does not declare
+	// its readings (a real BITS), every reading whose expectations the
+	// backend met: the answer to the rule's open question. Empty when it
+	// met none.
+	Matched []string `json:"matched,omitempty"`
 }
 
 // Report collects the outcomes of a run.

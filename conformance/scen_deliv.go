@@ -9,6 +9,7 @@ import (
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 )
 
 // delivMods returns the JobModification calls of job.
@@ -670,16 +671,21 @@ func init() {
 			// ERROR job.
 			Run: func(c *C) {
 				a := c.App(Alice)
-				for _, tc := range []struct {
+				type leaving struct {
 					remote harness.RemoteKind
 					kind   model.EventKind
 					leave  string
-				}{
+				}
+				cases := []leaving{
 					{harness.RemoteOK, model.EventJobTransferred, "Complete"},
 					{harness.RemoteOK, model.EventJobTransferred, "Cancel"},
-					{harness.RemoteFatal, model.EventJobError, "Suspend"},
 					{harness.RemoteFatal, model.EventJobError, "Cancel"},
-				} {
+				}
+				if c.Is("STATE-SUSPEND-ERROR", rules.VarSuspended) {
+					// Suspend leaves ERROR only under this reading.
+					cases = append(cases, leaving{harness.RemoteFatal, model.EventJobError, "Suspend"})
+				}
+				for _, tc := range cases {
 					job := c.Job(a, tc.remote)
 					c.SetRetryDelay(job, cmdRetryDelay)
 					c.Register(a, job, harness.Behavior{Fail: true})

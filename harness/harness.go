@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 )
 
 // Capabilities say what a backend can do.
@@ -191,4 +192,23 @@ func Calls(trace []model.Event, job model.GUID, kind model.EventKind) []model.Ev
 		}
 	}
 	return out
+}
+
+// VariantBackend is a Backend that knows which reading of each open rule
+// (rules.Uncertain) it follows, as the simulator does. A real BITS does not
+// say: the conformance suite then finds out, running an open rule's
+// scenario under each reading and reporting the ones it matched.
+type VariantBackend interface {
+	Backend
+	// Variants returns the selected readings (nil: every default).
+	Variants() rules.Selection
+}
+
+// BackendVariants returns the readings b follows and whether it declares
+// them at all.
+func BackendVariants(b Backend) (rules.Selection, bool) {
+	if vb, ok := b.(VariantBackend); ok {
+		return vb.Variants(), true
+	}
+	return nil, false
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 	"github.com/bitssim/bitssim/sim"
 )
 
@@ -64,6 +65,10 @@ func (b *SimBackend) Capabilities() Capabilities {
 	return Capabilities{Version: b.svc.Version(), VirtualTime: true, Restart: true, CLSID: b.svc.Version() >= model.BITS5_0,
 		CommandLine: true, Users: true, Crash: true}
 }
+
+// Variants returns the readings of the open rules the simulator follows
+// (sim.Options.Variants).
+func (b *SimBackend) Variants() rules.Selection { return b.svc.Variants() }
 
 // StartApp starts a simulated application.
 func (b *SimBackend) StartApp(name string, user model.Account) (App, error) {

@@ -511,7 +511,7 @@ var catalogue = []Rule{
 	{
 		ID:        "DELIV-RETRY-STOPS-ON-LEAVE",
 		Family:    FamilyDeliv,
-		Statement: "BITS stops retrying a failed JobTransferred or JobError as soon as the job is no longer TRANSFERRED or ERROR respectively, for example after Complete, Cancel, or Suspend or Resume of an ERROR job.",
+		Statement: "BITS stops retrying a failed JobTransferred or JobError as soon as the job is no longer TRANSFERRED or ERROR respectively, for example after Complete, Cancel, or Resume of an ERROR job.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopycallback-jobtransferred.md",
 		Status:    Assumed,
 		Decision:  "The docs bound the retries only by success; a notification about a state the job has left would be stale, so we drop it.",
@@ -750,10 +750,10 @@ var catalogue = []Rule{
 	{
 		ID:        "STATE-SUSPEND-ERROR",
 		Family:    FamilyState,
-		Statement: "Suspend on a job in ERROR returns S_OK and moves it to SUSPENDED.",
+		Statement: "Suspend on a job in ERROR returns S_OK and the job stays in ERROR.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-suspend.md",
 		Status:    Assumed,
-		Decision:  "The page says jobs in error are already not scheduled, and it is silent about the state GetState then reports; we report SUSPENDED as for every other non-final state except TRANSFERRED.",
+		Decision:  "The page says jobs in error and jobs that have finished transferring are automatically suspended; we read that sentence one way for both (STATE-SUSPEND-TRANSFERRED): Suspend changes nothing for them, so the error and its JobError stay.",
 	},
 	{
 		ID:        "STATE-SUSPEND-TRANSFERRED",
@@ -761,7 +761,7 @@ var catalogue = []Rule{
 		Statement: "Suspend on a TRANSFERRED job returns S_OK and the job stays TRANSFERRED.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-suspend.md",
 		Status:    Assumed,
-		Decision:  "The page says finished jobs are treated as suspended already; keeping TRANSFERRED keeps JobTransferred level-triggered and Complete meaningful.",
+		Decision:  "The page says jobs in error and jobs that have finished transferring are automatically suspended; we read that sentence one way for both (STATE-SUSPEND-ERROR): Suspend changes nothing for them, which keeps JobTransferred level-triggered and Complete meaningful.",
 	},
 	{
 		ID:        "STATE-TRANSIENT-RETRY",

@@ -319,3 +319,9 @@ func ExampleLookup() {
 	// true FLAGS documented
 	// SetNotifyFlags on a job in the CANCELLED or ACKNOWLEDGED state fails with BG_E_INVALID_STATE (0x80200002) and leaves the flags unchanged.
 }
+
+func init() {
+	hresults["RPC_S_CALL_FAILED"] = "0x800706BE"
+	hresults["RPC_E_DISCONNECTED"] = "0x80010108"
+	hresults["RPC_X_NULL_REF_POINTER"] = "0x800706F4"
+}

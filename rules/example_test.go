@@ -19,15 +19,15 @@ func ExampleRoute() {
 }
 
 func ExampleCheckSetNotifyFlags() {
-	fmt.Println(rules.CheckSetNotifyFlags(model.BITS5_0, model.BG_JOB_STATE_SUSPENDED, model.BG_NOTIFY_FILE_RANGES_TRANSFERRED).String())
-	fmt.Println(rules.CheckSetNotifyFlags(model.BITS10_3, model.BG_JOB_STATE_CANCELLED, 0x3).String())
+	fmt.Println(rules.CheckSetNotifyFlags(model.BITS5_0, model.BG_JOB_STATE_SUSPENDED, model.BG_NOTIFY_FILE_RANGES_TRANSFERRED, nil).String())
+	fmt.Println(rules.CheckSetNotifyFlags(model.BITS10_3, model.BG_JOB_STATE_CANCELLED, 0x3, nil).String())
 	// Output:
 	// E_NOTIMPL
 	// BG_E_INVALID_STATE
 }
 
 func ExampleApply() {
-	t := rules.Apply(model.BG_JOB_STATE_SUSPENDED, rules.OpResume, rules.JobFacts{Type: model.BG_JOB_TYPE_DOWNLOAD})
+	t := rules.Apply(model.BG_JOB_STATE_SUSPENDED, rules.OpResume, rules.JobFacts{Type: model.BG_JOB_TYPE_DOWNLOAD}, nil)
 	fmt.Println(t.Next, t.Result.String(), t.Rule)
 	// Output:
 	// SUSPENDED BG_E_EMPTY STATE-RESUME-EMPTY

@@ -46,7 +46,7 @@ func TestCheckSetNotifyFlags(t *testing.T) {
 		{"final state checked before flags", model.BITS10_3, model.BG_JOB_STATE_CANCELLED, 0xFF, model.BG_E_INVALID_STATE},
 	}
 	for _, c := range cases {
-		assert.Equal(t, c.want, CheckSetNotifyFlags(c.v, c.state, c.flags), c.name)
+		assert.Equal(t, c.want, CheckSetNotifyFlags(c.v, c.state, c.flags, nil), c.name)
 	}
 }
 

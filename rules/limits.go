@@ -140,6 +140,16 @@ func CheckDisplayName(name string) model.HRESULT {
 	return model.S_OK
 }
 
+// CheckSetDisplayName returns the HRESULT of SetDisplayName(name): like
+// CheckDisplayName, except that a name longer than 256 characters gives
+// BG_E_STRING_TOO_LONG under LIMIT-DISPLAY-NAME's string-too-long reading.
+func CheckSetDisplayName(name string, sel Selection) model.HRESULT {
+	if Len16(name) > MaxDisplayName && sel.Is("LIMIT-DISPLAY-NAME", VarStringTooLong) {
+		return model.BG_E_STRING_TOO_LONG
+	}
+	return CheckDisplayName(name)
+}
+
 // CheckDescription returns BG_E_STRING_TOO_LONG for a description longer
 // than 1024 characters (LIMIT-DESCRIPTION).
 func CheckDescription(d string) model.HRESULT {
@@ -154,9 +164,11 @@ func CheckDescription(d string) model.HRESULT {
 // (CMD-PARAMS-WITHOUT-PROGRAM), BG_E_STRING_TOO_LONG for a program longer
 // than MAX_PATH or parameters longer than 4000 characters
 // (CMD-STRING-TOO-LONG). Two empty strings clear the command line
-// (CMD-CLEAR-NULL).
-func CheckCmdLine(program, parameters string) model.HRESULT {
-	if program == "" && parameters != "" {
+// (CMD-CLEAR-NULL). Under CMD-PARAMS-WITHOUT-PROGRAM's clears reading,
+// parameters without a program are accepted and clear it too (see
+// CmdLineClears).
+func CheckCmdLine(program, parameters string, sel Selection) model.HRESULT {
+	if program == "" && parameters != "" && !sel.Is("CMD-PARAMS-WITHOUT-PROGRAM", VarClears) {
 		return model.E_INVALIDARG
 	}
 	if Len16(program) > MaxProgram || Len16(parameters) > MaxParameters {
@@ -164,6 +176,11 @@ func CheckCmdLine(program, parameters string) model.HRESULT {
 	}
 	return model.S_OK
 }
+
+// CmdLineClears reports whether a successful SetNotifyCmdLine(program,
+// parameters) clears the command line: an empty program always does
+// (CMD-CLEAR-NULL, CMD-PARAMS-WITHOUT-PROGRAM).
+func CmdLineClears(program string) bool { return program == "" }
 
 // ClampRetryDelay returns the retry delay BITS uses for a requested one:
 // at least 5 seconds (STATE-RETRY-DELAY-MIN), in whole seconds.
@@ -177,9 +194,35 @@ func ClampRetryDelay(d time.Duration) time.Duration {
 
 // NotificationRetryDelay returns when a failed JobTransferred, JobError or
 // FileTransferred is tried again: after the job's MinimumRetryDelay
-// (DELIV-RETRY-INTERVAL, DELIV-BOTH-FAIL-RETRY).
-func NotificationRetryDelay(minimumRetryDelay time.Duration) time.Duration {
+// (DELIV-RETRY-INTERVAL, DELIV-BOTH-FAIL-RETRY), or after the default
+// MinimumRetryDelay under DELIV-RETRY-INTERVAL's default-retry-delay reading.
+func NotificationRetryDelay(minimumRetryDelay time.Duration, sel Selection) time.Duration {
+	if sel.Is("DELIV-RETRY-INTERVAL", VarDefaultRetryDelay) {
+		return DefaultMinimumRetryDelay
+	}
 	return ClampRetryDelay(minimumRetryDelay)
+}
+
+// DeadCallbackHRESULT is the HRESULT a call to a callback object or CLSID
+// instance in a process that has ended fails with (OBJ-DISCOVER-DEAD).
+func DeadCallbackHRESULT(sel Selection) model.HRESULT {
+	switch sel.Of("OBJ-DISCOVER-DEAD") {
+	case VarCallFailed:
+		return model.RPC_S_CALL_FAILED
+	case VarDisconnected:
+		return model.RPC_E_DISCONNECTED
+	}
+	return model.RPC_S_SERVER_UNAVAILABLE
+}
+
+// Delivered reports whether a callback method's return value hr counts as
+// delivered: any success code (DELIV-SFALSE-SUCCESS), or only S_OK under its
+// only-s-ok reading.
+func Delivered(hr model.HRESULT, sel Selection) bool {
+	if sel.Is("DELIV-SFALSE-SUCCESS", VarOnlySOK) {
+		return hr == model.S_OK
+	}
+	return hr.Succeeded()
 }
 
 // CheckSeconds validates a duration given to a setter that takes whole

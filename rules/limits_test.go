@@ -98,14 +98,14 @@ func TestStringLimits(t *testing.T) {
 	assert.Equal(t, model.BG_E_STRING_TOO_LONG, CheckDescription(strings.Repeat("d", 1025)))
 
 	prog := `C:\Program Files\app\notify.exe`
-	assert.Equal(t, model.S_OK, CheckCmdLine(prog, `"`+prog+`" job`))
-	assert.Equal(t, model.S_OK, CheckCmdLine("", ""))
-	assert.Equal(t, model.S_OK, CheckCmdLine(prog, ""))
-	assert.Equal(t, model.E_INVALIDARG, CheckCmdLine("", "x"))
-	assert.Equal(t, model.S_OK, CheckCmdLine(strings.Repeat("p", 260), ""))
-	assert.Equal(t, model.BG_E_STRING_TOO_LONG, CheckCmdLine(strings.Repeat("p", 261), ""))
-	assert.Equal(t, model.S_OK, CheckCmdLine(prog, strings.Repeat("q", 4000)))
-	assert.Equal(t, model.BG_E_STRING_TOO_LONG, CheckCmdLine(prog, strings.Repeat("q", 4001)))
+	assert.Equal(t, model.S_OK, CheckCmdLine(prog, `"`+prog+`" job`, nil))
+	assert.Equal(t, model.S_OK, CheckCmdLine("", "", nil))
+	assert.Equal(t, model.S_OK, CheckCmdLine(prog, "", nil))
+	assert.Equal(t, model.E_INVALIDARG, CheckCmdLine("", "x", nil))
+	assert.Equal(t, model.S_OK, CheckCmdLine(strings.Repeat("p", 260), "", nil))
+	assert.Equal(t, model.BG_E_STRING_TOO_LONG, CheckCmdLine(strings.Repeat("p", 261), "", nil))
+	assert.Equal(t, model.S_OK, CheckCmdLine(prog, strings.Repeat("q", 4000), nil))
+	assert.Equal(t, model.BG_E_STRING_TOO_LONG, CheckCmdLine(prog, strings.Repeat("q", 4001), nil))
 
 	assert.Equal(t, 3, Len16("a😀"))
 	assert.Equal(t, 1, Len16("\xff"))
@@ -116,8 +116,8 @@ func TestTimers(t *testing.T) {
 	assert.Equal(t, 5*time.Second, ClampRetryDelay(4*time.Second))
 	assert.Equal(t, 5*time.Second, ClampRetryDelay(-time.Hour))
 	assert.Equal(t, 7*time.Second, ClampRetryDelay(7900*time.Millisecond))
-	assert.Equal(t, 600*time.Second, NotificationRetryDelay(600*time.Second))
-	assert.Equal(t, 5*time.Second, NotificationRetryDelay(time.Second))
+	assert.Equal(t, 600*time.Second, NotificationRetryDelay(600*time.Second, nil))
+	assert.Equal(t, 5*time.Second, NotificationRetryDelay(time.Second, nil))
 
 	assert.Equal(t, model.S_OK, CheckSeconds(0))
 	assert.Equal(t, model.S_OK, CheckSeconds((1<<32-1)*time.Second))

@@ -25,6 +25,9 @@ type Registration struct {
 	// command line ran, so BITS no longer calls the callback method
 	// (CMD-METHOD-NOT-RECALLED) until a callback object is registered again.
 	CmdLineTookOver bool
+	// Variants selects the readings of the open rules routing depends on
+	// (nil: every default).
+	Variants Selection
 }
 
 // Fate is how one delivery attempt ends.
@@ -291,6 +294,9 @@ func Route(reg Registration, kind model.EventKind, f Fates) Plan {
 // set, the job's flags ask for the event, the event is JobTransferred or
 // JobError (CMD-EVENTS, FLAGS-CMDLINE-SUBSET), the owner is not a service
 // account (CMD-NEVER-SERVICE-ACCOUNT).
+//
+// Under FLAGS-DISABLE-CMDLINE's cmdline-still-runs reading, DISABLE does
+// not stop the command line.
 func CmdLineEligible(reg Registration, kind model.EventKind) bool {
 	if !reg.CmdLine || reg.OwnerIsServiceAccount {
 		return false
@@ -298,7 +304,11 @@ func CmdLineEligible(reg Registration, kind model.EventKind) bool {
 	if kind != model.EventJobTransferred && kind != model.EventJobError {
 		return false
 	}
-	return Wants(reg.Flags, kind)
+	flags := reg.Flags
+	if flags&model.BG_NOTIFY_DISABLE != 0 && reg.Variants.Is("FLAGS-DISABLE-CMDLINE", VarCmdLineStillRuns) {
+		flags &^= model.BG_NOTIFY_DISABLE
+	}
+	return Wants(flags, kind)
 }
 
 // KindSupported reports whether BITS v ever sends kind for a job:
@@ -355,13 +365,26 @@ func retried(kind model.EventKind) bool {
 //     FileRangesTransferred are dropped (DELIV-MODIFICATION-FAILURE-IGNORED).
 //  6. With no target at all the notification stays pending and is delivered
 //     when one is registered (DELIV-AFTER-REGISTRATION, CMD-AFTER-EVENT).
+//
+// reg.Variants selects the readings of the open rules: FLAGS-CHECKED-AT-DISPATCH,
+// FLAGS-DISABLE-CMDLINE, PREC-FAILURE-KEEPS-OBJECT, PREC-CMDLINE-LAST,
+// CLSID-ACTIVATION-FAILURE and CMD-LAUNCH-FAILURE.
 func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 	var p Plan
+	onlyCmdLine := false
 	if !Wants(reg.Flags, kind) || !KindSupported(reg, kind) {
+		if reg.Flags&model.BG_NOTIFY_DISABLE != 0 && CmdLineEligible(reg, kind) {
+			// DISABLE mutes the callbacks only (FLAGS-DISABLE-CMDLINE's
+			// cmdline-still-runs reading).
+			onlyCmdLine = true
+		}
+	}
+	if !onlyCmdLine && (!Wants(reg.Flags, kind) || !KindSupported(reg, kind)) {
 		p.Outcome = OutcomeNotWanted
 		// A JobTransferred or JobError the flags do not ask for stays
-		// pending: the flags are read at dispatch (FLAGS-CHECKED-AT-DISPATCH).
-		p.Settled = !levelTriggered(kind)
+		// pending: the flags are read at dispatch (FLAGS-CHECKED-AT-DISPATCH),
+		// unless they are read when the event happens (its at-event reading).
+		p.Settled = !levelTriggered(kind) || reg.Variants.Is("FLAGS-CHECKED-AT-DISPATCH", VarAtEvent)
 		if reg.Flags&model.BG_NOTIFY_DISABLE != 0 {
 			p.cite(rFlagsDisable)
 		} else if kind == model.EventFileRangesTransferred {
@@ -374,8 +397,8 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 	p.cite(rFlagsFilter)
 	p.KeepInstance = reg.Instance
 	callbackFailed := false
-	tryCLSID := reg.CLSID && reg.Version >= model.BITS5_0
-	callbacks := reg.Object || tryCLSID
+	tryCLSID := reg.CLSID && reg.Version >= model.BITS5_0 && !onlyCmdLine
+	callbacks := (reg.Object || tryCLSID) && !onlyCmdLine
 	if reg.CmdLineTookOver && CmdLineEligible(reg, kind) {
 		// The method is not called again for this event.
 		p.cite(rCmdMethodNotRecalled)
@@ -397,10 +420,31 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 			}
 		default:
 			callbackFailed = true
-			tryCLSID = false
+			// The object answered: it keeps the notification
+			// (PREC-FAILURE-KEEPS-OBJECT), unless BITS falls back to the
+			// CLSID on a failure return too (its falls-back-to-clsid reading).
+			tryCLSID = tryCLSID && reg.Variants.Is("PREC-FAILURE-KEEPS-OBJECT", VarFallsBackToCLSID)
 		}
 	} else if tryCLSID && callbacks {
 		p.cite(rPrecFallbackMissing)
+	}
+	cmdFirst := tryCLSID && reg.Variants.Is("PREC-CMDLINE-LAST", VarCmdLineBeforeCLSID) && CmdLineEligible(reg, kind)
+	cmdFate := FateOK
+	if cmdFirst {
+		// The command line before the CLSID (PREC-CMDLINE-LAST's
+		// cmdline-before-clsid reading).
+		p.cite(rPrecCmdlineLast)
+		cmdFate = c.Call(Step{Target: model.TargetCommandLine})
+		p.add(Step{Target: model.TargetCommandLine, Fate: cmdFate})
+		if cmdFate == FateOK {
+			p.delivered(model.TargetCommandLine)
+			return p
+		}
+		if cmdFate == FateNotStarted {
+			p.cite(rCmdLaunchFailure)
+		} else {
+			p.cite(rCmdRerunNonzeroExit)
+		}
 	}
 	if tryCLSID {
 		activate := !reg.Instance
@@ -430,7 +474,11 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 				return p
 			case FateActivationFails:
 				p.cite(rClsidActivationFailure)
-				callbackFailed = true
+				// A failed activation counts as a failed callback, or as no
+				// CLSID at all (CLSID-ACTIVATION-FAILURE's like-no-clsid reading).
+				if !reg.Variants.Is("CLSID-ACTIVATION-FAILURE", VarLikeNoCLSID) {
+					callbackFailed = true
+				}
 			case FateDisconnected:
 				callbackFailed = true
 			default:
@@ -438,6 +486,19 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 				callbackFailed = true
 			}
 		}
+	}
+	if cmdFirst {
+		// The command line ran before the CLSID and failed, and so did the
+		// CLSID: the whole notification is tried again, unless a program
+		// that could not start is given up on (CMD-LAUNCH-FAILURE's dropped
+		// reading).
+		if cmdFate == FateNotStarted && reg.Variants.Is("CMD-LAUNCH-FAILURE", VarDropped) && !callbackFailed {
+			p.Outcome = OutcomeDropped
+			p.Settled = true
+			return p
+		}
+		p.retry(kind)
+		return p
 	}
 	if CmdLineEligible(reg, kind) {
 		p.cite(rPrecCmdlineLast)
@@ -448,8 +509,15 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 		p.add(Step{Target: model.TargetCommandLine, Fate: fate})
 		if fate == FateNotStarted {
 			// Nothing ran: the whole notification is tried again, callbacks
-			// first (CMD-LAUNCH-FAILURE, DELIV-BOTH-FAIL-RETRY).
+			// first (CMD-LAUNCH-FAILURE, DELIV-BOTH-FAIL-RETRY), unless BITS
+			// gives up on a program it cannot start (CMD-LAUNCH-FAILURE's
+			// dropped reading): then a failed callback is still retried.
 			p.cite(rCmdLaunchFailure)
+			if reg.Variants.Is("CMD-LAUNCH-FAILURE", VarDropped) && !callbackFailed {
+				p.Outcome = OutcomeDropped
+				p.Settled = true
+				return p
+			}
 			if callbackFailed {
 				p.cite(rDelivBothFailRetry)
 			}

@@ -317,3 +317,63 @@ func TestPlanRuleIDsExist(t *testing.T) {
 		assert.True(t, ok, "routing cites unknown rule %s", id)
 	}
 }
+
+// Each routing variant, with the plan its statement describes.
+func TestRouteUnderVariants(t *testing.T) {
+	type step struct {
+		target model.TargetKind
+		fate   Fate
+	}
+	steps := func(p Plan) []step {
+		var out []step
+		for _, s := range p.Steps() {
+			out = append(out, step{s.Target, s.Fate})
+		}
+		return out
+	}
+	objAndCLSID := func(r *Registration) { r.Object, r.CLSID = true, true }
+	cases := []struct {
+		name    string
+		sel     Selection
+		reg     Registration
+		kind    model.EventKind
+		f       Fates
+		steps   []step
+		outcome Outcome
+		settled bool
+	}{
+		{"failing object keeps the notification", nil, reg(objAndCLSID), jt,
+			Fates{Object: fails}, []step{{obj, fails}}, OutcomeRetry, false},
+		{"falls-back-to-clsid: offered to the CLSID instance", Selection{"PREC-FAILURE-KEEPS-OBJECT": VarFallsBackToCLSID}, reg(objAndCLSID), jt,
+			Fates{Object: fails, NewInstance: ok}, []step{{obj, fails}, {clsid, ok}}, OutcomeDelivered, true},
+		{"cmdline-last: object, CLSID, then command line", nil,
+			reg(func(r *Registration) { r.CLSID, r.CmdLine = true, true }), jt,
+			Fates{NewInstance: fails, CmdLine: ok}, []step{{clsid, fails}, {cmd, ok}}, OutcomeDelivered, true},
+		{"cmdline-before-clsid: command line, then CLSID", Selection{"PREC-CMDLINE-LAST": VarCmdLineBeforeCLSID},
+			reg(func(r *Registration) { r.CLSID, r.CmdLine = true, true }), jt,
+			Fates{NewInstance: ok, CmdLine: fails}, []step{{cmd, fails}, {clsid, ok}}, OutcomeDelivered, true},
+		{"activation failure like a failed callback: retried", nil, reg(func(r *Registration) { r.CLSID = true }), jt,
+			Fates{Activation: noActv}, []step{{clsid, noActv}}, OutcomeRetry, false},
+		{"like-no-clsid: stays pending, no retry", Selection{"CLSID-ACTIVATION-FAILURE": VarLikeNoCLSID}, reg(func(r *Registration) { r.CLSID = true }), jt,
+			Fates{Activation: noActv}, []step{{clsid, noActv}}, OutcomePending, false},
+		{"launch failure retried", nil, reg(func(r *Registration) { r.CmdLine = true }), jt,
+			Fates{CmdLine: FateNotStarted}, []step{{cmd, FateNotStarted}}, OutcomeRetry, false},
+		{"dropped: a program that cannot start is not tried again", Selection{"CMD-LAUNCH-FAILURE": VarDropped}, reg(func(r *Registration) { r.CmdLine = true }), jt,
+			Fates{CmdLine: FateNotStarted}, []step{{cmd, FateNotStarted}}, OutcomeDropped, true},
+		{"DISABLE suppresses the command line", nil, reg(func(r *Registration) { r.CmdLine, r.Flags = true, 0x7 }), jt,
+			Fates{CmdLine: ok}, nil, OutcomeNotWanted, false},
+		{"cmdline-still-runs under DISABLE", Selection{"FLAGS-DISABLE-CMDLINE": VarCmdLineStillRuns}, reg(func(r *Registration) { r.Object, r.CmdLine, r.Flags = true, true, 0x7 }), jt,
+			Fates{Object: ok, CmdLine: ok}, []step{{cmd, ok}}, OutcomeDelivered, true},
+		{"flags read at dispatch: stays owed", nil, reg(func(r *Registration) { r.Object, r.Flags = true, 0x2 }), jt,
+			Fates{}, nil, OutcomeNotWanted, false},
+		{"at-event: never notified", Selection{"FLAGS-CHECKED-AT-DISPATCH": VarAtEvent}, reg(func(r *Registration) { r.Object, r.Flags = true, 0x2 }), jt,
+			Fates{}, nil, OutcomeNotWanted, true},
+	}
+	for _, c := range cases {
+		c.reg.Variants = c.sel
+		p := Route(c.reg, c.kind, c.f)
+		assert.Equal(t, c.steps, steps(p), c.name)
+		assert.Equal(t, c.outcome, p.Outcome, c.name)
+		assert.Equal(t, c.settled, p.Settled, c.name)
+	}
+}

@@ -124,6 +124,12 @@ type Rule struct {
 	// Decision explains an Observed rule (where it was seen) or an Assumed one
 	// (what we chose, and why). Empty for Documented rules.
 	Decision string `json:"decision,omitempty"`
+	// Variants are the readings of a rule the documentation leaves open,
+	// the default (this rule's Statement) first; empty for a settled rule.
+	Variants []Variant `json:"variants,omitempty"`
+	// NoVariant says, for an Observed or Assumed rule without variants, why
+	// no other reading is plausible.
+	NoVariant string `json:"no_variant,omitempty"`
 }
 
 // All returns every rule, sorted by family (in Families order) and then by ID.

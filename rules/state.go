@@ -52,8 +52,10 @@ type Transition struct {
 // STATE-RESUME-FROM-ERROR, STATE-RESUME-ACTIVE-NOOP, STATE-RESUME-TRANSFERRED,
 // STATE-SUSPEND, STATE-SUSPEND-TRANSFERRED, STATE-CANCEL,
 // STATE-COMPLETE-DOWNLOAD, STATE-PARTIAL-COMPLETE and STATE-COMPLETE-UPLOAD.
-// Unknown ops and states give E_INVALIDARG with the state unchanged.
-func Apply(s model.JobState, op Op, f JobFacts) Transition {
+// Unknown ops and states give E_INVALIDARG with the state unchanged. v
+// selects the readings of the open rules STATE-RESUME-TRANSFERRED,
+// STATE-SUSPEND-TRANSFERRED and STATE-SUSPEND-ERROR.
+func Apply(s model.JobState, op Op, f JobFacts, v Selection) Transition {
 	if !s.Valid() {
 		return Transition{s, model.E_INVALIDARG, ""}
 	}
@@ -72,6 +74,12 @@ func Apply(s model.JobState, op Op, f JobFacts) Transition {
 		case s.IsActive():
 			return Transition{s, model.S_OK, "STATE-RESUME-ACTIVE-NOOP"}
 		case s == model.BG_JOB_STATE_TRANSFERRED && f.FilesTransferred >= f.Files:
+			switch v.Of("STATE-RESUME-TRANSFERRED") {
+			case VarEmpty:
+				return Transition{s, model.BG_E_EMPTY, "STATE-RESUME-TRANSFERRED"}
+			case VarRequeued:
+				return Transition{model.BG_JOB_STATE_QUEUED, model.S_OK, "STATE-RESUME-TRANSFERRED"}
+			}
 			return Transition{s, model.S_OK, "STATE-RESUME-TRANSFERRED"}
 		case s == model.BG_JOB_STATE_ERROR || s == model.BG_JOB_STATE_TRANSIENT_ERROR:
 			return Transition{model.BG_JOB_STATE_QUEUED, model.S_OK, "STATE-RESUME-FROM-ERROR"}
@@ -79,7 +87,16 @@ func Apply(s model.JobState, op Op, f JobFacts) Transition {
 		return Transition{model.BG_JOB_STATE_QUEUED, model.S_OK, "STATE-RESUME-QUEUED"}
 	case OpSuspend:
 		if s == model.BG_JOB_STATE_TRANSFERRED {
+			if v.Is("STATE-SUSPEND-TRANSFERRED", VarSuspended) {
+				return Transition{model.BG_JOB_STATE_SUSPENDED, model.S_OK, "STATE-SUSPEND-TRANSFERRED"}
+			}
 			return Transition{s, model.S_OK, "STATE-SUSPEND-TRANSFERRED"}
+		}
+		if s == model.BG_JOB_STATE_ERROR {
+			if v.Is("STATE-SUSPEND-ERROR", VarSuspended) {
+				return Transition{model.BG_JOB_STATE_SUSPENDED, model.S_OK, "STATE-SUSPEND-ERROR"}
+			}
+			return Transition{s, model.S_OK, "STATE-SUSPEND-ERROR"}
 		}
 		return Transition{model.BG_JOB_STATE_SUSPENDED, model.S_OK, "STATE-SUSPEND"}
 	case OpCancel:

@@ -53,7 +53,7 @@ func TestApply(t *testing.T) {
 		{queued, OpSuspend, download, suspended, model.S_OK, "STATE-SUSPEND"},
 		{transferring, OpSuspend, download, suspended, model.S_OK, "STATE-SUSPEND"},
 		{suspended, OpSuspend, download, suspended, model.S_OK, "STATE-SUSPEND"},
-		{errState, OpSuspend, download, suspended, model.S_OK, "STATE-SUSPEND"},
+		{errState, OpSuspend, download, errState, model.S_OK, "STATE-SUSPEND-ERROR"}, // "stays in ERROR"
 		{transferred, OpSuspend, downloadAll, transferred, model.S_OK, "STATE-SUSPEND-TRANSFERRED"},
 		{cancelled, OpSuspend, download, cancelled, model.BG_E_INVALID_STATE, "STATE-FINAL-IMMUTABLE"},
 		// Cancel.
@@ -75,22 +75,22 @@ func TestApply(t *testing.T) {
 		{transferring, OpComplete, JobFacts{Type: model.BG_JOB_TYPE_UPLOAD_REPLY, Files: 1}, transferring, model.BG_E_INVALID_STATE, "STATE-COMPLETE-UPLOAD"},
 	}
 	for _, c := range cases {
-		got := Apply(c.from, c.op, c.facts)
+		got := Apply(c.from, c.op, c.facts, nil)
 		assert.Equal(t, Transition{c.next, c.hr, c.rule}, got, "%v.%v(%+v)", c.from, c.op, c.facts)
 	}
 }
 
 func TestApplyBadInput(t *testing.T) {
-	assert.Equal(t, model.E_INVALIDARG, Apply(model.JobState(42), OpResume, download).Result)
-	assert.Equal(t, model.E_INVALIDARG, Apply(suspended, Op(0), download).Result)
-	assert.Equal(t, suspended, Apply(suspended, Op(99), download).Next)
+	assert.Equal(t, model.E_INVALIDARG, Apply(model.JobState(42), OpResume, download, nil).Result)
+	assert.Equal(t, model.E_INVALIDARG, Apply(suspended, Op(0), download, nil).Result)
+	assert.Equal(t, suspended, Apply(suspended, Op(99), download, nil).Next)
 }
 
 func TestApplyFailureKeepsState(t *testing.T) {
 	for _, s := range model.JobStates() {
 		for _, op := range Ops() {
 			for _, f := range []JobFacts{download, downloadAll, empty, upload, uploadDone} {
-				tr := Apply(s, op, f)
+				tr := Apply(s, op, f, nil)
 				if tr.Result.Failed() {
 					assert.Equal(t, s, tr.Next, "%v.%v failed but moved", s, op)
 				}
@@ -177,4 +177,36 @@ func TestNames(t *testing.T) {
 	assert.Equal(t, "Op(9)", Op(9).String())
 	assert.Equal(t, "AllFilesDone", EvAllFilesDone.String())
 	assert.Equal(t, "ServiceEvent(0)", ServiceEvent(0).String())
+}
+
+// Each variant's statement, written literally.
+func TestApplyUnderVariants(t *testing.T) {
+	all := JobFacts{Type: model.BG_JOB_TYPE_DOWNLOAD, Files: 1, FilesTransferred: 1}
+	some := JobFacts{Type: model.BG_JOB_TYPE_DOWNLOAD, Files: 1}
+	transferred, errState := model.BG_JOB_STATE_TRANSFERRED, model.BG_JOB_STATE_ERROR
+	cases := []struct {
+		sel   Selection
+		from  model.JobState
+		op    Op
+		facts JobFacts
+		next  model.JobState
+		hr    model.HRESULT
+	}{
+		// STATE-RESUME-TRANSFERRED: "returns S_OK and the job stays TRANSFERRED".
+		{nil, transferred, OpResume, all, transferred, model.S_OK},
+		// bg-e-empty: "fails with BG_E_EMPTY (0x80200003) and the job stays TRANSFERRED".
+		{Selection{"STATE-RESUME-TRANSFERRED": VarEmpty}, transferred, OpResume, all, transferred, model.BG_E_EMPTY},
+		// requeued: "returns S_OK, moves the job to QUEUED".
+		{Selection{"STATE-RESUME-TRANSFERRED": VarRequeued}, transferred, OpResume, all, model.BG_JOB_STATE_QUEUED, model.S_OK},
+		// STATE-SUSPEND-TRANSFERRED suspended: "returns S_OK and moves it to SUSPENDED".
+		{Selection{"STATE-SUSPEND-TRANSFERRED": VarSuspended}, transferred, OpSuspend, all, model.BG_JOB_STATE_SUSPENDED, model.S_OK},
+		// STATE-SUSPEND-ERROR suspended: "returns S_OK and moves it to SUSPENDED".
+		{Selection{"STATE-SUSPEND-ERROR": VarSuspended}, errState, OpSuspend, some, model.BG_JOB_STATE_SUSPENDED, model.S_OK},
+		{Selection{"STATE-SUSPEND-ERROR": VarStays}, errState, OpSuspend, some, errState, model.S_OK},
+	}
+	for _, c := range cases {
+		got := Apply(c.from, c.op, c.facts, c.sel)
+		assert.Equal(t, c.next, got.Next, "%v: %v.%v", c.sel, c.from, c.op)
+		assert.Equal(t, c.hr, got.Result, "%v: %v.%v", c.sel, c.from, c.op)
+	}
 }

@@ -154,10 +154,13 @@ func (a *App) GetJob(id model.GUID) (model.Job, error) {
 		return nil, err
 	}
 	j, ok := s.jobs[id]
-	if !ok || !rules.Visible(j.rec.State) {
+	if !ok {
+		j, ok = s.final[id] // STATE-GETJOB-FINAL's found reading
+	}
+	if !ok || (!rules.Visible(j.rec.State) && s.final[id] != j) {
 		return nil, fmt.Errorf("GetJob(%v): %w", id, model.BG_E_NOT_FOUND)
 	}
-	if hr := rules.CheckAccess(a.user, j.rec.Owner); hr.Failed() {
+	if hr := rules.CheckAccess(a.user, j.rec.Owner); hr.Failed() && !s.opts.Variants.Is("SEC-OWNER-ONLY", rules.VarReadsAllowed) {
 		return nil, fmt.Errorf("GetJob(%v): owned by another user: %w", id, hr)
 	}
 	return &jobHandle{s: s, app: a, j: j}, nil

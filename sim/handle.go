@@ -27,7 +27,7 @@ func (h *jobHandle) do(op string, modify bool, fn func(j *job) error) error {
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	j, err := h.resolve()
+	j, err := h.resolve(isRead(op))
 	if err == nil && modify {
 		if hr := rules.CheckModify(j.rec.State); hr.Failed() {
 			err = hr
@@ -42,8 +42,15 @@ func (h *jobHandle) do(op string, modify bool, fn func(j *job) error) error {
 	return nil
 }
 
-// resolve finds the job behind the handle; s.mu is held.
-func (h *jobHandle) resolve() (*job, error) {
+// isRead reports whether the job method op only reads the job (a Get…
+// method or EnumFiles), for SEC-OWNER-ONLY's reads-allowed reading.
+func isRead(op string) bool {
+	return strings.HasPrefix(op, "Get") || op == "EnumFiles"
+}
+
+// resolve finds the job behind the handle; read says the call only reads
+// the job. s.mu is held.
+func (h *jobHandle) resolve(read bool) (*job, error) {
 	s := h.s
 	if err := s.callable(h.app); err != nil {
 		return nil, err
@@ -55,7 +62,9 @@ func (h *jobHandle) resolve() (*job, error) {
 		h.j = h.j.next
 	}
 	if hr := rules.CheckAccess(h.app.user, h.j.rec.Owner); hr.Failed() {
-		return nil, hr
+		if !read || !s.opts.Variants.Is("SEC-OWNER-ONLY", rules.VarReadsAllowed) {
+			return nil, hr
+		}
 	}
 	return h.j, nil
 }
@@ -180,7 +189,7 @@ func (h *jobHandle) EnumFiles() (files []model.File, err error) {
 func (h *jobHandle) transition(op rules.Op) (hr model.HRESULT, err error) {
 	s := h.s
 	err = h.do(op.String(), false, func(j *job) error {
-		t := rules.Apply(j.rec.State, op, j.facts())
+		t := rules.Apply(j.rec.State, op, j.facts(), s.opts.Variants)
 		if t.Result.Failed() {
 			return t.Result
 		}
@@ -265,6 +274,11 @@ func (h *jobHandle) TakeOwnership() error {
 		j.rec.Owner = h.app.user
 		s.count(j.rec.Owner, +1)
 		j.rec.CmdProgram, j.rec.CmdParameters, j.rec.CmdUser = "", "", model.Account{}
+		if s.opts.Variants.Is("SEC-TAKEOWNERSHIP-CLSID", rules.VarCleared) && !j.rec.NotifyCLSID.IsNull() {
+			j.rec.NotifyCLSID = model.GUID{}
+			j.inst = nil
+			j.regEpoch++
+		}
 		s.touch(j)
 		return nil
 	})
@@ -272,7 +286,7 @@ func (h *jobHandle) TakeOwnership() error {
 
 func (h *jobHandle) SetDisplayName(name string) error {
 	return h.do("SetDisplayName", true, func(j *job) error {
-		if hr := rules.CheckDisplayName(name); hr.Failed() {
+		if hr := rules.CheckSetDisplayName(name, h.s.opts.Variants); hr.Failed() {
 			return hr
 		}
 		j.rec.DisplayName = name
@@ -329,7 +343,7 @@ func (h *jobHandle) GetPriority() (p model.JobPriority, err error) {
 func (h *jobHandle) SetNotifyFlags(flags model.NotifyFlags) error {
 	s := h.s
 	return h.do(fmt.Sprintf("SetNotifyFlags(%v)", flags), false, func(j *job) error {
-		if hr := rules.CheckSetNotifyFlags(s.opts.Version, j.rec.State, flags); hr.Failed() {
+		if hr := rules.CheckSetNotifyFlags(s.opts.Version, j.rec.State, flags, s.opts.Variants); hr.Failed() {
 			return hr
 		}
 		j.rec.NotifyFlags = flags
@@ -378,6 +392,10 @@ func (h *jobHandle) SetNotifyInterface(obj any) error {
 		}
 		cb, ok := asCallback(obj)
 		if !ok {
+			if j.obj != nil && s.opts.Variants.Is("OBJ-NO-CALLBACK-INTERFACE", rules.VarClearsOld) {
+				j.obj = nil
+				j.regEpoch++
+			}
 			return fmt.Errorf("%T implements no callback interface: %w", obj, model.E_NOINTERFACE)
 		}
 		j.obj = &objectReg{obj: cb, app: h.app, user: h.app.user}
@@ -398,9 +416,13 @@ func (h *jobHandle) SetNotifyInterface(obj any) error {
 }
 
 func (h *jobHandle) GetNotifyInterface() (cb model.Callback, err error) {
+	s := h.s
 	err = h.do("GetNotifyInterface", false, func(j *job) error {
-		if j.obj != nil {
+		switch {
+		case j.obj != nil:
 			cb = j.obj.obj
+		case j.inst != nil && s.opts.Variants.Is("CLSID-NOT-NOTIFY-INTERFACE", rules.VarReportsInstance):
+			cb = j.inst.obj
 		}
 		return nil
 	})
@@ -410,13 +432,13 @@ func (h *jobHandle) GetNotifyInterface() (cb model.Callback, err error) {
 func (h *jobHandle) SetNotifyCmdLine(program, parameters string) error {
 	s := h.s
 	return h.do("SetNotifyCmdLine", true, func(j *job) error {
-		if hr := rules.CheckCmdLine(program, parameters); hr.Failed() {
+		if hr := rules.CheckCmdLine(program, parameters, s.opts.Variants); hr.Failed() {
 			return hr
 		}
 		j.rec.CmdProgram, j.rec.CmdParameters = program, parameters
 		j.rec.CmdUser = h.app.user
-		if program == "" {
-			j.rec.CmdUser = model.Account{}
+		if rules.CmdLineClears(program) {
+			j.rec.CmdProgram, j.rec.CmdParameters, j.rec.CmdUser = "", "", model.Account{}
 		}
 		s.touch(j)
 		s.kickNotify(j) // CMD-AFTER-EVENT
@@ -460,10 +482,17 @@ func (h *jobHandle) SetProperty(id model.JobPropertyID, v model.JobPropertyValue
 			return model.BG_E_UNKNOWN_PROPERTY_ID
 		}
 		if hr := rules.CheckModify(j.rec.State); hr.Failed() {
-			return hr
+			// A final job's CLSID may still be set (CLSID-FINAL-STATE's
+			// accepted reading).
+			if id != model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID || !s.opts.Variants.Is("CLSID-FINAL-STATE", rules.VarAccepted) {
+				return hr
+			}
 		}
 		switch id {
 		case model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID:
+			if !v.ClsID.IsNull() && s.classes[v.ClsID] == nil && s.opts.Variants.Is("CLSID-SET-UNCHECKED", rules.VarCheckedUpFront) {
+				return model.REGDB_E_CLASSNOTREG
+			}
 			if j.rec.NotifyCLSID != v.ClsID {
 				j.inst = nil // the last CLSID set is the one used (CLSID-LAST-WRITER-WINS)
 			}

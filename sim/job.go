@@ -100,6 +100,7 @@ func (s *Service) registration(j *job) rules.Registration {
 		OwnerIsServiceAccount: j.rec.Owner.IsServiceAccount(),
 		OnDemand:              j.rec.OnDemand,
 		CmdLineTookOver:       j.cmdTookOver,
+		Variants:              s.opts.Variants,
 	}
 }
 
@@ -212,6 +213,12 @@ func (s *Service) finalize(j *job) {
 	if s.jobs[j.rec.ID] == j {
 		delete(s.jobs, j.rec.ID)
 		s.count(j.rec.Owner, -1)
+		if s.opts.Variants.Is("STATE-GETJOB-FINAL", rules.VarFound) {
+			if s.final == nil {
+				s.final = map[model.GUID]*job{}
+			}
+			s.final[j.rec.ID] = j
+		}
 	}
 	j.obj = nil
 	j.inst = nil

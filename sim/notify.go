@@ -63,6 +63,9 @@ func (s *Service) modified(j *job) {
 	if j.rec.State.IsFinal() || !rules.Wants(j.rec.NotifyFlags, model.EventJobModification) {
 		return
 	}
+	if j.rec.State == model.BG_JOB_STATE_SUSPENDED && s.opts.Variants.Is("DELIV-MODIFICATION-SUSPENDED", rules.VarNotSent) {
+		return
+	}
 	j.modDirty = true
 	if j.tidx[slotModification] >= 0 {
 		return
@@ -189,7 +192,7 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 			j.delivering = false
 			switch {
 			case !finished:
-				s.scheduleNotify(j, s.clock().Add(rules.NotificationRetryDelay(j.rec.MinimumRetryDelay)))
+				s.scheduleNotify(j, s.clock().Add(rules.NotificationRetryDelay(j.rec.MinimumRetryDelay, s.opts.Variants)))
 			case j.redeliver:
 				j.redeliver = false
 				s.kickNotify(j)
@@ -227,7 +230,7 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 		}
 		if plan.Outcome == rules.OutcomeRetry {
 			j.retryItem = o.key()
-			s.scheduleNotify(j, s.clock().Add(rules.NotificationRetryDelay(j.rec.MinimumRetryDelay)))
+			s.scheduleNotify(j, s.clock().Add(rules.NotificationRetryDelay(j.rec.MinimumRetryDelay, s.opts.Variants)))
 			break
 		}
 		skip[o.key()] = true // pending: owed until a target or the flags allow it
@@ -314,7 +317,7 @@ func (c *caller) Call(st rules.Step) rules.Fate {
 	case st.Target == model.TargetObject:
 		t := model.Target{Kind: model.TargetObject, App: c.obj.app.name}
 		if !c.obj.app.alive() {
-			c.note(t, c.obj.user, model.RPC_S_SERVER_UNAVAILABLE, 0)
+			c.note(t, c.obj.user, rules.DeadCallbackHRESULT(c.s.opts.Variants), 0)
 			return rules.FateDisconnected
 		}
 		return c.invoke(c.obj.obj, c.obj.app, c.obj.user, t)
@@ -322,7 +325,7 @@ func (c *caller) Call(st rules.Step) rules.Fate {
 		// A held instance keeps the context it was activated in.
 		t := model.Target{Kind: model.TargetCLSID, App: c.inst.host.name, CLSID: c.inst.clsid, Instance: c.inst.n}
 		if !c.inst.host.alive() {
-			c.note(t, c.inst.host.user, model.RPC_S_SERVER_UNAVAILABLE, 0)
+			c.note(t, c.inst.host.user, rules.DeadCallbackHRESULT(c.s.opts.Variants), 0)
 			return rules.FateDisconnected
 		}
 		return c.invoke(c.inst.obj, c.inst.host, c.inst.host.user, t)
@@ -361,15 +364,16 @@ func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t mode
 		defer s.releaseSlotFor(user.Name, gen) // also when the callback calls runtime.Goexit
 	}
 	hr := c.safeCall(obj, h)
+	dead := rules.DeadCallbackHRESULT(s.opts.Variants)
 	if !app.alive() && hr.Succeeded() {
 		// The process died during the call: BITS sees an RPC failure.
-		hr = model.RPC_S_SERVER_UNAVAILABLE
+		hr = dead
 	}
 	c.note(t, user, hr, 0)
 	switch {
-	case hr.Succeeded():
+	case rules.Delivered(hr, s.opts.Variants): // DELIV-SFALSE-SUCCESS
 		return rules.FateOK
-	case hr == model.RPC_S_SERVER_UNAVAILABLE:
+	case hr == dead || (!app.alive() && hr.Failed()):
 		return rules.FateDisconnected
 	}
 	return rules.FateFails

@@ -1504,7 +1504,6 @@ func TestNotifyRetriesStopWhenJobLeavesState(t *testing.T) {
 	}{
 		{"transferred complete", false, func(j model.Job) error { _, err := j.Complete(); return err }, model.BG_JOB_STATE_ACKNOWLEDGED},
 		{"transferred cancel", false, model.Job.Cancel, model.BG_JOB_STATE_CANCELLED},
-		{"error suspend", true, model.Job.Suspend, model.BG_JOB_STATE_SUSPENDED},
 		{"error cancel", true, model.Job.Cancel, model.BG_JOB_STATE_CANCELLED},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -69,6 +69,11 @@ type Options struct {
 	// TraceLimit caps the notification trace kept in memory (0: unlimited;
 	// negative: keep none).
 	TraceLimit int
+	// Variants selects, by rule ID, the reading of each open rule the
+	// documentation leaves undecided (see rules.Uncertain); rules it does
+	// not name take their default. An unknown rule or variant is an error
+	// from New.
+	Variants rules.Selection
 }
 
 // DefaultStart is the virtual time a service starts at unless
@@ -81,6 +86,15 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if !o.Version.Valid() {
 		return o, fmt.Errorf("sim: unknown BITS version %v", o.Version)
+	}
+	if err := o.Variants.Validate(); err != nil {
+		return o, fmt.Errorf("sim: Options.Variants: %w", err)
+	}
+	o.Variants = o.Variants.Normalized()
+	for id, name := range o.Variants {
+		if why, ok := NotSimulated[id+"="+name]; ok {
+			return o, fmt.Errorf("sim: Options.Variants: %s=%s is not simulated yet (%s)", id, name, why)
+		}
 	}
 	if o.Limits == nil {
 		l := rules.DefaultLimits
@@ -115,4 +129,26 @@ func (o Options) withDefaults() (Options, error) {
 		o.ProgressInterval = time.Second
 	}
 	return o, nil
+}
+
+// Variants returns the readings of the open rules the service follows
+// (Options.Variants without the entries that select a default; nil when
+// every default applies).
+func (s *Service) Variants() rules.Selection {
+	out := rules.Selection(nil)
+	for id, name := range s.opts.Variants {
+		out = out.With(id, name)
+	}
+	return out
+}
+
+// NotSimulated lists the readings of open rules ("RULE-ID=name") that the
+// simulator cannot follow yet, with what is missing. New refuses them
+// rather than silently simulating the default.
+var NotSimulated = map[string]string{
+	"CLSID-OUT-OF-PROCESS=in-process-activated":      "the class registry holds only local-server classes",
+	"CLSID-OWNER-CONTEXT=setter":                     "the job does not record who set the CLSID",
+	"CLSID-OWNER-CONTEXT=appid-runas":                "classes carry no AppID RunAs",
+	"DELIV-ONCE-AFTER-SUCCESS=again-on-new-instance": "a new instance does not yet make delivered notifications owed again",
+	"DELIV-RETRY-STOPS-ON-LEAVE=continues":           "owed notifications are dropped when the job leaves the state",
 }

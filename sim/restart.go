@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/rules"
@@ -68,6 +69,7 @@ func (s *Service) restore(snap *snapshot) {
 		}
 	}
 	s.jobs = make(map[model.GUID]*job, len(snap.Jobs))
+	s.final = nil // PERSIST-FINAL-GONE
 	s.userJobs = map[string]int{}
 	s.runq = [4][]queued{}
 	s.timers.reset()
@@ -91,6 +93,19 @@ func (s *Service) restore(snap *snapshot) {
 		}
 		if tr := rules.OnServiceEvent(rec.State, rules.EvRestart); tr.Next != rec.State {
 			j.rec.State = tr.Next
+			if rec.State.IsActive() && s.opts.Variants.Is("PERSIST-ACTIVE-REQUEUED", rules.VarTransientError) {
+				// The interrupted transfer is a transient error instead.
+				j.rec.State = model.BG_JOB_STATE_TRANSIENT_ERROR
+				j.rec.RetryDue = time.Time{}
+				if j.rec.FirstTransientError.IsZero() {
+					j.rec.FirstTransientError = now
+				}
+			}
+		}
+		if s.opts.Variants.Is("PERSIST-REDELIVER", rules.VarAllAfterRestart) {
+			// Whether it was delivered is not known after a restart.
+			j.rec.PendingTransferred = j.rec.PendingTransferred || j.rec.State == model.BG_JOB_STATE_TRANSFERRED
+			j.rec.PendingError = j.rec.PendingError || j.rec.State == model.BG_JOB_STATE_ERROR
 		}
 		switch j.rec.State {
 		case model.BG_JOB_STATE_QUEUED:

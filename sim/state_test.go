@@ -619,10 +619,10 @@ func TestStateSuspendTransferredAndError(t *testing.T) {
 	require.NoError(t, done.Suspend())
 	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, done))
 	require.NoError(t, failed.Suspend())
-	assert.Equal(t, model.BG_JOB_STATE_SUSPENDED, smtState(t, failed))
+	assert.Equal(t, model.BG_JOB_STATE_ERROR, smtState(t, failed), "stays in ERROR")
 	smtRun(t, svc)
 	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, done))
-	assert.Equal(t, model.BG_JOB_STATE_SUSPENDED, smtState(t, failed))
+	assert.Equal(t, model.BG_JOB_STATE_ERROR, smtState(t, failed))
 }
 
 func TestStateResumeTransferred(t *testing.T) {

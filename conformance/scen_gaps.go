@@ -1,0 +1,77 @@
+package conformance
+
+import (
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+)
+
+// Scenarios of the open questions made explicit rules (rules/gaps.go),
+// each with its expectations written per reading.
+func init() {
+	markUntestable("LIMIT-NULL-STRING-COM",
+		"the model API has no NULL string: an empty Go string is sent as an empty string, so no backend "+
+			"can be handed a NULL through it (winbits' own tests cover what it sends)")
+
+	register(
+		Scenario{
+			Rule:  "CLSID-NOT-NOTIFY-INTERFACE",
+			Needs: harness.Capabilities{CLSID: true, Version: model.BITS5_0},
+			Run: func(c *C) {
+				a := c.App(Alice)
+				job := c.Job(a, harness.RemoteOK)
+				c.Do(job.SetNotifyCLSID(c.Class(harness.Behavior{})), "SetNotifyCLSID")
+				c.Transfer(job)
+				require.Len(c, c.Delivered(job, model.EventJobTransferred), 1, "precondition: an instance was activated and notified")
+				cb, err := job.GetNotifyInterface()
+				c.Do(err, "GetNotifyInterface")
+				switch c.Variant("CLSID-NOT-NOTIFY-INTERFACE") {
+				case rules.VarNotReported: // "keeps returning what SetNotifyInterface last set (NULL if nothing)"
+					assert.Nil(c, cb, "GetNotifyInterface after the CLSID instance was activated")
+				case rules.VarReportsInstance: // "returns S_OK and a non-NULL pointer to it"
+					assert.NotNil(c, cb, "GetNotifyInterface after the CLSID instance was activated")
+				}
+			},
+		},
+		Scenario{
+			Rule:  "CLSID-SET-UNCHECKED",
+			Needs: harness.Capabilities{CLSID: true, Version: model.BITS5_0},
+			Run: func(c *C) {
+				job := c.Job(c.App(Alice), harness.RemoteOK)
+				err := job.SetNotifyCLSID(clsidUnregistered)
+				got, gerr := job.GetNotifyCLSID()
+				c.Do(gerr, "GetNotifyCLSID")
+				switch c.Variant("CLSID-SET-UNCHECKED") {
+				case rules.VarUnchecked: // "an unregistered CLSID is accepted with S_OK"
+					assert.NoError(c, err, "SetNotifyCLSID(unregistered)")
+					assert.Equal(c, clsidUnregistered, got)
+				case rules.VarCheckedUpFront: // "fails with REGDB_E_CLASSNOTREG (0x80040154) and leaves the CLSID unchanged"
+					assert.ErrorIs(c, err, model.REGDB_E_CLASSNOTREG, "SetNotifyCLSID(unregistered)")
+					assert.True(c, got.IsNull(), "the CLSID is unchanged")
+				}
+			},
+		},
+		Scenario{
+			Rule:  "SEC-TAKEOWNERSHIP-CLSID",
+			Needs: harness.Capabilities{CLSID: true, Users: true, Version: model.BITS5_0},
+			Run: func(c *C) {
+				job := c.Job(c.App(Alice), harness.RemoteOK)
+				clsid := c.Class(harness.Behavior{})
+				c.Do(job.SetNotifyCLSID(clsid), "SetNotifyCLSID")
+				mine := c.JobIn(c.App(Admin), job)
+				c.Do(mine.TakeOwnership(), "TakeOwnership")
+				got, err := mine.GetNotifyCLSID()
+				c.Do(err, "GetNotifyCLSID")
+				switch c.Variant("SEC-TAKEOWNERSHIP-CLSID") {
+				case rules.VarKept: // "TakeOwnership keeps the notification CLSID: it still reads back unchanged"
+					assert.Equal(c, clsid, got)
+				case rules.VarCleared: // "TakeOwnership clears the notification CLSID"
+					assert.True(c, got.IsNull(), "GetNotifyCLSID after TakeOwnership")
+				}
+			},
+		},
+	)
+}
