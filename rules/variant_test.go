@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-
 func TestOpenQuestionsNameExistingRules(t *testing.T) {
 	for id := range openQuestions {
 		r, ok := Lookup(id)

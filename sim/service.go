@@ -38,10 +38,10 @@ type Service struct {
 	timers timerHeap
 	seq    uint64 // timer sequence, for a stable order of timers due together
 
-	jobs     map[model.GUID]*job
+	jobs map[model.GUID]*job
 	// final keeps finalized jobs for GetJob under STATE-GETJOB-FINAL's
 	// found reading (nil otherwise); a restart forgets them.
-	final map[model.GUID]*job
+	final    map[model.GUID]*job
 	userJobs map[string]int // live jobs per owner (lower-case name), for the limits
 	jobOrder uint64         // creation counter, for EnumJobs order
 	queueSeq uint64         // round-robin order of QUEUED jobs
