@@ -9,6 +9,7 @@ import (
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 )
 
 // cmdRetryDelay is the MinimumRetryDelay the CMD and DELIV scenarios give
@@ -435,10 +436,18 @@ func init() {
 				job := c.Job(c.App(Alice))
 				const prog, params = `C:\Windows\System32\notepad.exe`, `notepad.exe C:\keep.txt`
 				c.SetCmdLine(job, prog, params)
-				assert.ErrorIs(c, job.SetNotifyCmdLine("", `notepad.exe C:\other.txt`), model.E_INVALIDARG)
+				err := job.SetNotifyCmdLine("", `notepad.exe C:\other.txt`)
 				p, a := cmdGet(c, job)
-				assert.Equal(c, prog, p, "program kept")
-				assert.Equal(c, params, a, "parameters kept")
+				switch c.Variant("CMD-PARAMS-WITHOUT-PROGRAM") {
+				case rules.VarInvalidArg: // "fails with E_INVALIDARG (0x80070057) and keeps the previous command line"
+					assert.ErrorIs(c, err, model.E_INVALIDARG)
+					assert.Equal(c, prog, p, "program kept")
+					assert.Equal(c, params, a, "parameters kept")
+				case rules.VarClears: // "returns S_OK and clears the command line"
+					assert.NoError(c, err)
+					assert.Empty(c, p, "program cleared")
+					assert.Empty(c, a, "parameters cleared")
+				}
 			},
 		},
 		Scenario{

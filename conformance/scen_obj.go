@@ -6,6 +6,7 @@ import (
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 )
 
 func init() {
@@ -128,9 +129,15 @@ func init() {
 				assert.ErrorIs(c, job.SetNotifyInterface(notACallback), model.E_NOINTERFACE)
 				cb, err := job.GetNotifyInterface()
 				assert.NoError(c, err)
-				assert.NotNil(c, cb, "the previous object stays registered")
 				c.Transfer(job)
-				assert.Len(c, To(c.Delivered(job, model.EventJobTransferred), a), 1, "the previous object receives JobTransferred")
+				switch c.Variant("OBJ-NO-CALLBACK-INTERFACE") {
+				case rules.VarKeepsOld: // "keeps the previously registered object"
+					assert.NotNil(c, cb, "the previous object stays registered")
+					assert.Len(c, To(c.Delivered(job, model.EventJobTransferred), a), 1, "the previous object receives JobTransferred")
+				case rules.VarClearsOld: // "removes the previously registered object"
+					assert.Nil(c, cb, "the previous object is removed")
+					assert.Empty(c, To(c.Calls(job, model.EventJobTransferred), a), "the previous object receives nothing")
+				}
 			},
 		},
 		Scenario{

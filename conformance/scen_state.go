@@ -133,7 +133,7 @@ func init() {
 					if v >= model.BITS3_0 { // IBackgroundCopyJob4
 						bad(j.SetMaximumDownloadTime(60*time.Second), "SetMaximumDownloadTime")
 					}
-					if v >= model.BITS5_0 { // IBackgroundCopyJob5
+					if v >= model.BITS5_0 && c.Is("CLSID-FINAL-STATE", rules.VarInvalidState) { // IBackgroundCopyJob5
 						bad(j.SetNotifyCLSID(model.MustParseGUID("{B175C1A5-0000-4000-8000-0000000000FF}")), "SetNotifyCLSID")
 						bad(j.SetProperty(model.BITS_JOB_PROPERTY_ID_COST_FLAGS, model.JobPropertyValue{DWORD: 1}), "SetProperty")
 					}
