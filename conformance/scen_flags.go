@@ -343,8 +343,14 @@ func init() {
 				failed := setup(harness.RemoteFatal)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failed))
 				c.Advance(flagsWait)
-				assert.Empty(c, c.Calls(done, model.EventCommandLine), "no command line for TRANSFERRED while DISABLE is set")
-				assert.Empty(c, c.Calls(failed, model.EventCommandLine), "no command line for ERROR while DISABLE is set")
+				switch c.Variant("FLAGS-DISABLE-CMDLINE") {
+				case rules.VarCmdLineSuppressed: // "BITS does not launch the notification command line for TRANSFERRED or ERROR either"
+					assert.Empty(c, c.Calls(done, model.EventCommandLine), "no command line for TRANSFERRED while DISABLE is set")
+					assert.Empty(c, c.Calls(failed, model.EventCommandLine), "no command line for ERROR while DISABLE is set")
+				case rules.VarCmdLineStillRuns: // "still launches its command line"
+					assert.Len(c, c.Calls(done, model.EventCommandLine), 1, "the command line for TRANSFERRED while DISABLE is set")
+					assert.Len(c, c.Calls(failed, model.EventCommandLine), 1, "the command line for ERROR while DISABLE is set")
+				}
 			},
 		},
 		Scenario{

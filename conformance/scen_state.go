@@ -229,8 +229,15 @@ func init() {
 				for _, st := range []model.JobState{model.BG_JOB_STATE_CANCELLED, model.BG_JOB_STATE_ACKNOWLEDGED} {
 					j := c.Reach(a, st)
 					got, err := a.GetJob(j.GetId())
-					assert.ErrorIs(c, err, model.BG_E_NOT_FOUND, "GetJob of a %v job", st)
-					assert.Nil(c, got)
+					switch c.Variant("STATE-GETJOB-FINAL") {
+					case rules.VarNotFound: // "fails with BG_E_NOT_FOUND (0x80200001)"
+						assert.ErrorIs(c, err, model.BG_E_NOT_FOUND, "GetJob of a %v job", st)
+						assert.Nil(c, got)
+					case rules.VarFound: // "returns S_OK and a job that reports its final state"
+						if assert.NoError(c, err, "GetJob of a %v job", st) {
+							assert.Equal(c, st, c.State(got))
+						}
+					}
 				}
 			},
 		},
@@ -501,14 +508,30 @@ func init() {
 		},
 		Scenario{
 			Rule: "STATE-RESUME-TRANSFERRED",
-			// Resume on a TRANSFERRED job with every file transferred returns
-			// S_OK and the job stays TRANSFERRED.
 			Run: func(c *C) {
-				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_TRANSFERRED)
-				assert.NoError(c, j.Resume())
-				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+				a := c.App(Alice)
+				j := c.SizedJob(a, 2048, harness.RemoteOK)
+				c.Register(a, j, harness.Behavior{})
+				c.Transfer(j)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+				require.Len(c, c.Delivered(j, model.EventJobTransferred), 1)
+				err := j.Resume()
 				c.Settle()
-				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+				c.Advance(time.Second)
+				switch c.Variant("STATE-RESUME-TRANSFERRED") {
+				case rules.VarOKStays: // "returns S_OK and the job stays TRANSFERRED"
+					assert.NoError(c, err)
+					assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+					// Nothing re-entered TRANSFERRED: no second JobTransferred (DELIV-ONCE-AFTER-SUCCESS).
+					assert.Len(c, c.Delivered(j, model.EventJobTransferred), 1)
+				case rules.VarEmpty: // "fails with BG_E_EMPTY (0x80200003) and the job stays TRANSFERRED"
+					assert.ErrorIs(c, err, model.BG_E_EMPTY)
+					assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+				case rules.VarRequeued: // "returns S_OK … reaches TRANSFERRED again with a new JobTransferred"
+					assert.NoError(c, err)
+					assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+					assert.Len(c, c.Delivered(j, model.EventJobTransferred), 2)
+				}
 			},
 		},
 		Scenario{
@@ -586,12 +609,22 @@ func init() {
 		},
 		Scenario{
 			Rule: "STATE-SUSPEND-TRANSFERRED",
-			// Suspend on a TRANSFERRED job returns S_OK and it stays
-			// TRANSFERRED.
 			Run: func(c *C) {
-				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_TRANSFERRED)
+				a := c.App(Alice)
+				j := c.SizedJob(a, 2048, harness.RemoteOK)
+				c.Register(a, j, harness.Behavior{})
+				c.Transfer(j)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
 				assert.NoError(c, j.Suspend())
-				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+				switch c.Variant("STATE-SUSPEND-TRANSFERRED") {
+				case rules.VarStays: // "returns S_OK and the job stays TRANSFERRED"
+					assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+				case rules.VarSuspended: // "moves it to SUSPENDED … Resume brings it back to TRANSFERRED with a new JobTransferred"
+					assert.Equal(c, model.BG_JOB_STATE_SUSPENDED, c.State(j))
+					c.Transfer(j)
+					assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+					assert.Len(c, c.Delivered(j, model.EventJobTransferred), 2)
+				}
 			},
 		},
 		Scenario{

@@ -116,18 +116,13 @@ func TestOpaqueHidesVariants(t *testing.T) {
 // suite notices every one, so none can be forgotten here.
 var branchesPending = map[string]string{
 	"CLSID-SET-UNCHECKED=checked-up-front":          "the scenarios that set an unregistered CLSID (CLSID-GET-ROUND-TRIP, CLSID-REQUIRES-JOB5)",
-	"STATE-RESUME-TRANSFERRED=bg-e-empty":           "STATE-RESUME-TRANSFERRED",
 	"DELIV-MODIFICATION-SUSPENDED=not-sent":         "the DELIV-MODIFICATION-* scenarios change suspended jobs",
 	"DELIV-RETRY-INTERVAL=default-retry-delay":      "every retry scenario waits the job's own MinimumRetryDelay",
 	"FLAGS-CHECKED-AT-DISPATCH=at-event":            "FLAGS-CHECKED-AT-DISPATCH, PERSIST-REDELIVER",
-	"FLAGS-DISABLE-CMDLINE=cmdline-still-runs":      "FLAGS-DISABLE-CMDLINE",
 	"FLAGS-ZERO=rejected":                           "FLAGS-ZERO and the scenarios that silence a job with flags 0",
 	"PERSIST-ACTIVE-REQUEUED=transient-error":       "PERSIST-ACTIVE-REQUEUED",
 	"PERSIST-REDELIVER=all-after-restart":           "PERSIST-REDELIVER",
 	"PREC-CMDLINE-LAST=cmdline-before-clsid":        "PREC-CMDLINE-LAST, CMD-ONLY-IF-NOT-DELIVERED",
 	"PREC-FAILURE-KEEPS-OBJECT=falls-back-to-clsid": "PREC-FAILURE-KEEPS-OBJECT, DELIV-MODIFICATION-FAILURE-IGNORED",
 	"SEC-OWNER-ONLY=reads-allowed":                  "SEC-OWNER-ONLY, SEC-GETJOB-OTHER-USER",
-	"STATE-GETJOB-FINAL=found":                      "STATE-GETJOB-FINAL",
-	"STATE-RESUME-TRANSFERRED=requeued":             "STATE-RESUME-TRANSFERRED",
-	"STATE-SUSPEND-TRANSFERRED=suspended":           "STATE-SUSPEND-TRANSFERRED",
 }
