@@ -401,7 +401,10 @@ func init() {
 				routes := []route{{"object", func(job model.Job) {
 					c.Register(a, job, harness.Behavior{})
 				}, model.TargetObject}}
-				if c.B.Capabilities().CLSID {
+				// Under PREC-CMDLINE-LAST's cmdline-before-clsid reading the
+				// command line comes before the CLSID, so only the object can
+				// suppress it.
+				if c.B.Capabilities().CLSID && c.Is("PREC-CMDLINE-LAST", rules.VarCmdLineLast) {
 					clsid := c.Class(harness.Behavior{})
 					routes = append(routes, route{"CLSID", func(job model.Job) {
 						c.Do(job.SetNotifyCLSID(clsid), "SetNotifyCLSID")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 )
 
 func init() {
@@ -138,8 +139,15 @@ func init() {
 				assert.NoError(c, err)
 				assert.NotNil(c, cb, "the failing object stays registered")
 				c.Advance(flagsWait)
-				assert.Len(c, To(c.Delivered(retried, model.EventJobTransferred), a), 1, "JobTransferred is retried on the object")
-				assert.Empty(c, ToCLSID(c.TraceOf(retried), x), "the CLSID is not offered the notification")
+				fallsBack := c.Is("PREC-FAILURE-KEEPS-OBJECT", rules.VarFallsBackToCLSID)
+				if fallsBack {
+					// "offers the same notification to the CLSID instance before the command line and before retrying"
+					assert.Len(c, ToCLSID(c.Delivered(retried, model.EventJobTransferred), x), 1, "the CLSID instance takes the notification")
+					assert.Empty(c, To(c.Delivered(retried, model.EventJobTransferred), a), "nothing is left to retry on the object")
+				} else {
+					assert.Len(c, To(c.Delivered(retried, model.EventJobTransferred), a), 1, "JobTransferred is retried on the object")
+					assert.Empty(c, ToCLSID(c.TraceOf(retried), x), "the CLSID is not offered the notification")
+				}
 
 				withCmd := c.Job(a, harness.RemoteOK)
 				c.Do(withCmd.SetNotifyCLSID(x), "SetNotifyCLSID")
@@ -148,8 +156,13 @@ func init() {
 				c.Transfer(withCmd)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(withCmd))
 				assert.NotEmpty(c, To(c.Calls(withCmd, model.EventJobTransferred), a), "the object is called")
-				assert.Len(c, c.Delivered(withCmd, model.EventCommandLine), 1, "the command line takes the notification")
-				assert.Empty(c, ToCLSID(c.TraceOf(withCmd), x), "the CLSID is not offered the notification")
+				if fallsBack {
+					assert.Len(c, ToCLSID(c.Delivered(withCmd, model.EventJobTransferred), x), 1, "the CLSID instance takes the notification")
+					assert.Empty(c, c.Calls(withCmd, model.EventCommandLine), "the command line is not needed")
+				} else {
+					assert.Len(c, c.Delivered(withCmd, model.EventCommandLine), 1, "the command line takes the notification")
+					assert.Empty(c, ToCLSID(c.TraceOf(withCmd), x), "the CLSID is not offered the notification")
+				}
 				cb, err = withCmd.GetNotifyInterface()
 				assert.NoError(c, err)
 				assert.NotNil(c, cb, "the failing object stays registered")
@@ -214,6 +227,27 @@ func init() {
 				assert.Len(c, To(c.Delivered(objectJob, model.EventJobTransferred), a), 1, "the object takes the notification")
 				assert.Empty(c, c.Calls(objectJob, model.EventCommandLine), "no command line after the object accepted")
 
+				if c.Is("PREC-CMDLINE-LAST", rules.VarCmdLineBeforeCLSID) {
+					// "tries the callback object first, then the command line, and activates the CLSID only when both are absent or have failed"
+					clsidJob := c.Job(a, harness.RemoteOK)
+					c.Do(clsidJob.SetNotifyCLSID(ok), "SetNotifyCLSID")
+					c.CmdLine(clsidJob, 0)
+					c.Transfer(clsidJob)
+					require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(clsidJob))
+					assert.Len(c, c.Delivered(clsidJob, model.EventCommandLine), 1, "the command line takes the notification")
+					assert.Empty(c, ToCLSID(c.TraceOf(clsidJob), ok), "the CLSID is not activated after the command line accepted")
+
+					failingCmd := c.Job(a, harness.RemoteOK)
+					c.Do(failingCmd.SetNotifyCLSID(ok), "SetNotifyCLSID")
+					c.CmdLine(failingCmd, 1)
+					c.Transfer(failingCmd)
+					launches := c.Calls(failingCmd, model.EventCommandLine)
+					calls := ToCLSID(c.Delivered(failingCmd, model.EventJobTransferred), ok)
+					if assert.Len(c, launches, 1, "the command line runs first") && assert.Len(c, calls, 1, "then the CLSID instance takes the notification") {
+						assert.Greater(c, calls[0].Seq, launches[0].Seq, "the CLSID comes after the command line failed")
+					}
+					return
+				}
 				clsidJob := c.Job(a, harness.RemoteOK)
 				c.Do(clsidJob.SetNotifyCLSID(ok), "SetNotifyCLSID")
 				c.CmdLine(clsidJob, 0)

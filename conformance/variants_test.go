@@ -122,7 +122,6 @@ var branchesPending = map[string]string{
 	"FLAGS-ZERO=rejected":                           "FLAGS-ZERO and the scenarios that silence a job with flags 0",
 	"PERSIST-ACTIVE-REQUEUED=transient-error":       "PERSIST-ACTIVE-REQUEUED",
 	"PERSIST-REDELIVER=all-after-restart":           "PERSIST-REDELIVER",
-	"PREC-CMDLINE-LAST=cmdline-before-clsid":        "PREC-CMDLINE-LAST, CMD-ONLY-IF-NOT-DELIVERED",
 	"PREC-FAILURE-KEEPS-OBJECT=falls-back-to-clsid": "PREC-FAILURE-KEEPS-OBJECT, DELIV-MODIFICATION-FAILURE-IGNORED",
 	"SEC-OWNER-ONLY=reads-allowed":                  "SEC-OWNER-ONLY, SEC-GETJOB-OTHER-USER",
 }
