@@ -115,13 +115,12 @@ func TestOpaqueHidesVariants(t *testing.T) {
 // sim/variants_test.go); TestSuitePassesUnderEveryVariant checks that the
 // suite notices every one, so none can be forgotten here.
 var branchesPending = map[string]string{
-	"CLSID-SET-UNCHECKED=checked-up-front":          "the scenarios that set an unregistered CLSID (CLSID-GET-ROUND-TRIP, CLSID-REQUIRES-JOB5)",
-	"DELIV-MODIFICATION-SUSPENDED=not-sent":         "the DELIV-MODIFICATION-* scenarios change suspended jobs",
-	"DELIV-RETRY-INTERVAL=default-retry-delay":      "every retry scenario waits the job's own MinimumRetryDelay",
-	"FLAGS-CHECKED-AT-DISPATCH=at-event":            "FLAGS-CHECKED-AT-DISPATCH, PERSIST-REDELIVER",
-	"FLAGS-ZERO=rejected":                           "FLAGS-ZERO and the scenarios that silence a job with flags 0",
-	"PERSIST-ACTIVE-REQUEUED=transient-error":       "PERSIST-ACTIVE-REQUEUED",
-	"PERSIST-REDELIVER=all-after-restart":           "PERSIST-REDELIVER",
-	"PREC-FAILURE-KEEPS-OBJECT=falls-back-to-clsid": "PREC-FAILURE-KEEPS-OBJECT, DELIV-MODIFICATION-FAILURE-IGNORED",
-	"SEC-OWNER-ONLY=reads-allowed":                  "SEC-OWNER-ONLY, SEC-GETJOB-OTHER-USER",
+	"CLSID-SET-UNCHECKED=checked-up-front":     "the scenarios that set an unregistered CLSID (CLSID-GET-ROUND-TRIP, CLSID-REQUIRES-JOB5)",
+	"DELIV-MODIFICATION-SUSPENDED=not-sent":    "the DELIV-MODIFICATION-* scenarios change suspended jobs",
+	"DELIV-RETRY-INTERVAL=default-retry-delay": "every retry scenario waits the job's own MinimumRetryDelay",
+	"FLAGS-CHECKED-AT-DISPATCH=at-event":       "FLAGS-CHECKED-AT-DISPATCH, PERSIST-REDELIVER",
+	"FLAGS-ZERO=rejected":                      "FLAGS-ZERO and the scenarios that silence a job with flags 0",
+	"PERSIST-ACTIVE-REQUEUED=transient-error":  "PERSIST-ACTIVE-REQUEUED",
+	"PERSIST-REDELIVER=all-after-restart":      "PERSIST-REDELIVER",
+	"SEC-OWNER-ONLY=reads-allowed":             "SEC-OWNER-ONLY, SEC-GETJOB-OTHER-USER",
 }

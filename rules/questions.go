@@ -183,7 +183,7 @@ var openQuestions = map[string]openRule{
 	}}},
 	"PREC-FAILURE-KEEPS-OBJECT": {VarKeepsObject, []Variant{{
 		Name:      VarFallsBackToCLSID,
-		Statement: "When the registered object's method returns a failure HRESULT, BITS keeps the object registered and offers the same notification to the CLSID instance before the command line and before retrying.",
+		Statement: "When the registered object's JobTransferred or JobError returns a failure HRESULT, BITS keeps the object registered and offers the same notification to the CLSID instance before the command line and before retrying.",
 		Reasoning: "The page's fallback sentence can be read as \"when the object cannot take the notification\", which a failure return also means.",
 	}}},
 	"PREC-CMDLINE-LAST": {VarCmdLineLast, []Variant{{

@@ -423,7 +423,9 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 			// The object answered: it keeps the notification
 			// (PREC-FAILURE-KEEPS-OBJECT), unless BITS falls back to the
 			// CLSID on a failure return too (its falls-back-to-clsid reading).
-			tryCLSID = tryCLSID && reg.Variants.Is("PREC-FAILURE-KEEPS-OBJECT", VarFallsBackToCLSID)
+			// For JobTransferred and JobError only: the lossy kinds trigger
+			// no fallback (DELIV-MODIFICATION-FAILURE-IGNORED).
+			tryCLSID = tryCLSID && levelTriggered(kind) && reg.Variants.Is("PREC-FAILURE-KEEPS-OBJECT", VarFallsBackToCLSID)
 		}
 	} else if tryCLSID && callbacks {
 		p.cite(rPrecFallbackMissing)
