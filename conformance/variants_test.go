@@ -122,5 +122,4 @@ var branchesPending = map[string]string{
 	"FLAGS-ZERO=rejected":                      "FLAGS-ZERO and the scenarios that silence a job with flags 0",
 	"PERSIST-ACTIVE-REQUEUED=transient-error":  "PERSIST-ACTIVE-REQUEUED",
 	"PERSIST-REDELIVER=all-after-restart":      "PERSIST-REDELIVER",
-	"SEC-OWNER-ONLY=reads-allowed":             "SEC-OWNER-ONLY, SEC-GETJOB-OTHER-USER",
 }
