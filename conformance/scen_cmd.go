@@ -197,7 +197,7 @@ func init() {
 				assert.Equal(c, params, ps, "CANCELLED: parameters unchanged")
 
 				acked := c.Job(a, harness.RemoteOK)
-				c.SetFlags(acked, 0) // nothing to launch on the way
+				c.SetFlags(acked, model.BG_NOTIFY_JOB_MODIFICATION) // nothing to launch on the way
 				c.SetCmdLine(acked, prog, params)
 				c.Transfer(acked)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(acked))

@@ -71,6 +71,9 @@ func init() {
 					values = append(values, 0x20, 0x3F, 0x2B)
 				}
 				for _, f := range values {
+					if f == 0 && c.Is("FLAGS-ZERO", rules.VarZeroRejected) {
+						continue // not a value SetNotifyFlags accepts under this reading
+					}
 					if !assert.NoError(c, job.SetNotifyFlags(f), "SetNotifyFlags(%#x)", uint32(f)) {
 						continue
 					}
@@ -392,9 +395,18 @@ func init() {
 			// and launches no command line for the job.
 			Run: func(c *C) {
 				a := c.App(Alice)
+				rejected := c.Is("FLAGS-ZERO", rules.VarZeroRejected)
 				setup := func(remote harness.RemoteKind) model.Job {
 					job := c.Job(a, remote)
-					assert.NoError(c, job.SetNotifyFlags(0), "SetNotifyFlags(0)")
+					if rejected {
+						// "fails with E_NOTIMPL (0x80004001) and leaves the flags unchanged"
+						assert.ErrorIs(c, job.SetNotifyFlags(0), model.E_NOTIMPL, "SetNotifyFlags(0)")
+						got, err := job.GetNotifyFlags()
+						c.Do(err, "GetNotifyFlags")
+						assert.Equal(c, model.NotifyFlags(0x03), got, "the flags are unchanged")
+					} else {
+						assert.NoError(c, job.SetNotifyFlags(0), "SetNotifyFlags(0)")
+					}
 					c.Register(a, job, harness.Behavior{})
 					if c.B.Capabilities().CommandLine {
 						c.CmdLine(job, 0)
@@ -407,6 +419,12 @@ func init() {
 				failed := setup(harness.RemoteFatal)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failed))
 				c.Advance(flagsWait)
+				if rejected {
+					// The default flags stand, so both are notified.
+					assert.Len(c, To(c.Delivered(done, model.EventJobTransferred), a), 1, "JobTransferred with the unchanged flags")
+					assert.Len(c, To(c.Delivered(failed, model.EventJobError), a), 1, "JobError with the unchanged flags")
+					return
+				}
 				assert.Empty(c, c.TraceOf(done), "nothing for TRANSFERRED with flags 0")
 				assert.Empty(c, c.TraceOf(failed), "nothing for ERROR with flags 0")
 			},

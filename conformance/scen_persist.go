@@ -140,7 +140,7 @@ func init() {
 			Run: func(c *C) {
 				a := c.App(Alice)
 				want := map[model.GUID]model.NotifyFlags{}
-				for _, f := range []model.NotifyFlags{0x0A, 0x05, 0x00} {
+				for _, f := range []model.NotifyFlags{0x0A, 0x05, 0x08} {
 					j := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
 					c.SetFlags(j, f)
 					want[j.GetId()] = f
@@ -259,7 +259,7 @@ func init() {
 				// owed: TRANSFERRED while its flags asked for nothing.
 				owed := c.SizedJob(a, 2048, harness.RemoteOK)
 				c.SetCmdLine(owed, prog, params)
-				c.SetFlags(owed, 0)
+				c.SetFlags(owed, model.BG_NOTIFY_JOB_MODIFICATION) // neither TRANSFERRED nor ERROR
 				c.Transfer(owed)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(owed))
 				require.Empty(c, c.Calls(owed, model.EventCommandLine), "precondition: nothing launched")
@@ -274,7 +274,7 @@ func init() {
 				// owedErr: in ERROR while its flags asked for nothing.
 				owedErr := c.SizedJob(a, 2048, harness.RemoteFatal)
 				c.SetCmdLine(owedErr, prog, params)
-				c.SetFlags(owedErr, 0)
+				c.SetFlags(owedErr, model.BG_NOTIFY_JOB_MODIFICATION)
 				c.Transfer(owedErr)
 				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(owedErr))
 				require.Empty(c, c.Calls(owedErr, model.EventCommandLine), "precondition: nothing launched")

@@ -119,7 +119,6 @@ var branchesPending = map[string]string{
 	"DELIV-MODIFICATION-SUSPENDED=not-sent":    "the DELIV-MODIFICATION-* scenarios change suspended jobs",
 	"DELIV-RETRY-INTERVAL=default-retry-delay": "every retry scenario waits the job's own MinimumRetryDelay",
 	"FLAGS-CHECKED-AT-DISPATCH=at-event":       "FLAGS-CHECKED-AT-DISPATCH, PERSIST-REDELIVER",
-	"FLAGS-ZERO=rejected":                      "FLAGS-ZERO and the scenarios that silence a job with flags 0",
 	"PERSIST-ACTIVE-REQUEUED=transient-error":  "PERSIST-ACTIVE-REQUEUED",
 	"PERSIST-REDELIVER=all-after-restart":      "PERSIST-REDELIVER",
 }
