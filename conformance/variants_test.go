@@ -118,7 +118,4 @@ var branchesPending = map[string]string{
 	"CLSID-SET-UNCHECKED=checked-up-front":     "the scenarios that set an unregistered CLSID (CLSID-GET-ROUND-TRIP, CLSID-REQUIRES-JOB5)",
 	"DELIV-MODIFICATION-SUSPENDED=not-sent":    "the DELIV-MODIFICATION-* scenarios change suspended jobs",
 	"DELIV-RETRY-INTERVAL=default-retry-delay": "every retry scenario waits the job's own MinimumRetryDelay",
-	"FLAGS-CHECKED-AT-DISPATCH=at-event":       "FLAGS-CHECKED-AT-DISPATCH, PERSIST-REDELIVER",
-	"PERSIST-ACTIVE-REQUEUED=transient-error":  "PERSIST-ACTIVE-REQUEUED",
-	"PERSIST-REDELIVER=all-after-restart":      "PERSIST-REDELIVER",
 }
