@@ -57,7 +57,7 @@ func init() {
 				assert.NoError(c, err, "GetNotifyCLSID on BITS %v", v)
 				_, err = job.GetProperty(model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID)
 				assert.NoError(c, err, "GetProperty(NOTIFICATION_CLSID) on BITS %v", v)
-				assert.NoError(c, job.SetNotifyCLSID(clsidUnregistered), "SetNotifyCLSID on BITS %v", v)
+				assert.NotErrorIs(c, job.SetNotifyCLSID(clsidUnregistered), model.E_NOINTERFACE, "SetNotifyCLSID on BITS %v", v)
 			},
 		},
 		Scenario{
@@ -81,8 +81,10 @@ func init() {
 				clsidReadBack(c, job, x, "after setting x")
 				c.Do(job.SetProperty(model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID, model.JobPropertyValue{ClsID: y}), "SetProperty(y)")
 				clsidReadBack(c, job, y, "after setting y")
-				c.Do(job.SetNotifyCLSID(clsidUnregistered), "SetNotifyCLSID(unregistered)")
-				clsidReadBack(c, job, clsidUnregistered, "after setting an unregistered CLSID")
+				if c.Is("CLSID-SET-UNCHECKED", rules.VarUnchecked) {
+					c.Do(job.SetNotifyCLSID(clsidUnregistered), "SetNotifyCLSID(unregistered)")
+					clsidReadBack(c, job, clsidUnregistered, "after setting an unregistered CLSID")
+				}
 				c.Do(job.SetNotifyCLSID(model.GUID_NULL), "SetNotifyCLSID(GUID_NULL)")
 				clsidReadBack(c, job, model.GUID_NULL, "after clearing")
 				c.Do(job.SetProperty(model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID, model.JobPropertyValue{ClsID: x}), "SetProperty(x)")
@@ -313,9 +315,27 @@ func init() {
 			// and without one BITS retries after MinimumRetryDelay.
 			Run: func(c *C) {
 				a := c.App(Alice)
+				// A CLSID whose activation fails: an unregistered one, or, where
+				// BITS checks the registration when the CLSID is set
+				// (CLSID-SET-UNCHECKED's checked-up-front reading), a class
+				// unregistered after it was set.
+				failing := clsidUnregistered
+				setFailing := func(job model.Job) {
+					if c.Is("CLSID-SET-UNCHECKED", rules.VarUnchecked) {
+						c.Do(job.SetNotifyCLSID(failing), "SetNotifyCLSID(unregistered)")
+						return
+					}
+					u, ok := c.B.(harness.ClassUnregisterer)
+					if !ok {
+						c.Skipf("the backend cannot unregister a class, and CLSID-SET-UNCHECKED=%s refuses an unregistered CLSID", c.Variant("CLSID-SET-UNCHECKED"))
+					}
+					clsid := c.Class(harness.Behavior{})
+					c.Do(job.SetNotifyCLSID(clsid), "SetNotifyCLSID")
+					c.Do(u.UnregisterClass(clsid), "UnregisterClass")
+				}
 				withCmd := func(remote harness.RemoteKind) model.Job {
 					job := c.Job(a, remote)
-					c.Do(job.SetNotifyCLSID(clsidUnregistered), "SetNotifyCLSID(unregistered)")
+					setFailing(job)
 					c.CmdLine(job, 0)
 					c.Transfer(job)
 					return job
@@ -332,7 +352,7 @@ func init() {
 				// arrives by the end of MinimumRetryDelay.
 				retried := c.Job(a, harness.RemoteOK)
 				c.SetRetryDelay(retried, flagsRetryDelay)
-				c.Do(retried.SetNotifyCLSID(clsidUnregistered), "SetNotifyCLSID(unregistered)")
+				setFailing(retried)
 				c.Transfer(retried)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(retried))
 				require.Empty(c, c.Delivered(retried, model.EventJobTransferred))

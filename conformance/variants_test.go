@@ -115,7 +115,6 @@ func TestOpaqueHidesVariants(t *testing.T) {
 // sim/variants_test.go); TestSuitePassesUnderEveryVariant checks that the
 // suite notices every one, so none can be forgotten here.
 var branchesPending = map[string]string{
-	"CLSID-SET-UNCHECKED=checked-up-front":     "the scenarios that set an unregistered CLSID (CLSID-GET-ROUND-TRIP, CLSID-REQUIRES-JOB5)",
 	"DELIV-MODIFICATION-SUSPENDED=not-sent":    "the DELIV-MODIFICATION-* scenarios change suspended jobs",
 	"DELIV-RETRY-INTERVAL=default-retry-delay": "every retry scenario waits the job's own MinimumRetryDelay",
 }

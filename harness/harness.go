@@ -212,3 +212,9 @@ func BackendVariants(b Backend) (rules.Selection, bool) {
 	}
 	return nil, false
 }
+
+// ClassUnregisterer is a Backend that can remove a class registered with
+// RegisterClass again (the simulator can; a real backend may not).
+type ClassUnregisterer interface {
+	UnregisterClass(clsid model.GUID) error
+}

@@ -101,6 +101,13 @@ func (b *SimBackend) RegisterClass(behavior Behavior) (model.GUID, error) {
 	return clsid, err
 }
 
+// UnregisterClass removes a class registered with RegisterClass, so that
+// activating it fails with REGDB_E_CLASSNOTREG.
+func (b *SimBackend) UnregisterClass(clsid model.GUID) error {
+	b.svc.UnregisterClass(clsid)
+	return nil
+}
+
 // Remote scripts a simulated remote source.
 func (b *SimBackend) Remote(kind RemoteKind, size uint64) (string, error) {
 	b.mu.Lock()
