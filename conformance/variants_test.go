@@ -115,6 +115,5 @@ func TestOpaqueHidesVariants(t *testing.T) {
 // sim/variants_test.go); TestSuitePassesUnderEveryVariant checks that the
 // suite notices every one, so none can be forgotten here.
 var branchesPending = map[string]string{
-	"DELIV-MODIFICATION-SUSPENDED=not-sent":    "the DELIV-MODIFICATION-* scenarios change suspended jobs",
 	"DELIV-RETRY-INTERVAL=default-retry-delay": "every retry scenario waits the job's own MinimumRetryDelay",
 }
