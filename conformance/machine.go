@@ -100,6 +100,9 @@ type mJob struct {
 	// cmdTookOver: the command line ran after a failed callback for the
 	// current event (CMD-METHOD-NOT-RECALLED).
 	cmdTookOver bool
+	// forgotten: the job was final at a restart, so the service no longer
+	// knows it (PERSIST-FINAL-GONE).
+	forgotten bool
 }
 
 // expected is one receiver observation the oracle predicts.
@@ -286,9 +289,11 @@ func (m *machine) handle(t *rapid.T, app *mApp, j *mJob) (model.Job, bool) {
 		return j.handle, true
 	}
 	h, err := app.app.GetJob(j.id)
-	want := rules.CheckAccess(app.user, j.owner)
+	want := rules.CheckGetJob(app.user, j.owner, j.state, m.variants)
 	m.expectHR(fmt.Sprintf("%s GetJob", app.name), err, want)
-	return h, want.Succeeded()
+	// The handle may only be used to change the job if the caller may
+	// (SEC-OWNER-ONLY: reading may be allowed where changing is not).
+	return h, want.Succeeded() && rules.CheckAccess(app.user, j.owner).Succeeded()
 }
 
 func (m *machine) expectHR(what string, err error, want model.HRESULT) {
@@ -416,7 +421,7 @@ func (m *machine) setCLSID(t *rapid.T) {
 		clsid = class.clsid
 	}
 	err := h.SetNotifyCLSID(clsid)
-	want := rules.CheckModify(j.state)
+	want := rules.CheckSetNotifyCLSID(j.state, clsid, class != nil && class.registered, m.variants)
 	m.expectHR("SetNotifyCLSID", err, want)
 	if want.Succeeded() {
 		if j.class != class {
@@ -716,13 +721,16 @@ func (m *machine) restart(t *rapid.T) {
 	}
 	for _, j := range m.jobs {
 		if j.state.IsFinal() {
+			j.forgotten = true // PERSIST-FINAL-GONE
 			continue
 		}
 		// Objects, instances and in-flight delivery state are gone; what is
 		// owed is delivered afresh, callbacks first (PERSIST-REDELIVER).
 		j.obj, j.inst, j.retryAt, j.cmdTookOver = nil, false, 0, false
-		if j.state == model.BG_JOB_STATE_CONNECTING || j.state == model.BG_JOB_STATE_TRANSFERRING {
-			j.state = model.BG_JOB_STATE_QUEUED
+		j.state = rules.StateAfterRestart(j.state, m.variants)
+		if rules.OwedAfterRestart(j.state, m.variants) {
+			j.owedJT = j.owedJT || j.state == model.BG_JOB_STATE_TRANSFERRED
+			j.owedJE = j.owedJE || j.state == model.BG_JOB_STATE_ERROR
 		}
 	}
 	m.settle()
@@ -773,13 +781,11 @@ func (m *machine) takeOwnership(t *rapid.T) {
 func (m *machine) otherUser(t *rapid.T) {
 	j := m.drawJob(t)
 	app := m.drawApp(t)
-	if j.state.IsFinal() {
-		_, err := app.app.GetJob(j.id)
-		m.expectHR(app.name+" GetJob of a final job", err, model.BG_E_NOT_FOUND)
-		return
-	}
 	h, err := app.app.GetJob(j.id)
-	want := rules.CheckAccess(app.user, j.owner)
+	want := rules.CheckGetJob(app.user, j.owner, j.state, m.variants)
+	if j.forgotten {
+		want = model.BG_E_NOT_FOUND
+	}
 	m.expectHR(app.name+" GetJob", err, want)
 	if err == nil {
 		_, err = h.GetState()

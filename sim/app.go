@@ -155,12 +155,15 @@ func (a *App) GetJob(id model.GUID) (model.Job, error) {
 	}
 	j, ok := s.jobs[id]
 	if !ok {
-		j, ok = s.final[id] // STATE-GETJOB-FINAL's found reading
+		j, ok = s.final[id] // kept only under STATE-GETJOB-FINAL's found reading
 	}
-	if !ok || (!rules.Visible(j.rec.State) && s.final[id] != j) {
+	if !ok {
 		return nil, fmt.Errorf("GetJob(%v): %w", id, model.BG_E_NOT_FOUND)
 	}
-	if hr := rules.CheckAccess(a.user, j.rec.Owner); hr.Failed() && !s.opts.Variants.Is("SEC-OWNER-ONLY", rules.VarReadsAllowed) {
+	switch hr := rules.CheckGetJob(a.user, j.rec.Owner, j.rec.State, s.opts.Variants); {
+	case hr == model.BG_E_NOT_FOUND:
+		return nil, fmt.Errorf("GetJob(%v): %w", id, hr)
+	case hr.Failed():
 		return nil, fmt.Errorf("GetJob(%v): owned by another user: %w", id, hr)
 	}
 	return &jobHandle{s: s, app: a, j: j}, nil

@@ -481,18 +481,15 @@ func (h *jobHandle) SetProperty(id model.JobPropertyID, v model.JobPropertyValue
 		if !propertySupported(s.opts.Version, id) {
 			return model.BG_E_UNKNOWN_PROPERTY_ID
 		}
-		if hr := rules.CheckModify(j.rec.State); hr.Failed() {
-			// A final job's CLSID may still be set (CLSID-FINAL-STATE's
-			// accepted reading).
-			if id != model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID || !s.opts.Variants.Is("CLSID-FINAL-STATE", rules.VarAccepted) {
+		if id == model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID {
+			if hr := rules.CheckSetNotifyCLSID(j.rec.State, v.ClsID, s.classes[v.ClsID] != nil, s.opts.Variants); hr.Failed() {
 				return hr
 			}
+		} else if hr := rules.CheckModify(j.rec.State); hr.Failed() {
+			return hr
 		}
 		switch id {
 		case model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID:
-			if !v.ClsID.IsNull() && s.classes[v.ClsID] == nil && s.opts.Variants.Is("CLSID-SET-UNCHECKED", rules.VarCheckedUpFront) {
-				return model.REGDB_E_CLASSNOTREG
-			}
 			if j.rec.NotifyCLSID != v.ClsID {
 				j.inst = nil // the last CLSID set is the one used (CLSID-LAST-WRITER-WINS)
 			}

@@ -91,19 +91,18 @@ func (s *Service) restore(snap *snapshot) {
 		if o := old[rec.ID]; o != nil {
 			o.next = j // handles follow the job across the restart
 		}
-		if tr := rules.OnServiceEvent(rec.State, rules.EvRestart); tr.Next != rec.State {
-			j.rec.State = tr.Next
-			if rec.State.IsActive() && s.opts.Variants.Is("PERSIST-ACTIVE-REQUEUED", rules.VarTransientError) {
-				// The interrupted transfer is a transient error instead.
-				j.rec.State = model.BG_JOB_STATE_TRANSIENT_ERROR
+		if next := rules.StateAfterRestart(rec.State, s.opts.Variants); next != rec.State {
+			j.rec.State = next
+			if next == model.BG_JOB_STATE_TRANSIENT_ERROR {
+				// The interrupted transfer is a transient error: it is
+				// retried after the retry delay.
 				j.rec.RetryDue = time.Time{}
 				if j.rec.FirstTransientError.IsZero() {
 					j.rec.FirstTransientError = now
 				}
 			}
 		}
-		if s.opts.Variants.Is("PERSIST-REDELIVER", rules.VarAllAfterRestart) {
-			// Whether it was delivered is not known after a restart.
+		if rules.OwedAfterRestart(j.rec.State, s.opts.Variants) {
 			j.rec.PendingTransferred = j.rec.PendingTransferred || j.rec.State == model.BG_JOB_STATE_TRANSFERRED
 			j.rec.PendingError = j.rec.PendingError || j.rec.State == model.BG_JOB_STATE_ERROR
 		}

@@ -1,0 +1,51 @@
+package rules
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/bitssim/bitssim/model"
+)
+
+func TestCheckGetJob(t *testing.T) {
+	alice := model.Account{Name: "alice"}
+	bob := model.Account{Name: "bob"}
+	cancelled, queued := model.BG_JOB_STATE_CANCELLED, model.BG_JOB_STATE_QUEUED
+	// STATE-GETJOB-FINAL: "fails with BG_E_NOT_FOUND (0x80200001)"; found: "returns S_OK".
+	assert.Equal(t, model.BG_E_NOT_FOUND, CheckGetJob(alice, alice, cancelled, nil))
+	assert.Equal(t, model.S_OK, CheckGetJob(alice, alice, cancelled, Selection{"STATE-GETJOB-FINAL": VarFound}))
+	// SEC-GETJOB-OTHER-USER: E_ACCESSDENIED; SEC-OWNER-ONLY reads-allowed: the job can be read.
+	assert.Equal(t, model.E_ACCESSDENIED, CheckGetJob(bob, alice, queued, nil))
+	assert.Equal(t, model.S_OK, CheckGetJob(bob, alice, queued, Selection{"SEC-OWNER-ONLY": VarReadsAllowed}))
+	assert.Equal(t, model.S_OK, CheckGetJob(alice, alice, queued, nil))
+}
+
+func TestCheckSetNotifyCLSID(t *testing.T) {
+	x := model.MustParseGUID("{B175C1A5-0000-4000-8000-000000000001}")
+	acked, suspended := model.BG_JOB_STATE_ACKNOWLEDGED, model.BG_JOB_STATE_SUSPENDED
+	// CLSID-FINAL-STATE: BG_E_INVALID_STATE; accepted: S_OK.
+	assert.Equal(t, model.BG_E_INVALID_STATE, CheckSetNotifyCLSID(acked, x, true, nil))
+	assert.Equal(t, model.S_OK, CheckSetNotifyCLSID(acked, x, true, Selection{"CLSID-FINAL-STATE": VarAccepted}))
+	// CLSID-SET-UNCHECKED: S_OK for an unregistered class; checked-up-front: REGDB_E_CLASSNOTREG (0x80040154).
+	assert.Equal(t, model.S_OK, CheckSetNotifyCLSID(suspended, x, false, nil))
+	assert.Equal(t, model.REGDB_E_CLASSNOTREG, CheckSetNotifyCLSID(suspended, x, false, Selection{"CLSID-SET-UNCHECKED": VarCheckedUpFront}))
+	assert.Equal(t, model.S_OK, CheckSetNotifyCLSID(suspended, model.GUID_NULL, false, Selection{"CLSID-SET-UNCHECKED": VarCheckedUpFront}), "GUID_NULL clears")
+}
+
+func TestAfterRestart(t *testing.T) {
+	tr := Selection{"PERSIST-ACTIVE-REQUEUED": VarTransientError}
+	// "A job that was CONNECTING or TRANSFERRING … is QUEUED after the restart, and a job in any other state keeps its state."
+	assert.Equal(t, model.BG_JOB_STATE_QUEUED, StateAfterRestart(model.BG_JOB_STATE_TRANSFERRING, nil))
+	assert.Equal(t, model.BG_JOB_STATE_QUEUED, StateAfterRestart(model.BG_JOB_STATE_CONNECTING, nil))
+	assert.Equal(t, model.BG_JOB_STATE_ERROR, StateAfterRestart(model.BG_JOB_STATE_ERROR, nil))
+	// transient-error: "is TRANSIENT_ERROR after the restart".
+	assert.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, StateAfterRestart(model.BG_JOB_STATE_TRANSFERRING, tr))
+	assert.Equal(t, model.BG_JOB_STATE_SUSPENDED, StateAfterRestart(model.BG_JOB_STATE_SUSPENDED, tr))
+
+	all := Selection{"PERSIST-REDELIVER": VarAllAfterRestart}
+	assert.False(t, OwedAfterRestart(model.BG_JOB_STATE_TRANSFERRED, nil))
+	assert.True(t, OwedAfterRestart(model.BG_JOB_STATE_TRANSFERRED, all))
+	assert.True(t, OwedAfterRestart(model.BG_JOB_STATE_ERROR, all))
+	assert.False(t, OwedAfterRestart(model.BG_JOB_STATE_SUSPENDED, all))
+}
