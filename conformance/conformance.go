@@ -736,6 +736,17 @@ func (c *C) Class(b harness.Behavior) model.GUID {
 	return clsid
 }
 
+// RetryAfter is how long after a failed JobTransferred, JobError or
+// FileTransferred BITS calls again, for a job whose MinimumRetryDelay is d:
+// d (DELIV-RETRY-INTERVAL), or the default 600 seconds whatever d under
+// its default-retry-delay reading.
+func (c *C) RetryAfter(d time.Duration) time.Duration {
+	if c.Is("DELIV-RETRY-INTERVAL", rules.VarDefaultRetryDelay) {
+		return 600 * time.Second
+	}
+	return d
+}
+
 // SetRetryDelay sets the job's MinimumRetryDelay, or stops the scenario.
 func (c *C) SetRetryDelay(job model.Job, d time.Duration) {
 	c.Do(job.SetMinimumRetryDelay(d), "SetMinimumRetryDelay")

@@ -641,7 +641,7 @@ func (m *machine) deliver(j *mJob) {
 				j.owedJE = false
 			}
 		case p.Outcome == rules.OutcomeRetry:
-			j.retryAt = m.now + retryDelay
+			j.retryAt = m.now + p.RetryDelay(retryDelay, m.variants)
 			j.retryItem = fmt.Sprint(kind, file)
 			return
 		default:

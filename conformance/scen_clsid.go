@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"time"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -358,7 +360,7 @@ func init() {
 				require.Empty(c, c.Delivered(retried, model.EventJobTransferred))
 				y := c.Class(harness.Behavior{})
 				c.Do(retried.SetNotifyCLSID(y), "SetNotifyCLSID(registered)")
-				c.Advance(flagsWait)
+				c.Advance(max(flagsWait, c.RetryAfter(flagsRetryDelay)+time.Second))
 				assert.Len(c, ToCLSID(c.Delivered(retried, model.EventJobTransferred), y), 1, "the failed notification is retried")
 			},
 		},

@@ -222,6 +222,7 @@ func init() {
 			// retry: had the failed launch counted as delivered, BITS would
 			// not call the method again (CMD-METHOD-NOT-RECALLED).
 			Run: func(c *C) {
+				wait := cmdRetryDelay // the command line was tried: MinimumRetryDelay, whatever DELIV-RETRY-INTERVAL says
 				a := c.App(Alice)
 				job := c.Job(a, harness.RemoteOK)
 				c.SetRetryDelay(job, cmdRetryDelay)
@@ -233,15 +234,15 @@ func init() {
 				require.Len(c, calls, 1, "the first JobTransferred")
 				assert.False(c, calls[0].Delivered())
 				assert.Empty(c, c.Launches(job), "a program that does not exist never runs")
-				c.Advance(cmdRetryDelay - time.Second)
+				c.Advance(wait - time.Second)
 				assert.Len(c, c.Calls(job, model.EventJobTransferred), 1, "no retry before MinimumRetryDelay")
 				c.Advance(time.Second)
 				calls = c.Calls(job, model.EventJobTransferred)
 				if assert.Len(c, calls, 2, "tried again once MinimumRetryDelay has passed") {
 					assert.True(c, calls[1].Delivered())
-					assert.Equal(c, cmdRetryDelay, calls[1].Time.Sub(calls[0].Time))
+					assert.Equal(c, wait, calls[1].Time.Sub(calls[0].Time))
 				}
-				c.Advance(3 * cmdRetryDelay)
+				c.Advance(3 * wait)
 				assert.Len(c, c.Calls(job, model.EventJobTransferred), 2, "delivered: no further retries")
 			},
 		},
@@ -358,6 +359,7 @@ func init() {
 			// launched again after MinimumRetryDelay, CMD-RERUN-NONZERO-EXIT:
 			// the contrast is checked on newer backends.)
 			Run: func(c *C) {
+				wait := cmdRetryDelay // the command line ran: MinimumRetryDelay, whatever DELIV-RETRY-INTERVAL says
 				a := c.App(Alice)
 				for _, tc := range []struct {
 					remote harness.RemoteKind
@@ -371,7 +373,7 @@ func init() {
 					c.CmdLine(job, 1, 0)
 					c.Transfer(job)
 					require.Equal(c, tc.state, c.State(job))
-					c.Advance(4 * cmdRetryDelay)
+					c.Advance(4 * wait)
 					runs := c.Launches(job)
 					if c.Version() == model.BITS1_5 {
 						if assert.Len(c, runs, 1, "BITS 1.5 launches once per event (%v)", tc.state) {
@@ -380,7 +382,7 @@ func init() {
 					} else if assert.Len(c, runs, 2, "BITS 2.0+ launches again after a non-zero exit (%v)", tc.state) {
 						assert.Equal(c, 1, runs[0].ExitCode)
 						assert.Equal(c, 0, runs[1].ExitCode)
-						assert.Equal(c, cmdRetryDelay, runs[1].Time.Sub(runs[0].Time))
+						assert.Equal(c, wait, runs[1].Time.Sub(runs[0].Time))
 					}
 				}
 			},
@@ -474,6 +476,7 @@ func init() {
 			// not before; not when the job has meanwhile been cancelled or
 			// acknowledged.
 			Run: func(c *C) {
+				wait := cmdRetryDelay // the command line ran: MinimumRetryDelay, whatever DELIV-RETRY-INTERVAL says
 				a := c.App(Alice)
 				for _, tc := range []struct {
 					remote harness.RemoteKind
@@ -518,7 +521,7 @@ func init() {
 						_, err := job.Complete()
 						c.Do(err, "Complete")
 					}
-					c.Advance(3 * cmdRetryDelay)
+					c.Advance(3 * wait)
 					assert.Len(c, c.Launches(job), 1, "no new launch after %s", leave)
 				}
 			},

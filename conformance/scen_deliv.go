@@ -75,6 +75,7 @@ func init() {
 			// when the first call fails), and a handler may receive the same
 			// JobTransferred twice: here after registering again.
 			Run: func(c *C) {
+				wait := c.RetryAfter(cmdRetryDelay) // DELIV-RETRY-INTERVAL
 				a := c.App(Alice)
 				flags := model.BG_NOTIFY_JOB_TRANSFERRED | model.BG_NOTIFY_JOB_ERROR
 				fileEvents := c.Version() >= model.BITS3_0
@@ -91,7 +92,7 @@ func init() {
 				c.SetRetryDelay(failed, cmdRetryDelay)
 				c.Register(a, failed, harness.Behavior{FailFirst: 1})
 				c.Transfer(failed)
-				c.Advance(4 * cmdRetryDelay)
+				c.Advance(4 * wait)
 
 				assert.GreaterOrEqual(c, len(c.Delivered(done, model.EventJobTransferred)), 1, "JobTransferred at least once")
 				assert.GreaterOrEqual(c, len(c.Delivered(failed, model.EventJobError)), 1, "JobError at least once")
@@ -125,6 +126,7 @@ func init() {
 			// not before, BITS repeats the notification starting with the
 			// callback, and again 30 s later, until the callback accepts it.
 			Run: func(c *C) {
+				wait := cmdRetryDelay // the command line ran: MinimumRetryDelay, whatever DELIV-RETRY-INTERVAL says
 				a := c.App(Alice)
 				for _, tc := range []struct {
 					remote harness.RemoteKind
@@ -139,20 +141,20 @@ func init() {
 					c.SetCmdLine(job, cmdMissingProgram, `no-such-program.exe`)
 					c.Transfer(job)
 					require.Len(c, c.Calls(job, tc.kind), 1)
-					c.Advance(cmdRetryDelay - time.Second)
+					c.Advance(wait - time.Second)
 					assert.Len(c, c.Calls(job, tc.kind), 1, "%v: nothing before MinimumRetryDelay", tc.kind)
 					c.Advance(time.Second)
 					assert.Len(c, c.Calls(job, tc.kind), 2, "%v: the callback first, at MinimumRetryDelay", tc.kind)
-					c.Advance(cmdRetryDelay)
+					c.Advance(wait)
 					calls := c.Calls(job, tc.kind)
 					if assert.Len(c, calls, 3, "%v: once more after another MinimumRetryDelay", tc.kind) {
 						assert.False(c, calls[0].Delivered())
 						assert.False(c, calls[1].Delivered())
 						assert.True(c, calls[2].Delivered())
-						assert.Equal(c, cmdRetryDelay, calls[1].Time.Sub(calls[0].Time))
-						assert.Equal(c, cmdRetryDelay, calls[2].Time.Sub(calls[1].Time))
+						assert.Equal(c, wait, calls[1].Time.Sub(calls[0].Time))
+						assert.Equal(c, wait, calls[2].Time.Sub(calls[1].Time))
 					}
-					c.Advance(3 * cmdRetryDelay)
+					c.Advance(3 * wait)
 					assert.Len(c, c.Calls(job, tc.kind), 3, "%v: accepted, no more retries", tc.kind)
 					assert.Empty(c, c.Launches(job))
 				}
@@ -241,6 +243,7 @@ func init() {
 			// the second file only after the first file's call has returned
 			// S_OK on a retry, and JobTransferred last.
 			Run: func(c *C) {
+				wait := c.RetryAfter(cmdRetryDelay) // DELIV-RETRY-INTERVAL
 				a := c.App(Alice)
 				job := c.Job(a, harness.RemoteOK, harness.RemoteOK)
 				c.SetRetryDelay(job, cmdRetryDelay)
@@ -254,7 +257,7 @@ func init() {
 				first := fts[0].File
 				assert.Empty(c, c.Calls(job, model.EventJobTransferred), "no JobTransferred while a FileTransferred is owed")
 				for i := 0; i < 10 && len(c.Delivered(job, model.EventJobTransferred)) == 0; i++ {
-					c.Advance(cmdRetryDelay)
+					c.Advance(wait)
 				}
 				fts = c.Calls(job, model.EventFileTransferred)
 				if assert.Len(c, fts, 3, "first file twice, second once") {
@@ -641,8 +644,10 @@ func init() {
 			Needs: harness.Capabilities{VirtualTime: true},
 			// A failed JobTransferred, JobError or FileTransferred is called
 			// again exactly MinimumRetryDelay after the failed call: 30 s when
-			// set, 600 s by default; not before.
+			// set, 600 s by default; not before. Under the default-retry-delay
+			// reading: 600 s whatever the job's MinimumRetryDelay.
 			Run: func(c *C) {
+				wait := c.RetryAfter(cmdRetryDelay)
 				a := c.App(Alice)
 				type tc struct {
 					remote harness.RemoteKind
@@ -652,12 +657,12 @@ func init() {
 					wait   time.Duration
 				}
 				cases := []tc{
-					{harness.RemoteOK, model.EventJobTransferred, 0, cmdRetryDelay, cmdRetryDelay},
-					{harness.RemoteFatal, model.EventJobError, 0, cmdRetryDelay, cmdRetryDelay},
+					{harness.RemoteOK, model.EventJobTransferred, 0, cmdRetryDelay, wait},
+					{harness.RemoteFatal, model.EventJobError, 0, cmdRetryDelay, wait},
 					{harness.RemoteOK, model.EventJobTransferred, 0, 0, 600 * time.Second},
 				}
 				if c.Version() >= model.BITS3_0 {
-					cases = append(cases, tc{harness.RemoteOK, model.EventFileTransferred, model.BG_NOTIFY_FILE_TRANSFERRED, cmdRetryDelay, cmdRetryDelay})
+					cases = append(cases, tc{harness.RemoteOK, model.EventFileTransferred, model.BG_NOTIFY_FILE_TRANSFERRED, cmdRetryDelay, wait})
 				}
 				for _, tc := range cases {
 					job := c.Job(a, tc.remote)
@@ -730,6 +735,7 @@ func init() {
 			// command line, is called again for the same event until a call
 			// returns S_OK, and then no more: n failures, one success.
 			Run: func(c *C) {
+				wait := c.RetryAfter(cmdRetryDelay) // DELIV-RETRY-INTERVAL
 				a := c.App(Alice)
 				type tc struct {
 					remote harness.RemoteKind
@@ -753,9 +759,9 @@ func init() {
 					c.Register(a, job, harness.Behavior{FailFirst: tc.fails})
 					c.Transfer(job)
 					for i := 0; i < 20 && len(c.Delivered(job, tc.kind)) == 0; i++ {
-						c.Advance(cmdRetryDelay)
+						c.Advance(wait)
 					}
-					c.Advance(4 * cmdRetryDelay)
+					c.Advance(4 * wait)
 					calls := c.Calls(job, tc.kind)
 					if assert.Len(c, calls, tc.fails+1, "%v: %d failures, then one success", tc.kind, tc.fails) {
 						for i, e := range calls {

@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"time"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -138,7 +140,7 @@ func init() {
 				cb, err := retried.GetNotifyInterface()
 				assert.NoError(c, err)
 				assert.NotNil(c, cb, "the failing object stays registered")
-				c.Advance(flagsWait)
+				c.Advance(max(flagsWait, c.RetryAfter(flagsRetryDelay)+time.Second))
 				fallsBack := c.Is("PREC-FAILURE-KEEPS-OBJECT", rules.VarFallsBackToCLSID)
 				if fallsBack {
 					// "offers the same notification to the CLSID instance before the command line and before retrying"

@@ -193,9 +193,11 @@ func ClampRetryDelay(d time.Duration) time.Duration {
 }
 
 // NotificationRetryDelay returns when a failed JobTransferred, JobError or
-// FileTransferred is tried again: after the job's MinimumRetryDelay
-// (DELIV-RETRY-INTERVAL, DELIV-BOTH-FAIL-RETRY), or after the default
-// MinimumRetryDelay under DELIV-RETRY-INTERVAL's default-retry-delay reading.
+// FileTransferred that involved no command line is tried again: after the
+// job's MinimumRetryDelay (DELIV-RETRY-INTERVAL), or after the default
+// MinimumRetryDelay under its default-retry-delay reading. When the command
+// line ran or could not start, the documented MinimumRetryDelay applies
+// whatever the reading: see Plan.RetryDelay.
 func NotificationRetryDelay(minimumRetryDelay time.Duration, sel Selection) time.Duration {
 	if sel.Is("DELIV-RETRY-INTERVAL", VarDefaultRetryDelay) {
 		return DefaultMinimumRetryDelay

@@ -213,7 +213,7 @@ var openQuestions = map[string]openRule{
 	}}},
 	"DELIV-RETRY-INTERVAL": {VarMinimumRetryDelay, []Variant{{
 		Name:      VarDefaultRetryDelay,
-		Statement: "BITS retries a failed JobTransferred, JobError or FileTransferred 600 seconds (the default MinimumRetryDelay) after the failed call, whatever the job's own MinimumRetryDelay.",
+		Statement: "BITS retries a failed JobTransferred, JobError or FileTransferred that involved no command line 600 seconds (the default MinimumRetryDelay) after the failed call, whatever the job's own MinimumRetryDelay.",
 		Reasoning: "The callback pages call the interval arbitrary, which suggests a service-wide timer rather than the job's transfer retry setting.",
 	}}},
 	"DELIV-SFALSE-SUCCESS": {VarAnySuccess, []Variant{{

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/bitssim/bitssim/model"
 )
@@ -558,6 +559,21 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 	}
 	p.retry(kind)
 	return p
+}
+
+// RetryDelay returns when BITS tries a notification of outcome
+// OutcomeRetry again, for a job whose MinimumRetryDelay is minimumRetryDelay:
+// after MinimumRetryDelay when the command line was part of the attempt
+// (CMD-RERUN-NONZERO-EXIT, DELIV-BOTH-FAIL-RETRY, CMD-LAUNCH-FAILURE, all
+// documented with that delay), otherwise as NotificationRetryDelay says
+// (DELIV-RETRY-INTERVAL and its readings).
+func (p *Plan) RetryDelay(minimumRetryDelay time.Duration, sel Selection) time.Duration {
+	for _, s := range p.Steps() {
+		if s.Target == model.TargetCommandLine {
+			return ClampRetryDelay(minimumRetryDelay)
+		}
+	}
+	return NotificationRetryDelay(minimumRetryDelay, sel)
 }
 
 func (p *Plan) delivered(t model.TargetKind) {

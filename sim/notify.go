@@ -230,7 +230,7 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 		}
 		if plan.Outcome == rules.OutcomeRetry {
 			j.retryItem = o.key()
-			s.scheduleNotify(j, s.clock().Add(rules.NotificationRetryDelay(j.rec.MinimumRetryDelay, s.opts.Variants)))
+			s.scheduleNotify(j, s.clock().Add(plan.RetryDelay(j.rec.MinimumRetryDelay, s.opts.Variants)))
 			break
 		}
 		skip[o.key()] = true // pending: owed until a target or the flags allow it
