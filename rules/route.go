@@ -576,6 +576,39 @@ func (p *Plan) RetryDelay(minimumRetryDelay time.Duration, sel Selection) time.D
 	return NotificationRetryDelay(minimumRetryDelay, sel)
 }
 
+// ReplacedInstance reports whether the plan activated a new CLSID instance
+// in place of a held one whose process had ended.
+func (p *Plan) ReplacedInstance() bool {
+	if !p.DropInstance || !p.KeepInstance {
+		return false
+	}
+	for _, s := range p.Steps() {
+		if s.Target == model.TargetCLSID && s.Activate && s.Fate != FateActivationFails {
+			return true
+		}
+	}
+	return false
+}
+
+// RedeliverOnNewInstance reports whether, after the plan for a
+// notification of kind replaced a dead CLSID instance with a new one, the
+// notification of the job's state s (JobTransferred for TRANSFERRED,
+// JobError for ERROR) is owed again although it was delivered: only under
+// DELIV-ONCE-AFTER-SUCCESS's again-on-new-instance reading, and not when
+// the plan itself was that notification.
+func (p *Plan) RedeliverOnNewInstance(kind model.EventKind, s model.JobState, sel Selection) bool {
+	if !p.ReplacedInstance() || !sel.Is("DELIV-ONCE-AFTER-SUCCESS", VarAgainNewInstance) {
+		return false
+	}
+	switch s {
+	case model.BG_JOB_STATE_TRANSFERRED:
+		return kind != model.EventJobTransferred
+	case model.BG_JOB_STATE_ERROR:
+		return kind != model.EventJobError
+	}
+	return false
+}
+
 func (p *Plan) delivered(t model.TargetKind) {
 	p.Outcome = OutcomeDelivered
 	p.DeliveredTo = t

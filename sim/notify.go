@@ -265,6 +265,17 @@ func (s *Service) applyPlan(j *job, c *caller, p *rules.Plan) {
 	if c.newInst != nil && p.KeepInstance {
 		j.inst = c.newInst
 	}
+	if p.RedeliverOnNewInstance(c.what.kind, j.rec.State, s.opts.Variants) {
+		// The new instance gets the state's notification again
+		// (DELIV-ONCE-AFTER-SUCCESS's again-on-new-instance reading).
+		switch j.rec.State {
+		case model.BG_JOB_STATE_TRANSFERRED:
+			j.rec.PendingTransferred = true
+		case model.BG_JOB_STATE_ERROR:
+			j.rec.PendingError = true
+		}
+		s.kickNotify(j)
+	}
 }
 
 // caller performs the attempts of one notification for rules.RouteWith.

@@ -149,6 +149,5 @@ var NotSimulated = map[string]string{
 	"CLSID-OUT-OF-PROCESS=in-process-activated":      "the class registry holds only local-server classes",
 	"CLSID-OWNER-CONTEXT=setter":                     "the job does not record who set the CLSID",
 	"CLSID-OWNER-CONTEXT=appid-runas":                "classes carry no AppID RunAs",
-	"DELIV-ONCE-AFTER-SUCCESS=again-on-new-instance": "a new instance does not yet make delivered notifications owed again",
 	"DELIV-RETRY-STOPS-ON-LEAVE=continues":           "owed notifications are dropped when the job leaves the state",
 }

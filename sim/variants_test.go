@@ -443,3 +443,36 @@ func TestVariantRouting(t *testing.T) {
 		assert.Zero(t, c.jt.Load())
 	})
 }
+
+func TestVariantAgainOnNewInstance(t *testing.T) {
+	// Rules: DELIV-ONCE-AFTER-SUCCESS
+	clsid := model.MustParseGUID("{5D1B4F1C-3C0E-4E0A-9C7B-0A1B2C3D4E64}")
+	for _, tc := range []struct {
+		sel rules.Selection
+		jt  int32 // JobTransferred calls in all
+	}{
+		{nil, 1}, // "does not deliver it again for that entry unless an application registers a callback object again"
+		{rules.Selection{"DELIV-ONCE-AFTER-SUCCESS": rules.VarAgainNewInstance}, 2}, // "delivers it again when it activates a new instance"
+	} {
+		svc := vService(t, tc.sel)
+		var jt atomic.Int32
+		require.NoError(t, svc.RegisterClass(clsid, ntFactory(new(atomic.Int32), &model.CallbackFuncs{
+			OnJobTransferred: func(model.Job) error { jt.Add(1); return nil },
+		})))
+		job := ntJob(t, ntApp(t, svc, "A", ntAlice), "j", 1)
+		require.NoError(t, job.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_MODIFICATION))
+		require.NoError(t, job.SetNotifyCLSID(clsid))
+		ntResume(t, svc, job)
+		ntAdvance(t, svc, time.Second)
+		require.EqualValues(t, 1, jt.Load())
+		// The instance's server process ends; a JobModification activates a new one.
+		for _, a := range svc.Apps() {
+			if a.IsServer() {
+				a.Crash()
+			}
+		}
+		require.NoError(t, job.SetDescription("changed"))
+		ntAdvance(t, svc, time.Second)
+		assert.Equal(t, tc.jt, jt.Load(), "%v", tc.sel)
+	}
+}
