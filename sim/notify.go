@@ -376,15 +376,16 @@ func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t mode
 	}
 	hr := c.safeCall(obj, h)
 	dead := rules.DeadCallbackHRESULT(s.opts.Variants)
-	if !app.alive() && hr.Succeeded() {
-		// The process died during the call: BITS sees an RPC failure.
+	if !app.alive() {
+		// The process died during the call: no answer comes back, BITS
+		// sees an RPC failure (OBJ-DISCOVER-DEAD).
 		hr = dead
 	}
 	c.note(t, user, hr, 0)
 	switch {
 	case rules.Delivered(hr, s.opts.Variants): // DELIV-SFALSE-SUCCESS
 		return rules.FateOK
-	case hr == dead || (!app.alive() && hr.Failed()):
+	case hr == dead:
 		return rules.FateDisconnected
 	}
 	return rules.FateFails
