@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -52,6 +53,69 @@ type RuleResult struct {
 	// backend met: the answer to the rule's open question. Empty when it
 	// met none.
 	Matched []string `json:"matched,omitempty"`
+}
+
+// Describe is the result's detail with the reading it was checked under:
+// "reading: x" (the simulator), "matched readings: x, y" or "matched no
+// reading" (a backend that does not declare its readings).
+func (res RuleResult) Describe() string {
+	var parts []string
+	switch {
+	case res.Variant != "":
+		parts = append(parts, "reading: "+res.Variant)
+	case len(res.Matched) > 0:
+		parts = append(parts, "matched readings: "+strings.Join(res.Matched, ", "))
+	}
+	if res.Detail != "" {
+		parts = append(parts, res.Detail)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Reading is the answer a run gives to one open question: the readings of
+// the rule whose expectations the backend met.
+type Reading struct {
+	Rule    string   `json:"rule"`
+	Default string   `json:"default"`
+	Matched []string `json:"matched"`
+}
+
+// Readings returns, for each open rule whose scenario ran on a backend that
+// does not declare its readings, the readings it matched (none: it broke
+// every one), in rulebook order. This is what a run against a real BITS
+// answers.
+func (r *Report) Readings() []Reading {
+	var out []Reading
+	for _, res := range r.sorted() {
+		rule, ok := rules.Lookup(res.Rule)
+		if !ok || !rule.IsOpen() || res.Variant != "" {
+			continue
+		}
+		if res.Outcome != Pass && res.Outcome != Fail && res.Outcome != Diverged {
+			continue
+		}
+		out = append(out, Reading{Rule: res.Rule, Default: rule.DefaultVariant(), Matched: append([]string{}, res.Matched...)})
+	}
+	return out
+}
+
+// WriteReadings writes one line per open question the run answered:
+// "RULE-ID  matched: a, b" (or "matched: none"), noting where the backend
+// did not match the default.
+func (r *Report) WriteReadings(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, rd := range r.Readings() {
+		matched := strings.Join(rd.Matched, ", ")
+		note := ""
+		switch {
+		case len(rd.Matched) == 0:
+			matched, note = "none", "breaks every reading"
+		case !slices.Contains(rd.Matched, rd.Default):
+			note = "not the default (" + rd.Default + ")"
+		}
+		fmt.Fprintf(tw, "%s\tmatched: %s\t%s\n", rd.Rule, matched, note)
+	}
+	return tw.Flush()
 }
 
 // Report collects the outcomes of a run.
@@ -122,7 +186,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "RULE\tOUTCOME\tDETAIL\n")
 	for _, res := range r.sorted() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", res.Rule, res.Outcome, res.Detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", res.Rule, res.Outcome, res.Describe())
 	}
 	if r.Machine != nil {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", "STATE-MACHINE", r.Machine.Outcome, r.Machine.Detail)
@@ -153,7 +217,11 @@ func (r *Report) WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	for name, write := range map[string]func(io.Writer) error{"report.txt": r.WriteText, "report.json": r.WriteJSON} {
+	files := map[string]func(io.Writer) error{"report.txt": r.WriteText, "report.json": r.WriteJSON}
+	if len(r.Readings()) > 0 {
+		files["readings.txt"] = r.WriteReadings
+	}
+	for name, write := range files {
 		path := filepath.Join(dir, name)
 		f, err := os.Create(path)
 		if err != nil {
@@ -222,8 +290,8 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 			suite.Skipped++
 			c.Skipped = &junitMessage{Message: res.Detail}
 		default:
-			if res.Detail != "" {
-				c.Output = string(res.Outcome) + ": " + res.Detail
+			if d := res.Describe(); d != "" {
+				c.Output = string(res.Outcome) + ": " + d
 			}
 		}
 		suite.Cases = append(suite.Cases, c)
@@ -254,7 +322,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		results = append(results, *r.Machine)
 	}
 	for _, res := range results {
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", res.Rule, res.Outcome, cell(res.Detail))
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", res.Rule, res.Outcome, cell(res.Describe()))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -115,3 +116,26 @@ func TestOpaqueHidesVariants(t *testing.T) {
 // sim/variants_test.go); TestSuitePassesUnderEveryVariant checks that the
 // suite notices every one, so none can be forgotten here.
 var branchesPending = map[string]string{}
+
+// The answers of a run against a backend that hides its readings: a line
+// per open rule, naming the reading matched and when it is not the default.
+func TestReadingsAnswerTheOpenQuestions(t *testing.T) {
+	f := harness.SimFactory(sim.Options{Seed: 5, Variants: rules.Selection{"STATE-SUSPEND-ERROR": rules.VarSuspended}})
+	hidden := func(t harness.TB) harness.Backend { return opaque{f(t)} }
+	rep := conformance.Check(t, hidden, conformance.WithoutStateMachine(),
+		conformance.WithRules("STATE-SUSPEND-ERROR", "STATE-SUSPEND-TRANSFERRED", "FLAGS-FILTER"))
+	got := map[string][]string{}
+	for _, rd := range rep.Readings() {
+		got[rd.Rule] = rd.Matched
+	}
+	assert.Equal(t, map[string][]string{
+		"STATE-SUSPEND-ERROR":       {rules.VarSuspended},
+		"STATE-SUSPEND-TRANSFERRED": {rules.VarStays},
+	}, got, "FLAGS-FILTER is documented: no question to answer")
+	var b strings.Builder
+	require.NoError(t, rep.WriteReadings(&b))
+	assert.Contains(t, b.String(), "STATE-SUSPEND-ERROR        matched: suspended  not the default (stays)")
+	var txt strings.Builder
+	require.NoError(t, rep.WriteText(&txt))
+	assert.Contains(t, txt.String(), "matched readings: suspended")
+}
