@@ -115,7 +115,7 @@ var openQuestions = map[string]openRule{
 	"FLAGS-DISABLE-CMDLINE": {VarCmdLineSuppressed, []Variant{{
 		Name:      VarCmdLineStillRuns,
 		Statement: "BG_NOTIFY_DISABLE mutes only the callback methods: with it set, a job whose flags also ask for TRANSFERRED or ERROR still launches its command line.",
-		Reasoning: "The page describes DISABLE in terms of the callback interface; the command line is registered through another interface (IBackgroundCopyJob2) and may be filtered only by the TRANSFERRED and ERROR bits.",
+		Reasoning: "The page says \"Event notification is disabled\" next to a list whose other entries speak of command-line callbacks separately; BITS may launch the command line from the state change itself, outside the event notification that DISABLE turns off.",
 	}}},
 	"FLAGS-STATE-CHECK-FIRST": {VarStateFirst, []Variant{{
 		Name:      VarFlagsFirst,
