@@ -162,8 +162,8 @@ var openQuestions = map[string]openRule{
 		},
 		{
 			Name:      VarAppIDRunAs,
-			Statement: "BITS activates the notification CLSID as the class's AppID RunAs says (Microsoft's sample registers \"Interactive User\"), and as the job owner when the class names no RunAs.",
-			Reasoning: "COM decides the identity of an out-of-process server from its AppID; the CLSID sample's registration sets RunAs to the interactive user.",
+			Statement: "BITS activates the notification CLSID as the class's AppID RunAs says (for example \"Interactive User\"), and as the job owner when the class names no RunAs.",
+			Reasoning: "COM decides the identity of an out-of-process server from its AppID, and CLSID callback samples in circulation register RunAs \"Interactive User\"; no Microsoft page says whether BITS overrides it.",
 		},
 	}},
 	"CLSID-FINAL-STATE": {VarInvalidState, []Variant{{
