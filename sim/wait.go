@@ -298,3 +298,23 @@ func (s *Service) advanceAutomatic(d time.Duration) error {
 	s.kick()
 	return nil
 }
+
+// ObjectApp names the application whose callback object the job holds
+// (registered with SetNotifyInterface), for tests and tools; false when
+// the job holds none or is not a job of this service.
+func (s *Service) ObjectApp(job model.Job) (string, bool) {
+	h, ok := job.(*jobHandle)
+	if !ok || h.s != s {
+		return "", false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := h.j
+	for j.stale && j.next != nil {
+		j = j.next
+	}
+	if j.obj == nil {
+		return "", false
+	}
+	return j.obj.app.name, true
+}
