@@ -82,7 +82,7 @@ import (
 // settles afterwards.
 type Service struct {
 	*sim.Service
-	t       testing.TB
+	t       TB
 	cfg     config
 	checker *scenario.Checker
 }
@@ -93,6 +93,21 @@ type config struct {
 	timeout   time.Duration
 	artifacts string
 }
+
+// TB is the part of testing.TB that simtest uses; *testing.T, *testing.B
+// and *testing.F satisfy it.
+type TB interface {
+	Helper()
+	Name() string
+	Cleanup(func())
+	Context() context.Context
+	Failed() bool
+	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+var _ TB = testing.TB(nil)
 
 // Option configures New.
 type Option func(*config)
@@ -119,7 +134,7 @@ func WithArtifacts(dir string) Option { return func(c *config) { c.artifacts = d
 
 // New starts a simulated BITS service for the test and closes it when the
 // test ends. It fails the test at once if the service cannot start.
-func New(t testing.TB, opts ...Option) *Service {
+func New(t TB, opts ...Option) *Service {
 	t.Helper()
 	cfg := config{timeout: 10 * time.Second, artifacts: os.Getenv("BITSSIM_ARTIFACTS")}
 	cfg.opts.Seed = 1
@@ -143,7 +158,7 @@ func New(t testing.TB, opts ...Option) *Service {
 }
 
 // T returns the test the service is bound to.
-func (s *Service) T() testing.TB { return s.t }
+func (s *Service) T() TB { return s.t }
 
 // dumpTrace writes the trace as text and SVG next to each other and logs
 // where.
