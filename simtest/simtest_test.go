@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 	"github.com/bitssim/bitssim/sim"
 	"github.com/bitssim/bitssim/simtest"
 )
@@ -246,3 +247,29 @@ func TestBadSetUpFailsTheTest(t *testing.T) {
 }
 
 func fmtS(format string, args ...any) string { return strings.TrimSpace(fmt.Sprintf(format, args...)) }
+
+func TestForEachVariantRunsEveryReadingAndCombinations(t *testing.T) {
+	seen := map[string]bool{}
+	var combos []rules.Selection
+	simtest.ForEachVariant(t, func(t *testing.T, v rules.Selection) {
+		svc := simtest.New(t, simtest.Manual(), simtest.Variants(v))
+		assert.Equal(t, v.Normalized().String(), svc.Variants().String())
+		if strings.HasPrefix(t.Name(), "TestForEachVariantRunsEveryReadingAndCombinations/combination-") {
+			combos = append(combos, v)
+		}
+		for _, r := range rules.Uncertain() {
+			seen[r.ID+"="+v.Of(r.ID)] = true // Of gives the default for a rule v does not name
+		}
+	})
+	for _, r := range rules.Uncertain() {
+		for _, name := range r.VariantNames() {
+			if _, skipped := sim.NotSimulated[r.ID+"="+name]; !skipped {
+				assert.True(t, seen[r.ID+"="+name], "%s=%s never ran", r.ID, name)
+			}
+		}
+	}
+	require.Len(t, combos, simtest.Combinations)
+	for _, v := range combos {
+		assert.Len(t, v, len(rules.Uncertain()), "a combination gives every open rule a reading")
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 	"github.com/bitssim/bitssim/sim"
 	"github.com/bitssim/bitssim/simtest"
 )
@@ -189,6 +190,26 @@ func TestASecondJobTransferredIsHarmless(t *testing.T) {
 	})
 }
 
+// The updater is correct under every reading of what the documentation
+// leaves open: it crashes mid-download, its first attempt to record
+// fails, the service restarts, and the update is still installed once.
+func TestEveryReadingOfTheRulesInstallsOnce(t *testing.T) {
+	simtest.ForEachVariant(t, func(t *testing.T, v rules.Selection) {
+		onBothClocks(t, func(t *testing.T, clock simtest.Option) {
+			w := newWorld(t, slow, clock, simtest.Variants(v))
+			w.store.failRecord = 1
+			job := w.download(t)
+			w.svc.AwaitState(job, model.BG_JOB_STATE_TRANSFERRING)
+			w.app.Crash()
+			w.svc.Advance(time.Minute) // transferred; the CLSID's instance fails to record
+			require.NoError(t, w.svc.Restart())
+			w.svc.Advance(10 * time.Minute)
+			w.svc.AwaitState(job, model.BG_JOB_STATE_ACKNOWLEDGED)
+			assert.Equal(t, []string{"1.2.3"}, w.store.Installs())
+		})
+	})
+}
+
 func TestFileStoreKeepsWhatItRecords(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "updates.json")
 	s := NewFileStore(path)
@@ -218,5 +239,5 @@ func TestEveryTestBodyIsShort(t *testing.T) {
 		body := fset.Position(fn.Body.Rbrace).Line - fset.Position(fn.Body.Lbrace).Line - 1
 		assert.LessOrEqual(t, body, 15, "%s has %d lines", fn.Name.Name, body)
 	}
-	assert.GreaterOrEqual(t, tests, 7)
+	assert.GreaterOrEqual(t, tests, 8)
 }
