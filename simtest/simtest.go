@@ -56,6 +56,14 @@
 //
 // WriteTrace renders the trace as text with virtual times, JSON, Mermaid
 // or SVG with the renderer of the bitssim command line.
+//
+// # What the documentation leaves open
+//
+// Some rules of BITS have more than one plausible reading (rules.Uncertain).
+// ForEachVariant runs a test once per reading of every such rule and under
+// rapid-drawn combinations of them; pass its selection to New with
+// Variants. Code that passes under all of them works on whichever reading
+// Windows implements.
 package simtest
 
 import (
