@@ -320,8 +320,9 @@ func (s *Service) Launches() []Launch {
 
 // SetRemote scripts a remote URL. A change applies from the next transfer
 // attempt of every job, including jobs already running: an attempt in
-// progress finishes as the old script said, and a job in TRANSIENT_ERROR
-// meets the new script when it retries. Attempts are counted per file of
+// progress keeps the size and outcome it started with (a new Rate takes
+// effect at its next progress step), and a job in TRANSIENT_ERROR meets
+// the new script when it retries. Attempts are counted per file of
 // a job, across changes and restarts, so a Remote's Attempts sequence
 // starts where the file's attempts have got to.
 func (s *Service) SetRemote(url string, r Remote) error {

@@ -210,3 +210,15 @@ func TestEventsPrintWithTheirTime(t *testing.T) {
 	require.Len(t, tr, 1)
 	assert.Contains(t, tr[0].String(), "#1 2026-01-01T00:01:30Z JobTransferred ")
 }
+
+// Rules: STATE-TRANSIENT-RETRY
+func TestChangingARemoteAppliesToTheNextAttemptOfARunningJob(t *testing.T) {
+	svc, job := waitSetup(t, sim.Manual, "http://srv/f", sim.HTTPStatus(503, 10))
+	require.NoError(t, job.Resume())
+	require.NoError(t, svc.RunUntilIdle())
+	assertState(t, job, model.BG_JOB_STATE_TRANSIENT_ERROR)
+	require.NoError(t, svc.SetRemote("http://srv/f", sim.Remote{Size: 10}))
+	assertState(t, job, model.BG_JOB_STATE_TRANSIENT_ERROR)
+	require.NoError(t, svc.Advance(10*time.Minute))
+	assertState(t, job, model.BG_JOB_STATE_ACKNOWLEDGED)
+}
