@@ -273,3 +273,37 @@ func TestForEachVariantRunsEveryReadingAndCombinations(t *testing.T) {
 		assert.Len(t, v, len(rules.Uncertain()), "a combination gives every open rule a reading")
 	}
 }
+
+// TestReadmeExample is the example of the README's "Using the simulator as
+// a mock", line for line, with completes() as the handler under test; it
+// also checks that the README still shows these lines.
+func TestReadmeExample(t *testing.T) {
+	myHandler := completes()
+	svc := simtest.New(t)                                      // closed when the test ends
+	svc.Sequence("https://updates.example/app.msi", 4096, 503) // one 503, then the content
+	app := svc.App("updater", "alice")                         // a process connected as alice
+	job := svc.Job(app, "job1", "https://updates.example/app.msi")
+	require.NoError(t, job.SetNotifyInterface(myHandler)) // your code under test
+	require.NoError(t, job.Resume())
+	svc.AwaitState(job, model.BG_JOB_STATE_TRANSIENT_ERROR)
+	svc.Advance(10 * time.Minute)                        // past MinimumRetryDelay, on either clock
+	svc.AwaitState(job, model.BG_JOB_STATE_ACKNOWLEDGED) // ... and the callback has returned
+	svc.Expect("job1 JobTransferred -> updater x1", "job1 no JobError")
+
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	for _, line := range []string{
+		`svc := simtest.New(t)`,
+		`svc.Sequence("https://updates.example/app.msi", 4096, 503)`,
+		`app := svc.App("updater", "alice")`,
+		`job := svc.Job(app, "job1", "https://updates.example/app.msi")`,
+		`require.NoError(t, job.SetNotifyInterface(myHandler))`,
+		`require.NoError(t, job.Resume())`,
+		`svc.AwaitState(job, model.BG_JOB_STATE_TRANSIENT_ERROR)`,
+		`svc.Advance(10 * time.Minute)`,
+		`svc.AwaitState(job, model.BG_JOB_STATE_ACKNOWLEDGED)`,
+		`svc.Expect("job1 JobTransferred -> updater x1", "job1 no JobError")`,
+	} {
+		assert.Contains(t, string(readme), "\t"+line, "the README's example changed: update this test with it")
+	}
+}
