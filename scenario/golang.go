@@ -110,12 +110,9 @@ func (c *Checker) Parse(expect string) (*Expectation, error) {
 // steps, with times from the service's start. Render it with WriteText,
 // WriteJSON, WriteMermaid or WriteSVG, as the command line does.
 func (c *Checker) Result(mark uint64) *Result {
-	r := &runner{svc: c.r.svc, start: c.r.start, res: &Result{File: c.r.res.File, Version: c.r.res.Version},
-		names: c.r.names, byCLSID: c.r.byCLSID, seen: map[string]bool{}, failed: map[string]time.Time{}}
-	r.participant("BITS", "bits", "")
-	r.log(c.r.svc.TraceSince(mark))
-	sortParticipants(r.res.Participants)
-	return r.res
+	res := FromTrace(c.r.svc.TraceSince(mark), c.r.start, c.r.names, c.r.byCLSID)
+	res.Version = c.r.res.Version
+	return res
 }
 
 // FromTrace lays out a notification trace, from any backend, as the Result
