@@ -165,9 +165,14 @@ type Event struct {
 // Delivered reports whether the attempt succeeded.
 func (e Event) Delivered() bool { return e.Result.Succeeded() }
 
-// String prints one line: "#3 JobTransferred {job} -> object(app1) as alice: S_OK".
+// String prints one line with the time of the attempt (when known):
+// "#3 2026-01-01T00:10:00Z JobTransferred {job} -> object(app1) as alice: S_OK".
 func (e Event) String() string {
-	s := fmt.Sprintf("#%d %v %v -> %v as %s", e.Seq, e.Kind, e.Job, e.Target, e.User)
+	s := fmt.Sprintf("#%d ", e.Seq)
+	if !e.Time.IsZero() {
+		s += e.Time.UTC().Format(time.RFC3339Nano) + " "
+	}
+	s += fmt.Sprintf("%v %v -> %v as %s", e.Kind, e.Job, e.Target, e.User)
 	if e.File != "" {
 		s += " file " + e.File
 	}

@@ -88,7 +88,7 @@ var verbs = map[string]verbSpec{
 	"crash":                {false, 1, 1, "crash APP", nil},
 	"restart":              {false, 0, 0, "restart", nil},
 	"advance":              {false, 1, 1, "advance DURATION (e.g. 30s, 10m, 90d)", nil},
-	"remote":               {false, 1, 1, "remote URL [size=N] [rate=N] [latency=D] [status=NNN] [transient=N] [peer]", []string{"size", "rate", "latency", "status", "transient", "peer"}},
+	"remote":               {false, 1, 1, "remote URL [size=N] [rate=N] [latency=D] [status=NNN] [transient=N] [attempts=503,503,404,200] [peer]", []string{"size", "rate", "latency", "status", "transient", "attempts", "peer"}},
 	"class":                {false, 1, 1, "class NAME [fails] [failfirst=N] [unregistered]", []string{"fails", "failfirst", "unregistered"}},
 	"create":               {true, 1, 3, "APP: create JOB [download|upload|upload_reply] [DISPLAYNAME]", nil},
 	"getjob":               {true, 1, 1, "APP: getjob JOB", nil},
@@ -327,6 +327,9 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 			if err := checkOpt(k, v); err != nil {
 				return p.err(line, pos[0], err.Error(), "usage: "+verbs["remote"].usage)
 			}
+		}
+		if err := checkRemoteOpts(st.opts); err != nil {
+			return p.err(line, pos[0], err.Error(), "attempts= scripts every attempt: drop status= and transient=")
 		}
 	case "class":
 		for k, v := range st.opts {

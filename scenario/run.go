@@ -116,6 +116,7 @@ type runner struct {
 	obs     *sim.App             // an administrator that reads jobs no app of the script can
 	traced  uint64               // last sim event seq logged
 	failed  map[string]time.Time // job+kind → time of a failed attempt, for retries
+	since   uint64               // notification expectations count events after this one
 
 	mu       sync.Mutex
 	programs map[string]*program
@@ -150,12 +151,7 @@ func Run(sc *Script) (*Result, error) {
 			return nil, err
 		}
 	}
-	// Lifelines: apps, then the service, then CLSID instances and the
-	// command line, each in order of appearance.
-	rank := map[string]int{"app": 0, "bits": 1, "clsid": 2, "cmdline": 3}
-	sort.SliceStable(r.res.Participants, func(i, j int) bool {
-		return rank[r.res.Participants[i].Kind] < rank[r.res.Participants[j].Kind]
-	})
+	sortParticipants(r.res.Participants)
 	return r.res, nil
 }
 
@@ -285,6 +281,10 @@ func remoteOf(opts map[string]string) sim.Remote {
 	if _, ok := opts["transient"]; ok {
 		rm.TransientFailures = int(num("transient"))
 		rm.TransientError = model.HTTPError(503)
+	}
+	if v, ok := opts["attempts"]; ok {
+		seq, _ := sequenceOf(rm.Size, v)
+		rm.Attempts = seq.Attempts
 	}
 	_, rm.FromPeer = opts["peer"]
 	return rm
@@ -471,11 +471,16 @@ func (r *runner) target(e model.Event) string {
 }
 
 // collect logs the notifications the simulator made since the last call.
-func (r *runner) collect() {
-	for _, e := range r.svc.TraceSince(r.traced) {
+func (r *runner) collect() { r.log(r.svc.TraceSince(r.traced)) }
+
+// log adds notifications to the run's steps.
+func (r *runner) log(events []model.Event) {
+	for _, e := range events {
 		r.traced = e.Seq
 		to := r.target(e)
 		switch e.Target.Kind {
+		case model.TargetObject:
+			r.participant(to, "app", e.User)
 		case model.TargetCLSID:
 			r.participant(to, "clsid", e.User)
 		case model.TargetCommandLine:
@@ -547,7 +552,7 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		if cb == nil {
 			return "the object of " + e.Value, "none"
 		}
-		return "the object of " + e.Value, "the object of " + ownerOf(cb)
+		return "the object of " + e.Value, "the object of " + r.ownerOf(h, cb)
 	case ExpectCLSID:
 		g, err := h.GetNotifyCLSID()
 		w := r.clsidOf(e.Value)
@@ -616,10 +621,13 @@ func (r *runner) observer(job string) (model.Job, error) {
 	return r.obs.GetJob(r.jobs[job])
 }
 
-// ownerOf names the app whose callback object cb is.
-func ownerOf(cb model.Callback) string {
+// ownerOf names the app whose callback object cb, held by the job h, is.
+func (r *runner) ownerOf(h model.Job, cb model.Callback) string {
 	if c, ok := cb.(*callback); ok && c.app != "" {
 		return c.app
+	}
+	if app, ok := r.svc.ObjectApp(h); ok {
+		return app
 	}
 	return "another app"
 }
@@ -640,10 +648,11 @@ func (r *runner) matches(target string, ev model.Event) bool {
 	return false
 }
 
-// countNotified counts matching notifications in the whole trace.
+// countNotified counts matching notifications in the trace (after the
+// event r.since).
 func (r *runner) countNotified(e *Expectation, id model.GUID) (want, got string) {
 	n := 0
-	for _, ev := range r.svc.Trace() {
+	for _, ev := range r.svc.TraceSince(r.since) {
 		if ev.Job != id || ev.Kind != e.Event || ev.Delivered() == e.Failed {
 			continue
 		}

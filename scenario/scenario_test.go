@@ -74,7 +74,7 @@ func TestSyntaxErrorsAreLocated(t *testing.T) {
 		{"start A by alice\n", `test.bits:1:9: expected "as" (at "by"); write start A as USER`},
 		{"start A as alice\nA: create j\nA: cancel j -> BG_E_NOPE\n", `test.bits:3:16: not an HRESULT (at "BG_E_NOPE"); use a name like BG_E_INVALID_STATE or a value like 0x80200002`},
 		{"start A as alice\nA: create j\nexpect j state DONE\n", `test.bits:3:16: unknown job state (at "DONE"); use QUEUED, CONNECTING, TRANSFERRING, SUSPENDED, ERROR, TRANSIENT_ERROR, TRANSFERRED, ACKNOWLEDGED or CANCELLED`},
-		{"remote http://x status=999\n", `test.bits:1:8: status takes an HTTP status 100-599, not "999" (at "http://x"); usage: remote URL [size=N] [rate=N] [latency=D] [status=NNN] [transient=N] [peer]`},
+		{"remote http://x status=999\n", `test.bits:1:8: status takes an HTTP status 100-599, not "999" (at "http://x"); usage: remote URL [size=N] [rate=N] [latency=D] [status=NNN] [transient=N] [attempts=503,503,404,200] [peer]`},
 		{"start A as alice\nA: create j \"unterminated\n", `test.bits:2:13: unterminated string (at "\"unterminated"); close it with a double quote; write \" for a quote inside`},
 		{"restart now\n", `test.bits:1:9: restart takes 0 argument(s) (at "now"); usage: restart`},
 		{"start A as alice\nversion 5.0\n", `test.bits:2:1: version must come before every other statement (at "version"); move it to the top of the script`},

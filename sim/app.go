@@ -223,16 +223,23 @@ func (s *Service) RegisterClass(clsid model.GUID, factory ClassFactory) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
 	s.classes[clsid] = factory
 	return nil
 }
 
 // UnregisterClass removes a class; activating it then fails with
 // REGDB_E_CLASSNOTREG.
-func (s *Service) UnregisterClass(clsid model.GUID) {
+func (s *Service) UnregisterClass(clsid model.GUID) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
 	delete(s.classes, clsid)
+	return nil
 }
 
 // activate creates an instance of clsid: it starts a server app as owner
@@ -294,10 +301,14 @@ type CommandHandler func(l Launch) (exitCode int, err error)
 
 // SetCommandHandler scripts command-line launches; the default handler
 // (nil) exits 0 at once.
-func (s *Service) SetCommandHandler(h CommandHandler) {
+func (s *Service) SetCommandHandler(h CommandHandler) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
 	s.commands = h
+	return nil
 }
 
 // Launches returns every command line launched so far.
@@ -307,7 +318,13 @@ func (s *Service) Launches() []Launch {
 	return append([]Launch(nil), s.launches...)
 }
 
-// SetRemote scripts a remote URL.
+// SetRemote scripts a remote URL. A change applies from the next transfer
+// attempt of every job, including jobs already running: an attempt in
+// progress keeps the size and outcome it started with (a new Rate takes
+// effect at its next progress step), and a job in TRANSIENT_ERROR meets
+// the new script when it retries. Attempts are counted per file of
+// a job, across changes and restarts, so a Remote's Attempts sequence
+// starts where the file's attempts have got to.
 func (s *Service) SetRemote(url string, r Remote) error {
 	if url == "" {
 		return fmt.Errorf("sim: SetRemote: empty URL: %w", model.E_INVALIDARG)
@@ -317,6 +334,9 @@ func (s *Service) SetRemote(url string, r Remote) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
 	s.remotes[url] = r
 	return nil
 }

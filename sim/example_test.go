@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"time"
@@ -76,7 +77,8 @@ func Example() {
 }
 
 // The same downloader on the automatic clock, the default: work happens in
-// the background as soon as it is due, and the test waits for the callback.
+// the background as soon as it is due, and the test waits until the job is
+// ACKNOWLEDGED and the callback that completed it has returned.
 func Example_automatic() {
 	svc, err := sim.New(sim.Options{})
 	if err != nil {
@@ -88,22 +90,22 @@ func Example_automatic() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	done := make(chan struct{})
-	job, err := downloadUpdate(app, "https://example.com/update.msi", `C:\Updates\update.msi`, func() { close(done) })
+	job, err := downloadUpdate(app, "https://example.com/update.msi", `C:\Updates\update.msi`, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		fmt.Println("timed out waiting for JobTransferred")
-		return
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	state, err := svc.WaitState(ctx, job, model.BG_JOB_STATE_ACKNOWLEDGED)
+	if err != nil {
+		log.Fatal(err)
 	}
-	state, _ := job.GetState()
 	fmt.Println("state:", state)
+	printNotifications(svc)
 	// Output:
 	// state: ACKNOWLEDGED
+	// JobTransferred -> object(updater.exe) as alice: S_OK
 }
 
 // When the application that registered the callback object has crashed,

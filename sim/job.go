@@ -162,6 +162,7 @@ func (s *Service) setState(j *job, to model.JobState) {
 	}
 	now := s.clock()
 	j.rec.State = to
+	s.changed()
 	j.rec.Modified = now
 	j.rec.LastActivity = now
 	wasActive := from == model.BG_JOB_STATE_CONNECTING || from == model.BG_JOB_STATE_TRANSFERRING
@@ -386,12 +387,12 @@ func (s *Service) transferNext(j *job) {
 	f := &j.rec.Files[i]
 	r := s.remoteFor(f.RemoteName)
 	f.Attempts++
-	switch {
-	case r.Fatal != 0:
-		s.jobError(j, i, r.Fatal, model.BG_ERROR_CONTEXT_REMOTE_FILE)
-		return
-	case f.Attempts <= r.TransientFailures:
-		s.transientError(j, i, r.transientError())
+	if hr, transient := r.attempt(f.Attempts); hr != 0 {
+		if transient {
+			s.transientError(j, i, hr)
+		} else {
+			s.jobError(j, i, hr, model.BG_ERROR_CONTEXT_REMOTE_FILE)
+		}
 		return
 	}
 	if f.TemporaryName == "" {

@@ -188,6 +188,7 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 		if !locked {
 			s.mu.Lock()
 		}
+		s.changed()
 		if s.generation == gen {
 			j.delivering = false
 			switch {

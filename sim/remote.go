@@ -13,7 +13,9 @@ import (
 // attempts up to TransientFailures fail with TransientError (a transient
 // error: TRANSIENT_ERROR, retried after MinimumRetryDelay); if Fatal is set
 // every attempt fails with it (ERROR); otherwise Size bytes flow at Rate
-// bytes per second (0: at once).
+// bytes per second (0: at once). Attempts scripts the attempts one by one
+// instead (see Outcome); it cannot be combined with TransientFailures,
+// TransientError or Fatal.
 type Remote struct {
 	// Size in bytes.
 	Size uint64
@@ -33,6 +35,11 @@ type Remote struct {
 	// until it is rejected with SetValidationState(FALSE), after which the
 	// origin serves it.
 	FromPeer bool
+	// Attempts scripts the outcome of each attempt in turn: attempt n
+	// (counted per file, from 1) has the outcome Attempts[n-1]; attempts
+	// after the last transfer. See Sequence for a script written with HTTP
+	// statuses.
+	Attempts []Outcome
 }
 
 // NotFound is a Remote that fails with HTTP 404: a fatal error.
@@ -58,6 +65,9 @@ func HTTPStatus(status int, size uint64) Remote {
 }
 
 func (r *Remote) validate() error {
+	if err := r.validateAttempts(); err != nil {
+		return err
+	}
 	if r.TransientFailures < 0 {
 		return fmt.Errorf("negative TransientFailures %d", r.TransientFailures)
 	}

@@ -36,6 +36,7 @@ func (s *Service) Restart() error {
 		loaded = &snapshot{}
 	}
 	s.restore(loaded)
+	s.changed() // states moved without setState: wake the waiters
 	return nil
 }
 

@@ -19,8 +19,10 @@ var (
 	// ErrReentrant is returned when Advance or RunUntilIdle is called from
 	// inside a callback they are running.
 	ErrReentrant = errors.New("sim: Advance or RunUntilIdle called from a callback it is running")
-	// ErrNotManual is returned by Advance and RunUntilIdle on an automatic clock.
-	ErrNotManual = errors.New("sim: Advance and RunUntilIdle need Options{Clock: sim.Manual}")
+	// ErrNotManual is returned by RunUntilIdle and AdvanceUntilIdle on an
+	// automatic clock, where the background goroutine does the work: wait
+	// for it with WaitIdle, WaitState or WaitEvent instead.
+	ErrNotManual = errors.New("sim: RunUntilIdle and AdvanceUntilIdle need Options{Clock: sim.Manual}; on the automatic clock use WaitIdle")
 )
 
 // Service is a simulated BITS service. It is safe for concurrent use.
@@ -70,6 +72,8 @@ type Service struct {
 	deliverWG sync.WaitGroup
 	inFlight  map[string]int // user → running callbacks
 	slotFree  *sync.Cond     // signalled when a callback returns
+
+	waits waiters // WaitIdle, WaitState, WaitEvent, Subscribe
 }
 
 // New starts a service. Close it when done: an automatic service runs a
@@ -125,6 +129,7 @@ func (s *Service) Close() error {
 	}
 	s.closed = true
 	s.slotFree.Broadcast()
+	s.changed()
 	s.mu.Unlock()
 	if s.stop != nil {
 		close(s.stop)
@@ -152,24 +157,40 @@ func (s *Service) clock() time.Time {
 	return s.now
 }
 
-// Advance moves the manual clock forward by d, doing all the work that
-// falls due on the way, in order; callbacks run on the calling goroutine.
+// Advance moves virtual time forward by d, doing the work that falls due
+// on the way in order, each at its due time: the way past a 10-minute
+// retry delay or the 90-day inactivity timeout without waiting for it.
+//
+// On the manual clock callbacks run on the calling goroutine and
+// everything due by the new time has happened when Advance returns. On
+// the automatic clock Advance jumps the clock, as miniredis's FastForward
+// does: the service's own work (transfers, retries, timeouts) is done
+// before it returns, and the notifications it causes are delivered in the
+// background, at the new time; WaitIdle waits for them.
 func (s *Service) Advance(d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("sim: Advance(%v): negative duration", d)
+	}
+	if s.opts.Clock == Automatic {
+		return s.advanceAutomatic(d)
 	}
 	return s.runManual(func(now time.Time) time.Time { return now.Add(d) }, true)
 }
 
 // RunUntilIdle does all the work due at the current virtual time, including
-// the work that work creates, without moving the clock.
+// the work that work creates, without moving the clock (manual clock
+// only). Work due later, such as a retry after MinimumRetryDelay, stays
+// pending: to get to it, call Advance (a given duration) or
+// AdvanceUntilIdle (until nothing more is due). On the automatic clock use
+// WaitIdle.
 func (s *Service) RunUntilIdle() error {
 	return s.runManual(func(now time.Time) time.Time { return now }, true)
 }
 
-// AdvanceUntilIdle moves the clock from one piece of work to the next,
-// doing each, until no more work is due before the time of the call plus
-// limit; the clock stops at the last work done. It suits tests that do not
+// AdvanceUntilIdle, unlike RunUntilIdle, moves the clock: from one piece
+// of work to the next, doing each, until no more work is due before the
+// time of the call plus limit; the clock stops at the last work done
+// (manual clock only). It suits tests that do not
 // care how long things take; the limit bounds timers such as the 90-day
 // JobInactivityTimeout, which are always pending.
 func (s *Service) AdvanceUntilIdle(limit time.Duration) error {
@@ -242,10 +263,11 @@ func (s *Service) drive() {
 				break
 			}
 			if w, ok := s.runTask(t); ok {
-				s.spawn(func() { s.do(w) })
+				s.spawnWork(w)
 			}
 			now = s.clock()
 		}
+		s.changed()
 		wait := time.Hour
 		if t, ok := s.timers.peek(); ok {
 			wait = time.Duration(float64(t.at-now.UnixNano()) / s.opts.Speed)
@@ -336,6 +358,7 @@ func (s *Service) record(e model.Event) model.Event {
 	s.eventSeq++
 	e.Seq = s.eventSeq
 	e.Time = s.clock()
+	s.changed()
 	if s.opts.TraceLimit >= 0 {
 		s.trace = append(s.trace, e)
 		// Keep up to twice the limit and trim in one go, so that appending
