@@ -164,3 +164,41 @@ func TestEventKinds(t *testing.T) {
 	_, err := ParseEventKind("JobDone")
 	assert.Error(t, err)
 }
+
+func TestAccountIdentityFoldsCaseLikeWindows(t *testing.T) {
+	// Windows compares account names case-insensitively: every spelling
+	// below is one principal, for Same and for Key alike.
+	for _, pair := range [][2]string{{"alice", "ALICE"}, {"alice", "aLiCe"}, {"sam", "ſam"}, {"SAM", "ſam"}, {"kelvin", "\u212Aelvin"}, {"straße", "STRAẞE"}} {
+		a, b := Account{Name: pair[0]}, Account{Name: pair[1]}
+		assert.True(t, a.Same(b), "%q and %q are one user", pair[0], pair[1])
+		assert.Equal(t, a.Key(), b.Key(), "%q and %q have one key", pair[0], pair[1])
+	}
+	for _, pair := range [][2]string{{"alice", "alicia"}, {"sam", "sa"}, {"ß", "ss"}} {
+		a, b := Account{Name: pair[0]}, Account{Name: pair[1]}
+		assert.False(t, a.Same(b), "%q and %q are two users", pair[0], pair[1])
+		assert.NotEqual(t, a.Key(), b.Key(), "%q and %q have two keys", pair[0], pair[1])
+	}
+}
+
+func TestAccountKindIsPartOfTheIdentity(t *testing.T) {
+	impostor := Account{Name: `nt authority\system`, Kind: AccountUser}
+	assert.False(t, impostor.Same(LocalSystem), "a user named like LocalSystem is not LocalSystem")
+	assert.NotEqual(t, impostor.Key(), LocalSystem.Key())
+	assert.False(t, impostor.IsAdmin())
+}
+
+func TestAccountElevationAndIntegrity(t *testing.T) {
+	admin := Account{Name: "root", Kind: AccountAdministrator}
+	filtered := Account{Name: "ROOT", Kind: AccountAdministrator, Unelevated: true}
+	assert.True(t, admin.Same(filtered), "elevation belongs to the token, not the principal")
+	assert.True(t, admin.Elevated())
+	assert.False(t, filtered.Elevated())
+	assert.False(t, filtered.IsAdmin(), "an unelevated administrator has no administrator rights")
+	assert.Equal(t, IntegrityHigh, admin.Integrity())
+	assert.Equal(t, IntegrityMedium, filtered.Integrity())
+	assert.Equal(t, IntegrityMedium, Account{Name: "alice"}.Integrity())
+	assert.Equal(t, IntegritySystem, LocalSystem.Integrity())
+	assert.Equal(t, IntegritySystem, NetworkService.Integrity())
+	assert.Equal(t, IntegrityLevel(0x4000), IntegritySystem, "SECURITY_MANDATORY_SYSTEM_RID")
+	assert.Equal(t, "high", IntegrityHigh.String())
+}
