@@ -2,14 +2,32 @@ package rules
 
 import "github.com/bitssim/bitssim/model"
 
-// CheckAccess returns the HRESULT of caller touching a job owned by owner:
-// S_OK for the owner and for administrators (SEC-ADMIN-MODIFY),
-// E_ACCESSDENIED for anyone else (SEC-OWNER-ONLY, SEC-GETJOB-OTHER-USER).
-func CheckAccess(caller, owner model.Account) model.HRESULT {
-	if caller.Same(owner) || caller.IsAdmin() {
-		return model.S_OK
+// CheckAccess returns the HRESULT of caller touching a job whose owner
+// created it (or took it over) with the token owner; write says whether
+// the call changes the job (setters, AddFile*, Suspend, Resume, Cancel,
+// Complete, TakeOwnership) or only reads it.
+//
+//   - A job created or taken over with an elevated token can be read or
+//     changed only by an elevated caller: the owner itself running
+//     unelevated gets E_ACCESSDENIED (SEC-ADMIN-MODIFY).
+//   - The owner may otherwise do anything (SEC-CREATOR-OWNER).
+//   - Anyone else needs administrator rights (SEC-OWNER-ONLY,
+//     SEC-GETJOB-OTHER-USER); an administrator reads any job and changes
+//     any job whose owner's token has no higher integrity level than its
+//     own, so it can read but not change a LocalSystem job
+//     (SEC-ADMIN-MODIFY). The page hedges ("many LocalSystem tokens"); we
+//     give every service account the system level (model.Account.Integrity).
+func CheckAccess(caller, owner model.Account, write bool) model.HRESULT {
+	if owner.Elevated() && !caller.Elevated() {
+		return model.E_ACCESSDENIED
 	}
-	return model.E_ACCESSDENIED
+	if !caller.Same(owner) && !caller.IsAdmin() {
+		return model.E_ACCESSDENIED
+	}
+	if write && caller.Integrity() < owner.Integrity() {
+		return model.E_ACCESSDENIED
+	}
+	return model.S_OK
 }
 
 // CheckEnumJobs returns the HRESULT of EnumJobs(flags): E_ACCESSDENIED when

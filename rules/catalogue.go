@@ -975,8 +975,8 @@ var catalogue = []Rule{
 	{
 		ID:        "SEC-ADMIN-MODIFY",
 		Family:    FamilySec,
-		Statement: "An administrator can call every method of another user's job, setters included, without TakeOwnership, and the job's owner stays the same.",
-		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopymanager-createjob.md",
+		Statement: "An elevated administrator can call every method of another user's job, setters included, without TakeOwnership, and the job's owner stays the same; but it gets E_ACCESSDENIED (0x80070005) from every method that changes a job created by a token of higher integrity level (LocalSystem, LocalService, NetworkService), and a job created or taken over with an elevated token gets E_ACCESSDENIED from every method called with an unelevated token, even its owner's.",
+		Source:    "MicrosoftDocs/win32:desktop-src/Bits/user-account-control-and-bits.md",
 		Status:    Documented,
 	},
 	{

@@ -13,7 +13,7 @@ func CheckGetJob(caller, owner model.Account, s model.JobState, sel Selection) m
 	if s.IsFinal() && !sel.Is("STATE-GETJOB-FINAL", VarFound) {
 		return model.BG_E_NOT_FOUND
 	}
-	if hr := CheckAccess(caller, owner); hr.Failed() && !sel.Is("SEC-OWNER-ONLY", VarReadsAllowed) {
+	if hr := CheckAccess(caller, owner, false); hr.Failed() && !sel.Is("SEC-OWNER-ONLY", VarReadsAllowed) {
 		return hr
 	}
 	return model.S_OK

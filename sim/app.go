@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -136,7 +135,7 @@ func (a *App) CreateJob(displayName string, jobType model.JobType) (model.Job, e
 	if err := s.callable(a); err != nil {
 		return nil, err
 	}
-	user, machine := s.userJobs[strings.ToLower(a.user.Name)], len(s.jobs)
+	user, machine := s.userJobs[a.user.Key()], len(s.jobs)
 	if hr := rules.CheckCreateJob(*s.opts.Limits, s.opts.Version, a.user, user, machine); hr.Failed() {
 		return nil, fmt.Errorf("CreateJob: %w", hr)
 	}
@@ -183,7 +182,8 @@ func (a *App) EnumJobs(flags model.EnumJobsFlags) ([]model.Job, error) {
 	}
 	var js []*job
 	for _, j := range s.jobs {
-		if rules.Visible(j.rec.State) && (flags&model.BG_JOB_ENUM_ALL_USERS != 0 || j.rec.Owner.Same(a.user)) {
+		if rules.Visible(j.rec.State) && (flags&model.BG_JOB_ENUM_ALL_USERS != 0 || j.rec.Owner.Same(a.user)) &&
+			rules.CheckAccess(a.user, j.rec.Owner, false).Succeeded() {
 			js = append(js, j)
 		}
 	}

@@ -25,7 +25,7 @@ package sim
 //	time      byte 0 for the zero time.Time; byte 1, varint Unix seconds,
 //	          uvarint nanoseconds (< 1e9) otherwise. Decoded times are UTC.
 //	duration  varint nanoseconds
-//	account   string Name, varint Kind
+//	account   string Name, varint Kind, bool Unelevated
 //	ranges    uvarint count, then per range uvarint InitialOffset, size Length
 //
 // Payload, in order:
@@ -80,7 +80,7 @@ import (
 const (
 	// schemaVersion is the version of the payload layout this build writes
 	// and the only one it reads.
-	schemaVersion = 1
+	schemaVersion = 2 // 2: accounts carry Unelevated
 
 	snapshotMagic  = "BITSSIM\x00"
 	frameHeaderLen = 8 + 2 + 8
@@ -90,7 +90,7 @@ const (
 	// The fewest payload bytes one element can take. Counts are checked
 	// against them before anything is allocated, so a decoder never
 	// allocates more than a small multiple of its input.
-	minJobBytes   = 71
+	minJobBytes   = 73
 	minFileBytes  = 14
 	minRangeBytes = 2
 
@@ -324,7 +324,8 @@ func appendString(b []byte, s string) []byte {
 
 func appendAccount(b []byte, a model.Account) []byte {
 	b = appendString(b, a.Name)
-	return binary.AppendVarint(b, int64(a.Kind))
+	b = binary.AppendVarint(b, int64(a.Kind))
+	return appendBool(b, a.Unelevated)
 }
 
 func appendBool(b []byte, v bool) []byte {
@@ -351,7 +352,7 @@ func varintLen(v int64) int { return uvarintLen(uint64(v<<1) ^ uint64(v>>63)) }
 
 func stringLen(s string) int { return uvarintLen(uint64(len(s))) + len(s) }
 
-func accountLen(a model.Account) int { return stringLen(a.Name) + varintLen(int64(a.Kind)) }
+func accountLen(a model.Account) int { return stringLen(a.Name) + varintLen(int64(a.Kind)) + 1 }
 
 func timeLen(t time.Time) int {
 	if t.IsZero() {
@@ -531,7 +532,7 @@ func (d *decoder) guid(field string) (g model.GUID) {
 }
 
 func (d *decoder) account(field string) model.Account {
-	return model.Account{Name: d.string(field), Kind: model.AccountKind(d.int(field))}
+	return model.Account{Name: d.string(field), Kind: model.AccountKind(d.int(field)), Unelevated: d.bool(field)}
 }
 
 func (d *decoder) time(field string) time.Time {

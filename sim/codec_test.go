@@ -29,7 +29,7 @@ func fullSnapshot() *snapshot {
 			{
 				ID:                          model.MustParseGUID("{0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}"),
 				Type:                        model.BG_JOB_TYPE_UPLOAD_REPLY,
-				Owner:                       model.Account{Name: `CONTOSO\alice`, Kind: model.AccountAdministrator},
+				Owner:                       model.Account{Name: `CONTOSO\alice`, Kind: model.AccountAdministrator, Unelevated: true},
 				State:                       model.BG_JOB_STATE_TRANSIENT_ERROR,
 				DisplayName:                 "Nightly update ☃",
 				Description:                 "Downloads the nightly build",
@@ -37,7 +37,7 @@ func fullSnapshot() *snapshot {
 				NotifyFlags:                 model.BG_NOTIFY_JOB_TRANSFERRED | model.BG_NOTIFY_FILE_RANGES_TRANSFERRED,
 				CmdProgram:                  `C:\Program Files\Contoso\notify.exe`,
 				CmdParameters:               `notify.exe --job {0F1E2D3C}`,
-				CmdUser:                     model.Account{Name: `CONTOSO\bob`, Kind: model.AccountNetworkService},
+				CmdUser:                     model.Account{Name: `CONTOSO\bob`, Kind: model.AccountNetworkService, Unelevated: true},
 				NotifyCLSID:                 model.MustParseGUID("{11223344-5566-7788-99AA-BBCCDDEEFF00}"),
 				MinimumRetryDelay:           45 * time.Second,
 				NoProgressTimeout:           36 * time.Hour,
@@ -88,7 +88,7 @@ func fullSnapshot() *snapshot {
 			{
 				ID:                          model.MustParseGUID("{FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF}"),
 				Type:                        model.JobType(0xFFFFFFFF),
-				Owner:                       model.Account{Name: "x", Kind: model.AccountKind(-5)},
+				Owner:                       model.Account{Name: "x", Kind: model.AccountKind(-5), Unelevated: true},
 				State:                       model.BG_JOB_STATE_SUSPENDED,
 				DisplayName:                 "\xff\xfe not UTF-8",
 				Description:                 "d",
@@ -96,7 +96,7 @@ func fullSnapshot() *snapshot {
 				NotifyFlags:                 model.BG_NOTIFY_DISABLE,
 				CmdProgram:                  "p",
 				CmdParameters:               "q",
-				CmdUser:                     model.Account{Name: "y", Kind: model.AccountLocalSystem},
+				CmdUser:                     model.Account{Name: "y", Kind: model.AccountLocalSystem, Unelevated: true},
 				NotifyCLSID:                 model.MustParseGUID("{00000000-0000-0000-0000-000000000001}"),
 				MinimumRetryDelay:           time.Duration(1<<63 - 1),
 				NoProgressTimeout:           time.Duration(-1 << 63),
@@ -328,7 +328,7 @@ func genGUID() *rapid.Generator[model.GUID] {
 
 func genAccount() *rapid.Generator[model.Account] {
 	return rapid.Custom(func(t *rapid.T) model.Account {
-		return model.Account{Name: genString().Draw(t, "name"), Kind: model.AccountKind(rapid.Int().Draw(t, "kind"))}
+		return model.Account{Name: genString().Draw(t, "name"), Kind: model.AccountKind(rapid.Int().Draw(t, "kind")), Unelevated: rapid.Bool().Draw(t, "unelevated")}
 	})
 }
 
@@ -493,7 +493,7 @@ func TestSnapshotDecodeRejectsEveryTruncation(t *testing.T) {
 }
 
 func TestSnapshotDecodeRejectsUnknownVersion(t *testing.T) {
-	for _, v := range []uint16{0, 2, 7, 65535} {
+	for _, v := range []uint16{0, 1, 3, 7, 65535} {
 		enc := smallEncoding()
 		binary.LittleEndian.PutUint16(enc[8:], v)
 		_, err := decodeSnapshot(enc)
@@ -565,7 +565,7 @@ func TestSnapshotDecodeRejectsNonCanonicalAndInvalidValues(t *testing.T) {
 	zeroJob = zeroJob[frameHeaderLen+2 : len(zeroJob)-frameCRCLen]
 	require.Len(t, zeroJob, minJobBytes)
 	// Offsets in zeroJob: ID 0..15, Type 16, Owner.Name 17, Owner.Kind 18,
-	// State 19, ..., DynamicContent 48.
+	// Owner.Unelevated 19, State 20, ..., DynamicContent 50.
 	withJobByte := func(off int, v ...byte) []byte {
 		j := append(append(bytes.Clone(zeroJob[:off]), v...), zeroJob[off+1:]...)
 		return payloadOf([]byte{0}, uint64(1), j)
@@ -584,14 +584,16 @@ func TestSnapshotDecodeRejectsNonCanonicalAndInvalidValues(t *testing.T) {
 		{"zero time as non-zero", payloadOf([]byte{1}, binary.AppendVarint(nil, time.Time{}.Unix()), uint64(0), uint64(0)), errInvalid, "SavedAt: zero time encoded as non-zero"},
 		{"nanoseconds out of range", payloadOf([]byte{1}, uint64(0), uint64(1e9), uint64(0)), errInvalid, "SavedAt: nanoseconds 1000000000 out of range"},
 		{"huge job count", payloadOf([]byte{0}, uint64(1)<<62), errTruncated, "Jobs: truncated: 4611686018427387904 elements"},
-		{"job count beyond input", payloadOf([]byte{0}, uint64(2), zeroJob), errTruncated, "Jobs: truncated: 2 elements need at least 71 bytes each, 71 bytes left"},
+		{"job count beyond input", payloadOf([]byte{0}, uint64(2), zeroJob), errTruncated, "Jobs: truncated: 2 elements need at least 73 bytes each, 73 bytes left"},
 		{"uint32 overflow", withJobByte(16, 0x80, 0x80, 0x80, 0x80, 0x10), errInvalid, "job 0: Type: value 4294967296 overflows 32 bits"},
-		{"bool 2", withJobByte(48, 2), errInvalid, "job 0: DynamicContent: invalid bool 2"},
+		{"bool 2", withJobByte(50, 2), errInvalid, "job 0: DynamicContent: invalid bool 2"},
+		{"unelevated 2", withJobByte(19, 2), errInvalid, "job 0: Owner: invalid bool 2"},
 		{"truncated GUID", func() []byte {
 			// Job 0's long description keeps the job count plausible;
-			// job 1 (70 bytes, all zero) is cut 2 bytes into NotifyCLSID.
+			// job 1 (all zero) is cut 2 bytes into NotifyCLSID, which starts
+			// at byte 30.
 			enc := encodeSnapshot(&snapshot{Jobs: []jobRecord{{Description: strings.Repeat("d", 200)}, {}}})
-			return enc[frameHeaderLen : len(enc)-frameCRCLen-(minJobBytes-30)]
+			return enc[frameHeaderLen : len(enc)-frameCRCLen-(minJobBytes-32)]
 		}(), errTruncated, "job 1: NotifyCLSID: truncated GUID"},
 		{"huge string", withJobByte(17, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F), errTruncated, "job 0: Owner: truncated string"},
 	}

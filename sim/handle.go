@@ -43,9 +43,10 @@ func (h *jobHandle) do(op string, modify bool, fn func(j *job) error) error {
 }
 
 // isRead reports whether the job method op only reads the job (a Get…
-// method or EnumFiles), for SEC-OWNER-ONLY's reads-allowed reading.
+// or Is… method, or EnumFiles), for SEC-OWNER-ONLY's reads-allowed reading
+// and SEC-ADMIN-MODIFY's integrity levels.
 func isRead(op string) bool {
-	return strings.HasPrefix(op, "Get") || op == "EnumFiles"
+	return strings.HasPrefix(op, "Get") || strings.HasPrefix(op, "Is") || op == "EnumFiles"
 }
 
 // resolve finds the job behind the handle; read says the call only reads
@@ -61,7 +62,7 @@ func (h *jobHandle) resolve(read bool) (*job, error) {
 		}
 		h.j = h.j.next
 	}
-	if hr := rules.CheckAccess(h.app.user, h.j.rec.Owner); hr.Failed() {
+	if hr := rules.CheckAccess(h.app.user, h.j.rec.Owner, !read); hr.Failed() {
 		if !read || !s.opts.Variants.Is("SEC-OWNER-ONLY", rules.VarReadsAllowed) {
 			return nil, hr
 		}

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"strings"
 	"time"
 
 	"github.com/bitssim/bitssim/model"
@@ -138,7 +137,7 @@ func (s *Service) newJob(name string, typ model.JobType, owner model.Account) *j
 // count keeps the per-user and machine job counts of the limits; s.mu is
 // held.
 func (s *Service) count(owner model.Account, delta int) {
-	key := strings.ToLower(owner.Name)
+	key := owner.Key()
 	s.userJobs[key] += delta
 	if s.userJobs[key] <= 0 {
 		delete(s.userJobs, key)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/bitssim/bitssim/model"
@@ -372,8 +373,11 @@ func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t mode
 		}
 	}
 	if s.opts.Clock != Manual { // the manual clock runs one callback at a time
-		gen := s.acquireSlot(user.Name)
-		defer s.releaseSlotFor(user.Name, gen) // also when the callback calls runtime.Goexit
+		gen, ok := s.acquireSlot(user.Key())
+		if !ok {
+			return rules.FateFails // Close was called while the call waited for a slot
+		}
+		defer s.releaseSlotFor(user.Key(), gen) // also when the callback calls runtime.Goexit
 	}
 	hr := c.safeCall(obj, h)
 	dead := rules.DeadCallbackHRESULT(s.opts.Variants)
@@ -492,15 +496,20 @@ func safeLaunch(h CommandHandler, l Launch) (exit int, err error) {
 
 // acquireSlot waits for one of the user's four notification slots
 // (DELIV-FOUR-PER-USER).
-// It returns the service generation the slot belongs to.
-func (s *Service) acquireSlot(user string) uint64 {
+// user is the Account.Key of the user. It returns the service generation
+// the slot belongs to, and false without a slot when the service is closed
+// (no callback starts after Close).
+func (s *Service) acquireSlot(user string) (uint64, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for !rules.CanNotifyConcurrently(s.inFlight[user]) && !s.closed {
 		s.slotFree.Wait()
 	}
+	if s.closed {
+		return 0, false
+	}
 	s.inFlight[user]++
-	return s.generation
+	return s.generation, true
 }
 
 // releaseSlotFor gives back a slot taken in generation gen; a restart
@@ -518,9 +527,17 @@ func (s *Service) releaseSlotFor(user string, gen uint64) {
 	s.slotFree.Broadcast()
 }
 
-// InFlight returns how many callbacks of user are running now.
+// InFlight returns how many callbacks of the user named user are running
+// now (names compare as Windows compares them: model.FoldName), counting
+// every account kind of that name.
 func (s *Service) InFlight(user string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.inFlight[user]
+	n, name := 0, model.FoldName(user)
+	for k, v := range s.inFlight {
+		if _, folded, _ := strings.Cut(k, ":"); folded == name { // k is an Account.Key
+			n += v
+		}
+	}
+	return n
 }
