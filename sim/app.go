@@ -51,8 +51,40 @@ func (s *Service) StartApp(name string, user model.Account) (*App, error) {
 		return nil, fmt.Errorf("sim: StartApp: an app named %q is already running", name)
 	}
 	a := &App{s: s, name: name, user: user}
-	s.apps[name] = a
+	s.addApp(a)
 	return a, nil
+}
+
+// addApp records a new app; s.mu is held. Apps that have ended are
+// forgotten from time to time (nothing lists or finds them by name), so a
+// long-running service that starts and ends apps stays the same size: the
+// sweep runs when the table has doubled since the last one.
+func (s *Service) addApp(a *App) {
+	s.apps[a.name] = a
+	if len(s.apps) < s.appSweep {
+		return
+	}
+	for name, b := range s.apps {
+		if !b.alive() {
+			delete(s.apps, name)
+		}
+	}
+	s.appSweep = max(64, 2*len(s.apps))
+}
+
+// dropInstance releases j's CLSID instance, if any: BITS releases its
+// reference, and the server process BITS started for it ends, as a COM
+// server does when its last object is released; s.mu is held.
+func (s *Service) dropInstance(j *job) {
+	if j.inst != nil {
+		exitServer(j.inst)
+		j.inst = nil
+	}
+}
+
+// exitServer ends the server app of a released instance.
+func exitServer(inst *instanceReg) {
+	inst.host.state.CompareAndSwap(appRunning, appExited)
 }
 
 // Apps lists the running applications, by name.
@@ -255,7 +287,7 @@ func (s *Service) activate(clsid model.GUID, owner model.Account) (*instanceReg,
 	s.activations[clsid]++
 	n := s.activations[clsid]
 	host := &App{s: s, name: fmt.Sprintf("%v#%d", clsid, n), user: owner, server: true}
-	s.apps[host.name] = host
+	s.addApp(host)
 	s.mu.Unlock()
 	obj, err := safeFactory(factory, host)
 	if err != nil {
@@ -311,11 +343,28 @@ func (s *Service) SetCommandHandler(h CommandHandler) error {
 	return nil
 }
 
-// Launches returns every command line launched so far.
+// Launches returns the command lines launched so far, oldest first: every
+// one, or the last Options.LaunchLimit when there are more.
 func (s *Service) Launches() []Launch {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Launch(nil), s.launches...)
+	kept := s.launches
+	if lim := s.opts.LaunchLimit; lim > 0 && len(kept) > lim {
+		kept = kept[len(kept)-lim:]
+	}
+	return append([]Launch(nil), kept...)
+}
+
+// keepLaunch records a launch, trimming to Options.LaunchLimit: it keeps up
+// to twice the limit and trims in one go, so appending stays cheap; s.mu is
+// held.
+func (s *Service) keepLaunch(l Launch) {
+	s.launches = append(s.launches, l)
+	if lim := s.opts.LaunchLimit; lim > 0 && len(s.launches) >= 2*lim {
+		n := copy(s.launches, s.launches[len(s.launches)-lim:])
+		clear(s.launches[n:])
+		s.launches = s.launches[:n]
+	}
 }
 
 // SetRemote scripts a remote URL. A change applies from the next transfer

@@ -400,7 +400,7 @@ func (h *jobHandle) SetNotifyInterface(obj any) error {
 			return fmt.Errorf("%T implements no callback interface: %w", obj, model.E_NOINTERFACE)
 		}
 		j.obj = &objectReg{obj: cb, app: h.app, user: h.app.user}
-		j.inst = nil // CLSID-INSTANCE-REPLACED
+		s.dropInstance(j) // CLSID-INSTANCE-REPLACED
 		j.cmdTookOver = false
 		j.regEpoch++
 		// At least once, even if registered after the event
@@ -492,7 +492,7 @@ func (h *jobHandle) SetProperty(id model.JobPropertyID, v model.JobPropertyValue
 		switch id {
 		case model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID:
 			if j.rec.NotifyCLSID != v.ClsID {
-				j.inst = nil // the last CLSID set is the one used (CLSID-LAST-WRITER-WINS)
+				s.dropInstance(j) // the last CLSID set is the one used (CLSID-LAST-WRITER-WINS)
 			}
 			j.rec.NotifyCLSID = v.ClsID
 			j.regEpoch++

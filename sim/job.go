@@ -221,7 +221,7 @@ func (s *Service) finalize(j *job) {
 		}
 	}
 	j.obj = nil
-	j.inst = nil
+	s.dropInstance(j)
 	j.modDirty = false
 	j.rangesOwed = nil
 	for i := range j.rec.Files {

@@ -262,10 +262,15 @@ func (s *Service) applyPlan(j *job, c *caller, p *rules.Plan) {
 		j.obj = nil
 	}
 	if p.DropInstance && j.inst == c.inst {
-		j.inst = nil
+		s.dropInstance(j)
 	}
 	if c.newInst != nil && p.KeepInstance {
+		if j.inst != c.newInst {
+			s.dropInstance(j)
+		}
 		j.inst = c.newInst
+	} else if c.newInst != nil {
+		exitServer(c.newInst) // BITS released the new instance at once
 	}
 	if p.RedeliverOnNewInstance(c.what.kind, j.rec.State, s.opts.Variants) {
 		// The new instance gets the state's notification again
@@ -472,7 +477,7 @@ func (c *caller) launch() rules.Fate {
 	l.ExitCode, l.Err = exit, err
 	s.mu.Lock()
 	if s.generation == c.gen {
-		s.launches = append(s.launches, l)
+		s.keepLaunch(l)
 	}
 	s.mu.Unlock()
 	c.note(model.Target{Kind: model.TargetCommandLine, Program: c.program, Parameters: c.params}, c.cmdUser, hr, exit)

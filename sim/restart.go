@@ -64,6 +64,7 @@ func (s *Service) restore(snap *snapshot) {
 	s.generation++
 	old := s.jobs
 	for _, j := range old {
+		s.dropInstance(j) // a restart drops the CLSID instances
 		j.stale = true
 		for i := range j.tidx {
 			j.tidx[i] = -1 // the old timer heap is gone

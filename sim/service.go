@@ -52,6 +52,7 @@ type Service struct {
 
 	callers     []*caller // free list of delivery callers
 	apps        map[string]*App
+	appSweep    int // len(apps) at which addApp forgets ended apps
 	classes     map[model.GUID]ClassFactory
 	activations map[model.GUID]int // instances created per class
 	commands    CommandHandler
@@ -149,8 +150,12 @@ func (s *Service) Now() time.Time {
 // clock returns the virtual time; s.mu is held.
 func (s *Service) clock() time.Time {
 	if s.opts.Clock == Automatic {
-		elapsed := time.Duration(float64(time.Since(s.realStart)) * s.opts.Speed)
-		if t := s.opts.Start.Add(elapsed); t.After(s.now) {
+		elapsed := scaled(time.Since(s.realStart), s.opts.Speed)
+		t := s.opts.Start.Add(elapsed)
+		if t.After(MaxTime) || t.Before(s.opts.Start) { // the clock stops at MaxTime
+			t = MaxTime
+		}
+		if t.After(s.now) {
 			s.now = t
 		}
 	}
@@ -167,9 +172,14 @@ func (s *Service) clock() time.Time {
 // does: the service's own work (transfers, retries, timeouts) is done
 // before it returns, and the notifications it causes are delivered in the
 // background, at the new time; WaitIdle waits for them.
+//
+// Moving the clock past MaxTime fails with ErrTimeLimit and does nothing.
 func (s *Service) Advance(d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("sim: Advance(%v): negative duration", d)
+	}
+	if now := s.Now(); now.Add(d).After(MaxTime) {
+		return fmt.Errorf("sim: Advance(%v) from %v: %w (%v)", d, now.Format(time.RFC3339), ErrTimeLimit, MaxTime.Format(time.RFC3339))
 	}
 	if s.opts.Clock == Automatic {
 		return s.advanceAutomatic(d)
@@ -197,7 +207,12 @@ func (s *Service) AdvanceUntilIdle(limit time.Duration) error {
 	if limit < 0 {
 		return fmt.Errorf("sim: AdvanceUntilIdle(%v): negative limit", limit)
 	}
-	return s.runManual(func(now time.Time) time.Time { return now.Add(limit) }, false)
+	return s.runManual(func(now time.Time) time.Time {
+		if end := now.Add(limit); end.Before(MaxTime) {
+			return end
+		}
+		return MaxTime
+	}, false)
 }
 
 // runManual does the work due up to target(now); with moveClock the clock
@@ -270,7 +285,7 @@ func (s *Service) drive() {
 		s.changed()
 		wait := time.Hour
 		if t, ok := s.timers.peek(); ok {
-			wait = time.Duration(float64(t.at-now.UnixNano()) / s.opts.Speed)
+			wait = realWait(t.at-now.UnixNano(), s.opts.Speed)
 		}
 		s.mu.Unlock()
 		if !timer.Stop() {
@@ -317,12 +332,12 @@ func (s *Service) Pending() int {
 }
 
 // NextDue returns when the next scheduled work falls due, and false when
-// nothing is scheduled.
+// nothing is scheduled before MaxTime.
 func (s *Service) NextDue() (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.timers.peek()
-	if !ok {
+	if !ok || t.at == never {
 		return time.Time{}, false
 	}
 	return time.Unix(0, t.at).UTC(), true

@@ -165,11 +165,17 @@ func (h *timerHeap) reset() {
 	h.sched = -1
 }
 
-// schedule sets j's timer for kind at at (moving it if pending); s.mu is held.
+// schedule sets j's timer for kind at at (moving it if pending); s.mu is
+// held. A time after MaxTime never falls due, and a time in the past is
+// due now: no timer is armed in the past.
 func (s *Service) schedule(at time.Time, kind taskKind, j *job, arg int) {
 	s.seq++
 	slot := slotOf[kind]
-	s.timers.set(j.tidx[slot], timer{at: at.UnixNano(), seq: s.seq, job: j, kind: kind, slot: uint8(slot), arg: int32(arg)})
+	ns := nanos(at)
+	if now := s.now.UnixNano(); ns < now {
+		ns = now
+	}
+	s.timers.set(j.tidx[slot], timer{at: ns, seq: s.seq, job: j, kind: kind, slot: uint8(slot), arg: int32(arg)})
 	s.kick()
 }
 

@@ -290,7 +290,7 @@ func (s *Service) advanceAutomatic(d time.Duration) error {
 		}
 	}
 	// From now on the wall clock counts from d later.
-	s.realStart = s.realStart.Add(-time.Duration(float64(d) / s.opts.Speed))
+	s.realStart = s.realStart.Add(-unscaled(d, s.opts.Speed))
 	if end.After(s.now) {
 		s.now = end
 	}
