@@ -283,7 +283,7 @@ func (m *machine) handle(t *rapid.T, app *mApp, j *mJob) (model.Job, bool) {
 	if j.state.IsFinal() {
 		// Only the creator's handle still reaches a final job, and only
 		// while the creator may access it.
-		if !j.creator.alive || rules.CheckAccess(j.creator.user, j.owner).Failed() {
+		if !j.creator.alive || rules.CheckAccess(j.creator.user, j.owner, false).Failed() {
 			return nil, false
 		}
 		return j.handle, true
@@ -293,7 +293,7 @@ func (m *machine) handle(t *rapid.T, app *mApp, j *mJob) (model.Job, bool) {
 	m.expectHR(fmt.Sprintf("%s GetJob", app.name), err, want)
 	// The handle may only be used to change the job if the caller may
 	// (SEC-OWNER-ONLY: reading may be allowed where changing is not).
-	return h, want.Succeeded() && rules.CheckAccess(app.user, j.owner).Succeeded()
+	return h, want.Succeeded() && rules.CheckAccess(app.user, j.owner, true).Succeeded()
 }
 
 func (m *machine) expectHR(what string, err error, want model.HRESULT) {
@@ -805,7 +805,7 @@ func (m *machine) check(t *rapid.T) {
 		var st model.JobState
 		var err error
 		if j.state.IsFinal() {
-			if !j.creator.alive || rules.CheckAccess(j.creator.user, j.owner).Failed() {
+			if !j.creator.alive || rules.CheckAccess(j.creator.user, j.owner, false).Failed() {
 				continue
 			}
 			st, err = j.handle.GetState()
