@@ -34,7 +34,8 @@ func init() {
 			Rule:  "SEC-ADMIN-MODIFY",
 			Needs: harness.Capabilities{Users: true},
 			// An administrator can call every method of another user's job,
-			// setters included, without TakeOwnership; the owner stays.
+			// setters included, without TakeOwnership; the owner stays. It
+			// can read but not change a LocalSystem job (higher integrity).
 			Run: func(c *C) {
 				alice, admin := c.App(Alice), c.App(Admin)
 				mine := c.SizedJob(alice, 2048, harness.RemoteOK)
@@ -88,6 +89,29 @@ func init() {
 				owner, err = other.GetOwner()
 				require.NoError(c, err)
 				assert.Equal(c, Alice.Name, owner)
+
+				// A LocalSystem job has a higher integrity level: the
+				// administrator reads it, and every change is E_ACCESSDENIED.
+				system := c.App(model.LocalSystem)
+				sj := c.SizedJob(system, 2048, harness.RemoteOK)
+				c.Do(sj.SetDescription("by LocalSystem"), "SetDescription by LocalSystem")
+				aj, err := admin.GetJob(sj.GetId())
+				require.NoError(c, err, "GetJob of a LocalSystem job by the administrator")
+				d, err := aj.GetDescription()
+				ok(err, "GetDescription of a LocalSystem job")
+				assert.Equal(c, "by LocalSystem", d)
+				denied := func(err error, what string) {
+					assert.ErrorIs(c, err, model.E_ACCESSDENIED, "%s of a LocalSystem job by the administrator", what)
+				}
+				denied(aj.SetDescription("by admin"), "SetDescription")
+				denied(aj.SetPriority(model.BG_JOB_PRIORITY_LOW), "SetPriority")
+				denied(aj.Suspend(), "Suspend")
+				denied(aj.Cancel(), "Cancel")
+				denied(aj.TakeOwnership(), "TakeOwnership")
+				d, err = sj.GetDescription()
+				require.NoError(c, err)
+				assert.Equal(c, "by LocalSystem", d, "the LocalSystem job is unchanged")
+				assert.NotEqual(c, model.BG_JOB_STATE_CANCELLED, c.State(sj), "the LocalSystem job is not cancelled")
 			},
 		},
 		Scenario{
