@@ -305,7 +305,12 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 				return p.err(line, pos[1], "unknown account kind", "use user, admin, LocalSystem, LocalService or NetworkService")
 			}
 		}
-		p.users[pos[0].text] = true
+		// Account names compare as Windows compares them (model.FoldName):
+		// "user ALICE" after "user alice" declares alice again.
+		if p.users[model.FoldName(pos[0].text)] {
+			return p.err(line, pos[0], fmt.Sprintf("user %q is already declared (account names ignore case)", pos[0].text), "declare each user once")
+		}
+		p.users[model.FoldName(pos[0].text)] = true
 	case "start":
 		if strings.ToLower(pos[1].text) != "as" {
 			return p.err(line, pos[1], `expected "as"`, "write start "+pos[0].text+" as USER")

@@ -166,7 +166,7 @@ func (r *runner) participant(name, kind, user string) {
 }
 
 func (r *runner) user(name string) model.Account {
-	if u, ok := r.users[name]; ok {
+	if u, ok := r.users[model.FoldName(name)]; ok {
 		return u
 	}
 	switch strings.ToLower(name) {
@@ -205,7 +205,7 @@ func (r *runner) exec(st *Stmt) error {
 		if len(st.Args) == 2 {
 			kind, _ = model.ParseAccountKind(st.Args[1])
 		}
-		r.users[st.Args[0]] = model.Account{Name: st.Args[0], Kind: kind}
+		r.users[model.FoldName(st.Args[0])] = model.Account{Name: st.Args[0], Kind: kind}
 		return nil
 	case "start":
 		u := r.user(st.Args[2])

@@ -80,6 +80,8 @@ func TestSyntaxErrorsAreLocated(t *testing.T) {
 		{"start A as alice\nversion 5.0\n", `test.bits:2:1: version must come before every other statement (at "version"); move it to the top of the script`},
 		{"start A as alice\nA: create j\nA: setnotifyclsid j Nobody\n", `test.bits:3:21: unknown class "Nobody" (at "Nobody"); declare it with: class Nobody, or write NULL or a GUID`},
 		{"restart -> E_FAIL\n", `test.bits:1:9: only app calls return an HRESULT (at "->"); remove "-> E_FAIL"`},
+		{"user alice\nuser ALICE admin\n", `test.bits:2:6: user "ALICE" is already declared (account names ignore case) (at "ALICE"); declare each user once`},
+		{"user sam\nuser ſam\n", `test.bits:2:6: user "ſam" is already declared (account names ignore case) (at "ſam"); declare each user once`},
 	}
 	for _, c := range cases {
 		_, err := scenario.Parse("test.bits", []byte(c.src))
