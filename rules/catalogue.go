@@ -1081,6 +1081,15 @@ var catalogue = []Rule{
 		Status:    Documented,
 	},
 	{
+		ID:        "LIMIT-STRING-NUL",
+		Family:    FamilyLimit,
+		Statement: "CreateJob, SetDisplayName, SetDescription or SetNotifyCmdLine with a string that contains a NUL character fails with E_INVALIDARG (0x80070057) and changes nothing.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-setdisplayname.md",
+		Status:    Assumed,
+		Decision:  "The methods take NUL-terminated strings (LPCWSTR), so a string with a NUL inside cannot reach BITS whole: the real backend refuses it with E_INVALIDARG before the call, and the simulator does the same so that code that passes against the mock passes in production.",
+		NoVariant: "A NUL-terminated string cannot carry a NUL: no reading passes one to BITS.",
+	},
+	{
 		ID:        "LIMIT-DESCRIPTION",
 		Family:    FamilyLimit,
 		Statement: "SetDescription with a description longer than 1,024 characters fails with BG_E_STRING_TOO_LONG (0x80200021) and keeps the previous description.",
@@ -1096,6 +1105,14 @@ var catalogue = []Rule{
 	},
 
 	// FILE: files, temporary names, validation and ranges.
+	{
+		ID:        "FILE-ADDFILESET-ATOMIC",
+		Family:    FamilyFile,
+		Statement: "AddFileSet that fails (BG_E_TOO_MANY_FILES (0x8020001C), BG_E_TOO_MANY_FILES_IN_JOB (0x80200051), or E_INVALIDARG (0x80070057) for any bad file name in the array) adds none of the files in the array: the job keeps exactly the files it had.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-addfileset.md",
+		Status:    Assumed,
+		Decision:  "The page says so for BG_E_TOO_MANY_FILES (\"None of the files in the array were added to the job\") and is silent for the other errors; we apply the same all-or-nothing answer to every failure, which is what a failed COM call usually means. Wine's AddFileSet keeps the files before the first bad one.",
+	},
 	{
 		ID:        "FILE-FIFO",
 		Family:    FamilyFile,

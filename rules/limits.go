@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strings"
 	"time"
 	"unicode/utf16"
 
@@ -131,10 +132,15 @@ func Len16(s string) int {
 	return n
 }
 
-// CheckDisplayName returns E_INVALIDARG for an empty display name or one
-// longer than 256 characters (LIMIT-DISPLAY-NAME).
+// hasNUL reports whether s holds a NUL character, which a Windows string
+// (NUL-terminated) cannot carry (LIMIT-STRING-NUL).
+func hasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
+
+// CheckDisplayName returns E_INVALIDARG for an empty display name, one
+// longer than 256 characters (LIMIT-DISPLAY-NAME) or one with a NUL
+// character (LIMIT-STRING-NUL).
 func CheckDisplayName(name string) model.HRESULT {
-	if name == "" || Len16(name) > MaxDisplayName {
+	if name == "" || Len16(name) > MaxDisplayName || hasNUL(name) {
 		return model.E_INVALIDARG
 	}
 	return model.S_OK
@@ -151,8 +157,12 @@ func CheckSetDisplayName(name string, sel Selection) model.HRESULT {
 }
 
 // CheckDescription returns BG_E_STRING_TOO_LONG for a description longer
-// than 1024 characters (LIMIT-DESCRIPTION).
+// than 1024 characters (LIMIT-DESCRIPTION), E_INVALIDARG for one with a
+// NUL character (LIMIT-STRING-NUL).
 func CheckDescription(d string) model.HRESULT {
+	if hasNUL(d) {
+		return model.E_INVALIDARG
+	}
 	if Len16(d) > MaxDescription {
 		return model.BG_E_STRING_TOO_LONG
 	}
@@ -163,11 +173,15 @@ func CheckDescription(d string) model.HRESULT {
 // apart from the state check: E_INVALIDARG for parameters without a program
 // (CMD-PARAMS-WITHOUT-PROGRAM), BG_E_STRING_TOO_LONG for a program longer
 // than MAX_PATH or parameters longer than 4000 characters
-// (CMD-STRING-TOO-LONG). Two empty strings clear the command line
+// (CMD-STRING-TOO-LONG), E_INVALIDARG for a NUL character in either
+// (LIMIT-STRING-NUL). Two empty strings clear the command line
 // (CMD-CLEAR-NULL). Under CMD-PARAMS-WITHOUT-PROGRAM's clears reading,
 // parameters without a program are accepted and clear it too (see
 // CmdLineClears).
 func CheckCmdLine(program, parameters string, sel Selection) model.HRESULT {
+	if hasNUL(program) || hasNUL(parameters) {
+		return model.E_INVALIDARG
+	}
 	if program == "" && parameters != "" && !sel.Is("CMD-PARAMS-WITHOUT-PROGRAM", VarClears) {
 		return model.E_INVALIDARG
 	}

@@ -52,6 +52,9 @@ const (
 	// PREC-CMDLINE-LAST
 	VarCmdLineLast        = "cmdline-last"
 	VarCmdLineBeforeCLSID = "cmdline-before-clsid"
+	// FILE-ADDFILESET-ATOMIC
+	VarNoneAdded   = "none-added"
+	VarKeepsPrefix = "keeps-prefix"
 	// CMD-LAUNCH-FAILURE
 	VarRetried = "retried"
 	VarDropped = "dropped"
@@ -272,6 +275,11 @@ var openQuestions = map[string]openRule{
 		Name:      VarCleared,
 		Statement: "TakeOwnership clears the notification CLSID, as it removes the previous owner's credentials.",
 		Reasoning: "The CLSID names a server that runs in the previous owner's context; BITS may drop it with the other owner-specific settings.",
+	}}},
+	"FILE-ADDFILESET-ATOMIC": {VarNoneAdded, []Variant{{
+		Name:      VarKeepsPrefix,
+		Statement: "AddFileSet that fails on a bad file name keeps the files of the array before the bad one; only the count errors (BG_E_TOO_MANY_FILES (0x8020001C), BG_E_TOO_MANY_FILES_IN_JOB (0x80200051)) add nothing.",
+		Reasoning: "Wine's AddFileSet adds the files one by one and stops at the first failure; the page promises \"none added\" only for BG_E_TOO_MANY_FILES.",
 	}}},
 	"LIMIT-DISPLAY-NAME": {VarInvalidArg, []Variant{{
 		Name:      VarStringTooLong,

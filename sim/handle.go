@@ -136,10 +136,10 @@ func (h *jobHandle) AddFileWithRanges(remoteURL, localName string, ranges []mode
 	return h.addFiles("AddFileWithRanges", []model.FileInfo{{RemoteName: remoteURL, LocalName: localName}}, true, ranges)
 }
 
-// addFiles adds files. The counts are checked for the whole set first
-// (LIMIT-UPLOAD-ONE-FILE, LIMIT-FILES-PER-JOB: nothing is added); then the
-// files are added one by one, stopping at the first bad name and keeping
-// those before it.
+// addFiles adds files, all or none (FILE-ADDFILESET-ATOMIC): the counts
+// (LIMIT-UPLOAD-ONE-FILE, LIMIT-FILES-PER-JOB) and every name are checked
+// before the first file is added. Under the keeps-prefix reading, the
+// files before the first bad name are kept.
 func (h *jobHandle) addFiles(op string, files []model.FileInfo, withRanges bool, ranges []model.FileRange) error {
 	s := h.s
 	if len(files) == 0 {
@@ -154,24 +154,27 @@ func (h *jobHandle) addFiles(op string, files []model.FileInfo, withRanges bool,
 		if hr := rules.CheckAddFiles(*s.opts.Limits, s.opts.Version, h.app.user, j.rec.State, j.rec.Type, len(j.rec.Files), len(files)); hr.Failed() {
 			return hr
 		}
-		added := 0
-		defer func() {
-			if added > 0 {
-				s.touch(j)
-			}
-		}()
+		good, err := len(files), error(nil)
 		for i, f := range files {
-			if err := checkFile(f); err != nil {
-				return fmt.Errorf("file %d: %w", i, err)
+			if err = checkFile(f); err != nil {
+				good, err = i, fmt.Errorf("file %d: %w", i, err)
+				break
 			}
+		}
+		if err != nil && !s.opts.Variants.Is("FILE-ADDFILESET-ATOMIC", rules.VarKeepsPrefix) {
+			return err
+		}
+		if good > 0 {
+			s.touch(j)
+		}
+		for _, f := range files[:good] {
 			j.rec.Files = append(j.rec.Files, fileRecord{
 				RemoteName: f.RemoteName, LocalName: f.LocalName,
 				Ranges:     append([]model.FileRange(nil), ranges...),
 				BytesTotal: model.BG_SIZE_UNKNOWN,
 			})
-			added++
 		}
-		return nil
+		return err
 	})
 }
 

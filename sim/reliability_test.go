@@ -340,3 +340,84 @@ func TestCLSIDServerEndsWhenInstanceIsReleased(t *testing.T) {
 	}
 	assert.Equal(t, []string{"app"}, names, "only the client app still runs")
 }
+
+// Rules: LIMIT-STRING-NUL
+func TestNULCharactersAreInvalidArgAndChangeNothing(t *testing.T) {
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	app := smtApp(t, svc, "app", smtAlice)
+	_, err := app.CreateJob("a\x00b", model.BG_JOB_TYPE_DOWNLOAD)
+	smtIsHR(t, err, model.E_INVALIDARG, "CreateJob with a NUL in the display name")
+	js, err := app.EnumJobs(0)
+	require.NoError(t, err)
+	assert.Empty(t, js, "no job was created")
+
+	j := smtJob(t, app, "name", model.BG_JOB_TYPE_DOWNLOAD)
+	require.NoError(t, j.SetDescription("description"))
+	require.NoError(t, j.SetNotifyCmdLine(`C:\n.exe`, "n.exe 1"))
+	smtIsHR(t, j.SetDisplayName("x\x00"), model.E_INVALIDARG, "SetDisplayName")
+	smtIsHR(t, j.SetDescription("\x00"), model.E_INVALIDARG, "SetDescription")
+	smtIsHR(t, j.SetNotifyCmdLine("C:\\n\x00.exe", ""), model.E_INVALIDARG, "SetNotifyCmdLine program")
+	smtIsHR(t, j.SetNotifyCmdLine(`C:\n.exe`, "n.exe\x001"), model.E_INVALIDARG, "SetNotifyCmdLine parameters")
+	name, err := j.GetDisplayName()
+	require.NoError(t, err)
+	assert.Equal(t, "name", name)
+	d, err := j.GetDescription()
+	require.NoError(t, err)
+	assert.Equal(t, "description", d)
+	p, a, err := j.GetNotifyCmdLine()
+	require.NoError(t, err)
+	assert.Equal(t, []string{`C:\n.exe`, "n.exe 1"}, []string{p, a})
+}
+
+// Rules: FILE-ADDFILESET-ATOMIC
+func TestAddFileSetFailureAddsNoFile(t *testing.T) {
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	app := smtApp(t, svc, "app", smtAlice)
+	j := smtJob(t, app, "j", model.BG_JOB_TYPE_DOWNLOAD)
+	smtAdd(t, j, "first")
+	before := smtTimes(t, j).ModificationTime
+	require.NoError(t, svc.Advance(time.Minute))
+	err := j.AddFileSet([]model.FileInfo{
+		{RemoteName: smtURL("a"), LocalName: smtLocal("a")},
+		{RemoteName: smtURL("b"), LocalName: smtLocal("b")},
+		{RemoteName: smtURL("c"), LocalName: "relative"},
+	})
+	smtIsHR(t, err, model.E_INVALIDARG, "the third file has a relative local name")
+	fs := smtFiles(t, j)
+	require.Len(t, fs, 1, "the job keeps exactly the files it had")
+	n, err := fs[0].GetLocalName()
+	require.NoError(t, err)
+	assert.Equal(t, smtLocal("first"), n)
+	assert.Equal(t, before, smtTimes(t, j).ModificationTime, "a failed call does not touch the job")
+
+	up := smtJob(t, app, "up", model.BG_JOB_TYPE_UPLOAD)
+	err = up.AddFileSet([]model.FileInfo{
+		{RemoteName: smtURL("a"), LocalName: smtLocal("a")},
+		{RemoteName: smtURL("b"), LocalName: smtLocal("b")},
+	})
+	smtIsHR(t, err, model.BG_E_TOO_MANY_FILES, "two files in an upload job")
+	assert.Empty(t, smtFiles(t, up))
+}
+
+// Rules: FILE-ADDFILESET-ATOMIC
+func TestAddFileSetKeepsPrefixReading(t *testing.T) {
+	svc := smtService(t, sim.Options{Variants: rules.Selection{"FILE-ADDFILESET-ATOMIC": rules.VarKeepsPrefix}})
+	defer svc.Close()
+	j := smtJob(t, smtApp(t, svc, "app", smtAlice), "set", model.BG_JOB_TYPE_DOWNLOAD)
+	err := j.AddFileSet([]model.FileInfo{
+		{RemoteName: smtURL("1"), LocalName: smtLocal("1")},
+		{RemoteName: smtURL("2"), LocalName: smtLocal("2")},
+		{RemoteName: smtURL("3"), LocalName: "relative"},
+		{RemoteName: smtURL("4"), LocalName: smtLocal("4")},
+	})
+	smtIsHR(t, err, model.E_INVALIDARG)
+	fs := smtFiles(t, j)
+	require.Len(t, fs, 2, "the files before the bad one are kept")
+	for i, want := range []string{smtLocal("1"), smtLocal("2")} {
+		got, err := fs[i].GetLocalName()
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+}

@@ -28,7 +28,7 @@ func (s *Service) Restart() error {
 	if err := saveSnapshot(s.opts.Store, snap); err != nil {
 		return fmt.Errorf("sim: restart: %w", err)
 	}
-	loaded, err := loadSnapshot(s.opts.Store)
+	loaded, err := loadState(s.opts.Store)
 	if err != nil {
 		return fmt.Errorf("sim: restart: %w", err)
 	}

@@ -99,7 +99,7 @@ func New(opts Options) (*Service, error) {
 	}
 	s.timers.sched = -1
 	s.slotFree = sync.NewCond(&s.mu)
-	if snap, err := loadSnapshot(o.Store); err != nil {
+	if snap, err := loadState(o.Store); err != nil {
 		return nil, err
 	} else if snap != nil {
 		s.restore(snap)

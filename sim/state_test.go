@@ -1765,8 +1765,8 @@ func TestFilesAddFileValidation(t *testing.T) {
 	assert.Equal(t, `C:\dl\third.bin`, local)
 }
 
-func TestFilesAddFileSetStopsAtFirstBad(t *testing.T) {
-	// Rules: FILE-FIFO
+func TestFilesAddFileSetFailsWhole(t *testing.T) {
+	// Rules: FILE-FIFO, FILE-ADDFILESET-ATOMIC
 	svc := smtService(t, sim.Options{})
 	defer svc.Close()
 	j := smtJob(t, smtApp(t, svc, "app", smtAlice), "set", model.BG_JOB_TYPE_DOWNLOAD)
@@ -1777,16 +1777,10 @@ func TestFilesAddFileSetStopsAtFirstBad(t *testing.T) {
 		{RemoteName: smtURL("4"), LocalName: smtLocal("4")},
 	})
 	smtIsHR(t, err, model.BG_E_PROTOCOL_NOT_AVAILABLE)
-	fs := smtFiles(t, j)
-	require.Len(t, fs, 2, "the files before the bad one are kept")
-	for i, want := range []string{smtLocal("1"), smtLocal("2")} {
-		got, err := fs[i].GetLocalName()
-		require.NoError(t, err)
-		assert.Equal(t, want, got)
-	}
+	assert.Empty(t, smtFiles(t, j), "a failed AddFileSet adds none of the files in the array")
 	smtIsHR(t, j.AddFileSet(nil), model.E_INVALIDARG)
 	smtIsHR(t, j.AddFileSet([]model.FileInfo{}), model.E_INVALIDARG)
-	assert.Len(t, smtFiles(t, j), 2)
+	assert.Empty(t, smtFiles(t, j))
 }
 
 func TestFilesTransferOrder(t *testing.T) {

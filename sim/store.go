@@ -184,3 +184,17 @@ func loadSnapshot(st Store) (*snapshot, error) {
 	}
 	return s, nil
 }
+
+// loadState loads the snapshot in st for a service: it decodes it and
+// validates every field (validateSnapshot). Errors name the store (for a
+// FileStore, its path), the job, the file and the field.
+func loadState(st Store) (*snapshot, error) {
+	s, err := loadSnapshot(st)
+	if err != nil || s == nil {
+		return s, err
+	}
+	if err := validateSnapshot(s); err != nil {
+		return nil, fmt.Errorf("sim: load snapshot from %s: %w", storeName(st), err)
+	}
+	return s, nil
+}
