@@ -6,6 +6,7 @@ import (
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 )
 
 // Scenarios of the rules the reliability issue added: NUL characters and
@@ -40,7 +41,8 @@ func init() {
 		},
 		Scenario{
 			Rule: "FILE-ADDFILESET-ATOMIC",
-			// A failed AddFileSet adds none of the files in the array.
+			// A failed AddFileSet adds none of the files in the array
+			// (none-added), or keeps those before the bad one (keeps-prefix).
 			Run: func(c *C) {
 				a := c.App(Alice)
 				j := c.SizedJob(a, 2048, harness.RemoteOK)
@@ -52,7 +54,12 @@ func init() {
 					{RemoteName: url, LocalName: "relative.bin"},
 				})
 				assert.ErrorIs(c, err, model.E_INVALIDARG, "a relative local name")
-				assert.Len(c, c.Files(j), 1, "the job keeps exactly the file it had")
+				switch c.Variant("FILE-ADDFILESET-ATOMIC") {
+				case rules.VarKeepsPrefix:
+					assert.Len(c, c.Files(j), 3, "the two files before the bad one are kept")
+				default:
+					assert.Len(c, c.Files(j), 1, "the job keeps exactly the file it had")
+				}
 			},
 		},
 	)
