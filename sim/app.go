@@ -172,6 +172,9 @@ func (a *App) CreateJob(displayName string, jobType model.JobType) (model.Job, e
 		return nil, fmt.Errorf("CreateJob: %w", hr)
 	}
 	j := s.newJob(displayName, jobType, a.user)
+	if err := s.persist(); err != nil {
+		return nil, fmt.Errorf("CreateJob: %w", err)
+	}
 	return &jobHandle{s: s, app: a, j: j}, nil
 }
 

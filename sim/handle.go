@@ -36,6 +36,9 @@ func (h *jobHandle) do(op string, modify bool, fn func(j *job) error) error {
 	if err == nil {
 		err = fn(j)
 	}
+	if err == nil && !isRead(op) {
+		err = s.persist() // the durability point of a WriteThroughStore
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}

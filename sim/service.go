@@ -62,6 +62,9 @@ type Service struct {
 	trace    []model.Event
 	eventSeq uint64
 
+	writeThrough bool         // the store wants every acknowledged change (persist)
+	unlockStore  func() error // releases the store's lock at Close
+
 	generation uint64 // bumped by Restart; stale deliveries are ignored
 	running    bool   // Advance/RunUntilIdle in progress (manual)
 	closed     bool
@@ -99,7 +102,12 @@ func New(opts Options) (*Service, error) {
 	}
 	s.timers.sched = -1
 	s.slotFree = sync.NewCond(&s.mu)
+	if s.unlockStore, err = lockStore(o.Store); err != nil {
+		return nil, err
+	}
+	s.writeThrough = writeThrough(o.Store)
 	if snap, err := loadState(o.Store); err != nil {
+		_ = s.unlockStore() // the load error is the one to report
 		return nil, err
 	} else if snap != nil {
 		s.restore(snap)
@@ -121,7 +129,9 @@ func (s *Service) Mode() ClockMode { return s.opts.Clock }
 
 // Close stops the service. It waits for the background goroutine and for
 // callbacks in progress to return, so it must not be called from a
-// callback; calls afterwards fail with ErrClosed.
+// callback; calls afterwards fail with ErrClosed. On a WriteThroughStore
+// it saves the persisted state a last time; then it releases the store's
+// lock (LockingStore). The error is that of the save or the release.
 func (s *Service) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -137,7 +147,13 @@ func (s *Service) Close() error {
 		s.driverWG.Wait()
 	}
 	s.deliverWG.Wait()
-	return nil
+	s.mu.Lock()
+	err := s.persist()
+	s.mu.Unlock()
+	if uerr := s.unlockStore(); err == nil {
+		err = uerr
+	}
+	return err
 }
 
 // Now returns the virtual time.

@@ -62,6 +62,13 @@ func (m *MemoryStore) String() string { return "memory store" }
 // contents (and possibly a stray "*.tmp-*" file, which Load ignores). The
 // file is created with mode 0600. A FileStore is safe for concurrent use
 // within one process; the directory must already exist.
+//
+// A FileStore is a WriteThroughStore: a service on it saves every
+// acknowledged change, so that New after a crash (or kill -9) of the
+// process restores every job a call acknowledged. It is a LockingStore: a
+// service holds an OS lock (flock, LockFileEx on Windows) on the file
+// "PATH.lock" from New to Close, and a second service on the same path, in
+// this process or another, fails at New with ErrStoreLocked.
 type FileStore struct {
 	path string
 	mu   sync.Mutex // serializes Save
@@ -70,6 +77,32 @@ type FileStore struct {
 // NewFileStore returns a store that keeps its data in the file at path.
 // Nothing is touched until Save or Load.
 func NewFileStore(path string) *FileStore { return &FileStore{path: path} }
+
+// WriteThrough reports true: a service saves every acknowledged change.
+func (f *FileStore) WriteThrough() bool { return true }
+
+// Lock takes the OS lock of the store's "PATH.lock" file without waiting;
+// it fails with ErrStoreLocked while another holder has it.
+func (f *FileStore) Lock() (unlock func() error, err error) {
+	lf, err := os.OpenFile(f.path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sim: file store: %w", err)
+	}
+	if err := lockFile(lf); err != nil {
+		_ = lf.Close() // the lock error is the one to report
+		if errors.Is(err, ErrStoreLocked) {
+			return nil, fmt.Errorf("%s.lock is held by another service: %w", f.path, err)
+		}
+		return nil, fmt.Errorf("sim: file store: lock %s.lock: %w", f.path, err)
+	}
+	return func() error {
+		err := unlockFile(lf)
+		if cerr := lf.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}, nil
+}
 
 // Path returns the file's path.
 func (f *FileStore) Path() string { return f.path }
