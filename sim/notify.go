@@ -264,13 +264,11 @@ func (s *Service) applyPlan(j *job, c *caller, p *rules.Plan) {
 	if p.DropInstance && j.inst == c.inst {
 		s.dropInstance(j)
 	}
-	if c.newInst != nil && p.KeepInstance {
+	if c.newInst != nil && p.KeepInstance && !j.rec.State.IsFinal() && !j.stale {
 		if j.inst != c.newInst {
 			s.dropInstance(j)
 		}
 		j.inst = c.newInst
-	} else if c.newInst != nil {
-		exitServer(c.newInst) // BITS released the new instance at once
 	}
 	if p.RedeliverOnNewInstance(c.what.kind, j.rec.State, s.opts.Variants) {
 		// The new instance gets the state's notification again
@@ -323,6 +321,9 @@ func (s *Service) newCaller(j *job, o owed, gen uint64) *caller {
 
 // putCaller returns a caller to the free list; s.mu is held.
 func (s *Service) putCaller(c *caller) {
+	if c.newInst != nil && c.j.inst != c.newInst {
+		exitServer(c.newInst) // an instance BITS did not keep is released at once
+	}
 	*c = caller{}
 	if len(s.callers) < 64 {
 		s.callers = append(s.callers, c)
