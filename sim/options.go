@@ -94,7 +94,7 @@ const (
 	MinInterval = time.Millisecond
 	// DefaultLaunchLimit is how many command-line launches a service keeps
 	// unless Options.LaunchLimit says otherwise.
-	DefaultLaunchLimit = 10000
+	DefaultLaunchLimit = 1000
 )
 
 // DefaultStart is the virtual time a service starts at unless
