@@ -32,3 +32,19 @@ func ExampleCallbackFuncs() {
 	fmt.Println(cb.JobModification(nil))
 	// Output: <nil>
 }
+
+// Account names compare as Windows compares them, the kind is part of the
+// identity, and elevation belongs to the token.
+func ExampleAccount_Same() {
+	sam := model.Account{Name: "sam"}
+	fmt.Println(sam.Same(model.Account{Name: "ſam"}), sam.Key() == model.Account{Name: "SAM"}.Key())
+	impostor := model.Account{Name: `NT AUTHORITY\SYSTEM`}
+	fmt.Println(impostor.Same(model.LocalSystem))
+	admin := model.Account{Name: "root", Kind: model.AccountAdministrator}
+	filtered := model.Account{Name: "root", Kind: model.AccountAdministrator, Unelevated: true}
+	fmt.Println(admin.Same(filtered), admin.Integrity(), filtered.Integrity(), filtered.IsAdmin())
+	// Output:
+	// true true
+	// false
+	// true high medium false
+}

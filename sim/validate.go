@@ -83,8 +83,6 @@ func validateJob(j *jobRecord, fail func(file int, field, format string, args ..
 		return fail(-1, "PendingTransferred", "set in state %v", j.State)
 	case j.PendingError && j.State != model.BG_JOB_STATE_ERROR:
 		return fail(-1, "PendingError", "set in state %v", j.State)
-	case j.State == model.BG_JOB_STATE_TRANSIENT_ERROR && j.RetryDue.IsZero():
-		return fail(-1, "RetryDue", "missing in state TRANSIENT_ERROR")
 	}
 	for _, a := range []struct {
 		field string
