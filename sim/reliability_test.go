@@ -261,44 +261,6 @@ func TestElevatedJobNeedsElevatedCaller(t *testing.T) {
 	smtIsHR(t, err, model.E_ACCESSDENIED, "EnumJobs(ALL_USERS) unelevated: no administrator rights")
 }
 
-// No callback starts after Close, not even one waiting for a slot.
-func TestCloseStartsNoWaitingCallback(t *testing.T) {
-	svc, err := sim.New(sim.Options{Clock: sim.Automatic, Seed: 8})
-	require.NoError(t, err)
-	release := make(chan struct{})
-	entered := make(chan int, 16)
-	app := ntApp(t, svc, "alice", ntAlice)
-	for i := 0; i < 5; i++ {
-		j := ntJob(t, app, "j", 1)
-		n := i
-		require.NoError(t, j.SetNotifyInterface(&model.CallbackFuncs{OnJobTransferred: func(model.Job) error {
-			entered <- n
-			<-release
-			return nil
-		}}))
-		require.NoError(t, j.Resume())
-	}
-	for i := 0; i < 4; i++ {
-		ntWait(t, entered, "one of the first four callbacks")
-	}
-	closed := make(chan error)
-	go func() { closed <- svc.Close() }()
-	for {
-		if _, err := svc.StartApp("probe", ntBob); err != nil {
-			require.ErrorIs(t, err, sim.ErrClosed)
-			break
-		}
-		runtime.Gosched()
-	}
-	close(release)
-	require.NoError(t, <-closed)
-	select {
-	case n := <-entered:
-		t.Errorf("callback %d started after Close", n)
-	default:
-	}
-}
-
 // Options.LaunchLimit keeps the last launches.
 func TestLaunchesAreCappedByLaunchLimit(t *testing.T) {
 	svc := smtService(t, sim.Options{LaunchLimit: 3})
