@@ -56,8 +56,10 @@ type Options struct {
 	// Seed seeds the service's randomness (job GUIDs, temporary names), so
 	// that two services with the same seed and inputs behave identically.
 	Seed int64
-	// Store is where Restart saves and loads the persisted state (default:
-	// a new MemoryStore).
+	// Store is where New loads and Restart saves and loads the persisted
+	// state (default: a new MemoryStore). A WriteThroughStore (FileStore)
+	// also gets every acknowledged change; a LockingStore (FileStore) is
+	// locked from New to Close.
 	Store Store
 	// DefaultRemote is how remote URLs without a SetRemote script behave
 	// (default: 1 KiB, transferred at once).
