@@ -62,6 +62,8 @@ func TestVirtualTimeDeadlinesBeyondMaxTimeNeverFallDue(t *testing.T) {
 // A single huge Advance used to skip the inactivity cancellation silently;
 // now it is refused, and the largest allowed one cancels the job
 // (STATE-INACTIVITY-CANCEL: 90 days without activity).
+//
+// Rules: STATE-INACTIVITY-CANCEL
 func TestVirtualTimeHugeAdvanceDoesNotSkipInactivityCancel(t *testing.T) {
 	svc := smtService(t, sim.Options{})
 	defer svc.Close()
@@ -136,6 +138,8 @@ func TestOptionsBadValueIsInvalidArg(t *testing.T) {
 
 // DELIV-FOUR-PER-USER: at most four callbacks of one user run at once,
 // however the apps spell the user's name.
+//
+// Rules: DELIV-FOUR-PER-USER
 func TestIdentityNotificationSlotsFoldUserNames(t *testing.T) {
 	svc, err := sim.New(sim.Options{Clock: sim.Automatic, Seed: 15})
 	require.NoError(t, err)
@@ -181,6 +185,8 @@ func TestIdentityNotificationSlotsFoldUserNames(t *testing.T) {
 }
 
 // LIMIT-JOBS-PER-USER: "sam" and "ſam" are one user with one quota.
+//
+// Rules: LIMIT-JOBS-PER-USER
 func TestIdentityJobLimitFoldsUserNames(t *testing.T) {
 	svc := smtService(t, sim.Options{})
 	defer svc.Close()
@@ -197,6 +203,8 @@ func TestIdentityJobLimitFoldsUserNames(t *testing.T) {
 }
 
 // SEC-OWNER-ONLY: a user named like LocalSystem is not LocalSystem.
+//
+// Rules: SEC-OWNER-ONLY, SEC-GETJOB-OTHER-USER
 func TestIdentityUserNamedLikeLocalSystemIsNotLocalSystem(t *testing.T) {
 	svc := smtService(t, sim.Options{})
 	defer svc.Close()
@@ -213,6 +221,8 @@ func TestIdentityUserNamedLikeLocalSystemIsNotLocalSystem(t *testing.T) {
 
 // SEC-ADMIN-MODIFY: an elevated administrator reads a LocalSystem job but
 // gets E_ACCESSDENIED from every method that changes it.
+//
+// Rules: SEC-ADMIN-MODIFY
 func TestAdminCannotModifyLocalSystemJob(t *testing.T) {
 	svc := smtService(t, sim.Options{})
 	defer svc.Close()
@@ -241,6 +251,8 @@ func TestAdminCannotModifyLocalSystemJob(t *testing.T) {
 
 // SEC-ADMIN-MODIFY: a job created elevated needs an elevated caller, even
 // its owner running unelevated.
+//
+// Rules: SEC-ADMIN-MODIFY, SEC-ENUM-ALL-ADMIN
 func TestElevatedJobNeedsElevatedCaller(t *testing.T) {
 	svc := smtService(t, sim.Options{})
 	defer svc.Close()
