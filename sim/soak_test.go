@@ -17,8 +17,8 @@ import (
 	"github.com/bitssim/bitssim/model"
 )
 
-// soakLifecycles sets the soak test's length: go test -run TestSoak
-// -soak=1000000 ./sim/ (a few minutes). Without it the soak test runs a
+// soakLifecycles sets the soak test's length: go test ./sim -run TestSoak
+// -v -args -soak=1000000 (about a minute). Without it the soak test runs a
 // short round (2,000 lifecycles; 400 with -short).
 var soakLifecycles = flag.Int("soak", 0, "lifecycles of TestSoakAutomaticClockWithChaos (0: the short default)")
 
