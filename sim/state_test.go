@@ -784,6 +784,8 @@ func TestStateRapidCallSequences(t *testing.T) {
 					expect("Suspend", before, err, model.BG_E_INVALID_STATE, before)
 				case before == model.BG_JOB_STATE_TRANSFERRED:
 					expect("Suspend", before, err, nil, model.BG_JOB_STATE_TRANSFERRED)
+				case before == model.BG_JOB_STATE_ERROR: // STATE-SUSPEND-ERROR: it stays in ERROR
+					expect("Suspend", before, err, nil, model.BG_JOB_STATE_ERROR)
 				default:
 					expect("Suspend", before, err, nil, model.BG_JOB_STATE_SUSPENDED)
 				}
