@@ -109,7 +109,7 @@ func TestLoadRejectsInvalidFieldsNamingJobAndField(t *testing.T) {
 		{"time after MaxTime", func(s *snapshot) { s.Jobs[0].LastActivity = MaxTime.Add(time.Hour) }, "LastActivity:"},
 		{"negative delay", func(s *snapshot) { s.Jobs[0].MinimumRetryDelay = -1 }, "MinimumRetryDelay: negative"},
 		{"NUL in name", func(s *snapshot) { s.Jobs[0].DisplayName = "a\x00b" }, "DisplayName:"},
-		{"bad file", func(s *snapshot) { s.Jobs[0].Files[0].LocalName = "relative" }, "file 0: RemoteName:"},
+		{"bad file", func(s *snapshot) { s.Jobs[0].Files[0].LocalName = "relative" }, "file 0: RemoteName/LocalName: local name \"relative\" is not a full path"},
 		{"bad kind", func(s *snapshot) { s.Jobs[0].Owner.Kind = 9 }, "Owner: 9 is not an account kind"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -129,9 +129,10 @@ func validateJob(j *jobRecord, fail func(file int, field, format string, args ..
 	}
 	for k := range j.Files {
 		f := &j.Files[k]
+		if err := checkFile(model.FileInfo{RemoteName: f.RemoteName, LocalName: f.LocalName}); err != nil {
+			return fail(k, "RemoteName/LocalName", "%v", err)
+		}
 		switch {
-		case checkFile(model.FileInfo{RemoteName: f.RemoteName, LocalName: f.LocalName}) != nil:
-			return fail(k, "RemoteName", "%v", checkFile(model.FileInfo{RemoteName: f.RemoteName, LocalName: f.LocalName}))
 		case f.BytesTotal != model.BG_SIZE_UNKNOWN && f.BytesTransferred > f.BytesTotal:
 			return fail(k, "BytesTransferred", "%d of %d bytes", f.BytesTransferred, f.BytesTotal)
 		case f.Attempts < 0:
