@@ -42,6 +42,9 @@ func (s *Service) StartApp(name string, user model.Account) (*App, error) {
 	if user.Name == "" {
 		return nil, fmt.Errorf("sim: StartApp(%q): empty user name: %w", name, model.E_INVALIDARG)
 	}
+	if user.Kind < model.AccountUser || user.Kind > model.AccountNetworkService {
+		return nil, fmt.Errorf("sim: StartApp(%q): unknown account kind %d: %w", name, int(user.Kind), model.E_INVALIDARG)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {

@@ -395,3 +395,11 @@ func TestAddFileSetKeepsPrefixReading(t *testing.T) {
 		assert.Equal(t, want, got)
 	}
 }
+
+func TestStartAppRefusesAnUnknownAccountKind(t *testing.T) {
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	_, err := svc.StartApp("x", model.Account{Name: "alice", Kind: model.AccountKind(9)})
+	smtIsHR(t, err, model.E_INVALIDARG)
+	assert.Empty(t, svc.Apps())
+}
