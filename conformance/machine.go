@@ -97,6 +97,8 @@ type mJob struct {
 	retryAt   time.Duration // 0: no retry scheduled
 	retryItem string        // the notification the retry is for
 	instUser  string        // the account the held instance runs as
+	// clsidSetter is the account that last set the CLSID.
+	clsidSetter model.Account
 	// cmdTookOver: the command line ran after a failed callback for the
 	// current event (CMD-METHOD-NOT-RECALLED).
 	cmdTookOver bool
@@ -428,6 +430,10 @@ func (m *machine) setCLSID(t *rapid.T) {
 			j.inst = false
 		}
 		j.class = class
+		j.clsidSetter = app.user
+		if class == nil {
+			j.clsidSetter = model.Account{}
+		}
 		m.kick(j)
 	}
 	m.settle()
@@ -682,7 +688,8 @@ func (m *machine) predict(j *mJob, kind model.EventKind, p *rules.Plan) {
 				continue
 			}
 			if st.Activate {
-				j.instUser = j.owner.Name // the new instance runs as the owner
+				// CLSID-OWNER-CONTEXT: the machine's classes name no RunAs.
+				j.instUser = rules.ActivationAccount(j.owner, j.clsidSetter, nil, m.variants).Name
 			}
 			e.target, e.user = "clsid:"+j.class.clsid.String(), j.instUser
 		case model.TargetCommandLine:
@@ -773,6 +780,9 @@ func (m *machine) takeOwnership(t *rapid.T) {
 	if want.Succeeded() {
 		j.owner = app.user
 		j.cmd = false
+		if rules.TakeOwnershipClearsCLSID(m.variants) && j.class != nil {
+			j.class, j.inst, j.clsidSetter = nil, false, model.Account{}
+		}
 	}
 	m.settle()
 }

@@ -377,8 +377,16 @@ func init() {
 				c.Do(ja.SetNotifyCLSID(x), "SetNotifyCLSID by the administrator")
 				c.Transfer(job)
 				got := ToCLSID(c.Delivered(job, model.EventJobTransferred), x)
-				if assert.Len(c, got, 1) {
+				if !assert.Len(c, got, 1) {
+					return
+				}
+				switch c.Variant("CLSID-OWNER-CONTEXT") {
+				case rules.VarJobOwner:
 					assert.Equal(c, Alice.Name, got[0].User, "the instance runs as the job's owner, not as the administrator who set the CLSID")
+				case rules.VarSetter: // "the user who last set BITS_JOB_PROPERTY_NOTIFICATION_CLSID"
+					assert.Equal(c, Admin.Name, got[0].User, "the instance runs as the administrator who set the CLSID")
+				case rules.VarAppIDRunAs: // "as the job owner when the class names no RunAs" (the harness's classes name none)
+					assert.Equal(c, Alice.Name, got[0].User, "the instance runs as the job's owner: the class names no RunAs")
 				}
 			},
 		},

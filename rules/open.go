@@ -56,3 +56,40 @@ func OwedAfterRestart(s model.JobState, sel Selection) bool {
 	return (s == model.BG_JOB_STATE_TRANSFERRED || s == model.BG_JOB_STATE_ERROR) &&
 		sel.Is("PERSIST-REDELIVER", VarAllAfterRestart)
 }
+
+// ActivationAccount returns the account BITS activates the notification
+// CLSID's server as: the job's owner (CLSID-OWNER-CONTEXT), the user who
+// last set the CLSID under its setter reading, or the class's AppID RunAs
+// under its appid-runas reading (the owner when the class names none; runAs
+// nil).
+func ActivationAccount(owner, setter model.Account, runAs *model.Account, sel Selection) model.Account {
+	switch sel.Of("CLSID-OWNER-CONTEXT") {
+	case VarSetter:
+		if setter.Name != "" {
+			return setter
+		}
+	case VarAppIDRunAs:
+		if runAs != nil {
+			return *runAs
+		}
+	}
+	return owner
+}
+
+// CheckActivation returns the HRESULT of activating a class registered
+// only as an in-process server when inProcessOnly is true:
+// REGDB_E_CLASSNOTREG (CLSID-OUT-OF-PROCESS), or S_OK under its
+// in-process-activated reading. Local-server classes always give S_OK.
+func CheckActivation(inProcessOnly bool, sel Selection) model.HRESULT {
+	if inProcessOnly && !sel.Is("CLSID-OUT-OF-PROCESS", VarInProcessActivate) {
+		return model.REGDB_E_CLASSNOTREG
+	}
+	return model.S_OK
+}
+
+// TakeOwnershipClearsCLSID reports whether TakeOwnership removes the
+// notification CLSID: not by default (SEC-TAKEOWNERSHIP-CLSID), yes under
+// its cleared reading.
+func TakeOwnershipClearsCLSID(sel Selection) bool {
+	return sel.Is("SEC-TAKEOWNERSHIP-CLSID", VarCleared)
+}

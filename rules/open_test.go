@@ -49,3 +49,28 @@ func TestAfterRestart(t *testing.T) {
 	assert.True(t, OwedAfterRestart(model.BG_JOB_STATE_ERROR, all))
 	assert.False(t, OwedAfterRestart(model.BG_JOB_STATE_SUSPENDED, all))
 }
+
+func TestActivationAccount(t *testing.T) {
+	owner, setter := model.Account{Name: "alice"}, model.Account{Name: "root", Kind: model.AccountAdministrator}
+	interactive := model.Account{Name: "interactive"}
+	// "in the security context of the job's owner"
+	assert.Equal(t, owner, ActivationAccount(owner, setter, &interactive, nil))
+	// setter: "the user who last set BITS_JOB_PROPERTY_NOTIFICATION_CLSID"
+	assert.Equal(t, setter, ActivationAccount(owner, setter, &interactive, Selection{"CLSID-OWNER-CONTEXT": VarSetter}))
+	// appid-runas: "as the class's AppID RunAs says … and as the job owner when the class names no RunAs"
+	assert.Equal(t, interactive, ActivationAccount(owner, setter, &interactive, Selection{"CLSID-OWNER-CONTEXT": VarAppIDRunAs}))
+	assert.Equal(t, owner, ActivationAccount(owner, setter, nil, Selection{"CLSID-OWNER-CONTEXT": VarAppIDRunAs}))
+}
+
+func TestCheckActivation(t *testing.T) {
+	// "a class registered only as an in-process server fails activation with REGDB_E_CLASSNOTREG (0x80040154)"
+	assert.Equal(t, model.REGDB_E_CLASSNOTREG, CheckActivation(true, nil))
+	assert.Equal(t, model.S_OK, CheckActivation(false, nil))
+	// in-process-activated: "is activated and receives the notification"
+	assert.Equal(t, model.S_OK, CheckActivation(true, Selection{"CLSID-OUT-OF-PROCESS": VarInProcessActivate}))
+}
+
+func TestTakeOwnershipClearsCLSID(t *testing.T) {
+	assert.False(t, TakeOwnershipClearsCLSID(nil), "TakeOwnership keeps the notification CLSID")
+	assert.True(t, TakeOwnershipClearsCLSID(Selection{"SEC-TAKEOWNERSHIP-CLSID": VarCleared}), "TakeOwnership clears the notification CLSID")
+}

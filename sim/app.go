@@ -249,10 +249,34 @@ var _ model.Manager = (*App)(nil)
 // an error fails the activation.
 type ClassFactory func(host *App) (any, error)
 
+// ClassOptions describe a class registration beyond its factory.
+type ClassOptions struct {
+	// RunAs is the account the class's AppID names as RunAs (for example
+	// the interactive user); nil: none. BITS honours it only under
+	// CLSID-OWNER-CONTEXT's appid-runas reading.
+	RunAs *model.Account
+	// InProcessOnly registers the class as an in-process server only
+	// (InprocServer32, no LocalServer32): BITS cannot activate it
+	// (CLSID-OUT-OF-PROCESS), except under its in-process-activated reading.
+	InProcessOnly bool
+}
+
+// classReg is a registered class.
+type classReg struct {
+	factory ClassFactory
+	opts    ClassOptions
+}
+
 // RegisterClass registers (or replaces) the out-of-process COM class
 // clsid, so that BITS can activate it for jobs whose notification CLSID it
 // is.
 func (s *Service) RegisterClass(clsid model.GUID, factory ClassFactory) error {
+	return s.RegisterClassWith(clsid, factory, ClassOptions{})
+}
+
+// RegisterClassWith registers (or replaces) the COM class clsid with the
+// given options: an AppID RunAs, or an in-process-only registration.
+func (s *Service) RegisterClassWith(clsid model.GUID, factory ClassFactory, opts ClassOptions) error {
 	if clsid.IsNull() {
 		return fmt.Errorf("sim: RegisterClass(GUID_NULL): %w", model.E_INVALIDARG)
 	}
@@ -264,8 +288,19 @@ func (s *Service) RegisterClass(clsid model.GUID, factory ClassFactory) error {
 	if s.closed {
 		return ErrClosed
 	}
-	s.classes[clsid] = factory
+	if opts.RunAs != nil {
+		runAs := *opts.RunAs
+		opts.RunAs = &runAs // the caller's value may change later
+	}
+	s.classes[clsid] = classReg{factory: factory, opts: opts}
 	return nil
+}
+
+// registered reports whether a class is registered for clsid; s.mu is
+// held.
+func (s *Service) registered(clsid model.GUID) bool {
+	_, ok := s.classes[clsid]
+	return ok
 }
 
 // UnregisterClass removes a class; activating it then fails with
@@ -280,19 +315,27 @@ func (s *Service) UnregisterClass(clsid model.GUID) error {
 	return nil
 }
 
-// activate creates an instance of clsid: it starts a server app as owner
-// and calls the factory outside the lock. Instances are numbered per class
-// from 1, across restarts. It returns the HRESULT of a failed activation.
-func (s *Service) activate(clsid model.GUID, owner model.Account) (*instanceReg, model.HRESULT) {
+// activate creates an instance of clsid for a job owned by owner whose
+// CLSID setter set: it starts a server app as the account
+// rules.ActivationAccount names and calls the factory outside the lock.
+// Instances are numbered per class from 1, across restarts. It returns the
+// HRESULT of a failed activation.
+func (s *Service) activate(clsid model.GUID, owner, setter model.Account) (*instanceReg, model.HRESULT) {
 	s.mu.Lock()
-	factory := s.classes[clsid]
-	if factory == nil {
+	reg, ok := s.classes[clsid]
+	if !ok {
 		s.mu.Unlock()
 		return nil, model.REGDB_E_CLASSNOTREG
 	}
+	if hr := rules.CheckActivation(reg.opts.InProcessOnly, s.opts.Variants); hr.Failed() {
+		s.mu.Unlock()
+		return nil, hr
+	}
+	factory := reg.factory
+	user := rules.ActivationAccount(owner, setter, reg.opts.RunAs, s.opts.Variants)
 	s.activations[clsid]++
 	n := s.activations[clsid]
-	host := &App{s: s, name: fmt.Sprintf("%v#%d", clsid, n), user: owner, server: true}
+	host := &App{s: s, name: fmt.Sprintf("%v#%d", clsid, n), user: user, server: true}
 	s.addApp(host)
 	s.mu.Unlock()
 	obj, err := safeFactory(factory, host)

@@ -34,7 +34,7 @@ package sim
 //	job       guid ID, u32 Type, account Owner, u32 State, string DisplayName,
 //	          string Description, u32 Priority, u32 NotifyFlags,
 //	          string CmdProgram, string CmdParameters, account CmdUser,
-//	          guid NotifyCLSID, duration MinimumRetryDelay,
+//	          guid NotifyCLSID, account CLSIDSetter, duration MinimumRetryDelay,
 //	          duration NoProgressTimeout, duration MaximumDownloadTime,
 //	          u32 CostFlags, bool DynamicContent, bool HighPerformance,
 //	          uvarint MaxDownloadSize, duration MinimumNotificationInterval,
@@ -80,7 +80,7 @@ import (
 const (
 	// schemaVersion is the version of the payload layout this build writes
 	// and the only one it reads.
-	schemaVersion = 2 // 2: accounts carry Unelevated
+	schemaVersion = 3 // 2: accounts carry Unelevated; 3: CLSIDSetter
 
 	snapshotMagic  = "BITSSIM\x00"
 	frameHeaderLen = 8 + 2 + 8
@@ -90,7 +90,7 @@ const (
 	// The fewest payload bytes one element can take. Counts are checked
 	// against them before anything is allocated, so a decoder never
 	// allocates more than a small multiple of its input.
-	minJobBytes   = 73
+	minJobBytes   = 76
 	minFileBytes  = 14
 	minRangeBytes = 2
 
@@ -258,6 +258,7 @@ func appendJob(b []byte, j *jobRecord) []byte {
 	b = appendString(b, j.CmdParameters)
 	b = appendAccount(b, j.CmdUser)
 	b = append(b, j.NotifyCLSID[:]...)
+	b = appendAccount(b, j.CLSIDSetter)
 	b = binary.AppendVarint(b, int64(j.MinimumRetryDelay))
 	b = binary.AppendVarint(b, int64(j.NoProgressTimeout))
 	b = binary.AppendVarint(b, int64(j.MaximumDownloadTime))
@@ -380,7 +381,7 @@ func payloadSize(s *snapshot) int {
 			uvarintLen(uint64(j.CostFlags)) + uvarintLen(uint64(j.Error.Context)) +
 			uvarintLen(uint64(j.Error.Code)) + uvarintLen(uint64(j.ErrorCount)) +
 			uvarintLen(j.MaxDownloadSize) +
-			accountLen(j.Owner) + accountLen(j.CmdUser) +
+			accountLen(j.Owner) + accountLen(j.CmdUser) + accountLen(j.CLSIDSetter) +
 			stringLen(j.DisplayName) + stringLen(j.Description) +
 			stringLen(j.CmdProgram) + stringLen(j.CmdParameters) +
 			stringLen(j.Error.File.RemoteName) + stringLen(j.Error.File.LocalName) +
@@ -610,6 +611,7 @@ func (d *decoder) jobRecord(j *jobRecord) {
 	j.CmdParameters = d.string("CmdParameters")
 	j.CmdUser = d.account("CmdUser")
 	j.NotifyCLSID = d.guid("NotifyCLSID")
+	j.CLSIDSetter = d.account("CLSIDSetter")
 	j.MinimumRetryDelay = d.duration("MinimumRetryDelay")
 	j.NoProgressTimeout = d.duration("NoProgressTimeout")
 	j.MaximumDownloadTime = d.duration("MaximumDownloadTime")

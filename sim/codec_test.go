@@ -39,6 +39,7 @@ func fullSnapshot() *snapshot {
 				CmdParameters:               `notify.exe --job {0F1E2D3C}`,
 				CmdUser:                     model.Account{Name: `CONTOSO\bob`, Kind: model.AccountNetworkService, Unelevated: true},
 				NotifyCLSID:                 model.MustParseGUID("{11223344-5566-7788-99AA-BBCCDDEEFF00}"),
+				CLSIDSetter:                 model.Account{Name: "root", Kind: model.AccountAdministrator, Unelevated: true},
 				MinimumRetryDelay:           45 * time.Second,
 				NoProgressTimeout:           36 * time.Hour,
 				MaximumDownloadTime:         -7 * time.Minute, // negative on purpose: varints are signed
@@ -98,6 +99,7 @@ func fullSnapshot() *snapshot {
 				CmdParameters:               "q",
 				CmdUser:                     model.Account{Name: "y", Kind: model.AccountLocalSystem, Unelevated: true},
 				NotifyCLSID:                 model.MustParseGUID("{00000000-0000-0000-0000-000000000001}"),
+				CLSIDSetter:                 model.Account{Name: "carol", Kind: model.AccountAdministrator, Unelevated: true},
 				MinimumRetryDelay:           time.Duration(1<<63 - 1),
 				NoProgressTimeout:           time.Duration(-1 << 63),
 				MaximumDownloadTime:         1,
@@ -493,7 +495,7 @@ func TestSnapshotDecodeRejectsEveryTruncation(t *testing.T) {
 }
 
 func TestSnapshotDecodeRejectsUnknownVersion(t *testing.T) {
-	for _, v := range []uint16{0, 1, 3, 7, 65535} {
+	for _, v := range []uint16{0, 1, 2, 4, 7, 65535} {
 		enc := smallEncoding()
 		binary.LittleEndian.PutUint16(enc[8:], v)
 		_, err := decodeSnapshot(enc)
@@ -565,7 +567,8 @@ func TestSnapshotDecodeRejectsNonCanonicalAndInvalidValues(t *testing.T) {
 	zeroJob = zeroJob[frameHeaderLen+2 : len(zeroJob)-frameCRCLen]
 	require.Len(t, zeroJob, minJobBytes)
 	// Offsets in zeroJob: ID 0..15, Type 16, Owner.Name 17, Owner.Kind 18,
-	// Owner.Unelevated 19, State 20, ..., DynamicContent 50.
+	// Owner.Unelevated 19, State 20, ..., NotifyCLSID 30..45, CLSIDSetter
+	// 46..48, ..., DynamicContent 53.
 	withJobByte := func(off int, v ...byte) []byte {
 		j := append(append(bytes.Clone(zeroJob[:off]), v...), zeroJob[off+1:]...)
 		return payloadOf([]byte{0}, uint64(1), j)
@@ -584,9 +587,9 @@ func TestSnapshotDecodeRejectsNonCanonicalAndInvalidValues(t *testing.T) {
 		{"zero time as non-zero", payloadOf([]byte{1}, binary.AppendVarint(nil, time.Time{}.Unix()), uint64(0), uint64(0)), errInvalid, "SavedAt: zero time encoded as non-zero"},
 		{"nanoseconds out of range", payloadOf([]byte{1}, uint64(0), uint64(1e9), uint64(0)), errInvalid, "SavedAt: nanoseconds 1000000000 out of range"},
 		{"huge job count", payloadOf([]byte{0}, uint64(1)<<62), errTruncated, "Jobs: truncated: 4611686018427387904 elements"},
-		{"job count beyond input", payloadOf([]byte{0}, uint64(2), zeroJob), errTruncated, "Jobs: truncated: 2 elements need at least 73 bytes each, 73 bytes left"},
+		{"job count beyond input", payloadOf([]byte{0}, uint64(2), zeroJob), errTruncated, "Jobs: truncated: 2 elements need at least 76 bytes each, 76 bytes left"},
 		{"uint32 overflow", withJobByte(16, 0x80, 0x80, 0x80, 0x80, 0x10), errInvalid, "job 0: Type: value 4294967296 overflows 32 bits"},
-		{"bool 2", withJobByte(50, 2), errInvalid, "job 0: DynamicContent: invalid bool 2"},
+		{"bool 2", withJobByte(53, 2), errInvalid, "job 0: DynamicContent: invalid bool 2"},
 		{"unelevated 2", withJobByte(19, 2), errInvalid, "job 0: Owner: invalid bool 2"},
 		{"truncated GUID", func() []byte {
 			// Job 0's long description keeps the job count plausible;

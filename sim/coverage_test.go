@@ -24,8 +24,6 @@ var notModeled = map[string]string{
 		"to pass as NULL (the COM backend checks it)",
 	"OBJ-GET-NULL-ARG": "the Go API returns the object as a value: there is no output pointer " +
 		"to pass as NULL (the COM backend checks it)",
-	"CLSID-OUT-OF-PROCESS": "the simulator's class registry (RegisterClass) holds only local-server " +
-		"classes; there is no in-process registration to reject",
 	"LIMIT-NULL-STRING-COM": "the Go API has no NULL string (an empty string is a string), and the " +
 		"simulator is called in-process, where no COM proxy stands between caller and service",
 	"SEC-OWNER-LOGOFF": "the simulator has no logon sessions: apps connect as users, but nobody " +

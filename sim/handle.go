@@ -281,8 +281,8 @@ func (h *jobHandle) TakeOwnership() error {
 		j.rec.Owner = h.app.user
 		s.count(j.rec.Owner, +1)
 		j.rec.CmdProgram, j.rec.CmdParameters, j.rec.CmdUser = "", "", model.Account{}
-		if s.opts.Variants.Is("SEC-TAKEOWNERSHIP-CLSID", rules.VarCleared) && !j.rec.NotifyCLSID.IsNull() {
-			j.rec.NotifyCLSID = model.GUID{}
+		if rules.TakeOwnershipClearsCLSID(s.opts.Variants) && !j.rec.NotifyCLSID.IsNull() {
+			j.rec.NotifyCLSID, j.rec.CLSIDSetter = model.GUID{}, model.Account{}
 			j.inst = nil
 			j.regEpoch++
 		}
@@ -489,7 +489,7 @@ func (h *jobHandle) SetProperty(id model.JobPropertyID, v model.JobPropertyValue
 			return model.BG_E_UNKNOWN_PROPERTY_ID
 		}
 		if id == model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID {
-			if hr := rules.CheckSetNotifyCLSID(j.rec.State, v.ClsID, s.classes[v.ClsID] != nil, s.opts.Variants); hr.Failed() {
+			if hr := rules.CheckSetNotifyCLSID(j.rec.State, v.ClsID, s.registered(v.ClsID), s.opts.Variants); hr.Failed() {
 				return hr
 			}
 		} else if hr := rules.CheckModify(j.rec.State); hr.Failed() {
@@ -501,6 +501,10 @@ func (h *jobHandle) SetProperty(id model.JobPropertyID, v model.JobPropertyValue
 				s.dropInstance(j) // the last CLSID set is the one used (CLSID-LAST-WRITER-WINS)
 			}
 			j.rec.NotifyCLSID = v.ClsID
+			j.rec.CLSIDSetter = h.app.user
+			if v.ClsID.IsNull() {
+				j.rec.CLSIDSetter = model.Account{}
+			}
 			j.regEpoch++
 			s.kickNotify(j)
 		case model.BITS_JOB_PROPERTY_ID_COST_FLAGS:

@@ -294,6 +294,7 @@ type caller struct {
 	inst     *instanceReg
 	newInst  *instanceReg
 	clsid    model.GUID
+	setter   model.Account // who set the CLSID (CLSID-OWNER-CONTEXT)
 	owner    model.Account
 	jobErr   model.JobError
 	program  string
@@ -313,7 +314,7 @@ func (s *Service) newCaller(j *job, o owed, gen uint64) *caller {
 	}
 	*c = caller{
 		s: s, j: j, gen: gen, what: o, regEpoch: j.regEpoch,
-		obj: j.obj, inst: j.inst, clsid: j.rec.NotifyCLSID, owner: j.rec.Owner,
+		obj: j.obj, inst: j.inst, clsid: j.rec.NotifyCLSID, owner: j.rec.Owner, setter: j.rec.CLSIDSetter,
 		jobErr: j.rec.Error, program: j.rec.CmdProgram, params: j.rec.CmdParameters, cmdUser: j.rec.CmdUser,
 	}
 	return c
@@ -349,14 +350,14 @@ func (c *caller) Call(st rules.Step) rules.Fate {
 		}
 		return c.invoke(c.inst.obj, c.inst.host, c.inst.host.user, t)
 	case st.Target == model.TargetCLSID:
-		inst, hr := c.s.activate(c.clsid, c.owner)
+		inst, hr := c.s.activate(c.clsid, c.owner, c.setter)
 		if inst == nil {
 			c.note(model.Target{Kind: model.TargetCLSID, CLSID: c.clsid}, c.owner, hr, 0)
 			return rules.FateActivationFails
 		}
 		c.newInst = inst
 		t := model.Target{Kind: model.TargetCLSID, App: inst.host.name, CLSID: inst.clsid, Instance: inst.n}
-		return c.invoke(inst.obj, inst.host, c.owner, t)
+		return c.invoke(inst.obj, inst.host, inst.host.user, t)
 	case st.Target == model.TargetCommandLine:
 		return c.launch()
 	}

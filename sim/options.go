@@ -199,8 +199,5 @@ func (s *Service) Variants() rules.Selection {
 // simulator cannot follow yet, with what is missing. New refuses them
 // rather than silently simulating the default.
 var NotSimulated = map[string]string{
-	"CLSID-OUT-OF-PROCESS=in-process-activated": "the class registry holds only local-server classes",
-	"CLSID-OWNER-CONTEXT=setter":                "the job does not record who set the CLSID",
-	"CLSID-OWNER-CONTEXT=appid-runas":           "classes carry no AppID RunAs",
-	"DELIV-RETRY-STOPS-ON-LEAVE=continues":      "owed notifications are dropped when the job leaves the state",
+	"DELIV-RETRY-STOPS-ON-LEAVE=continues": "owed notifications are dropped when the job leaves the state",
 }

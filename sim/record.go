@@ -34,6 +34,9 @@ type jobRecord struct {
 	CmdUser       model.Account
 	// NotifyCLSID is BITS_JOB_PROPERTY_NOTIFICATION_CLSID (GUID_NULL: none).
 	NotifyCLSID model.GUID
+	// CLSIDSetter is the account that last set NotifyCLSID (zero when it
+	// is GUID_NULL), for CLSID-OWNER-CONTEXT's setter reading.
+	CLSIDSetter model.Account
 
 	MinimumRetryDelay   time.Duration
 	NoProgressTimeout   time.Duration

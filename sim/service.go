@@ -53,7 +53,7 @@ type Service struct {
 	callers     []*caller // free list of delivery callers
 	apps        map[string]*App
 	appSweep    int // len(apps) at which addApp forgets ended apps
-	classes     map[model.GUID]ClassFactory
+	classes     map[model.GUID]classReg
 	activations map[model.GUID]int // instances created per class
 	commands    CommandHandler
 	remotes     map[string]Remote
@@ -95,7 +95,7 @@ func New(opts Options) (*Service, error) {
 		jobs:        map[model.GUID]*job{},
 		userJobs:    map[string]int{},
 		apps:        map[string]*App{},
-		classes:     map[model.GUID]ClassFactory{},
+		classes:     map[model.GUID]classReg{},
 		activations: map[model.GUID]int{},
 		remotes:     map[string]Remote{},
 		inFlight:    map[string]int{},

@@ -77,6 +77,8 @@ func validateJob(j *jobRecord, fail func(file int, field, format string, args ..
 		return fail(-1, "CmdProgram", "not a command line SetNotifyCmdLine accepts")
 	case j.CmdProgram != "" && j.CmdUser.Name == "":
 		return fail(-1, "CmdUser", "a command line without the user who set it")
+	case j.NotifyCLSID.IsNull() && j.CLSIDSetter != (model.Account{}):
+		return fail(-1, "CLSIDSetter", "a setter without a CLSID")
 	case j.Type != model.BG_JOB_TYPE_DOWNLOAD && len(j.Files) > 1:
 		return fail(-1, "Files", "an upload job with %d files", len(j.Files))
 	case j.PendingTransferred && j.State != model.BG_JOB_STATE_TRANSFERRED:
@@ -88,7 +90,7 @@ func validateJob(j *jobRecord, fail func(file int, field, format string, args ..
 		field string
 		a     model.Account
 		empty bool
-	}{{"Owner", j.Owner, false}, {"CmdUser", j.CmdUser, j.CmdProgram == ""}} {
+	}{{"Owner", j.Owner, false}, {"CmdUser", j.CmdUser, j.CmdProgram == ""}, {"CLSIDSetter", j.CLSIDSetter, true}} {
 		if a.empty && a.a == (model.Account{}) {
 			continue
 		}

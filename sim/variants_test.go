@@ -476,3 +476,50 @@ func TestVariantAgainOnNewInstance(t *testing.T) {
 		assert.Equal(t, tc.jt, jt.Load(), "%v", tc.sel)
 	}
 }
+
+func TestVariantOwnerContext(t *testing.T) {
+	// Rules: CLSID-OWNER-CONTEXT
+	clsid := model.MustParseGUID("{5D1B4F1C-3C0E-4E0A-9C7B-0A1B2C3D4E65}")
+	interactive := model.Account{Name: "interactive"}
+	for _, tc := range []struct {
+		sel  rules.Selection
+		user string
+	}{
+		{nil, "alice"}, // "in the security context of the job's owner"
+		{rules.Selection{"CLSID-OWNER-CONTEXT": rules.VarSetter}, "root"},            // "the user who last set BITS_JOB_PROPERTY_NOTIFICATION_CLSID"
+		{rules.Selection{"CLSID-OWNER-CONTEXT": rules.VarAppIDRunAs}, "interactive"}, // "as the class's AppID RunAs says"
+	} {
+		svc := vService(t, tc.sel)
+		require.NoError(t, svc.RegisterClassWith(clsid, ntFactory(new(atomic.Int32), &model.CallbackFuncs{}), sim.ClassOptions{RunAs: &interactive}))
+		job := ntJob(t, ntApp(t, svc, "A", ntAlice), "j", 1)
+		rj, err := ntApp(t, svc, "R", vAdmin).GetJob(job.GetId())
+		require.NoError(t, err)
+		require.NoError(t, rj.SetNotifyCLSID(clsid))
+		require.NoError(t, svc.Restart()) // the setter is persisted with the CLSID
+		ntResume(t, svc, job)
+		evs := ntEvents(svc, job, model.EventJobTransferred)
+		require.Len(t, evs, 1, "%v", tc.sel)
+		assert.Equal(t, tc.user, evs[0].User, "%v", tc.sel)
+	}
+}
+
+func TestVariantInProcessClass(t *testing.T) {
+	// Rules: CLSID-OUT-OF-PROCESS
+	clsid := model.MustParseGUID("{5D1B4F1C-3C0E-4E0A-9C7B-0A1B2C3D4E66}")
+	for _, tc := range []struct {
+		sel    rules.Selection
+		result model.HRESULT
+	}{
+		{nil, model.REGDB_E_CLASSNOTREG}, // "fails activation with REGDB_E_CLASSNOTREG (0x80040154)"
+		{rules.Selection{"CLSID-OUT-OF-PROCESS": rules.VarInProcessActivate}, model.S_OK}, // "is activated and receives the notification"
+	} {
+		svc := vService(t, tc.sel)
+		require.NoError(t, svc.RegisterClassWith(clsid, ntFactory(new(atomic.Int32), &model.CallbackFuncs{}), sim.ClassOptions{InProcessOnly: true}))
+		job := ntJob(t, ntApp(t, svc, "A", ntAlice), "j", 1)
+		require.NoError(t, job.SetNotifyCLSID(clsid))
+		ntResume(t, svc, job)
+		evs := ntEvents(svc, job, model.EventJobTransferred)
+		require.NotEmpty(t, evs, "%v", tc.sel)
+		assert.Equal(t, tc.result, evs[0].Result, "%v", tc.sel)
+	}
+}
