@@ -822,7 +822,7 @@ var catalogue = []Rule{
 	{
 		ID:        "STATE-GET-ERROR-UNAVAILABLE",
 		Family:    FamilyState,
-		Statement: "GetError on a job that is not in ERROR or TRANSIENT_ERROR, such as a job that reached TRANSFERRED cleanly, fails with BG_E_ERROR_INFORMATION_UNAVAILABLE (0x8020000F).",
+		Statement: "GetError fails with BG_E_ERROR_INFORMATION_UNAVAILABLE (0x8020000F) on a job that has met no error since it last entered TRANSFERRING, such as a new job or one that reached TRANSFERRED cleanly, while after an error (ERROR or TRANSIENT_ERROR) it returns that error until the job next enters TRANSFERRING, also after Resume while the job is QUEUED or CONNECTING and after Suspend.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-geterror.md",
 		Status:    Documented,
 	},

@@ -204,9 +204,6 @@ func (h *jobHandle) transition(op rules.Op) (hr model.HRESULT, err error) {
 		switch op {
 		case rules.OpResume:
 			j.resumeElapsed()
-			if t.Next == model.BG_JOB_STATE_QUEUED {
-				j.rec.HasError = false
-			}
 		case rules.OpComplete:
 			for i := range j.rec.Files {
 				if j.rec.Files[i].Completed {
@@ -252,7 +249,9 @@ func (h *jobHandle) GetState() (st model.JobState, err error) {
 
 func (h *jobHandle) GetError() (e model.JobError, err error) {
 	err = h.do("GetError", false, func(j *job) error {
-		if !j.rec.HasError || (j.rec.State != model.BG_JOB_STATE_ERROR && j.rec.State != model.BG_JOB_STATE_TRANSIENT_ERROR) {
+		// The error stays readable until the job next enters TRANSFERRING
+		// (STATE-GET-ERROR-UNAVAILABLE): setState clears it there.
+		if !j.rec.HasError {
 			return model.BG_E_ERROR_INFORMATION_UNAVAILABLE
 		}
 		e = j.rec.Error
