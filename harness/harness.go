@@ -39,6 +39,17 @@ type Capabilities struct {
 	Users bool
 	// Crash: applications can be killed abruptly.
 	Crash bool
+	// Network: the machine's network can be disconnected and connected
+	// again; the backend implements NetworkControl.
+	Network bool
+}
+
+// NetworkControl is the control plane of a backend with
+// Capabilities.Network: it disconnects and reconnects the machine's
+// network.
+type NetworkControl interface {
+	// SetNetwork connects (true) or disconnects (false) the network.
+	SetNetwork(connected bool) error
 }
 
 // Has reports whether c includes every capability of need (Version is
@@ -46,7 +57,8 @@ type Capabilities struct {
 func (c Capabilities) Has(need Capabilities) bool {
 	return (!need.VirtualTime || c.VirtualTime) && (!need.Restart || c.Restart) &&
 		(!need.CLSID || c.CLSID) && (!need.CommandLine || c.CommandLine) &&
-		(!need.Users || c.Users) && (!need.Crash || c.Crash) && c.Version >= need.Version
+		(!need.Users || c.Users) && (!need.Crash || c.Crash) && (!need.Network || c.Network) &&
+		c.Version >= need.Version
 }
 
 // Missing names the capabilities of need that c lacks.
@@ -63,6 +75,7 @@ func (c Capabilities) Missing(need Capabilities) []string {
 	add(need.CommandLine && !c.CommandLine, "command line")
 	add(need.Users && !c.Users, "several users")
 	add(need.Crash && !c.Crash, "crash")
+	add(need.Network && !c.Network, "network control")
 	add(c.Version < need.Version, fmt.Sprintf("BITS %v", need.Version))
 	return out
 }

@@ -766,8 +766,22 @@ var catalogue = []Rule{
 	{
 		ID:        "STATE-TRANSIENT-RETRY",
 		Family:    FamilyState,
-		Statement: "A recoverable transfer error moves the job to TRANSIENT_ERROR, and BITS moves it back to QUEUED to try again once the job's MinimumRetryDelay has elapsed.",
+		Statement: "A recoverable transfer error moves the job to TRANSIENT_ERROR, and BITS moves it back to QUEUED to try again once the job's MinimumRetryDelay has elapsed, except that BITS does not retry the job after a network disconnect or a disk lock error (for example while chkdsk runs) or while the MaxInternetBandwidth Group Policy is zero.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/ne-bits-bg_job_state.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "STATE-NETWORK-LOSS",
+		Family:    FamilyState,
+		Statement: "When the network connection is lost, every QUEUED or TRANSFERRING job moves to TRANSIENT_ERROR with the error BG_E_NETWORK_DISCONNECTED (0x80200010), and when a network connection is established every TRANSIENT_ERROR job, whatever its error code, moves to QUEUED.",
+		Source:    "MicrosoftDocs/win32:desktop-src/Bits/users-and-network-connections.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "STATE-RETRY-DELAY-OVER-TIMEOUT",
+		Family:    FamilyState,
+		Statement: "When a job's MinimumRetryDelay is longer than its NoProgressTimeout, BITS does not retry a transient error and moves the job to ERROR instead.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-setminimumretrydelay.md",
 		Status:    Documented,
 	},
 	{

@@ -503,11 +503,14 @@ func (s *Service) transientError(j *job, i int, hr model.HRESULT) {
 	}
 	delay := rules.ClampRetryDelay(j.rec.MinimumRetryDelay)
 	if rules.TransientErrorOutcome(now.Sub(j.rec.FirstTransientError), j.rec.NoProgressTimeout) == model.BG_JOB_STATE_ERROR ||
-		delay > j.rec.NoProgressTimeout {
+		rules.RetryDelayExceedsTimeout(delay, j.rec.NoProgressTimeout) {
 		s.setState(j, model.BG_JOB_STATE_ERROR)
 		return
 	}
 	s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvTransientError).Next)
+	if s.waitsWithoutRetry(j) {
+		return // no retry: the job waits for the condition to clear
+	}
 	j.rec.RetryDue = now.Add(delay)
 	s.schedule(j.rec.RetryDue, taskRetryDue, j, 0)
 	s.schedule(j.rec.FirstTransientError.Add(j.rec.NoProgressTimeout), taskNoProgress, j, 0)
@@ -556,7 +559,9 @@ func (s *Service) runTask(t timer) (work, bool) {
 	}
 	switch t.kind {
 	case taskConnected:
-		if j.rec.State == model.BG_JOB_STATE_CONNECTING {
+		if j.rec.State == model.BG_JOB_STATE_CONNECTING && s.offline {
+			s.networkDown(j) // no network to connect over (STATE-NETWORK-LOSS)
+		} else if j.rec.State == model.BG_JOB_STATE_CONNECTING {
 			s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvConnected).Next)
 			s.transferNext(j)
 		}

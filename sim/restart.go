@@ -112,6 +112,16 @@ func (s *Service) restore(snap *snapshot) {
 		case model.BG_JOB_STATE_QUEUED:
 			s.enqueue(j)
 		case model.BG_JOB_STATE_TRANSIENT_ERROR:
+			if s.waitsWithoutRetry(j) {
+				// No retry (STATE-TRANSIENT-RETRY): a job that waited for
+				// the network is queued if the network is up again
+				// (STATE-NETWORK-LOSS); others keep waiting.
+				if j.rec.Error.Code == model.BG_E_NETWORK_DISCONNECTED && !s.offline {
+					j.rec.State = model.BG_JOB_STATE_QUEUED
+					s.enqueue(j)
+				}
+				break
+			}
 			// The retry stays due when it was (STATE-TRANSIENT-RETRY), and the
 			// no-progress timeout keeps counting.
 			due := j.rec.RetryDue

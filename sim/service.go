@@ -49,6 +49,7 @@ type Service struct {
 	queueSeq uint64         // round-robin order of QUEUED jobs
 	runq     [4][]queued    // QUEUED jobs per priority, in round-robin order
 	bgSlot   *job           // the background job holding the transfer slot
+	offline  bool           // the network is disconnected (SetNetwork)
 
 	callers     []*caller // free list of delivery callers
 	apps        map[string]*App

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 	"github.com/bitssim/bitssim/sim"
 )
 
@@ -71,4 +72,186 @@ func TestTruthGetErrorUntilTransferring(t *testing.T) {
 	e, err = bad.GetError()
 	require.NoError(t, err, "SUSPENDED after ERROR")
 	assert.Equal(t, model.HRESULT(0x80190194), e.Code)
+}
+
+func TestTruthNetworkLossAndRestore(t *testing.T) {
+	// Rules: STATE-NETWORK-LOSS, STATE-TRANSIENT-RETRY, DELIV-NO-JOBERROR-TRANSIENT
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	require.NoError(t, svc.SetRemote(smtURL("slow.bin"), sim.Remote{Size: 10000, Rate: 1000}))
+	require.NoError(t, svc.SetRemote(smtURL("a.bin"), sim.Remote{Size: 100}))
+	require.NoError(t, svc.SetRemote(smtURL("flaky.bin"), sim.Unavailable(1, 100)))
+	app := smtApp(t, svc, "app", smtAlice)
+	var c smtCounter
+	mk := func(name, file string) model.Job {
+		j := smtJob(t, app, name, model.BG_JOB_TYPE_DOWNLOAD)
+		smtAdd(t, j, file)
+		require.NoError(t, j.SetNotifyInterface(c.object()))
+		require.NoError(t, j.SetMinimumRetryDelay(60*time.Second))
+		return j
+	}
+	transferring := mk("transferring", "slow.bin")
+	require.NoError(t, transferring.Resume())
+	smtAdvance(t, svc, 2*time.Second)
+	require.Equal(t, model.BG_JOB_STATE_TRANSFERRING, smtState(t, transferring))
+	transient := mk("transient", "flaky.bin")
+	require.NoError(t, transient.SetPriority(model.BG_JOB_PRIORITY_FOREGROUND))
+	require.NoError(t, transient.Resume())
+	smtRun(t, svc)
+	require.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, transient))
+	queued := mk("queued", "a.bin")
+	require.NoError(t, queued.Resume())
+	require.Equal(t, model.BG_JOB_STATE_QUEUED, smtState(t, queued))
+	suspended := mk("suspended", "a.bin")
+
+	require.True(t, svc.Connected(), "a service starts connected")
+	require.NoError(t, svc.SetNetwork(false))
+	assert.False(t, svc.Connected())
+	for _, j := range []model.Job{transferring, queued} {
+		assert.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, j))
+		e, err := j.GetError()
+		require.NoError(t, err)
+		assert.Equal(t, model.HRESULT(0x80200010), e.Code, "BG_E_NETWORK_DISCONNECTED")
+	}
+	assert.Equal(t, model.BG_JOB_STATE_SUSPENDED, smtState(t, suspended))
+	assert.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, transient))
+
+	// No retry while the network is down, and no JobError.
+	smtAdvance(t, svc, 24*time.Hour)
+	for _, j := range []model.Job{transferring, queued, transient} {
+		assert.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, j))
+		e, err := j.GetError()
+		require.NoError(t, err)
+		assert.Equal(t, model.HRESULT(0x80200010), e.Code, "BG_E_NETWORK_DISCONNECTED")
+	}
+	// A job resumed while the network is down cannot connect either.
+	require.NoError(t, suspended.Resume())
+	smtRun(t, svc)
+	assert.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, suspended))
+	assert.Equal(t, 0, c.jobErrors)
+	assert.Empty(t, smtEvents(svc, transferring.GetId(), model.EventJobError))
+
+	require.NoError(t, svc.SetNetwork(true))
+	for _, j := range []model.Job{transferring, queued, transient, suspended} {
+		assert.Equal(t, model.BG_JOB_STATE_QUEUED, smtState(t, j), "every TRANSIENT_ERROR job is QUEUED")
+	}
+	smtAdvance(t, svc, time.Minute)
+	for _, j := range []model.Job{transferring, queued, transient, suspended} {
+		assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, j))
+	}
+	assert.Equal(t, 0, c.jobErrors)
+	assert.Equal(t, 4, c.transferred)
+	require.NoError(t, svc.SetNetwork(true), "setting the state the network has changes nothing")
+}
+
+func TestTruthNetworkLossAcrossRestart(t *testing.T) {
+	// Rules: STATE-NETWORK-LOSS, STATE-TRANSIENT-RETRY
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	require.NoError(t, svc.SetRemote(smtURL("a.bin"), sim.Remote{Size: 100}))
+	app := smtApp(t, svc, "app", smtAlice)
+	j := smtJob(t, app, "waits", model.BG_JOB_TYPE_DOWNLOAD)
+	smtAdd(t, j, "a.bin")
+	require.NoError(t, svc.SetNetwork(false))
+	require.NoError(t, j.Resume())
+	smtRun(t, svc)
+	require.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, j))
+
+	require.NoError(t, svc.Restart())
+	smtAdvance(t, svc, time.Hour)
+	assert.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, j), "still no network after the restart: no retry")
+
+	require.NoError(t, svc.SetNetwork(true))
+	smtRun(t, svc)
+	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, j))
+
+	// Down, restart, and the service comes back with the network up.
+	k := smtJob(t, app, "requeued", model.BG_JOB_TYPE_DOWNLOAD)
+	smtAdd(t, k, "a.bin")
+	require.NoError(t, svc.SetNetwork(false))
+	require.NoError(t, k.Resume())
+	smtRun(t, svc)
+	require.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, k))
+	require.NoError(t, svc.SetNetwork(true))
+	require.Equal(t, model.BG_JOB_STATE_QUEUED, smtState(t, k))
+	require.NoError(t, svc.SetNetwork(false))
+	require.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, k), "a QUEUED job loses the network too")
+	require.NoError(t, svc.Restart())
+	require.NoError(t, svc.SetNetwork(true))
+	smtRun(t, svc)
+	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, k))
+}
+
+func TestTruthNoRetryOnDiskLockOrZeroBandwidth(t *testing.T) {
+	// Rules: STATE-TRANSIENT-RETRY
+	locked := sim.Remote{Size: 100, TransientFailures: 1, TransientError: model.BG_E_DESTINATION_LOCKED}
+	for _, tc := range []struct {
+		name   string
+		opts   sim.Options
+		remote sim.Remote
+	}{
+		{"disk lock", sim.Options{}, locked},
+		{"MaxInternetBandwidth 0", sim.Options{Limits: &rules.Limits{ZeroInternetBandwidth: true}}, sim.Unavailable(1, 100)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := smtService(t, tc.opts)
+			defer svc.Close()
+			require.NoError(t, svc.SetRemote(smtURL("f.bin"), tc.remote))
+			j := smtJob(t, smtApp(t, svc, "app", smtAlice), "f", model.BG_JOB_TYPE_DOWNLOAD)
+			smtAdd(t, j, "f.bin")
+			require.NoError(t, j.SetMinimumRetryDelay(5*time.Second))
+			require.NoError(t, j.Resume())
+			smtRun(t, svc)
+			require.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, j))
+			smtAdvance(t, svc, time.Hour)
+			assert.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, j), "BITS does not retry")
+			n, err := j.GetErrorCount()
+			require.NoError(t, err)
+			assert.Equal(t, uint32(1), n, "one attempt only")
+			require.NoError(t, j.Resume(), "a client may resume it")
+			smtRun(t, svc)
+			assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, j))
+		})
+	}
+	// The default policy retries a 503 after MinimumRetryDelay.
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	require.NoError(t, svc.SetRemote(smtURL("f.bin"), sim.Unavailable(1, 100)))
+	j := smtJob(t, smtApp(t, svc, "app", smtAlice), "f", model.BG_JOB_TYPE_DOWNLOAD)
+	smtAdd(t, j, "f.bin")
+	require.NoError(t, j.SetMinimumRetryDelay(5*time.Second))
+	require.NoError(t, j.Resume())
+	smtRun(t, svc)
+	require.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, j))
+	smtAdvance(t, svc, 5*time.Second)
+	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, j))
+}
+
+func TestTruthRetryDelayLongerThanNoProgressTimeout(t *testing.T) {
+	// Rules: STATE-RETRY-DELAY-OVER-TIMEOUT
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	require.NoError(t, svc.SetRemote(smtURL("flaky.bin"), sim.Unavailable(1, 100)))
+	app := smtApp(t, svc, "app", smtAlice)
+	for _, tc := range []struct {
+		delay, timeout time.Duration
+		want           model.JobState
+	}{
+		{120 * time.Second, 60 * time.Second, model.BG_JOB_STATE_ERROR},
+		{60 * time.Second, 60 * time.Second, model.BG_JOB_STATE_TRANSIENT_ERROR},
+		{30 * time.Second, 60 * time.Second, model.BG_JOB_STATE_TRANSIENT_ERROR},
+	} {
+		j := smtJob(t, app, "j", model.BG_JOB_TYPE_DOWNLOAD)
+		require.NoError(t, j.AddFile(smtURL("flaky.bin"), smtLocal(tc.delay.String())))
+		var c smtCounter
+		require.NoError(t, j.SetNotifyInterface(c.object()))
+		require.NoError(t, j.SetMinimumRetryDelay(tc.delay))
+		require.NoError(t, j.SetNoProgressTimeout(tc.timeout))
+		require.NoError(t, j.Resume())
+		smtRun(t, svc)
+		assert.Equal(t, tc.want, smtState(t, j), "MinimumRetryDelay %v, NoProgressTimeout %v", tc.delay, tc.timeout)
+		if tc.want == model.BG_JOB_STATE_ERROR {
+			assert.Equal(t, 1, c.jobErrors, "entering ERROR produces JobError")
+		}
+	}
 }
