@@ -4,6 +4,7 @@ package conformance
 // again against Microsoft's pages (issue 11, part B).
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -93,5 +94,72 @@ func init() {
 				assert.Len(c, To(c.Delivered(j, model.EventJobError), a), 1, "JobError delivered once")
 			},
 		},
+		Scenario{
+			Rule:  "PERSIST-DYNAMIC-CONTENT",
+			Needs: harness.Capabilities{VirtualTime: true, Restart: true, Version: model.BITS5_0},
+			// A BITS_JOB_PROPERTY_DYNAMIC_CONTENT download interrupted by a
+			// restart starts again from the beginning; a job without the
+			// property keeps its progress (PERSIST-JOBS).
+			Run: func(c *C) {
+				a := c.App(Alice)
+				dynamic := c.propertyJob(a, model.BITS_JOB_PROPERTY_DYNAMIC_CONTENT)
+				normal := c.propertyJob(a, 0)
+				for _, j := range []model.Job{dynamic, normal} {
+					c.Do(j.SetPriority(model.BG_JOB_PRIORITY_FOREGROUND), "SetPriority")
+					c.Transfer(j)
+				}
+				c.Advance(3 * time.Second)
+				before := c.progress(normal)
+				require.NotZero(c, c.progress(dynamic), "precondition: the dynamic download made progress")
+				require.NotZero(c, before, "precondition: the other download made progress")
+				c.Restart()
+				assert.Zero(c, c.progress(c.JobIn(a, dynamic)), "the dynamic download starts from the beginning")
+				assert.Equal(c, before, c.progress(c.JobIn(a, normal)), "the other keeps its progress")
+			},
+		},
+		Scenario{
+			Rule:  "PERSIST-HIGH-PERFORMANCE",
+			Needs: harness.Capabilities{VirtualTime: true, PowerLoss: true, Version: model.BITS5_0},
+			// A BITS_JOB_PROPERTY_HIGH_PERFORMANCE job transferring when the
+			// power fails loses its progress and transfers from the
+			// beginning; a job without the property keeps its progress.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				fast := c.propertyJob(a, model.BITS_JOB_PROPERTY_HIGH_PERFORMANCE)
+				normal := c.propertyJob(a, 0)
+				for _, j := range []model.Job{fast, normal} {
+					c.Do(j.SetPriority(model.BG_JOB_PRIORITY_FOREGROUND), "SetPriority")
+					c.Transfer(j)
+				}
+				c.Advance(3 * time.Second)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(fast), "precondition: transferring")
+				before := c.progress(normal)
+				require.NotZero(c, c.progress(fast), "precondition: progress")
+				pc, ok := c.B.(harness.PowerControl)
+				require.True(c, ok, "the backend declares Capabilities.PowerLoss but does not implement harness.PowerControl")
+				c.Do(pc.PowerLoss(), "PowerLoss")
+				assert.Zero(c, c.progress(c.JobIn(a, fast)), "HIGH_PERFORMANCE: progress lost")
+				assert.Equal(c, before, c.progress(c.JobIn(a, normal)), "the other keeps its progress")
+			},
+		},
 	)
+}
+
+// propertyJob creates a download job in app with the Enable property prop
+// set (0: none) and one slow file, or stops the scenario.
+func (c *C) propertyJob(app harness.App, prop model.JobPropertyID) model.Job {
+	j, err := app.CreateJob("conformance", model.BG_JOB_TYPE_DOWNLOAD)
+	c.must(err, "CreateJob")
+	if prop != 0 {
+		c.must(j.SetProperty(prop, model.JobPropertyValue{Enable: true}), fmt.Sprintf("SetProperty(%v)", prop))
+	}
+	c.AddFile(j, harness.RemoteSlow, slowSize)
+	return j
+}
+
+// progress returns the bytes job has transferred, or stops the scenario.
+func (c *C) progress(job model.Job) uint64 {
+	p, err := job.GetProgress()
+	c.must(err, "GetProgress")
+	return p.BytesTransferred
 }

@@ -42,6 +42,16 @@ type Capabilities struct {
 	// Network: the machine's network can be disconnected and connected
 	// again; the backend implements NetworkControl.
 	Network bool
+	// PowerLoss: the machine can lose power, which restarts the service
+	// unexpectedly; the backend implements PowerControl.
+	PowerLoss bool
+}
+
+// PowerControl is the control plane of a backend with
+// Capabilities.PowerLoss.
+type PowerControl interface {
+	// PowerLoss restarts the service as after an unexpected shutdown.
+	PowerLoss() error
 }
 
 // NetworkControl is the control plane of a backend with
@@ -58,6 +68,7 @@ func (c Capabilities) Has(need Capabilities) bool {
 	return (!need.VirtualTime || c.VirtualTime) && (!need.Restart || c.Restart) &&
 		(!need.CLSID || c.CLSID) && (!need.CommandLine || c.CommandLine) &&
 		(!need.Users || c.Users) && (!need.Crash || c.Crash) && (!need.Network || c.Network) &&
+		(!need.PowerLoss || c.PowerLoss) &&
 		c.Version >= need.Version
 }
 
@@ -76,6 +87,7 @@ func (c Capabilities) Missing(need Capabilities) []string {
 	add(need.Users && !c.Users, "several users")
 	add(need.Crash && !c.Crash, "crash")
 	add(need.Network && !c.Network, "network control")
+	add(need.PowerLoss && !c.PowerLoss, "power loss")
 	add(c.Version < need.Version, fmt.Sprintf("BITS %v", need.Version))
 	return out
 }

@@ -42,6 +42,7 @@ type command struct {
 var (
 	_ Backend        = (*SimBackend)(nil)
 	_ NetworkControl = (*SimBackend)(nil)
+	_ PowerControl   = (*SimBackend)(nil)
 )
 
 // NewSim starts a sim backend with a manual clock.
@@ -66,7 +67,7 @@ func (b *SimBackend) Name() string { return "sim" }
 // Capabilities: the simulator can do everything.
 func (b *SimBackend) Capabilities() Capabilities {
 	return Capabilities{Version: b.svc.Version(), VirtualTime: true, Restart: true, CLSID: b.svc.Version() >= model.BITS5_0,
-		CommandLine: true, Users: true, Crash: true, Network: true}
+		CommandLine: true, Users: true, Crash: true, Network: true, PowerLoss: true}
 }
 
 // Variants returns the readings of the open rules the simulator follows
@@ -75,6 +76,9 @@ func (b *SimBackend) Variants() rules.Selection { return b.svc.Variants() }
 
 // SetNetwork connects or disconnects the simulated network.
 func (b *SimBackend) SetNetwork(connected bool) error { return b.svc.SetNetwork(connected) }
+
+// PowerLoss restarts the simulated service as after a power loss.
+func (b *SimBackend) PowerLoss() error { return b.svc.PowerLoss() }
 
 // StartApp starts a simulated application.
 func (b *SimBackend) StartApp(name string, user model.Account) (App, error) {

@@ -881,8 +881,22 @@ var catalogue = []Rule{
 	{
 		ID:        "PERSIST-JOBS",
 		Family:    FamilyPersist,
-		Statement: "Every job that is not CANCELLED or ACKNOWLEDGED survives a service restart with the same ID, type, owner, files and transfer progress.",
+		Statement: "Every job that is not CANCELLED or ACKNOWLEDGED survives a service restart with the same ID, type, owner, files and transfer progress, except for the progress that PERSIST-DYNAMIC-CONTENT and PERSIST-HIGH-PERFORMANCE say is lost.",
 		Source:    "MicrosoftDocs/win32:desktop-src/Bits/about-bits.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "PERSIST-DYNAMIC-CONTENT",
+		Family:    FamilyPersist,
+		Statement: "When the download of a job with BITS_JOB_PROPERTY_DYNAMIC_CONTENT is interrupted for any reason, such as a temporary loss of network connectivity or a restart, BITS starts that download again from the beginning instead of resuming where it left off.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits5_0/ne-bits5_0-bits_job_property_id.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "PERSIST-HIGH-PERFORMANCE",
+		Family:    FamilyPersist,
+		Statement: "A job with BITS_JOB_PROPERTY_HIGH_PERFORMANCE that is transferring when the computer shuts down unexpectedly, for example on a power loss, loses its transfer progress and BITS transfers it again from the beginning.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits5_0/ne-bits5_0-bits_job_property_id.md",
 		Status:    Documented,
 	},
 	{

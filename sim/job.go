@@ -170,6 +170,9 @@ func (s *Service) setState(j *job, to model.JobState) {
 		j.rec.DownloadElapsed += now.Sub(j.attemptStart)
 		s.cancel(j, slotTransfer, slotMaxDownload, slotTimeSlice)
 		s.releaseSlot(j)
+		if to != model.BG_JOB_STATE_TRANSFERRED {
+			j.interrupted() // PERSIST-JOBS: a dynamic download starts again
+		}
 	}
 	if to == model.BG_JOB_STATE_TRANSFERRING {
 		j.rec.HasError = false

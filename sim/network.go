@@ -71,5 +71,9 @@ func (s *Service) networkDown(j *job) {
 // condition to clear instead of being retried after MinimumRetryDelay
 // (STATE-TRANSIENT-RETRY); s.mu is held.
 func (s *Service) waitsWithoutRetry(j *job) bool {
-	return !rules.RetriesTransientError(j.rec.Error.Code, *s.opts.Limits)
+	code := model.S_OK // no recorded error: an interrupted transfer, retried as usual
+	if j.rec.HasError {
+		code = j.rec.Error.Code
+	}
+	return !rules.RetriesTransientError(code, *s.opts.Limits)
 }

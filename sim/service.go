@@ -111,7 +111,7 @@ func New(opts Options) (*Service, error) {
 		_ = s.unlockStore() // the load error is the one to report
 		return nil, err
 	} else if snap != nil {
-		s.restore(snap)
+		s.restore(snap, false)
 	}
 	if o.Clock == Automatic {
 		s.wake = make(chan struct{}, 1)

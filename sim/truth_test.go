@@ -255,3 +255,93 @@ func TestTruthRetryDelayLongerThanNoProgressTimeout(t *testing.T) {
 		}
 	}
 }
+
+// truthSlowJob creates a download job of one 10,000-byte file served at
+// 1,000 bytes a second, with the property prop enabled (0: none).
+func truthSlowJob(t *testing.T, svc *sim.Service, app *sim.App, name string, prop model.JobPropertyID) model.Job {
+	t.Helper()
+	require.NoError(t, svc.SetRemote(smtURL(name), sim.Remote{Size: 10000, Rate: 1000}))
+	j := smtJob(t, app, name, model.BG_JOB_TYPE_DOWNLOAD)
+	if prop != 0 {
+		require.NoError(t, j.SetProperty(prop, model.JobPropertyValue{Enable: true}))
+	}
+	smtAdd(t, j, name)
+	return j
+}
+
+func TestTruthDynamicContentRestartsFromTheBeginning(t *testing.T) {
+	// Rules: PERSIST-DYNAMIC-CONTENT, PERSIST-JOBS
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	app := smtApp(t, svc, "app", smtAlice)
+	dynamic := truthSlowJob(t, svc, app, "dynamic", model.BITS_JOB_PROPERTY_DYNAMIC_CONTENT)
+	normal := truthSlowJob(t, svc, app, "normal", 0)
+	for _, j := range []model.Job{dynamic, normal} {
+		require.NoError(t, j.SetPriority(model.BG_JOB_PRIORITY_FOREGROUND)) // both transfer at once
+		require.NoError(t, j.Resume())
+	}
+	smtAdvance(t, svc, 3*time.Second)
+	require.Equal(t, uint64(3000), smtProgress(t, dynamic).BytesTransferred)
+	require.Equal(t, uint64(3000), smtProgress(t, normal).BytesTransferred)
+
+	// Interrupted by a loss of network connectivity.
+	require.NoError(t, svc.SetNetwork(false))
+	assert.Equal(t, uint64(0), smtProgress(t, dynamic).BytesTransferred, "the dynamic download starts again")
+	assert.Equal(t, uint64(3000), smtProgress(t, normal).BytesTransferred, "the other keeps its progress")
+	require.NoError(t, svc.SetNetwork(true))
+	smtAdvance(t, svc, 2*time.Second)
+	require.Equal(t, uint64(2000), smtProgress(t, dynamic).BytesTransferred, "from byte 0")
+	require.Equal(t, uint64(5000), smtProgress(t, normal).BytesTransferred)
+
+	// Interrupted by a restart.
+	require.NoError(t, svc.Restart())
+	assert.Equal(t, uint64(0), smtProgress(t, dynamic).BytesTransferred, "the dynamic download starts again")
+	assert.Equal(t, uint64(5000), smtProgress(t, normal).BytesTransferred, "PERSIST-JOBS: progress survives")
+
+	// Interrupted by Suspend.
+	smtAdvance(t, svc, 2*time.Second)
+	require.Equal(t, uint64(2000), smtProgress(t, dynamic).BytesTransferred)
+	require.NoError(t, dynamic.Suspend())
+	assert.Equal(t, uint64(0), smtProgress(t, dynamic).BytesTransferred)
+	require.NoError(t, dynamic.Resume())
+	smtAdvance(t, svc, 10*time.Second)
+	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, dynamic))
+	assert.Equal(t, uint64(10000), smtProgress(t, dynamic).BytesTransferred)
+}
+
+func TestTruthHighPerformanceLosesProgressOnPowerLoss(t *testing.T) {
+	// Rules: PERSIST-HIGH-PERFORMANCE, PERSIST-JOBS
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	app := smtApp(t, svc, "app", smtAlice)
+	fast := truthSlowJob(t, svc, app, "fast", model.BITS_JOB_PROPERTY_HIGH_PERFORMANCE)
+	normal := truthSlowJob(t, svc, app, "normal", 0)
+	idle := truthSlowJob(t, svc, app, "idle", model.BITS_JOB_PROPERTY_HIGH_PERFORMANCE)
+	for _, j := range []model.Job{fast, normal, idle} {
+		require.NoError(t, j.SetPriority(model.BG_JOB_PRIORITY_FOREGROUND))
+		require.NoError(t, j.Resume())
+	}
+	smtAdvance(t, svc, 4*time.Second)
+	require.NoError(t, idle.Suspend())
+	for _, j := range []model.Job{fast, normal, idle} {
+		require.Equal(t, uint64(4000), smtProgress(t, j).BytesTransferred)
+	}
+
+	// An orderly restart keeps everyone's progress.
+	require.NoError(t, svc.Restart())
+	for _, j := range []model.Job{fast, normal, idle} {
+		assert.Equal(t, uint64(4000), smtProgress(t, j).BytesTransferred, "after Restart")
+	}
+	smtRun(t, svc)
+
+	// A power loss during the transfer: the HIGH_PERFORMANCE job that was
+	// transferring starts again.
+	require.NoError(t, svc.PowerLoss())
+	assert.Equal(t, uint64(0), smtProgress(t, fast).BytesTransferred, "HIGH_PERFORMANCE, transferring: progress lost")
+	assert.Equal(t, uint64(4000), smtProgress(t, normal).BytesTransferred, "a normal job keeps its progress")
+	assert.Equal(t, uint64(4000), smtProgress(t, idle).BytesTransferred, "HIGH_PERFORMANCE but SUSPENDED: not transferring")
+	assert.Equal(t, model.BG_JOB_STATE_QUEUED, smtState(t, fast))
+	smtAdvance(t, svc, 10*time.Second)
+	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, fast))
+	assert.Equal(t, uint64(10000), smtProgress(t, fast).BytesTransferred)
+}
