@@ -613,9 +613,24 @@ var catalogue = []Rule{
 	{
 		ID:        "DELIV-RANGES-ON-DEMAND",
 		Family:    FamilyDeliv,
-		Statement: "BITS calls FileRangesTransferred only on BITS 10.1 and later, only for jobs with BITS_JOB_PROPERTY_ON_DEMAND_MODE enabled and only with BG_NOTIFY_FILE_RANGES_TRANSFERRED (0x20) set; on other jobs the flag is accepted but never fires.",
+		Statement: "With BG_NOTIFY_FILE_RANGES_TRANSFERRED (0x20) set, BITS calls FileRangesTransferred for a job that meets the requirements of a BITS_JOB_PROPERTY_ON_DEMAND_MODE job whether or not that property is set, and never for a job that does not meet them, although the flag is accepted on any job.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-setnotifyflags.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "DELIV-RANGES-REPORTED",
+		Family:    FamilyDeliv,
+		Statement: "The ranges passed to FileRangesTransferred are those transferred since the last FileRangesTransferred or RequestFileRanges call, and they may differ from the ranges requested because BITS never downloads the same byte range twice and may report part of a range.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits10_1/nf-bits10_1-ibackgroundcopycallback3-filerangestransferred.md",
 		Status:    Documented,
+	},
+	{
+		ID:        "DELIV-RANGES-INTERVAL",
+		Family:    FamilyDeliv,
+		Statement: "BITS calls FileRangesTransferred for a job at most once per BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS (default 500 ms), reporting in one call the ranges transferred in between.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits5_0/ne-bits5_0-bits_job_property_id.md",
+		Status:    Assumed,
+		Decision:  "The property page says only that the interval controls the timing of JobModification and FileRangesTransferred notifications (default 500 ms); we read it as DELIV-MODIFICATION-RATE reads it for JobModification, at most one call per interval, and merge the ranges in between into that call, which the FileRangesTransferred page allows (its ranges are those transferred since the last call).",
 	},
 	{
 		ID:        "DELIV-REENTRANT",

@@ -37,6 +37,7 @@ type job struct {
 	modDirty    bool
 	lastMod     time.Time
 	rangesOwed  []rangesNote
+	lastRanges  time.Time // the last FileRangesTransferred call (DELIV-RANGES-INTERVAL)
 }
 
 // objectReg is a callback object registered with SetNotifyInterface.
@@ -97,7 +98,7 @@ func (s *Service) registration(j *job) rules.Registration {
 		Instance:              j.inst != nil,
 		CmdLine:               j.rec.CmdProgram != "",
 		OwnerIsServiceAccount: j.rec.Owner.IsServiceAccount(),
-		OnDemand:              j.rec.OnDemand,
+		OnDemand:              j.rec.OnDemand || (j.rec.Type == model.BG_JOB_TYPE_DOWNLOAD && !j.rec.DynamicContent),
 		CmdLineTookOver:       j.cmdTookOver,
 		Variants:              s.opts.Variants,
 	}
@@ -414,6 +415,13 @@ func (s *Service) transferNext(j *job) {
 // s.mu is held.
 func (s *Service) addBytes(j *job, i int, n uint64) {
 	f := &j.rec.Files[i]
+	if n > 0 && s.rangesWanted(j, i) {
+		// A transfer that meets the on-demand requirements reports its
+		// ranges (DELIV-RANGES-ON-DEMAND).
+		j.rangesOwed = append(j.rangesOwed, rangesNote{file: i,
+			ranges: []model.FileRange{{InitialOffset: f.BytesTransferred, Length: n}}})
+		s.kickNotify(j)
+	}
 	f.BytesTransferred += n
 	j.rec.FirstTransientError = time.Time{}
 	j.rec.LastActivity = s.clock()
@@ -473,7 +481,11 @@ func (s *Service) transferRanges(j *job) {
 			if want.InitialOffset >= end {
 				continue
 			}
-			got = append(got, model.FileRange{InitialOffset: want.InitialOffset, Length: end - want.InitialOffset})
+			// BITS never downloads the same byte range twice, so only
+			// the bytes not yet filled are transferred and reported
+			// (DELIV-RANGES-REPORTED).
+			got = append(got, missingRanges(model.FileRange{InitialOffset: want.InitialOffset, Length: end - want.InitialOffset},
+				mergeRanges(append(append([]model.FileRange(nil), f.Filled...), got...)))...)
 		}
 		f.Requested = nil
 		f.Filled = mergeRanges(append(f.Filled, got...))
@@ -652,4 +664,37 @@ func coveredBytes(rs []model.FileRange) uint64 {
 		n += r.Length
 	}
 	return n
+}
+
+// missingRanges returns the parts of r that filled (sorted, merged) does
+// not cover.
+func missingRanges(r model.FileRange, filled []model.FileRange) []model.FileRange {
+	var out []model.FileRange
+	start, end := r.InitialOffset, r.InitialOffset+r.Length
+	for _, f := range filled {
+		fEnd := f.InitialOffset + f.Length
+		if fEnd <= start || f.InitialOffset >= end {
+			continue
+		}
+		if f.InitialOffset > start {
+			out = append(out, model.FileRange{InitialOffset: start, Length: f.InitialOffset - start})
+		}
+		start = max(start, fEnd)
+	}
+	if start < end {
+		out = append(out, model.FileRange{InitialOffset: start, Length: end - start})
+	}
+	return out
+}
+
+// rangesWanted reports whether the bytes of file i transferred now are
+// owed as a FileRangesTransferred: on BITS 10.1 and later, with
+// BG_NOTIFY_FILE_RANGES_TRANSFERRED set, for a transfer that meets the
+// requirements of an on-demand job (DELIV-RANGES-ON-DEMAND). s.mu is held.
+func (s *Service) rangesWanted(j *job, i int) bool {
+	if s.opts.Version < model.BITS10_1 || !rules.Wants(j.rec.NotifyFlags, model.EventFileRangesTransferred) {
+		return false
+	}
+	f := &j.rec.Files[i]
+	return rules.MeetsOnDemandRequirements(j.rec.Type, j.rec.DynamicContent, f.RemoteName, !s.remoteFor(f.RemoteName).NoRangeSupport)
 }

@@ -85,6 +85,7 @@ type owed struct {
 	kind   model.EventKind
 	file   int
 	ranges []model.FileRange
+	notes  int // FileRangesTransferred: how many rangesOwed notes it merges
 }
 
 // owedKey identifies an owed notification within one delivery.
@@ -102,8 +103,21 @@ func (o owed) key() owedKey { return owedKey{o.kind, o.file} }
 // delivery. s.mu is held.
 func (j *job) nextOwed(skip map[owedKey]bool) (owed, bool) {
 	if len(j.rangesOwed) > 0 {
+		// One call reports every range of the file transferred since the
+		// last call (DELIV-RANGES-REPORTED, DELIV-RANGES-INTERVAL).
 		n := j.rangesOwed[0]
-		return owed{kind: model.EventFileRangesTransferred, file: n.file, ranges: n.ranges}, true
+		o := owed{kind: model.EventFileRangesTransferred, file: n.file, ranges: n.ranges, notes: 1}
+		for _, next := range j.rangesOwed[1:] {
+			if next.file != n.file {
+				break
+			}
+			o.ranges = append(o.ranges[:len(o.ranges):len(o.ranges)], next.ranges...)
+			o.notes++
+		}
+		if o.notes > 1 {
+			o.ranges = mergeRanges(o.ranges)
+		}
+		return o, true
 	}
 	for i := range j.rec.Files {
 		if o := (owed{kind: model.EventFileTransferred, file: i}); j.rec.Files[i].PendingFileTransferred && !skip[o.key()] {
@@ -125,9 +139,7 @@ func (j *job) nextOwed(skip map[owedKey]bool) (owed, bool) {
 func (j *job) settle(o owed) {
 	switch o.kind {
 	case model.EventFileRangesTransferred:
-		if len(j.rangesOwed) > 0 {
-			j.rangesOwed = j.rangesOwed[1:]
-		}
+		j.rangesOwed = j.rangesOwed[min(o.notes, len(j.rangesOwed)):]
 	case model.EventFileTransferred:
 		if o.file < len(j.rec.Files) {
 			j.rec.Files[o.file].PendingFileTransferred = false
@@ -206,9 +218,21 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 		if s.generation != gen || s.closed || j.rec.State.IsFinal() {
 			break
 		}
+		if len(j.rangesOwed) > 0 {
+			// FileRangesTransferred at most once per
+			// MinimumNotificationInterval (DELIV-RANGES-INTERVAL); what
+			// follows it waits too, so the order stays.
+			if due := rules.NextRangesNotification(j.lastRanges, j.rec.MinimumNotificationInterval); due.After(s.clock()) {
+				s.scheduleNotify(j, due)
+				break
+			}
+		}
 		o, ok := j.nextOwed(skip)
 		if !ok {
 			break
+		}
+		if o.kind == model.EventFileRangesTransferred {
+			j.lastRanges = s.clock()
 		}
 		c := s.newCaller(j, o, gen)
 		reg := s.registration(j)

@@ -345,3 +345,102 @@ func TestTruthHighPerformanceLosesProgressOnPowerLoss(t *testing.T) {
 	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, fast))
 	assert.Equal(t, uint64(10000), smtProgress(t, fast).BytesTransferred)
 }
+
+// truthRanges records the FileRangesTransferred calls of an object.
+type truthRanges struct {
+	calls [][]model.FileRange
+	times []time.Time
+	svc   *sim.Service
+}
+
+func (r *truthRanges) object() *model.CallbackFuncs {
+	return &model.CallbackFuncs{
+		OnFileRangesTransferred: func(_ model.Job, _ model.File, rs []model.FileRange) error {
+			r.calls = append(r.calls, rs)
+			r.times = append(r.times, r.svc.Now())
+			return nil
+		},
+	}
+}
+
+func TestTruthRangesReportedOnceAndNotTwice(t *testing.T) {
+	// Rules: DELIV-RANGES-REPORTED, DELIV-RANGES-ON-DEMAND
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	require.NoError(t, svc.SetRemote(smtURL("od.bin"), sim.Remote{Size: 1000}))
+	j := smtJob(t, smtApp(t, svc, "app", smtAlice), "od", model.BG_JOB_TYPE_DOWNLOAD)
+	require.NoError(t, j.SetProperty(model.BITS_JOB_PROPERTY_ON_DEMAND_MODE, model.JobPropertyValue{Enable: true}))
+	smtAdd(t, j, "od.bin")
+	require.NoError(t, j.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_FILE_RANGES_TRANSFERRED))
+	rec := &truthRanges{svc: svc}
+	require.NoError(t, j.SetNotifyInterface(rec.object()))
+	f := smtFiles(t, j)[0]
+
+	require.NoError(t, f.RequestFileRanges([]model.FileRange{{InitialOffset: 100, Length: 100}}))
+	smtRun(t, svc)
+	require.Equal(t, [][]model.FileRange{{{InitialOffset: 100, Length: 100}}}, rec.calls)
+
+	// 0-300 overlaps the 100-200 already downloaded: BITS does not
+	// download it twice, so it reports 0-100 and 200-300.
+	smtAdvance(t, svc, time.Second)
+	require.NoError(t, f.RequestFileRanges([]model.FileRange{{InitialOffset: 0, Length: 300}}))
+	smtRun(t, svc)
+	require.Len(t, rec.calls, 2)
+	assert.Equal(t, []model.FileRange{{InitialOffset: 0, Length: 100}, {InitialOffset: 200, Length: 100}}, rec.calls[1])
+	filled, err := f.GetFilledFileRanges()
+	require.NoError(t, err)
+	assert.Equal(t, []model.FileRange{{InitialOffset: 0, Length: 300}}, filled)
+
+	// Asking again for what is there transfers nothing and reports nothing.
+	smtAdvance(t, svc, time.Second)
+	require.NoError(t, f.RequestFileRanges([]model.FileRange{{InitialOffset: 50, Length: 200}}))
+	smtRun(t, svc)
+	assert.Len(t, rec.calls, 2)
+}
+
+func TestTruthRangesPacedByMinimumNotificationInterval(t *testing.T) {
+	// Rules: DELIV-RANGES-INTERVAL, DELIV-RANGES-REPORTED, DELIV-RANGES-ON-DEMAND
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	require.NoError(t, svc.SetRemote(smtURL("slow.bin"), sim.Remote{Size: 10000, Rate: 1000}))
+	app := smtApp(t, svc, "app", smtAlice)
+	start := svc.Now()
+	mk := func(name string, interval time.Duration) (model.Job, *truthRanges) {
+		j := smtJob(t, app, name, model.BG_JOB_TYPE_DOWNLOAD)
+		if interval > 0 {
+			require.NoError(t, j.SetProperty(model.BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS,
+				model.JobPropertyValue{DWORD: uint32(interval / time.Millisecond)}))
+		}
+		require.NoError(t, j.AddFile(smtURL("slow.bin"), smtLocal(name)))
+		require.NoError(t, j.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_FILE_RANGES_TRANSFERRED))
+		rec := &truthRanges{svc: svc}
+		require.NoError(t, j.SetNotifyInterface(rec.object()))
+		require.NoError(t, j.SetPriority(model.BG_JOB_PRIORITY_FOREGROUND))
+		require.NoError(t, j.Resume())
+		return j, rec
+	}
+	def, defRec := mk("default", 0)
+	paced, pacedRec := mk("paced", 3*time.Second)
+	smtAdvance(t, svc, 10*time.Second)
+	require.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, def))
+	require.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, paced))
+
+	// 1,000 bytes arrive every second; the default 500 ms lets every
+	// second's range through on its own.
+	require.Len(t, defRec.calls, 10)
+	for i, rs := range defRec.calls {
+		assert.Equal(t, []model.FileRange{{InitialOffset: uint64(i) * 1000, Length: 1000}}, rs, "call %d", i)
+		assert.Equal(t, start.Add(time.Duration(i+1)*time.Second), defRec.times[i], "call %d", i)
+	}
+	// With 3 s, the calls come at 1 s, 4 s, 7 s and 10 s, each with the
+	// ranges since the call before.
+	assert.Equal(t, [][]model.FileRange{
+		{{InitialOffset: 0, Length: 1000}},
+		{{InitialOffset: 1000, Length: 3000}},
+		{{InitialOffset: 4000, Length: 3000}},
+		{{InitialOffset: 7000, Length: 3000}},
+	}, pacedRec.calls)
+	assert.Equal(t, []time.Time{start.Add(time.Second), start.Add(4 * time.Second), start.Add(7 * time.Second),
+		start.Add(10 * time.Second)}, pacedRec.times)
+	assert.Len(t, smtEvents(svc, paced.GetId(), model.EventJobTransferred), 1)
+}
