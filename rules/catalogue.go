@@ -207,7 +207,8 @@ var catalogue = []Rule{
 		Family:    FamilyCLSID,
 		Statement: "GetProperty(BITS_JOB_PROPERTY_NOTIFICATION_CLSID) returns S_OK and exactly the CLSID most recently set, or GUID_NULL after it was cleared.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits5_0/nf-bits5_0-ibackgroundcopyjob5-getproperty.md",
-		Status:    Documented,
+		Status:    Assumed,
+		Decision:  "The GetProperty page says only that it is a generic method for getting job properties and returns S_OK; no page says that the value read back is the value set. We assume it is, and that clearing with GUID_NULL (which the BITS_JOB_PROPERTY_ID page allows) reads back as GUID_NULL: a getter that returned anything else would make the property unusable, so no other reading is plausible.",
 	},
 	{
 		ID:        "CLSID-PERSISTED",
@@ -844,7 +845,7 @@ var catalogue = []Rule{
 	{
 		ID:        "STATE-FATAL-ERROR",
 		Family:    FamilyState,
-		Statement: "A non-recoverable transfer error (for example HTTP 404, reported as BG_E_HTTP_ERROR_404 0x80190194) moves the job directly to ERROR, which produces JobError when BG_NOTIFY_JOB_ERROR is set.",
+		Statement: "A transfer error that BITS cannot recover from moves the job directly to ERROR, not to TRANSIENT_ERROR.",
 		Source:    "MicrosoftDocs/win32:desktop-src/Bits/life-cycle-of-a-bits-job.md",
 		Status:    Documented,
 	},
@@ -989,8 +990,8 @@ var catalogue = []Rule{
 	{
 		ID:        "SEC-CREATOR-OWNER",
 		Family:    FamilySec,
-		Statement: "The user who calls CreateJob owns the job, and GetOwner returns that user's SID.",
-		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-getowner.md",
+		Statement: "The user who creates a job is the job's owner, the identity GetOwner reports.",
+		Source:    "MicrosoftDocs/win32:desktop-src/Bits/users-and-network-connections.md",
 		Status:    Documented,
 	},
 	{
@@ -1006,7 +1007,8 @@ var catalogue = []Rule{
 		Family:    FamilySec,
 		Statement: "GetJob by a non-administrator for a job owned by another user fails with E_ACCESSDENIED (0x80070005).",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopymanager-getjob.md",
-		Status:    Documented,
+		Status:    Assumed,
+		Decision:  "The GetJob page lists E_ACCESSDENIED for a user who does not have permission to retrieve the job but does not say who has it; CreateJob's remarks give only the owner and administrators the right to add files and change properties (SEC-OWNER-ONLY), and EnumJobs lists other users' jobs only to administrators (SEC-ENUM-ALL-ADMIN), so we deny GetJob to everyone else. The other plausible reading is that GetJob succeeds and the methods of the job then fail with E_ACCESSDENIED.",
 	},
 	{
 		ID:        "SEC-ENUM-ALL-ADMIN",
@@ -1053,7 +1055,7 @@ var catalogue = []Rule{
 	{
 		ID:        "SEC-OWNER-LOGOFF",
 		Family:    FamilySec,
-		Statement: "A job transfers only while its owner is logged on, and when the owner logs off a CONNECTING or TRANSFERRING job goes back to QUEUED.",
+		Statement: "BITS transfers a job's files only while the job's owner is logged on: it stops the transfer when the owner logs off and resumes it when the owner logs back on.",
 		Source:    "MicrosoftDocs/win32:desktop-src/Bits/users-and-network-connections.md",
 		Status:    Documented,
 	},
@@ -1077,7 +1079,7 @@ var catalogue = []Rule{
 		ID:        "LIMIT-JOBS-PER-MACHINE",
 		Family:    FamilyLimit,
 		Statement: "On BITS 3.0 and later, CreateJob by a user who is neither an administrator nor a service account fails with BG_E_TOO_MANY_JOBS_PER_MACHINE (0x80200050) when MaxJobsPerMachine (default 300) jobs that are not CANCELLED or ACKNOWLEDGED already exist.",
-		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopymanager-createjob.md",
+		Source:    "MicrosoftDocs/win32:desktop-src/Bits/group-policies.md",
 		Status:    Documented,
 	},
 	{
