@@ -19,7 +19,7 @@ var catalogue = []Rule{
 		Statement: "SetNotifyFlags accepts exactly the flag bits of the installed BITS version: mask 0x0F on BITS 1.5 to 2.5, 0x1F on BITS 3.0 to 5.0, and 0x3F on BITS 10.1 and later.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-setnotifyflags.md",
 		Status:    Assumed,
-		Decision:  "The page only says an invalid value fails with E_NOTIMPL; we derive each mask from the versions that introduced BG_NOTIFY_FILE_TRANSFERRED (3.0) and BG_NOTIFY_FILE_RANGES_TRANSFERRED (10.1), which matches the E_NOTIMPL field report on BITS 5.0.",
+		Decision:  "The page says only that an invalid value fails with E_NOTIMPL and lists all six flags without versions. The evidence: BG_NOTIFY_FILE_TRANSFERRED (0x10) is delivered through IBackgroundCopyCallback2, declared in bits3_0.h, and Wine's test_HttpOptions sets 0x1F and expects S_OK on the Windows versions it runs on (7 and later, BITS 4.0 and later), which fits 3.0 without proving it; BG_NOTIFY_FILE_RANGES_TRANSFERRED (0x20) is delivered through IBackgroundCopyCallback3, declared in bits10_1.h, and a field report (Vanara, Windows 8.1, BITS 5.0) saw SetNotifyFlags with 0x3B fail with E_NOTIMPL, while 10.x accepts it. So we take 0x10 from 3.0 and 0x20 from 10.1; whether 0x10 is refused on 3.0 itself is unconfirmed.",
 	},
 	{
 		ID:        "FLAGS-INVALID-NOTIMPL",
