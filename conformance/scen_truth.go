@@ -142,6 +142,29 @@ func init() {
 				assert.Equal(c, before, c.progress(c.JobIn(a, normal)), "the other keeps its progress")
 			},
 		},
+		Scenario{
+			Rule:  "DELIV-UPLOAD-REPLY-TRANSFERRED",
+			Needs: harness.Capabilities{VirtualTime: true},
+			// JobTransferred of an UPLOAD_REPLY job comes only once the upload
+			// and the reply are both transferred: not while a slow transfer
+			// runs, and once for a transfer that finishes.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				slow := c.TypedJob(a, model.BG_JOB_TYPE_UPLOAD_REPLY, slowSize, harness.RemoteSlow)
+				c.Register(a, slow, harness.Behavior{})
+				c.Transfer(slow)
+				c.Advance(2 * time.Second)
+				require.NotEqual(c, model.BG_JOB_STATE_TRANSFERRED, c.State(slow), "precondition: still transferring")
+				assert.Empty(c, c.Calls(slow, model.EventJobTransferred), "no JobTransferred before the reply is transferred")
+				c.Do(slow.Cancel(), "Cancel") // frees the transfer slot
+
+				done := c.TypedJob(a, model.BG_JOB_TYPE_UPLOAD_REPLY, 2048, harness.RemoteOK)
+				c.Register(a, done, harness.Behavior{})
+				c.Transfer(done)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(done))
+				assert.Len(c, To(c.Delivered(done, model.EventJobTransferred), a), 1, "JobTransferred once upload and reply are done")
+			},
+		},
 	)
 }
 

@@ -554,6 +554,13 @@ var catalogue = []Rule{
 		Status:    Documented,
 	},
 	{
+		ID:        "DELIV-UPLOAD-REPLY-TRANSFERRED",
+		Family:    FamilyDeliv,
+		Statement: "For an UPLOAD_REPLY job BITS calls JobTransferred only after the upload file has been transferred to the server and the reply has been transferred to the client.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopycallback-jobtransferred.md",
+		Status:    Documented,
+	},
+	{
 		ID:        "DELIV-MODIFICATION-EVENTS",
 		Family:    FamilyDeliv,
 		Statement: "With BG_NOTIFY_JOB_MODIFICATION set, BITS calls JobModification when bytes are transferred, a file is added, a job property changes or the job changes state.",

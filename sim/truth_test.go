@@ -444,3 +444,35 @@ func TestTruthRangesPacedByMinimumNotificationInterval(t *testing.T) {
 		start.Add(10 * time.Second)}, pacedRec.times)
 	assert.Len(t, smtEvents(svc, paced.GetId(), model.EventJobTransferred), 1)
 }
+
+func TestTruthUploadReplyTransferredAfterTheReply(t *testing.T) {
+	// Rules: DELIV-UPLOAD-REPLY-TRANSFERRED
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	// The simulator transfers the upload and its reply as one transfer of
+	// Size bytes: here 10 s at 1,000 bytes a second.
+	require.NoError(t, svc.SetRemote(smtURL("reply.asp"), sim.Remote{Size: 10000, Rate: 1000}))
+	require.NoError(t, svc.SetRemote(smtURL("broken.asp"), sim.NotFound()))
+	app := smtApp(t, svc, "app", smtAlice)
+	mk := func(name string) (model.Job, *smtCounter) {
+		j := smtJob(t, app, name, model.BG_JOB_TYPE_UPLOAD_REPLY)
+		smtAdd(t, j, name)
+		var c smtCounter
+		require.NoError(t, j.SetNotifyInterface(c.object()))
+		require.NoError(t, j.SetPriority(model.BG_JOB_PRIORITY_FOREGROUND))
+		require.NoError(t, j.Resume())
+		return j, &c
+	}
+	j, c := mk("reply.asp")
+	bad, cb := mk("broken.asp")
+	smtAdvance(t, svc, 9*time.Second)
+	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRING, smtState(t, j), "the reply is not all there")
+	assert.Equal(t, 0, c.transferred, "no JobTransferred before the reply is transferred")
+	smtAdvance(t, svc, time.Second)
+	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, j))
+	assert.Equal(t, 1, c.transferred)
+
+	assert.Equal(t, model.BG_JOB_STATE_ERROR, smtState(t, bad))
+	assert.Equal(t, 0, cb.transferred, "no reply, no JobTransferred")
+	assert.Equal(t, 1, cb.jobErrors)
+}
