@@ -165,6 +165,29 @@ func init() {
 				assert.Len(c, To(c.Delivered(done, model.EventJobTransferred), a), 1, "JobTransferred once upload and reply are done")
 			},
 		},
+		Scenario{
+			Rule:  "STATE-NO-PROGRESS-OVER-INACTIVITY",
+			Needs: harness.Capabilities{VirtualTime: true},
+			// With NoProgressTimeout (100 days) longer than the 90-day
+			// JobInactivityTimeout, a job that keeps failing transiently is
+			// cancelled once 90 days have passed (so it never reaches ERROR
+			// and gets no JobError).
+			Run: func(c *C) {
+				const day = 24 * time.Hour
+				a := c.App(Alice)
+				j := c.SizedJob(a, 2048, harness.RemoteTransient)
+				c.Register(a, j, harness.Behavior{})
+				c.SetRetryDelay(j, day)
+				c.Do(j.SetNoProgressTimeout(100*day), "SetNoProgressTimeout")
+				c.Transfer(j)
+				require.Equal(c, model.BG_JOB_STATE_TRANSIENT_ERROR, c.State(j), "precondition")
+				c.Advance(89 * day)
+				assert.NotEqual(c, model.BG_JOB_STATE_CANCELLED, c.State(j), "89 days: not yet")
+				c.Advance(2 * day)
+				assert.Equal(c, model.BG_JOB_STATE_CANCELLED, c.State(j), "91 days: cancelled")
+				assert.Empty(c, c.Calls(j, model.EventJobError), "no JobError")
+			},
+		},
 	)
 }
 

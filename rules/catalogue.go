@@ -808,6 +808,13 @@ var catalogue = []Rule{
 		Status:    Documented,
 	},
 	{
+		ID:        "STATE-NO-PROGRESS-OVER-INACTIVITY",
+		Family:    FamilyState,
+		Statement: "When a job's NoProgressTimeout is longer than the JobInactivityTimeout Group Policy value (default 90 days), BITS cancels the job once that policy value is exceeded.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-setnoprogresstimeout.md",
+		Status:    Documented,
+	},
+	{
 		ID:        "STATE-NO-PROGRESS-TIMEOUT",
 		Family:    FamilyState,
 		Statement: "A job that makes no transfer progress for NoProgressTimeout seconds after its first transient error moves from TRANSIENT_ERROR to ERROR, and with NoProgressTimeout 0 every error moves it straight to ERROR.",

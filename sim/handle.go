@@ -217,6 +217,7 @@ func (h *jobHandle) transition(op rules.Op) (hr model.HRESULT, err error) {
 			return nil
 		}
 		s.setState(j, t.Next)
+		j.rec.LastActivity = s.clock() // a client's call is activity
 		return nil
 	})
 	return hr, err

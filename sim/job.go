@@ -164,7 +164,9 @@ func (s *Service) setState(j *job, to model.JobState) {
 	j.rec.State = to
 	s.changed()
 	j.rec.Modified = now
-	j.rec.LastActivity = now
+	// A change of state BITS makes by itself (a retry, a transient error)
+	// is no activity: only transfer progress and the client's calls are
+	// (STATE-INACTIVITY-CANCEL, STATE-NO-PROGRESS-OVER-INACTIVITY).
 	wasActive := from == model.BG_JOB_STATE_CONNECTING || from == model.BG_JOB_STATE_TRANSFERRING
 	isActive := to == model.BG_JOB_STATE_CONNECTING || to == model.BG_JOB_STATE_TRANSFERRING
 	if wasActive && !isActive {

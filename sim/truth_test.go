@@ -476,3 +476,30 @@ func TestTruthUploadReplyTransferredAfterTheReply(t *testing.T) {
 	assert.Equal(t, 0, cb.transferred, "no reply, no JobTransferred")
 	assert.Equal(t, 1, cb.jobErrors)
 }
+
+func TestTruthNoProgressTimeoutBeyondInactivityCancels(t *testing.T) {
+	// Rules: STATE-NO-PROGRESS-OVER-INACTIVITY, STATE-INACTIVITY-CANCEL, DELIV-NO-JOBERROR-TRANSIENT
+	const day = 24 * time.Hour
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	require.NoError(t, svc.SetRemote(smtURL("down.bin"), sim.HTTPStatus(503, 100)))
+	j := smtJob(t, smtApp(t, svc, "app", smtAlice), "down", model.BG_JOB_TYPE_DOWNLOAD)
+	smtAdd(t, j, "down.bin")
+	var c smtCounter
+	require.NoError(t, j.SetNotifyInterface(c.object()))
+	require.NoError(t, j.SetMinimumRetryDelay(day))
+	require.NoError(t, j.SetNoProgressTimeout(100*day))
+	require.NoError(t, j.Resume())
+	smtRun(t, svc)
+	require.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, j))
+
+	smtAdvance(t, svc, 90*day-time.Minute)
+	assert.Equal(t, model.BG_JOB_STATE_TRANSIENT_ERROR, smtState(t, j), "retried every day, without progress")
+	n, err := j.GetErrorCount()
+	require.NoError(t, err)
+	assert.Greater(t, n, uint32(80), "BITS kept retrying")
+	smtAdvance(t, svc, time.Minute)
+	assert.Equal(t, model.BG_JOB_STATE_CANCELLED, smtState(t, j), "cancelled once the 90-day JobInactivityTimeout is exceeded")
+	assert.Equal(t, 0, c.jobErrors, "cancelled, never in ERROR: no JobError")
+	assert.Empty(t, smtEvents(svc, j.GetId(), model.EventJobError))
+}
