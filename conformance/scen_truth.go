@@ -188,6 +188,42 @@ func init() {
 				assert.Empty(c, c.Calls(j, model.EventJobError), "no JobError")
 			},
 		},
+		Scenario{
+			Rule:  "STATE-COMPLETE-RENAME-FAILS",
+			Needs: harness.Capabilities{LocalFiles: true},
+			// While a transferred file's local name cannot be renamed to
+			// (another program holds it: ERROR_SHARING_VIOLATION), Complete
+			// fails with that error and the job stays TRANSFERRED in the
+			// queue; once the name is free, Complete again succeeds.
+			Run: func(c *C) {
+				sharingViolation := model.HRESULTFromWin32(32)
+				a := c.App(Alice)
+				j, err := a.CreateJob("conformance", model.BG_JOB_TYPE_DOWNLOAD)
+				c.must(err, "CreateJob")
+				local := c.LocalName()
+				url, err := c.B.Remote(harness.RemoteOK, 2048)
+				c.must(err, "Remote")
+				c.Do(j.AddFile(url, local), "AddFile")
+				c.Transfer(j)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j), "precondition")
+				lc, ok := c.B.(harness.LocalFileControl)
+				require.True(c, ok, "the backend declares Capabilities.LocalFiles but does not implement harness.LocalFileControl")
+				c.Do(lc.SetLocalFileError(local, sharingViolation), "SetLocalFileError")
+				defer func() { _ = lc.SetLocalFileError(local, model.S_OK) }()
+
+				_, err = j.Complete()
+				assert.ErrorIs(c, err, sharingViolation, "Complete fails with the rename error")
+				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j), "the job stays TRANSFERRED")
+				jobs, err := a.EnumJobs(0)
+				require.NoError(c, err)
+				assert.Contains(c, IDs(jobs), j.GetId(), "the job stays in the queue")
+
+				c.Do(lc.SetLocalFileError(local, model.S_OK), "SetLocalFileError(S_OK)")
+				_, err = j.Complete()
+				assert.NoError(c, err, "Complete again")
+				assert.Equal(c, model.BG_JOB_STATE_ACKNOWLEDGED, c.State(j))
+			},
+		},
 	)
 }
 

@@ -45,6 +45,17 @@ type Capabilities struct {
 	// PowerLoss: the machine can lose power, which restarts the service
 	// unexpectedly; the backend implements PowerControl.
 	PowerLoss bool
+	// LocalFiles: a local file name can be made impossible to rename to;
+	// the backend implements LocalFileControl.
+	LocalFiles bool
+}
+
+// LocalFileControl is the control plane of a backend with
+// Capabilities.LocalFiles.
+type LocalFileControl interface {
+	// SetLocalFileError makes renaming a temporary file to localName fail
+	// with hr (another program holds the file); a success HRESULT clears it.
+	SetLocalFileError(localName string, hr model.HRESULT) error
 }
 
 // PowerControl is the control plane of a backend with
@@ -68,7 +79,7 @@ func (c Capabilities) Has(need Capabilities) bool {
 	return (!need.VirtualTime || c.VirtualTime) && (!need.Restart || c.Restart) &&
 		(!need.CLSID || c.CLSID) && (!need.CommandLine || c.CommandLine) &&
 		(!need.Users || c.Users) && (!need.Crash || c.Crash) && (!need.Network || c.Network) &&
-		(!need.PowerLoss || c.PowerLoss) &&
+		(!need.PowerLoss || c.PowerLoss) && (!need.LocalFiles || c.LocalFiles) &&
 		c.Version >= need.Version
 }
 
@@ -88,6 +99,7 @@ func (c Capabilities) Missing(need Capabilities) []string {
 	add(need.Crash && !c.Crash, "crash")
 	add(need.Network && !c.Network, "network control")
 	add(need.PowerLoss && !c.PowerLoss, "power loss")
+	add(need.LocalFiles && !c.LocalFiles, "local file control")
 	add(c.Version < need.Version, fmt.Sprintf("BITS %v", need.Version))
 	return out
 }

@@ -40,9 +40,10 @@ type command struct {
 }
 
 var (
-	_ Backend        = (*SimBackend)(nil)
-	_ NetworkControl = (*SimBackend)(nil)
-	_ PowerControl   = (*SimBackend)(nil)
+	_ Backend          = (*SimBackend)(nil)
+	_ NetworkControl   = (*SimBackend)(nil)
+	_ PowerControl     = (*SimBackend)(nil)
+	_ LocalFileControl = (*SimBackend)(nil)
 )
 
 // NewSim starts a sim backend with a manual clock.
@@ -67,7 +68,7 @@ func (b *SimBackend) Name() string { return "sim" }
 // Capabilities: the simulator can do everything.
 func (b *SimBackend) Capabilities() Capabilities {
 	return Capabilities{Version: b.svc.Version(), VirtualTime: true, Restart: true, CLSID: b.svc.Version() >= model.BITS5_0,
-		CommandLine: true, Users: true, Crash: true, Network: true, PowerLoss: true}
+		CommandLine: true, Users: true, Crash: true, Network: true, PowerLoss: true, LocalFiles: true}
 }
 
 // Variants returns the readings of the open rules the simulator follows
@@ -79,6 +80,11 @@ func (b *SimBackend) SetNetwork(connected bool) error { return b.svc.SetNetwork(
 
 // PowerLoss restarts the simulated service as after a power loss.
 func (b *SimBackend) PowerLoss() error { return b.svc.PowerLoss() }
+
+// SetLocalFileError makes renaming to a local name fail in the simulator.
+func (b *SimBackend) SetLocalFileError(localName string, hr model.HRESULT) error {
+	return b.svc.SetLocalFileError(localName, hr)
+}
 
 // StartApp starts a simulated application.
 func (b *SimBackend) StartApp(name string, user model.Account) (App, error) {

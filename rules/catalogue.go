@@ -757,6 +757,13 @@ var catalogue = []Rule{
 		Status:    Documented,
 	},
 	{
+		ID:        "STATE-COMPLETE-RENAME-FAILS",
+		Family:    FamilyState,
+		Statement: "When Complete cannot rename all of a download job's temporary files to their local names, it fails with the rename error and the job stays in the transfer queue in the TRANSFERRED state until the application calls Complete again or Cancel.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-complete.md",
+		Status:    Documented,
+	},
+	{
 		ID:        "STATE-COMPLETE-UPLOAD",
 		Family:    FamilyState,
 		Statement: "Complete on an UPLOAD or UPLOAD_REPLY job that is not TRANSFERRED fails with BG_E_INVALID_STATE (0x80200002) and leaves the job in its state.",

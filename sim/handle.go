@@ -205,6 +205,12 @@ func (h *jobHandle) transition(op rules.Op) (hr model.HRESULT, err error) {
 		case rules.OpResume:
 			j.resumeElapsed()
 		case rules.OpComplete:
+			// Complete renames the temporary files to their local names; if
+			// one cannot be renamed, the job stays where it is and Complete
+			// may be called again (STATE-COMPLETE-RENAME-FAILS).
+			if hr := s.renameFailure(j); hr.Failed() {
+				return hr
+			}
 			for i := range j.rec.Files {
 				if j.rec.Files[i].Completed {
 					j.rec.Files[i].ValidationSet, j.rec.Files[i].Valid = true, true // Complete validates

@@ -51,6 +51,8 @@ type Service struct {
 	bgSlot   *job           // the background job holding the transfer slot
 	offline  bool           // the network is disconnected (SetNetwork)
 
+	localErrors map[string]model.HRESULT // lower-case local name → rename error (SetLocalFileError)
+
 	callers     []*caller // free list of delivery callers
 	apps        map[string]*App
 	appSweep    int // len(apps) at which addApp forgets ended apps

@@ -503,3 +503,57 @@ func TestTruthNoProgressTimeoutBeyondInactivityCancels(t *testing.T) {
 	assert.Equal(t, 0, c.jobErrors, "cancelled, never in ERROR: no JobError")
 	assert.Empty(t, smtEvents(svc, j.GetId(), model.EventJobError))
 }
+
+func TestTruthCompleteWhoseRenameFailsCanBeCalledAgain(t *testing.T) {
+	// Rules: STATE-COMPLETE-RENAME-FAILS, STATE-COMPLETE-DOWNLOAD
+	sharingViolation := model.HRESULTFromWin32(32) // ERROR_SHARING_VIOLATION
+	require.Equal(t, model.HRESULT(0x80070020), sharingViolation)
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	app := smtApp(t, svc, "app", smtAlice)
+	j := smtJob(t, app, "locked", model.BG_JOB_TYPE_DOWNLOAD)
+	smtAdd(t, j, "a.bin")
+	smtAdd(t, j, "b.bin")
+	var c smtCounter
+	require.NoError(t, j.SetNotifyInterface(c.object()))
+	require.NoError(t, j.Resume())
+	smtRun(t, svc)
+	require.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, j))
+
+	require.NoError(t, svc.SetLocalFileError(`c:\DL\B.BIN`, sharingViolation), "names compare without case")
+	_, err := j.Complete()
+	smtIsHR(t, err, sharingViolation, "Complete fails with the rename error")
+	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, j), "the job stays TRANSFERRED")
+	jobs, err := app.EnumJobs(0)
+	require.NoError(t, err)
+	assert.Contains(t, smtIDs(jobs), j.GetId(), "and in the transfer queue")
+	_, err = app.GetJob(j.GetId())
+	assert.NoError(t, err)
+
+	// The same again while the file is still held.
+	_, err = j.Complete()
+	smtIsHR(t, err, sharingViolation)
+	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, j))
+
+	// The application fixes the problem and calls Complete again.
+	require.NoError(t, svc.SetLocalFileError(smtLocal("b.bin"), model.S_OK))
+	hr, err := j.Complete()
+	require.NoError(t, err)
+	assert.Equal(t, model.S_OK, hr)
+	assert.Equal(t, model.BG_JOB_STATE_ACKNOWLEDGED, smtState(t, j))
+	assert.Equal(t, 1, c.transferred)
+
+	// Cancel is the other way out.
+	k := smtJob(t, app, "cancelled", model.BG_JOB_TYPE_DOWNLOAD)
+	smtAdd(t, k, "c.bin")
+	require.NoError(t, k.Resume())
+	smtRun(t, svc)
+	require.NoError(t, svc.SetLocalFileError(smtLocal("c.bin"), model.E_ACCESSDENIED))
+	_, err = k.Complete()
+	smtIsHR(t, err, model.E_ACCESSDENIED)
+	require.NoError(t, k.Cancel())
+	assert.Equal(t, model.BG_JOB_STATE_CANCELLED, smtState(t, k))
+
+	err = svc.SetLocalFileError("", model.E_ACCESSDENIED)
+	smtIsHR(t, err, model.E_INVALIDARG, "an empty name is bad input")
+}
