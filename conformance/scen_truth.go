@@ -224,6 +224,32 @@ func init() {
 				assert.Equal(c, model.BG_JOB_STATE_ACKNOWLEDGED, c.State(j))
 			},
 		},
+		Scenario{
+			Rule: "DELIV-FAILURE-NOT-JOB-ERROR",
+			// A callback object that fails every call changes neither the
+			// state nor GetError: a TRANSFERRED job still has no error, an
+			// ERROR job still reports its transfer error, never one in the
+			// context BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				ok := c.SizedJob(a, 2048, harness.RemoteOK)
+				c.Register(a, ok, harness.Behavior{Fail: true})
+				bad := c.SizedJob(a, 2048, harness.RemoteFatal)
+				c.Register(a, bad, harness.Behavior{Fail: true})
+				c.Transfer(ok)
+				c.Transfer(bad)
+
+				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(ok))
+				_, err := ok.GetError()
+				assert.ErrorIs(c, err, model.BG_E_ERROR_INFORMATION_UNAVAILABLE, "no error for the failed JobTransferred")
+				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(bad))
+				e, err := bad.GetError()
+				if assert.NoError(c, err) {
+					assert.Equal(c, model.BG_E_HTTP_ERROR_404, e.Code, "still the transfer error")
+					assert.NotEqual(c, model.BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION, e.Context)
+				}
+			},
+		},
 	)
 }
 

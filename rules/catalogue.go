@@ -533,6 +533,14 @@ var catalogue = []Rule{
 		Status:    Documented,
 	},
 	{
+		ID:        "DELIV-FAILURE-NOT-JOB-ERROR",
+		Family:    FamilyDeliv,
+		Statement: "A failed notification (a callback method that returns a failure HRESULT, a CLSID that cannot be activated or a command line that cannot be started) changes neither the job's state nor what GetError reports, so GetError never returns an error in the context BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION (3) for it.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/ne-bits-bg_error_context.md",
+		Status:    Assumed,
+		Decision:  "The BG_ERROR_CONTEXT page defines BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION as an error generated while the queue manager was notifying the client of an event, but no page says when a job reports it. The GetError page makes the error object available only after the job entered ERROR or TRANSIENT_ERROR, which a failed notification does not cause, and the notification pages say a failed JobTransferred or JobError is retried, not that it becomes the job's error; so we record nothing on the job. The other plausible reading is that a failed notification replaces the job's error with one in this context, readable through GetError; a run against Windows decides.",
+	},
+	{
 		ID:        "DELIV-FILE-SERIALIZED",
 		Family:    FamilyDeliv,
 		Statement: "Within one job BITS does not call FileTransferred for the next file until the call for the current file has returned a success HRESULT.",

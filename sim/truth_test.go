@@ -557,3 +557,53 @@ func TestTruthCompleteWhoseRenameFailsCanBeCalledAgain(t *testing.T) {
 	err = svc.SetLocalFileError("", model.E_ACCESSDENIED)
 	smtIsHR(t, err, model.E_INVALIDARG, "an empty name is bad input")
 }
+
+func TestTruthFailedNotificationIsNotTheJobsError(t *testing.T) {
+	// Rules: DELIV-FAILURE-NOT-JOB-ERROR
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	svc.SetCommandHandler(func(sim.Launch) (int, error) {
+		return 0, model.HRESULTFromWin32(2) // ERROR_FILE_NOT_FOUND: the program cannot be started
+	})
+	require.NoError(t, svc.SetRemote(smtURL("gone.bin"), sim.NotFound()))
+	unregistered := model.MustParseGUID("{5B0E6C1D-0000-4000-8000-00000000C1A5}")
+	app := smtApp(t, svc, "app", smtAlice)
+	failing := &model.CallbackFuncs{
+		OnJobTransferred: func(model.Job) error { return model.E_FAIL },
+		OnJobError:       func(model.Job, model.JobError) error { return model.E_FAIL },
+	}
+	setUp := func(j model.Job) {
+		require.NoError(t, j.SetNotifyInterface(failing))
+		require.NoError(t, j.SetNotifyCLSID(unregistered))
+		require.NoError(t, j.SetNotifyCmdLine(`C:\missing.exe`, "x"))
+		require.NoError(t, j.SetMinimumRetryDelay(5*time.Second))
+	}
+
+	ok := smtJob(t, app, "ok", model.BG_JOB_TYPE_DOWNLOAD)
+	smtAdd(t, ok, "a.bin")
+	setUp(ok)
+	bad := smtJob(t, app, "bad", model.BG_JOB_TYPE_DOWNLOAD)
+	smtAdd(t, bad, "gone.bin")
+	setUp(bad)
+	require.NoError(t, ok.Resume())
+	require.NoError(t, bad.Resume())
+	smtRun(t, svc)
+	smtAdvance(t, svc, time.Minute) // several failed rounds
+
+	for _, e := range smtEvents(svc, ok.GetId(), model.EventJobTransferred) {
+		require.True(t, e.Result.Failed(), "precondition: every JobTransferred failed")
+	}
+	require.NotEmpty(t, smtEvents(svc, ok.GetId(), model.EventJobTransferred))
+	require.NotEmpty(t, smtEvents(svc, bad.GetId(), model.EventJobError))
+
+	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, ok), "the state does not change")
+	_, err := ok.GetError()
+	smtIsHR(t, err, model.BG_E_ERROR_INFORMATION_UNAVAILABLE, "no error recorded for the failed JobTransferred")
+
+	assert.Equal(t, model.BG_JOB_STATE_ERROR, smtState(t, bad))
+	e, err := bad.GetError()
+	require.NoError(t, err)
+	assert.Equal(t, model.HRESULT(0x80190194), e.Code, "still the transfer error")
+	assert.Equal(t, model.BG_ERROR_CONTEXT_REMOTE_FILE, e.Context)
+	assert.NotEqual(t, model.ErrorContext(3), e.Context, "never BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION")
+}
