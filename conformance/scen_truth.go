@@ -27,6 +27,10 @@ func (c *C) network() harness.NetworkControl {
 }
 
 func init() {
+	markUntestable("DELIV-STA-REENTRY",
+		"the page says BITS can call an STA callback again during its COM calls, not that it must, so no run "+
+			"can show a backend breaks it; the harness's applications are all in the multithreaded apartment "+
+			"(the simulator keeps the rule: sim TestTruthSTACallbackReenteredDuringCOMCalls)")
 	register(
 		Scenario{
 			Rule:  "STATE-NETWORK-LOSS",

@@ -656,6 +656,13 @@ var catalogue = []Rule{
 		Status:    Documented,
 	},
 	{
+		ID:        "DELIV-STA-REENTRY",
+		Family:    FamilyDeliv,
+		Statement: "When a callback object of an application that uses the single-threaded apartment model calls a COM object from inside a callback method, for example IBackgroundCopyJob::GetProgress from inside JobModification, BITS can call the callback again, such as with another JobModification, while the first call is still being processed.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nn-bits-ibackgroundcopycallback.md",
+		Status:    Documented,
+	},
+	{
 		ID:        "DELIV-REGISTRANT-CONTEXT",
 		Family:    FamilyDeliv,
 		Statement: "BITS calls the methods of a registered callback object in the security context of the user who called SetNotifyInterface.",

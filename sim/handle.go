@@ -15,6 +15,9 @@ type jobHandle struct {
 	s   *Service
 	app *App
 	j   *job
+	// reentry is set on the handle passed to a callback of an app in a
+	// single-threaded apartment (DELIV-STA-REENTRY).
+	reentry *reentryScope
 }
 
 var _ model.Job = (*jobHandle)(nil)
@@ -24,6 +27,15 @@ var _ model.Job = (*jobHandle)(nil)
 // call that changes the job) the job is not final. Errors are wrapped
 // with the call's name.
 func (h *jobHandle) do(op string, modify bool, fn func(j *job) error) error {
+	err := h.doLocked(op, modify, fn)
+	if h.reentry != nil {
+		h.s.reenter(h) // a COM call from an STA callback lets BITS call in
+	}
+	return err
+}
+
+// doLocked is do without the re-entry of DELIV-STA-REENTRY.
+func (h *jobHandle) doLocked(op string, modify bool, fn func(j *job) error) error {
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -323,6 +323,7 @@ type caller struct {
 	program  string
 	params   string
 	cmdUser  model.Account
+	depth    int // re-entrant calls this one is nested in (DELIV-STA-REENTRY)
 }
 
 // newCaller captures what a delivery needs, reusing a caller from the
@@ -392,6 +393,11 @@ func (c *caller) Call(st rules.Step) rules.Fate {
 func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t model.Target) rules.Fate {
 	s := c.s
 	h := &jobHandle{s: s, app: app, j: c.j}
+	if app.sta.Load() {
+		h.reentry = &reentryScope{depth: c.depth}
+		h.reentry.active.Store(true)
+		defer h.reentry.active.Store(false) // a handle kept after the call does not re-enter
+	}
 	switch c.what.kind {
 	case model.EventFileTransferred:
 		if _, ok := obj.(model.FileCallback); !ok {
@@ -402,7 +408,7 @@ func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t mode
 			return rules.FateOK
 		}
 	}
-	if s.opts.Clock != Manual { // the manual clock runs one callback at a time
+	if s.opts.Clock != Manual && c.depth == 0 { // the manual clock runs one callback at a time; a re-entrant call runs on the caller's slot
 		gen, ok := s.acquireSlot(user.Key())
 		if !ok {
 			return rules.FateFails // Close was called while the call waited for a slot

@@ -607,3 +607,46 @@ func TestTruthFailedNotificationIsNotTheJobsError(t *testing.T) {
 	assert.Equal(t, model.BG_ERROR_CONTEXT_REMOTE_FILE, e.Context)
 	assert.NotEqual(t, model.ErrorContext(3), e.Context, "never BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION")
 }
+
+func TestTruthSTACallbackReenteredDuringCOMCalls(t *testing.T) {
+	// Rules: DELIV-STA-REENTRY, DELIV-REENTRANT
+	for _, sta := range []bool{true, false} {
+		t.Run(map[bool]string{true: "STA", false: "MTA"}[sta], func(t *testing.T) {
+			svc := smtService(t, sim.Options{Version: model.BITS5_0}) // no MinimumNotificationInterval pacing
+			defer svc.Close()
+			app := smtApp(t, svc, "app", smtAlice)
+			app.SetSingleThreadedApartment(sta)
+			j := smtJob(t, app, "j", model.BG_JOB_TYPE_DOWNLOAD)
+			require.NoError(t, j.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR|model.BG_NOTIFY_JOB_MODIFICATION))
+			var calls, depth, maxDepth int
+			require.NoError(t, j.SetNotifyInterface(&model.CallbackFuncs{
+				OnJobModification: func(job model.Job) error {
+					calls++
+					depth++
+					maxDepth = max(maxDepth, depth)
+					defer func() { depth-- }()
+					if calls == 1 {
+						// A COM call that modifies the job, then one that reads it.
+						if err := job.SetDescription("changed inside the callback"); err != nil {
+							return err
+						}
+						if _, err := job.GetProgress(); err != nil {
+							return err
+						}
+					}
+					return nil
+				},
+			}))
+			require.NoError(t, j.SetDescription("changed outside"))
+			smtRun(t, svc)
+			assert.Equal(t, 2, calls, "two modifications, two calls")
+			if sta {
+				assert.Equal(t, 2, maxDepth, "the second JobModification arrived during the first call's COM call")
+			} else {
+				assert.Equal(t, 1, maxDepth, "an MTA object is not re-entered: the second call waits for the first")
+			}
+			evs := smtEvents(svc, j.GetId(), model.EventJobModification)
+			assert.Len(t, evs, 2)
+		})
+	}
+}
