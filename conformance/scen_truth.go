@@ -12,6 +12,7 @@ import (
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 )
 
 // network returns the backend's network control; the scenario needs
@@ -243,10 +244,21 @@ func init() {
 				c.Transfer(ok)
 				c.Transfer(bad)
 
-				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(ok))
+				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(ok), "the state does not change")
+				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(bad), "the state does not change")
+				if c.Is("DELIV-FAILURE-NOT-JOB-ERROR", rules.VarRecorded) {
+					// The failure is the job's error, in the notification context.
+					for name, j := range map[string]model.Job{"TRANSFERRED": ok, "ERROR": bad} {
+						e, err := j.GetError()
+						if assert.NoError(c, err, "GetError of the %s job", name) {
+							assert.Equal(c, model.BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION, e.Context, "the %s job", name)
+							assert.Equal(c, model.E_FAIL, e.Code, "the callback's failure (%s job)", name)
+						}
+					}
+					return
+				}
 				_, err := ok.GetError()
 				assert.ErrorIs(c, err, model.BG_E_ERROR_INFORMATION_UNAVAILABLE, "no error for the failed JobTransferred")
-				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(bad))
 				e, err := bad.GetError()
 				if assert.NoError(c, err) {
 					assert.Equal(c, model.BG_E_HTTP_ERROR_404, e.Code, "still the transfer error")

@@ -222,7 +222,7 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 			// FileRangesTransferred at most once per
 			// MinimumNotificationInterval (DELIV-RANGES-INTERVAL); what
 			// follows it waits too, so the order stays.
-			if due := rules.NextRangesNotification(j.lastRanges, j.rec.MinimumNotificationInterval); due.After(s.clock()) {
+			if due := rules.NextRangesNotification(j.lastRanges, j.rec.MinimumNotificationInterval); rules.RangesPaced(s.opts.Variants) && due.After(s.clock()) {
 				s.scheduleNotify(j, due)
 				break
 			}
@@ -246,6 +246,7 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 			break
 		}
 		s.applyPlan(j, c, &plan)
+		failedWith := c.failedWith
 		s.putCaller(c)
 		if plan.CmdLineTookOver && (o.kind == model.EventJobTransferred || o.kind == model.EventJobError) {
 			j.cmdTookOver = true
@@ -255,6 +256,13 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 			continue
 		}
 		if plan.Outcome == rules.OutcomeRetry {
+			if rules.NotificationFailureRecorded(o.kind, s.opts.Variants) && failedWith.Failed() {
+				// DELIV-FAILURE-NOT-JOB-ERROR's recorded reading: the failure
+				// is the job's error (not a transfer error: ErrorCount stays).
+				j.rec.Error = model.JobError{Context: model.BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION,
+					Code: failedWith, Description: failedWith.Description()}
+				j.rec.HasError = true
+			}
 			j.retryItem = o.key()
 			s.scheduleNotify(j, s.clock().Add(plan.RetryDelay(j.rec.MinimumRetryDelay, s.opts.Variants)))
 			break
@@ -324,6 +332,8 @@ type caller struct {
 	params   string
 	cmdUser  model.Account
 	depth    int // re-entrant calls this one is nested in (DELIV-STA-REENTRY)
+	// failedWith is the HRESULT of the last failed attempt.
+	failedWith model.HRESULT
 }
 
 // newCaller captures what a delivery needs, reusing a caller from the
@@ -467,6 +477,9 @@ func (c *caller) note(t model.Target, user model.Account, hr model.HRESULT, exit
 	defer s.mu.Unlock()
 	if s.generation != c.gen {
 		return
+	}
+	if hr.Failed() {
+		c.failedWith = hr
 	}
 	kind := c.what.kind
 	if t.Kind == model.TargetCommandLine {

@@ -61,16 +61,16 @@ func TestTruthGetErrorUntilTransferring(t *testing.T) {
 	_, err = j.GetError()
 	smtIsHR(t, err, model.BG_E_ERROR_INFORMATION_UNAVAILABLE, "the job entered TRANSFERRING since the error")
 
-	// ERROR, then Suspend: still readable.
+	// ERROR, then Suspend (which keeps ERROR or moves to SUSPENDED,
+	// depending on STATE-SUSPEND-ERROR's reading): still readable.
 	bad := smtJob(t, app, "gone", model.BG_JOB_TYPE_DOWNLOAD)
 	smtAdd(t, bad, "gone.bin")
 	require.NoError(t, bad.Resume())
 	smtRun(t, svc)
 	require.Equal(t, model.BG_JOB_STATE_ERROR, smtState(t, bad))
 	require.NoError(t, bad.Suspend())
-	require.Equal(t, model.BG_JOB_STATE_SUSPENDED, smtState(t, bad))
 	e, err = bad.GetError()
-	require.NoError(t, err, "SUSPENDED after ERROR")
+	require.NoError(t, err, "after Suspend of an ERROR job")
 	assert.Equal(t, model.HRESULT(0x80190194), e.Code)
 }
 
@@ -649,4 +649,50 @@ func TestTruthSTACallbackReenteredDuringCOMCalls(t *testing.T) {
 			assert.Len(t, evs, 2)
 		})
 	}
+}
+
+func TestTruthVariantsOfTheNewOpenRules(t *testing.T) {
+	// Rules: DELIV-FAILURE-NOT-JOB-ERROR, DELIV-RANGES-INTERVAL, SEC-GETJOB-OTHER-USER
+	t.Run("DELIV-FAILURE-NOT-JOB-ERROR=recorded", func(t *testing.T) {
+		svc := smtService(t, sim.Options{Variants: rules.Selection{"DELIV-FAILURE-NOT-JOB-ERROR": rules.VarRecorded}})
+		defer svc.Close()
+		j := smtJob(t, smtApp(t, svc, "app", smtAlice), "ok", model.BG_JOB_TYPE_DOWNLOAD)
+		smtAdd(t, j, "a.bin")
+		require.NoError(t, j.SetNotifyInterface(&model.CallbackFuncs{
+			OnJobTransferred: func(model.Job) error { return model.E_FAIL },
+		}))
+		require.NoError(t, j.Resume())
+		smtRun(t, svc)
+		assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, smtState(t, j), "the state stays")
+		e, err := j.GetError()
+		require.NoError(t, err, "the failure is the job's error")
+		assert.Equal(t, model.ErrorContext(3), e.Context, "BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION")
+		assert.Equal(t, model.HRESULT(0x80004005), e.Code, "E_FAIL, what the callback returned")
+		n, err := j.GetErrorCount()
+		require.NoError(t, err)
+		assert.Equal(t, uint32(0), n, "no transfer error was counted")
+	})
+	t.Run("DELIV-RANGES-INTERVAL=not-paced", func(t *testing.T) {
+		svc := smtService(t, sim.Options{Variants: rules.Selection{"DELIV-RANGES-INTERVAL": rules.VarNotPaced}})
+		defer svc.Close()
+		require.NoError(t, svc.SetRemote(smtURL("slow.bin"), sim.Remote{Size: 5000, Rate: 1000}))
+		j := smtJob(t, smtApp(t, svc, "app", smtAlice), "paced", model.BG_JOB_TYPE_DOWNLOAD)
+		require.NoError(t, j.SetProperty(model.BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS, model.JobPropertyValue{DWORD: 3000}))
+		smtAdd(t, j, "slow.bin")
+		require.NoError(t, j.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_FILE_RANGES_TRANSFERRED))
+		rec := &truthRanges{svc: svc}
+		require.NoError(t, j.SetNotifyInterface(rec.object()))
+		require.NoError(t, j.Resume())
+		smtAdvance(t, svc, 5*time.Second)
+		assert.Len(t, rec.calls, 5, "one call per second's range, the 3 s interval notwithstanding")
+	})
+	t.Run("SEC-GETJOB-OTHER-USER=not-found", func(t *testing.T) {
+		svc := smtService(t, sim.Options{Variants: rules.Selection{"SEC-GETJOB-OTHER-USER": rules.VarNotFound}})
+		defer svc.Close()
+		j := smtJob(t, smtApp(t, svc, "a", smtAlice), "hers", model.BG_JOB_TYPE_DOWNLOAD)
+		_, err := smtApp(t, svc, "b", smtBob).GetJob(j.GetId())
+		smtIsHR(t, err, model.BG_E_NOT_FOUND)
+		_, err = smtApp(t, svc, "admin", smtAdmin).GetJob(j.GetId())
+		assert.NoError(t, err, "an administrator still gets it")
+	})
 }
