@@ -266,6 +266,42 @@ func init() {
 				}
 			},
 		},
+		Scenario{
+			Rule:  "SEC-TAKEOWNERSHIP-REMOVES-SECRETS",
+			Needs: harness.Capabilities{Users: true},
+			// After an administrator's TakeOwnership, the custom headers, the
+			// client certificate and the credentials the owner set are gone.
+			// (Needs a backend whose jobs implement model.JobHTTPOptions and
+			// model.JobCredentials.)
+			Run: func(c *C) {
+				alice := c.App(Alice)
+				j := c.SizedJob(alice, 2048, harness.RemoteOK)
+				opts, ok1 := j.(model.JobHTTPOptions)
+				creds, ok2 := j.(model.JobCredentials)
+				if !ok1 || !ok2 {
+					c.Skipf("the backend's jobs do not implement model.JobHTTPOptions and model.JobCredentials")
+				}
+				c.Do(opts.SetCustomHeaders("X-Conformance: 1\r\n"), "SetCustomHeaders")
+				c.Do(opts.SetClientCertificateByName(model.BG_CERT_STORE_LOCATION_CURRENT_USER, "MY", "conformance"),
+					"SetClientCertificateByName")
+				c.Do(creds.SetCredentials(model.Credentials{Target: model.BG_AUTH_TARGET_SERVER, Scheme: model.BG_AUTH_SCHEME_BASIC,
+					UserName: "alice", Password: "secret"}), "SetCredentials")
+
+				aj := c.JobIn(c.App(Admin), j)
+				c.Do(aj.TakeOwnership(), "TakeOwnership")
+				aopts, acreds := aj.(model.JobHTTPOptions), aj.(model.JobCredentials)
+				headers, err := aopts.GetCustomHeaders()
+				if assert.NoError(c, err, "GetCustomHeaders") {
+					assert.Empty(c, headers, "the custom headers are removed")
+				}
+				_, err = aopts.GetClientCertificate()
+				assert.ErrorIs(c, err, model.RPC_X_BAD_STUB_DATA, "the client certificate is removed")
+				hr, err := acreds.RemoveCredentials(model.BG_AUTH_TARGET_SERVER, model.BG_AUTH_SCHEME_BASIC)
+				if assert.NoError(c, err, "RemoveCredentials") {
+					assert.Equal(c, model.S_FALSE, hr, "the credentials are removed")
+				}
+			},
+		},
 	)
 }
 

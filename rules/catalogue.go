@@ -1075,6 +1075,13 @@ var catalogue = []Rule{
 		Status:    Documented,
 	},
 	{
+		ID:        "SEC-TAKEOWNERSHIP-REMOVES-SECRETS",
+		Family:    FamilySec,
+		Statement: "A successful TakeOwnership also removes the job's credentials, client certificate and custom HTTP headers, if set.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-takeownership.md",
+		Status:    Documented,
+	},
+	{
 		ID:        "SEC-TAKEOWNERSHIP-OWNER",
 		Family:    FamilySec,
 		Statement: "After a successful TakeOwnership, GetOwner returns the SID of the administrator who called it and the job transfers only while that user is logged on.",

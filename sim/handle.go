@@ -299,6 +299,7 @@ func (h *jobHandle) TakeOwnership() error {
 		j.rec.Owner = h.app.user
 		s.count(j.rec.Owner, +1)
 		j.rec.CmdProgram, j.rec.CmdParameters, j.rec.CmdUser = "", "", model.Account{}
+		j.secrets = nil // SEC-TAKEOWNERSHIP-REMOVES-SECRETS
 		if s.opts.Variants.Is("SEC-TAKEOWNERSHIP-CLSID", rules.VarCleared) && !j.rec.NotifyCLSID.IsNull() {
 			j.rec.NotifyCLSID = model.GUID{}
 			j.inst = nil

@@ -37,7 +37,8 @@ type job struct {
 	modDirty    bool
 	lastMod     time.Time
 	rangesOwed  []rangesNote
-	lastRanges  time.Time // the last FileRangesTransferred call (DELIV-RANGES-INTERVAL)
+	lastRanges  time.Time   // the last FileRangesTransferred call (DELIV-RANGES-INTERVAL)
+	secrets     *jobSecrets // credentials, custom headers, client certificate; nil for none
 }
 
 // objectReg is a callback object registered with SetNotifyInterface.

@@ -5,6 +5,7 @@ package sim_test
 // rule's statement written out literally.
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -695,4 +696,77 @@ func TestTruthVariantsOfTheNewOpenRules(t *testing.T) {
 		_, err = smtApp(t, svc, "admin", smtAdmin).GetJob(j.GetId())
 		assert.NoError(t, err, "an administrator still gets it")
 	})
+}
+
+func TestTruthTakeOwnershipRemovesCredentialsCertificateAndHeaders(t *testing.T) {
+	// Rules: SEC-TAKEOWNERSHIP-REMOVES-SECRETS, SEC-TAKEOWNERSHIP-REMOVES-CMDLINE
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	j := smtJob(t, smtApp(t, svc, "a", smtAlice), "hers", model.BG_JOB_TYPE_DOWNLOAD)
+	opts, ok := j.(model.JobHTTPOptions)
+	require.True(t, ok, "the simulator's jobs implement IBackgroundCopyJobHttpOptions")
+	creds, ok := j.(model.JobCredentials)
+	require.True(t, ok, "and the credentials of IBackgroundCopyJob2")
+
+	const headers = "X-Update-Channel: beta\r\n"
+	require.NoError(t, opts.SetCustomHeaders(headers))
+	require.NoError(t, opts.SetClientCertificateByName(model.BG_CERT_STORE_LOCATION_CURRENT_USER, "MY", "example, updater"))
+	require.NoError(t, creds.SetCredentials(model.Credentials{Target: model.BG_AUTH_TARGET_SERVER,
+		Scheme: model.BG_AUTH_SCHEME_BASIC, UserName: "alice", Password: "secret"}))
+	require.NoError(t, j.SetNotifyCmdLine(`C:\n.exe`, "x"))
+	got, err := opts.GetCustomHeaders()
+	require.NoError(t, err)
+	require.Equal(t, headers, got)
+	cert, err := opts.GetClientCertificate()
+	require.NoError(t, err)
+	require.Equal(t, model.ClientCertificate{StoreLocation: model.BG_CERT_STORE_LOCATION_CURRENT_USER, StoreName: "MY",
+		SubjectName: "example, updater"}, cert)
+
+	// Only the owner may read or set them, administrators included.
+	adminApp := smtApp(t, svc, "admin", smtAdmin)
+	aj, err := adminApp.GetJob(j.GetId())
+	require.NoError(t, err)
+	_, err = aj.(model.JobHTTPOptions).GetCustomHeaders()
+	smtIsHR(t, err, model.E_ACCESSDENIED, "an administrator who is not the owner")
+
+	require.NoError(t, aj.TakeOwnership())
+	aopts, acreds := aj.(model.JobHTTPOptions), aj.(model.JobCredentials)
+	got, err = aopts.GetCustomHeaders()
+	require.NoError(t, err)
+	assert.Equal(t, "", got, "the custom headers are gone")
+	_, err = aopts.GetClientCertificate()
+	smtIsHR(t, err, model.RPC_X_BAD_STUB_DATA, "the client certificate is gone")
+	hr, err := acreds.RemoveCredentials(model.BG_AUTH_TARGET_SERVER, model.BG_AUTH_SCHEME_BASIC)
+	require.NoError(t, err)
+	assert.Equal(t, model.S_FALSE, hr, "no credentials are left to remove")
+	program, params, err := aj.GetNotifyCmdLine()
+	require.NoError(t, err)
+	assert.Equal(t, "", program+params, "and the command line")
+}
+
+func TestTruthCredentialsHeadersCertificateBadInput(t *testing.T) {
+	// Rules: none (bad input of the IBackgroundCopyJob2 and HttpOptions methods)
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	j := smtJob(t, smtApp(t, svc, "a", smtAlice), "j", model.BG_JOB_TYPE_DOWNLOAD)
+	opts, creds := j.(model.JobHTTPOptions), j.(model.JobCredentials)
+	long := func(n int) string { return strings.Repeat("a", n) }
+	smtIsHR(t, opts.SetCustomHeaders(long(16384)), model.BG_E_STRING_TOO_LONG)
+	smtIsHR(t, opts.SetClientCertificateByName(99, "MY", "x"), model.E_NOTIMPL)
+	smtIsHR(t, opts.SetClientCertificateByName(0, long(256), "x"), model.BG_E_STRING_TOO_LONG)
+	smtIsHR(t, opts.SetClientCertificateByName(0, "MY", ""), model.E_INVALIDARG)
+	smtIsHR(t, creds.SetCredentials(model.Credentials{Target: 9, Scheme: 1}), model.BG_E_INVALID_AUTH_TARGET)
+	smtIsHR(t, creds.SetCredentials(model.Credentials{Target: 1, Scheme: 9}), model.BG_E_INVALID_AUTH_SCHEME)
+	smtIsHR(t, creds.SetCredentials(model.Credentials{Target: 1, Scheme: 1, UserName: long(301)}), model.BG_E_USERNAME_TOO_LARGE)
+	smtIsHR(t, creds.SetCredentials(model.Credentials{Target: 1, Scheme: 1, Password: long(301)}), model.BG_E_PASSWORD_TOO_LARGE)
+	got, err := opts.GetCustomHeaders()
+	require.NoError(t, err)
+	assert.Equal(t, "", got, "nothing was stored")
+	hr, err := creds.RemoveCredentials(1, 1)
+	require.NoError(t, err)
+	assert.Equal(t, model.S_FALSE, hr)
+	old := smtService(t, sim.Options{Version: model.BITS2_0})
+	defer old.Close()
+	oj := smtJob(t, smtApp(t, old, "a", smtAlice), "j", model.BG_JOB_TYPE_DOWNLOAD)
+	smtIsHR(t, oj.(model.JobHTTPOptions).SetCustomHeaders("X: y\r\n"), model.E_NOINTERFACE, "HttpOptions needs BITS 2.5")
 }
