@@ -27,6 +27,8 @@ type App struct {
 	state atomic.Int32
 	// sta: the app's callback objects live in a single-threaded apartment.
 	sta atomic.Bool
+	// inCallback counts the app's STA callbacks running (nested ones too).
+	inCallback atomic.Int32
 }
 
 // SetSingleThreadedApartment makes the app's callback objects live in a

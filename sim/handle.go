@@ -15,9 +15,6 @@ type jobHandle struct {
 	s   *Service
 	app *App
 	j   *job
-	// reentry is set on the handle passed to a callback of an app in a
-	// single-threaded apartment (DELIV-STA-REENTRY).
-	reentry *reentryScope
 }
 
 var _ model.Job = (*jobHandle)(nil)
@@ -28,7 +25,7 @@ var _ model.Job = (*jobHandle)(nil)
 // with the call's name.
 func (h *jobHandle) do(op string, modify bool, fn func(j *job) error) error {
 	err := h.doLocked(op, modify, fn)
-	if h.reentry != nil {
+	if h.app.sta.Load() && h.app.inCallback.Load() > 0 {
 		h.s.reenter(h) // a COM call from an STA callback lets BITS call in
 	}
 	return err
@@ -299,7 +296,9 @@ func (h *jobHandle) TakeOwnership() error {
 		j.rec.Owner = h.app.user
 		s.count(j.rec.Owner, +1)
 		j.rec.CmdProgram, j.rec.CmdParameters, j.rec.CmdUser = "", "", model.Account{}
-		j.secrets = nil // SEC-TAKEOWNERSHIP-REMOVES-SECRETS
+		if j.extra != nil {
+			j.extra.secrets = nil // SEC-TAKEOWNERSHIP-REMOVES-SECRETS
+		}
 		if s.opts.Variants.Is("SEC-TAKEOWNERSHIP-CLSID", rules.VarCleared) && !j.rec.NotifyCLSID.IsNull() {
 			j.rec.NotifyCLSID = model.GUID{}
 			j.inst = nil

@@ -37,8 +37,22 @@ type job struct {
 	modDirty    bool
 	lastMod     time.Time
 	rangesOwed  []rangesNote
-	lastRanges  time.Time   // the last FileRangesTransferred call (DELIV-RANGES-INTERVAL)
-	secrets     *jobSecrets // credentials, custom headers, client certificate; nil for none
+	extra       *jobExtra // rarely used state, allocated on first use; nil for none
+}
+
+// jobExtra is the state few jobs need, kept out of job so that an idle job
+// stays small.
+type jobExtra struct {
+	lastRanges int64       // Unix nanoseconds of the last FileRangesTransferred call, 0 for none (DELIV-RANGES-INTERVAL)
+	secrets    *jobSecrets // credentials, custom headers, client certificate; nil for none
+}
+
+// more returns j's extra state, allocating it.
+func (j *job) more() *jobExtra {
+	if j.extra == nil {
+		j.extra = &jobExtra{}
+	}
+	return j.extra
 }
 
 // objectReg is a callback object registered with SetNotifyInterface.

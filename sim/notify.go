@@ -222,7 +222,11 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 			// FileRangesTransferred at most once per
 			// MinimumNotificationInterval (DELIV-RANGES-INTERVAL); what
 			// follows it waits too, so the order stays.
-			if due := rules.NextRangesNotification(j.lastRanges, j.rec.MinimumNotificationInterval); rules.RangesPaced(s.opts.Variants) && due.After(s.clock()) {
+			var last time.Time
+			if j.extra != nil && j.extra.lastRanges != 0 {
+				last = time.Unix(0, j.extra.lastRanges)
+			}
+			if due := rules.NextRangesNotification(last, j.rec.MinimumNotificationInterval); rules.RangesPaced(s.opts.Variants) && due.After(s.clock()) {
 				s.scheduleNotify(j, due)
 				break
 			}
@@ -232,7 +236,7 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 			break
 		}
 		if o.kind == model.EventFileRangesTransferred {
-			j.lastRanges = s.clock()
+			j.more().lastRanges = s.clock().UnixNano()
 		}
 		c := s.newCaller(j, o, gen)
 		reg := s.registration(j)
@@ -404,9 +408,8 @@ func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t mode
 	s := c.s
 	h := &jobHandle{s: s, app: app, j: c.j}
 	if app.sta.Load() {
-		h.reentry = &reentryScope{depth: c.depth}
-		h.reentry.active.Store(true)
-		defer h.reentry.active.Store(false) // a handle kept after the call does not re-enter
+		app.inCallback.Add(1) // its COM calls let BITS call in (DELIV-STA-REENTRY)
+		defer app.inCallback.Add(-1)
 	}
 	switch c.what.kind {
 	case model.EventFileTransferred:

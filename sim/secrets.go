@@ -39,10 +39,19 @@ var (
 
 // secretsOf returns j's secrets, creating them; s.mu is held.
 func (j *job) secretsOf() *jobSecrets {
-	if j.secrets == nil {
-		j.secrets = &jobSecrets{}
+	x := j.more()
+	if x.secrets == nil {
+		x.secrets = &jobSecrets{}
 	}
-	return j.secrets
+	return x.secrets
+}
+
+// secretsIfAny returns j's secrets, nil for none; s.mu is held.
+func (j *job) secretsIfAny() *jobSecrets {
+	if j.extra == nil {
+		return nil
+	}
+	return j.extra.secrets
 }
 
 // ownerOnly fails with E_ACCESSDENIED unless the caller owns the job: only
@@ -90,8 +99,8 @@ func (h *jobHandle) GetCustomHeaders() (headers string, err error) {
 		if err := h.ownerOnly(j); err != nil {
 			return err
 		}
-		if j.secrets != nil {
-			headers = j.secrets.headers
+		if sec := j.secretsIfAny(); sec != nil {
+			headers = sec.headers
 		}
 		return nil
 	})
@@ -135,10 +144,11 @@ func (h *jobHandle) GetClientCertificate() (c model.ClientCertificate, err error
 		if err := h.ownerOnly(j); err != nil {
 			return err
 		}
-		if j.secrets == nil || j.secrets.cert == nil {
+		sec := j.secretsIfAny()
+		if sec == nil || sec.cert == nil {
 			return fmt.Errorf("the job has no client certificate: %w", model.RPC_X_BAD_STUB_DATA)
 		}
-		c = *j.secrets.cert
+		c = *sec.cert
 		return nil
 	})
 	return c, err
@@ -153,8 +163,8 @@ func (h *jobHandle) RemoveClientCertificate() error {
 		if err := h.ownerOnly(j); err != nil {
 			return err
 		}
-		if j.secrets != nil {
-			j.secrets.cert = nil
+		if sec := j.secretsIfAny(); sec != nil {
+			sec.cert = nil
 		}
 		h.s.touch(j)
 		return nil
@@ -195,9 +205,9 @@ func (h *jobHandle) RemoveCredentials(target model.AuthTarget, scheme model.Auth
 			return err
 		}
 		hr = model.S_FALSE
-		if j.secrets != nil {
-			if _, ok := j.secrets.creds[credKey{target, scheme}]; ok {
-				delete(j.secrets.creds, credKey{target, scheme})
+		if sec := j.secretsIfAny(); sec != nil {
+			if _, ok := sec.creds[credKey{target, scheme}]; ok {
+				delete(sec.creds, credKey{target, scheme})
 				hr = model.S_OK
 				h.s.touch(j)
 			}
