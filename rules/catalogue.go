@@ -1044,7 +1044,7 @@ var catalogue = []Rule{
 		Statement: "GetJob by a non-administrator for a job owned by another user fails with E_ACCESSDENIED (0x80070005).",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopymanager-getjob.md",
 		Status:    Assumed,
-		Decision:  "The GetJob page lists E_ACCESSDENIED for a user who does not have permission to retrieve the job but does not say who has it; CreateJob's remarks give only the owner and administrators the right to add files and change properties (SEC-OWNER-ONLY), and EnumJobs lists other users' jobs only to administrators (SEC-ENUM-ALL-ADMIN), so we deny GetJob to everyone else. The other plausible reading is that GetJob succeeds and the methods of the job then fail with E_ACCESSDENIED.",
+		Decision:  "The GetJob page lists E_ACCESSDENIED for a user who does not have permission to retrieve the job but does not say who has it; CreateJob's remarks give only the owner and administrators the right to add files and change properties (SEC-OWNER-ONLY), and EnumJobs lists other users' jobs only to administrators (SEC-ENUM-ALL-ADMIN), so we deny GetJob to everyone else; the User Account Control page agrees that a standard user cannot enumerate or modify jobs owned by other users. The page does not say whether the answer is E_ACCESSDENIED or BG_E_NOT_FOUND, hence the not-found variant.",
 	},
 	{
 		ID:        "SEC-ENUM-ALL-ADMIN",
