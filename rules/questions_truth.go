@@ -16,9 +16,17 @@ const (
 	VarRecorded    = "recorded"
 	// SEC-GETJOB-OTHER-USER (VarNotFound is STATE-GETJOB-FINAL's name too)
 	VarAccessDenied = "access-denied"
+	// FLAGS-VERSION-MASK
+	VarFileTransferredFrom30 = "file-transferred-from-3.0"
+	VarFileTransferredFrom40 = "file-transferred-from-4.0"
 )
 
 var truthQuestionsAdded = addQuestions(map[string]openRule{
+	"FLAGS-VERSION-MASK": {VarFileTransferredFrom30, []Variant{{
+		Name:      VarFileTransferredFrom40,
+		Statement: "SetNotifyFlags accepts exactly the flag bits of the installed BITS version: mask 0x0F on BITS 1.5 to 3.0, 0x1F on BITS 4.0 to 5.0, and 0x3F on BITS 10.1 and later.",
+		Reasoning: "The only evidence that 0x10 is accepted is Wine's test_HttpOptions, which runs on Windows 7 and later (BITS 4.0 and later); nothing shows BITS 3.0 accepting it, and a version may declare a callback method before SetNotifyFlags accepts its flag.",
+	}}},
 	"DELIV-RANGES-INTERVAL": {VarPaced, []Variant{{
 		Name:      VarNotPaced,
 		Statement: "BITS calls FileRangesTransferred as soon as ranges have been transferred, whatever BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS says.",
@@ -62,4 +70,16 @@ func RangesPaced(sel Selection) bool { return !sel.Is("DELIV-RANGES-INTERVAL", V
 func NotificationFailureRecorded(kind model.EventKind, sel Selection) bool {
 	return (kind == model.EventJobTransferred || kind == model.EventJobError) &&
 		sel.Is("DELIV-FAILURE-NOT-JOB-ERROR", VarRecorded)
+}
+
+// ValidNotifyFlagsWith returns the flags SetNotifyFlags accepts on BITS v
+// under the selection: ValidNotifyFlags(v), except that under
+// FLAGS-VERSION-MASK's file-transferred-from-4.0 reading BITS 3.0 does not
+// accept BG_NOTIFY_FILE_TRANSFERRED (0x10) yet.
+func ValidNotifyFlagsWith(v model.Version, sel Selection) model.NotifyFlags {
+	mask := ValidNotifyFlags(v)
+	if v < model.BITS4_0 && sel.Is("FLAGS-VERSION-MASK", VarFileTransferredFrom40) {
+		mask &^= model.BG_NOTIFY_FILE_TRANSFERRED
+	}
+	return mask
 }

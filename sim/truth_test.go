@@ -653,7 +653,31 @@ func TestTruthSTACallbackReenteredDuringCOMCalls(t *testing.T) {
 }
 
 func TestTruthVariantsOfTheNewOpenRules(t *testing.T) {
-	// Rules: DELIV-FAILURE-NOT-JOB-ERROR, DELIV-RANGES-INTERVAL, SEC-GETJOB-OTHER-USER
+	// Rules: DELIV-FAILURE-NOT-JOB-ERROR, DELIV-RANGES-INTERVAL, SEC-GETJOB-OTHER-USER, FLAGS-VERSION-MASK
+	t.Run("FLAGS-VERSION-MASK", func(t *testing.T) {
+		for _, tc := range []struct {
+			v       model.Version
+			variant string
+			ok      bool
+		}{
+			{model.BITS2_5, rules.VarFileTransferredFrom30, false},
+			{model.BITS3_0, rules.VarFileTransferredFrom30, true},
+			{model.BITS3_0, rules.VarFileTransferredFrom40, false},
+			{model.BITS4_0, rules.VarFileTransferredFrom40, true},
+			{model.BITS5_0, rules.VarFileTransferredFrom40, true},
+		} {
+			svc := smtService(t, sim.Options{Version: tc.v, Variants: rules.Selection{"FLAGS-VERSION-MASK": tc.variant}})
+			j := smtJob(t, smtApp(t, svc, "a", smtAlice), "j", model.BG_JOB_TYPE_DOWNLOAD)
+			err := j.SetNotifyFlags(0x1F)
+			if tc.ok {
+				assert.NoError(t, err, "0x1F on BITS %v under %s", tc.v, tc.variant)
+			} else {
+				smtIsHR(t, err, model.E_NOTIMPL, "0x1F on BITS %v under %s", tc.v, tc.variant)
+				assert.NoError(t, j.SetNotifyFlags(0x0F), "0x0F on BITS %v under %s", tc.v, tc.variant)
+			}
+			svc.Close()
+		}
+	})
 	t.Run("DELIV-FAILURE-NOT-JOB-ERROR=recorded", func(t *testing.T) {
 		svc := smtService(t, sim.Options{Variants: rules.Selection{"DELIV-FAILURE-NOT-JOB-ERROR": rules.VarRecorded}})
 		defer svc.Close()
