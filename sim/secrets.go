@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/rules"
@@ -57,7 +56,7 @@ func (j *job) secretsIfAny() *jobSecrets {
 // ownerOnly fails with E_ACCESSDENIED unless the caller owns the job: only
 // the owner may set or read these, administrators included; s.mu is held.
 func (h *jobHandle) ownerOnly(j *job) error {
-	if !strings.EqualFold(h.app.user.Name, j.rec.Owner.Name) {
+	if !h.app.user.Same(j.rec.Owner) {
 		return fmt.Errorf("only the job's owner %q may: %w", j.rec.Owner.Name, model.E_ACCESSDENIED)
 	}
 	return nil
