@@ -562,9 +562,11 @@ func init() {
 		Scenario{
 			Rule:  "DELIV-RANGES-ON-DEMAND",
 			Needs: harness.Capabilities{Version: model.BITS10_1},
-			// FileRangesTransferred comes for an on-demand job with
-			// FILE_RANGES_TRANSFERRED set; not without the flag, and not for a
-			// job that is not on demand, which accepts the flag.
+			// With FILE_RANGES_TRANSFERRED set, FileRangesTransferred comes
+			// for an on-demand job and for a job that only meets the
+			// requirements of one (a plain HTTP download); not for a
+			// DYNAMIC_CONTENT job, which does not meet them but accepts the
+			// flag; and not without the flag.
 			Run: func(c *C) {
 				a := c.App(Alice)
 				ranges := []model.FileRange{{InitialOffset: 0, Length: 1024}}
@@ -588,11 +590,80 @@ func init() {
 				assert.Empty(c, c.Calls(odNoFlag, model.EventFileRangesTransferred), "on demand, flag clear")
 
 				plain := c.Job(a, harness.RemoteOK)
-				assert.NoError(c, plain.SetNotifyFlags(withFlag), "the flag is accepted on a job that is not on demand")
+				c.SetFlags(plain, withFlag)
 				c.Register(a, plain, harness.Behavior{})
 				c.Transfer(plain)
 				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(plain))
-				assert.Empty(c, c.Calls(plain, model.EventFileRangesTransferred), "not on demand")
+				assert.NotEmpty(c, c.Delivered(plain, model.EventFileRangesTransferred),
+					"a plain HTTP download meets the requirements of an on-demand job")
+
+				dynamic, err := a.CreateJob("conformance", model.BG_JOB_TYPE_DOWNLOAD)
+				c.must(err, "CreateJob")
+				c.Do(dynamic.SetProperty(model.BITS_JOB_PROPERTY_DYNAMIC_CONTENT, model.JobPropertyValue{Enable: true}),
+					"SetProperty(DYNAMIC_CONTENT)")
+				c.AddFile(dynamic, harness.RemoteOK, 2048)
+				assert.NoError(c, dynamic.SetNotifyFlags(withFlag), "the flag is accepted on a job that does not meet the requirements")
+				c.Register(a, dynamic, harness.Behavior{})
+				c.Transfer(dynamic)
+				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(dynamic))
+				assert.Empty(c, c.Calls(dynamic, model.EventFileRangesTransferred), "DYNAMIC_CONTENT does not meet the requirements")
+			},
+		},
+		Scenario{
+			Rule:  "DELIV-RANGES-REPORTED",
+			Needs: harness.Capabilities{Version: model.BITS10_1},
+			// FileRangesTransferred reports the ranges transferred since the
+			// last call: a request overlapping a range already downloaded
+			// (100-200 within 0-300) is reported without it, because BITS
+			// does not download the same bytes twice.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				od, f := c.OnDemandJob(a)
+				c.SetFlags(od, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR|model.BG_NOTIFY_FILE_RANGES_TRANSFERRED)
+				c.Register(a, od, harness.Behavior{})
+				c.Do(f.RequestFileRanges([]model.FileRange{{InitialOffset: 100, Length: 100}}), "RequestFileRanges")
+				c.Advance(time.Second) // past the 500 ms MinimumNotificationInterval (DELIV-RANGES-INTERVAL)
+				c.Do(f.RequestFileRanges([]model.FileRange{{InitialOffset: 0, Length: 300}}), "RequestFileRanges")
+				c.Advance(time.Second)
+				calls := c.Delivered(od, model.EventFileRangesTransferred)
+				var got []model.FileRange
+				for _, e := range calls {
+					got = append(got, e.Ranges...)
+				}
+				assert.ElementsMatch(c, []model.FileRange{{InitialOffset: 100, Length: 100}, {InitialOffset: 0, Length: 100},
+					{InitialOffset: 200, Length: 100}}, got, "each byte reported once")
+			},
+		},
+		Scenario{
+			Rule:  "DELIV-RANGES-INTERVAL",
+			Needs: harness.Capabilities{Version: model.BITS10_1, VirtualTime: true},
+			// With BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS 3000,
+			// FileRangesTransferred comes at most once every 3 s while a slow
+			// download (1 KiB a second) runs for 10 s, and the calls together
+			// report every byte transferred.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				j, err := a.CreateJob("conformance", model.BG_JOB_TYPE_DOWNLOAD)
+				c.must(err, "CreateJob")
+				c.Do(j.SetProperty(model.BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS, model.JobPropertyValue{DWORD: 3000}),
+					"SetProperty(MINIMUM_NOTIFICATION_INTERVAL_MS)")
+				c.AddFile(j, harness.RemoteSlow, slowSize)
+				c.SetFlags(j, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR|model.BG_NOTIFY_FILE_RANGES_TRANSFERRED)
+				c.Register(a, j, harness.Behavior{})
+				c.Transfer(j)
+				c.Advance(10 * time.Second)
+				calls := c.Delivered(j, model.EventFileRangesTransferred)
+				require.NotEmpty(c, calls, "ranges were transferred")
+				for i := 1; i < len(calls) && !c.Is("DELIV-RANGES-INTERVAL", rules.VarNotPaced); i++ {
+					assert.GreaterOrEqual(c, calls[i].Time.Sub(calls[i-1].Time), 3*time.Second, "calls %d and %d", i-1, i)
+				}
+				var reported uint64
+				for _, e := range calls {
+					for _, r := range e.Ranges {
+						reported += r.Length
+					}
+				}
+				assert.Equal(c, c.progress(j), reported, "the calls report every byte transferred")
 			},
 		},
 		Scenario{

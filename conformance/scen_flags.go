@@ -86,14 +86,20 @@ func init() {
 		Scenario{
 			Rule: "FLAGS-VERSION-MASK",
 			// SetNotifyFlags accepts exactly the bits of the installed
-			// version: 0x0F on 1.5-2.5, 0x1F on 3.0-5.0, 0x3F on 10.1+.
+			// version: 0x0F on 1.5-2.5, 0x1F on 3.0-5.0, 0x3F on 10.1+
+			// (file-transferred-from-4.0 reading: 0x0F up to 3.0, 0x1F from
+			// 4.0).
 			Run: func(c *C) {
 				v := c.Version()
+				from := model.BITS3_0
+				if c.Is("FLAGS-VERSION-MASK", rules.VarFileTransferredFrom40) {
+					from = model.BITS4_0
+				}
 				var mask model.NotifyFlags
 				switch {
 				case v >= model.BITS10_1:
 					mask = 0x3F
-				case v >= model.BITS3_0:
+				case v >= from:
 					mask = 0x1F
 				case v >= model.BITS1_5:
 					mask = 0x0F
@@ -123,7 +129,7 @@ func init() {
 				c.SetFlags(job, 0x0B)
 				invalid := []model.NotifyFlags{0x40, 0x0B | 0x40, 0x80, 0x100, 0x8000_0000, 0xFFFF_FFFF}
 				v := c.Version()
-				if v < model.BITS3_0 {
+				if v < model.BITS3_0 || (v < model.BITS4_0 && c.Is("FLAGS-VERSION-MASK", rules.VarFileTransferredFrom40)) {
 					invalid = append(invalid, 0x10, 0x0B|0x10)
 				}
 				if v < model.BITS10_1 {

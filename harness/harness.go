@@ -39,6 +39,38 @@ type Capabilities struct {
 	Users bool
 	// Crash: applications can be killed abruptly.
 	Crash bool
+	// Network: the machine's network can be disconnected and connected
+	// again; the backend implements NetworkControl.
+	Network bool
+	// PowerLoss: the machine can lose power, which restarts the service
+	// unexpectedly; the backend implements PowerControl.
+	PowerLoss bool
+	// LocalFiles: a local file name can be made impossible to rename to;
+	// the backend implements LocalFileControl.
+	LocalFiles bool
+}
+
+// LocalFileControl is the control plane of a backend with
+// Capabilities.LocalFiles.
+type LocalFileControl interface {
+	// SetLocalFileError makes renaming a temporary file to localName fail
+	// with hr (another program holds the file); a success HRESULT clears it.
+	SetLocalFileError(localName string, hr model.HRESULT) error
+}
+
+// PowerControl is the control plane of a backend with
+// Capabilities.PowerLoss.
+type PowerControl interface {
+	// PowerLoss restarts the service as after an unexpected shutdown.
+	PowerLoss() error
+}
+
+// NetworkControl is the control plane of a backend with
+// Capabilities.Network: it disconnects and reconnects the machine's
+// network.
+type NetworkControl interface {
+	// SetNetwork connects (true) or disconnects (false) the network.
+	SetNetwork(connected bool) error
 }
 
 // Has reports whether c includes every capability of need (Version is
@@ -46,7 +78,9 @@ type Capabilities struct {
 func (c Capabilities) Has(need Capabilities) bool {
 	return (!need.VirtualTime || c.VirtualTime) && (!need.Restart || c.Restart) &&
 		(!need.CLSID || c.CLSID) && (!need.CommandLine || c.CommandLine) &&
-		(!need.Users || c.Users) && (!need.Crash || c.Crash) && c.Version >= need.Version
+		(!need.Users || c.Users) && (!need.Crash || c.Crash) && (!need.Network || c.Network) &&
+		(!need.PowerLoss || c.PowerLoss) && (!need.LocalFiles || c.LocalFiles) &&
+		c.Version >= need.Version
 }
 
 // Missing names the capabilities of need that c lacks.
@@ -63,6 +97,9 @@ func (c Capabilities) Missing(need Capabilities) []string {
 	add(need.CommandLine && !c.CommandLine, "command line")
 	add(need.Users && !c.Users, "several users")
 	add(need.Crash && !c.Crash, "crash")
+	add(need.Network && !c.Network, "network control")
+	add(need.PowerLoss && !c.PowerLoss, "power loss")
+	add(need.LocalFiles && !c.LocalFiles, "local file control")
 	add(c.Version < need.Version, fmt.Sprintf("BITS %v", need.Version))
 	return out
 }

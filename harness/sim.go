@@ -39,7 +39,12 @@ type command struct {
 	runs  int
 }
 
-var _ Backend = (*SimBackend)(nil)
+var (
+	_ Backend          = (*SimBackend)(nil)
+	_ NetworkControl   = (*SimBackend)(nil)
+	_ PowerControl     = (*SimBackend)(nil)
+	_ LocalFileControl = (*SimBackend)(nil)
+)
 
 // NewSim starts a sim backend with a manual clock.
 func NewSim(opts sim.Options) (*SimBackend, error) {
@@ -63,12 +68,23 @@ func (b *SimBackend) Name() string { return "sim" }
 // Capabilities: the simulator can do everything.
 func (b *SimBackend) Capabilities() Capabilities {
 	return Capabilities{Version: b.svc.Version(), VirtualTime: true, Restart: true, CLSID: b.svc.Version() >= model.BITS5_0,
-		CommandLine: true, Users: true, Crash: true}
+		CommandLine: true, Users: true, Crash: true, Network: true, PowerLoss: true, LocalFiles: true}
 }
 
 // Variants returns the readings of the open rules the simulator follows
 // (sim.Options.Variants).
 func (b *SimBackend) Variants() rules.Selection { return b.svc.Variants() }
+
+// SetNetwork connects or disconnects the simulated network.
+func (b *SimBackend) SetNetwork(connected bool) error { return b.svc.SetNetwork(connected) }
+
+// PowerLoss restarts the simulated service as after a power loss.
+func (b *SimBackend) PowerLoss() error { return b.svc.PowerLoss() }
+
+// SetLocalFileError makes renaming to a local name fail in the simulator.
+func (b *SimBackend) SetLocalFileError(localName string, hr model.HRESULT) error {
+	return b.svc.SetLocalFileError(localName, hr)
+}
 
 // StartApp starts a simulated application.
 func (b *SimBackend) StartApp(name string, user model.Account) (App, error) {

@@ -88,6 +88,9 @@ const (
 	// RPC_X_NULL_REF_POINTER: a null reference pointer was passed to the stub
 	// (Win32 1780).
 	RPC_X_NULL_REF_POINTER HRESULT = 0x800706F4
+	// RPC_X_BAD_STUB_DATA: the stub received bad data (Win32 1783);
+	// GetClientCertificate returns it when the job has no certificate.
+	RPC_X_BAD_STUB_DATA HRESULT = 0x800706F7
 )
 
 // BITS HRESULTs in FACILITY_BACKGROUNDCOPY (bitsmsg.h). See the table in this
@@ -441,6 +444,7 @@ var hresultTable = []hresultInfo{
 	{RPC_S_CALL_FAILED, "RPC_S_CALL_FAILED", "The remote procedure call failed."},
 	{RPC_S_CALL_FAILED_DNE, "RPC_S_CALL_FAILED_DNE", "The remote procedure call failed and did not execute."},
 	{RPC_X_NULL_REF_POINTER, "RPC_X_NULL_REF_POINTER", "A null reference pointer was passed to the stub."},
+	{RPC_X_BAD_STUB_DATA, "RPC_X_BAD_STUB_DATA", "The stub received bad data."},
 	{CO_E_SERVER_EXEC_FAILURE, "CO_E_SERVER_EXEC_FAILURE", "Server execution failed."},
 
 	{BG_E_NOT_FOUND, "BG_E_NOT_FOUND", "The requested job was not found."},

@@ -19,7 +19,7 @@ var catalogue = []Rule{
 		Statement: "SetNotifyFlags accepts exactly the flag bits of the installed BITS version: mask 0x0F on BITS 1.5 to 2.5, 0x1F on BITS 3.0 to 5.0, and 0x3F on BITS 10.1 and later.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-setnotifyflags.md",
 		Status:    Assumed,
-		Decision:  "The page only says an invalid value fails with E_NOTIMPL; we derive each mask from the versions that introduced BG_NOTIFY_FILE_TRANSFERRED (3.0) and BG_NOTIFY_FILE_RANGES_TRANSFERRED (10.1), which matches the E_NOTIMPL field report on BITS 5.0.",
+		Decision:  "The page says only that an invalid value fails with E_NOTIMPL and lists all six flags without versions. The evidence: BG_NOTIFY_FILE_TRANSFERRED (0x10) is delivered through IBackgroundCopyCallback2, declared in bits3_0.h, and Wine's test_HttpOptions sets 0x1F and expects S_OK on the Windows versions it runs on (7 and later, BITS 4.0 and later), which fits 3.0 without proving it; BG_NOTIFY_FILE_RANGES_TRANSFERRED (0x20) is delivered through IBackgroundCopyCallback3, declared in bits10_1.h, and a field report (Vanara, Windows 8.1, BITS 5.0) saw SetNotifyFlags with 0x3B fail with E_NOTIMPL, while 10.x accepts it. So we take 0x10 from 3.0 and 0x20 from 10.1; whether 0x10 is refused on 3.0 itself is unconfirmed.",
 	},
 	{
 		ID:        "FLAGS-INVALID-NOTIMPL",
@@ -207,7 +207,8 @@ var catalogue = []Rule{
 		Family:    FamilyCLSID,
 		Statement: "GetProperty(BITS_JOB_PROPERTY_NOTIFICATION_CLSID) returns S_OK and exactly the CLSID most recently set, or GUID_NULL after it was cleared.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits5_0/nf-bits5_0-ibackgroundcopyjob5-getproperty.md",
-		Status:    Documented,
+		Status:    Assumed,
+		Decision:  "The GetProperty page says only that it is a generic method for getting job properties and returns S_OK; no page says that the value read back is the value set. We assume it is, and that clearing with GUID_NULL (which the BITS_JOB_PROPERTY_ID page allows) reads back as GUID_NULL: a getter that returned anything else would make the property unusable, so no other reading is plausible.",
 	},
 	{
 		ID:        "CLSID-PERSISTED",
@@ -532,6 +533,14 @@ var catalogue = []Rule{
 		Status:    Documented,
 	},
 	{
+		ID:        "DELIV-FAILURE-NOT-JOB-ERROR",
+		Family:    FamilyDeliv,
+		Statement: "A failed notification (a callback method that returns a failure HRESULT, a CLSID that cannot be activated or a command line that cannot be started) changes neither the job's state nor what GetError reports, so GetError never returns an error in the context BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION (3) for it.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/ne-bits-bg_error_context.md",
+		Status:    Assumed,
+		Decision:  "The BG_ERROR_CONTEXT page defines BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION as an error generated while the queue manager was notifying the client of an event, but no page says when a job reports it. The GetError page makes the error object available only after the job entered ERROR or TRANSIENT_ERROR, which a failed notification does not cause, and the notification pages say a failed JobTransferred or JobError is retried, not that it becomes the job's error; so we record nothing on the job. The other plausible reading is that a failed notification replaces the job's error with one in this context, readable through GetError; a run against Windows decides.",
+	},
+	{
 		ID:        "DELIV-FILE-SERIALIZED",
 		Family:    FamilyDeliv,
 		Statement: "Within one job BITS does not call FileTransferred for the next file until the call for the current file has returned a success HRESULT.",
@@ -550,6 +559,13 @@ var catalogue = []Rule{
 		Family:    FamilyDeliv,
 		Statement: "BITS calls FileTransferred for the files of DOWNLOAD jobs and for the reply of UPLOAD_REPLY jobs, never for the file an UPLOAD or UPLOAD_REPLY job sends.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits3_0/nf-bits3_0-ibackgroundcopycallback2-filetransferred.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "DELIV-UPLOAD-REPLY-TRANSFERRED",
+		Family:    FamilyDeliv,
+		Statement: "For an UPLOAD_REPLY job BITS calls JobTransferred only after the upload file has been transferred to the server and the reply has been transferred to the client.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopycallback-jobtransferred.md",
 		Status:    Documented,
 	},
 	{
@@ -613,14 +629,36 @@ var catalogue = []Rule{
 	{
 		ID:        "DELIV-RANGES-ON-DEMAND",
 		Family:    FamilyDeliv,
-		Statement: "BITS calls FileRangesTransferred only on BITS 10.1 and later, only for jobs with BITS_JOB_PROPERTY_ON_DEMAND_MODE enabled and only with BG_NOTIFY_FILE_RANGES_TRANSFERRED (0x20) set; on other jobs the flag is accepted but never fires.",
+		Statement: "With BG_NOTIFY_FILE_RANGES_TRANSFERRED (0x20) set, BITS calls FileRangesTransferred for a job that meets the requirements of a BITS_JOB_PROPERTY_ON_DEMAND_MODE job whether or not that property is set, and never for a job that does not meet them, although the flag is accepted on any job.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-setnotifyflags.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "DELIV-RANGES-REPORTED",
+		Family:    FamilyDeliv,
+		Statement: "The ranges passed to FileRangesTransferred are those transferred since the last FileRangesTransferred or RequestFileRanges call, and they may differ from the ranges requested because BITS never downloads the same byte range twice and may report part of a range.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits10_1/nf-bits10_1-ibackgroundcopycallback3-filerangestransferred.md",
 		Status:    Documented,
+	},
+	{
+		ID:        "DELIV-RANGES-INTERVAL",
+		Family:    FamilyDeliv,
+		Statement: "BITS calls FileRangesTransferred for a job at most once per BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS (default 500 ms), reporting in one call the ranges transferred in between.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits5_0/ne-bits5_0-bits_job_property_id.md",
+		Status:    Assumed,
+		Decision:  "The property page says only that the interval controls the timing of JobModification and FileRangesTransferred notifications (default 500 ms); we read it as DELIV-MODIFICATION-RATE reads it for JobModification, at most one call per interval, and merge the ranges in between into that call, which the FileRangesTransferred page allows (its ranges are those transferred since the last call).",
 	},
 	{
 		ID:        "DELIV-REENTRANT",
 		Family:    FamilyDeliv,
 		Statement: "A callback may call methods of the job it is told about (for example Complete from JobTransferred, or SetPriority and Resume from JobError), and those calls behave exactly as they would outside the callback.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nn-bits-ibackgroundcopycallback.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "DELIV-STA-REENTRY",
+		Family:    FamilyDeliv,
+		Statement: "When a callback object of an application that uses the single-threaded apartment model calls a COM object from inside a callback method, for example IBackgroundCopyJob::GetProgress from inside JobModification, BITS can call the callback again, such as with another JobModification, while the first call is still being processed.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nn-bits-ibackgroundcopycallback.md",
 		Status:    Documented,
 	},
@@ -734,6 +772,13 @@ var catalogue = []Rule{
 		Status:    Documented,
 	},
 	{
+		ID:        "STATE-COMPLETE-RENAME-FAILS",
+		Family:    FamilyState,
+		Statement: "When Complete cannot rename all of a download job's temporary files to their local names, it fails with the rename error and the job stays in the transfer queue in the TRANSFERRED state until the application calls Complete again or Cancel.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-complete.md",
+		Status:    Documented,
+	},
+	{
 		ID:        "STATE-COMPLETE-UPLOAD",
 		Family:    FamilyState,
 		Statement: "Complete on an UPLOAD or UPLOAD_REPLY job that is not TRANSFERRED fails with BG_E_INVALID_STATE (0x80200002) and leaves the job in its state.",
@@ -766,8 +811,29 @@ var catalogue = []Rule{
 	{
 		ID:        "STATE-TRANSIENT-RETRY",
 		Family:    FamilyState,
-		Statement: "A recoverable transfer error moves the job to TRANSIENT_ERROR, and BITS moves it back to QUEUED to try again once the job's MinimumRetryDelay has elapsed.",
+		Statement: "A recoverable transfer error moves the job to TRANSIENT_ERROR, and BITS moves it back to QUEUED to try again once the job's MinimumRetryDelay has elapsed, except that BITS does not retry the job after a network disconnect or a disk lock error (for example while chkdsk runs) or while the MaxInternetBandwidth Group Policy is zero.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/ne-bits-bg_job_state.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "STATE-NETWORK-LOSS",
+		Family:    FamilyState,
+		Statement: "When the network connection is lost, every QUEUED or TRANSFERRING job moves to TRANSIENT_ERROR with the error BG_E_NETWORK_DISCONNECTED (0x80200010), and when a network connection is established every TRANSIENT_ERROR job, whatever its error code, moves to QUEUED.",
+		Source:    "MicrosoftDocs/win32:desktop-src/Bits/users-and-network-connections.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "STATE-RETRY-DELAY-OVER-TIMEOUT",
+		Family:    FamilyState,
+		Statement: "When a job's MinimumRetryDelay is longer than its NoProgressTimeout, BITS does not retry a transient error and moves the job to ERROR instead.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-setminimumretrydelay.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "STATE-NO-PROGRESS-OVER-INACTIVITY",
+		Family:    FamilyState,
+		Statement: "When a job's NoProgressTimeout is longer than the JobInactivityTimeout Group Policy value (default 90 days), BITS cancels the job once that policy value is exceeded.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-setnoprogresstimeout.md",
 		Status:    Documented,
 	},
 	{
@@ -815,14 +881,14 @@ var catalogue = []Rule{
 	{
 		ID:        "STATE-FATAL-ERROR",
 		Family:    FamilyState,
-		Statement: "A non-recoverable transfer error (for example HTTP 404, reported as BG_E_HTTP_ERROR_404 0x80190194) moves the job directly to ERROR, which produces JobError when BG_NOTIFY_JOB_ERROR is set.",
+		Statement: "A transfer error that BITS cannot recover from moves the job directly to ERROR, not to TRANSIENT_ERROR.",
 		Source:    "MicrosoftDocs/win32:desktop-src/Bits/life-cycle-of-a-bits-job.md",
 		Status:    Documented,
 	},
 	{
 		ID:        "STATE-GET-ERROR-UNAVAILABLE",
 		Family:    FamilyState,
-		Statement: "GetError on a job that is not in ERROR or TRANSIENT_ERROR, such as a job that reached TRANSFERRED cleanly, fails with BG_E_ERROR_INFORMATION_UNAVAILABLE (0x8020000F).",
+		Statement: "GetError fails with BG_E_ERROR_INFORMATION_UNAVAILABLE (0x8020000F) on a job that has met no error since it last entered TRANSFERRING, such as a new job or one that reached TRANSFERRED cleanly, while after an error (ERROR or TRANSIENT_ERROR) it returns that error until the job next enters TRANSFERRING, also after Resume while the job is QUEUED or CONNECTING and after Suspend.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-geterror.md",
 		Status:    Documented,
 	},
@@ -867,8 +933,22 @@ var catalogue = []Rule{
 	{
 		ID:        "PERSIST-JOBS",
 		Family:    FamilyPersist,
-		Statement: "Every job that is not CANCELLED or ACKNOWLEDGED survives a service restart with the same ID, type, owner, files and transfer progress.",
+		Statement: "Every job that is not CANCELLED or ACKNOWLEDGED survives a service restart with the same ID, type, owner, files and transfer progress, except for the progress that PERSIST-DYNAMIC-CONTENT and PERSIST-HIGH-PERFORMANCE say is lost.",
 		Source:    "MicrosoftDocs/win32:desktop-src/Bits/about-bits.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "PERSIST-DYNAMIC-CONTENT",
+		Family:    FamilyPersist,
+		Statement: "When the download of a job with BITS_JOB_PROPERTY_DYNAMIC_CONTENT is interrupted for any reason, such as a temporary loss of network connectivity or a restart, BITS starts that download again from the beginning instead of resuming where it left off.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits5_0/ne-bits5_0-bits_job_property_id.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "PERSIST-HIGH-PERFORMANCE",
+		Family:    FamilyPersist,
+		Statement: "A job with BITS_JOB_PROPERTY_HIGH_PERFORMANCE that is transferring when the computer shuts down unexpectedly, for example on a power loss, loses its transfer progress and BITS transfers it again from the beginning.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits5_0/ne-bits5_0-bits_job_property_id.md",
 		Status:    Documented,
 	},
 	{
@@ -946,8 +1026,8 @@ var catalogue = []Rule{
 	{
 		ID:        "SEC-CREATOR-OWNER",
 		Family:    FamilySec,
-		Statement: "The user who calls CreateJob owns the job, and GetOwner returns that user's SID.",
-		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-getowner.md",
+		Statement: "The user who creates a job is the job's owner, the identity GetOwner reports.",
+		Source:    "MicrosoftDocs/win32:desktop-src/Bits/users-and-network-connections.md",
 		Status:    Documented,
 	},
 	{
@@ -963,7 +1043,8 @@ var catalogue = []Rule{
 		Family:    FamilySec,
 		Statement: "GetJob by a non-administrator for a job owned by another user fails with E_ACCESSDENIED (0x80070005).",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopymanager-getjob.md",
-		Status:    Documented,
+		Status:    Assumed,
+		Decision:  "The GetJob page lists E_ACCESSDENIED for a user who does not have permission to retrieve the job but does not say who has it; CreateJob's remarks give only the owner and administrators the right to add files and change properties (SEC-OWNER-ONLY), and EnumJobs lists other users' jobs only to administrators (SEC-ENUM-ALL-ADMIN), so we deny GetJob to everyone else; the User Account Control page agrees that a standard user cannot enumerate or modify jobs owned by other users. The page does not say whether the answer is E_ACCESSDENIED or BG_E_NOT_FOUND, hence the not-found variant.",
 	},
 	{
 		ID:        "SEC-ENUM-ALL-ADMIN",
@@ -994,6 +1075,13 @@ var catalogue = []Rule{
 		Status:    Documented,
 	},
 	{
+		ID:        "SEC-TAKEOWNERSHIP-REMOVES-SECRETS",
+		Family:    FamilySec,
+		Statement: "A successful TakeOwnership also removes the job's credentials, client certificate and custom HTTP headers, if set.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-takeownership.md",
+		Status:    Documented,
+	},
+	{
 		ID:        "SEC-TAKEOWNERSHIP-OWNER",
 		Family:    FamilySec,
 		Statement: "After a successful TakeOwnership, GetOwner returns the SID of the administrator who called it and the job transfers only while that user is logged on.",
@@ -1010,7 +1098,7 @@ var catalogue = []Rule{
 	{
 		ID:        "SEC-OWNER-LOGOFF",
 		Family:    FamilySec,
-		Statement: "A job transfers only while its owner is logged on, and when the owner logs off a CONNECTING or TRANSFERRING job goes back to QUEUED.",
+		Statement: "BITS transfers a job's files only while the job's owner is logged on: it stops the transfer when the owner logs off and resumes it when the owner logs back on.",
 		Source:    "MicrosoftDocs/win32:desktop-src/Bits/users-and-network-connections.md",
 		Status:    Documented,
 	},
@@ -1034,7 +1122,7 @@ var catalogue = []Rule{
 		ID:        "LIMIT-JOBS-PER-MACHINE",
 		Family:    FamilyLimit,
 		Statement: "On BITS 3.0 and later, CreateJob by a user who is neither an administrator nor a service account fails with BG_E_TOO_MANY_JOBS_PER_MACHINE (0x80200050) when MaxJobsPerMachine (default 300) jobs that are not CANCELLED or ACKNOWLEDGED already exist.",
-		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopymanager-createjob.md",
+		Source:    "MicrosoftDocs/win32:desktop-src/Bits/group-policies.md",
 		Status:    Documented,
 	},
 	{

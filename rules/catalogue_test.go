@@ -78,6 +78,7 @@ var hresults = map[string]string{
 	"BG_E_INVALID_STATE":                 "0x80200002",
 	"BG_E_EMPTY":                         "0x80200003",
 	"BG_E_ERROR_INFORMATION_UNAVAILABLE": "0x8020000F",
+	"BG_E_NETWORK_DISCONNECTED":          "0x80200010",
 	"BG_S_PARTIAL_COMPLETE":              "0x00200017",
 	"BG_S_UNABLE_TO_DELETE_FILES":        "0x0020001A",
 	"BG_E_TOO_MANY_FILES":                "0x8020001C",

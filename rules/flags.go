@@ -31,12 +31,12 @@ func ValidNotifyFlags(v model.Version) model.NotifyFlags {
 
 // CheckSetNotifyFlags returns the HRESULT of SetNotifyFlags(flags) on a job in
 // state on BITS v: BG_E_INVALID_STATE on a final state (FLAGS-FINAL-STATE),
-// E_NOTIMPL for bits outside ValidNotifyFlags(v) (FLAGS-INVALID-NOTIMPL),
+// E_NOTIMPL for bits outside ValidNotifyFlagsWith(v, sel) (FLAGS-INVALID-NOTIMPL),
 // S_OK otherwise, including DISABLE combined with other flags
 // (FLAGS-DISABLE-COMBINABLE). sel decides the open questions: which check
 // comes first (FLAGS-STATE-CHECK-FIRST) and whether 0 is valid (FLAGS-ZERO).
 func CheckSetNotifyFlags(v model.Version, state model.JobState, flags model.NotifyFlags, sel Selection) model.HRESULT {
-	invalid := flags&^ValidNotifyFlags(v) != 0 || (flags == 0 && sel.Is("FLAGS-ZERO", VarZeroRejected))
+	invalid := flags&^ValidNotifyFlagsWith(v, sel) != 0 || (flags == 0 && sel.Is("FLAGS-ZERO", VarZeroRejected))
 	if invalid && sel.Is("FLAGS-STATE-CHECK-FIRST", VarFlagsFirst) {
 		return model.E_NOTIMPL
 	}

@@ -14,6 +14,10 @@ type Limits struct {
 	JobsPerMachine int // MaxJobsPerMachine (LIMIT-JOBS-PER-MACHINE)
 	FilesPerJob    int // MaxFilesPerJob (LIMIT-FILES-PER-JOB)
 	RangesPerFile  int // MaxRangesPerFile (LIMIT-RANGES-PER-FILE)
+	// ZeroInternetBandwidth: the MaxInternetBandwidth Group Policy is set
+	// to zero, so BITS does not retry transient errors
+	// (STATE-TRANSIENT-RETRY). False by default.
+	ZeroInternetBandwidth bool
 }
 
 // DefaultLimits are the group-policy defaults: 60 jobs per user, 300 per

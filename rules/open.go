@@ -7,13 +7,17 @@ import "github.com/bitssim/bitssim/model"
 // CheckGetJob returns the HRESULT of GetJob by caller for a job owned by
 // owner in state s: BG_E_NOT_FOUND for a CANCELLED or ACKNOWLEDGED job
 // (STATE-GETJOB-FINAL, unless its found reading), then E_ACCESSDENIED for
-// another user's job (SEC-GETJOB-OTHER-USER, unless SEC-OWNER-ONLY's
-// reads-allowed reading lets anyone read), S_OK otherwise.
+// another user's job (SEC-GETJOB-OTHER-USER, or BG_E_NOT_FOUND under its
+// not-found reading; unless SEC-OWNER-ONLY's reads-allowed reading lets
+// anyone read), S_OK otherwise.
 func CheckGetJob(caller, owner model.Account, s model.JobState, sel Selection) model.HRESULT {
 	if s.IsFinal() && !sel.Is("STATE-GETJOB-FINAL", VarFound) {
 		return model.BG_E_NOT_FOUND
 	}
 	if hr := CheckAccess(caller, owner, false); hr.Failed() && !sel.Is("SEC-OWNER-ONLY", VarReadsAllowed) {
+		if sel.Is("SEC-GETJOB-OTHER-USER", VarNotFound) {
+			return model.BG_E_NOT_FOUND // the job is hidden, as from EnumJobs
+		}
 		return hr
 	}
 	return model.S_OK

@@ -293,7 +293,6 @@ var openQuestions = map[string]openRule{
 var settled = map[string]string{
 	"FLAGS-DEFAULT":                      "Wine's conformance test asserts 0x0003 and passes on Windows; no other value has been seen.",
 	"FLAGS-DISABLE-COMBINABLE":           "Wine's conformance test sets 0x1F with DISABLE and expects S_OK on Windows.",
-	"FLAGS-VERSION-MASK":                 "The masks follow the versions that introduced each flag, with field evidence for 5.0; another mask would contradict the evidence.",
 	"OBJ-DEFAULT-NONE":                   "Wine's conformance test asserts a NULL interface on a new job, and passes on Windows.",
 	"CLSID-DEFAULT-NULL":                 "GUID_NULL is the documented value for \"no CLSID\"; any other default would name a class nobody registered.",
 	"CLSID-REQUIRES-JOB5":                "The property can only be set through IBackgroundCopyJob5, so without the interface there is no way to set it.",

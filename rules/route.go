@@ -20,7 +20,9 @@ type Registration struct {
 	// OwnerIsServiceAccount: the job's owner is LocalSystem, LocalService
 	// or NetworkService.
 	OwnerIsServiceAccount bool
-	// OnDemand: the job is in BITS_JOB_PROPERTY_ON_DEMAND_MODE.
+	// OnDemand: the job meets the requirements of a
+	// BITS_JOB_PROPERTY_ON_DEMAND_MODE job (MeetsOnDemandRequirements),
+	// whether or not it is in that mode (DELIV-RANGES-ON-DEMAND).
 	OnDemand bool
 	// CmdLineTookOver: for this event the callback already failed and the
 	// command line ran, so BITS no longer calls the callback method
@@ -313,8 +315,9 @@ func CmdLineEligible(reg Registration, kind model.EventKind) bool {
 }
 
 // KindSupported reports whether BITS v ever sends kind for a job:
-// FileTransferred needs BITS 3.0, FileRangesTransferred needs 10.1 and an
-// on-demand job (DELIV-RANGES-ON-DEMAND).
+// FileTransferred needs BITS 3.0, FileRangesTransferred needs 10.1 and a
+// job that meets the requirements of an on-demand job
+// (DELIV-RANGES-ON-DEMAND).
 func KindSupported(reg Registration, kind model.EventKind) bool {
 	switch kind {
 	case model.EventFileTransferred:

@@ -25,7 +25,19 @@ type App struct {
 	server bool
 	// state: 0 running, 1 exited, 2 crashed.
 	state atomic.Int32
+	// sta: the app's callback objects live in a single-threaded apartment.
+	sta atomic.Bool
+	// inCallback counts the app's STA callbacks running (nested ones too).
+	inCallback atomic.Int32
 }
+
+// SetSingleThreadedApartment makes the app's callback objects live in a
+// single-threaded apartment (COINIT_APARTMENTTHREADED) or, with false, in
+// the multithreaded apartment apps start in. While a callback of an STA
+// object calls a method of the job it was given, BITS can call the object
+// again: the job's next JobModification, when one is due, is delivered
+// before the method returns (DELIV-STA-REENTRY).
+func (a *App) SetSingleThreadedApartment(sta bool) { a.sta.Store(sta) }
 
 const (
 	appRunning int32 = iota

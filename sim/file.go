@@ -87,6 +87,7 @@ func (h *fileHandle) SetValidationState(valid bool) error {
 		}
 		s.setError(j, h.index, model.BG_E_VALIDATION_FAILED, model.BG_ERROR_CONTEXT_REMOTE_FILE)
 		s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvValidationFailed).Next)
+		j.rec.LastActivity = s.clock() // a client's call is activity
 		return nil
 	})
 }

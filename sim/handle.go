@@ -24,6 +24,15 @@ var _ model.Job = (*jobHandle)(nil)
 // call that changes the job) the job is not final. Errors are wrapped
 // with the call's name.
 func (h *jobHandle) do(op string, modify bool, fn func(j *job) error) error {
+	err := h.doLocked(op, modify, fn)
+	if h.app.sta.Load() && h.app.inCallback.Load() > 0 {
+		h.s.reenter(h) // a COM call from an STA callback lets BITS call in
+	}
+	return err
+}
+
+// doLocked is do without the re-entry of DELIV-STA-REENTRY.
+func (h *jobHandle) doLocked(op string, modify bool, fn func(j *job) error) error {
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -204,10 +213,13 @@ func (h *jobHandle) transition(op rules.Op) (hr model.HRESULT, err error) {
 		switch op {
 		case rules.OpResume:
 			j.resumeElapsed()
-			if t.Next == model.BG_JOB_STATE_QUEUED {
-				j.rec.HasError = false
-			}
 		case rules.OpComplete:
+			// Complete renames the temporary files to their local names; if
+			// one cannot be renamed, the job stays where it is and Complete
+			// may be called again (STATE-COMPLETE-RENAME-FAILS).
+			if hr := s.renameFailure(j); hr.Failed() {
+				return hr
+			}
 			for i := range j.rec.Files {
 				if j.rec.Files[i].Completed {
 					j.rec.Files[i].ValidationSet, j.rec.Files[i].Valid = true, true // Complete validates
@@ -220,6 +232,7 @@ func (h *jobHandle) transition(op rules.Op) (hr model.HRESULT, err error) {
 			return nil
 		}
 		s.setState(j, t.Next)
+		j.rec.LastActivity = s.clock() // a client's call is activity
 		return nil
 	})
 	return hr, err
@@ -252,7 +265,9 @@ func (h *jobHandle) GetState() (st model.JobState, err error) {
 
 func (h *jobHandle) GetError() (e model.JobError, err error) {
 	err = h.do("GetError", false, func(j *job) error {
-		if !j.rec.HasError || (j.rec.State != model.BG_JOB_STATE_ERROR && j.rec.State != model.BG_JOB_STATE_TRANSIENT_ERROR) {
+		// The error stays readable until the job next enters TRANSFERRING
+		// (STATE-GET-ERROR-UNAVAILABLE): setState clears it there.
+		if !j.rec.HasError {
 			return model.BG_E_ERROR_INFORMATION_UNAVAILABLE
 		}
 		e = j.rec.Error
@@ -281,6 +296,9 @@ func (h *jobHandle) TakeOwnership() error {
 		j.rec.Owner = h.app.user
 		s.count(j.rec.Owner, +1)
 		j.rec.CmdProgram, j.rec.CmdParameters, j.rec.CmdUser = "", "", model.Account{}
+		if j.extra != nil {
+			j.extra.secrets = nil // SEC-TAKEOWNERSHIP-REMOVES-SECRETS
+		}
 		if rules.TakeOwnershipClearsCLSID(s.opts.Variants) && !j.rec.NotifyCLSID.IsNull() {
 			j.rec.NotifyCLSID, j.rec.CLSIDSetter = model.GUID{}, model.Account{}
 			j.inst = nil

@@ -37,6 +37,22 @@ type job struct {
 	modDirty    bool
 	lastMod     time.Time
 	rangesOwed  []rangesNote
+	extra       *jobExtra // rarely used state, allocated on first use; nil for none
+}
+
+// jobExtra is the state few jobs need, kept out of job so that an idle job
+// stays small.
+type jobExtra struct {
+	lastRanges int64       // Unix nanoseconds of the last FileRangesTransferred call, 0 for none (DELIV-RANGES-INTERVAL)
+	secrets    *jobSecrets // credentials, custom headers, client certificate; nil for none
+}
+
+// more returns j's extra state, allocating it.
+func (j *job) more() *jobExtra {
+	if j.extra == nil {
+		j.extra = &jobExtra{}
+	}
+	return j.extra
 }
 
 // objectReg is a callback object registered with SetNotifyInterface.
@@ -97,7 +113,7 @@ func (s *Service) registration(j *job) rules.Registration {
 		Instance:              j.inst != nil,
 		CmdLine:               j.rec.CmdProgram != "",
 		OwnerIsServiceAccount: j.rec.Owner.IsServiceAccount(),
-		OnDemand:              j.rec.OnDemand,
+		OnDemand:              j.rec.OnDemand || (j.rec.Type == model.BG_JOB_TYPE_DOWNLOAD && !j.rec.DynamicContent),
 		CmdLineTookOver:       j.cmdTookOver,
 		Variants:              s.opts.Variants,
 	}
@@ -163,13 +179,18 @@ func (s *Service) setState(j *job, to model.JobState) {
 	j.rec.State = to
 	s.changed()
 	j.rec.Modified = now
-	j.rec.LastActivity = now
+	// A change of state BITS makes by itself (a retry, a transient error)
+	// is no activity: only transfer progress and the client's calls are
+	// (STATE-INACTIVITY-CANCEL, STATE-NO-PROGRESS-OVER-INACTIVITY).
 	wasActive := from == model.BG_JOB_STATE_CONNECTING || from == model.BG_JOB_STATE_TRANSFERRING
 	isActive := to == model.BG_JOB_STATE_CONNECTING || to == model.BG_JOB_STATE_TRANSFERRING
 	if wasActive && !isActive {
 		j.rec.DownloadElapsed += now.Sub(j.attemptStart)
 		s.cancel(j, slotTransfer, slotMaxDownload, slotTimeSlice)
 		s.releaseSlot(j)
+		if to != model.BG_JOB_STATE_TRANSFERRED {
+			j.interrupted() // PERSIST-JOBS: a dynamic download starts again
+		}
 	}
 	if to == model.BG_JOB_STATE_TRANSFERRING {
 		j.rec.HasError = false
@@ -411,6 +432,13 @@ func (s *Service) transferNext(j *job) {
 // s.mu is held.
 func (s *Service) addBytes(j *job, i int, n uint64) {
 	f := &j.rec.Files[i]
+	if n > 0 && s.rangesWanted(j, i) {
+		// A transfer that meets the on-demand requirements reports its
+		// ranges (DELIV-RANGES-ON-DEMAND).
+		j.rangesOwed = append(j.rangesOwed, rangesNote{file: i,
+			ranges: []model.FileRange{{InitialOffset: f.BytesTransferred, Length: n}}})
+		s.kickNotify(j)
+	}
 	f.BytesTransferred += n
 	j.rec.FirstTransientError = time.Time{}
 	j.rec.LastActivity = s.clock()
@@ -470,7 +498,11 @@ func (s *Service) transferRanges(j *job) {
 			if want.InitialOffset >= end {
 				continue
 			}
-			got = append(got, model.FileRange{InitialOffset: want.InitialOffset, Length: end - want.InitialOffset})
+			// BITS never downloads the same byte range twice, so only
+			// the bytes not yet filled are transferred and reported
+			// (DELIV-RANGES-REPORTED).
+			got = append(got, missingRanges(model.FileRange{InitialOffset: want.InitialOffset, Length: end - want.InitialOffset},
+				mergeRanges(append(append([]model.FileRange(nil), f.Filled...), got...)))...)
 		}
 		f.Requested = nil
 		f.Filled = mergeRanges(append(f.Filled, got...))
@@ -503,11 +535,14 @@ func (s *Service) transientError(j *job, i int, hr model.HRESULT) {
 	}
 	delay := rules.ClampRetryDelay(j.rec.MinimumRetryDelay)
 	if rules.TransientErrorOutcome(now.Sub(j.rec.FirstTransientError), j.rec.NoProgressTimeout) == model.BG_JOB_STATE_ERROR ||
-		delay > j.rec.NoProgressTimeout {
+		rules.RetryDelayExceedsTimeout(delay, j.rec.NoProgressTimeout) {
 		s.setState(j, model.BG_JOB_STATE_ERROR)
 		return
 	}
 	s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvTransientError).Next)
+	if s.waitsWithoutRetry(j) {
+		return // no retry: the job waits for the condition to clear
+	}
 	j.rec.RetryDue = now.Add(delay)
 	s.schedule(j.rec.RetryDue, taskRetryDue, j, 0)
 	s.schedule(j.rec.FirstTransientError.Add(j.rec.NoProgressTimeout), taskNoProgress, j, 0)
@@ -556,7 +591,9 @@ func (s *Service) runTask(t timer) (work, bool) {
 	}
 	switch t.kind {
 	case taskConnected:
-		if j.rec.State == model.BG_JOB_STATE_CONNECTING {
+		if j.rec.State == model.BG_JOB_STATE_CONNECTING && s.offline {
+			s.networkDown(j) // no network to connect over (STATE-NETWORK-LOSS)
+		} else if j.rec.State == model.BG_JOB_STATE_CONNECTING {
 			s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvConnected).Next)
 			s.transferNext(j)
 		}
@@ -644,4 +681,37 @@ func coveredBytes(rs []model.FileRange) uint64 {
 		n += r.Length
 	}
 	return n
+}
+
+// missingRanges returns the parts of r that filled (sorted, merged) does
+// not cover.
+func missingRanges(r model.FileRange, filled []model.FileRange) []model.FileRange {
+	var out []model.FileRange
+	start, end := r.InitialOffset, r.InitialOffset+r.Length
+	for _, f := range filled {
+		fEnd := f.InitialOffset + f.Length
+		if fEnd <= start || f.InitialOffset >= end {
+			continue
+		}
+		if f.InitialOffset > start {
+			out = append(out, model.FileRange{InitialOffset: start, Length: f.InitialOffset - start})
+		}
+		start = max(start, fEnd)
+	}
+	if start < end {
+		out = append(out, model.FileRange{InitialOffset: start, Length: end - start})
+	}
+	return out
+}
+
+// rangesWanted reports whether the bytes of file i transferred now are
+// owed as a FileRangesTransferred: on BITS 10.1 and later, with
+// BG_NOTIFY_FILE_RANGES_TRANSFERRED set, for a transfer that meets the
+// requirements of an on-demand job (DELIV-RANGES-ON-DEMAND). s.mu is held.
+func (s *Service) rangesWanted(j *job, i int) bool {
+	if s.opts.Version < model.BITS10_1 || !rules.Wants(j.rec.NotifyFlags, model.EventFileRangesTransferred) {
+		return false
+	}
+	f := &j.rec.Files[i]
+	return rules.MeetsOnDemandRequirements(j.rec.Type, j.rec.DynamicContent, f.RemoteName, !s.remoteFor(f.RemoteName).NoRangeSupport)
 }

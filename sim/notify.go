@@ -85,6 +85,7 @@ type owed struct {
 	kind   model.EventKind
 	file   int
 	ranges []model.FileRange
+	notes  int // FileRangesTransferred: how many rangesOwed notes it merges
 }
 
 // owedKey identifies an owed notification within one delivery.
@@ -102,8 +103,21 @@ func (o owed) key() owedKey { return owedKey{o.kind, o.file} }
 // delivery. s.mu is held.
 func (j *job) nextOwed(skip map[owedKey]bool) (owed, bool) {
 	if len(j.rangesOwed) > 0 {
+		// One call reports every range of the file transferred since the
+		// last call (DELIV-RANGES-REPORTED, DELIV-RANGES-INTERVAL).
 		n := j.rangesOwed[0]
-		return owed{kind: model.EventFileRangesTransferred, file: n.file, ranges: n.ranges}, true
+		o := owed{kind: model.EventFileRangesTransferred, file: n.file, ranges: n.ranges, notes: 1}
+		for _, next := range j.rangesOwed[1:] {
+			if next.file != n.file {
+				break
+			}
+			o.ranges = append(o.ranges[:len(o.ranges):len(o.ranges)], next.ranges...)
+			o.notes++
+		}
+		if o.notes > 1 {
+			o.ranges = mergeRanges(o.ranges)
+		}
+		return o, true
 	}
 	for i := range j.rec.Files {
 		if o := (owed{kind: model.EventFileTransferred, file: i}); j.rec.Files[i].PendingFileTransferred && !skip[o.key()] {
@@ -125,9 +139,7 @@ func (j *job) nextOwed(skip map[owedKey]bool) (owed, bool) {
 func (j *job) settle(o owed) {
 	switch o.kind {
 	case model.EventFileRangesTransferred:
-		if len(j.rangesOwed) > 0 {
-			j.rangesOwed = j.rangesOwed[1:]
-		}
+		j.rangesOwed = j.rangesOwed[min(o.notes, len(j.rangesOwed)):]
 	case model.EventFileTransferred:
 		if o.file < len(j.rec.Files) {
 			j.rec.Files[o.file].PendingFileTransferred = false
@@ -206,9 +218,25 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 		if s.generation != gen || s.closed || j.rec.State.IsFinal() {
 			break
 		}
+		if len(j.rangesOwed) > 0 {
+			// FileRangesTransferred at most once per
+			// MinimumNotificationInterval (DELIV-RANGES-INTERVAL); what
+			// follows it waits too, so the order stays.
+			var last time.Time
+			if j.extra != nil && j.extra.lastRanges != 0 {
+				last = time.Unix(0, j.extra.lastRanges)
+			}
+			if due := rules.NextRangesNotification(last, j.rec.MinimumNotificationInterval); rules.RangesPaced(s.opts.Variants) && due.After(s.clock()) {
+				s.scheduleNotify(j, due)
+				break
+			}
+		}
 		o, ok := j.nextOwed(skip)
 		if !ok {
 			break
+		}
+		if o.kind == model.EventFileRangesTransferred {
+			j.more().lastRanges = s.clock().UnixNano()
 		}
 		c := s.newCaller(j, o, gen)
 		reg := s.registration(j)
@@ -222,6 +250,7 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 			break
 		}
 		s.applyPlan(j, c, &plan)
+		failedWith := c.failedWith
 		s.putCaller(c)
 		if plan.CmdLineTookOver && (o.kind == model.EventJobTransferred || o.kind == model.EventJobError) {
 			j.cmdTookOver = true
@@ -231,6 +260,13 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 			continue
 		}
 		if plan.Outcome == rules.OutcomeRetry {
+			if rules.NotificationFailureRecorded(o.kind, s.opts.Variants) && failedWith.Failed() {
+				// DELIV-FAILURE-NOT-JOB-ERROR's recorded reading: the failure
+				// is the job's error (not a transfer error: ErrorCount stays).
+				j.rec.Error = model.JobError{Context: model.BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION,
+					Code: failedWith, Description: failedWith.Description()}
+				j.rec.HasError = true
+			}
 			j.retryItem = o.key()
 			s.scheduleNotify(j, s.clock().Add(plan.RetryDelay(j.rec.MinimumRetryDelay, s.opts.Variants)))
 			break
@@ -300,6 +336,9 @@ type caller struct {
 	program  string
 	params   string
 	cmdUser  model.Account
+	depth    int // re-entrant calls this one is nested in (DELIV-STA-REENTRY)
+	// failedWith is the HRESULT of the last failed attempt.
+	failedWith model.HRESULT
 }
 
 // newCaller captures what a delivery needs, reusing a caller from the
@@ -369,6 +408,10 @@ func (c *caller) Call(st rules.Step) rules.Fate {
 func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t model.Target) rules.Fate {
 	s := c.s
 	h := &jobHandle{s: s, app: app, j: c.j}
+	if app.sta.Load() {
+		app.inCallback.Add(1) // its COM calls let BITS call in (DELIV-STA-REENTRY)
+		defer app.inCallback.Add(-1)
+	}
 	switch c.what.kind {
 	case model.EventFileTransferred:
 		if _, ok := obj.(model.FileCallback); !ok {
@@ -379,7 +422,7 @@ func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t mode
 			return rules.FateOK
 		}
 	}
-	if s.opts.Clock != Manual { // the manual clock runs one callback at a time
+	if s.opts.Clock != Manual && c.depth == 0 { // the manual clock runs one callback at a time; a re-entrant call runs on the caller's slot
 		gen, ok := s.acquireSlot(user.Key())
 		if !ok {
 			return rules.FateFails // Close was called while the call waited for a slot
@@ -438,6 +481,9 @@ func (c *caller) note(t model.Target, user model.Account, hr model.HRESULT, exit
 	defer s.mu.Unlock()
 	if s.generation != c.gen {
 		return
+	}
+	if hr.Failed() {
+		c.failedWith = hr
 	}
 	kind := c.what.kind
 	if t.Kind == model.TargetCommandLine {

@@ -2136,17 +2136,42 @@ func TestNotifyFileRangesTransferredOnDemand(t *testing.T) {
 		assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, ntState(t, job), "the whole file is present")
 		assert.Len(t, ntEvents(svc, job, ntJT), 1)
 	})
-	t.Run("not on demand: the flag never fires", func(t *testing.T) {
+	t.Run("not on demand but meeting its requirements: the ranges are reported", func(t *testing.T) {
 		svc := ntManual(t, model.BITS10_3)
 		defer svc.Close()
 		job, ranges, _ := setup(t, svc, false)
 		ntResume(t, svc, job)
 		ntAdvance(t, svc, time.Hour)
-		assert.Empty(t, *ranges)
+		assert.Equal(t, [][]model.FileRange{{{InitialOffset: 0, Length: size}}}, *ranges)
 		assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, ntState(t, job))
-		assert.Empty(t, ntEvents(svc, job, ntFR))
-		ntCheck(t, ntEvents(svc, job), ntWant{Kind: ntJT, Target: ntObj, App: "appA", Result: model.S_OK})
+		ntCheck(t, ntEvents(svc, job),
+			ntWant{Kind: ntFR, Target: ntObj, App: "appA", Result: model.S_OK},
+			ntWant{Kind: ntJT, Target: ntObj, App: "appA", Result: model.S_OK})
 	})
+	for _, tc := range []struct {
+		name    string
+		prepare func(t *testing.T, svc *sim.Service, job model.Job)
+	}{
+		{"a server without range support", func(t *testing.T, svc *sim.Service, _ model.Job) {
+			require.NoError(t, svc.SetRemote(ntURL("j", 0), sim.Remote{Size: size, NoRangeSupport: true}))
+		}},
+		{"a DYNAMIC_CONTENT job", func(t *testing.T, _ *sim.Service, job model.Job) {
+			require.NoError(t, job.SetProperty(model.BITS_JOB_PROPERTY_DYNAMIC_CONTENT, model.JobPropertyValue{Enable: true}))
+		}},
+	} {
+		t.Run(tc.name+": the flag never fires", func(t *testing.T) {
+			svc := ntManual(t, model.BITS10_3)
+			defer svc.Close()
+			job, ranges, _ := setup(t, svc, false)
+			tc.prepare(t, svc, job)
+			ntResume(t, svc, job)
+			ntAdvance(t, svc, time.Hour)
+			assert.Empty(t, *ranges)
+			assert.Equal(t, model.BG_JOB_STATE_TRANSFERRED, ntState(t, job))
+			assert.Empty(t, ntEvents(svc, job, ntFR))
+			ntCheck(t, ntEvents(svc, job), ntWant{Kind: ntJT, Target: ntObj, App: "appA", Result: model.S_OK})
+		})
+	}
 }
 
 // ---------------------------------------------------------------------------

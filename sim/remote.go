@@ -40,6 +40,11 @@ type Remote struct {
 	// after the last transfer. See Sequence for a script written with HTTP
 	// statuses.
 	Attempts []Outcome
+	// NoRangeSupport: the server does not support HTTP range requests, so
+	// a transfer from it does not meet the requirements of an on-demand job
+	// and BITS sends no FileRangesTransferred for it
+	// (DELIV-RANGES-ON-DEMAND).
+	NoRangeSupport bool
 }
 
 // NotFound is a Remote that fails with HTTP 404: a fatal error.

@@ -18,7 +18,10 @@ import (
 // during the restart finishes, but its result is lost with the old service
 // and it is not in the trace. Apps keep running and their job handles keep
 // working.
-func (s *Service) Restart() error {
+func (s *Service) Restart() error { return s.restart(false) }
+
+// restart is Restart, or PowerLoss when powerLoss is set.
+func (s *Service) restart(powerLoss bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -35,7 +38,7 @@ func (s *Service) Restart() error {
 	if loaded == nil {
 		loaded = &snapshot{}
 	}
-	s.restore(loaded)
+	s.restore(loaded, powerLoss)
 	s.changed() // states moved without setState: wake the waiters
 	return nil
 }
@@ -60,7 +63,10 @@ func (s *Service) snapshotLocked() *snapshot {
 }
 
 // restore replaces the service's jobs with the snapshot's; s.mu is held.
-func (s *Service) restore(snap *snapshot) {
+//
+// After a power loss (powerLoss), a BITS_JOB_PROPERTY_HIGH_PERFORMANCE job
+// that was transferring loses its progress (PERSIST-HIGH-PERFORMANCE).
+func (s *Service) restore(snap *snapshot, powerLoss bool) {
 	s.generation++
 	old := s.jobs
 	for _, j := range old {
@@ -95,6 +101,9 @@ func (s *Service) restore(snap *snapshot) {
 		}
 		if next := rules.StateAfterRestart(rec.State, s.opts.Variants); next != rec.State {
 			j.rec.State = next
+			if powerLoss && j.rec.HighPerformance {
+				j.forgetProgress() // PERSIST-HIGH-PERFORMANCE
+			}
 			if next == model.BG_JOB_STATE_TRANSIENT_ERROR {
 				// The interrupted transfer is a transient error: it is
 				// retried after the retry delay.
@@ -108,10 +117,21 @@ func (s *Service) restore(snap *snapshot) {
 			j.rec.PendingTransferred = j.rec.PendingTransferred || j.rec.State == model.BG_JOB_STATE_TRANSFERRED
 			j.rec.PendingError = j.rec.PendingError || j.rec.State == model.BG_JOB_STATE_ERROR
 		}
+		j.interrupted() // a dynamic download starts again (PERSIST-JOBS)
 		switch j.rec.State {
 		case model.BG_JOB_STATE_QUEUED:
 			s.enqueue(j)
 		case model.BG_JOB_STATE_TRANSIENT_ERROR:
+			if s.waitsWithoutRetry(j) {
+				// No retry (STATE-TRANSIENT-RETRY): a job that waited for
+				// the network is queued if the network is up again
+				// (STATE-NETWORK-LOSS); others keep waiting.
+				if j.rec.Error.Code == model.BG_E_NETWORK_DISCONNECTED && !s.offline {
+					j.rec.State = model.BG_JOB_STATE_QUEUED
+					s.enqueue(j)
+				}
+				break
+			}
 			// The retry stays due when it was (STATE-TRANSIENT-RETRY), and the
 			// no-progress timeout keeps counting.
 			due := j.rec.RetryDue

@@ -49,6 +49,9 @@ type Service struct {
 	queueSeq uint64         // round-robin order of QUEUED jobs
 	runq     [4][]queued    // QUEUED jobs per priority, in round-robin order
 	bgSlot   *job           // the background job holding the transfer slot
+	offline  bool           // the network is disconnected (SetNetwork)
+
+	localErrors map[string]model.HRESULT // lower-case local name → rename error (SetLocalFileError)
 
 	callers     []*caller // free list of delivery callers
 	apps        map[string]*App
@@ -110,7 +113,7 @@ func New(opts Options) (*Service, error) {
 		_ = s.unlockStore() // the load error is the one to report
 		return nil, err
 	} else if snap != nil {
-		s.restore(snap)
+		s.restore(snap, false)
 	}
 	if o.Clock == Automatic {
 		s.wake = make(chan struct{}, 1)

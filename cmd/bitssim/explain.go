@@ -38,7 +38,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	owner := fs.String("owner", "user", "the job owner: user or service (LocalSystem, LocalService, NetworkService)")
 	version := fs.String("version", "10.3", "the BITS version")
 	event := fs.String("event", "all", "JobTransferred, JobError, JobModification, FileTransferred, FileRangesTransferred or all")
-	ondemand := fs.Bool("ondemand", false, "the job is in BITS_JOB_PROPERTY_ON_DEMAND_MODE")
+	ondemand := fs.Bool("ondemand", false, "the job meets the requirements of a BITS_JOB_PROPERTY_ON_DEMAND_MODE job (a DOWNLOAD job, not DYNAMIC_CONTENT, from an HTTP(S) server with range support), in that mode or not")
 	asJSON := fs.Bool("json", false, "print JSON")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s explain [flags]\n\n", programName)
