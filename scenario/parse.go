@@ -178,6 +178,10 @@ func Parse(name string, src []byte) (*Script, error) {
 	if err := scanner.Err(); err != nil {
 		return nil, &SyntaxError{File: name, Line: lineNo + 1, Col: 1, Msg: "cannot read line: " + err.Error(), Hint: "lines must be shorter than 1 MiB"}
 	}
+	if len(sc.Stmts) == 0 {
+		return nil, &SyntaxError{File: name, Line: max(lineNo, 1), Col: 1, Msg: "empty scenario: it has no statements",
+			Hint: "write e.g. start A as alice, then calls and expect statements (bitssim run --help lists them)"}
+	}
 	return sc, nil
 }
 

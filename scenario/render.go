@@ -2,13 +2,14 @@ package scenario
 
 import (
 	"encoding/json"
-
 	"fmt"
-	"github.com/bitssim/bitssim/model"
 	"io"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+
+	"github.com/bitssim/bitssim/model"
 )
 
 // WriteText writes the log of a run, one step per line, with every check
@@ -49,6 +50,7 @@ func (r *Result) WriteText(w io.Writer) error {
 			note += fmt.Sprintf("  [%s %s]", s.Event.Target.Program, s.Event.Target.Parameters)
 		}
 		line := fmt.Sprintf("%-10s %-12s %s %-12s %-44s %s%s", fmtAt(s.At), s.From, arrow, s.To, s.Label, result, note)
+		line = SafeText(line)
 		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " ")); err != nil {
 			return err
 		}
@@ -63,11 +65,36 @@ func (r *Result) WriteText(w io.Writer) error {
 
 func writeCheck(w io.Writer, file string, c Check) error {
 	if c.OK {
-		_, err := fmt.Fprintf(w, "ok   %s:%d: %s\n", file, c.Line, c.Text)
+		_, err := fmt.Fprintf(w, "ok   %s:%d: %s\n", SafeText(file), c.Line, SafeText(c.Text))
 		return err
 	}
-	_, err := fmt.Fprintf(w, "FAIL %s:%d: %s\n     expected %s\n     seen     %s\n", file, c.Line, c.Text, c.Want, c.Got)
+	_, err := fmt.Fprintf(w, "FAIL %s:%d: %s\n     expected %s\n     seen     %s\n", SafeText(file), c.Line, SafeText(c.Text), SafeText(c.Want), SafeText(c.Got))
 	return err
+}
+
+// SafeText returns s with every control character (C0, DEL and C1: the
+// start of every terminal escape sequence) written as \xHH, so text from
+// a scenario cannot drive the terminal it is printed on.
+func SafeText(s string) string {
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // fmtAt prints a virtual time as "t+0s", "t+10m0s".
@@ -78,20 +105,31 @@ func fmtAt(d time.Duration) string {
 	return "t+" + d.String()
 }
 
-// WriteJSON writes the result as JSON.
+// WriteJSON writes the result as one JSON object (see JSONResult and
+// the schema in cmd/bitssim/bitssim.schema.json), indented, with a final
+// newline.
 func (r *Result) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
-		*Result
-		OK bool `json:"ok"`
-	}{r, !r.Failed()})
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r.JSON())
+}
+
+// WriteJSONLine writes the result as one JSON object on one line: a line
+// of JSON Lines.
+func (r *Result) WriteJSONLine(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r.JSON())
 }
 
 // Summary is one line: "hello.bits: 5 checks, all passed" or "…: 2 of 5
 // checks failed".
 func (r *Result) Summary() string {
 	failed := len(r.Failures())
+	if len(r.Checks) == 0 {
+		return fmt.Sprintf("%s: no checks: write expect statements, or -> HRESULT after a call, to check something", r.File)
+	}
 	if failed == 0 {
 		return fmt.Sprintf("%s: %d checks, all passed", r.File, len(r.Checks))
 	}
@@ -112,7 +150,7 @@ func mermaidID(name string) string {
 }
 
 func mermaidText(s string) string {
-	return strings.NewReplacer(";", ",", "#", "&#35;", "\n", " ").Replace(s)
+	return SafeText(strings.NewReplacer(";", ",", "#", "&#35;", "\n", " ").Replace(s))
 }
 
 // WriteMermaid writes the run as a Mermaid sequence diagram: lifelines for

@@ -46,6 +46,8 @@ type Step struct {
 	OK bool `json:"ok"`
 	// Retry: a notification tried again after a failed attempt.
 	Retry bool `json:"retry,omitempty"`
+	// Job is the scenario's name of the job a call or notification is about.
+	Job string `json:"job,omitempty"`
 	// Event is the notification, for StepNotify.
 	Event *model.Event `json:"event,omitempty"`
 }
@@ -362,7 +364,7 @@ func (r *runner) call(st *Stmt) {
 		result = hr
 	}
 	r.res.Steps = append(r.res.Steps, Step{Kind: StepCall, Line: st.Line, At: r.now(), From: st.Actor, To: "BITS",
-		Label: label, Result: result, OK: err == nil})
+		Label: label, Job: job, Result: result, OK: err == nil})
 	switch {
 	case st.Want != 0 && result != st.Want:
 		r.res.Checks = append(r.res.Checks, Check{Line: st.Line, Text: st.Text, Want: st.Want.String(), Got: result.String()})
@@ -497,7 +499,7 @@ func (r *runner) log(events []model.Event) {
 		failedAt, failed := r.failed[key]
 		retry := failed && e.Time.After(failedAt)
 		r.res.Steps = append(r.res.Steps, Step{Kind: StepNotify, At: e.Time.Sub(r.start), From: "BITS", To: to,
-			Label: label, Result: e.Result, OK: e.Delivered(), Retry: retry, Event: &ev})
+			Label: label, Job: r.names[e.Job], Result: e.Result, OK: e.Delivered(), Retry: retry, Event: &ev})
 		if e.Delivered() {
 			delete(r.failed, key)
 		} else if !failed || retry {

@@ -178,11 +178,15 @@ crash A
 	require.NoError(t, res.WriteJSON(&j))
 	var decoded struct {
 		OK    bool
-		Steps []struct{ Kind int }
+		Steps []struct{ Kind, At, Result string }
 	}
 	require.NoError(t, json.Unmarshal(j.Bytes(), &decoded))
 	assert.True(t, decoded.OK)
-	assert.Len(t, decoded.Steps, len(res.Steps))
+	require.Len(t, decoded.Steps, len(res.Steps))
+	assert.Equal(t, "control", decoded.Steps[0].Kind)
+	assert.Equal(t, "0s", decoded.Steps[0].At)
+	assert.Equal(t, "call", decoded.Steps[1].Kind)
+	assert.Equal(t, "S_OK", decoded.Steps[1].Result)
 }
 
 func FuzzParse(f *testing.F) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/bitssim/bitssim/model"
@@ -18,8 +17,17 @@ type explanation struct {
 	Plan        string        `json:"plan"`
 	Outcome     string        `json:"outcome"`
 	DeliveredTo string        `json:"deliveredTo,omitempty"`
-	Steps       []rules.Step  `json:"steps"`
+	Steps       []explainStep `json:"steps"`
 	Rules       []explainRule `json:"rules"`
+}
+
+// explainStep is one attempt of a plan: the target ("object", "clsid",
+// "cmdline"), whether BITS activates a new instance for it, and what
+// happens ("ok", "fails", …).
+type explainStep struct {
+	Target   string `json:"target"`
+	Activate bool   `json:"activate"`
+	Fate     string `json:"fate"`
 }
 
 type explainRule struct {
@@ -27,7 +35,8 @@ type explainRule struct {
 	Statement string `json:"statement"`
 }
 
-func runExplain(args []string, stdout, stderr io.Writer) int {
+func runExplain(args []string, s streams) int {
+	stdout, stderr := s.out, s.err
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	object := fs.String("object", "none", "the callback object: none, ok, fails (returns an error) or dead (its process died)")
@@ -46,10 +55,11 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(fs.Output(), "Example: %s explain --object dead --clsid ok --cmdline ok\n\nFlags:\n", programName)
 		fs.PrintDefaults()
 	}
-	if code, done := parseFlags(fs, args); done {
+	pos, code, done := parseFlags(fs, args)
+	if done {
 		return code
 	}
-	if !noArgs(fs, stderr) {
+	if !noArgs(fs, pos, stderr) {
 		return exitUsage
 	}
 	reg, fates, kinds, err := explainInput(*object, *clsid, *instance, *cmdline, *flags, *owner, *version, *event, *ondemand)
@@ -60,7 +70,10 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	var out []explanation
 	for _, k := range kinds {
 		p := rules.Route(reg, k, fates)
-		e := explanation{Event: k.String(), Plan: p.String(), Outcome: p.Outcome.String(), Steps: p.Steps()}
+		e := explanation{Event: k.String(), Plan: p.String(), Outcome: p.Outcome.String(), Steps: []explainStep{}}
+		for _, st := range p.Steps() {
+			e.Steps = append(e.Steps, explainStep{Target: st.Target.String(), Activate: st.Activate, Fate: st.Fate.String()})
+		}
 		if p.Outcome == rules.OutcomeDelivered {
 			e.DeliveredTo = p.DeliveredTo.String()
 		}
@@ -74,7 +87,8 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
-			return exitFailed
+			fmt.Fprintf(stderr, "%s explain: write: %v\n", programName, err)
+			return exitUsage
 		}
 		return exitOK
 	}
@@ -83,7 +97,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	for _, e := range out {
 		fmt.Fprintf(stdout, "\n%s: %s\n", e.Event, describe(e))
 		for i, s := range e.Steps {
-			what := s.Target.String()
+			what := s.Target
 			if s.Activate {
 				what += " (BITS activates a new instance)"
 			}

@@ -10,7 +10,8 @@ import (
 	"github.com/bitssim/bitssim/rules"
 )
 
-func runRules(args []string, stdout, stderr io.Writer) int {
+func runRules(args []string, s streams) int {
+	stdout, stderr := s.out, s.err
 	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the rules as a JSON array")
@@ -22,10 +23,11 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(fs.Output(), "Prints the rulebook. With rule IDs, prints those rules in full.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if code, done := parseFlags(fs, args); done {
+	pos, code, done := parseFlags(fs, args)
+	if done {
 		return code
 	}
-	selected, err := selectRules(*family, *status, fs.Args())
+	selected, err := selectRules(*family, *status, pos)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s rules: %v\n", programName, err)
 		return exitUsage
@@ -34,21 +36,23 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(selected); err != nil {
-			fmt.Fprintf(stderr, "%s rules: %v\n", programName, err)
-			return exitFailed
+			fmt.Fprintf(stderr, "%s rules: write: %v\n", programName, err)
+			return exitUsage
 		}
 		return exitOK
 	}
-	printRules(stdout, selected, *verbose || len(fs.Args()) > 0)
+	printRules(stdout, selected, *verbose || len(pos) > 0)
 	return exitOK
 }
 
-func familyList() string {
+func familyList() string { return strings.Join(familyNames(), ", ") }
+
+func familyNames() []string {
 	var names []string
 	for _, f := range rules.Families() {
 		names = append(names, string(f))
 	}
-	return strings.Join(names, ", ")
+	return names
 }
 
 // selectRules filters the rulebook; explicit IDs must all exist.
@@ -59,7 +63,15 @@ func selectRules(family, status string, ids []string) ([]rules.Rule, error) {
 		for _, id := range ids {
 			r, ok := rules.Lookup(strings.ToUpper(id))
 			if !ok {
-				return nil, fmt.Errorf("no rule %q (try '%s rules' for the list)", id, programName)
+				var known []string
+				for _, r := range all {
+					known = append(known, r.ID)
+				}
+				hint := didYouMean(strings.ToUpper(id), known)
+				if hint == "" {
+					hint = fmt.Sprintf(" (try '%s rules' for the list)", programName)
+				}
+				return nil, fmt.Errorf("no rule %q%s", id, hint)
 			}
 			out = append(out, r)
 		}
@@ -69,7 +81,7 @@ func selectRules(family, status string, ids []string) ([]rules.Rule, error) {
 	if family != "" {
 		f, err := rules.ParseFamily(family)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("unknown family %q%s", family, didYouMean(strings.ToUpper(family), familyNames()))
 		}
 		fam = f
 	}
