@@ -89,15 +89,19 @@ var verbs = map[string]verbSpec{
 	"restart":              {false, 0, 0, "restart", nil},
 	"advance":              {false, 1, 1, "advance DURATION (e.g. 30s, 10m, 90d)", nil},
 	"remote":               {false, 1, 1, "remote URL [size=N] [rate=N] [latency=D] [status=NNN] [transient=N] [attempts=503,503,404,200] [peer]", []string{"size", "rate", "latency", "status", "transient", "attempts", "peer"}},
-	"class":                {false, 1, 1, "class NAME [fails] [failfirst=N] [unregistered]", []string{"fails", "failfirst", "unregistered"}},
+	"class":                {false, 1, 1, "class NAME [unregistered] [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel]", append([]string{"unregistered"}, behaviorOpts...)},
+	"mark":                 {false, 1, 1, "mark NAME (then: expect since NAME ...)", nil},
 	"create":               {true, 1, 3, "APP: create JOB [download|upload|upload_reply] [DISPLAYNAME]", nil},
 	"getjob":               {true, 1, 1, "APP: getjob JOB", nil},
+	"enumjobs":             {true, 0, 1, "APP: enumjobs [all]", nil},
+	"setproperty":          {true, 3, 3, "APP: setproperty JOB PROPERTY VALUE", nil},
+	"getproperty":          {true, 2, 2, "APP: getproperty JOB PROPERTY", nil},
 	"addfile":              {true, 3, 3, "APP: addfile JOB URL LOCALPATH", nil},
 	"setnotifyflags":       {true, 2, 2, "APP: setnotifyflags JOB FLAGS", nil},
-	"setnotifyinterface":   {true, 1, 1, "APP: setnotifyinterface JOB [fails] [failfirst=N] [complete]", []string{"fails", "failfirst", "complete"}},
+	"setnotifyinterface":   {true, 1, 1, "APP: setnotifyinterface JOB [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel]", behaviorOpts},
 	"clearnotifyinterface": {true, 1, 1, "APP: clearnotifyinterface JOB", nil},
 	"setnotifyclsid":       {true, 2, 2, "APP: setnotifyclsid JOB CLASS|NULL", nil},
-	"setnotifycmdline":     {true, 2, 3, "APP: setnotifycmdline JOB PROGRAM|NULL [PARAMETERS] [exit=0,1]", []string{"exit"}},
+	"setnotifycmdline":     {true, 2, 3, "APP: setnotifycmdline JOB PROGRAM|NULL [PARAMETERS] [exit=0,1] [does=complete|cancel]", []string{"exit", "does"}},
 	"setminretrydelay":     {true, 2, 2, "APP: setminretrydelay JOB DURATION", nil},
 	"setnoprogresstimeout": {true, 2, 2, "APP: setnoprogresstimeout JOB DURATION", nil},
 	"setpriority":          {true, 2, 2, "APP: setpriority JOB FOREGROUND|HIGH|NORMAL|LOW", nil},
@@ -107,8 +111,11 @@ var verbs = map[string]verbSpec{
 	"cancel":               {true, 1, 1, "APP: cancel JOB", nil},
 	"complete":             {true, 1, 1, "APP: complete JOB", nil},
 	"takeownership":        {true, 1, 1, "APP: takeownership JOB", nil},
-	"expect":               {false, 2, -1, "expect JOB state|flags|owner|interface|clsid|cmdline ... | expect JOB [no] KIND [-> TARGET] [xN] [failed]", nil},
+	"expect":               {false, 2, -1, "expect JOB state|flags|owner|interface|clsid|cmdline|bytes|files|error|property ... | expect [since MARK] [JOB] [no] KIND [-> TARGET] [xN] [failed] [as USER] [file PATH] | expect order EVENT then EVENT ... | expect enumjobs APP [all] JOB...|none", nil},
 }
+
+// behaviorOpts are the options of a callback object or class.
+var behaviorOpts = []string{"fails", "failfirst", "on", "return", "iface", "complete", "cancel"}
 
 // Verbs lists every verb with its usage, sorted.
 func Verbs() []string {
@@ -133,7 +140,7 @@ func ParseFile(name string, r io.Reader) (*Script, error) {
 // offending token and a hint.
 func Parse(name string, src []byte) (*Script, error) {
 	sc := &Script{File: name, Version: model.BITS10_3, Seed: 1}
-	p := &parser{file: name, apps: map[string]bool{}, jobs: map[string]bool{}, classes: map[string]bool{}, users: map[string]bool{}}
+	p := &parser{file: name, apps: map[string]bool{}, jobs: map[string]bool{}, classes: map[string]bool{}, users: map[string]bool{}, marks: map[string]bool{}}
 	scanner := bufio.NewScanner(bytes.NewReader(src))
 	scanner.Buffer(make([]byte, 64*1024), 1024*1024)
 	lineNo := 0
@@ -192,6 +199,7 @@ type parser struct {
 	jobs    map[string]bool
 	classes map[string]bool
 	users   map[string]bool
+	marks   map[string]bool
 }
 
 func (p *parser) err(line int, t token, msg, hint string) error {
@@ -346,7 +354,32 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 				return p.err(line, pos[0], err.Error(), "usage: "+verbs["class"].usage)
 			}
 		}
+		if _, err := behaviorOf(st.opts); err != nil {
+			return p.err(line, pos[0], err.Error(), "usage: "+verbs["class"].usage)
+		}
 		p.classes[pos[0].text] = true
+	case "mark":
+		if p.marks[pos[0].text] {
+			return p.err(line, pos[0], fmt.Sprintf("mark %q already set", pos[0].text), "give the new mark another name")
+		}
+		p.marks[pos[0].text] = true
+	case "enumjobs":
+		if len(pos) == 1 && !strings.EqualFold(pos[0].text, "all") {
+			return p.err(line, pos[0], "enumjobs takes only the word all", "write APP: enumjobs, or APP: enumjobs all")
+		}
+	case "setproperty", "getproperty":
+		if err := job(0); err != nil {
+			return err
+		}
+		id, err := model.ParseJobPropertyID(pos[1].text)
+		if err != nil || !id.Valid() {
+			return p.err(line, pos[1], "unknown job property", "use e.g. DYNAMIC_CONTENT, HIGH_PERFORMANCE, MAX_DOWNLOAD_SIZE, ID_COST_FLAGS, MINIMUM_NOTIFICATION_INTERVAL_MS, ON_DEMAND_MODE, USE_STORED_CREDENTIALS or NOTIFICATION_CLSID")
+		}
+		if st.Verb == "setproperty" {
+			if _, err := parsePropertyValue(id, pos[2].text, p.classGUID); err != nil {
+				return p.err(line, pos[2], err.Error(), propertyHint(id))
+			}
+		}
 	case "create":
 		if p.jobs[pos[0].text] {
 			return p.err(line, pos[0], fmt.Sprintf("job %q already exists", pos[0].text), "give the new job another name")
@@ -382,6 +415,9 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 				return p.err(line, pos[0], err.Error(), "write exit=0 or exit=1,1,0")
 			}
 		}
+		if v, ok := st.opts["does"]; ok && v != "complete" && v != "cancel" {
+			return p.err(line, pos[0], fmt.Sprintf("a program does complete or cancel, not %q", v), "write does=complete or does=cancel")
+		}
 	case "setminretrydelay", "setnoprogresstimeout":
 		if err := job(0); err != nil {
 			return err
@@ -400,10 +436,8 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 		if err := job(0); err != nil {
 			return err
 		}
-		if v, ok := st.opts["failfirst"]; ok {
-			if n, err := strconv.Atoi(v); err != nil || n < 0 {
-				return p.err(line, pos[0], "failfirst takes a count", "write failfirst=2")
-			}
+		if _, err := behaviorOf(st.opts); err != nil {
+			return p.err(line, pos[0], err.Error(), "usage: "+verbs["setnotifyinterface"].usage)
 		}
 	default:
 		if verbs[st.Verb].actor {
@@ -428,7 +462,7 @@ func checkOpt(k, v string) error {
 		if _, err := ParseDuration(v); err != nil {
 			return fmt.Errorf("latency takes a duration, not %q", v)
 		}
-	case "peer", "fails", "unregistered":
+	case "peer", "fails", "unregistered", "complete", "cancel":
 		if v != "" {
 			return fmt.Errorf("%s takes no value", k)
 		}
@@ -507,4 +541,17 @@ func distance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// classGUID resolves a class name for a property value: a declared class
+// or a GUID (NULL is GUID_NULL).
+func (p *parser) classGUID(name string) (model.GUID, bool) {
+	if strings.EqualFold(name, "NULL") {
+		return model.GUID_NULL, true
+	}
+	if p.classes[name] {
+		return classCLSID(name), true
+	}
+	g, err := model.ParseGUID(name)
+	return g, err == nil
 }

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/sim"
 )
@@ -120,13 +118,19 @@ type runner struct {
 	failed  map[string]time.Time // job+kind → time of a failed attempt, for retries
 	since   uint64               // notification expectations count events after this one
 
-	mu       sync.Mutex
-	programs map[string]*program
+	marks map[string]uint64 // mark → last trace seq when it was set
+
+	mu          sync.Mutex
+	programs    map[string]*program
+	programApps map[string]*sim.App // user → the process command-line programs run in
 }
 
+// program scripts a command line's program: its exit codes, in turn
+// (the last repeats), and what it does to the job first.
 type program struct {
 	exits []int
 	runs  int
+	does  string // "complete", "cancel" or ""
 }
 
 // Run plays the script on a simulator with a manual clock. The error is
@@ -144,7 +148,7 @@ func Run(sc *Script) (*Result, error) {
 		users: map[string]model.Account{}, apps: map[string]*sim.App{}, jobs: map[string]model.GUID{},
 		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
 		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[string]time.Time{},
-		programs: map[string]*program{},
+		programs: map[string]*program{}, programApps: map[string]*sim.App{}, marks: map[string]uint64{},
 	}
 	svc.SetCommandHandler(r.launch)
 	r.participant("BITS", "bits", "")
@@ -190,10 +194,7 @@ func (r *runner) clsidOf(name string) model.GUID {
 	if g, ok := r.classes[name]; ok {
 		return g
 	}
-	if g, err := model.ParseGUID(name); err == nil {
-		return g
-	}
-	return model.GUID(uuid.NewSHA1(uuid.NameSpaceURL, []byte("bitssim:class:"+name)))
+	return classCLSID(name)
 }
 
 // exec runs one statement and then the work it causes.
@@ -240,6 +241,10 @@ func (r *runner) exec(st *Stmt) error {
 		return nil
 	case "class":
 		r.defineClass(st)
+		return nil
+	case "mark":
+		r.marks[st.Args[0]] = r.traced
+		r.res.Steps = append(r.res.Steps, Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "mark " + st.Args[0], OK: true})
 		return nil
 	default:
 		r.call(st)
@@ -300,14 +305,11 @@ func (r *runner) defineClass(st *Stmt) {
 	if _, unregistered := st.opts["unregistered"]; unregistered {
 		return
 	}
-	b := behavior{fails: hasOpt(st.opts, "fails")}
-	b.failFirst, _ = strconv.Atoi(st.opts["failfirst"])
+	b, _ := behaviorOf(st.opts)
 	_ = r.svc.RegisterClass(clsid, func(host *sim.App) (any, error) {
-		return newCallback(b), nil
+		return newObject(b, ""), nil
 	})
 }
-
-func hasOpt(opts map[string]string, k string) bool { _, ok := opts[k]; return ok }
 
 // handle returns app's handle on job, getting it with GetJob when the app
 // did not create it.
@@ -331,10 +333,24 @@ func (r *runner) handle(app, job string) (model.Job, error) {
 // call performs an app's call and checks its HRESULT.
 func (r *runner) call(st *Stmt) {
 	app := r.apps[st.Actor]
-	job := st.Args[0]
-	label := st.Verb + " " + job
+	job := ""
+	if len(st.Args) > 0 && st.Verb != "enumjobs" {
+		job = st.Args[0]
+	}
+	label := strings.TrimSpace(st.Verb + " " + strings.Join(st.Args, " "))
+	switch st.Verb {
+	case "create", "addfile", "setnotifycmdline", "setdescription":
+		label = st.Verb + " " + job // long arguments stay out of the picture
+	}
 	var hr model.HRESULT
 	err := func() error {
+		if st.Verb == "enumjobs" {
+			jobs, err := app.EnumJobs(enumFlags(st.Args))
+			if err == nil {
+				label += fmt.Sprintf(" (%d jobs)", len(jobs))
+			}
+			return err
+		}
 		if st.Verb == "create" {
 			typ := model.BG_JOB_TYPE_DOWNLOAD
 			name := job
@@ -382,17 +398,22 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 	switch st.Verb {
 	case "getjob":
 		return nil
+	case "setproperty", "getproperty":
+		id, _ := model.ParseJobPropertyID(a[1])
+		if st.Verb == "getproperty" {
+			_, err := h.GetProperty(id)
+			return err
+		}
+		v, _ := parsePropertyValue(id, a[2], func(name string) (model.GUID, bool) { return r.clsidOf(name), true })
+		return h.SetProperty(id, v)
 	case "addfile":
 		return h.AddFile(a[1], a[2])
 	case "setnotifyflags":
 		f, _ := model.ParseNotifyFlags(a[1])
 		return h.SetNotifyFlags(f)
 	case "setnotifyinterface":
-		b := behavior{fails: hasOpt(st.opts, "fails"), complete: hasOpt(st.opts, "complete")}
-		b.failFirst, _ = strconv.Atoi(st.opts["failfirst"])
-		cb := newCallback(b)
-		cb.app = st.Actor
-		return h.SetNotifyInterface(cb)
+		b, _ := behaviorOf(st.opts)
+		return h.SetNotifyInterface(newObject(b, st.Actor))
 	case "clearnotifyinterface":
 		return h.SetNotifyInterface(nil)
 	case "setnotifyclsid":
@@ -405,10 +426,14 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 		if len(a) > 2 && !strings.EqualFold(a[2], "NULL") {
 			params = a[2]
 		}
-		if v, ok := st.opts["exit"]; ok {
-			exits, _ := parseExits(v)
+		_, hasExit := st.opts["exit"]
+		if does, ok := st.opts["does"]; hasExit || ok {
+			exits, _ := parseExits(st.opts["exit"])
+			if !hasExit {
+				exits = nil
+			}
 			r.mu.Lock()
-			r.programs[prog] = &program{exits: exits}
+			r.programs[prog] = &program{exits: exits, does: does}
 			r.mu.Unlock()
 		}
 		return h.SetNotifyCmdLine(prog, params)
@@ -441,17 +466,62 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 	return fmt.Errorf("scenario: verb %q not implemented: %w", st.Verb, model.E_NOTIMPL)
 }
 
-// launch plays a command line: the exit codes of its program, 0 by default.
+// enumFlags is the EnumJobs flags of "enumjobs [all]".
+func enumFlags(args []string) model.EnumJobsFlags {
+	if len(args) > 0 {
+		return model.BG_JOB_ENUM_ALL_USERS
+	}
+	return 0
+}
+
+// launch plays a command line: its program acts on the job as scripted
+// (as the user the command line runs as), then exits with its next exit
+// code, 0 by default.
 func (r *runner) launch(l sim.Launch) (int, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	p := r.programs[l.Program]
-	if p == nil || len(p.exits) == 0 {
-		return 0, nil
+	code, does := 0, ""
+	if p != nil {
+		if len(p.exits) > 0 {
+			code = p.exits[min(p.runs, len(p.exits)-1)]
+		}
+		p.runs++
+		does = p.does
 	}
-	code := p.exits[min(p.runs, len(p.exits)-1)]
-	p.runs++
+	r.mu.Unlock()
+	if does != "" {
+		if err := r.programActs(l, does); err != nil {
+			return 1, nil // the program failed: it exits non-zero
+		}
+	}
 	return code, nil
+}
+
+// programActs completes or cancels the job of a launch, from a process of
+// the command line's user.
+func (r *runner) programActs(l sim.Launch, does string) error {
+	r.mu.Lock()
+	app := r.programApps[l.User.Name]
+	r.mu.Unlock()
+	if app == nil {
+		var err error
+		app, err = r.svc.StartApp("program of "+l.User.Name, l.User)
+		if err != nil {
+			return err
+		}
+		r.mu.Lock()
+		r.programApps[l.User.Name] = app
+		r.mu.Unlock()
+	}
+	h, err := app.GetJob(l.Job)
+	if err != nil {
+		return err
+	}
+	if does == "cancel" {
+		return h.Cancel()
+	}
+	_, err = h.Complete()
+	return err
 }
 
 // target names the participant a notification went to.
@@ -524,8 +594,13 @@ func (r *runner) check(st *Stmt) {
 // comparable strings.
 func (r *runner) evaluate(e *Expectation) (want, got string) {
 	id := r.jobs[e.Job]
-	if e.Kind == ExpectNotified {
+	switch e.Kind {
+	case ExpectNotified:
 		return r.countNotified(e, id)
+	case ExpectOrder:
+		return r.order(e)
+	case ExpectEnum:
+		return r.enumerated(e)
 	}
 	h, err := r.observer(e.Job)
 	if err != nil {
@@ -576,8 +651,119 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 			got = fmt.Sprintf("%q %q", p, a)
 		}
 		return want, got
+	case ExpectBytes, ExpectFiles:
+		p, err := h.GetProgress()
+		if err != nil {
+			return e.Value, err.Error()
+		}
+		if e.Kind == ExpectFiles {
+			return e.Value, fmt.Sprintf("%d/%d", p.FilesTransferred, p.FilesTotal)
+		}
+		total := fmt.Sprint(p.BytesTotal)
+		if p.BytesTotal == model.BG_SIZE_UNKNOWN {
+			total = "unknown"
+		}
+		done, wantTotal, _ := strings.Cut(e.Value, "/")
+		return done + "/" + strings.ToLower(wantTotal), fmt.Sprintf("%d/%s", p.BytesTransferred, total)
+	case ExpectError:
+		je, err := h.GetError()
+		got := "none"
+		switch {
+		case errors.Is(err, model.BG_E_ERROR_INFORMATION_UNAVAILABLE):
+		case err != nil:
+			got = err.Error()
+		default:
+			got = je.Code.String() + " in " + je.Context.String()
+		}
+		if strings.EqualFold(e.Value, "none") {
+			return "none", got
+		}
+		code, _ := model.ParseHRESULT(e.Value)
+		if e.Parameters == "" {
+			want = code.String()
+			if err == nil {
+				got = je.Code.String()
+			}
+			return want, got
+		}
+		ctx, _ := model.ParseErrorContext(e.Parameters)
+		return code.String() + " in " + ctx.String(), got
+	case ExpectProperty:
+		id, _ := model.ParseJobPropertyID(e.Value)
+		w, _ := parsePropertyValue(id, e.Parameters, func(name string) (model.GUID, bool) { return r.clsidOf(name), true })
+		v, err := h.GetProperty(id)
+		want = propertyString(id, w, r.className)
+		if err != nil {
+			return want, err.Error()
+		}
+		return want, propertyString(id, v, r.className)
 	}
 	return "", ""
+}
+
+// order checks that the first notification matching each event of the
+// expectation came after the one before.
+func (r *runner) order(e *Expectation) (want, got string) {
+	var wantParts, gotParts []string
+	last := uint64(0)
+	inOrder := true
+	for _, item := range e.Order {
+		wantParts = append(wantParts, item.String())
+		seq := uint64(0)
+		for _, ev := range r.svc.Trace() {
+			if r.matchesEvent(item, ev) {
+				seq = ev.Seq
+				break
+			}
+		}
+		if seq == 0 {
+			gotParts = append(gotParts, item.String()+" never")
+			inOrder = false
+			continue
+		}
+		gotParts = append(gotParts, fmt.Sprintf("%s at #%d", item.String(), seq))
+		if seq <= last {
+			inOrder = false
+		}
+		last = seq
+	}
+	want = strings.Join(wantParts, ", then ")
+	if inOrder {
+		return want, want
+	}
+	return want, strings.Join(gotParts, ", ")
+}
+
+// enumerated compares the jobs an app's EnumJobs lists with the expected.
+func (r *runner) enumerated(e *Expectation) (want, got string) {
+	w := append([]string(nil), e.Jobs...)
+	sort.Strings(w)
+	want = strings.Join(w, " ")
+	if want == "" {
+		want = "none"
+	}
+	flags := model.EnumJobsFlags(0)
+	if e.All {
+		flags = model.BG_JOB_ENUM_ALL_USERS
+	}
+	jobs, err := r.apps[e.App].EnumJobs(flags)
+	if err != nil {
+		return want, err.Error()
+	}
+	var g []string
+	for _, j := range jobs {
+		name, ok := r.names[j.GetId()]
+		if !ok {
+			name = j.GetId().String()
+		}
+		g = append(g, name)
+	}
+	sort.Strings(g)
+	got = strings.Join(g, " ")
+	if got == "" {
+		got = "none"
+	}
+	return want, got
 }
 
 func valueOr(v string, err error) string {
@@ -625,8 +811,8 @@ func (r *runner) observer(job string) (model.Job, error) {
 
 // ownerOf names the app whose callback object cb, held by the job h, is.
 func (r *runner) ownerOf(h model.Job, cb model.Callback) string {
-	if c, ok := cb.(*callback); ok && c.app != "" {
-		return c.app
+	if app := ownerApp(cb); app != "" {
+		return app
 	}
 	if app, ok := r.svc.ObjectApp(h); ok {
 		return app
@@ -650,15 +836,34 @@ func (r *runner) matches(target string, ev model.Event) bool {
 	return false
 }
 
-// countNotified counts matching notifications in the trace (after the
-// event r.since).
-func (r *runner) countNotified(e *Expectation, id model.GUID) (want, got string) {
+// matchesEvent reports whether ev is a notification e describes (its
+// count, negation and mark aside).
+func (r *runner) matchesEvent(e *Expectation, ev model.Event) bool {
+	if ev.Kind != e.Event || ev.Delivered() == e.Failed {
+		return false
+	}
+	if e.Job != "" && ev.Job != r.jobs[e.Job] {
+		return false
+	}
+	if e.User != "" && !strings.EqualFold(ev.User, r.user(e.User).Name) {
+		return false
+	}
+	if e.File != "" && ev.File != e.File {
+		return false
+	}
+	return e.Target == "" || r.matches(e.Target, ev)
+}
+
+// countNotified counts matching notifications in the trace after the
+// event r.since (a Checker's mark), and after the expectation's mark.
+func (r *runner) countNotified(e *Expectation, _ model.GUID) (want, got string) {
 	n := 0
-	for _, ev := range r.svc.TraceSince(r.since) {
-		if ev.Job != id || ev.Kind != e.Event || ev.Delivered() == e.Failed {
-			continue
-		}
-		if e.Target == "" || r.matches(e.Target, ev) {
+	since := r.since
+	if e.Since != "" {
+		since = max(since, r.marks[e.Since])
+	}
+	for _, ev := range r.svc.TraceSince(since) {
+		if r.matchesEvent(e, ev) {
 			n++
 		}
 	}
@@ -678,59 +883,11 @@ func (r *runner) countNotified(e *Expectation, id model.GUID) (want, got string)
 }
 
 func plural(n int, what string) string {
-	if n == 0 {
+	switch {
+	case n == 0:
 		return "no " + what
+	case n == 1:
+		what = map[string]string{"deliveries": "delivery", "failed attempts": "failed attempt"}[what]
 	}
 	return fmt.Sprintf("%d %s", n, what)
-}
-
-// behavior scripts a callback object of a scenario.
-type behavior struct {
-	fails     bool
-	failFirst int
-	complete  bool
-}
-
-// callback is a scenario's callback object.
-type callback struct {
-	b     behavior
-	app   string
-	mu    sync.Mutex
-	calls int
-}
-
-func newCallback(b behavior) *callback { return &callback{b: b} }
-
-func (c *callback) result() error {
-	if c.b.fails {
-		return model.E_FAIL
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.calls++
-	if c.calls <= c.b.failFirst {
-		return model.E_FAIL
-	}
-	return nil
-}
-
-func (c *callback) JobTransferred(job model.Job) error {
-	if err := c.result(); err != nil {
-		return err
-	}
-	if c.b.complete {
-		if _, err := job.Complete(); err != nil && !errors.Is(err, model.BG_E_INVALID_STATE) {
-			return err
-		}
-	}
-	return nil
-}
-
-func (c *callback) JobError(model.Job, model.JobError) error { return c.result() }
-func (c *callback) JobModification(model.Job) error          { return nil }
-func (c *callback) FileTransferred(model.Job, model.File) error {
-	return c.result()
-}
-func (c *callback) FileRangesTransferred(model.Job, model.File, []model.FileRange) error {
-	return nil
 }

@@ -129,7 +129,7 @@ expect j JobTransferred x1
 	}
 	assert.Equal(t, []bool{false, false, true, true}, got)
 	assert.Equal(t, "2 deliveries", res.Checks[0].Want)
-	assert.Equal(t, "1 deliveries", res.Checks[0].Got)
+	assert.Equal(t, "1 delivery", res.Checks[0].Got)
 }
 
 func TestSVGIsWellFormed(t *testing.T) {
@@ -237,4 +237,122 @@ func TestReadmeTourIsAnExample(t *testing.T) {
 		}
 	}
 	assert.Contains(t, string(readme), "```\n"+strings.Join(body, "\n")+"```")
+}
+
+func TestNewStatementErrorsAreLocated(t *testing.T) {
+	head := "start A as alice\nA: create j\n"
+	cases := []struct{ src, want string }{
+		{head + "expect since m1 no JobTransferred\n", `test.bits:3:14: unknown mark "m1" (at "m1"); set it first: mark m1`},
+		{head + "mark m\nmark m\n", `test.bits:4:6: mark "m" already set (at "m"); give the new mark another name`},
+		{head + "expect order j JobTransferred\n", `test.bits:3:8: expect order needs at least two events (at "order"); write e.g. expect order job1 FileTransferred then job1 JobTransferred`},
+		{head + "expect order j JobTransferred then\n", `test.bits:3:31: expect order needs an event before and after each then (at "then")`},
+		{head + "expect j bytes 10\n", `test.bits:3:16: not a count of the form TRANSFERRED/TOTAL (at "10"); write e.g. 1024/4096 (bytes may be N/unknown)`},
+		{head + "expect j error BG_E_NOPE\n", `test.bits:3:16: not an HRESULT (at "BG_E_NOPE")`},
+		{head + "expect j error BG_E_HTTP_ERROR_404 SOMEWHERE\n", `test.bits:3:36: unknown error context (at "SOMEWHERE")`},
+		{head + "expect j property COLOUR red\n", `test.bits:3:19: unknown job property (at "COLOUR")`},
+		{head + "A: setproperty j DYNAMIC_CONTENT maybe\n", `test.bits:3:34: DYNAMIC_CONTENT takes true or false, not "maybe" (at "maybe"); write true or false`},
+		{head + "expect enumjobs Z j\n", `test.bits:3:17: unknown app "Z" (at "Z")`},
+		{head + "A: setnotifyinterface j on=JobTransferred\n", `on selects the calls that fail: add fails, failfirst=N or return=HRESULT`},
+		{head + "A: setnotifyinterface j fails on=JobTransferred:2\n", `"JobTransferred:2": only FileTransferred and FileRangesTransferred take a file number (from 1)`},
+		{head + "A: setnotifyinterface j return=NOPE\n", `return takes an HRESULT (S_FALSE, E_FAIL, 0x80070005), not "NOPE"`},
+		{head + "A: setnotifyinterface j iface=full\n", `iface is basic, file, ranges or none, not "full"`},
+		{head + "A: setnotifycmdline j C:\\p.exe does=reboot\n", `a program does complete or cancel, not "reboot"`},
+		{head + "expect j JobTransferred file C:\\x\n", `only FileTransferred and FileRangesTransferred are for a file`},
+		{head + "A: enumjobs mine\n", `enumjobs takes only the word all`},
+		{"# only a comment\n", `test.bits:1:1: empty scenario: it has no statements`},
+	}
+	for _, c := range cases {
+		_, err := scenario.Parse("test.bits", []byte(c.src))
+		var se *scenario.SyntaxError
+		if assert.True(t, errors.As(err, &se), "%q: %v", c.src, err) {
+			assert.Contains(t, err.Error(), c.want)
+		}
+	}
+}
+
+// The statements of the rulebook, checked with the new expectations; each
+// expected value is the rule's statement, written literally.
+func TestNewExpectationsFollowTheRules(t *testing.T) {
+	// DELIV-FILE-BEFORE-JOB: FileTransferred for each file comes before
+	// JobTransferred. CMD-USER-CONTEXT: the program runs as the user who set it.
+	res := run(t, `user alice
+start A as alice
+remote http://s/a size=100
+remote http://s/b size=300
+A: create j
+A: addfile j http://s/a C:\a
+A: addfile j http://s/b C:\b
+A: setnotifyflags j JOB_TRANSFERRED|FILE_TRANSFERRED
+A: setnotifyinterface j
+A: resume j
+expect order j FileTransferred file C:\a then j FileTransferred file C:\b then j JobTransferred
+expect order j JobTransferred then j FileTransferred file C:\a
+expect j FileTransferred -> A as alice x2
+expect j FileTransferred -> A as bob
+expect j bytes 400/400
+expect j files 2/2
+expect j files 1/2
+expect j error none
+`)
+	var got []bool
+	for _, c := range res.Checks {
+		got = append(got, c.OK)
+	}
+	assert.Equal(t, []bool{true, false, true, false, true, true, false, true}, got)
+	assert.Equal(t, "1/2", res.Checks[6].Want)
+	assert.Equal(t, "2/2", res.Checks[6].Got)
+}
+
+func TestMarksCountOnlyWhatFollows(t *testing.T) {
+	// DELIV-RETRY-UNTIL-OK: a failing JobTransferred is called again after
+	// the retry delay until it succeeds.
+	res := run(t, `start A as alice
+remote http://s/f
+A: create j
+A: addfile j http://s/f C:\f
+A: setminretrydelay j 60s
+A: setnotifyinterface j failfirst=3
+A: resume j
+advance 60s
+mark m
+expect since m no JobTransferred failed
+advance 60s
+expect since m JobTransferred failed x1
+advance 60s
+expect since m JobTransferred x1
+expect j JobTransferred failed x3
+`)
+	for _, c := range res.Checks {
+		assert.True(t, c.OK, "%s: want %s, got %s", c.Text, c.Want, c.Got)
+	}
+	assert.Len(t, res.Checks, 4)
+}
+
+func TestCallbackBehavioursPerMethod(t *testing.T) {
+	// DELIV-SFALSE-SUCCESS: S_FALSE is a success. DELIV-RETRY-UNTIL-OK for
+	// a JobError that fails with any HRESULT.
+	res := run(t, `start A as alice
+remote http://s/gone status=404
+A: create j
+A: addfile j http://s/gone C:\f
+A: setnotifyinterface j return=0x80070005 on=JobError
+A: resume j
+expect j JobError -> A failed x1
+expect j state ERROR
+A: create k
+A: addfile k http://s/gone C:\g
+A: setnotifyinterface k return=S_FALSE
+A: resume k
+expect k JobError -> A x1
+`)
+	for _, c := range res.Checks {
+		assert.True(t, c.OK, "%s: want %s, got %s", c.Text, c.Want, c.Got)
+	}
+	var results []string
+	for _, s := range res.Steps {
+		if s.Kind == scenario.StepNotify {
+			results = append(results, s.Result.String())
+		}
+	}
+	assert.Equal(t, []string{"E_ACCESSDENIED", "S_FALSE"}, results)
 }
