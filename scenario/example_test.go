@@ -36,5 +36,5 @@ expect job1 JobTransferred -> A x1
 	// t+0s       A            -> BITS         resume job1                                  S_OK
 	// t+0s       BITS         -> A            JobTransferred job1                          S_OK
 	// ok   hello.bits:7: expect job1 JobTransferred -> A x1
-	// hello.bits: 1 checks, all passed
+	// hello.bits: 1 check, passed
 }

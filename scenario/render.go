@@ -16,8 +16,7 @@ import (
 // in its place: "ok" or "FAIL" and, for failures, what was expected and
 // seen.
 func (r *Result) WriteText(w io.Writer) error {
-	checks := append([]Check(nil), r.Checks...)
-	sort.SliceStable(checks, func(i, j int) bool { return checks[i].Line < checks[j].Line })
+	checks := sortedChecks(r.Checks)
 	next := 0
 	// flush writes the checks of the lines up to and including upTo.
 	flush := func(upTo int) error {
@@ -61,6 +60,13 @@ func (r *Result) WriteText(w io.Writer) error {
 		}
 	}
 	return flush(int(^uint(0) >> 1))
+}
+
+// sortedChecks returns the checks in the order of their lines.
+func sortedChecks(c []Check) []Check {
+	checks := append([]Check(nil), c...)
+	sort.SliceStable(checks, func(i, j int) bool { return checks[i].Line < checks[j].Line })
+	return checks
 }
 
 func writeCheck(w io.Writer, file string, c Check) error {
@@ -131,6 +137,9 @@ func (r *Result) Summary() string {
 		return fmt.Sprintf("%s: no checks: write expect statements, or -> HRESULT after a call, to check something", r.File)
 	}
 	if failed == 0 {
+		if len(r.Checks) == 1 {
+			return fmt.Sprintf("%s: 1 check, passed", r.File)
+		}
 		return fmt.Sprintf("%s: %d checks, all passed", r.File, len(r.Checks))
 	}
 	return fmt.Sprintf("%s: %d of %d checks failed", r.File, failed, len(r.Checks))
@@ -155,7 +164,10 @@ func mermaidText(s string) string {
 
 // WriteMermaid writes the run as a Mermaid sequence diagram: lifelines for
 // the apps, the BITS service, CLSID instances and the command line; failed
-// deliveries are crossed arrows, retries are marked.
+// deliveries are crossed arrows, failed calls get a dotted return arrow
+// with their HRESULT, retries are marked, restarts and marks are notes
+// over every lifeline, and every expectation is a note ("✓" or "✗" with
+// what was expected and seen) in its place.
 func (r *Result) WriteMermaid(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("sequenceDiagram\n")
@@ -169,25 +181,53 @@ func (r *Result) WriteMermaid(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "    participant %s as %s\n", mermaidID(p.Name), mermaidText(label))
 	}
-	for _, s := range r.Steps {
-		label := fmt.Sprintf("%s %s", fmtAt(s.At), s.Label)
-		switch s.Kind {
-		case StepControl:
-			fmt.Fprintf(&b, "    Note over %s: %s\n", mermaidID(s.From), mermaidText(label))
-			continue
-		}
-		arrow := "->>"
-		if !s.OK {
-			arrow = "-x"
-		}
-		if s.Kind == StepNotify || !s.OK {
-			label += " = " + s.Result.String()
-		}
-		if s.Retry {
-			label += " (retry)"
-		}
-		fmt.Fprintf(&b, "    %s%s%s: %s\n", mermaidID(s.From), arrow, mermaidID(s.To), mermaidText(label))
+	across := "p_BITS"
+	if n := len(r.Participants); n > 1 {
+		across = mermaidID(r.Participants[0].Name) + "," + mermaidID(r.Participants[n-1].Name)
 	}
+	checks := sortedChecks(r.Checks)
+	next := 0
+	flush := func(upTo int) {
+		for ; next < len(checks) && checks[next].Line <= upTo; next++ {
+			c := checks[next]
+			text := fmt.Sprintf("✓ line %d: %s", c.Line, c.Text)
+			if !c.OK {
+				text = fmt.Sprintf("✗ line %d: %s — expected %s, seen %s", c.Line, c.Text, c.Want, c.Got)
+			}
+			fmt.Fprintf(&b, "    Note over %s: %s\n", across, mermaidText(text))
+		}
+	}
+	for _, s := range r.Steps {
+		if s.Line > 0 {
+			flush(s.Line - 1)
+		}
+		label := fmt.Sprintf("%s %s", fmtAt(s.At), s.Label)
+		switch {
+		case s.Kind == StepControl && (s.Label == "service restart" || strings.HasPrefix(s.Label, "mark ")):
+			fmt.Fprintf(&b, "    Note over %s: %s\n", across, mermaidText(label))
+		case s.Kind == StepControl:
+			fmt.Fprintf(&b, "    Note over %s: %s\n", mermaidID(s.From), mermaidText(label))
+		case s.Kind == StepCall && !s.OK:
+			fmt.Fprintf(&b, "    %s->>%s: %s\n", mermaidID(s.From), mermaidID(s.To), mermaidText(label))
+			fmt.Fprintf(&b, "    %s-->>%s: %s\n", mermaidID(s.To), mermaidID(s.From), mermaidText("returns "+s.Result.String()))
+		default:
+			arrow := "->>"
+			if !s.OK {
+				arrow = "-x"
+			}
+			if s.Kind == StepNotify || s.Result != model.S_OK {
+				label += " = " + s.Result.String()
+			}
+			if s.Retry {
+				label += " (retry)"
+			}
+			fmt.Fprintf(&b, "    %s%s%s: %s\n", mermaidID(s.From), arrow, mermaidID(s.To), mermaidText(label))
+		}
+		if s.Line > 0 {
+			flush(s.Line)
+		}
+	}
+	flush(int(^uint(0) >> 1))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -154,7 +154,8 @@ func TestSVGIsWellFormed(t *testing.T) {
 		}
 	}
 	all := strings.Join(texts, "\n")
-	for _, want := range []string{"A", "B", "BITS service", "Notifier#1", "RPC_S_SERVER_UNAVAILABLE", "JobTransferred job1 = S_OK"} {
+	for _, want := range []string{"A", "B", "BITS service", "Notifier#1", "RPC_S_SERVER_UNAVAILABLE", "JobTransferred job1\nS_OK",
+		"crash", "✓ line 18: expect job1 JobTransferred -> A x1 failed"} {
 		assert.Contains(t, all, want)
 	}
 }
