@@ -14,7 +14,10 @@ import (
 type JSONResult struct {
 	File    string `json:"file"`
 	Version string `json:"version"`
-	OK      bool   `json:"ok"`
+	// Variants maps rule ID → the reading of an open rule the run
+	// followed, for those not at their default.
+	Variants map[string]string `json:"variants,omitempty"`
+	OK       bool              `json:"ok"`
 	// Passed and Failed count the checks.
 	Passed       int           `json:"passed"`
 	Failed       int           `json:"failed"`
@@ -86,7 +89,7 @@ func (k StepKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil
 
 // JSON returns the result in the form WriteJSON prints.
 func (r *Result) JSON() JSONResult {
-	out := JSONResult{File: r.File, Version: r.Version.String(), OK: !r.Failed(), Passed: len(r.Checks) - len(r.Failures()),
+	out := JSONResult{File: r.File, Version: r.Version.String(), Variants: r.Variants, OK: !r.Failed(), Passed: len(r.Checks) - len(r.Failures()),
 		Failed: len(r.Failures()), Participants: r.Participants, Checks: r.Checks,
 		Steps: make([]JSONStep, 0, len(r.Steps))}
 	if out.Participants == nil {

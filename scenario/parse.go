@@ -8,6 +8,7 @@
 // A script, one statement per line ('#' starts a comment):
 //
 //	version 10.3                     # optional, first: the BITS profile
+//	variant PREC-FAILURE-KEEPS-OBJECT falls-back  # optional, first: a reading of an open rule
 //	user alice                       # an ordinary user (users are ordinary unless declared)
 //	user root admin                  # an administrator
 //	start A as alice                 # start application A running as alice
@@ -43,6 +44,7 @@ import (
 	"time"
 
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 )
 
 // Stmt is one statement of a script.
@@ -67,7 +69,10 @@ type Script struct {
 	File    string
 	Version model.Version
 	Seed    int64
-	Stmts   []Stmt
+	// Variants selects readings of the rulebook's open rules (variant
+	// statements); nil for every default.
+	Variants rules.Selection
+	Stmts    []Stmt
 }
 
 // verbSpec describes a verb: whether it needs an actor, and its positional
@@ -82,6 +87,7 @@ type verbSpec struct {
 var verbs = map[string]verbSpec{
 	"version":              {false, 1, 1, "version 10.3", nil},
 	"seed":                 {false, 1, 1, "seed 42", nil},
+	"variant":              {false, 2, 2, "variant RULE-ID NAME (a reading of an open rule; bitssim rules --uncertain lists them)", nil},
 	"user":                 {false, 1, 2, "user NAME [user|admin|LocalSystem|LocalService|NetworkService]", nil},
 	"start":                {false, 3, 3, "start APP as USER", nil},
 	"exit":                 {false, 1, 1, "exit APP", nil},
@@ -160,6 +166,27 @@ func Parse(name string, src []byte) (*Script, error) {
 			return nil, err
 		}
 		switch st.Verb {
+		case "variant":
+			if sawStmt {
+				return nil, p.err(lineNo, toks[0], "variant must come before every statement but version and seed", "move it to the top of the script")
+			}
+			id := strings.ToUpper(st.Args[0])
+			if _, dup := sc.Variants[id]; dup {
+				return nil, p.err(lineNo, toks[1], "a second variant for "+id, "keep one variant statement per rule")
+			}
+			sel := rules.Selection{id: st.Args[1]}
+			if err := sel.Validate(); err != nil {
+				at := toks[2]
+				if r, ok := rules.Lookup(id); !ok || !r.IsOpen() {
+					at = toks[1]
+				}
+				return nil, p.err(lineNo, at, strings.TrimPrefix(err.Error(), "rules: "), "bitssim rules --uncertain lists the open rules and their variants")
+			}
+			if sc.Variants == nil {
+				sc.Variants = rules.Selection{}
+			}
+			sc.Variants[id] = st.Args[1]
+			continue
 		case "version", "seed":
 			if sawStmt {
 				return nil, p.err(lineNo, toks[0], st.Verb+" must come before every other statement", "move it to the top of the script")

@@ -132,6 +132,13 @@ func (r *Result) WriteJSONLine(w io.Writer) error {
 // Summary is one line: "hello.bits: 5 checks, all passed" or "…: 2 of 5
 // checks failed".
 func (r *Result) Summary() string {
+	if len(r.Variants) > 0 {
+		return r.summary() + " (variants: " + r.Variants.String() + ")"
+	}
+	return r.summary()
+}
+
+func (r *Result) summary() string {
 	failed := len(r.Failures())
 	if len(r.Checks) == 0 {
 		return fmt.Sprintf("%s: no checks: write expect statements, or -> HRESULT after a call, to check something", r.File)

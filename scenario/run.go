@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 	"github.com/bitssim/bitssim/sim"
 )
 
@@ -71,11 +72,14 @@ type Participant struct {
 
 // Result is what a run did.
 type Result struct {
-	File         string        `json:"file"`
-	Version      model.Version `json:"version"`
-	Participants []Participant `json:"participants"`
-	Steps        []Step        `json:"steps"`
-	Checks       []Check       `json:"checks"`
+	File    string        `json:"file"`
+	Version model.Version `json:"version"`
+	// Variants are the readings of open rules the run followed, other
+	// than the defaults (nil when every default).
+	Variants     rules.Selection `json:"variants,omitempty"`
+	Participants []Participant   `json:"participants"`
+	Steps        []Step          `json:"steps"`
+	Checks       []Check         `json:"checks"`
 }
 
 // Failed reports whether any check failed.
@@ -133,18 +137,38 @@ type program struct {
 	does  string // "complete", "cancel" or ""
 }
 
+// RunOptions change how a script runs.
+type RunOptions struct {
+	// Variants selects readings of open rules; for a rule it names, it
+	// overrides the script's variant statement.
+	Variants rules.Selection
+}
+
 // Run plays the script on a simulator with a manual clock. The error is
 // for the simulator failing to start; failed expectations are in the
 // Result.
-func Run(sc *Script) (*Result, error) {
-	svc, err := sim.New(sim.Options{Clock: sim.Manual, Version: sc.Version, Seed: sc.Seed})
+func Run(sc *Script) (*Result, error) { return RunWith(sc, RunOptions{}) }
+
+// RunWith is Run with options.
+func RunWith(sc *Script, opts RunOptions) (*Result, error) {
+	variants := rules.Selection{}
+	for id, name := range sc.Variants {
+		variants[id] = name
+	}
+	for id, name := range opts.Variants {
+		variants[strings.ToUpper(id)] = name
+	}
+	if err := variants.Validate(); err != nil {
+		return nil, fmt.Errorf("scenario: %s: %w", sc.File, err)
+	}
+	svc, err := sim.New(sim.Options{Clock: sim.Manual, Version: sc.Version, Seed: sc.Seed, Variants: variants.Normalized()})
 	if err != nil {
-		return nil, fmt.Errorf("scenario: %w", err)
+		return nil, fmt.Errorf("scenario: %s: %w", sc.File, err)
 	}
 	defer svc.Close()
 	r := &runner{
 		sc: sc, svc: svc, start: svc.Now(),
-		res:   &Result{File: sc.File, Version: sc.Version},
+		res:   &Result{File: sc.File, Version: sc.Version, Variants: variants.Normalized()},
 		users: map[string]model.Account{}, apps: map[string]*sim.App{}, jobs: map[string]model.GUID{},
 		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
 		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[string]time.Time{},

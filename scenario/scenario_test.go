@@ -357,3 +357,22 @@ expect k JobError -> A x1
 	}
 	assert.Equal(t, []string{"E_ACCESSDENIED", "S_FALSE"}, results)
 }
+
+func TestVariantStatement(t *testing.T) {
+	src := "variant PREC-FAILURE-KEEPS-OBJECT falls-back-to-clsid\nstart A as alice\nA: create j\n"
+	sc, err := scenario.Parse("test.bits", []byte(src))
+	require.NoError(t, err)
+	assert.Equal(t, "falls-back-to-clsid", sc.Variants["PREC-FAILURE-KEEPS-OBJECT"])
+	for _, c := range []struct{ src, want string }{
+		{"variant PREC-FAILURE-KEEPS-OBJECT nope\n", `test.bits:1:35: rule PREC-FAILURE-KEEPS-OBJECT has no variant "nope" (want one of keeps-object, falls-back-to-clsid) (at "nope")`},
+		{"variant PREC-FAILURE-KEEPS-OBJEC keeps-object\n", `test.bits:1:9: variant for unknown rule "PREC-FAILURE-KEEPS-OBJEC"; did you mean PREC-FAILURE-KEEPS-OBJECT?`},
+		{"start A as alice\nvariant PREC-FAILURE-KEEPS-OBJECT keeps-object\n", `test.bits:2:1: variant must come before every statement but version and seed`},
+		{"variant PREC-OBJECT-FIRST x\n", `test.bits:1:9: rule PREC-OBJECT-FIRST has no variants`},
+	} {
+		_, err := scenario.Parse("test.bits", []byte(c.src))
+		var se *scenario.SyntaxError
+		if assert.True(t, errors.As(err, &se), "%q: %v", c.src, err) {
+			assert.Contains(t, err.Error(), c.want)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/bitssim/bitssim/rules"
 )
 
 // Exit codes of every command.
@@ -194,4 +196,35 @@ func wrap(s string, width int) []string {
 		lines = append(lines, cur.String())
 	}
 	return lines
+}
+
+// variantFlag is a repeatable --variant ID=NAME: a reading of an open rule.
+type variantFlag struct{ sel rules.Selection }
+
+func (v *variantFlag) String() string {
+	if v == nil {
+		return ""
+	}
+	return v.sel.String()
+}
+
+func (v *variantFlag) Set(s string) error {
+	id, name, ok := strings.Cut(s, "=")
+	if !ok {
+		return fmt.Errorf("want RULE-ID=NAME (bitssim rules --uncertain lists them), not %q", s)
+	}
+	id = strings.ToUpper(strings.TrimSpace(id))
+	name = strings.TrimSpace(name)
+	sel := rules.Selection{id: name}
+	if err := sel.Validate(); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "rules: "))
+	}
+	if _, dup := v.sel[id]; dup {
+		return fmt.Errorf("a second --variant for %s", id)
+	}
+	if v.sel == nil {
+		v.sel = rules.Selection{}
+	}
+	v.sel[id] = name
+	return nil
 }

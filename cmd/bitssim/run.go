@@ -32,8 +32,10 @@ func runRun(args []string, s streams) int {
 	format := fs.String("format", "text", "how to print the trace: text, json (one array), jsonl (one object per line), mermaid or svg")
 	out := fs.String("o", "", "write to this file (replaced only when every scenario parses), or one file per scenario into this directory")
 	quiet := fs.Bool("q", false, "print nothing but failures")
+	var variants variantFlag
+	fs.Var(&variants, "variant", "`ID=NAME`: follow this reading of an open rule (repeatable; overrides the scenario's variant statement; see bitssim rules --uncertain)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: %s run [--format text|json|jsonl|mermaid|svg] [-o FILE|DIR] [-q] SCENARIO...\n\n", programName)
+		fmt.Fprintf(fs.Output(), "Usage: %s run [--format text|json|jsonl|mermaid|svg] [-o FILE|DIR] [-q] [--variant ID=NAME]... SCENARIO...\n\n", programName)
 		fmt.Fprintf(fs.Output(), "Runs scenarios on the simulator with a manual clock and prints their trace.\n")
 		fmt.Fprintf(fs.Output(), "SCENARIO '-' reads standard input. -o DIR (an existing directory, a name ending\n")
 		fmt.Fprintf(fs.Output(), "in '/', or any -o with several svg or mermaid scenarios) writes NAME.txt, .json,\n")
@@ -104,7 +106,7 @@ func runRun(args []string, s streams) int {
 			}
 			stdinUsed = true
 		}
-		res, err := runScenarioFile(path, s.in)
+		res, err := runScenarioFile(path, s.in, scenario.RunOptions{Variants: variants.sel})
 		if err != nil {
 			fmt.Fprintf(s.err, "%s\n", safeText(err.Error()))
 			code = exitUsage
@@ -208,7 +210,7 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 
 // runScenarioFile parses and runs one scenario file ("-": stdin); the
 // error is a located syntax error or an unreadable file.
-func runScenarioFile(path string, stdin io.Reader) (*scenario.Result, error) {
+func runScenarioFile(path string, stdin io.Reader, opts scenario.RunOptions) (*scenario.Result, error) {
 	var sc *scenario.Script
 	var err error
 	if path == "-" {
@@ -230,7 +232,7 @@ func runScenarioFile(path string, stdin io.Reader) (*scenario.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return scenario.Run(sc)
+	return scenario.RunWith(sc, opts)
 }
 
 // safeText makes text safe for a terminal: control characters (escape
