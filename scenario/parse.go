@@ -235,7 +235,7 @@ func (p *parser) err(line int, t token, msg, hint string) error {
 
 // stmt parses one statement.
 func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
-	st := Stmt{Line: line, Text: text, opts: map[string]string{}}
+	st := Stmt{Line: line, Text: text}
 	// "APP: verb ..." — the actor ends with a colon.
 	if t := toks[0]; !t.quoted && strings.HasSuffix(t.text, ":") && len(t.text) > 1 {
 		st.Actor = strings.TrimSuffix(t.text, ":")
@@ -291,6 +291,9 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 		if k, v, isOpt := strings.Cut(a.text, "="); !a.quoted && (isOpt || contains(spec.opts, a.text)) && len(spec.opts) > 0 {
 			if !contains(spec.opts, k) {
 				return st, p.err(line, a, fmt.Sprintf("unknown option %q", k), "options here: "+strings.Join(spec.opts, ", "))
+			}
+			if st.opts == nil {
+				st.opts = map[string]string{}
 			}
 			st.opts[k] = v
 			continue

@@ -103,6 +103,13 @@ func (r *Result) Failures() []Check {
 	return out
 }
 
+// failKey is a job's notification kind, whose failed attempts are tracked
+// to mark retries.
+type failKey struct {
+	job  model.GUID
+	kind model.EventKind
+}
+
 // runner plays a script.
 type runner struct {
 	sc      *Script
@@ -119,8 +126,17 @@ type runner struct {
 	seen    map[string]bool      // participants added
 	obs     *sim.App             // an administrator that reads jobs no app of the script can
 	traced  uint64               // last sim event seq logged
-	failed  map[string]time.Time // job+kind → time of a failed attempt, for retries
-	since   uint64               // notification expectations count events after this one
+	failed  map[failKey]time.Time // time of a failed attempt, for retries
+	since   uint64                // notification expectations count events after this one
+
+	// events are the notifications so far, in order, and byJob the same
+	// per job: expectations count them without scanning the whole trace.
+	// A Checker, which logs no notifications, leaves indexed false and
+	// reads the service's trace instead.
+	indexed    bool
+	events     []*model.Event
+	byJob      map[model.GUID][]*model.Event
+	jobHandles map[string][]string // job → keys of handles, in the order apps got them
 
 	marks map[string]uint64 // mark → last trace seq when it was set
 
@@ -171,7 +187,7 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 		res:   &Result{File: sc.File, Version: sc.Version, Variants: variants.Normalized()},
 		users: map[string]model.Account{}, apps: map[string]*sim.App{}, jobs: map[string]model.GUID{},
 		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
-		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[string]time.Time{},
+		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]*model.Event{}, jobHandles: map[string][]string{},
 		programs: map[string]*program{}, programApps: map[string]*sim.App{}, marks: map[string]uint64{},
 	}
 	svc.SetCommandHandler(r.launch)
@@ -350,8 +366,17 @@ func (r *runner) handle(app, job string) (model.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.handles[key] = h
+	r.addHandle(app, job, h)
 	return h, nil
+}
+
+// addHandle records app's handle on job.
+func (r *runner) addHandle(app, job string, h model.Job) {
+	key := app + "\x00" + job
+	if _, ok := r.handles[key]; !ok {
+		r.jobHandles[job] = append(r.jobHandles[job], key)
+	}
+	r.handles[key] = h
 }
 
 // call performs an app's call and checks its HRESULT.
@@ -390,7 +415,7 @@ func (r *runner) call(st *Stmt) {
 			}
 			r.jobs[job] = h.GetId()
 			r.names[h.GetId()] = job
-			r.handles[st.Actor+"\x00"+job] = h
+			r.addHandle(st.Actor, job, h)
 			return nil
 		}
 		h, err := r.handle(st.Actor, job)
@@ -582,8 +607,12 @@ func (r *runner) log(events []model.Event) {
 		case model.TargetCommandLine:
 			r.participant(to, "cmdline", "")
 		}
-		key := e.Job.String() + e.Kind.String()
+		key := failKey{e.Job, e.Kind}
 		ev := e
+		if r.indexed {
+			r.events = append(r.events, &ev)
+			r.byJob[e.Job] = append(r.byJob[e.Job], &ev)
+		}
 		label := e.Kind.String() + " " + r.names[e.Job]
 		if e.Kind == model.EventCommandLine {
 			label = fmt.Sprintf("run for %s (exit %d)", r.names[e.Job], e.ExitCode)
@@ -734,8 +763,8 @@ func (r *runner) order(e *Expectation) (want, got string) {
 	for _, item := range e.Order {
 		wantParts = append(wantParts, item.String())
 		seq := uint64(0)
-		for _, ev := range r.svc.Trace() {
-			if r.matchesEvent(item, ev) {
+		for _, ev := range r.eventsOf(item.Job, 0) {
+			if r.matchesEvent(item, *ev) {
 				seq = ev.Seq
 				break
 			}
@@ -810,14 +839,7 @@ func (r *runner) className(g model.GUID) string {
 // observer returns a handle to read a job with: the creator's while it may
 // still call, otherwise an administrator's.
 func (r *runner) observer(job string) (model.Job, error) {
-	var names []string
-	for k := range r.handles {
-		if strings.HasSuffix(k, "\x00"+job) {
-			names = append(names, k)
-		}
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range r.jobHandles[job] { // the creator's first
 		h := r.handles[k]
 		if _, err := h.GetState(); err == nil {
 			return h, nil
@@ -860,6 +882,27 @@ func (r *runner) matches(target string, ev model.Event) bool {
 	return false
 }
 
+// eventsOf returns the notifications about job ("" for every job) after
+// the event numbered since, in order.
+func (r *runner) eventsOf(job string, since uint64) []*model.Event {
+	if !r.indexed {
+		var out []*model.Event
+		id, all := r.jobs[job], job == ""
+		for _, e := range r.svc.TraceSince(since) {
+			if all || e.Job == id {
+				out = append(out, &e)
+			}
+		}
+		return out
+	}
+	list := r.events
+	if job != "" {
+		list = r.byJob[r.jobs[job]]
+	}
+	i := sort.Search(len(list), func(i int) bool { return list[i].Seq > since })
+	return list[i:]
+}
+
 // matchesEvent reports whether ev is a notification e describes (its
 // count, negation and mark aside).
 func (r *runner) matchesEvent(e *Expectation, ev model.Event) bool {
@@ -882,12 +925,8 @@ func (r *runner) matchesEvent(e *Expectation, ev model.Event) bool {
 // event r.since (a Checker's mark), and after the expectation's mark.
 func (r *runner) countNotified(e *Expectation, _ model.GUID) (want, got string) {
 	n := 0
-	since := r.since
-	if e.Since != "" {
-		since = max(since, r.marks[e.Since])
-	}
-	for _, ev := range r.svc.TraceSince(since) {
-		if r.matchesEvent(e, ev) {
+	for _, ev := range r.eventsOf(e.Job, max(r.since, r.marks[e.Since])) {
+		if r.matchesEvent(e, *ev) {
 			n++
 		}
 	}
