@@ -123,9 +123,9 @@ type runner struct {
 	handles map[string]model.Job  // app + "\x00" + job → handle
 	classes map[string]model.GUID
 	byCLSID map[model.GUID]string
-	seen    map[string]bool      // participants added
-	obs     *sim.App             // an administrator that reads jobs no app of the script can
-	traced  uint64               // last sim event seq logged
+	seen    map[string]bool       // participants added
+	obs     *sim.App              // an administrator that reads jobs no app of the script can
+	traced  uint64                // last sim event seq logged
 	failed  map[failKey]time.Time // time of a failed attempt, for retries
 	since   uint64                // notification expectations count events after this one
 
