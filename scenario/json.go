@@ -40,6 +40,8 @@ type JSONStep struct {
 	From      string  `json:"from"`
 	To        string  `json:"to"`
 	Label     string  `json:"label"`
+	// Job is the scenario's name of the job a call or notification is about.
+	Job string `json:"job,omitempty"`
 	// Result is the HRESULT's name (or 0x… for an unnamed one); empty for
 	// control steps.
 	Result string     `json:"result,omitempty"`
@@ -100,7 +102,7 @@ func (r *Result) JSON() JSONResult {
 	}
 	for _, s := range r.Steps {
 		js := JSONStep{Kind: s.Kind.String(), Line: s.Line, At: offset(s.At), AtSeconds: s.At.Seconds(),
-			From: s.From, To: s.To, Label: s.Label, OK: s.OK, Retry: s.Retry}
+			From: s.From, To: s.To, Label: s.Label, Job: s.Job, OK: s.OK, Retry: s.Retry}
 		if s.Kind != StepControl {
 			js.Result = s.Result.String()
 		}

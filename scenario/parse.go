@@ -8,29 +8,33 @@
 // A script, one statement per line ('#' starts a comment):
 //
 //	version 10.3                     # optional, first: the BITS profile
-//	variant PREC-FAILURE-KEEPS-OBJECT falls-back  # optional, first: a reading of an open rule
+//	variant PREC-FAILURE-KEEPS-OBJECT falls-back-to-clsid  # optional, first: a reading of an open rule
 //	user alice                       # an ordinary user (users are ordinary unless declared)
 //	user root admin                  # an administrator
 //	start A as alice                 # start application A running as alice
 //	remote http://srv/f size=2048    # a remote source; status=404, transient=2, rate=1000, latency=2s, peer
-//	class Notifier                   # a COM class for notification CLSIDs; fails, failfirst=N, unregistered
+//	class Notifier                   # a COM class for notification CLSIDs; unregistered, and behaviours
 //	A: create job1                   # job verbs, named like bitsadmin's, from an app
 //	A: addfile job1 http://srv/f C:\dl\f.bin
 //	A: setnotifyflags job1 JOB_TRANSFERRED|JOB_ERROR
-//	A: setnotifyinterface job1       # fails, failfirst=N, complete
+//	A: setnotifyinterface job1 fails on=FileTransferred:2   # behaviours: fails, failfirst=N, return=S_FALSE, on=KIND[:FILE], iface=basic, complete, cancel
 //	A: setnotifyclsid job1 Notifier  # or NULL
-//	A: setnotifycmdline job1 C:\n.exe "C:\n.exe job1" exit=1,0
+//	A: setnotifycmdline job1 C:\n.exe "C:\n.exe job1" exit=1,0 does=complete
+//	A: setproperty job1 DYNAMIC_CONTENT true
 //	A: resume job1
+//	mark m1                          # a point of the run, for expect since
 //	crash A                          # or: exit A
 //	restart
 //	advance 10m                      # virtual time; 90d works too
 //	A: cancel job1 -> BG_E_INVALID_STATE   # a call that must fail with this HRESULT
-//	expect job1 state TRANSFERRED
-//	expect job1 JobTransferred -> Notifier x1
-//	expect job1 no JobTransferred -> A
+//	expect job1 state TRANSFERRED    # also: flags, owner, interface, clsid, cmdline, bytes 10/20, files 1/2, error CODE [CONTEXT], property NAME VALUE
+//	expect job1 JobTransferred -> Notifier x1 as alice
+//	expect since m1 no JobTransferred
+//	expect order job1 FileTransferred then job1 JobTransferred
+//	expect enumjobs A job1
 //
 // After every statement the simulator does all the work due at the current
-// time; only advance moves the clock.
+// time; only advance moves the clock. The README documents every statement.
 package scenario
 
 import (
