@@ -40,6 +40,7 @@ package scenario
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -149,34 +150,81 @@ func ParseFile(name string, r io.Reader) (*Script, error) {
 // Parse parses a script. Errors are *SyntaxError with the position, the
 // offending token and a hint.
 func Parse(name string, src []byte) (*Script, error) {
-	sc := &Script{File: name, Version: model.BITS10_3, Seed: 1}
-	p := &parser{file: name, apps: map[string]bool{}, jobs: map[string]bool{}, classes: map[string]bool{}, users: map[string]bool{}, marks: map[string]bool{}}
-	scanner := bufio.NewScanner(bytes.NewReader(src))
-	scanner.Buffer(make([]byte, 64*1024), 1024*1024)
-	lineNo := 0
-	sawStmt := false
-	for scanner.Scan() {
-		lineNo++
-		line := scanner.Text()
-		toks, code, err := lexCode(name, lineNo, line)
+	sr := newStmtReader(name, bytes.NewReader(src))
+	for {
+		st, ok, err := sr.next()
 		if err != nil {
 			return nil, err
+		}
+		if !ok {
+			break
+		}
+		sr.sc.Stmts = append(sr.sc.Stmts, st)
+	}
+	return sr.sc, nil
+}
+
+// Validate checks a script as Parse does, without keeping it: a long
+// script costs memory for its names, not its statements.
+func Validate(name string, src []byte) error {
+	sr := newStmtReader(name, bytes.NewReader(src))
+	for {
+		_, ok, err := sr.next()
+		if err != nil || !ok {
+			return err
+		}
+	}
+}
+
+// stmtReader reads a script one statement at a time: the header
+// statements (version, seed, variant) go into sc, the others come out of
+// next, so that a long script can run without being held in memory.
+type stmtReader struct {
+	sc      *Script // the header; Stmts stays empty
+	p       *parser
+	scanner *bufio.Scanner
+	lineNo  int
+	n       int     // statements returned
+	toks    []token // reused for every line
+}
+
+func newStmtReader(name string, r io.Reader) *stmtReader {
+	sc := &Script{File: name, Version: model.BITS10_3, Seed: 1}
+	p := &parser{file: name, apps: map[string]bool{}, jobs: map[string]bool{}, classes: map[string]bool{}, users: map[string]bool{}, marks: map[string]bool{}}
+	scanner := bufio.NewScanner(r)
+	scanner.Buffer(make([]byte, 64*1024), 1024*1024)
+	return &stmtReader{sc: sc, p: p, scanner: scanner}
+}
+
+// next returns the next statement; ok is false at the end. An empty
+// script is an error.
+func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
+	name, p, sc := sr.sc.File, sr.p, sr.sc
+	for sr.scanner.Scan() {
+		sr.lineNo++
+		lineNo := sr.lineNo
+		line := sr.scanner.Text()
+		toks, code, err := lexInto(sr.toks, name, lineNo, line)
+		sr.toks = toks
+		if err != nil {
+			return st, false, err
 		}
 		if len(toks) == 0 {
 			continue
 		}
 		st, err := p.stmt(lineNo, strings.TrimSpace(line[:code]), toks)
 		if err != nil {
-			return nil, err
+			return st, false, err
 		}
+		sawStmt := sr.n > 0
 		switch st.Verb {
 		case "variant":
 			if sawStmt {
-				return nil, p.err(lineNo, toks[0], "variant must come before every statement but version and seed", "move it to the top of the script")
+				return st, false, p.err(lineNo, toks[0], "variant must come before every statement but version and seed", "move it to the top of the script")
 			}
 			id := strings.ToUpper(st.Args[0])
 			if _, dup := sc.Variants[id]; dup {
-				return nil, p.err(lineNo, toks[1], "a second variant for "+id, "keep one variant statement per rule")
+				return st, false, p.err(lineNo, toks[1], "a second variant for "+id, "keep one variant statement per rule")
 			}
 			sel := rules.Selection{id: st.Args[1]}
 			if err := sel.Validate(); err != nil {
@@ -184,7 +232,7 @@ func Parse(name string, src []byte) (*Script, error) {
 				if r, ok := rules.Lookup(id); !ok || !r.IsOpen() {
 					at = toks[1]
 				}
-				return nil, p.err(lineNo, at, strings.TrimPrefix(err.Error(), "rules: "), "bitssim rules --uncertain lists the open rules and their variants")
+				return st, false, p.err(lineNo, at, strings.TrimPrefix(err.Error(), "rules: "), "bitssim rules --uncertain lists the open rules and their variants")
 			}
 			if sc.Variants == nil {
 				sc.Variants = rules.Selection{}
@@ -193,34 +241,41 @@ func Parse(name string, src []byte) (*Script, error) {
 			continue
 		case "version", "seed":
 			if sawStmt {
-				return nil, p.err(lineNo, toks[0], st.Verb+" must come before every other statement", "move it to the top of the script")
+				return st, false, p.err(lineNo, toks[0], st.Verb+" must come before every other statement", "move it to the top of the script")
 			}
 			if st.Verb == "version" {
 				v, err := model.ParseVersion(st.Args[0])
 				if err != nil {
-					return nil, p.err(lineNo, toks[1], "unknown BITS version", fmt.Sprintf("use one of %v", model.Versions()))
+					return st, false, p.err(lineNo, toks[1], "unknown BITS version", fmt.Sprintf("use one of %v", model.Versions()))
 				}
 				sc.Version = v
 			} else {
 				n, err := strconv.ParseInt(st.Args[0], 10, 64)
 				if err != nil {
-					return nil, p.err(lineNo, toks[1], "the seed is not a whole number", "write e.g. seed 42")
+					return st, false, p.err(lineNo, toks[1], "the seed is not a whole number", "write e.g. seed 42")
 				}
 				sc.Seed = n
 			}
 			continue
 		}
-		sawStmt = true
-		sc.Stmts = append(sc.Stmts, st)
+		sr.n++
+		return st, true, nil
 	}
-	if err := scanner.Err(); err != nil {
-		return nil, &SyntaxError{File: name, Line: lineNo + 1, Col: 1, Msg: "cannot read line: " + err.Error(), Hint: "lines must be shorter than 1 MiB"}
+	if err := sr.scanner.Err(); err != nil {
+		var se *SyntaxError
+		if errors.As(err, &se) {
+			return st, false, err
+		}
+		if errors.Is(err, bufio.ErrTooLong) {
+			return st, false, &SyntaxError{File: name, Line: sr.lineNo + 1, Col: 1, Msg: "cannot read line: " + err.Error(), Hint: "lines must be shorter than 1 MiB"}
+		}
+		return st, false, fmt.Errorf("scenario: read %s: %w", name, err)
 	}
-	if len(sc.Stmts) == 0 {
-		return nil, &SyntaxError{File: name, Line: max(lineNo, 1), Col: 1, Msg: "empty scenario: it has no statements",
+	if sr.n == 0 {
+		return st, false, &SyntaxError{File: name, Line: max(sr.lineNo, 1), Col: 1, Msg: "empty scenario: it has no statements",
 			Hint: "write e.g. start A as alice, then calls and expect statements (bitssim run --help lists them)"}
 	}
-	return sc, nil
+	return st, false, nil
 }
 
 // parser tracks the names a script has defined so far.
@@ -287,7 +342,7 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 		}
 		args = args[:n-2]
 	}
-	var pos []token
+	pos := make([]token, 0, len(args))
 	for _, a := range args {
 		if !a.quoted && a.text == "->" {
 			return st, p.err(line, a, "-> must be followed by one HRESULT at the end of the line", "write e.g. -> BG_E_INVALID_STATE")
@@ -311,8 +366,9 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 		}
 		return st, p.err(line, at, fmt.Sprintf("%s takes %s", st.Verb, arity(spec)), "usage: "+spec.usage)
 	}
-	for _, a := range pos {
-		st.Args = append(st.Args, a.text)
+	st.Args = make([]string, len(pos))
+	for i, a := range pos {
+		st.Args[i] = a.text
 	}
 	return st, p.check(line, st, pos)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/bitssim/bitssim/model"
 )
@@ -33,24 +34,7 @@ func (r *Result) WriteText(w io.Writer) error {
 				return err
 			}
 		}
-		arrow := "->"
-		if !s.OK {
-			arrow = "-x"
-		}
-		note := ""
-		if s.Retry {
-			note = "  (retry)"
-		}
-		result := ""
-		if s.Kind != StepControl {
-			result = s.Result.String()
-		}
-		if s.Event != nil && s.Event.Kind == model.EventCommandLine {
-			note += fmt.Sprintf("  [%s %s]", s.Event.Target.Program, s.Event.Target.Parameters)
-		}
-		line := fmt.Sprintf("%-10s %-12s %s %-12s %-44s %s%s", fmtAt(s.At), s.From, arrow, s.To, s.Label, result, note)
-		line = SafeText(line)
-		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " ")); err != nil {
+		if err := writeStep(w, s); err != nil {
 			return err
 		}
 		if s.Line > 0 {
@@ -60,6 +44,49 @@ func (r *Result) WriteText(w io.Writer) error {
 		}
 	}
 	return flush(int(^uint(0) >> 1))
+}
+
+// writeStep writes one step as a line of the text log: time, from,
+// arrow, to, label and result in columns.
+func writeStep(w io.Writer, s Step) error {
+	arrow := "->"
+	if !s.OK {
+		arrow = "-x"
+	}
+	b := make([]byte, 0, 128)
+	b = field(b, fmtAt(s.At), 10)
+	b = append(b, ' ')
+	b = field(b, s.From, 12)
+	b = append(append(append(b, ' '), arrow...), ' ')
+	b = field(b, s.To, 12)
+	b = append(b, ' ')
+	b = field(b, s.Label, 44)
+	b = append(b, ' ')
+	if s.Kind != StepControl {
+		b = append(b, s.Result.String()...)
+	}
+	if s.Retry {
+		b = append(b, "  (retry)"...)
+	}
+	if s.Event != nil && s.Event.Kind == model.EventCommandLine {
+		b = append(b, "  ["...)
+		b = append(b, s.Event.Target.Program...)
+		b = append(b, ' ')
+		b = append(b, s.Event.Target.Parameters...)
+		b = append(b, ']')
+	}
+	b = append([]byte(SafeText(strings.TrimRight(string(b), " "))), '\n')
+	_, err := w.Write(b)
+	return err
+}
+
+// field appends s padded with spaces to width runes, as fmt's %-Ns does.
+func field(b []byte, s string, width int) []byte {
+	b = append(b, s...)
+	for c := utf8.RuneCountInString(s); c < width; c++ {
+		b = append(b, ' ')
+	}
+	return b
 }
 
 // sortedChecks returns the checks in the order of their lines.

@@ -3,6 +3,7 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -140,6 +141,9 @@ type runner struct {
 
 	marks map[string]uint64 // mark → last trace seq when it was set
 
+	text    io.Writer // RunText: steps and checks are written here, steps not kept
+	textErr error     // the first error writing text
+
 	mu          sync.Mutex
 	programs    map[string]*program
 	programApps map[string]*sim.App // user → the process command-line programs run in
@@ -158,6 +162,8 @@ type RunOptions struct {
 	// Variants selects readings of open rules; for a rule it names, it
 	// overrides the script's variant statement.
 	Variants rules.Selection
+
+	text io.Writer // RunText's writer
 }
 
 // Run plays the script on a simulator with a manual clock. The error is
@@ -167,6 +173,58 @@ func Run(sc *Script) (*Result, error) { return RunWith(sc, RunOptions{}) }
 
 // RunWith is Run with options.
 func RunWith(sc *Script, opts RunOptions) (*Result, error) {
+	r, err := newRunner(sc, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.svc.Close()
+	for i := range sc.Stmts {
+		if err := r.exec(&sc.Stmts[i]); err != nil {
+			return nil, err
+		}
+	}
+	return r.finish()
+}
+
+// RunText parses and runs the scenario read from src as it reads it,
+// writing the text log (as WriteText would) to w as the run goes. The
+// Result has the checks but no steps: a scenario of any length runs in
+// memory proportional to its jobs, not to its statements. A syntax error
+// stops the run where it is found, after the text of the statements
+// before it; check the scenario with Parse first when that matters.
+func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result, error) {
+	sr := newStmtReader(name, src)
+	var r *runner
+	for {
+		st, ok, err := sr.next()
+		if err != nil {
+			if r != nil {
+				r.svc.Close()
+			}
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if r == nil { // the header is complete: start the service
+			opts.text = w
+			if r, err = newRunner(sr.sc, opts); err != nil {
+				return nil, err
+			}
+			defer r.svc.Close()
+		}
+		if err := r.exec(&st); err != nil {
+			return nil, err
+		}
+		if r.textErr != nil {
+			return nil, fmt.Errorf("scenario: write: %w", r.textErr)
+		}
+	}
+	return r.finish()
+}
+
+// newRunner starts a service for the script's header and options.
+func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 	variants := rules.Selection{}
 	for id, name := range sc.Variants {
 		variants[id] = name
@@ -177,13 +235,18 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 	if err := variants.Validate(); err != nil {
 		return nil, fmt.Errorf("scenario: %s: %w", sc.File, err)
 	}
-	svc, err := sim.New(sim.Options{Clock: sim.Manual, Version: sc.Version, Seed: sc.Seed, Variants: variants.Normalized()})
+	so := sim.Options{Clock: sim.Manual, Version: sc.Version, Seed: sc.Seed, Variants: variants.Normalized()}
+	if opts.text != nil {
+		// The runner keeps its own copy of every notification; the
+		// service needs only those since the last statement.
+		so.TraceLimit = streamTraceLimit
+	}
+	svc, err := sim.New(so)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %s: %w", sc.File, err)
 	}
-	defer svc.Close()
 	r := &runner{
-		sc: sc, svc: svc, start: svc.Now(),
+		sc: sc, svc: svc, start: svc.Now(), text: opts.text,
 		res:   &Result{File: sc.File, Version: sc.Version, Variants: variants.Normalized()},
 		users: map[string]model.Account{}, apps: map[string]*sim.App{}, jobs: map[string]model.GUID{},
 		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
@@ -192,13 +255,40 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 	}
 	svc.SetCommandHandler(r.launch)
 	r.participant("BITS", "bits", "")
-	for i := range sc.Stmts {
-		if err := r.exec(&sc.Stmts[i]); err != nil {
-			return nil, err
-		}
+	return r, nil
+}
+
+// streamTraceLimit is the service's trace limit when RunText keeps the
+// notifications itself: more notifications than this from one statement
+// are an error rather than a silent loss.
+var streamTraceLimit = 1 << 12
+
+// finish orders the lifelines and returns the result.
+func (r *runner) finish() (*Result, error) {
+	if r.textErr != nil {
+		return nil, fmt.Errorf("scenario: write: %w", r.textErr)
 	}
 	sortParticipants(r.res.Participants)
 	return r.res, nil
+}
+
+// addStep logs a step: into the result, or as a line of text.
+func (r *runner) addStep(s Step) {
+	if r.text == nil {
+		r.res.Steps = append(r.res.Steps, s)
+		return
+	}
+	if r.textErr == nil {
+		r.textErr = writeStep(r.text, s)
+	}
+}
+
+// addCheck records a check, and writes it when the run writes text.
+func (r *runner) addCheck(c Check) {
+	r.res.Checks = append(r.res.Checks, c)
+	if r.text != nil && r.textErr == nil {
+		r.textErr = writeCheck(r.text, r.res.File, c)
+	}
 }
 
 func (r *runner) now() time.Duration { return r.svc.Now().Sub(r.start) }
@@ -265,17 +355,16 @@ func (r *runner) exec(st *Stmt) error {
 		} else {
 			a.Crash()
 		}
-		r.res.Steps = append(r.res.Steps, Step{Kind: StepControl, Line: st.Line, At: r.now(), From: st.Args[0], To: st.Args[0], Label: st.Verb, OK: true})
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: st.Args[0], To: st.Args[0], Label: st.Verb, OK: true})
 	case "restart":
 		r.control(st, "service restart", r.svc.Restart())
 	case "advance":
 		d, _ := ParseDuration(st.Args[0])
-		r.res.Steps = append(r.res.Steps, Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "advance " + st.Args[0], OK: true})
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "advance " + st.Args[0], OK: true})
 		if err := r.svc.Advance(d); err != nil {
 			return fmt.Errorf("scenario: line %d: %w", st.Line, err)
 		}
-		r.collect()
-		return nil
+		return r.collect()
 	case "remote":
 		r.control(st, "", r.svc.SetRemote(st.Args[0], remoteOf(st.opts)))
 		return nil
@@ -284,7 +373,7 @@ func (r *runner) exec(st *Stmt) error {
 		return nil
 	case "mark":
 		r.marks[st.Args[0]] = r.traced
-		r.res.Steps = append(r.res.Steps, Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "mark " + st.Args[0], OK: true})
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "mark " + st.Args[0], OK: true})
 		return nil
 	default:
 		r.call(st)
@@ -292,14 +381,13 @@ func (r *runner) exec(st *Stmt) error {
 	if err := r.svc.RunUntilIdle(); err != nil {
 		return fmt.Errorf("scenario: line %d: %w", st.Line, err)
 	}
-	r.collect()
-	return nil
+	return r.collect()
 }
 
 // control records a control step; a failure is a failed check.
 func (r *runner) control(st *Stmt, label string, err error) {
 	if err != nil {
-		r.res.Checks = append(r.res.Checks, Check{Line: st.Line, Text: st.Text, OK: false, Want: "success", Got: err.Error()})
+		r.addCheck(Check{Line: st.Line, Text: st.Text, OK: false, Want: "success", Got: err.Error()})
 		return
 	}
 	if label != "" {
@@ -307,7 +395,7 @@ func (r *runner) control(st *Stmt, label string, err error) {
 		if st.Verb == "start" {
 			from = st.Args[0]
 		}
-		r.res.Steps = append(r.res.Steps, Step{Kind: StepControl, Line: st.Line, At: r.now(), From: from, To: "BITS", Label: label, OK: true})
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: from, To: "BITS", Label: label, OK: true})
 	}
 }
 
@@ -386,10 +474,12 @@ func (r *runner) call(st *Stmt) {
 	if len(st.Args) > 0 && st.Verb != "enumjobs" {
 		job = st.Args[0]
 	}
-	label := strings.TrimSpace(st.Verb + " " + strings.Join(st.Args, " "))
+	var label string
 	switch st.Verb {
 	case "create", "addfile", "setnotifycmdline", "setdescription":
 		label = st.Verb + " " + job // long arguments stay out of the picture
+	default:
+		label = strings.TrimSpace(st.Verb + " " + strings.Join(st.Args, " "))
 	}
 	var hr model.HRESULT
 	err := func() error {
@@ -428,15 +518,15 @@ func (r *runner) call(st *Stmt) {
 	if err == nil && hr != 0 {
 		result = hr
 	}
-	r.res.Steps = append(r.res.Steps, Step{Kind: StepCall, Line: st.Line, At: r.now(), From: st.Actor, To: "BITS",
+	r.addStep(Step{Kind: StepCall, Line: st.Line, At: r.now(), From: st.Actor, To: "BITS",
 		Label: label, Job: job, Result: result, OK: err == nil})
 	switch {
 	case st.Want != 0 && result != st.Want:
-		r.res.Checks = append(r.res.Checks, Check{Line: st.Line, Text: st.Text, Want: st.Want.String(), Got: result.String()})
+		r.addCheck(Check{Line: st.Line, Text: st.Text, Want: st.Want.String(), Got: result.String()})
 	case st.Want != 0:
-		r.res.Checks = append(r.res.Checks, Check{Line: st.Line, Text: st.Text, OK: true})
+		r.addCheck(Check{Line: st.Line, Text: st.Text, OK: true})
 	case err != nil:
-		r.res.Checks = append(r.res.Checks, Check{Line: st.Line, Text: st.Text, Want: "success",
+		r.addCheck(Check{Line: st.Line, Text: st.Text, Want: "success",
 			Got: fmt.Sprintf("%v (write \"-> %s\" to expect it)", err, result.String())})
 	}
 }
@@ -592,7 +682,14 @@ func (r *runner) target(e model.Event) string {
 }
 
 // collect logs the notifications the simulator made since the last call.
-func (r *runner) collect() { r.log(r.svc.TraceSince(r.traced)) }
+func (r *runner) collect() error {
+	events := r.svc.TraceSince(r.traced)
+	if len(events) > 0 && events[0].Seq > r.traced+1 {
+		return fmt.Errorf("scenario: more than %d notifications after one statement: the run cannot follow them all", streamTraceLimit)
+	}
+	r.log(events)
+	return nil
+}
 
 // log adds notifications to the run's steps.
 func (r *runner) log(events []model.Event) {
@@ -621,7 +718,7 @@ func (r *runner) log(events []model.Event) {
 		// fallback within one delivery is not.
 		failedAt, failed := r.failed[key]
 		retry := failed && e.Time.After(failedAt)
-		r.res.Steps = append(r.res.Steps, Step{Kind: StepNotify, At: e.Time.Sub(r.start), From: "BITS", To: to,
+		r.addStep(Step{Kind: StepNotify, At: e.Time.Sub(r.start), From: "BITS", To: to,
 			Label: label, Job: r.names[e.Job], Result: e.Result, OK: e.Delivered(), Retry: retry, Event: &ev})
 		if e.Delivered() {
 			delete(r.failed, key)
@@ -640,7 +737,7 @@ func (r *runner) check(st *Stmt) {
 	if !c.OK {
 		c.Want, c.Got = want, got
 	}
-	r.res.Checks = append(r.res.Checks, c)
+	r.addCheck(c)
 }
 
 // evaluate returns what the expectation wants and what the run shows, as
@@ -929,6 +1026,9 @@ func (r *runner) countNotified(e *Expectation, _ model.GUID) (want, got string) 
 		if r.matchesEvent(e, *ev) {
 			n++
 		}
+	}
+	if (e.Negate && n == 0) || (e.Count >= 0 && n == e.Count) || (!e.Negate && e.Count < 0 && n > 0) {
+		return "", "" // holds: no need to say what was wanted
 	}
 	what := "deliveries"
 	if e.Failed {

@@ -128,3 +128,57 @@ func TestSVGLabelsNeverCollideOrGetCut(t *testing.T) {
 		})
 	}
 }
+
+// RunText writes, as it goes, exactly what WriteText writes after Run.
+func TestRunTextMatchesWriteText(t *testing.T) {
+	files, err := filepath.Glob("../examples/*.bits")
+	require.NoError(t, err)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		sc, err := Parse(f, data)
+		require.NoError(t, err)
+		res, err := Run(sc)
+		require.NoError(t, err)
+		var want, got bytes.Buffer
+		require.NoError(t, res.WriteText(&want))
+		streamed, err := RunText(f, bytes.NewReader(data), &got, RunOptions{})
+		require.NoError(t, err)
+		assert.Equal(t, want.String(), got.String(), f)
+		assert.Equal(t, res.Checks, streamed.Checks, f)
+		assert.Empty(t, streamed.Steps, "RunText keeps no steps")
+		assert.Equal(t, res.Summary(), streamed.Summary())
+	}
+}
+
+// More notifications after one statement than the service keeps are an
+// error, never a silent loss.
+func TestRunTextTraceOverflowIsAnError(t *testing.T) {
+	defer func(n int) { streamTraceLimit = n }(streamTraceLimit)
+	streamTraceLimit = 2
+	src := `start A as alice
+remote http://s/f
+A: create j
+A: addfile j http://s/f C:\f
+A: setminretrydelay j 5s
+A: setnotifyinterface j fails
+A: resume j
+advance 1m
+`
+	_, err := RunText("t.bits", strings.NewReader(src), io.Discard, RunOptions{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "more than 2 notifications after one statement")
+	_, err = RunText("t.bits", strings.NewReader(src[:len(src)-len("advance 1m\n")]), io.Discard, RunOptions{})
+	assert.NoError(t, err)
+}
+
+func TestRunTextErrors(t *testing.T) {
+	_, err := RunText("t.bits", strings.NewReader("# nothing\n"), io.Discard, RunOptions{})
+	var se *SyntaxError
+	require.ErrorAs(t, err, &se)
+	assert.Contains(t, err.Error(), "empty scenario")
+	var out bytes.Buffer
+	_, err = RunText("t.bits", strings.NewReader("start A as alice\nA: resme j\n"), &out, RunOptions{})
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, 2, se.Line)
+}

@@ -106,7 +106,23 @@ func runRun(args []string, s streams) int {
 			}
 			stdinUsed = true
 		}
-		res, err := runScenarioFile(path, s.in, scenario.RunOptions{Variants: variants.sel})
+		opts := scenario.RunOptions{Variants: variants.sel}
+		var res *scenario.Result
+		var err error
+		streamed := false
+		if *format == "text" && !dirMode {
+			// Text is written as the run goes: a long scenario never sits
+			// in memory. It is checked whole first, so that a malformed
+			// one prints nothing.
+			textDst := dst
+			if *quiet {
+				textDst = io.Discard
+			}
+			res, err = runScenarioText(path, s.in, textDst, opts)
+			streamed = true
+		} else {
+			res, err = runScenarioFile(path, s.in, opts)
+		}
 		if err != nil {
 			fmt.Fprintf(s.err, "%s\n", safeText(err.Error()))
 			code = exitUsage
@@ -126,6 +142,9 @@ func runRun(args []string, s streams) int {
 		}
 		var err2 error
 		switch {
+		case streamed && *quiet: // the failed checks only
+			err2 = (&scenario.Result{File: res.File, Checks: res.Failures()}).WriteText(dst)
+		case streamed:
 		case dirMode:
 			err2 = writeAtomic(filepath.Join(*out, outName(path, f.ext)), func(w io.Writer) error {
 				if f.write == nil {
@@ -206,6 +225,28 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("replace %s: %w", path, err)
 	}
 	return nil
+}
+
+// runScenarioText checks a scenario ("-": stdin), then runs it writing
+// its text log to w as it goes.
+func runScenarioText(path string, stdin io.Reader, w io.Writer, opts scenario.RunOptions) (*scenario.Result, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		if stdin == nil {
+			return nil, fmt.Errorf("%s run: no standard input", programName)
+		}
+		data, err = io.ReadAll(stdin)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s run: %w", programName, err)
+	}
+	if err := scenario.Validate(path, data); err != nil {
+		return nil, err
+	}
+	return scenario.RunText(path, bytes.NewReader(data), w, opts)
 }
 
 // runScenarioFile parses and runs one scenario file ("-": stdin); the
