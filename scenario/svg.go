@@ -234,8 +234,9 @@ func (r *Result) WriteSVG(w io.Writer) error {
 				fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-weight="bold" fill="#8a4510">%s</text>`+"\n", (left+svgGutter+right)/2, row.y+svgLineH+2+i*svgLineH, esc(l))
 			}
 		case rowMark:
-			fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#6a5acd" stroke-dasharray="2 3"/>`+"\n", left+svgGutter, mid, right, mid)
-			fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#6a5acd" font-weight="bold">%s</text>`+"\n", left, mid+4, esc(row.lines[0]))
+			x1 := max(left+svgGutter, left+textWidth(row.lines[0], svgFont)+8) // the rule starts after its label
+			fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#6a5acd" stroke-dasharray="2 3"/>`+"\n", x1, mid, right, mid)
+			fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#6a5acd">%s</text>`+"\n", left, mid+4, esc(row.lines[0]))
 		case rowCheck:
 			fill, stroke, ink := "#e9f7ef", "#5aa36f", "#1e6b35"
 			if !row.check.OK {
