@@ -41,6 +41,11 @@ const (
 	ExpectOrder
 	// ExpectEnum: expect enumjobs APP [all] JOB... | none
 	ExpectEnum
+	// ExpectGet: expect JOB displayname|description|priority|type|errorcount|
+	// retrydelay|noprogresstimeout|maxdownloadtime VALUE
+	ExpectGet
+	// ExpectFileGet: expect JOB file N validation|peer|bytes|ranges VALUE
+	ExpectFileGet
 )
 
 // Expectation is a parsed expect statement.
@@ -76,6 +81,8 @@ type Expectation struct {
 	App  string
 	All  bool
 	Jobs []string
+	// FileN is the file (from 1) of ExpectFileGet.
+	FileN int
 }
 
 // expectation parses the arguments of expect.
@@ -229,7 +236,37 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 			return nil, p.err(line, rest[1], err.Error(), propertyHint(id))
 		}
 		e.Value, e.Parameters = rest[0].text, rest[1].text
+	case "file":
+		e.Kind = ExpectFileGet
+		if len(rest) != 3 {
+			return nil, p.err(line, what, "expect file takes a file number, what to check and a value", "write e.g. expect job1 file 2 validation true")
+		}
+		n, err := strconv.Atoi(rest[0].text)
+		if err != nil || n < 1 {
+			return nil, p.err(line, rest[0], "not a file number", "files count from 1 in the order they were added")
+		}
+		name := strings.ToLower(rest[1].text)
+		g, ok := fileGetters[name]
+		if !ok {
+			return nil, p.err(line, rest[1], "unknown file property", "check validation, peer, bytes or ranges")
+		}
+		if err := g.check(rest[2].text); err != nil {
+			return nil, p.err(line, rest[2], "not a value for "+name, g.hint)
+		}
+		e.FileN, e.Value, e.Parameters = n, name, rest[2].text
 	default:
+		if g, ok := jobGetters[strings.ToLower(what.text)]; ok {
+			e.Kind = ExpectGet
+			t, err := one(g.hint)
+			if err != nil {
+				return nil, err
+			}
+			if err := g.check(t.text); err != nil {
+				return nil, p.err(line, t, "not a value for "+strings.ToLower(what.text), g.hint)
+			}
+			e.Value, e.Parameters = strings.ToLower(what.text), t.text
+			return e, nil
+		}
 		return p.notified(line, e, args[1:])
 	}
 	return e, nil
@@ -333,7 +370,7 @@ func (p *parser) notified(line int, e *Expectation, args []token) (*Expectation,
 	}
 	k, err := model.ParseEventKind(args[0].text)
 	if err != nil {
-		return nil, p.err(line, args[0], "unknown expectation", "check state, flags, owner, interface, clsid, cmdline, bytes, files, error, property, or a notification: JobTransferred, JobError, JobModification, FileTransferred, FileRangesTransferred, CommandLine")
+		return nil, p.err(line, args[0], "unknown expectation", "check state, flags, owner, interface, clsid, cmdline, bytes, files, error, property, displayname, description, priority, type, errorcount, retrydelay, noprogresstimeout, maxdownloadtime, file N ..., or a notification: JobTransferred, JobError, JobModification, FileTransferred, FileRangesTransferred, CommandLine")
 	}
 	e.Event = k
 	args = args[1:]
@@ -407,6 +444,10 @@ func (e *Expectation) String() string {
 		return strings.TrimSpace(fmt.Sprintf("%s error %s %s", e.Job, e.Value, e.Parameters))
 	case ExpectProperty:
 		return fmt.Sprintf("%s property %s %s", e.Job, e.Value, e.Parameters)
+	case ExpectGet:
+		return fmt.Sprintf("%s %s %s", e.Job, e.Value, e.Parameters)
+	case ExpectFileGet:
+		return fmt.Sprintf("%s file %d %s %s", e.Job, e.FileN, e.Value, e.Parameters)
 	case ExpectOrder:
 		var parts []string
 		for _, o := range e.Order {

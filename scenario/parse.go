@@ -117,6 +117,11 @@ var verbs = map[string]verbSpec{
 	"setnoprogresstimeout": {true, 2, 2, "APP: setnoprogresstimeout JOB DURATION", nil},
 	"setpriority":          {true, 2, 2, "APP: setpriority JOB FOREGROUND|HIGH|NORMAL|LOW", nil},
 	"setdescription":       {true, 2, 2, "APP: setdescription JOB TEXT", nil},
+	"setdisplayname":       {true, 2, 2, "APP: setdisplayname JOB TEXT", nil},
+	"setmaxdownloadtime":   {true, 2, 2, "APP: setmaxdownloadtime JOB DURATION", nil},
+	"addfileranges":        {true, 4, 4, "APP: addfileranges JOB URL LOCALPATH OFFSET+LENGTH,OFFSET+EOF", nil},
+	"requestranges":        {true, 3, 3, "APP: requestranges JOB FILE OFFSET+LENGTH,... (FILE counts from 1)", nil},
+	"setvalidation":        {true, 3, 3, "APP: setvalidation JOB FILE true|false (FILE counts from 1)", nil},
 	"resume":               {true, 1, 1, "APP: resume JOB", nil},
 	"suspend":              {true, 1, 1, "APP: suspend JOB", nil},
 	"cancel":               {true, 1, 1, "APP: cancel JOB", nil},
@@ -508,7 +513,28 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 		if v, ok := st.opts["does"]; ok && v != "complete" && v != "cancel" {
 			return p.err(line, pos[0], fmt.Sprintf("a program does complete or cancel, not %q", v), "write does=complete or does=cancel")
 		}
-	case "setminretrydelay", "setnoprogresstimeout":
+	case "addfileranges":
+		if err := job(0); err != nil {
+			return err
+		}
+		if _, err := parseRanges(pos[3].text); err != nil {
+			return p.err(line, pos[3], err.Error(), "write e.g. 0+100,200+EOF")
+		}
+	case "requestranges", "setvalidation":
+		if err := job(0); err != nil {
+			return err
+		}
+		if n, err := strconv.Atoi(pos[1].text); err != nil || n < 1 {
+			return p.err(line, pos[1], "not a file number", "files count from 1 in the order they were added")
+		}
+		if st.Verb == "setvalidation" {
+			if _, err := strconv.ParseBool(pos[2].text); err != nil {
+				return p.err(line, pos[2], "not true or false", "write true or false")
+			}
+		} else if _, err := parseRanges(pos[2].text); err != nil {
+			return p.err(line, pos[2], err.Error(), "write e.g. 0+100,200+EOF")
+		}
+	case "setminretrydelay", "setnoprogresstimeout", "setmaxdownloadtime":
 		if err := job(0); err != nil {
 			return err
 		}

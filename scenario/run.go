@@ -476,7 +476,7 @@ func (r *runner) call(st *Stmt) {
 	}
 	var label string
 	switch st.Verb {
-	case "create", "addfile", "setnotifycmdline", "setdescription":
+	case "create", "addfile", "addfileranges", "setnotifycmdline", "setdescription", "setdisplayname":
 		label = st.Verb + " " + job // long arguments stay out of the picture
 	default:
 		label = strings.TrimSpace(st.Verb + " " + strings.Join(st.Args, " "))
@@ -537,6 +537,26 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 	switch st.Verb {
 	case "getjob":
 		return nil
+	case "setdisplayname":
+		return h.SetDisplayName(a[1])
+	case "setmaxdownloadtime":
+		d, _ := ParseDuration(a[1])
+		return h.SetMaximumDownloadTime(d)
+	case "addfileranges":
+		rs, _ := parseRanges(a[3])
+		return h.AddFileWithRanges(a[1], a[2], rs)
+	case "requestranges", "setvalidation":
+		n, _ := strconv.Atoi(a[1])
+		f, err := fileOf(h, strconv.Itoa(n))
+		if err != nil {
+			return fmt.Errorf("%v: %w", err, model.E_INVALIDARG)
+		}
+		if st.Verb == "setvalidation" {
+			v, _ := strconv.ParseBool(a[2])
+			return f.SetValidationState(v)
+		}
+		rs, _ := parseRanges(a[2])
+		return f.RequestFileRanges(rs)
 	case "setproperty", "getproperty":
 		id, _ := model.ParseJobPropertyID(a[1])
 		if st.Verb == "getproperty" {
@@ -838,6 +858,15 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		}
 		ctx, _ := model.ParseErrorContext(e.Parameters)
 		return code.String() + " in " + ctx.String(), got
+	case ExpectGet:
+		w, g, err := jobGetters[e.Value].read(h, e.Parameters)
+		return w, valueOr(g, err)
+	case ExpectFileGet:
+		w, g, err := fileGetters[e.Value].read(h, strconv.Itoa(e.FileN)+" "+e.Parameters)
+		if w == "" && err != nil {
+			return e.Parameters, err.Error()
+		}
+		return w, valueOr(g, err)
 	case ExpectProperty:
 		id, _ := model.ParseJobPropertyID(e.Value)
 		w, _ := parsePropertyValue(id, e.Parameters, func(name string) (model.GUID, bool) { return r.clsidOf(name), true })
