@@ -383,3 +383,31 @@ func TestVariantStatement(t *testing.T) {
 		}
 	}
 }
+
+// Control characters in names reach no terminal and break no XML.
+func TestControlCharactersAreNeutralised(t *testing.T) {
+	src := "user \"al\x1b[31mice\"\nstart \"A\x1b]0;pwned\x07\" as \"al\x1b[31mice\"\n" +
+		"A\x1b]0;pwned\x07: create \"j\x1b[2J\"\nexpect \"j\x1b[2J\" state TRANSFERRED\n"
+	res := run(t, src)
+	require.True(t, res.Failed())
+	var text, mermaid, svg, js bytes.Buffer
+	require.NoError(t, res.WriteText(&text))
+	require.NoError(t, res.WriteMermaid(&mermaid))
+	require.NoError(t, res.WriteSVG(&svg))
+	require.NoError(t, res.WriteJSON(&js))
+	for name, out := range map[string]string{"text": text.String(), "mermaid": mermaid.String(), "svg": svg.String(), "summary": res.Summary()} {
+		assert.NotContains(t, out, "\x1b", name)
+		assert.NotContains(t, out, "\x07", name)
+	}
+	assert.Contains(t, text.String(), `j\x1b[2J`, "shown, escaped")
+	dec := xml.NewDecoder(&svg)
+	for {
+		_, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err, "valid XML")
+	}
+	var decoded []any
+	require.NoError(t, json.Unmarshal([]byte("["+js.String()+"]"), &decoded), "JSON escapes them itself")
+}
