@@ -165,7 +165,7 @@ func TestExplainShowsOtherReadings(t *testing.T) {
 }
 
 func TestRunVariantFlag(t *testing.T) {
-	ex := "../../examples/22-variants.bits"
+	ex := "../../examples/23-variants.bits"
 	code, _, errOut := runCLI("run", ex)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, errOut, "(variants: PREC-FAILURE-KEEPS-OBJECT=falls-back-to-clsid)")
