@@ -219,6 +219,9 @@ func (r *Result) WriteMermaid(w io.Writer) error {
 	if n := len(r.Participants); n > 1 {
 		across = mermaidID(r.Participants[0].Name) + "," + mermaidID(r.Participants[n-1].Name)
 	}
+	if len(r.Variants) > 0 {
+		fmt.Fprintf(&b, "    Note over %s: %s\n", across, mermaidText("variants: "+r.Variants.String()))
+	}
 	checks := sortedChecks(r.Checks)
 	next := 0
 	flush := func(upTo int) {

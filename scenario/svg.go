@@ -34,6 +34,7 @@ const (
 	rowRestart                    // the service restarts: a band across
 	rowMark                       // a mark: a dotted rule across
 	rowCheck                      // an expectation: a green or red band across
+	rowVariants                   // the readings of open rules the run followed
 )
 
 // svgRow is one row of the diagram, laid out top to bottom.
@@ -144,7 +145,7 @@ func (r *Result) WriteSVG(w io.Writer) error {
 		case rowNote, rowEnd:
 			row.lines = wrapText(row.step.Label, 2*colW-24, svgFont)
 			row.h = len(row.lines)*svgLineH + 14
-		case rowRestart, rowMark:
+		case rowRestart, rowMark, rowVariants:
 			row.lines = wrapText(row.step.Label, bandW, svgFont)
 			row.h = len(row.lines)*svgLineH + 14
 		case rowCheck:
@@ -233,6 +234,11 @@ func (r *Result) WriteSVG(w io.Writer) error {
 			for i, l := range row.lines {
 				fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-weight="bold" fill="#8a4510">%s</text>`+"\n", (left+svgGutter+right)/2, row.y+svgLineH+2+i*svgLineH, esc(l))
 			}
+		case rowVariants:
+			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" rx="3" fill="#efeafb" stroke="#6a5acd"/>`+"\n", left, row.y, right-left, row.h)
+			for i, l := range row.lines {
+				fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#3d2f8f">%s</text>`+"\n", left+8, row.y+svgLineH+2+i*svgLineH, esc(l))
+			}
 		case rowMark:
 			x1 := max(left+svgGutter, left+textWidth(row.lines[0], svgFont)+8) // the rule starts after its label
 			fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#6a5acd" stroke-dasharray="2 3"/>`+"\n", x1, mid, right, mid)
@@ -261,6 +267,9 @@ func (r *Result) WriteSVG(w io.Writer) error {
 // them.
 func (r *Result) svgRows() []svgRow {
 	var rows []svgRow
+	if len(r.Variants) > 0 {
+		rows = append(rows, svgRow{kind: rowVariants, step: &Step{Label: "variants: " + r.Variants.String()}})
+	}
 	checks := sortedChecks(r.Checks)
 	next := 0
 	flush := func(upTo int) {
