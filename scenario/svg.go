@@ -27,14 +27,14 @@ const (
 type rowKind int
 
 const (
-	rowArrow   rowKind = iota + 1 // a call or a notification
-	rowReturn                     // the HRESULT a failed call returned, back to the caller
-	rowNote                       // a note on one lifeline (start, advance)
-	rowEnd                        // an app's process ends (crash, exit)
-	rowRestart                    // the service restarts: a band across
-	rowMark                       // a mark: a dotted rule across
-	rowCheck                      // an expectation: a green or red band across
-	rowVariants                   // the readings of open rules the run followed
+	rowArrow    rowKind = iota + 1 // a call or a notification
+	rowReturn                      // the HRESULT a failed call returned, back to the caller
+	rowNote                        // a note on one lifeline (start, advance)
+	rowEnd                         // an app's process ends (crash, exit)
+	rowRestart                     // the service restarts: a band across
+	rowMark                        // a mark: a dotted rule across
+	rowCheck                       // an expectation: a green or red band across
+	rowVariants                    // the readings of open rules the run followed
 )
 
 // svgRow is one row of the diagram, laid out top to bottom.
