@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -43,6 +44,10 @@ type behavior struct {
 	// complete and cancel: JobTransferred (complete) or JobTransferred
 	// and JobError (cancel) act on the job after succeeding.
 	complete, cancel bool
+	// hold: the selected calls wait until the script releases them
+	// (clock automatic), counted under holder.
+	hold   bool
+	holder string
 	// iface is the interfaces the object implements: "ranges" (all three,
 	// the default), "file" (IBackgroundCopyCallback2), "basic"
 	// (IBackgroundCopyCallback only) or "none".
@@ -92,8 +97,8 @@ func behaviorOf(opts map[string]string) (behavior, error) {
 			}
 			b.on = append(b.on, c)
 		}
-		if b.ret == 0 && b.failFirst == 0 {
-			return b, errors.New("on selects the calls that fail: add fails, failfirst=N or return=HRESULT")
+		if _, hold := opts["hold"]; b.ret == 0 && b.failFirst == 0 && !hold {
+			return b, errors.New("on selects the calls that fail or hold: add fails, failfirst=N, return=HRESULT or hold")
 		}
 	}
 	if v, ok := opts["iface"]; ok {
@@ -104,6 +109,10 @@ func behaviorOf(opts map[string]string) (behavior, error) {
 			return b, fmt.Errorf("iface is basic, file, ranges or none, not %q", v)
 		}
 	}
+	_, b.hold = opts["hold"]
+	if b.hold && len(b.on) == 0 && b.ret == 0 && b.failFirst == 0 {
+		b.on = nil // every JobTransferred, JobError and FileTransferred
+	}
 	_, b.complete = opts["complete"]
 	_, b.cancel = opts["cancel"]
 	return b, nil
@@ -111,16 +120,106 @@ func behaviorOf(opts map[string]string) (behavior, error) {
 
 // callback is a scenario's callback object.
 type callback struct {
-	b   behavior
-	app string // the app that registered it ("" for a class instance)
-	mu  sync.Mutex
-	n   int // selected calls so far
+	b     behavior
+	app   string // the app that registered it ("" for a class instance)
+	gates *gates // where hold calls wait (nil: none hold)
+	mu    sync.Mutex
+	n     int // selected calls so far
+}
+
+// gates hold the calls of hold objects until the script releases them,
+// counted per holder (an app or a class).
+type gates struct {
+	mu      sync.Mutex
+	changed *sync.Cond
+	waiting map[string]int // holder → calls waiting now
+	permits map[string]int // holder → calls that may go
+	open    bool           // the run is over: every call goes
+	onHold  func()         // called (without mu) when a call starts waiting
+}
+
+func newGates() *gates {
+	g := &gates{waiting: map[string]int{}, permits: map[string]int{}}
+	g.changed = sync.NewCond(&g.mu)
+	return g
+}
+
+// wait holds a call of holder until a permit lets it go.
+func (g *gates) wait(holder string) {
+	g.mu.Lock()
+	g.waiting[holder]++
+	g.changed.Broadcast()
+	notify := g.onHold
+	g.mu.Unlock()
+	if notify != nil {
+		notify()
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for !g.open && g.permits[holder] == 0 {
+		g.changed.Wait()
+	}
+	if !g.open {
+		g.permits[holder]--
+	}
+	g.waiting[holder]--
+	g.changed.Broadcast()
+}
+
+// release lets n calls of holder go (n < 0: every call waiting now).
+func (g *gates) release(holder string, n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if n < 0 {
+		n = g.waiting[holder] - g.permits[holder]
+	}
+	g.permits[holder] += max(n, 0)
+	g.changed.Broadcast()
+}
+
+// await waits until n calls of holder are waiting, or timeout passes.
+func (g *gates) await(holder string, n int, timeout time.Duration) error {
+	timer := time.AfterFunc(timeout, func() {
+		g.mu.Lock()
+		g.changed.Broadcast()
+		g.mu.Unlock()
+	})
+	defer timer.Stop()
+	deadline := time.Now().Add(timeout)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for g.waiting[holder]-g.permits[holder] != n {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d calls of %s held after %v, not %d", g.waiting[holder]-g.permits[holder], holder, timeout, n)
+		}
+		g.changed.Wait()
+	}
+	return nil
+}
+
+// held returns how many calls wait, over every holder.
+func (g *gates) held() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := 0
+	for h, w := range g.waiting {
+		n += w - g.permits[h]
+	}
+	return n
+}
+
+// openAll lets every call go, now and later: the run is over.
+func (g *gates) openAll() {
+	g.mu.Lock()
+	g.open = true
+	g.changed.Broadcast()
+	g.mu.Unlock()
 }
 
 // newObject returns the object for b: a callback that implements the
 // interfaces b.iface names.
-func newObject(b behavior, app string) any {
-	c := &callback{b: b, app: app}
+func newObject(b behavior, app string, g *gates) any {
+	c := &callback{b: b, app: app, gates: g}
 	switch b.iface {
 	case "none":
 		return &noCallback{c}
@@ -178,10 +277,14 @@ func (b *behavior) selected(kind model.EventKind, file int) bool {
 	return false
 }
 
-// result is what the call returns: nil for S_OK, else the HRESULT.
+// result is what the call returns: nil for S_OK, else the HRESULT. A
+// hold call first waits for its release.
 func (c *callback) result(kind model.EventKind, file int) error {
 	if !c.b.selected(kind, file) {
 		return nil
+	}
+	if c.b.hold && c.gates != nil {
+		c.gates.wait(c.b.holder)
 	}
 	ret := c.b.ret
 	if c.b.failFirst > 0 {

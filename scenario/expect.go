@@ -46,6 +46,9 @@ const (
 	ExpectGet
 	// ExpectFileGet: expect JOB file N validation|peer|bytes|ranges VALUE
 	ExpectFileGet
+	// ExpectInFlight: expect inflight USER N (clock automatic): how many
+	// callbacks of the user's run now
+	ExpectInFlight
 )
 
 // Expectation is a parsed expect statement.
@@ -112,6 +115,18 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 		return p.order(line, args)
 	case "enumjobs":
 		return p.enum(line, args)
+	case "inflight":
+		if !p.automatic {
+			return nil, p.err(line, args[0], "expect inflight needs clock automatic", "on the manual clock callbacks run one at a time")
+		}
+		if len(args) != 3 {
+			return nil, p.err(line, args[0], "expect inflight takes a user and a count", "write e.g. expect inflight alice 4")
+		}
+		n, err := strconv.Atoi(args[2].text)
+		if err != nil || n < 0 {
+			return nil, p.err(line, args[2], "not a count", "write a whole number")
+		}
+		return &Expectation{Kind: ExpectInFlight, Value: args[1].text, Count: n}, nil
 	}
 	if !p.jobs[e.Job] {
 		if !p.jobs[e.Job] && (strings.EqualFold(e.Job, "no") || isEventKind(e.Job)) {
@@ -446,6 +461,8 @@ func (e *Expectation) String() string {
 		return fmt.Sprintf("%s property %s %s", e.Job, e.Value, e.Parameters)
 	case ExpectGet:
 		return fmt.Sprintf("%s %s %s", e.Job, e.Value, e.Parameters)
+	case ExpectInFlight:
+		return fmt.Sprintf("inflight %s %d", e.Value, e.Count)
 	case ExpectFileGet:
 		return fmt.Sprintf("%s file %d %s %s", e.Job, e.FileN, e.Value, e.Parameters)
 	case ExpectOrder:

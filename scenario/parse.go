@@ -77,6 +77,12 @@ type Script struct {
 	// Variants selects readings of the rulebook's open rules (variant
 	// statements); nil for every default.
 	Variants rules.Selection
+	// Automatic runs the script on the simulator's automatic clock
+	// (clock automatic): callbacks run concurrently, as on Windows, so
+	// that held callbacks can show how many run at once; virtual time
+	// follows the wall clock, so advance is not allowed and times are not
+	// shown.
+	Automatic bool
 	Stmts    []Stmt
 }
 
@@ -92,6 +98,9 @@ type verbSpec struct {
 var verbs = map[string]verbSpec{
 	"version":              {false, 1, 1, "version 10.3", nil},
 	"seed":                 {false, 1, 1, "seed 42", nil},
+	"clock":                {false, 1, 1, "clock manual|automatic (automatic: callbacks run concurrently, time does not pass)", nil},
+	"await":                {false, 3, 3, "await held APP|CLASS N (until N calls of its hold objects wait)", nil},
+	"release":              {false, 1, 2, "release APP|CLASS [N] (let N held calls return; all by default)", nil},
 	"variant":              {false, 2, 2, "variant RULE-ID NAME (a reading of an open rule; bitssim rules --uncertain lists them)", nil},
 	"user":                 {false, 1, 2, "user NAME [user|admin|LocalSystem|LocalService|NetworkService]", nil},
 	"start":                {false, 3, 3, "start APP as USER", nil},
@@ -109,7 +118,7 @@ var verbs = map[string]verbSpec{
 	"getproperty":          {true, 2, 2, "APP: getproperty JOB PROPERTY", nil},
 	"addfile":              {true, 3, 3, "APP: addfile JOB URL LOCALPATH", nil},
 	"setnotifyflags":       {true, 2, 2, "APP: setnotifyflags JOB FLAGS", nil},
-	"setnotifyinterface":   {true, 1, 1, "APP: setnotifyinterface JOB [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel]", behaviorOpts},
+	"setnotifyinterface":   {true, 1, 1, "APP: setnotifyinterface JOB [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel] [hold]", behaviorOpts},
 	"clearnotifyinterface": {true, 1, 1, "APP: clearnotifyinterface JOB", nil},
 	"setnotifyclsid":       {true, 2, 2, "APP: setnotifyclsid JOB CLASS|NULL", nil},
 	"setnotifycmdline":     {true, 2, 3, "APP: setnotifycmdline JOB PROGRAM|NULL [PARAMETERS] [exit=0,1] [does=complete|cancel]", []string{"exit", "does"}},
@@ -131,7 +140,7 @@ var verbs = map[string]verbSpec{
 }
 
 // behaviorOpts are the options of a callback object or class.
-var behaviorOpts = []string{"fails", "failfirst", "on", "return", "iface", "complete", "cancel"}
+var behaviorOpts = []string{"fails", "failfirst", "on", "return", "iface", "complete", "cancel", "hold"}
 
 // Verbs lists every verb with its usage, sorted.
 func Verbs() []string {
@@ -244,6 +253,19 @@ func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 			}
 			sc.Variants[id] = st.Args[1]
 			continue
+		case "clock":
+			if sawStmt {
+				return st, false, p.err(lineNo, toks[0], "clock must come before every statement but version, seed and variant", "move it to the top of the script")
+			}
+			switch strings.ToLower(st.Args[0]) {
+			case "manual":
+				sc.Automatic, p.automatic = false, false
+			case "automatic":
+				sc.Automatic, p.automatic = true, true
+			default:
+				return st, false, p.err(lineNo, toks[1], "unknown clock", "write clock manual or clock automatic")
+			}
+			continue
 		case "version", "seed":
 			if sawStmt {
 				return st, false, p.err(lineNo, toks[0], st.Verb+" must come before every other statement", "move it to the top of the script")
@@ -291,6 +313,8 @@ type parser struct {
 	classes map[string]bool
 	users   map[string]bool
 	marks   map[string]bool
+	// automatic: the script runs on the automatic clock.
+	automatic bool
 }
 
 func (p *parser) err(line int, t token, msg, hint string) error {
@@ -431,8 +455,30 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 			return p.err(line, pos[0], fmt.Sprintf("unknown app %q", pos[0].text), "start it first: start "+pos[0].text+" as USER")
 		}
 	case "advance":
+		if p.automatic {
+			return p.err(line, pos[0], "advance needs the manual clock", "on clock automatic, time follows the wall clock: drop the advance, or the clock statement")
+		}
 		if _, err := ParseDuration(pos[0].text); err != nil {
 			return p.err(line, pos[0], "not a duration", "write e.g. 30s, 10m, 2h or 90d")
+		}
+	case "await", "release":
+		if !p.automatic {
+			return p.err(line, pos[0], st.Verb+" needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
+		}
+		name := pos[0]
+		if st.Verb == "await" {
+			if !strings.EqualFold(pos[0].text, "held") {
+				return p.err(line, pos[0], `expected "held"`, "write await held APP N")
+			}
+			name = pos[1]
+		}
+		if !p.apps[name.text] && !p.classes[name.text] {
+			return p.err(line, name, fmt.Sprintf("unknown app or class %q", name.text), "name the app or class whose objects hold their calls")
+		}
+		if last := pos[len(pos)-1]; len(pos) == 3 || (st.Verb == "release" && len(pos) == 2) {
+			if n, err := strconv.Atoi(last.text); err != nil || n < 0 {
+				return p.err(line, last, "not a count", "write a whole number")
+			}
 		}
 	case "remote":
 		for k, v := range st.opts {
@@ -451,6 +497,9 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 		}
 		if _, err := behaviorOf(st.opts); err != nil {
 			return p.err(line, pos[0], err.Error(), "usage: "+verbs["class"].usage)
+		}
+		if _, hold := st.opts["hold"]; hold && !p.automatic {
+			return p.err(line, pos[0], "hold needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
 		}
 		p.classes[pos[0].text] = true
 	case "mark":
@@ -555,6 +604,9 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 		if _, err := behaviorOf(st.opts); err != nil {
 			return p.err(line, pos[0], err.Error(), "usage: "+verbs["setnotifyinterface"].usage)
 		}
+		if _, hold := st.opts["hold"]; hold && !p.automatic {
+			return p.err(line, pos[0], "hold needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
+		}
 	default:
 		if verbs[st.Verb].actor {
 			return job(0)
@@ -578,7 +630,7 @@ func checkOpt(k, v string) error {
 		if _, err := ParseDuration(v); err != nil {
 			return fmt.Errorf("latency takes a duration, not %q", v)
 		}
-	case "peer", "fails", "unregistered", "complete", "cancel":
+	case "peer", "fails", "unregistered", "complete", "cancel", "hold":
 		if v != "" {
 			return fmt.Errorf("%s takes no value", k)
 		}

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -141,6 +142,10 @@ type runner struct {
 
 	marks map[string]uint64 // mark → last trace seq when it was set
 
+	auto       bool               // the automatic clock (clock automatic)
+	gates      *gates             // where the calls of hold objects wait
+	waitCancel context.CancelFunc // ends the settle in progress when a call is held
+
 	text    io.Writer // RunText: steps and checks are written here, steps not kept
 	textErr error     // the first error writing text
 
@@ -177,7 +182,7 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer r.svc.Close()
+	defer r.close()
 	for i := range sc.Stmts {
 		if err := r.exec(&sc.Stmts[i]); err != nil {
 			return nil, err
@@ -199,7 +204,7 @@ func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result,
 		st, ok, err := sr.next()
 		if err != nil {
 			if r != nil {
-				r.svc.Close()
+				r.close()
 			}
 			return nil, err
 		}
@@ -211,7 +216,7 @@ func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result,
 			if r, err = newRunner(sr.sc, opts); err != nil {
 				return nil, err
 			}
-			defer r.svc.Close()
+			defer r.close()
 		}
 		if err := r.exec(&st); err != nil {
 			return nil, err
@@ -236,6 +241,9 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		return nil, fmt.Errorf("scenario: %s: %w", sc.File, err)
 	}
 	so := sim.Options{Clock: sim.Manual, Version: sc.Version, Seed: sc.Seed, Variants: variants.Normalized()}
+	if sc.Automatic {
+		so.Clock = sim.Automatic
+	}
 	if opts.text != nil {
 		// The runner keeps its own copy of every notification; the
 		// service needs only those since the last statement.
@@ -246,7 +254,7 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		return nil, fmt.Errorf("scenario: %s: %w", sc.File, err)
 	}
 	r := &runner{
-		sc: sc, svc: svc, start: svc.Now(), text: opts.text,
+		sc: sc, svc: svc, start: svc.Now(), text: opts.text, auto: sc.Automatic, gates: newGates(),
 		res:   &Result{File: sc.File, Version: sc.Version, Variants: variants.Normalized()},
 		users: map[string]model.Account{}, apps: map[string]*sim.App{}, jobs: map[string]model.GUID{},
 		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
@@ -254,6 +262,7 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		programs: map[string]*program{}, programApps: map[string]*sim.App{}, marks: map[string]uint64{},
 	}
 	svc.SetCommandHandler(r.launch)
+	r.gates.onHold = r.holdEntered
 	r.participant("BITS", "bits", "")
 	return r, nil
 }
@@ -291,7 +300,62 @@ func (r *runner) addCheck(c Check) {
 	}
 }
 
-func (r *runner) now() time.Duration { return r.svc.Now().Sub(r.start) }
+func (r *runner) now() time.Duration {
+	if r.auto {
+		return 0 // the automatic clock follows the wall clock: no time is shown
+	}
+	return r.svc.Now().Sub(r.start)
+}
+
+// close lets every held call go and stops the service.
+func (r *runner) close() {
+	r.gates.openAll()
+	_ = r.svc.Close()
+}
+
+// settleTimeout bounds how long the automatic clock may take to settle.
+const settleTimeout = 10 * time.Second
+
+// settle does the work the last statement caused: on the manual clock all
+// of it, at once; on the automatic clock it waits until the service is
+// idle, or until a call is held (which waits for a release).
+func (r *runner) settle() error {
+	if !r.auto {
+		return r.svc.RunUntilIdle()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), settleTimeout)
+	defer cancel()
+	r.mu.Lock()
+	r.waitCancel = cancel
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.waitCancel = nil
+		r.mu.Unlock()
+	}()
+	if r.gates.held() > 0 {
+		return nil
+	}
+	err := r.svc.WaitIdle(ctx)
+	if err != nil && r.gates.held() > 0 {
+		return nil // a call is held: the service waits for its release
+	}
+	if err != nil {
+		return fmt.Errorf("the service did not settle within %v: %w", settleTimeout, err)
+	}
+	return nil
+}
+
+// holdEntered is called when a call starts waiting for its release: a
+// settle in progress stops waiting.
+func (r *runner) holdEntered() {
+	r.mu.Lock()
+	cancel := r.waitCancel
+	r.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
 
 func (r *runner) participant(name, kind, user string) {
 	if r.seen[name] {
@@ -371,6 +435,20 @@ func (r *runner) exec(st *Stmt) error {
 	case "class":
 		r.defineClass(st)
 		return nil
+	case "await":
+		n, _ := strconv.Atoi(st.Args[2])
+		if err := r.gates.await(st.Args[1], n, settleTimeout); err != nil {
+			r.addCheck(Check{Line: st.Line, Text: st.Text, Want: fmt.Sprintf("%d held calls of %s", n, st.Args[1]), Got: err.Error()})
+		}
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: st.Text, OK: true})
+		return r.collect()
+	case "release":
+		n := -1
+		if len(st.Args) > 1 {
+			n, _ = strconv.Atoi(st.Args[1])
+		}
+		r.gates.release(st.Args[0], n)
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: st.Text, OK: true})
 	case "mark":
 		r.marks[st.Args[0]] = r.traced
 		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "mark " + st.Args[0], OK: true})
@@ -378,7 +456,7 @@ func (r *runner) exec(st *Stmt) error {
 	default:
 		r.call(st)
 	}
-	if err := r.svc.RunUntilIdle(); err != nil {
+	if err := r.settle(); err != nil {
 		return fmt.Errorf("scenario: line %d: %w", st.Line, err)
 	}
 	return r.collect()
@@ -434,8 +512,9 @@ func (r *runner) defineClass(st *Stmt) {
 		return
 	}
 	b, _ := behaviorOf(st.opts)
+	b.holder = name
 	_ = r.svc.RegisterClass(clsid, func(host *sim.App) (any, error) {
-		return newObject(b, ""), nil
+		return newObject(b, "", r.gates), nil
 	})
 }
 
@@ -572,7 +651,8 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 		return h.SetNotifyFlags(f)
 	case "setnotifyinterface":
 		b, _ := behaviorOf(st.opts)
-		return h.SetNotifyInterface(newObject(b, st.Actor))
+		b.holder = st.Actor
+		return h.SetNotifyInterface(newObject(b, st.Actor, r.gates))
 	case "clearnotifyinterface":
 		return h.SetNotifyInterface(nil)
 	case "setnotifyclsid":
@@ -738,7 +818,11 @@ func (r *runner) log(events []model.Event) {
 		// fallback within one delivery is not.
 		failedAt, failed := r.failed[key]
 		retry := failed && e.Time.After(failedAt)
-		r.addStep(Step{Kind: StepNotify, At: e.Time.Sub(r.start), From: "BITS", To: to,
+		at := e.Time.Sub(r.start)
+		if r.auto {
+			at = 0 // the automatic clock follows the wall clock: no time is shown
+		}
+		r.addStep(Step{Kind: StepNotify, At: at, From: "BITS", To: to,
 			Label: label, Job: r.names[e.Job], Result: e.Result, OK: e.Delivered(), Retry: retry, Event: &ev})
 		if e.Delivered() {
 			delete(r.failed, key)
@@ -771,6 +855,8 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		return r.order(e)
 	case ExpectEnum:
 		return r.enumerated(e)
+	case ExpectInFlight:
+		return fmt.Sprintf("%d callbacks running", e.Count), fmt.Sprintf("%d callbacks running", r.svc.InFlight(r.user(e.Value).Name))
 	}
 	h, err := r.observer(e.Job)
 	if err != nil {
