@@ -83,7 +83,7 @@ type Script struct {
 	// follows the wall clock, so advance is not allowed and times are not
 	// shown.
 	Automatic bool
-	Stmts    []Stmt
+	Stmts     []Stmt
 }
 
 // verbSpec describes a verb: whether it needs an actor, and its positional
