@@ -51,7 +51,7 @@ func benchRunText(b *testing.B, n int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if res.Failed() || len(res.Checks) != 2*n {
+		if res.Failed() || res.CheckCount() != 2*n {
 			b.Fatalf("%s", res.Summary())
 		}
 		var m runtime.MemStats

@@ -91,7 +91,7 @@ func (k StepKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil
 
 // JSON returns the result in the form WriteJSON prints.
 func (r *Result) JSON() JSONResult {
-	out := JSONResult{File: r.File, Version: r.Version.String(), Variants: r.Variants, OK: !r.Failed(), Passed: len(r.Checks) - len(r.Failures()),
+	out := JSONResult{File: r.File, Version: r.Version.String(), Variants: r.Variants, OK: !r.Failed(), Passed: r.CheckCount() - len(r.Failures()),
 		Failed: len(r.Failures()), Participants: r.Participants, Checks: r.Checks,
 		Steps: make([]JSONStep, 0, len(r.Steps))}
 	if out.Participants == nil {

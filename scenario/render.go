@@ -167,16 +167,17 @@ func (r *Result) Summary() string {
 
 func (r *Result) summary() string {
 	failed := len(r.Failures())
-	if len(r.Checks) == 0 {
+	n := r.CheckCount()
+	if n == 0 {
 		return fmt.Sprintf("%s: no checks: write expect statements, or -> HRESULT after a call, to check something", r.File)
 	}
 	if failed == 0 {
-		if len(r.Checks) == 1 {
+		if n == 1 {
 			return fmt.Sprintf("%s: 1 check, passed", r.File)
 		}
-		return fmt.Sprintf("%s: %d checks, all passed", r.File, len(r.Checks))
+		return fmt.Sprintf("%s: %d checks, all passed", r.File, n)
 	}
-	return fmt.Sprintf("%s: %d of %d checks failed", r.File, failed, len(r.Checks))
+	return fmt.Sprintf("%s: %d of %d checks failed", r.File, failed, n)
 }
 
 // mermaidID makes a participant name safe for Mermaid.

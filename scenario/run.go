@@ -82,7 +82,12 @@ type Result struct {
 	Participants []Participant   `json:"participants"`
 	Steps        []Step          `json:"steps"`
 	Checks       []Check         `json:"checks"`
+	dropped      int             // passed checks RunText counted but did not keep
 }
+
+// CheckCount is how many checks the run made: len(Checks), plus those
+// RunText counted without keeping them (it keeps only the failed ones).
+func (r *Result) CheckCount() int { return len(r.Checks) + r.dropped }
 
 // Failed reports whether any check failed.
 func (r *Result) Failed() bool {
@@ -193,8 +198,9 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 
 // RunText parses and runs the scenario read from src as it reads it,
 // writing the text log (as WriteText would) to w as the run goes. The
-// Result has the checks but no steps: a scenario of any length runs in
-// memory proportional to its jobs, not to its statements. A syntax error
+// Result keeps the failed checks, counts the others (CheckCount), and has
+// no steps: a scenario of any length runs in memory proportional to its
+// jobs, not to its statements. A syntax error
 // stops the run where it is found, after the text of the statements
 // before it; check the scenario with Parse first when that matters.
 func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result, error) {
@@ -292,10 +298,19 @@ func (r *runner) addStep(s Step) {
 	}
 }
 
-// addCheck records a check, and writes it when the run writes text.
+// addCheck records a check, and writes it when the run writes text; a
+// text run keeps only the failed checks, and counts the others.
 func (r *runner) addCheck(c Check) {
-	r.res.Checks = append(r.res.Checks, c)
-	if r.text != nil && r.textErr == nil {
+	if r.text == nil {
+		r.res.Checks = append(r.res.Checks, c)
+		return
+	}
+	if c.OK {
+		r.res.dropped++
+	} else {
+		r.res.Checks = append(r.res.Checks, c)
+	}
+	if r.textErr == nil {
 		r.textErr = writeCheck(r.text, r.res.File, c)
 	}
 }
