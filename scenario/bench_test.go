@@ -44,7 +44,7 @@ func benchRunText(b *testing.B, n int) {
 	b.ReportAllocs()
 	var peak uint64
 	for i := 0; i < b.N; i++ {
-		if err := scenario.Validate("big.bits", src); err != nil {
+		if err := scenario.Validate("big.bits", bytes.NewReader(src)); err != nil {
 			b.Fatal(err)
 		}
 		res, err := scenario.RunText("big.bits", bytes.NewReader(src), io.Discard, scenario.RunOptions{})

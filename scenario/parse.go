@@ -178,10 +178,10 @@ func Parse(name string, src []byte) (*Script, error) {
 	return sr.sc, nil
 }
 
-// Validate checks a script as Parse does, without keeping it: a long
-// script costs memory for its names, not its statements.
-func Validate(name string, src []byte) error {
-	sr := newStmtReader(name, bytes.NewReader(src))
+// Validate reads a script and checks it as Parse does, without keeping
+// it: a long script costs memory for its names, not its statements.
+func Validate(name string, src io.Reader) error {
+	sr := newStmtReader(name, src)
 	for {
 		_, ok, err := sr.next()
 		if err != nil || !ok {

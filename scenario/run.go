@@ -141,9 +141,9 @@ type runner struct {
 	// A Checker, which logs no notifications, leaves indexed false and
 	// reads the service's trace instead.
 	indexed    bool
-	events     []*model.Event
-	byJob      map[model.GUID][]*model.Event
-	jobHandles map[string][]string // job → keys of handles, in the order apps got them
+	events     []note
+	byJob      map[model.GUID][]int32 // indexes into events
+	jobHandles map[string][]string    // job → keys of handles, in the order apps got them
 
 	marks map[string]uint64 // mark → last trace seq when it was set
 
@@ -264,7 +264,7 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		res:   &Result{File: sc.File, Version: sc.Version, Variants: variants.Normalized()},
 		users: map[string]model.Account{}, apps: map[string]*sim.App{}, jobs: map[string]model.GUID{},
 		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
-		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]*model.Event{}, jobHandles: map[string][]string{},
+		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]int32{}, jobHandles: map[string][]string{},
 		programs: map[string]*program{}, programApps: map[string]*sim.App{}, marks: map[string]uint64{},
 	}
 	svc.SetCommandHandler(r.launch)
@@ -822,8 +822,8 @@ func (r *runner) log(events []model.Event) {
 		key := failKey{e.Job, e.Kind}
 		ev := e
 		if r.indexed {
-			r.events = append(r.events, &ev)
-			r.byJob[e.Job] = append(r.byJob[e.Job], &ev)
+			r.byJob[e.Job] = append(r.byJob[e.Job], int32(len(r.events)))
+			r.events = append(r.events, noteOf(e))
 		}
 		label := e.Kind.String() + " " + r.names[e.Job]
 		if e.Kind == model.EventCommandLine {
@@ -990,12 +990,13 @@ func (r *runner) order(e *Expectation) (want, got string) {
 	for _, item := range e.Order {
 		wantParts = append(wantParts, item.String())
 		seq := uint64(0)
-		for _, ev := range r.eventsOf(item.Job, 0) {
-			if r.matchesEvent(item, *ev) {
+		r.eachEvent(item.Job, 0, func(ev model.Event) bool {
+			if r.matchesEvent(item, ev) {
 				seq = ev.Seq
-				break
+				return false
 			}
-		}
+			return true
+		})
 		if seq == 0 {
 			gotParts = append(gotParts, item.String()+" never")
 			inOrder = false
@@ -1109,25 +1110,61 @@ func (r *runner) matches(target string, ev model.Event) bool {
 	return false
 }
 
-// eventsOf returns the notifications about job ("" for every job) after
-// the event numbered since, in order.
-func (r *runner) eventsOf(job string, since uint64) []*model.Event {
+// note is a notification as the runner keeps it for expectations: what
+// they match on, in half the memory of a model.Event.
+type note struct {
+	seq      uint64
+	job      model.GUID
+	clsid    model.GUID
+	app      string
+	user     string
+	file     string
+	instance int32
+	result   model.HRESULT
+	kind     model.EventKind
+	target   model.TargetKind
+}
+
+func noteOf(e model.Event) note {
+	return note{seq: e.Seq, job: e.Job, clsid: e.Target.CLSID, app: e.Target.App, user: e.User, file: e.File,
+		instance: int32(e.Target.Instance), result: e.Result, kind: e.Kind, target: e.Target.Kind}
+}
+
+// event is the note as a model.Event (without time, command line or
+// ranges, which expectations do not read).
+func (n *note) event() model.Event {
+	return model.Event{Seq: n.seq, Job: n.job, Kind: n.kind, User: n.user, File: n.file, Result: n.result,
+		Target: model.Target{Kind: n.target, App: n.app, CLSID: n.clsid, Instance: int(n.instance)}}
+}
+
+// eachEvent calls f with the notifications about job ("" for every job)
+// after the event numbered since, in order, until f returns false.
+func (r *runner) eachEvent(job string, since uint64, f func(model.Event) bool) {
 	if !r.indexed {
-		var out []*model.Event
 		id, all := r.jobs[job], job == ""
 		for _, e := range r.svc.TraceSince(since) {
-			if all || e.Job == id {
-				out = append(out, &e)
+			if (all || e.Job == id) && !f(e) {
+				return
 			}
 		}
-		return out
+		return
 	}
-	list := r.events
-	if job != "" {
-		list = r.byJob[r.jobs[job]]
+	if job == "" {
+		i := sort.Search(len(r.events), func(i int) bool { return r.events[i].seq > since })
+		for k := i; k < len(r.events); k++ {
+			if !f(r.events[k].event()) {
+				return
+			}
+		}
+		return
 	}
-	i := sort.Search(len(list), func(i int) bool { return list[i].Seq > since })
-	return list[i:]
+	idx := r.byJob[r.jobs[job]]
+	i := sort.Search(len(idx), func(i int) bool { return r.events[idx[i]].seq > since })
+	for _, k := range idx[i:] {
+		if !f(r.events[k].event()) {
+			return
+		}
+	}
 }
 
 // matchesEvent reports whether ev is a notification e describes (its
@@ -1152,11 +1189,12 @@ func (r *runner) matchesEvent(e *Expectation, ev model.Event) bool {
 // event r.since (a Checker's mark), and after the expectation's mark.
 func (r *runner) countNotified(e *Expectation, _ model.GUID) (want, got string) {
 	n := 0
-	for _, ev := range r.eventsOf(e.Job, max(r.since, r.marks[e.Since])) {
-		if r.matchesEvent(e, *ev) {
+	r.eachEvent(e.Job, max(r.since, r.marks[e.Since]), func(ev model.Event) bool {
+		if r.matchesEvent(e, ev) {
 			n++
 		}
-	}
+		return true
+	})
 	if (e.Negate && n == 0) || (e.Count >= 0 && n == e.Count) || (!e.Negate && e.Count < 0 && n > 0) {
 		return "", "" // holds: no need to say what was wanted
 	}

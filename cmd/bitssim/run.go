@@ -230,23 +230,36 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 // runScenarioText checks a scenario ("-": stdin), then runs it writing
 // its text log to w as it goes.
 func runScenarioText(path string, stdin io.Reader, w io.Writer, opts scenario.RunOptions) (*scenario.Result, error) {
-	var data []byte
-	var err error
-	if path == "-" {
+	if path == "-" { // read once: keep it to read twice
 		if stdin == nil {
 			return nil, fmt.Errorf("%s run: no standard input", programName)
 		}
-		data, err = io.ReadAll(stdin)
-	} else {
-		data, err = os.ReadFile(path)
+		data, err := io.ReadAll(stdin)
+		if err != nil {
+			return nil, fmt.Errorf("%s run: %w", programName, err)
+		}
+		if err := scenario.Validate(path, bytes.NewReader(data)); err != nil {
+			return nil, err
+		}
+		return scenario.RunText(path, bytes.NewReader(data), w, opts)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%s run: %w", programName, err)
+	// A file is read twice rather than held: once to check it, once to run.
+	for pass := 0; ; pass++ {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s run: %w", programName, err)
+		}
+		if pass == 0 {
+			err = scenario.Validate(path, f)
+			f.Close()
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		defer f.Close()
+		return scenario.RunText(path, f, w, opts)
 	}
-	if err := scenario.Validate(path, data); err != nil {
-		return nil, err
-	}
-	return scenario.RunText(path, bytes.NewReader(data), w, opts)
 }
 
 // runScenarioFile parses and runs one scenario file ("-": stdin); the
