@@ -43,7 +43,9 @@ func main() {
 	case isBrokenPipe(err):
 		code = exitOK // the reader has all it wanted (| head -1)
 	default:
-		fmt.Fprintf(os.Stderr, "%s: write standard output: %v\n", programName, err)
+		if code != exitUsage { // not reported by the command already
+			fmt.Fprintf(os.Stderr, "%s: write standard output: %v\n", programName, err)
+		}
 		code = exitUsage
 	}
 	os.Exit(code)

@@ -203,8 +203,22 @@ func outName(path, ext string) string {
 
 // writeAtomic writes a file through a temporary file in the same
 // directory, renamed over it only when write succeeds: a failed run never
-// leaves a truncated or half-written file.
+// leaves a truncated or half-written file. A path that is not a regular
+// file (a device, a pipe) is written directly.
 func writeAtomic(path string, write func(io.Writer) error) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		// A device or a pipe (/dev/stdout, a FIFO): write to it, never
+		// rename over it.
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err

@@ -213,3 +213,16 @@ func TestMainProcess(t *testing.T) {
 	os.Args = append([]string{"bitssim"}, strings.Fields(os.Getenv("BITSSIM_ARGS"))...)
 	main()
 }
+
+// -o on a device writes to it: it never renames a file over it.
+func TestRunOutputToDevice(t *testing.T) {
+	st, err := os.Stat(os.DevNull)
+	if err != nil || st.Mode().IsRegular() {
+		t.Skip("no null device")
+	}
+	code, _, errOut := runCLI("run", "-o", os.DevNull, "../../examples/01-object-only.bits")
+	require.Equal(t, exitOK, code, errOut)
+	st, err = os.Stat(os.DevNull)
+	require.NoError(t, err)
+	assert.False(t, st.Mode().IsRegular(), "the null device is still a device")
+}
