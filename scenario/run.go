@@ -275,8 +275,9 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 
 // streamTraceLimit is the service's trace limit when RunText keeps the
 // notifications itself: more notifications than this from one statement
-// are an error rather than a silent loss.
-var streamTraceLimit = 1 << 12
+// (65,536: an advance over thousands of jobs whose callbacks keep
+// failing) are an error rather than a silent loss.
+var streamTraceLimit = 1 << 16
 
 // finish orders the lifelines and returns the result.
 func (r *runner) finish() (*Result, error) {
