@@ -200,9 +200,10 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 // writing the text log (as WriteText would) to w as the run goes. The
 // Result keeps the failed checks, counts the others (CheckCount), and has
 // no steps: a scenario of any length runs in memory proportional to its
-// jobs, not to its statements. A syntax error
-// stops the run where it is found, after the text of the statements
-// before it; check the scenario with Parse first when that matters.
+// jobs, not to its statements (one statement may cause at most 65,536
+// notifications). A syntax error stops the run where it is found, after
+// the text of the statements before it; check the scenario with Validate
+// first when that matters.
 func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result, error) {
 	sr := newStmtReader(name, src)
 	var r *runner
