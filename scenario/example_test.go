@@ -3,6 +3,7 @@ package scenario_test
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/bitssim/bitssim/scenario"
 )
@@ -36,5 +37,38 @@ expect job1 JobTransferred -> A x1
 	// t+0s       A            -> BITS         resume job1                                  S_OK
 	// t+0s       BITS         -> A            JobTransferred job1                          S_OK
 	// ok   hello.bits:7: expect job1 JobTransferred -> A x1
-	// hello.bits: 1 checks, all passed
+	// hello.bits: 1 check, passed
+}
+
+// RunText runs a scenario as it reads it and writes the log as it goes:
+// for scenarios too long to hold in memory. Validate checks it first.
+func ExampleRunText() {
+	src := `start A as alice
+remote http://server/f.bin
+A: create job1
+A: addfile job1 http://server/f.bin C:\dl\f.bin
+mark before
+A: resume job1
+expect since before no JobTransferred   # nobody registered
+expect job1 files 1/1
+`
+	if err := scenario.Validate("long.bits", strings.NewReader(src)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := scenario.RunText("long.bits", strings.NewReader(src), os.Stdout, scenario.RunOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Summary())
+	// Output:
+	// t+0s       A            -> BITS         start as alice
+	// t+0s       A            -> BITS         create job1                                  S_OK
+	// t+0s       A            -> BITS         addfile job1                                 S_OK
+	// t+0s       BITS         -> BITS         mark before
+	// t+0s       A            -> BITS         resume job1                                  S_OK
+	// ok   long.bits:7: expect since before no JobTransferred
+	// ok   long.bits:8: expect job1 files 1/1
+	// long.bits: 2 checks, all passed
 }

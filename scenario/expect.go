@@ -25,8 +25,30 @@ const (
 	ExpectCLSID
 	// ExpectCmdLine: expect JOB cmdline PROGRAM [PARAMETERS] | none
 	ExpectCmdLine
-	// ExpectNotified: expect JOB [no] KIND [-> TARGET] [xN] [failed]
+	// ExpectNotified: expect [since MARK] [JOB] [no] KIND [-> TARGET] [xN]
+	// [failed] [as USER] [file PATH]
 	ExpectNotified
+	// ExpectBytes: expect JOB bytes TRANSFERRED/TOTAL (TOTAL may be unknown)
+	ExpectBytes
+	// ExpectFiles: expect JOB files TRANSFERRED/TOTAL
+	ExpectFiles
+	// ExpectError: expect JOB error HRESULT [CONTEXT] | none
+	ExpectError
+	// ExpectProperty: expect JOB property PROPERTY VALUE
+	ExpectProperty
+	// ExpectOrder: expect order EVENT then EVENT ..., each EVENT written
+	// [JOB] KIND [-> TARGET] [failed] [as USER] [file PATH]
+	ExpectOrder
+	// ExpectEnum: expect enumjobs APP [all] JOB... | none
+	ExpectEnum
+	// ExpectGet: expect JOB displayname|description|priority|type|errorcount|
+	// retrydelay|noprogresstimeout|maxdownloadtime VALUE
+	ExpectGet
+	// ExpectFileGet: expect JOB file N validation|peer|bytes|ranges VALUE
+	ExpectFileGet
+	// ExpectInFlight: expect inflight USER N (clock automatic): how many
+	// callbacks of the user's run now
+	ExpectInFlight
 )
 
 // Expectation is a parsed expect statement.
@@ -49,15 +71,67 @@ type Expectation struct {
 	Negate bool
 	// Failed: count failed attempts instead of successful deliveries.
 	Failed bool
+	// Since is a mark: only notifications after it count.
+	Since string
+	// User is the account the notification must have run as ("" for any).
+	User string
+	// File is the local name of the file of FileTransferred ("" for any).
+	File string
+	// Order lists the notifications of ExpectOrder, first to last.
+	Order []*Expectation
+	// App, All and Jobs are the caller, BG_JOB_ENUM_ALL_USERS and the jobs
+	// of ExpectEnum (empty for none).
+	App  string
+	All  bool
+	Jobs []string
+	// FileN is the file (from 1) of ExpectFileGet.
+	FileN int
 }
 
 // expectation parses the arguments of expect.
 func (p *parser) expectation(line int, verb token, args []token) (*Expectation, error) {
+	if len(args) == 1 && isEventKind(args[0].text) {
+		return p.notifiedWithJob(line, args) // expect JobTransferred: any job
+	}
 	if len(args) < 2 {
 		return nil, p.err(line, verb, "expect needs a job and what to check", "usage: "+verbs["expect"].usage)
 	}
 	e := &Expectation{Job: args[0].text, Count: -1}
+	switch strings.ToLower(args[0].text) {
+	case "since":
+		if !p.marks[args[1].text] {
+			return nil, p.err(line, args[1], fmt.Sprintf("unknown mark %q", args[1].text), "set it first: mark "+args[1].text)
+		}
+		if len(args) < 3 {
+			return nil, p.err(line, args[1], "expect since MARK needs a notification", "write e.g. expect since "+args[1].text+" no JobTransferred")
+		}
+		e, err := p.notifiedWithJob(line, args[2:])
+		if err != nil {
+			return nil, err
+		}
+		e.Since = args[1].text
+		return e, nil
+	case "order":
+		return p.order(line, args)
+	case "enumjobs":
+		return p.enum(line, args)
+	case "inflight":
+		if !p.automatic {
+			return nil, p.err(line, args[0], "expect inflight needs clock automatic", "on the manual clock callbacks run one at a time")
+		}
+		if len(args) != 3 {
+			return nil, p.err(line, args[0], "expect inflight takes a user and a count", "write e.g. expect inflight alice 4")
+		}
+		n, err := strconv.Atoi(args[2].text)
+		if err != nil || n < 0 {
+			return nil, p.err(line, args[2], "not a count", "write a whole number")
+		}
+		return &Expectation{Kind: ExpectInFlight, Value: args[1].text, Count: n}, nil
+	}
 	if !p.jobs[e.Job] {
+		if !p.jobs[e.Job] && (strings.EqualFold(e.Job, "no") || isEventKind(e.Job)) {
+			return p.notifiedWithJob(line, args) // any job
+		}
 		return nil, p.err(line, args[0], fmt.Sprintf("unknown job %q", e.Job), "create it first: APP: create "+e.Job)
 	}
 	what := args[1]
@@ -129,8 +203,172 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 		if len(rest) == 2 {
 			e.Parameters = rest[1].text
 		}
+	case "bytes", "files":
+		e.Kind = ExpectBytes
+		if strings.EqualFold(what.text, "files") {
+			e.Kind = ExpectFiles
+		}
+		t, err := one("write e.g. expect job1 " + strings.ToLower(what.text) + " 2/2")
+		if err != nil {
+			return nil, err
+		}
+		done, total, ok := strings.Cut(t.text, "/")
+		_, err1 := strconv.ParseUint(done, 10, 64)
+		_, err2 := strconv.ParseUint(total, 10, 64)
+		if !ok || err1 != nil || (err2 != nil && !(e.Kind == ExpectBytes && strings.EqualFold(total, "unknown"))) {
+			return nil, p.err(line, t, "not a count of the form TRANSFERRED/TOTAL", "write e.g. 1024/4096 (bytes may be N/unknown)")
+		}
+		e.Value = t.text
+	case "error":
+		e.Kind = ExpectError
+		if len(rest) < 1 || len(rest) > 2 {
+			return nil, p.err(line, what, "expect error takes an HRESULT and an optional context, or none", "write e.g. expect job1 error BG_E_HTTP_ERROR_404 REMOTE_FILE")
+		}
+		e.Value = rest[0].text
+		if !strings.EqualFold(e.Value, "none") {
+			if _, err := model.ParseHRESULT(e.Value); err != nil {
+				return nil, p.err(line, rest[0], "not an HRESULT", "use a name like BG_E_HTTP_ERROR_404 or a value like 0x80190194, or none")
+			}
+		} else if len(rest) == 2 {
+			return nil, p.err(line, rest[1], "none takes no context", "write expect job1 error none")
+		}
+		if len(rest) == 2 {
+			if _, err := model.ParseErrorContext(rest[1].text); err != nil {
+				return nil, p.err(line, rest[1], "unknown error context", "use NONE, UNKNOWN, GENERAL_QUEUE_MANAGER, QUEUE_MANAGER_NOTIFICATION, LOCAL_FILE, REMOTE_FILE, GENERAL_TRANSPORT, REMOTE_APPLICATION or SERVER_CERTIFICATE_CALLBACK")
+			}
+			e.Parameters = rest[1].text
+		}
+	case "property":
+		e.Kind = ExpectProperty
+		if len(rest) != 2 {
+			return nil, p.err(line, what, "expect property takes a property and a value", "write e.g. expect job1 property DYNAMIC_CONTENT true")
+		}
+		id, err := model.ParseJobPropertyID(rest[0].text)
+		if err != nil || !id.Valid() {
+			return nil, p.err(line, rest[0], "unknown job property", "use e.g. DYNAMIC_CONTENT, HIGH_PERFORMANCE, MAX_DOWNLOAD_SIZE, ID_COST_FLAGS, MINIMUM_NOTIFICATION_INTERVAL_MS, ON_DEMAND_MODE, USE_STORED_CREDENTIALS or NOTIFICATION_CLSID")
+		}
+		if _, err := parsePropertyValue(id, rest[1].text, p.classGUID); err != nil {
+			return nil, p.err(line, rest[1], err.Error(), propertyHint(id))
+		}
+		e.Value, e.Parameters = rest[0].text, rest[1].text
+	case "file":
+		e.Kind = ExpectFileGet
+		if len(rest) != 3 {
+			return nil, p.err(line, what, "expect file takes a file number, what to check and a value", "write e.g. expect job1 file 2 validation true")
+		}
+		n, err := strconv.Atoi(rest[0].text)
+		if err != nil || n < 1 {
+			return nil, p.err(line, rest[0], "not a file number", "files count from 1 in the order they were added")
+		}
+		name := strings.ToLower(rest[1].text)
+		g, ok := fileGetters[name]
+		if !ok {
+			return nil, p.err(line, rest[1], "unknown file property", "check validation, peer, bytes or ranges")
+		}
+		if err := g.check(rest[2].text); err != nil {
+			return nil, p.err(line, rest[2], "not a value for "+name, g.hint)
+		}
+		e.FileN, e.Value, e.Parameters = n, name, rest[2].text
 	default:
+		if g, ok := jobGetters[strings.ToLower(what.text)]; ok {
+			e.Kind = ExpectGet
+			t, err := one(g.hint)
+			if err != nil {
+				return nil, err
+			}
+			if err := g.check(t.text); err != nil {
+				return nil, p.err(line, t, "not a value for "+strings.ToLower(what.text), g.hint)
+			}
+			e.Value, e.Parameters = strings.ToLower(what.text), t.text
+			return e, nil
+		}
 		return p.notified(line, e, args[1:])
+	}
+	return e, nil
+}
+
+func isEventKind(s string) bool {
+	_, err := model.ParseEventKind(s)
+	return err == nil
+}
+
+// notifiedWithJob parses "[JOB] [no] KIND ...": without a job, any job's
+// notifications count.
+func (p *parser) notifiedWithJob(line int, args []token) (*Expectation, error) {
+	e := &Expectation{Count: -1}
+	if p.jobs[args[0].text] {
+		e.Job = args[0].text
+		args = args[1:]
+		if len(args) == 0 {
+			return nil, p.err(line, token{col: 1}, "a notification kind must follow the job", "write e.g. expect "+e.Job+" JobTransferred")
+		}
+	}
+	return p.notified(line, e, args)
+}
+
+// order parses "order EVENT then EVENT ...".
+func (p *parser) order(line int, args []token) (*Expectation, error) {
+	e := &Expectation{Kind: ExpectOrder, Count: -1}
+	var cur []token
+	flush := func(at token) error {
+		if len(cur) == 0 {
+			return p.err(line, at, "expect order needs an event before and after each then", "write e.g. expect order job1 FileTransferred then job1 JobTransferred")
+		}
+		item, err := p.notifiedWithJob(line, cur)
+		if err != nil {
+			return err
+		}
+		if item.Negate || item.Count >= 0 || item.Since != "" {
+			return p.err(line, cur[0], "an event of expect order takes no no, count or mark", "write [JOB] KIND [-> TARGET] [failed] [as USER] [file PATH]")
+		}
+		e.Order = append(e.Order, item)
+		cur = nil
+		return nil
+	}
+	for _, t := range args[1:] {
+		if !t.quoted && strings.EqualFold(t.text, "then") {
+			if err := flush(t); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		cur = append(cur, t)
+	}
+	if err := flush(args[len(args)-1]); err != nil {
+		return nil, err
+	}
+	if len(e.Order) < 2 {
+		return nil, p.err(line, args[0], "expect order needs at least two events", "write e.g. expect order job1 FileTransferred then job1 JobTransferred")
+	}
+	return e, nil
+}
+
+// enum parses "enumjobs APP [all] JOB... | none".
+func (p *parser) enum(line int, args []token) (*Expectation, error) {
+	e := &Expectation{Kind: ExpectEnum, Count: -1}
+	if len(args) < 3 {
+		return nil, p.err(line, args[0], "expect enumjobs takes an app and the jobs it lists, or none", "write e.g. expect enumjobs A job1 job2, or expect enumjobs R all job1 job2")
+	}
+	if !p.apps[args[1].text] {
+		return nil, p.err(line, args[1], fmt.Sprintf("unknown app %q", args[1].text), "start it first: start "+args[1].text+" as USER")
+	}
+	e.App = args[1].text
+	rest := args[2:]
+	if strings.EqualFold(rest[0].text, "all") && !p.jobs[rest[0].text] {
+		e.All = true
+		rest = rest[1:]
+	}
+	if len(rest) == 1 && strings.EqualFold(rest[0].text, "none") && !p.jobs[rest[0].text] {
+		return e, nil
+	}
+	if len(rest) == 0 {
+		return nil, p.err(line, args[len(args)-1], "name the jobs the app lists, or none", "write e.g. expect enumjobs A job1 job2")
+	}
+	for _, t := range rest {
+		if !p.jobs[t.text] {
+			return nil, p.err(line, t, fmt.Sprintf("unknown job %q", t.text), "name jobs the scenario created, or none")
+		}
+		e.Jobs = append(e.Jobs, t.text)
 	}
 	return e, nil
 }
@@ -147,7 +385,7 @@ func (p *parser) notified(line int, e *Expectation, args []token) (*Expectation,
 	}
 	k, err := model.ParseEventKind(args[0].text)
 	if err != nil {
-		return nil, p.err(line, args[0], "unknown expectation", "check state, flags, owner, interface, clsid, cmdline, or a notification: JobTransferred, JobError, JobModification, FileTransferred, FileRangesTransferred, CommandLine")
+		return nil, p.err(line, args[0], "unknown expectation", "check state, flags, owner, interface, clsid, cmdline, bytes, files, error, property, displayname, description, priority, type, errorcount, retrydelay, noprogresstimeout, maxdownloadtime, file N ..., or a notification: JobTransferred, JobError, JobModification, FileTransferred, FileRangesTransferred, CommandLine")
 	}
 	e.Event = k
 	args = args[1:]
@@ -178,8 +416,21 @@ func (p *parser) notified(line int, e *Expectation, args []token) (*Expectation,
 		case strings.EqualFold(t.text, "failed"):
 			e.Failed = true
 			args = args[1:]
+		case strings.EqualFold(t.text, "as") || strings.EqualFold(t.text, "file"):
+			if len(args) < 2 {
+				return nil, p.err(line, t, t.text+" needs a value", "write as USER, or file PATH")
+			}
+			if strings.EqualFold(t.text, "as") {
+				e.User = args[1].text
+			} else {
+				if e.Event != model.EventFileTransferred && e.Event != model.EventFileRangesTransferred {
+					return nil, p.err(line, t, "only FileTransferred and FileRangesTransferred are for a file", "drop file "+args[1].text)
+				}
+				e.File = args[1].text
+			}
+			args = args[2:]
 		default:
-			return nil, p.err(line, t, "unexpected word", "after the kind: -> TARGET, xN, failed")
+			return nil, p.err(line, t, "unexpected word", "after the kind: -> TARGET, xN, failed, as USER, file PATH")
 		}
 	}
 	return e, nil
@@ -200,8 +451,43 @@ func (e *Expectation) String() string {
 		return fmt.Sprintf("%s clsid %s", e.Job, e.Value)
 	case ExpectCmdLine:
 		return strings.TrimSpace(fmt.Sprintf("%s cmdline %s %s", e.Job, e.Value, e.Parameters))
+	case ExpectBytes:
+		return fmt.Sprintf("%s bytes %s", e.Job, e.Value)
+	case ExpectFiles:
+		return fmt.Sprintf("%s files %s", e.Job, e.Value)
+	case ExpectError:
+		return strings.TrimSpace(fmt.Sprintf("%s error %s %s", e.Job, e.Value, e.Parameters))
+	case ExpectProperty:
+		return fmt.Sprintf("%s property %s %s", e.Job, e.Value, e.Parameters)
+	case ExpectGet:
+		return fmt.Sprintf("%s %s %s", e.Job, e.Value, e.Parameters)
+	case ExpectInFlight:
+		return fmt.Sprintf("inflight %s %d", e.Value, e.Count)
+	case ExpectFileGet:
+		return fmt.Sprintf("%s file %d %s %s", e.Job, e.FileN, e.Value, e.Parameters)
+	case ExpectOrder:
+		var parts []string
+		for _, o := range e.Order {
+			parts = append(parts, o.String())
+		}
+		return "order " + strings.Join(parts, " then ")
+	case ExpectEnum:
+		s := "enumjobs " + e.App
+		if e.All {
+			s += " all"
+		}
+		if len(e.Jobs) == 0 {
+			return s + " none"
+		}
+		return s + " " + strings.Join(e.Jobs, " ")
 	}
-	s := e.Job + " "
+	s := ""
+	if e.Since != "" {
+		s = "since " + e.Since + " "
+	}
+	if e.Job != "" {
+		s += e.Job + " "
+	}
 	if e.Negate {
 		s += "no "
 	}
@@ -214,6 +500,12 @@ func (e *Expectation) String() string {
 	}
 	if e.Failed {
 		s += " failed"
+	}
+	if e.User != "" {
+		s += " as " + e.User
+	}
+	if e.File != "" {
+		s += " file " + e.File
 	}
 	return s
 }

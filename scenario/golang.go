@@ -32,8 +32,8 @@ func NewChecker(svc *sim.Service) *Checker {
 		res:   &Result{File: "go", Version: svc.Version()},
 		users: map[string]model.Account{}, apps: map[string]*sim.App{}, jobs: map[string]model.GUID{},
 		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
-		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[string]time.Time{},
-		programs: map[string]*program{},
+		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{},
+		programs: map[string]*program{}, jobHandles: map[string][]string{},
 	}
 	return &Checker{r: r}
 }
@@ -45,7 +45,7 @@ func (c *Checker) NameJob(name string, job model.Job) {
 	id := job.GetId()
 	c.r.jobs[name] = id
 	c.r.names[id] = name
-	c.r.handles["\x00go\x00"+name] = job
+	c.r.addHandle("\x00go", name, job)
 }
 
 // NameClass names a notification CLSID: expectations and the rendered
@@ -120,7 +120,7 @@ func (c *Checker) Result(mark uint64) *Result {
 // CLSIDs (either may be nil: GUIDs are printed).
 func FromTrace(events []model.Event, start time.Time, jobs, classes map[model.GUID]string) *Result {
 	r := &runner{start: start, res: &Result{File: "trace"}, names: map[model.GUID]string{},
-		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[string]time.Time{}}
+		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}}
 	for id, n := range jobs {
 		r.names[id] = n
 	}

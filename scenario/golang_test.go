@@ -81,7 +81,7 @@ func TestCheckerChecksExpectationsFromGo(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ch.OK, "the delivery came after the mark")
 	assert.Equal(t, "no deliveries", ch.Want)
-	assert.Equal(t, "1 deliveries", ch.Got)
+	assert.Equal(t, "1 delivery", ch.Got)
 }
 
 // rulesRetryDelay is BITS's default MinimumRetryDelay: 600 seconds.

@@ -41,7 +41,13 @@ func (e *SyntaxError) Error() string {
 // also returns where the code ends: the byte offset of the comment, or
 // len(line).
 func lexCode(file string, lineNo int, line string) ([]token, int, error) {
-	var toks []token
+	return lexInto(nil, file, lineNo, line)
+}
+
+// lexInto is lexCode appending to toks[:0], so that a reader can reuse one
+// slice for every line.
+func lexInto(toks []token, file string, lineNo int, line string) ([]token, int, error) {
+	toks = toks[:0]
 	col := 1
 	i := 0
 	for i < len(line) {

@@ -8,33 +8,39 @@
 // A script, one statement per line ('#' starts a comment):
 //
 //	version 10.3                     # optional, first: the BITS profile
+//	variant PREC-FAILURE-KEEPS-OBJECT falls-back-to-clsid  # optional, first: a reading of an open rule
 //	user alice                       # an ordinary user (users are ordinary unless declared)
 //	user root admin                  # an administrator
 //	start A as alice                 # start application A running as alice
 //	remote http://srv/f size=2048    # a remote source; status=404, transient=2, rate=1000, latency=2s, peer
-//	class Notifier                   # a COM class for notification CLSIDs; fails, failfirst=N, unregistered
+//	class Notifier                   # a COM class for notification CLSIDs; unregistered, and behaviours
 //	A: create job1                   # job verbs, named like bitsadmin's, from an app
 //	A: addfile job1 http://srv/f C:\dl\f.bin
 //	A: setnotifyflags job1 JOB_TRANSFERRED|JOB_ERROR
-//	A: setnotifyinterface job1       # fails, failfirst=N, complete
+//	A: setnotifyinterface job1 fails on=FileTransferred:2   # behaviours: fails, failfirst=N, return=S_FALSE, on=KIND[:FILE], iface=basic, complete, cancel
 //	A: setnotifyclsid job1 Notifier  # or NULL
-//	A: setnotifycmdline job1 C:\n.exe "C:\n.exe job1" exit=1,0
+//	A: setnotifycmdline job1 C:\n.exe "C:\n.exe job1" exit=1,0 does=complete
+//	A: setproperty job1 DYNAMIC_CONTENT true
 //	A: resume job1
+//	mark m1                          # a point of the run, for expect since
 //	crash A                          # or: exit A
 //	restart
 //	advance 10m                      # virtual time; 90d works too
 //	A: cancel job1 -> BG_E_INVALID_STATE   # a call that must fail with this HRESULT
-//	expect job1 state TRANSFERRED
-//	expect job1 JobTransferred -> Notifier x1
-//	expect job1 no JobTransferred -> A
+//	expect job1 state TRANSFERRED    # also: flags, owner, interface, clsid, cmdline, bytes 10/20, files 1/2, error CODE [CONTEXT], property NAME VALUE
+//	expect job1 JobTransferred -> Notifier x1 as alice
+//	expect since m1 no JobTransferred
+//	expect order job1 FileTransferred then job1 JobTransferred
+//	expect enumjobs A job1
 //
 // After every statement the simulator does all the work due at the current
-// time; only advance moves the clock.
+// time; only advance moves the clock. The README documents every statement.
 package scenario
 
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -43,6 +49,7 @@ import (
 	"time"
 
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 )
 
 // Stmt is one statement of a script.
@@ -67,7 +74,16 @@ type Script struct {
 	File    string
 	Version model.Version
 	Seed    int64
-	Stmts   []Stmt
+	// Variants selects readings of the rulebook's open rules (variant
+	// statements); nil for every default.
+	Variants rules.Selection
+	// Automatic runs the script on the simulator's automatic clock
+	// (clock automatic): callbacks run concurrently, as on Windows, so
+	// that held callbacks can show how many run at once; virtual time
+	// follows the wall clock, so advance is not allowed and times are not
+	// shown.
+	Automatic bool
+	Stmts     []Stmt
 }
 
 // verbSpec describes a verb: whether it needs an actor, and its positional
@@ -82,6 +98,10 @@ type verbSpec struct {
 var verbs = map[string]verbSpec{
 	"version":              {false, 1, 1, "version 10.3", nil},
 	"seed":                 {false, 1, 1, "seed 42", nil},
+	"clock":                {false, 1, 1, "clock manual|automatic (automatic: callbacks run concurrently, time does not pass)", nil},
+	"await":                {false, 3, 3, "await held APP|CLASS N (until N calls of its hold objects wait)", nil},
+	"release":              {false, 1, 2, "release APP|CLASS [N] (let N held calls return; all by default)", nil},
+	"variant":              {false, 2, 2, "variant RULE-ID NAME (a reading of an open rule; bitssim rules --uncertain lists them)", nil},
 	"user":                 {false, 1, 2, "user NAME [user|admin|LocalSystem|LocalService|NetworkService]", nil},
 	"start":                {false, 3, 3, "start APP as USER", nil},
 	"exit":                 {false, 1, 1, "exit APP", nil},
@@ -89,26 +109,38 @@ var verbs = map[string]verbSpec{
 	"restart":              {false, 0, 0, "restart", nil},
 	"advance":              {false, 1, 1, "advance DURATION (e.g. 30s, 10m, 90d)", nil},
 	"remote":               {false, 1, 1, "remote URL [size=N] [rate=N] [latency=D] [status=NNN] [transient=N] [attempts=503,503,404,200] [peer]", []string{"size", "rate", "latency", "status", "transient", "attempts", "peer"}},
-	"class":                {false, 1, 1, "class NAME [fails] [failfirst=N] [unregistered]", []string{"fails", "failfirst", "unregistered"}},
+	"class":                {false, 1, 1, "class NAME [unregistered] [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel]", append([]string{"unregistered"}, behaviorOpts...)},
+	"mark":                 {false, 1, 1, "mark NAME (then: expect since NAME ...)", nil},
 	"create":               {true, 1, 3, "APP: create JOB [download|upload|upload_reply] [DISPLAYNAME]", nil},
 	"getjob":               {true, 1, 1, "APP: getjob JOB", nil},
+	"enumjobs":             {true, 0, 1, "APP: enumjobs [all]", nil},
+	"setproperty":          {true, 3, 3, "APP: setproperty JOB PROPERTY VALUE", nil},
+	"getproperty":          {true, 2, 2, "APP: getproperty JOB PROPERTY", nil},
 	"addfile":              {true, 3, 3, "APP: addfile JOB URL LOCALPATH", nil},
 	"setnotifyflags":       {true, 2, 2, "APP: setnotifyflags JOB FLAGS", nil},
-	"setnotifyinterface":   {true, 1, 1, "APP: setnotifyinterface JOB [fails] [failfirst=N] [complete]", []string{"fails", "failfirst", "complete"}},
+	"setnotifyinterface":   {true, 1, 1, "APP: setnotifyinterface JOB [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel] [hold]", behaviorOpts},
 	"clearnotifyinterface": {true, 1, 1, "APP: clearnotifyinterface JOB", nil},
 	"setnotifyclsid":       {true, 2, 2, "APP: setnotifyclsid JOB CLASS|NULL", nil},
-	"setnotifycmdline":     {true, 2, 3, "APP: setnotifycmdline JOB PROGRAM|NULL [PARAMETERS] [exit=0,1]", []string{"exit"}},
+	"setnotifycmdline":     {true, 2, 3, "APP: setnotifycmdline JOB PROGRAM|NULL [PARAMETERS] [exit=0,1] [does=complete|cancel]", []string{"exit", "does"}},
 	"setminretrydelay":     {true, 2, 2, "APP: setminretrydelay JOB DURATION", nil},
 	"setnoprogresstimeout": {true, 2, 2, "APP: setnoprogresstimeout JOB DURATION", nil},
 	"setpriority":          {true, 2, 2, "APP: setpriority JOB FOREGROUND|HIGH|NORMAL|LOW", nil},
 	"setdescription":       {true, 2, 2, "APP: setdescription JOB TEXT", nil},
+	"setdisplayname":       {true, 2, 2, "APP: setdisplayname JOB TEXT", nil},
+	"setmaxdownloadtime":   {true, 2, 2, "APP: setmaxdownloadtime JOB DURATION", nil},
+	"addfileranges":        {true, 4, 4, "APP: addfileranges JOB URL LOCALPATH OFFSET+LENGTH,OFFSET+EOF", nil},
+	"requestranges":        {true, 3, 3, "APP: requestranges JOB FILE OFFSET+LENGTH,... (FILE counts from 1)", nil},
+	"setvalidation":        {true, 3, 3, "APP: setvalidation JOB FILE true|false (FILE counts from 1)", nil},
 	"resume":               {true, 1, 1, "APP: resume JOB", nil},
 	"suspend":              {true, 1, 1, "APP: suspend JOB", nil},
 	"cancel":               {true, 1, 1, "APP: cancel JOB", nil},
 	"complete":             {true, 1, 1, "APP: complete JOB", nil},
 	"takeownership":        {true, 1, 1, "APP: takeownership JOB", nil},
-	"expect":               {false, 2, -1, "expect JOB state|flags|owner|interface|clsid|cmdline ... | expect JOB [no] KIND [-> TARGET] [xN] [failed]", nil},
+	"expect":               {false, 2, -1, "expect JOB state|flags|owner|interface|clsid|cmdline|bytes|files|error|property ... | expect [since MARK] [JOB] [no] KIND [-> TARGET] [xN] [failed] [as USER] [file PATH] | expect order EVENT then EVENT ... | expect enumjobs APP [all] JOB...|none", nil},
 }
+
+// behaviorOpts are the options of a callback object or class.
+var behaviorOpts = []string{"fails", "failfirst", "on", "return", "iface", "complete", "cancel", "hold"}
 
 // Verbs lists every verb with its usage, sorted.
 func Verbs() []string {
@@ -132,53 +164,145 @@ func ParseFile(name string, r io.Reader) (*Script, error) {
 // Parse parses a script. Errors are *SyntaxError with the position, the
 // offending token and a hint.
 func Parse(name string, src []byte) (*Script, error) {
-	sc := &Script{File: name, Version: model.BITS10_3, Seed: 1}
-	p := &parser{file: name, apps: map[string]bool{}, jobs: map[string]bool{}, classes: map[string]bool{}, users: map[string]bool{}}
-	scanner := bufio.NewScanner(bytes.NewReader(src))
-	scanner.Buffer(make([]byte, 64*1024), 1024*1024)
-	lineNo := 0
-	sawStmt := false
-	for scanner.Scan() {
-		lineNo++
-		line := scanner.Text()
-		toks, code, err := lexCode(name, lineNo, line)
+	sr := newStmtReader(name, bytes.NewReader(src))
+	for {
+		st, ok, err := sr.next()
 		if err != nil {
 			return nil, err
+		}
+		if !ok {
+			break
+		}
+		sr.sc.Stmts = append(sr.sc.Stmts, st)
+	}
+	return sr.sc, nil
+}
+
+// Validate reads a script and checks it as Parse does, without keeping
+// it: a long script costs memory for its names, not its statements.
+func Validate(name string, src io.Reader) error {
+	sr := newStmtReader(name, src)
+	for {
+		_, ok, err := sr.next()
+		if err != nil || !ok {
+			return err
+		}
+	}
+}
+
+// stmtReader reads a script one statement at a time: the header
+// statements (version, seed, variant) go into sc, the others come out of
+// next, so that a long script can run without being held in memory.
+type stmtReader struct {
+	sc      *Script // the header; Stmts stays empty
+	p       *parser
+	scanner *bufio.Scanner
+	lineNo  int
+	n       int     // statements returned
+	toks    []token // reused for every line
+}
+
+func newStmtReader(name string, r io.Reader) *stmtReader {
+	sc := &Script{File: name, Version: model.BITS10_3, Seed: 1}
+	p := &parser{file: name, apps: map[string]bool{}, jobs: map[string]bool{}, classes: map[string]bool{}, users: map[string]bool{}, marks: map[string]bool{}}
+	scanner := bufio.NewScanner(r)
+	scanner.Buffer(make([]byte, 64*1024), 1024*1024)
+	return &stmtReader{sc: sc, p: p, scanner: scanner}
+}
+
+// next returns the next statement; ok is false at the end. An empty
+// script is an error.
+func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
+	name, p, sc := sr.sc.File, sr.p, sr.sc
+	for sr.scanner.Scan() {
+		sr.lineNo++
+		lineNo := sr.lineNo
+		line := sr.scanner.Text()
+		toks, code, err := lexInto(sr.toks, name, lineNo, line)
+		sr.toks = toks
+		if err != nil {
+			return st, false, err
 		}
 		if len(toks) == 0 {
 			continue
 		}
 		st, err := p.stmt(lineNo, strings.TrimSpace(line[:code]), toks)
 		if err != nil {
-			return nil, err
+			return st, false, err
 		}
+		sawStmt := sr.n > 0
 		switch st.Verb {
+		case "variant":
+			if sawStmt {
+				return st, false, p.err(lineNo, toks[0], "variant must come before every statement but version and seed", "move it to the top of the script")
+			}
+			id := strings.ToUpper(st.Args[0])
+			if _, dup := sc.Variants[id]; dup {
+				return st, false, p.err(lineNo, toks[1], "a second variant for "+id, "keep one variant statement per rule")
+			}
+			sel := rules.Selection{id: st.Args[1]}
+			if err := sel.Validate(); err != nil {
+				at := toks[2]
+				if r, ok := rules.Lookup(id); !ok || !r.IsOpen() {
+					at = toks[1]
+				}
+				return st, false, p.err(lineNo, at, strings.TrimPrefix(err.Error(), "rules: "), "bitssim rules --uncertain lists the open rules and their variants")
+			}
+			if sc.Variants == nil {
+				sc.Variants = rules.Selection{}
+			}
+			sc.Variants[id] = st.Args[1]
+			continue
+		case "clock":
+			if sawStmt {
+				return st, false, p.err(lineNo, toks[0], "clock must come before every statement but version, seed and variant", "move it to the top of the script")
+			}
+			switch strings.ToLower(st.Args[0]) {
+			case "manual":
+				sc.Automatic, p.automatic = false, false
+			case "automatic":
+				sc.Automatic, p.automatic = true, true
+			default:
+				return st, false, p.err(lineNo, toks[1], "unknown clock", "write clock manual or clock automatic")
+			}
+			continue
 		case "version", "seed":
 			if sawStmt {
-				return nil, p.err(lineNo, toks[0], st.Verb+" must come before every other statement", "move it to the top of the script")
+				return st, false, p.err(lineNo, toks[0], st.Verb+" must come before every other statement", "move it to the top of the script")
 			}
 			if st.Verb == "version" {
 				v, err := model.ParseVersion(st.Args[0])
 				if err != nil {
-					return nil, p.err(lineNo, toks[1], "unknown BITS version", fmt.Sprintf("use one of %v", model.Versions()))
+					return st, false, p.err(lineNo, toks[1], "unknown BITS version", fmt.Sprintf("use one of %v", model.Versions()))
 				}
 				sc.Version = v
 			} else {
 				n, err := strconv.ParseInt(st.Args[0], 10, 64)
 				if err != nil {
-					return nil, p.err(lineNo, toks[1], "the seed is not a whole number", "write e.g. seed 42")
+					return st, false, p.err(lineNo, toks[1], "the seed is not a whole number", "write e.g. seed 42")
 				}
 				sc.Seed = n
 			}
 			continue
 		}
-		sawStmt = true
-		sc.Stmts = append(sc.Stmts, st)
+		sr.n++
+		return st, true, nil
 	}
-	if err := scanner.Err(); err != nil {
-		return nil, &SyntaxError{File: name, Line: lineNo + 1, Col: 1, Msg: "cannot read line: " + err.Error(), Hint: "lines must be shorter than 1 MiB"}
+	if err := sr.scanner.Err(); err != nil {
+		var se *SyntaxError
+		if errors.As(err, &se) {
+			return st, false, err
+		}
+		if errors.Is(err, bufio.ErrTooLong) {
+			return st, false, &SyntaxError{File: name, Line: sr.lineNo + 1, Col: 1, Msg: "cannot read line: " + err.Error(), Hint: "lines must be shorter than 1 MiB"}
+		}
+		return st, false, fmt.Errorf("scenario: read %s: %w", name, err)
 	}
-	return sc, nil
+	if sr.n == 0 {
+		return st, false, &SyntaxError{File: name, Line: max(sr.lineNo, 1), Col: 1, Msg: "empty scenario: it has no statements",
+			Hint: "write e.g. start A as alice, then calls and expect statements (bitssim run --help lists them)"}
+	}
+	return st, false, nil
 }
 
 // parser tracks the names a script has defined so far.
@@ -188,6 +312,9 @@ type parser struct {
 	jobs    map[string]bool
 	classes map[string]bool
 	users   map[string]bool
+	marks   map[string]bool
+	// automatic: the script runs on the automatic clock.
+	automatic bool
 }
 
 func (p *parser) err(line int, t token, msg, hint string) error {
@@ -196,7 +323,7 @@ func (p *parser) err(line int, t token, msg, hint string) error {
 
 // stmt parses one statement.
 func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
-	st := Stmt{Line: line, Text: text, opts: map[string]string{}}
+	st := Stmt{Line: line, Text: text}
 	// "APP: verb ..." — the actor ends with a colon.
 	if t := toks[0]; !t.quoted && strings.HasSuffix(t.text, ":") && len(t.text) > 1 {
 		st.Actor = strings.TrimSuffix(t.text, ":")
@@ -244,7 +371,7 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 		}
 		args = args[:n-2]
 	}
-	var pos []token
+	pos := make([]token, 0, len(args))
 	for _, a := range args {
 		if !a.quoted && a.text == "->" {
 			return st, p.err(line, a, "-> must be followed by one HRESULT at the end of the line", "write e.g. -> BG_E_INVALID_STATE")
@@ -252,6 +379,9 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 		if k, v, isOpt := strings.Cut(a.text, "="); !a.quoted && (isOpt || contains(spec.opts, a.text)) && len(spec.opts) > 0 {
 			if !contains(spec.opts, k) {
 				return st, p.err(line, a, fmt.Sprintf("unknown option %q", k), "options here: "+strings.Join(spec.opts, ", "))
+			}
+			if st.opts == nil {
+				st.opts = map[string]string{}
 			}
 			st.opts[k] = v
 			continue
@@ -265,8 +395,9 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 		}
 		return st, p.err(line, at, fmt.Sprintf("%s takes %s", st.Verb, arity(spec)), "usage: "+spec.usage)
 	}
-	for _, a := range pos {
-		st.Args = append(st.Args, a.text)
+	st.Args = make([]string, len(pos))
+	for i, a := range pos {
+		st.Args[i] = a.text
 	}
 	return st, p.check(line, st, pos)
 }
@@ -324,8 +455,30 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 			return p.err(line, pos[0], fmt.Sprintf("unknown app %q", pos[0].text), "start it first: start "+pos[0].text+" as USER")
 		}
 	case "advance":
+		if p.automatic {
+			return p.err(line, pos[0], "advance needs the manual clock", "on clock automatic, time follows the wall clock: drop the advance, or the clock statement")
+		}
 		if _, err := ParseDuration(pos[0].text); err != nil {
 			return p.err(line, pos[0], "not a duration", "write e.g. 30s, 10m, 2h or 90d")
+		}
+	case "await", "release":
+		if !p.automatic {
+			return p.err(line, pos[0], st.Verb+" needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
+		}
+		name := pos[0]
+		if st.Verb == "await" {
+			if !strings.EqualFold(pos[0].text, "held") {
+				return p.err(line, pos[0], `expected "held"`, "write await held APP N")
+			}
+			name = pos[1]
+		}
+		if !p.apps[name.text] && !p.classes[name.text] {
+			return p.err(line, name, fmt.Sprintf("unknown app or class %q", name.text), "name the app or class whose objects hold their calls")
+		}
+		if last := pos[len(pos)-1]; len(pos) == 3 || (st.Verb == "release" && len(pos) == 2) {
+			if n, err := strconv.Atoi(last.text); err != nil || n < 0 {
+				return p.err(line, last, "not a count", "write a whole number")
+			}
 		}
 	case "remote":
 		for k, v := range st.opts {
@@ -342,7 +495,35 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 				return p.err(line, pos[0], err.Error(), "usage: "+verbs["class"].usage)
 			}
 		}
+		if _, err := behaviorOf(st.opts); err != nil {
+			return p.err(line, pos[0], err.Error(), "usage: "+verbs["class"].usage)
+		}
+		if _, hold := st.opts["hold"]; hold && !p.automatic {
+			return p.err(line, pos[0], "hold needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
+		}
 		p.classes[pos[0].text] = true
+	case "mark":
+		if p.marks[pos[0].text] {
+			return p.err(line, pos[0], fmt.Sprintf("mark %q already set", pos[0].text), "give the new mark another name")
+		}
+		p.marks[pos[0].text] = true
+	case "enumjobs":
+		if len(pos) == 1 && !strings.EqualFold(pos[0].text, "all") {
+			return p.err(line, pos[0], "enumjobs takes only the word all", "write APP: enumjobs, or APP: enumjobs all")
+		}
+	case "setproperty", "getproperty":
+		if err := job(0); err != nil {
+			return err
+		}
+		id, err := model.ParseJobPropertyID(pos[1].text)
+		if err != nil || !id.Valid() {
+			return p.err(line, pos[1], "unknown job property", "use e.g. DYNAMIC_CONTENT, HIGH_PERFORMANCE, MAX_DOWNLOAD_SIZE, ID_COST_FLAGS, MINIMUM_NOTIFICATION_INTERVAL_MS, ON_DEMAND_MODE, USE_STORED_CREDENTIALS or NOTIFICATION_CLSID")
+		}
+		if st.Verb == "setproperty" {
+			if _, err := parsePropertyValue(id, pos[2].text, p.classGUID); err != nil {
+				return p.err(line, pos[2], err.Error(), propertyHint(id))
+			}
+		}
 	case "create":
 		if p.jobs[pos[0].text] {
 			return p.err(line, pos[0], fmt.Sprintf("job %q already exists", pos[0].text), "give the new job another name")
@@ -378,7 +559,31 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 				return p.err(line, pos[0], err.Error(), "write exit=0 or exit=1,1,0")
 			}
 		}
-	case "setminretrydelay", "setnoprogresstimeout":
+		if v, ok := st.opts["does"]; ok && v != "complete" && v != "cancel" {
+			return p.err(line, pos[0], fmt.Sprintf("a program does complete or cancel, not %q", v), "write does=complete or does=cancel")
+		}
+	case "addfileranges":
+		if err := job(0); err != nil {
+			return err
+		}
+		if _, err := parseRanges(pos[3].text); err != nil {
+			return p.err(line, pos[3], err.Error(), "write e.g. 0+100,200+EOF")
+		}
+	case "requestranges", "setvalidation":
+		if err := job(0); err != nil {
+			return err
+		}
+		if n, err := strconv.Atoi(pos[1].text); err != nil || n < 1 {
+			return p.err(line, pos[1], "not a file number", "files count from 1 in the order they were added")
+		}
+		if st.Verb == "setvalidation" {
+			if _, err := strconv.ParseBool(pos[2].text); err != nil {
+				return p.err(line, pos[2], "not true or false", "write true or false")
+			}
+		} else if _, err := parseRanges(pos[2].text); err != nil {
+			return p.err(line, pos[2], err.Error(), "write e.g. 0+100,200+EOF")
+		}
+	case "setminretrydelay", "setnoprogresstimeout", "setmaxdownloadtime":
 		if err := job(0); err != nil {
 			return err
 		}
@@ -396,10 +601,11 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 		if err := job(0); err != nil {
 			return err
 		}
-		if v, ok := st.opts["failfirst"]; ok {
-			if n, err := strconv.Atoi(v); err != nil || n < 0 {
-				return p.err(line, pos[0], "failfirst takes a count", "write failfirst=2")
-			}
+		if _, err := behaviorOf(st.opts); err != nil {
+			return p.err(line, pos[0], err.Error(), "usage: "+verbs["setnotifyinterface"].usage)
+		}
+		if _, hold := st.opts["hold"]; hold && !p.automatic {
+			return p.err(line, pos[0], "hold needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
 		}
 	default:
 		if verbs[st.Verb].actor {
@@ -424,7 +630,7 @@ func checkOpt(k, v string) error {
 		if _, err := ParseDuration(v); err != nil {
 			return fmt.Errorf("latency takes a duration, not %q", v)
 		}
-	case "peer", "fails", "unregistered":
+	case "peer", "fails", "unregistered", "complete", "cancel", "hold":
 		if v != "" {
 			return fmt.Errorf("%s takes no value", k)
 		}
@@ -503,4 +709,17 @@ func distance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// classGUID resolves a class name for a property value: a declared class
+// or a GUID (NULL is GUID_NULL).
+func (p *parser) classGUID(name string) (model.GUID, bool) {
+	if strings.EqualFold(name, "NULL") {
+		return model.GUID_NULL, true
+	}
+	if p.classes[name] {
+		return classCLSID(name), true
+	}
+	g, err := model.ParseGUID(name)
+	return g, err == nil
 }

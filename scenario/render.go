@@ -2,21 +2,22 @@ package scenario
 
 import (
 	"encoding/json"
-
 	"fmt"
-	"github.com/bitssim/bitssim/model"
 	"io"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bitssim/bitssim/model"
 )
 
 // WriteText writes the log of a run, one step per line, with every check
 // in its place: "ok" or "FAIL" and, for failures, what was expected and
 // seen.
 func (r *Result) WriteText(w io.Writer) error {
-	checks := append([]Check(nil), r.Checks...)
-	sort.SliceStable(checks, func(i, j int) bool { return checks[i].Line < checks[j].Line })
+	checks := sortedChecks(r.Checks)
 	next := 0
 	// flush writes the checks of the lines up to and including upTo.
 	flush := func(upTo int) error {
@@ -33,23 +34,7 @@ func (r *Result) WriteText(w io.Writer) error {
 				return err
 			}
 		}
-		arrow := "->"
-		if !s.OK {
-			arrow = "-x"
-		}
-		note := ""
-		if s.Retry {
-			note = "  (retry)"
-		}
-		result := ""
-		if s.Kind != StepControl {
-			result = s.Result.String()
-		}
-		if s.Event != nil && s.Event.Kind == model.EventCommandLine {
-			note += fmt.Sprintf("  [%s %s]", s.Event.Target.Program, s.Event.Target.Parameters)
-		}
-		line := fmt.Sprintf("%-10s %-12s %s %-12s %-44s %s%s", fmtAt(s.At), s.From, arrow, s.To, s.Label, result, note)
-		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " ")); err != nil {
+		if err := writeStep(w, s); err != nil {
 			return err
 		}
 		if s.Line > 0 {
@@ -61,13 +46,88 @@ func (r *Result) WriteText(w io.Writer) error {
 	return flush(int(^uint(0) >> 1))
 }
 
+// writeStep writes one step as a line of the text log: time, from,
+// arrow, to, label and result in columns.
+func writeStep(w io.Writer, s Step) error {
+	arrow := "->"
+	if !s.OK {
+		arrow = "-x"
+	}
+	b := make([]byte, 0, 128)
+	b = field(b, fmtAt(s.At), 10)
+	b = append(b, ' ')
+	b = field(b, s.From, 12)
+	b = append(append(append(b, ' '), arrow...), ' ')
+	b = field(b, s.To, 12)
+	b = append(b, ' ')
+	b = field(b, s.Label, 44)
+	b = append(b, ' ')
+	if s.Kind != StepControl {
+		b = append(b, s.Result.String()...)
+	}
+	if s.Retry {
+		b = append(b, "  (retry)"...)
+	}
+	if s.Event != nil && s.Event.Kind == model.EventCommandLine {
+		b = append(b, "  ["...)
+		b = append(b, s.Event.Target.Program...)
+		b = append(b, ' ')
+		b = append(b, s.Event.Target.Parameters...)
+		b = append(b, ']')
+	}
+	b = append([]byte(SafeText(strings.TrimRight(string(b), " "))), '\n')
+	_, err := w.Write(b)
+	return err
+}
+
+// field appends s padded with spaces to width runes, as fmt's %-Ns does.
+func field(b []byte, s string, width int) []byte {
+	b = append(b, s...)
+	for c := utf8.RuneCountInString(s); c < width; c++ {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// sortedChecks returns the checks in the order of their lines.
+func sortedChecks(c []Check) []Check {
+	checks := append([]Check(nil), c...)
+	sort.SliceStable(checks, func(i, j int) bool { return checks[i].Line < checks[j].Line })
+	return checks
+}
+
 func writeCheck(w io.Writer, file string, c Check) error {
 	if c.OK {
-		_, err := fmt.Fprintf(w, "ok   %s:%d: %s\n", file, c.Line, c.Text)
+		_, err := fmt.Fprintf(w, "ok   %s:%d: %s\n", SafeText(file), c.Line, SafeText(c.Text))
 		return err
 	}
-	_, err := fmt.Fprintf(w, "FAIL %s:%d: %s\n     expected %s\n     seen     %s\n", file, c.Line, c.Text, c.Want, c.Got)
+	_, err := fmt.Fprintf(w, "FAIL %s:%d: %s\n     expected %s\n     seen     %s\n", SafeText(file), c.Line, SafeText(c.Text), SafeText(c.Want), SafeText(c.Got))
 	return err
+}
+
+// SafeText returns s with every control character (C0, DEL and C1: the
+// start of every terminal escape sequence) written as \xHH, so text from
+// a scenario cannot drive the terminal it is printed on.
+func SafeText(s string) string {
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // fmtAt prints a virtual time as "t+0s", "t+10m0s".
@@ -78,24 +138,46 @@ func fmtAt(d time.Duration) string {
 	return "t+" + d.String()
 }
 
-// WriteJSON writes the result as JSON.
+// WriteJSON writes the result as one JSON object (see JSONResult and
+// the schema in cmd/bitssim/bitssim.schema.json), indented, with a final
+// newline.
 func (r *Result) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
-		*Result
-		OK bool `json:"ok"`
-	}{r, !r.Failed()})
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r.JSON())
+}
+
+// WriteJSONLine writes the result as one JSON object on one line: a line
+// of JSON Lines.
+func (r *Result) WriteJSONLine(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r.JSON())
 }
 
 // Summary is one line: "hello.bits: 5 checks, all passed" or "…: 2 of 5
 // checks failed".
 func (r *Result) Summary() string {
-	failed := len(r.Failures())
-	if failed == 0 {
-		return fmt.Sprintf("%s: %d checks, all passed", r.File, len(r.Checks))
+	if len(r.Variants) > 0 {
+		return r.summary() + " (variants: " + r.Variants.String() + ")"
 	}
-	return fmt.Sprintf("%s: %d of %d checks failed", r.File, failed, len(r.Checks))
+	return r.summary()
+}
+
+func (r *Result) summary() string {
+	failed := len(r.Failures())
+	n := r.CheckCount()
+	if n == 0 {
+		return fmt.Sprintf("%s: no checks: write expect statements, or -> HRESULT after a call, to check something", r.File)
+	}
+	if failed == 0 {
+		if n == 1 {
+			return fmt.Sprintf("%s: 1 check, passed", r.File)
+		}
+		return fmt.Sprintf("%s: %d checks, all passed", r.File, n)
+	}
+	return fmt.Sprintf("%s: %d of %d checks failed", r.File, failed, n)
 }
 
 // mermaidID makes a participant name safe for Mermaid.
@@ -112,12 +194,15 @@ func mermaidID(name string) string {
 }
 
 func mermaidText(s string) string {
-	return strings.NewReplacer(";", ",", "#", "&#35;", "\n", " ").Replace(s)
+	return SafeText(strings.NewReplacer(";", ",", "#", "&#35;", "\n", " ").Replace(s))
 }
 
 // WriteMermaid writes the run as a Mermaid sequence diagram: lifelines for
 // the apps, the BITS service, CLSID instances and the command line; failed
-// deliveries are crossed arrows, retries are marked.
+// deliveries are crossed arrows, failed calls get a dotted return arrow
+// with their HRESULT, retries are marked, restarts and marks are notes
+// over every lifeline, and every expectation is a note ("✓" or "✗" with
+// what was expected and seen) in its place.
 func (r *Result) WriteMermaid(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("sequenceDiagram\n")
@@ -131,25 +216,56 @@ func (r *Result) WriteMermaid(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "    participant %s as %s\n", mermaidID(p.Name), mermaidText(label))
 	}
-	for _, s := range r.Steps {
-		label := fmt.Sprintf("%s %s", fmtAt(s.At), s.Label)
-		switch s.Kind {
-		case StepControl:
-			fmt.Fprintf(&b, "    Note over %s: %s\n", mermaidID(s.From), mermaidText(label))
-			continue
-		}
-		arrow := "->>"
-		if !s.OK {
-			arrow = "-x"
-		}
-		if s.Kind == StepNotify || !s.OK {
-			label += " = " + s.Result.String()
-		}
-		if s.Retry {
-			label += " (retry)"
-		}
-		fmt.Fprintf(&b, "    %s%s%s: %s\n", mermaidID(s.From), arrow, mermaidID(s.To), mermaidText(label))
+	across := "p_BITS"
+	if n := len(r.Participants); n > 1 {
+		across = mermaidID(r.Participants[0].Name) + "," + mermaidID(r.Participants[n-1].Name)
 	}
+	if len(r.Variants) > 0 {
+		fmt.Fprintf(&b, "    Note over %s: %s\n", across, mermaidText("variants: "+r.Variants.String()))
+	}
+	checks := sortedChecks(r.Checks)
+	next := 0
+	flush := func(upTo int) {
+		for ; next < len(checks) && checks[next].Line <= upTo; next++ {
+			c := checks[next]
+			text := fmt.Sprintf("✓ line %d: %s", c.Line, c.Text)
+			if !c.OK {
+				text = fmt.Sprintf("✗ line %d: %s — expected %s, seen %s", c.Line, c.Text, c.Want, c.Got)
+			}
+			fmt.Fprintf(&b, "    Note over %s: %s\n", across, mermaidText(text))
+		}
+	}
+	for _, s := range r.Steps {
+		if s.Line > 0 {
+			flush(s.Line - 1)
+		}
+		label := fmt.Sprintf("%s %s", fmtAt(s.At), s.Label)
+		switch {
+		case s.Kind == StepControl && (s.Label == "service restart" || strings.HasPrefix(s.Label, "mark ")):
+			fmt.Fprintf(&b, "    Note over %s: %s\n", across, mermaidText(label))
+		case s.Kind == StepControl:
+			fmt.Fprintf(&b, "    Note over %s: %s\n", mermaidID(s.From), mermaidText(label))
+		case s.Kind == StepCall && !s.OK:
+			fmt.Fprintf(&b, "    %s->>%s: %s\n", mermaidID(s.From), mermaidID(s.To), mermaidText(label))
+			fmt.Fprintf(&b, "    %s-->>%s: %s\n", mermaidID(s.To), mermaidID(s.From), mermaidText("returns "+s.Result.String()))
+		default:
+			arrow := "->>"
+			if !s.OK {
+				arrow = "-x"
+			}
+			if s.Kind == StepNotify || s.Result != model.S_OK {
+				label += " = " + s.Result.String()
+			}
+			if s.Retry {
+				label += " (retry)"
+			}
+			fmt.Fprintf(&b, "    %s%s%s: %s\n", mermaidID(s.From), arrow, mermaidID(s.To), mermaidText(label))
+		}
+		if s.Line > 0 {
+			flush(s.Line)
+		}
+	}
+	flush(int(^uint(0) >> 1))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -1,17 +1,18 @@
 package scenario
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 	"github.com/bitssim/bitssim/sim"
 )
 
@@ -46,6 +47,8 @@ type Step struct {
 	OK bool `json:"ok"`
 	// Retry: a notification tried again after a failed attempt.
 	Retry bool `json:"retry,omitempty"`
+	// Job is the scenario's name of the job a call or notification is about.
+	Job string `json:"job,omitempty"`
 	// Event is the notification, for StepNotify.
 	Event *model.Event `json:"event,omitempty"`
 }
@@ -71,12 +74,20 @@ type Participant struct {
 
 // Result is what a run did.
 type Result struct {
-	File         string        `json:"file"`
-	Version      model.Version `json:"version"`
-	Participants []Participant `json:"participants"`
-	Steps        []Step        `json:"steps"`
-	Checks       []Check       `json:"checks"`
+	File    string        `json:"file"`
+	Version model.Version `json:"version"`
+	// Variants are the readings of open rules the run followed, other
+	// than the defaults (nil when every default).
+	Variants     rules.Selection `json:"variants,omitempty"`
+	Participants []Participant   `json:"participants"`
+	Steps        []Step          `json:"steps"`
+	Checks       []Check         `json:"checks"`
+	dropped      int             // passed checks RunText counted but did not keep
 }
+
+// CheckCount is how many checks the run made: len(Checks), plus those
+// RunText counted without keeping them (it keeps only the failed ones).
+func (r *Result) CheckCount() int { return len(r.Checks) + r.dropped }
 
 // Failed reports whether any check failed.
 func (r *Result) Failed() bool {
@@ -99,6 +110,13 @@ func (r *Result) Failures() []Check {
 	return out
 }
 
+// failKey is a job's notification kind, whose failed attempts are tracked
+// to mark retries.
+type failKey struct {
+	job  model.GUID
+	kind model.EventKind
+}
+
 // runner plays a script.
 type runner struct {
 	sc      *Script
@@ -112,50 +130,249 @@ type runner struct {
 	handles map[string]model.Job  // app + "\x00" + job → handle
 	classes map[string]model.GUID
 	byCLSID map[model.GUID]string
-	seen    map[string]bool      // participants added
-	obs     *sim.App             // an administrator that reads jobs no app of the script can
-	traced  uint64               // last sim event seq logged
-	failed  map[string]time.Time // job+kind → time of a failed attempt, for retries
-	since   uint64               // notification expectations count events after this one
+	seen    map[string]bool       // participants added
+	obs     *sim.App              // an administrator that reads jobs no app of the script can
+	traced  uint64                // last sim event seq logged
+	failed  map[failKey]time.Time // time of a failed attempt, for retries
+	since   uint64                // notification expectations count events after this one
 
-	mu       sync.Mutex
-	programs map[string]*program
+	// events are the notifications so far, in order, and byJob the same
+	// per job: expectations count them without scanning the whole trace.
+	// A Checker, which logs no notifications, leaves indexed false and
+	// reads the service's trace instead.
+	indexed    bool
+	events     []note
+	byJob      map[model.GUID][]int32 // indexes into events
+	jobHandles map[string][]string    // job → keys of handles, in the order apps got them
+
+	marks map[string]uint64 // mark → last trace seq when it was set
+
+	auto       bool               // the automatic clock (clock automatic)
+	gates      *gates             // where the calls of hold objects wait
+	waitCancel context.CancelFunc // ends the settle in progress when a call is held
+
+	text    io.Writer // RunText: steps and checks are written here, steps not kept
+	textErr error     // the first error writing text
+
+	mu          sync.Mutex
+	programs    map[string]*program
+	programApps map[string]*sim.App // user → the process command-line programs run in
 }
 
+// program scripts a command line's program: its exit codes, in turn
+// (the last repeats), and what it does to the job first.
 type program struct {
 	exits []int
 	runs  int
+	does  string // "complete", "cancel" or ""
+}
+
+// RunOptions change how a script runs.
+type RunOptions struct {
+	// Variants selects readings of open rules; for a rule it names, it
+	// overrides the script's variant statement.
+	Variants rules.Selection
+
+	text io.Writer // RunText's writer
 }
 
 // Run plays the script on a simulator with a manual clock. The error is
 // for the simulator failing to start; failed expectations are in the
 // Result.
-func Run(sc *Script) (*Result, error) {
-	svc, err := sim.New(sim.Options{Clock: sim.Manual, Version: sc.Version, Seed: sc.Seed})
+func Run(sc *Script) (*Result, error) { return RunWith(sc, RunOptions{}) }
+
+// RunWith is Run with options.
+func RunWith(sc *Script, opts RunOptions) (*Result, error) {
+	r, err := newRunner(sc, opts)
 	if err != nil {
-		return nil, fmt.Errorf("scenario: %w", err)
+		return nil, err
 	}
-	defer svc.Close()
-	r := &runner{
-		sc: sc, svc: svc, start: svc.Now(),
-		res:   &Result{File: sc.File, Version: sc.Version},
-		users: map[string]model.Account{}, apps: map[string]*sim.App{}, jobs: map[string]model.GUID{},
-		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
-		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[string]time.Time{},
-		programs: map[string]*program{},
-	}
-	svc.SetCommandHandler(r.launch)
-	r.participant("BITS", "bits", "")
+	defer r.close()
 	for i := range sc.Stmts {
 		if err := r.exec(&sc.Stmts[i]); err != nil {
 			return nil, err
 		}
 	}
+	return r.finish()
+}
+
+// RunText parses and runs the scenario read from src as it reads it,
+// writing the text log (as WriteText would) to w as the run goes. The
+// Result keeps the failed checks, counts the others (CheckCount), and has
+// no steps: a scenario of any length runs in memory proportional to its
+// jobs, not to its statements (one statement may cause at most 65,536
+// notifications). A syntax error stops the run where it is found, after
+// the text of the statements before it; check the scenario with Validate
+// first when that matters.
+func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result, error) {
+	sr := newStmtReader(name, src)
+	var r *runner
+	for {
+		st, ok, err := sr.next()
+		if err != nil {
+			if r != nil {
+				r.close()
+			}
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if r == nil { // the header is complete: start the service
+			opts.text = w
+			if r, err = newRunner(sr.sc, opts); err != nil {
+				return nil, err
+			}
+			defer r.close()
+		}
+		if err := r.exec(&st); err != nil {
+			return nil, err
+		}
+		if r.textErr != nil {
+			return nil, fmt.Errorf("scenario: write: %w", r.textErr)
+		}
+	}
+	return r.finish()
+}
+
+// newRunner starts a service for the script's header and options.
+func newRunner(sc *Script, opts RunOptions) (*runner, error) {
+	variants := rules.Selection{}
+	for id, name := range sc.Variants {
+		variants[id] = name
+	}
+	for id, name := range opts.Variants {
+		variants[strings.ToUpper(id)] = name
+	}
+	if err := variants.Validate(); err != nil {
+		return nil, fmt.Errorf("scenario: %s: %w", sc.File, err)
+	}
+	so := sim.Options{Clock: sim.Manual, Version: sc.Version, Seed: sc.Seed, Variants: variants.Normalized()}
+	if sc.Automatic {
+		so.Clock = sim.Automatic
+	}
+	if opts.text != nil {
+		// The runner keeps its own copy of every notification; the
+		// service needs only those since the last statement.
+		so.TraceLimit = streamTraceLimit
+	}
+	svc, err := sim.New(so)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: %s: %w", sc.File, err)
+	}
+	r := &runner{
+		sc: sc, svc: svc, start: svc.Now(), text: opts.text, auto: sc.Automatic, gates: newGates(),
+		res:   &Result{File: sc.File, Version: sc.Version, Variants: variants.Normalized()},
+		users: map[string]model.Account{}, apps: map[string]*sim.App{}, jobs: map[string]model.GUID{},
+		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
+		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]int32{}, jobHandles: map[string][]string{},
+		programs: map[string]*program{}, programApps: map[string]*sim.App{}, marks: map[string]uint64{},
+	}
+	svc.SetCommandHandler(r.launch)
+	r.gates.onHold = r.holdEntered
+	r.participant("BITS", "bits", "")
+	return r, nil
+}
+
+// streamTraceLimit is the service's trace limit when RunText keeps the
+// notifications itself: more notifications than this from one statement
+// (65,536: an advance over thousands of jobs whose callbacks keep
+// failing) are an error rather than a silent loss.
+var streamTraceLimit = 1 << 16
+
+// finish orders the lifelines and returns the result.
+func (r *runner) finish() (*Result, error) {
+	if r.textErr != nil {
+		return nil, fmt.Errorf("scenario: write: %w", r.textErr)
+	}
 	sortParticipants(r.res.Participants)
 	return r.res, nil
 }
 
-func (r *runner) now() time.Duration { return r.svc.Now().Sub(r.start) }
+// addStep logs a step: into the result, or as a line of text.
+func (r *runner) addStep(s Step) {
+	if r.text == nil {
+		r.res.Steps = append(r.res.Steps, s)
+		return
+	}
+	if r.textErr == nil {
+		r.textErr = writeStep(r.text, s)
+	}
+}
+
+// addCheck records a check, and writes it when the run writes text; a
+// text run keeps only the failed checks, and counts the others.
+func (r *runner) addCheck(c Check) {
+	if r.text == nil {
+		r.res.Checks = append(r.res.Checks, c)
+		return
+	}
+	if c.OK {
+		r.res.dropped++
+	} else {
+		r.res.Checks = append(r.res.Checks, c)
+	}
+	if r.textErr == nil {
+		r.textErr = writeCheck(r.text, r.res.File, c)
+	}
+}
+
+func (r *runner) now() time.Duration {
+	if r.auto {
+		return 0 // the automatic clock follows the wall clock: no time is shown
+	}
+	return r.svc.Now().Sub(r.start)
+}
+
+// close lets every held call go and stops the service.
+func (r *runner) close() {
+	r.gates.openAll()
+	_ = r.svc.Close()
+}
+
+// settleTimeout bounds how long the automatic clock may take to settle.
+const settleTimeout = 10 * time.Second
+
+// settle does the work the last statement caused: on the manual clock all
+// of it, at once; on the automatic clock it waits until the service is
+// idle, or until a call is held (which waits for a release).
+func (r *runner) settle() error {
+	if !r.auto {
+		return r.svc.RunUntilIdle()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), settleTimeout)
+	defer cancel()
+	r.mu.Lock()
+	r.waitCancel = cancel
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.waitCancel = nil
+		r.mu.Unlock()
+	}()
+	if r.gates.held() > 0 {
+		return nil
+	}
+	err := r.svc.WaitIdle(ctx)
+	if err != nil && r.gates.held() > 0 {
+		return nil // a call is held: the service waits for its release
+	}
+	if err != nil {
+		return fmt.Errorf("the service did not settle within %v: %w", settleTimeout, err)
+	}
+	return nil
+}
+
+// holdEntered is called when a call starts waiting for its release: a
+// settle in progress stops waiting.
+func (r *runner) holdEntered() {
+	r.mu.Lock()
+	cancel := r.waitCancel
+	r.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
 
 func (r *runner) participant(name, kind, user string) {
 	if r.seen[name] {
@@ -188,10 +405,7 @@ func (r *runner) clsidOf(name string) model.GUID {
 	if g, ok := r.classes[name]; ok {
 		return g
 	}
-	if g, err := model.ParseGUID(name); err == nil {
-		return g
-	}
-	return model.GUID(uuid.NewSHA1(uuid.NameSpaceURL, []byte("bitssim:class:"+name)))
+	return classCLSID(name)
 }
 
 // exec runs one statement and then the work it causes.
@@ -222,37 +436,53 @@ func (r *runner) exec(st *Stmt) error {
 		} else {
 			a.Crash()
 		}
-		r.res.Steps = append(r.res.Steps, Step{Kind: StepControl, Line: st.Line, At: r.now(), From: st.Args[0], To: st.Args[0], Label: st.Verb, OK: true})
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: st.Args[0], To: st.Args[0], Label: st.Verb, OK: true})
 	case "restart":
 		r.control(st, "service restart", r.svc.Restart())
 	case "advance":
 		d, _ := ParseDuration(st.Args[0])
-		r.res.Steps = append(r.res.Steps, Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "advance " + st.Args[0], OK: true})
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "advance " + st.Args[0], OK: true})
 		if err := r.svc.Advance(d); err != nil {
 			return fmt.Errorf("scenario: line %d: %w", st.Line, err)
 		}
-		r.collect()
-		return nil
+		return r.collect()
 	case "remote":
 		r.control(st, "", r.svc.SetRemote(st.Args[0], remoteOf(st.opts)))
 		return nil
 	case "class":
 		r.defineClass(st)
 		return nil
+	case "await":
+		n, _ := strconv.Atoi(st.Args[2])
+		if err := r.gates.await(st.Args[1], n, settleTimeout); err != nil {
+			r.addCheck(Check{Line: st.Line, Text: st.Text, Want: fmt.Sprintf("%d held calls of %s", n, st.Args[1]), Got: err.Error()})
+		}
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: st.Text, OK: true})
+		return r.collect()
+	case "release":
+		n := -1
+		if len(st.Args) > 1 {
+			n, _ = strconv.Atoi(st.Args[1])
+		}
+		r.gates.release(st.Args[0], n)
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: st.Text, OK: true})
+	case "mark":
+		r.marks[st.Args[0]] = r.traced
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "mark " + st.Args[0], OK: true})
+		return nil
 	default:
 		r.call(st)
 	}
-	if err := r.svc.RunUntilIdle(); err != nil {
+	if err := r.settle(); err != nil {
 		return fmt.Errorf("scenario: line %d: %w", st.Line, err)
 	}
-	r.collect()
-	return nil
+	return r.collect()
 }
 
 // control records a control step; a failure is a failed check.
 func (r *runner) control(st *Stmt, label string, err error) {
 	if err != nil {
-		r.res.Checks = append(r.res.Checks, Check{Line: st.Line, Text: st.Text, OK: false, Want: "success", Got: err.Error()})
+		r.addCheck(Check{Line: st.Line, Text: st.Text, OK: false, Want: "success", Got: err.Error()})
 		return
 	}
 	if label != "" {
@@ -260,7 +490,7 @@ func (r *runner) control(st *Stmt, label string, err error) {
 		if st.Verb == "start" {
 			from = st.Args[0]
 		}
-		r.res.Steps = append(r.res.Steps, Step{Kind: StepControl, Line: st.Line, At: r.now(), From: from, To: "BITS", Label: label, OK: true})
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: from, To: "BITS", Label: label, OK: true})
 	}
 }
 
@@ -298,14 +528,12 @@ func (r *runner) defineClass(st *Stmt) {
 	if _, unregistered := st.opts["unregistered"]; unregistered {
 		return
 	}
-	b := behavior{fails: hasOpt(st.opts, "fails")}
-	b.failFirst, _ = strconv.Atoi(st.opts["failfirst"])
+	b, _ := behaviorOf(st.opts)
+	b.holder = name
 	_ = r.svc.RegisterClass(clsid, func(host *sim.App) (any, error) {
-		return newCallback(b), nil
+		return newObject(b, "", r.gates), nil
 	})
 }
-
-func hasOpt(opts map[string]string, k string) bool { _, ok := opts[k]; return ok }
 
 // handle returns app's handle on job, getting it with GetJob when the app
 // did not create it.
@@ -322,17 +550,42 @@ func (r *runner) handle(app, job string) (model.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.handles[key] = h
+	r.addHandle(app, job, h)
 	return h, nil
+}
+
+// addHandle records app's handle on job.
+func (r *runner) addHandle(app, job string, h model.Job) {
+	key := app + "\x00" + job
+	if _, ok := r.handles[key]; !ok {
+		r.jobHandles[job] = append(r.jobHandles[job], key)
+	}
+	r.handles[key] = h
 }
 
 // call performs an app's call and checks its HRESULT.
 func (r *runner) call(st *Stmt) {
 	app := r.apps[st.Actor]
-	job := st.Args[0]
-	label := st.Verb + " " + job
+	job := ""
+	if len(st.Args) > 0 && st.Verb != "enumjobs" {
+		job = st.Args[0]
+	}
+	var label string
+	switch st.Verb {
+	case "create", "addfile", "addfileranges", "setnotifycmdline", "setdescription", "setdisplayname":
+		label = st.Verb + " " + job // long arguments stay out of the picture
+	default:
+		label = strings.TrimSpace(st.Verb + " " + strings.Join(st.Args, " "))
+	}
 	var hr model.HRESULT
 	err := func() error {
+		if st.Verb == "enumjobs" {
+			jobs, err := app.EnumJobs(enumFlags(st.Args))
+			if err == nil {
+				label += fmt.Sprintf(" (%d jobs)", len(jobs))
+			}
+			return err
+		}
 		if st.Verb == "create" {
 			typ := model.BG_JOB_TYPE_DOWNLOAD
 			name := job
@@ -348,7 +601,7 @@ func (r *runner) call(st *Stmt) {
 			}
 			r.jobs[job] = h.GetId()
 			r.names[h.GetId()] = job
-			r.handles[st.Actor+"\x00"+job] = h
+			r.addHandle(st.Actor, job, h)
 			return nil
 		}
 		h, err := r.handle(st.Actor, job)
@@ -361,15 +614,15 @@ func (r *runner) call(st *Stmt) {
 	if err == nil && hr != 0 {
 		result = hr
 	}
-	r.res.Steps = append(r.res.Steps, Step{Kind: StepCall, Line: st.Line, At: r.now(), From: st.Actor, To: "BITS",
-		Label: label, Result: result, OK: err == nil})
+	r.addStep(Step{Kind: StepCall, Line: st.Line, At: r.now(), From: st.Actor, To: "BITS",
+		Label: label, Job: job, Result: result, OK: err == nil})
 	switch {
 	case st.Want != 0 && result != st.Want:
-		r.res.Checks = append(r.res.Checks, Check{Line: st.Line, Text: st.Text, Want: st.Want.String(), Got: result.String()})
+		r.addCheck(Check{Line: st.Line, Text: st.Text, Want: st.Want.String(), Got: result.String()})
 	case st.Want != 0:
-		r.res.Checks = append(r.res.Checks, Check{Line: st.Line, Text: st.Text, OK: true})
+		r.addCheck(Check{Line: st.Line, Text: st.Text, OK: true})
 	case err != nil:
-		r.res.Checks = append(r.res.Checks, Check{Line: st.Line, Text: st.Text, Want: "success",
+		r.addCheck(Check{Line: st.Line, Text: st.Text, Want: "success",
 			Got: fmt.Sprintf("%v (write \"-> %s\" to expect it)", err, result.String())})
 	}
 }
@@ -380,17 +633,43 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 	switch st.Verb {
 	case "getjob":
 		return nil
+	case "setdisplayname":
+		return h.SetDisplayName(a[1])
+	case "setmaxdownloadtime":
+		d, _ := ParseDuration(a[1])
+		return h.SetMaximumDownloadTime(d)
+	case "addfileranges":
+		rs, _ := parseRanges(a[3])
+		return h.AddFileWithRanges(a[1], a[2], rs)
+	case "requestranges", "setvalidation":
+		n, _ := strconv.Atoi(a[1])
+		f, err := fileOf(h, strconv.Itoa(n))
+		if err != nil {
+			return fmt.Errorf("%v: %w", err, model.E_INVALIDARG)
+		}
+		if st.Verb == "setvalidation" {
+			v, _ := strconv.ParseBool(a[2])
+			return f.SetValidationState(v)
+		}
+		rs, _ := parseRanges(a[2])
+		return f.RequestFileRanges(rs)
+	case "setproperty", "getproperty":
+		id, _ := model.ParseJobPropertyID(a[1])
+		if st.Verb == "getproperty" {
+			_, err := h.GetProperty(id)
+			return err
+		}
+		v, _ := parsePropertyValue(id, a[2], func(name string) (model.GUID, bool) { return r.clsidOf(name), true })
+		return h.SetProperty(id, v)
 	case "addfile":
 		return h.AddFile(a[1], a[2])
 	case "setnotifyflags":
 		f, _ := model.ParseNotifyFlags(a[1])
 		return h.SetNotifyFlags(f)
 	case "setnotifyinterface":
-		b := behavior{fails: hasOpt(st.opts, "fails"), complete: hasOpt(st.opts, "complete")}
-		b.failFirst, _ = strconv.Atoi(st.opts["failfirst"])
-		cb := newCallback(b)
-		cb.app = st.Actor
-		return h.SetNotifyInterface(cb)
+		b, _ := behaviorOf(st.opts)
+		b.holder = st.Actor
+		return h.SetNotifyInterface(newObject(b, st.Actor, r.gates))
 	case "clearnotifyinterface":
 		return h.SetNotifyInterface(nil)
 	case "setnotifyclsid":
@@ -403,10 +682,14 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 		if len(a) > 2 && !strings.EqualFold(a[2], "NULL") {
 			params = a[2]
 		}
-		if v, ok := st.opts["exit"]; ok {
-			exits, _ := parseExits(v)
+		_, hasExit := st.opts["exit"]
+		if does, ok := st.opts["does"]; hasExit || ok {
+			exits, _ := parseExits(st.opts["exit"])
+			if !hasExit {
+				exits = nil
+			}
 			r.mu.Lock()
-			r.programs[prog] = &program{exits: exits}
+			r.programs[prog] = &program{exits: exits, does: does}
 			r.mu.Unlock()
 		}
 		return h.SetNotifyCmdLine(prog, params)
@@ -439,17 +722,62 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 	return fmt.Errorf("scenario: verb %q not implemented: %w", st.Verb, model.E_NOTIMPL)
 }
 
-// launch plays a command line: the exit codes of its program, 0 by default.
+// enumFlags is the EnumJobs flags of "enumjobs [all]".
+func enumFlags(args []string) model.EnumJobsFlags {
+	if len(args) > 0 {
+		return model.BG_JOB_ENUM_ALL_USERS
+	}
+	return 0
+}
+
+// launch plays a command line: its program acts on the job as scripted
+// (as the user the command line runs as), then exits with its next exit
+// code, 0 by default.
 func (r *runner) launch(l sim.Launch) (int, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	p := r.programs[l.Program]
-	if p == nil || len(p.exits) == 0 {
-		return 0, nil
+	code, does := 0, ""
+	if p != nil {
+		if len(p.exits) > 0 {
+			code = p.exits[min(p.runs, len(p.exits)-1)]
+		}
+		p.runs++
+		does = p.does
 	}
-	code := p.exits[min(p.runs, len(p.exits)-1)]
-	p.runs++
+	r.mu.Unlock()
+	if does != "" {
+		if err := r.programActs(l, does); err != nil {
+			return 1, nil // the program failed: it exits non-zero
+		}
+	}
 	return code, nil
+}
+
+// programActs completes or cancels the job of a launch, from a process of
+// the command line's user.
+func (r *runner) programActs(l sim.Launch, does string) error {
+	r.mu.Lock()
+	app := r.programApps[l.User.Name]
+	r.mu.Unlock()
+	if app == nil {
+		var err error
+		app, err = r.svc.StartApp("program of "+l.User.Name, l.User)
+		if err != nil {
+			return err
+		}
+		r.mu.Lock()
+		r.programApps[l.User.Name] = app
+		r.mu.Unlock()
+	}
+	h, err := app.GetJob(l.Job)
+	if err != nil {
+		return err
+	}
+	if does == "cancel" {
+		return h.Cancel()
+	}
+	_, err = h.Complete()
+	return err
 }
 
 // target names the participant a notification went to.
@@ -471,7 +799,14 @@ func (r *runner) target(e model.Event) string {
 }
 
 // collect logs the notifications the simulator made since the last call.
-func (r *runner) collect() { r.log(r.svc.TraceSince(r.traced)) }
+func (r *runner) collect() error {
+	events := r.svc.TraceSince(r.traced)
+	if len(events) > 0 && events[0].Seq > r.traced+1 {
+		return fmt.Errorf("scenario: more than %d notifications after one statement: the run cannot follow them all", streamTraceLimit)
+	}
+	r.log(events)
+	return nil
+}
 
 // log adds notifications to the run's steps.
 func (r *runner) log(events []model.Event) {
@@ -486,8 +821,12 @@ func (r *runner) log(events []model.Event) {
 		case model.TargetCommandLine:
 			r.participant(to, "cmdline", "")
 		}
-		key := e.Job.String() + e.Kind.String()
+		key := failKey{e.Job, e.Kind}
 		ev := e
+		if r.indexed {
+			r.byJob[e.Job] = append(r.byJob[e.Job], int32(len(r.events)))
+			r.events = append(r.events, noteOf(e))
+		}
 		label := e.Kind.String() + " " + r.names[e.Job]
 		if e.Kind == model.EventCommandLine {
 			label = fmt.Sprintf("run for %s (exit %d)", r.names[e.Job], e.ExitCode)
@@ -496,8 +835,12 @@ func (r *runner) log(events []model.Event) {
 		// fallback within one delivery is not.
 		failedAt, failed := r.failed[key]
 		retry := failed && e.Time.After(failedAt)
-		r.res.Steps = append(r.res.Steps, Step{Kind: StepNotify, At: e.Time.Sub(r.start), From: "BITS", To: to,
-			Label: label, Result: e.Result, OK: e.Delivered(), Retry: retry, Event: &ev})
+		at := e.Time.Sub(r.start)
+		if r.auto {
+			at = 0 // the automatic clock follows the wall clock: no time is shown
+		}
+		r.addStep(Step{Kind: StepNotify, At: at, From: "BITS", To: to,
+			Label: label, Job: r.names[e.Job], Result: e.Result, OK: e.Delivered(), Retry: retry, Event: &ev})
 		if e.Delivered() {
 			delete(r.failed, key)
 		} else if !failed || retry {
@@ -515,15 +858,22 @@ func (r *runner) check(st *Stmt) {
 	if !c.OK {
 		c.Want, c.Got = want, got
 	}
-	r.res.Checks = append(r.res.Checks, c)
+	r.addCheck(c)
 }
 
 // evaluate returns what the expectation wants and what the run shows, as
 // comparable strings.
 func (r *runner) evaluate(e *Expectation) (want, got string) {
 	id := r.jobs[e.Job]
-	if e.Kind == ExpectNotified {
+	switch e.Kind {
+	case ExpectNotified:
 		return r.countNotified(e, id)
+	case ExpectOrder:
+		return r.order(e)
+	case ExpectEnum:
+		return r.enumerated(e)
+	case ExpectInFlight:
+		return fmt.Sprintf("%d callbacks running", e.Count), fmt.Sprintf("%d callbacks running", r.svc.InFlight(r.user(e.Value).Name))
 	}
 	h, err := r.observer(e.Job)
 	if err != nil {
@@ -574,8 +924,129 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 			got = fmt.Sprintf("%q %q", p, a)
 		}
 		return want, got
+	case ExpectBytes, ExpectFiles:
+		p, err := h.GetProgress()
+		if err != nil {
+			return e.Value, err.Error()
+		}
+		if e.Kind == ExpectFiles {
+			return e.Value, fmt.Sprintf("%d/%d", p.FilesTransferred, p.FilesTotal)
+		}
+		total := fmt.Sprint(p.BytesTotal)
+		if p.BytesTotal == model.BG_SIZE_UNKNOWN {
+			total = "unknown"
+		}
+		done, wantTotal, _ := strings.Cut(e.Value, "/")
+		return done + "/" + strings.ToLower(wantTotal), fmt.Sprintf("%d/%s", p.BytesTransferred, total)
+	case ExpectError:
+		je, err := h.GetError()
+		got := "none"
+		switch {
+		case errors.Is(err, model.BG_E_ERROR_INFORMATION_UNAVAILABLE):
+		case err != nil:
+			got = err.Error()
+		default:
+			got = je.Code.String() + " in " + je.Context.String()
+		}
+		if strings.EqualFold(e.Value, "none") {
+			return "none", got
+		}
+		code, _ := model.ParseHRESULT(e.Value)
+		if e.Parameters == "" {
+			want = code.String()
+			if err == nil {
+				got = je.Code.String()
+			}
+			return want, got
+		}
+		ctx, _ := model.ParseErrorContext(e.Parameters)
+		return code.String() + " in " + ctx.String(), got
+	case ExpectGet:
+		w, g, err := jobGetters[e.Value].read(h, e.Parameters)
+		return w, valueOr(g, err)
+	case ExpectFileGet:
+		w, g, err := fileGetters[e.Value].read(h, strconv.Itoa(e.FileN)+" "+e.Parameters)
+		if w == "" && err != nil {
+			return e.Parameters, err.Error()
+		}
+		return w, valueOr(g, err)
+	case ExpectProperty:
+		id, _ := model.ParseJobPropertyID(e.Value)
+		w, _ := parsePropertyValue(id, e.Parameters, func(name string) (model.GUID, bool) { return r.clsidOf(name), true })
+		v, err := h.GetProperty(id)
+		want = propertyString(id, w, r.className)
+		if err != nil {
+			return want, err.Error()
+		}
+		return want, propertyString(id, v, r.className)
 	}
 	return "", ""
+}
+
+// order checks that the first notification matching each event of the
+// expectation came after the one before.
+func (r *runner) order(e *Expectation) (want, got string) {
+	var wantParts, gotParts []string
+	last := uint64(0)
+	inOrder := true
+	for _, item := range e.Order {
+		wantParts = append(wantParts, item.String())
+		seq := uint64(0)
+		r.eachEvent(item.Job, 0, func(ev model.Event) bool {
+			if r.matchesEvent(item, ev) {
+				seq = ev.Seq
+				return false
+			}
+			return true
+		})
+		if seq == 0 {
+			gotParts = append(gotParts, item.String()+" never")
+			inOrder = false
+			continue
+		}
+		gotParts = append(gotParts, fmt.Sprintf("%s at #%d", item.String(), seq))
+		if seq <= last {
+			inOrder = false
+		}
+		last = seq
+	}
+	want = strings.Join(wantParts, ", then ")
+	if inOrder {
+		return want, want
+	}
+	return want, strings.Join(gotParts, ", ")
+}
+
+// enumerated compares the jobs an app's EnumJobs lists with the expected.
+func (r *runner) enumerated(e *Expectation) (want, got string) {
+	w := append([]string(nil), e.Jobs...)
+	sort.Strings(w)
+	want = strings.Join(w, " ")
+	if want == "" {
+		want = "none"
+	}
+	flags := model.EnumJobsFlags(0)
+	if e.All {
+		flags = model.BG_JOB_ENUM_ALL_USERS
+	}
+	jobs, err := r.apps[e.App].EnumJobs(flags)
+	if err != nil {
+		return want, err.Error()
+	}
+	var g []string
+	for _, j := range jobs {
+		name, ok := r.names[j.GetId()]
+		if !ok {
+			name = j.GetId().String()
+		}
+		g = append(g, name)
+	}
+	sort.Strings(g)
+	got = strings.Join(g, " ")
+	if got == "" {
+		got = "none"
+	}
+	return want, got
 }
 
 func valueOr(v string, err error) string {
@@ -598,14 +1069,7 @@ func (r *runner) className(g model.GUID) string {
 // observer returns a handle to read a job with: the creator's while it may
 // still call, otherwise an administrator's.
 func (r *runner) observer(job string) (model.Job, error) {
-	var names []string
-	for k := range r.handles {
-		if strings.HasSuffix(k, "\x00"+job) {
-			names = append(names, k)
-		}
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range r.jobHandles[job] { // the creator's first
 		h := r.handles[k]
 		if _, err := h.GetState(); err == nil {
 			return h, nil
@@ -623,8 +1087,8 @@ func (r *runner) observer(job string) (model.Job, error) {
 
 // ownerOf names the app whose callback object cb, held by the job h, is.
 func (r *runner) ownerOf(h model.Job, cb model.Callback) string {
-	if c, ok := cb.(*callback); ok && c.app != "" {
-		return c.app
+	if app := ownerApp(cb); app != "" {
+		return app
 	}
 	if app, ok := r.svc.ObjectApp(h); ok {
 		return app
@@ -648,17 +1112,93 @@ func (r *runner) matches(target string, ev model.Event) bool {
 	return false
 }
 
-// countNotified counts matching notifications in the trace (after the
-// event r.since).
-func (r *runner) countNotified(e *Expectation, id model.GUID) (want, got string) {
-	n := 0
-	for _, ev := range r.svc.TraceSince(r.since) {
-		if ev.Job != id || ev.Kind != e.Event || ev.Delivered() == e.Failed {
-			continue
+// note is a notification as the runner keeps it for expectations: what
+// they match on, in half the memory of a model.Event.
+type note struct {
+	seq      uint64
+	job      model.GUID
+	clsid    model.GUID
+	app      string
+	user     string
+	file     string
+	instance int32
+	result   model.HRESULT
+	kind     model.EventKind
+	target   model.TargetKind
+}
+
+func noteOf(e model.Event) note {
+	return note{seq: e.Seq, job: e.Job, clsid: e.Target.CLSID, app: e.Target.App, user: e.User, file: e.File,
+		instance: int32(e.Target.Instance), result: e.Result, kind: e.Kind, target: e.Target.Kind}
+}
+
+// event is the note as a model.Event (without time, command line or
+// ranges, which expectations do not read).
+func (n *note) event() model.Event {
+	return model.Event{Seq: n.seq, Job: n.job, Kind: n.kind, User: n.user, File: n.file, Result: n.result,
+		Target: model.Target{Kind: n.target, App: n.app, CLSID: n.clsid, Instance: int(n.instance)}}
+}
+
+// eachEvent calls f with the notifications about job ("" for every job)
+// after the event numbered since, in order, until f returns false.
+func (r *runner) eachEvent(job string, since uint64, f func(model.Event) bool) {
+	if !r.indexed {
+		id, all := r.jobs[job], job == ""
+		for _, e := range r.svc.TraceSince(since) {
+			if (all || e.Job == id) && !f(e) {
+				return
+			}
 		}
-		if e.Target == "" || r.matches(e.Target, ev) {
+		return
+	}
+	if job == "" {
+		i := sort.Search(len(r.events), func(i int) bool { return r.events[i].seq > since })
+		for k := i; k < len(r.events); k++ {
+			if !f(r.events[k].event()) {
+				return
+			}
+		}
+		return
+	}
+	idx := r.byJob[r.jobs[job]]
+	i := sort.Search(len(idx), func(i int) bool { return r.events[idx[i]].seq > since })
+	for _, k := range idx[i:] {
+		if !f(r.events[k].event()) {
+			return
+		}
+	}
+}
+
+// matchesEvent reports whether ev is a notification e describes (its
+// count, negation and mark aside).
+func (r *runner) matchesEvent(e *Expectation, ev model.Event) bool {
+	if ev.Kind != e.Event || ev.Delivered() == e.Failed {
+		return false
+	}
+	if e.Job != "" && ev.Job != r.jobs[e.Job] {
+		return false
+	}
+	if e.User != "" && !strings.EqualFold(ev.User, r.user(e.User).Name) {
+		return false
+	}
+	if e.File != "" && ev.File != e.File {
+		return false
+	}
+	return e.Target == "" || r.matches(e.Target, ev)
+}
+
+// countNotified counts matching notifications in the trace after the
+// event r.since (a Checker's mark), and after the expectation's mark.
+func (r *runner) countNotified(e *Expectation, _ model.GUID) (want, got string) {
+	n := 0
+	r.eachEvent(e.Job, max(r.since, r.marks[e.Since]), func(ev model.Event) bool {
+		if r.matchesEvent(e, ev) {
 			n++
 		}
+		return true
+	})
+	if (e.Negate && n == 0) || (e.Count >= 0 && n == e.Count) || (!e.Negate && e.Count < 0 && n > 0) {
+		return "", "" // holds: no need to say what was wanted
 	}
 	what := "deliveries"
 	if e.Failed {
@@ -676,59 +1216,11 @@ func (r *runner) countNotified(e *Expectation, id model.GUID) (want, got string)
 }
 
 func plural(n int, what string) string {
-	if n == 0 {
+	switch {
+	case n == 0:
 		return "no " + what
+	case n == 1:
+		what = map[string]string{"deliveries": "delivery", "failed attempts": "failed attempt"}[what]
 	}
 	return fmt.Sprintf("%d %s", n, what)
-}
-
-// behavior scripts a callback object of a scenario.
-type behavior struct {
-	fails     bool
-	failFirst int
-	complete  bool
-}
-
-// callback is a scenario's callback object.
-type callback struct {
-	b     behavior
-	app   string
-	mu    sync.Mutex
-	calls int
-}
-
-func newCallback(b behavior) *callback { return &callback{b: b} }
-
-func (c *callback) result() error {
-	if c.b.fails {
-		return model.E_FAIL
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.calls++
-	if c.calls <= c.b.failFirst {
-		return model.E_FAIL
-	}
-	return nil
-}
-
-func (c *callback) JobTransferred(job model.Job) error {
-	if err := c.result(); err != nil {
-		return err
-	}
-	if c.b.complete {
-		if _, err := job.Complete(); err != nil && !errors.Is(err, model.BG_E_INVALID_STATE) {
-			return err
-		}
-	}
-	return nil
-}
-
-func (c *callback) JobError(model.Job, model.JobError) error { return c.result() }
-func (c *callback) JobModification(model.Job) error          { return nil }
-func (c *callback) FileTransferred(model.Job, model.File) error {
-	return c.result()
-}
-func (c *callback) FileRangesTransferred(model.Job, model.File, []model.FileRange) error {
-	return nil
 }

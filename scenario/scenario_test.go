@@ -129,7 +129,7 @@ expect j JobTransferred x1
 	}
 	assert.Equal(t, []bool{false, false, true, true}, got)
 	assert.Equal(t, "2 deliveries", res.Checks[0].Want)
-	assert.Equal(t, "1 deliveries", res.Checks[0].Got)
+	assert.Equal(t, "1 delivery", res.Checks[0].Got)
 }
 
 func TestSVGIsWellFormed(t *testing.T) {
@@ -154,7 +154,8 @@ func TestSVGIsWellFormed(t *testing.T) {
 		}
 	}
 	all := strings.Join(texts, "\n")
-	for _, want := range []string{"A", "B", "BITS service", "Notifier#1", "RPC_S_SERVER_UNAVAILABLE", "JobTransferred job1 = S_OK"} {
+	for _, want := range []string{"A", "B", "BITS service", "Notifier#1", "RPC_S_SERVER_UNAVAILABLE", "JobTransferred job1\nS_OK",
+		"crash", "✓ line 18: expect job1 JobTransferred -> A x1 failed"} {
 		assert.Contains(t, all, want)
 	}
 }
@@ -178,11 +179,15 @@ crash A
 	require.NoError(t, res.WriteJSON(&j))
 	var decoded struct {
 		OK    bool
-		Steps []struct{ Kind int }
+		Steps []struct{ Kind, At, Result string }
 	}
 	require.NoError(t, json.Unmarshal(j.Bytes(), &decoded))
 	assert.True(t, decoded.OK)
-	assert.Len(t, decoded.Steps, len(res.Steps))
+	require.Len(t, decoded.Steps, len(res.Steps))
+	assert.Equal(t, "control", decoded.Steps[0].Kind)
+	assert.Equal(t, "0s", decoded.Steps[0].At)
+	assert.Equal(t, "call", decoded.Steps[1].Kind)
+	assert.Equal(t, "S_OK", decoded.Steps[1].Result)
 }
 
 func FuzzParse(f *testing.F) {
@@ -202,8 +207,8 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if len(sc.Stmts) > 200 {
-			return // keep runs short
+		if len(sc.Stmts) > 200 || sc.Automatic {
+			return // keep runs short: an await on the automatic clock may wait 10 s
 		}
 		if _, err := scenario.Run(sc); err != nil {
 			t.Fatalf("a parsed scenario failed to run: %v", err)
@@ -233,4 +238,183 @@ func TestReadmeTourIsAnExample(t *testing.T) {
 		}
 	}
 	assert.Contains(t, string(readme), "```\n"+strings.Join(body, "\n")+"```")
+}
+
+func TestNewStatementErrorsAreLocated(t *testing.T) {
+	head := "start A as alice\nA: create j\n"
+	cases := []struct{ src, want string }{
+		{head + "expect since m1 no JobTransferred\n", `test.bits:3:14: unknown mark "m1" (at "m1"); set it first: mark m1`},
+		{head + "mark m\nmark m\n", `test.bits:4:6: mark "m" already set (at "m"); give the new mark another name`},
+		{head + "expect order j JobTransferred\n", `test.bits:3:8: expect order needs at least two events (at "order"); write e.g. expect order job1 FileTransferred then job1 JobTransferred`},
+		{head + "expect order j JobTransferred then\n", `test.bits:3:31: expect order needs an event before and after each then (at "then")`},
+		{head + "expect j bytes 10\n", `test.bits:3:16: not a count of the form TRANSFERRED/TOTAL (at "10"); write e.g. 1024/4096 (bytes may be N/unknown)`},
+		{head + "expect j error BG_E_NOPE\n", `test.bits:3:16: not an HRESULT (at "BG_E_NOPE")`},
+		{head + "expect j error BG_E_HTTP_ERROR_404 SOMEWHERE\n", `test.bits:3:36: unknown error context (at "SOMEWHERE")`},
+		{head + "expect j property COLOUR red\n", `test.bits:3:19: unknown job property (at "COLOUR")`},
+		{head + "A: setproperty j DYNAMIC_CONTENT maybe\n", `test.bits:3:34: DYNAMIC_CONTENT takes true or false, not "maybe" (at "maybe"); write true or false`},
+		{head + "expect enumjobs Z j\n", `test.bits:3:17: unknown app "Z" (at "Z")`},
+		{head + "A: setnotifyinterface j on=JobTransferred\n", `on selects the calls that fail or hold: add fails, failfirst=N, return=HRESULT or hold`},
+		{head + "A: setnotifyinterface j fails on=JobTransferred:2\n", `"JobTransferred:2": only FileTransferred and FileRangesTransferred take a file number (from 1)`},
+		{head + "A: setnotifyinterface j return=NOPE\n", `return takes an HRESULT (S_FALSE, E_FAIL, 0x80070005), not "NOPE"`},
+		{head + "A: setnotifyinterface j iface=full\n", `iface is basic, file, ranges or none, not "full"`},
+		{head + "A: setnotifycmdline j C:\\p.exe does=reboot\n", `a program does complete or cancel, not "reboot"`},
+		{head + "expect j JobTransferred file C:\\x\n", `only FileTransferred and FileRangesTransferred are for a file`},
+		{head + "A: enumjobs mine\n", `enumjobs takes only the word all`},
+		{"# only a comment\n", `test.bits:1:1: empty scenario: it has no statements`},
+		{head + "A: setnotifyinterface j hold\n", `test.bits:3:23: hold needs clock automatic (at "j")`},
+		{head + "await held A 4\n", `test.bits:3:7: await needs clock automatic (at "held")`},
+		{"clock automatic\n" + head + "advance 1m\n", `test.bits:4:9: advance needs the manual clock (at "1m")`},
+		{"clock automatic\n" + head + "await held Z 4\n", `test.bits:4:12: unknown app or class "Z" (at "Z")`},
+		{"clock automatic\n" + head + "expect inflight alice many\n", `test.bits:4:23: not a count (at "many")`},
+		{head + "expect inflight alice 4\n", `expect inflight needs clock automatic`},
+		{"clock sundial\n", `test.bits:1:7: unknown clock (at "sundial")`},
+		{head + "expect j priority URGENT\n", `test.bits:3:19: not a value for priority (at "URGENT"); use FOREGROUND, HIGH, NORMAL or LOW`},
+		{head + "expect j retrydelay soon\n", `test.bits:3:21: not a value for retrydelay (at "soon")`},
+		{head + "expect j file 0 peer true\n", `test.bits:3:15: not a file number (at "0")`},
+		{head + "expect j file 1 colour red\n", `test.bits:3:17: unknown file property (at "colour"); check validation, peer, bytes or ranges`},
+		{head + "expect j file 1 ranges 0-100\n", `test.bits:3:24: not a value for ranges (at "0-100")`},
+		{head + "A: addfileranges j http://s/f C:\\f 10\n", `a range is OFFSET+LENGTH or OFFSET+EOF, not "10"`},
+		{head + "A: setvalidation j 1 maybe\n", `test.bits:3:22: not true or false (at "maybe")`},
+	}
+	for _, c := range cases {
+		_, err := scenario.Parse("test.bits", []byte(c.src))
+		var se *scenario.SyntaxError
+		if assert.True(t, errors.As(err, &se), "%q: %v", c.src, err) {
+			assert.Contains(t, err.Error(), c.want)
+		}
+	}
+}
+
+// The statements of the rulebook, checked with the new expectations; each
+// expected value is the rule's statement, written literally.
+func TestNewExpectationsFollowTheRules(t *testing.T) {
+	// DELIV-FILE-BEFORE-JOB: FileTransferred for each file comes before
+	// JobTransferred. CMD-USER-CONTEXT: the program runs as the user who set it.
+	res := run(t, `user alice
+start A as alice
+remote http://s/a size=100
+remote http://s/b size=300
+A: create j
+A: addfile j http://s/a C:\a
+A: addfile j http://s/b C:\b
+A: setnotifyflags j JOB_TRANSFERRED|FILE_TRANSFERRED
+A: setnotifyinterface j
+A: resume j
+expect order j FileTransferred file C:\a then j FileTransferred file C:\b then j JobTransferred
+expect order j JobTransferred then j FileTransferred file C:\a
+expect j FileTransferred -> A as alice x2
+expect j FileTransferred -> A as bob
+expect j bytes 400/400
+expect j files 2/2
+expect j files 1/2
+expect j error none
+`)
+	var got []bool
+	for _, c := range res.Checks {
+		got = append(got, c.OK)
+	}
+	assert.Equal(t, []bool{true, false, true, false, true, true, false, true}, got)
+	assert.Equal(t, "1/2", res.Checks[6].Want)
+	assert.Equal(t, "2/2", res.Checks[6].Got)
+}
+
+func TestMarksCountOnlyWhatFollows(t *testing.T) {
+	// DELIV-RETRY-UNTIL-OK: a failing JobTransferred is called again after
+	// the retry delay until it succeeds.
+	res := run(t, `start A as alice
+remote http://s/f
+A: create j
+A: addfile j http://s/f C:\f
+A: setminretrydelay j 60s
+A: setnotifyinterface j failfirst=3
+A: resume j
+advance 60s
+mark m
+expect since m no JobTransferred failed
+advance 60s
+expect since m JobTransferred failed x1
+advance 60s
+expect since m JobTransferred x1
+expect j JobTransferred failed x3
+`)
+	for _, c := range res.Checks {
+		assert.True(t, c.OK, "%s: want %s, got %s", c.Text, c.Want, c.Got)
+	}
+	assert.Len(t, res.Checks, 4)
+}
+
+func TestCallbackBehavioursPerMethod(t *testing.T) {
+	// DELIV-SFALSE-SUCCESS: S_FALSE is a success. DELIV-RETRY-UNTIL-OK for
+	// a JobError that fails with any HRESULT.
+	res := run(t, `start A as alice
+remote http://s/gone status=404
+A: create j
+A: addfile j http://s/gone C:\f
+A: setnotifyinterface j return=0x80070005 on=JobError
+A: resume j
+expect j JobError -> A failed x1
+expect j state ERROR
+A: create k
+A: addfile k http://s/gone C:\g
+A: setnotifyinterface k return=S_FALSE
+A: resume k
+expect k JobError -> A x1
+`)
+	for _, c := range res.Checks {
+		assert.True(t, c.OK, "%s: want %s, got %s", c.Text, c.Want, c.Got)
+	}
+	var results []string
+	for _, s := range res.Steps {
+		if s.Kind == scenario.StepNotify {
+			results = append(results, s.Result.String())
+		}
+	}
+	assert.Equal(t, []string{"E_ACCESSDENIED", "S_FALSE"}, results)
+}
+
+func TestVariantStatement(t *testing.T) {
+	src := "variant PREC-FAILURE-KEEPS-OBJECT falls-back-to-clsid\nstart A as alice\nA: create j\n"
+	sc, err := scenario.Parse("test.bits", []byte(src))
+	require.NoError(t, err)
+	assert.Equal(t, "falls-back-to-clsid", sc.Variants["PREC-FAILURE-KEEPS-OBJECT"])
+	for _, c := range []struct{ src, want string }{
+		{"variant PREC-FAILURE-KEEPS-OBJECT nope\n", `test.bits:1:35: rule PREC-FAILURE-KEEPS-OBJECT has no variant "nope" (want one of keeps-object, falls-back-to-clsid) (at "nope")`},
+		{"variant PREC-FAILURE-KEEPS-OBJEC keeps-object\n", `test.bits:1:9: variant for unknown rule "PREC-FAILURE-KEEPS-OBJEC"; did you mean PREC-FAILURE-KEEPS-OBJECT?`},
+		{"start A as alice\nvariant PREC-FAILURE-KEEPS-OBJECT keeps-object\n", `test.bits:2:1: variant must come before every statement but version and seed`},
+		{"variant PREC-OBJECT-FIRST x\n", `test.bits:1:9: rule PREC-OBJECT-FIRST has no variants`},
+	} {
+		_, err := scenario.Parse("test.bits", []byte(c.src))
+		var se *scenario.SyntaxError
+		if assert.True(t, errors.As(err, &se), "%q: %v", c.src, err) {
+			assert.Contains(t, err.Error(), c.want)
+		}
+	}
+}
+
+// Control characters in names reach no terminal and break no XML.
+func TestControlCharactersAreNeutralised(t *testing.T) {
+	src := "user \"al\x1b[31mice\"\nstart \"A\x1b]0;pwned\x07\" as \"al\x1b[31mice\"\n" +
+		"A\x1b]0;pwned\x07: create \"j\x1b[2J\"\nexpect \"j\x1b[2J\" state TRANSFERRED\n"
+	res := run(t, src)
+	require.True(t, res.Failed())
+	var text, mermaid, svg, js bytes.Buffer
+	require.NoError(t, res.WriteText(&text))
+	require.NoError(t, res.WriteMermaid(&mermaid))
+	require.NoError(t, res.WriteSVG(&svg))
+	require.NoError(t, res.WriteJSON(&js))
+	for name, out := range map[string]string{"text": text.String(), "mermaid": mermaid.String(), "svg": svg.String(), "summary": res.Summary()} {
+		assert.NotContains(t, out, "\x1b", name)
+		assert.NotContains(t, out, "\x07", name)
+	}
+	assert.Contains(t, text.String(), `j\x1b[2J`, "shown, escaped")
+	dec := xml.NewDecoder(&svg)
+	for {
+		_, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err, "valid XML")
+	}
+	var decoded []any
+	require.NoError(t, json.Unmarshal([]byte("["+js.String()+"]"), &decoded), "JSON escapes them itself")
 }

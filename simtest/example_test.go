@@ -116,7 +116,7 @@ func ExampleService_ExpectSince() {
 	// Output:
 	// simtest: expect job1 no JobTransferred
 	//     expected no deliveries
-	//     seen     1 deliveries
+	//     seen     1 delivery
 }
 
 // Typed matchers, for people who prefer code to the expectation language.

@@ -172,7 +172,7 @@ func TestAFailedExpectationSaysWhatAndTheTraceIsWritten(t *testing.T) {
 		svc.Expect("job1 JobTransferred -> A x2", "job1 state ACKNOWLEDGED")
 	})
 	require.Len(t, f.errors, 1)
-	assert.Contains(t, f.errors[0], "expect job1 JobTransferred -> A x2\n    expected 2 deliveries\n    seen     1 deliveries")
+	assert.Contains(t, f.errors[0], "expect job1 JobTransferred -> A x2\n    expected 2 deliveries\n    seen     1 delivery")
 	require.Len(t, f.logs, 1)
 	assert.Contains(t, f.logs[0], "the notification trace (1 events, 0s of virtual time) is in ")
 	txt, err := os.ReadFile(filepath.Join(dir, "TestAFailedExpectationSaysWhatAndTheTraceIsWritten.txt"))

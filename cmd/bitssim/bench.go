@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/bitssim/bitssim/model"
@@ -22,26 +21,42 @@ type benchResult struct {
 	CompareLabel string  `json:"compareLabel,omitempty"`
 }
 
-func runBench(args []string, stdout, stderr io.Writer) int {
+func runBench(args []string, s streams) int {
+	stdout, stderr := s.out, s.err
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dur := fs.Duration("time", 2*time.Second, "how long to run lifecycles")
 	compare := fs.Float64("compare", 0, "another backend's lifecycles per second (e.g. Wine's, from scripts/wine-bench.sh), to print the ratio")
 	label := fs.String("compare-label", "wine", "the name of the compared backend")
 	asJSON := fs.Bool("json", false, "print JSON")
+	progress := fs.Bool("progress", isTerminal(stderr), "show progress on standard error (default: when it is a terminal)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s bench [--time 2s] [--compare RATE] [--json]\n\n", programName)
 		fmt.Fprintf(fs.Output(), "Runs full job lifecycles (create, AddFile, register an object, Resume, transfer,\nJobTransferred delivered, Complete) on the simulator's manual clock and prints the rate.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if code, done := parseFlags(fs, args); done {
+	pos, code, done := parseFlags(fs, args)
+	if done {
 		return code
 	}
-	if *dur <= 0 || *compare < 0 || fs.NArg() > 0 {
+	if *dur <= 0 || *compare < 0 || len(pos) > 0 {
 		fmt.Fprintf(stderr, "%s bench: --time must be positive, --compare not negative, and no arguments\n", programName)
 		return exitUsage
 	}
-	n, elapsed, err := simLifecycles(*dur)
+	var tick func(n int, elapsed time.Duration)
+	if *progress {
+		last := time.Duration(-1)
+		tick = func(n int, elapsed time.Duration) {
+			if elapsed-last >= 200*time.Millisecond {
+				last = elapsed
+				fmt.Fprintf(stderr, "\r\033[Kbench: %d lifecycles, %.1fs of %v", n, elapsed.Seconds(), *dur)
+			}
+		}
+	}
+	n, elapsed, err := simLifecycles(*dur, tick)
+	if *progress {
+		fmt.Fprintf(stderr, "\r\033[K")
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s bench: %v\n", programName, err)
 		return exitFailed
@@ -54,7 +69,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(res); err != nil {
-			return exitFailed
+			fmt.Fprintf(stderr, "%s bench: write: %v\n", programName, err)
+			return exitUsage
 		}
 		return exitOK
 	}
@@ -65,8 +81,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// simLifecycles runs lifecycles for about d and returns how many ran.
-func simLifecycles(d time.Duration) (int, time.Duration, error) {
+// simLifecycles runs lifecycles for about d and returns how many ran;
+// tick, when not nil, hears how far it got after every thousand.
+func simLifecycles(d time.Duration, tick func(n int, elapsed time.Duration)) (int, time.Duration, error) {
 	svc, err := sim.New(sim.Options{Clock: sim.Manual, TraceLimit: -1})
 	if err != nil {
 		return 0, 0, err
@@ -103,6 +120,9 @@ func simLifecycles(d time.Duration) (int, time.Duration, error) {
 				return n, time.Since(start), err
 			}
 			n++
+		}
+		if tick != nil {
+			tick(n, time.Since(start))
 		}
 	}
 	elapsed := time.Since(start)

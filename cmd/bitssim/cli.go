@@ -7,28 +7,41 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/bitssim/bitssim/rules"
 )
 
 // Exit codes of every command.
 const (
 	exitOK      = 0 // success
 	exitFailed  = 1 // a check or expectation failed
-	exitUsage   = 2 // bad usage or bad input
+	exitUsage   = 2 // bad usage, bad input, or an I/O error
 	programName = "bitssim"
 )
+
+// streams are a command's standard input, output and error.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
 
 // command is one subcommand.
 type command struct {
 	summary string
-	run     func(args []string, stdout, stderr io.Writer) int
+	run     func(args []string, s streams) int
 }
 
-var commands = map[string]command{
-	"rules":   {"print the rulebook: every rule with its ID, statement, source and status", runRules},
-	"run":     {"run scenarios on the simulator and print their trace (text, json, mermaid, svg)", runRun},
-	"explain": {"say which target receives each notification for a registration, and why", runExplain},
-	"conform": {"run the conformance suite against the simulator (text, json, junit, markdown)", runConform},
-	"bench":   {"measure full job lifecycles per second on the simulator (and the ratio to another backend)", runBench},
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"rules":   {"print the rulebook: every rule with its ID, statement, variants, source and status", runRules},
+		"run":     {"run scenarios on the simulator and print their trace (text, json, jsonl, mermaid, svg)", runRun},
+		"explain": {"say which target receives each notification for a registration, and why", runExplain},
+		"conform": {"run the conformance suite against the simulator (text, json, junit, markdown)", runConform},
+		"bench":   {"measure full job lifecycles per second on the simulator (and the ratio to another backend)", runBench},
+		"schema":  {"print the JSON schema of every JSON output", runSchema},
+	}
 }
 
 func usage(w io.Writer) {
@@ -43,12 +56,13 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintf(w, "  %-9s %s\n", "help", "print this help, or a command's: help <command>")
-	fmt.Fprintf(w, "\nRun '%s <command> --help' for a command's flags.\n", programName)
-	fmt.Fprintf(w, "Exit codes: 0 success, 1 a check failed, 2 bad usage or input.\n")
+	fmt.Fprintf(w, "\nRun '%s <command> --help' for a command's flags; flags may come before or after arguments.\n", programName)
+	fmt.Fprintf(w, "Exit codes: 0 success, 1 a check failed, 2 bad usage, bad input or an I/O error.\n")
 }
 
 // run is main without the process: it returns the exit code.
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	s := streams{in: stdin, out: stdout, err: stderr}
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage
@@ -56,11 +70,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	name := args[0]
 	switch name {
 	case "help", "-h", "-help", "--help":
-		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
-				return c.run([]string{"--help"}, stdout, stderr)
+		rest := args[1:]
+		if len(rest) > 0 && !isHelpFlag(rest[0]) {
+			if c, ok := commands[rest[0]]; ok {
+				return c.run([]string{"--help"}, streams{in: stdin, out: stdout, err: stdout})
 			}
-			fmt.Fprintf(stderr, "%s: unknown command %q\n", programName, args[1])
+			fmt.Fprintf(stderr, "%s: unknown command %q%s\n", programName, rest[0], didYouMean(rest[0], commandNames()))
 			return exitUsage
 		}
 		usage(stdout)
@@ -68,35 +83,99 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	c, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(stderr, "%s: unknown command %q\n\n", programName, name)
+		fmt.Fprintf(stderr, "%s: unknown command %q%s\n\n", programName, name, didYouMean(name, commandNames()))
 		usage(stderr)
 		return exitUsage
 	}
-	return c.run(args[1:], stdout, stderr)
+	return c.run(args[1:], s)
 }
 
-// parseFlags parses a command's flags. done says the command must stop
-// with code: 0 after --help, 2 after bad flags (the flag package has
-// reported them).
-func parseFlags(fs *flag.FlagSet, args []string) (code int, done bool) {
-	err := fs.Parse(args)
-	switch {
-	case err == nil:
-		return 0, false
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK, true
+func isHelpFlag(s string) bool {
+	return s == "-h" || s == "-help" || s == "--help"
+}
+
+func commandNames() []string {
+	names := []string{"help"}
+	for n := range commands {
+		names = append(names, n)
 	}
-	return exitUsage, true
+	sort.Strings(names)
+	return names
+}
+
+// parseFlags parses a command's flags, which may come before, between or
+// after its positional arguments ("--" ends the flags). It returns the
+// positional arguments; done says the command must stop with code: 0
+// after --help, 2 after bad flags (the flag package has reported them).
+func parseFlags(fs *flag.FlagSet, args []string) (pos []string, code int, done bool) {
+	for {
+		err := fs.Parse(args)
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+			return nil, exitOK, true
+		case err != nil:
+			return nil, exitUsage, true
+		}
+		rest := fs.Args()
+		// fs.Parse stops at the first non-flag, or after "--".
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), 0, false
+		}
+		if len(rest) == 0 {
+			return pos, 0, false
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
 }
 
 // noArgs reports whether the command got no positional arguments, and
 // reports the first one otherwise.
-func noArgs(fs *flag.FlagSet, stderr io.Writer) bool {
-	if fs.NArg() == 0 {
+func noArgs(fs *flag.FlagSet, pos []string, stderr io.Writer) bool {
+	if len(pos) == 0 {
 		return true
 	}
-	fmt.Fprintf(stderr, "%s %s: unexpected argument %q\n", programName, fs.Name(), fs.Arg(0))
+	fmt.Fprintf(stderr, "%s %s: unexpected argument %q\n", programName, fs.Name(), pos[0])
 	return false
+}
+
+// didYouMean returns "; did you mean "X"?" for the closest of known
+// within a small edit distance (case-insensitively), or "; want one of …".
+func didYouMean(got string, known []string) string {
+	best, bestD := "", 1<<30
+	for _, k := range known {
+		if d := editDistance(strings.ToLower(got), strings.ToLower(k)); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" && bestD <= max(2, len(got)/3) {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	if len(known) > 12 {
+		return ""
+	}
+	return "; want one of " + strings.Join(known, ", ")
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // wrap breaks s into lines of at most width runes, at spaces.
@@ -117,4 +196,35 @@ func wrap(s string, width int) []string {
 		lines = append(lines, cur.String())
 	}
 	return lines
+}
+
+// variantFlag is a repeatable --variant ID=NAME: a reading of an open rule.
+type variantFlag struct{ sel rules.Selection }
+
+func (v *variantFlag) String() string {
+	if v == nil {
+		return ""
+	}
+	return v.sel.String()
+}
+
+func (v *variantFlag) Set(s string) error {
+	id, name, ok := strings.Cut(s, "=")
+	if !ok {
+		return fmt.Errorf("want RULE-ID=NAME (bitssim rules --uncertain lists them), not %q", s)
+	}
+	id = strings.ToUpper(strings.TrimSpace(id))
+	name = strings.TrimSpace(name)
+	sel := rules.Selection{id: name}
+	if err := sel.Validate(); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "rules: "))
+	}
+	if _, dup := v.sel[id]; dup {
+		return fmt.Errorf("a second --variant for %s", id)
+	}
+	if v.sel == nil {
+		v.sel = rules.Selection{}
+	}
+	v.sel[id] = name
+	return nil
 }

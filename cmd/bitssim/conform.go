@@ -12,10 +12,12 @@ import (
 	"github.com/bitssim/bitssim/conformance"
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 	"github.com/bitssim/bitssim/sim"
 )
 
-func runConform(args []string, stdout, stderr io.Writer) int {
+func runConform(args []string, s streams) int {
+	stdout, stderr := s.out, s.err
 	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	checks := fs.Int("checks", 100, "sequences per round of the rapid state machine")
@@ -32,10 +34,11 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(fs.Output(), "Exit codes: 0 the simulator keeps every rule, 1 a rule failed, 2 bad usage.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if code, done := parseFlags(fs, args); done {
+	pos, code, done := parseFlags(fs, args)
+	if done {
 		return code
 	}
-	if !noArgs(fs, stderr) {
+	if !noArgs(fs, pos, stderr) {
 		return exitUsage
 	}
 	v, err := model.ParseVersion(*version)
@@ -67,29 +70,55 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 			return exitFailed
 		}
 	}
-	opts := []conformance.Option{conformance.WithMachineRounds(*rounds)}
-	if *noMachine {
-		opts = append(opts, conformance.WithoutStateMachine())
-	}
+	// The state machine runs here, round by round, so that progress can
+	// show each round.
+	opts := []conformance.Option{conformance.WithoutStateMachine()}
+	total := len(rules.All())
 	if *only != "" {
-		opts = append(opts, conformance.WithRules(strings.Split(*only, ",")...))
+		ids, err := ruleSelection(*only)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s conform: %v\n", programName, err)
+			return exitUsage
+		}
+		opts = append(opts, conformance.WithRules(ids...))
+		total = countSelected(ids)
 	}
 	if *progress {
 		n := 0
 		opts = append(opts, conformance.WithProgress(func(r conformance.RuleResult) {
 			n++
-			fmt.Fprintf(stderr, "\r\033[K[%3d] %-36s %s", n, r.Rule, r.Outcome)
+			fmt.Fprintf(stderr, "\r\033[K[%d/%d] %-36s %s", n, total, r.Rule, r.Outcome)
 		}))
 	}
 	tb := harness.NewStandalone("conform")
 	defer tb.Close()
-	rep := conformance.Check(tb, harness.SimFactory(sim.Options{Version: v, Seed: int64(*seed)}), opts...)
+	factory := harness.SimFactory(sim.Options{Version: v, Seed: int64(*seed)})
+	rep := conformance.Check(tb, factory, opts...)
+	if !*noMachine {
+		res := conformance.RuleResult{Rule: "STATE-MACHINE", Outcome: conformance.Pass}
+		for i := 1; i <= *rounds; i++ {
+			if *progress {
+				fmt.Fprintf(stderr, "\r\033[Kstate machine: round %d/%d (%d sequences)", i, *rounds, *checks)
+			}
+			if *seed != 0 { // each round its own sequences, reproducibly
+				if err := flag.CommandLine.Set("rapid.seed", strconv.FormatUint(*seed+uint64(i-1), 10)); err != nil {
+					fmt.Fprintf(stderr, "%s conform: %v\n", programName, err)
+					return exitUsage
+				}
+			}
+			if failed, msg := conformance.CheckMachine(tb, factory, 1); failed {
+				res.Outcome, res.Detail = conformance.Fail, msg
+				break
+			}
+		}
+		rep.Machine = &res
+	}
 	if *progress {
 		fmt.Fprintf(stderr, "\r\033[K")
 	}
 	if err := write(rep, stdout); err != nil {
 		fmt.Fprintf(stderr, "%s conform: write: %v\n", programName, err)
-		return exitFailed
+		return exitUsage
 	}
 	fmt.Fprintln(stderr, rep.Summary())
 	if err := tb.Err(); err != nil {
@@ -110,4 +139,48 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// ruleSelection checks a comma-separated list of rule IDs and families:
+// each must name one (in any case), or the error suggests the closest.
+func ruleSelection(list string) ([]string, error) {
+	var known []string
+	for _, f := range rules.Families() {
+		known = append(known, string(f))
+	}
+	for _, r := range rules.All() {
+		known = append(known, r.ID)
+	}
+	var out []string
+	for _, item := range strings.Split(list, ",") {
+		id := strings.ToUpper(strings.TrimSpace(item))
+		if id == "" {
+			continue
+		}
+		if _, err := rules.ParseFamily(id); err != nil {
+			if _, ok := rules.Lookup(id); !ok {
+				return nil, fmt.Errorf("--rules: no rule or family %q%s", item, didYouMean(id, known))
+			}
+		}
+		out = append(out, id)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--rules: name at least one rule ID or family")
+	}
+	return out, nil
+}
+
+// countSelected counts the rules that ids (rule IDs and families) select.
+func countSelected(ids []string) int {
+	sel := map[string]bool{}
+	for _, id := range ids {
+		sel[id] = true
+	}
+	n := 0
+	for _, r := range rules.All() {
+		if sel[r.ID] || sel[string(r.Family)] {
+			n++
+		}
+	}
+	return n
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/bitssim/bitssim/model"
@@ -14,12 +13,36 @@ import (
 
 // explanation is what explain prints for one notification kind.
 type explanation struct {
-	Event       string        `json:"event"`
-	Plan        string        `json:"plan"`
-	Outcome     string        `json:"outcome"`
-	DeliveredTo string        `json:"deliveredTo,omitempty"`
-	Steps       []rules.Step  `json:"steps"`
-	Rules       []explainRule `json:"rules"`
+	Event string `json:"event"`
+	// Variants are the readings of open rules this explanation assumes,
+	// other than the defaults.
+	Variants    map[string]string `json:"variants,omitempty"`
+	Plan        string            `json:"plan"`
+	Outcome     string            `json:"outcome"`
+	DeliveredTo string            `json:"deliveredTo,omitempty"`
+	Steps       []explainStep     `json:"steps"`
+	Rules       []explainRule     `json:"rules"`
+	// Alternatives are what each other reading of an open rule would do,
+	// for the readings that change the plan.
+	Alternatives []alternative `json:"alternatives,omitempty"`
+}
+
+// alternative is the plan under one other reading of an open rule.
+type alternative struct {
+	Rule        string `json:"rule"`
+	Variant     string `json:"variant"`
+	Plan        string `json:"plan"`
+	Outcome     string `json:"outcome"`
+	DeliveredTo string `json:"deliveredTo,omitempty"`
+}
+
+// explainStep is one attempt of a plan: the target ("object", "clsid",
+// "cmdline"), whether BITS activates a new instance for it, and what
+// happens ("ok", "fails", …).
+type explainStep struct {
+	Target   string `json:"target"`
+	Activate bool   `json:"activate"`
+	Fate     string `json:"fate"`
 }
 
 type explainRule struct {
@@ -27,7 +50,8 @@ type explainRule struct {
 	Statement string `json:"statement"`
 }
 
-func runExplain(args []string, stdout, stderr io.Writer) int {
+func runExplain(args []string, s streams) int {
+	stdout, stderr := s.out, s.err
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	object := fs.String("object", "none", "the callback object: none, ok, fails (returns an error) or dead (its process died)")
@@ -40,16 +64,19 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	event := fs.String("event", "all", "JobTransferred, JobError, JobModification, FileTransferred, FileRangesTransferred or all")
 	ondemand := fs.Bool("ondemand", false, "the job meets the requirements of a BITS_JOB_PROPERTY_ON_DEMAND_MODE job (a DOWNLOAD job, not DYNAMIC_CONTENT, from an HTTP(S) server with range support), in that mode or not")
 	asJSON := fs.Bool("json", false, "print JSON")
+	var variants variantFlag
+	fs.Var(&variants, "variant", "`ID=NAME`: assume this reading of an open rule (repeatable; see bitssim rules --uncertain)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s explain [flags]\n\n", programName)
-		fmt.Fprintf(fs.Output(), "Given what is registered on a job, says which target receives each notification,\nin which order BITS tries them, and the rules that decide it.\n\n")
+		fmt.Fprintf(fs.Output(), "Given what is registered on a job, says which target receives each notification,\nin which order BITS tries them, and the rules that decide it; then what each other\nreading of an open rule would do instead.\n\n")
 		fmt.Fprintf(fs.Output(), "Example: %s explain --object dead --clsid ok --cmdline ok\n\nFlags:\n", programName)
 		fs.PrintDefaults()
 	}
-	if code, done := parseFlags(fs, args); done {
+	pos, code, done := parseFlags(fs, args)
+	if done {
 		return code
 	}
-	if !noArgs(fs, stderr) {
+	if !noArgs(fs, pos, stderr) {
 		return exitUsage
 	}
 	reg, fates, kinds, err := explainInput(*object, *clsid, *instance, *cmdline, *flags, *owner, *version, *event, *ondemand)
@@ -57,33 +84,64 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s explain: %v\n", programName, err)
 		return exitUsage
 	}
-	var out []explanation
+	reg.Variants = variants.sel.Normalized()
+	out := []explanation{}
 	for _, k := range kinds {
 		p := rules.Route(reg, k, fates)
-		e := explanation{Event: k.String(), Plan: p.String(), Outcome: p.Outcome.String(), Steps: p.Steps()}
+		e := explanation{Event: k.String(), Variants: reg.Variants, Plan: p.String(), Outcome: p.Outcome.String(), Steps: []explainStep{}}
+		// Every other reading of every open rule: keep those that change
+		// the plan. Nothing here names the rules routing reads: Route says.
+		for _, r := range rules.Uncertain() {
+			for _, v := range r.Variants {
+				if v.Name == reg.Variants.Of(r.ID) {
+					continue
+				}
+				alt := reg
+				alt.Variants = reg.Variants.With(r.ID, v.Name)
+				ap := rules.Route(alt, k, fates)
+				if ap.String() == p.String() {
+					continue
+				}
+				a := alternative{Rule: r.ID, Variant: v.Name, Plan: ap.String(), Outcome: ap.Outcome.String()}
+				if ap.Outcome == rules.OutcomeDelivered {
+					a.DeliveredTo = ap.DeliveredTo.String()
+				}
+				e.Alternatives = append(e.Alternatives, a)
+			}
+		}
+		for _, st := range p.Steps() {
+			e.Steps = append(e.Steps, explainStep{Target: st.Target.String(), Activate: st.Activate, Fate: st.Fate.String()})
+		}
 		if p.Outcome == rules.OutcomeDelivered {
 			e.DeliveredTo = p.DeliveredTo.String()
 		}
 		for _, id := range p.Rules() {
 			r, _ := rules.Lookup(id)
-			e.Rules = append(e.Rules, explainRule{ID: id, Statement: r.Statement})
+			st := r.Statement
+			if v, ok := r.Variant(reg.Variants.Of(id)); ok {
+				st = v.Statement // the reading selected, which may not be the default
+			}
+			e.Rules = append(e.Rules, explainRule{ID: id, Statement: st})
 		}
 		out = append(out, e)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		if err := enc.Encode(out); err != nil {
-			return exitFailed
+			fmt.Fprintf(stderr, "%s explain: write: %v\n", programName, err)
+			return exitUsage
 		}
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "Job: object %s, CLSID %s, instance %s, command line %s, flags %v, owner %s, BITS %v\n",
 		*object, *clsid, *instance, *cmdline, reg.Flags, *owner, reg.Version)
+	fmt.Fprintf(stdout, "Readings of the open rules: %s\n", reg.Variants.String())
 	for _, e := range out {
 		fmt.Fprintf(stdout, "\n%s: %s\n", e.Event, describe(e))
 		for i, s := range e.Steps {
-			what := s.Target.String()
+			what := s.Target
 			if s.Activate {
 				what += " (BITS activates a new instance)"
 			}
@@ -95,6 +153,15 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 			for _, l := range lines[1:] {
 				fmt.Fprintf(stdout, "  %-28s %s\n", "", l)
 			}
+		}
+		if len(e.Alternatives) == 0 {
+			fmt.Fprintf(stdout, "  No other reading of an open rule changes this.\n")
+			continue
+		}
+		fmt.Fprintf(stdout, "  Under another reading of an open rule:\n")
+		for _, a := range e.Alternatives {
+			fmt.Fprintf(stdout, "    %s=%s: %s\n", a.Rule, a.Variant, describe(explanation{Outcome: a.Outcome, DeliveredTo: a.DeliveredTo}))
+			fmt.Fprintf(stdout, "      %s\n", a.Plan)
 		}
 	}
 	return exitOK

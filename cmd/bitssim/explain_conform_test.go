@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -96,4 +97,38 @@ func TestBench(t *testing.T) {
 	assert.InDelta(t, r.PerSecond/60, r.Ratio, 1e-9)
 	code, _, _ = runCLI("bench", "--time", "-1s")
 	assert.Equal(t, exitUsage, code)
+}
+
+func TestUnknownRulesAndFamiliesSuggest(t *testing.T) {
+	code, out, errOut := runCLI("conform", "--rules", "OBJ-LAST-WRITER-WIN", "--no-machine")
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, out, "no empty report")
+	assert.Contains(t, errOut, `no rule or family "OBJ-LAST-WRITER-WIN"; did you mean "OBJ-LAST-WRITER-WINS"?`)
+	code, _, errOut = runCLI("conform", "--rules", "NOPE")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `no rule or family "NOPE"`)
+	code, _, errOut = runCLI("rules", "--family", "CLSD")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `unknown family "CLSD"; did you mean "CLSID"?`)
+	code, _, errOut = runCLI("rules", "OBJ-LAST-WRITER-WIN")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `did you mean "OBJ-LAST-WRITER-WINS"?`)
+}
+
+func TestConformProgressCountsAndRounds(t *testing.T) {
+	code, _, errOut := runCLI("conform", "--progress", "--rules", "CLSID", "--checks", "3", "--rounds", "2", "--seed", "5")
+	require.Equal(t, exitOK, code, errOut)
+	n := countSelected([]string{"CLSID"})
+	require.Greater(t, n, 1)
+	assert.Contains(t, errOut, fmt.Sprintf("[1/%d] CLSID-", n))
+	assert.Contains(t, errOut, fmt.Sprintf("[%d/%d] CLSID-", n, n))
+	assert.Contains(t, errOut, "state machine: round 1/2 (3 sequences)")
+	assert.Contains(t, errOut, "state machine: round 2/2 (3 sequences)")
+}
+
+func TestBenchProgress(t *testing.T) {
+	code, _, errOut := runCLI("bench", "--progress", "--time", "300ms")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "bench: ")
+	assert.Contains(t, errOut, "lifecycles, ")
 }

@@ -1,0 +1,110 @@
+package scenario_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/scenario"
+	"github.com/bitssim/bitssim/sim"
+)
+
+// bigScenario is a scenario of n jobs, each created, given a file and an
+// object that completes it, resumed, and checked twice: the shape of a
+// load test written in the language.
+func bigScenario(n int) []byte {
+	var b strings.Builder
+	b.WriteString("user root admin\nstart A as root\nremote http://s/f\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "A: create j%d\nA: addfile j%d http://s/f C:\\dl\\j%d\nA: setnotifyinterface j%d complete\nA: resume j%d\nexpect j%d JobTransferred -> A x1\nexpect j%d state ACKNOWLEDGED\n", i, i, i, i, i, i, i)
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkRun100kJobs checks and runs a scenario of 100,000 jobs,
+// writing its text log, as bitssim run does. Targets (issue 14): at most
+// 1 s and 100 MB, no more than 5× the simulator's own cost of the same
+// lifecycle (the x-sim metric).
+// Reproduce: go test ./scenario/ -run '^$' -bench Run100kJobs -benchtime 3x
+func BenchmarkRun100kJobs(b *testing.B) { benchRunText(b, 100_000) }
+
+// BenchmarkRun10kJobs is the same at a tenth of the size: the cost per job
+// must not grow with the number of jobs.
+func BenchmarkRun10kJobs(b *testing.B) { benchRunText(b, 10_000) }
+
+// benchRunText runs a scenario of n jobs the way bitssim run does: checked
+// with Validate, then run with RunText writing the text log.
+func benchRunText(b *testing.B, n int) {
+	src := bigScenario(n)
+	b.ReportAllocs()
+	var peak uint64
+	for i := 0; i < b.N; i++ {
+		if err := scenario.Validate("big.bits", bytes.NewReader(src)); err != nil {
+			b.Fatal(err)
+		}
+		res, err := scenario.RunText("big.bits", bytes.NewReader(src), io.Discard, scenario.RunOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Failed() || res.CheckCount() != 2*n {
+			b.Fatalf("%s", res.Summary())
+		}
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		peak = max(peak, m.HeapInuse)
+	}
+	perJob := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(n)
+	b.StopTimer()
+	simPerJob := simLifecycle(b, n)
+	b.ReportMetric(float64(peak)/(1<<20), "MB-heap-in-use")
+	b.ReportMetric(perJob, "ns/job")
+	b.ReportMetric(perJob/simPerJob, "x-sim")
+}
+
+// simLifecycle returns the simulator's own cost per job of the same
+// lifecycle driven from Go (create, AddFile, an object that completes the
+// job, Resume, run until idle, two reads), measured in the same process
+// so that the ratio holds on a busy machine.
+func simLifecycle(b *testing.B, n int) float64 {
+	svc, err := sim.New(sim.Options{Clock: sim.Manual})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	app, err := svc.StartApp("A", model.Account{Name: "root", Kind: model.AccountAdministrator})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := svc.SetRemote("http://s/f", sim.Remote{Size: 1024}); err != nil {
+		b.Fatal(err)
+	}
+	cb := &model.CallbackFuncs{OnJobTransferred: func(j model.Job) error { _, err := j.Complete(); return err }}
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		j, err := app.CreateJob("j", model.BG_JOB_TYPE_DOWNLOAD)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := j.AddFile("http://s/f", `C:\dl\f`); err != nil {
+			b.Fatal(err)
+		}
+		if err := j.SetNotifyInterface(cb); err != nil {
+			b.Fatal(err)
+		}
+		if err := j.Resume(); err != nil {
+			b.Fatal(err)
+		}
+		if err := svc.RunUntilIdle(); err != nil {
+			b.Fatal(err)
+		}
+		if s, err := j.GetState(); err != nil || s != model.BG_JOB_STATE_ACKNOWLEDGED {
+			b.Fatalf("%v %v", s, err)
+		}
+	}
+	return float64(time.Since(start).Nanoseconds()) / float64(n)
+}
