@@ -129,7 +129,7 @@ type Rule struct {
 	Variants []Variant `json:"variants,omitempty"`
 	// NoVariant says, for an Observed or Assumed rule without variants, why
 	// no other reading is plausible.
-	NoVariant string `json:"no_variant,omitempty"`
+	NoVariant string `json:"noVariant,omitempty"`
 }
 
 // All returns every rule, sorted by family (in Families order) and then by ID.
