@@ -502,14 +502,14 @@ func (j *mJob) facts() rules.JobFacts {
 // notification still owed: then everything waits for it
 // (DELIV-RETRY-INTERVAL).
 func (m *machine) kick(j *mJob) {
-	if j.retryAt != 0 && j.retryAt > m.now && j.owes(j.retryItem) {
+	if j.retryAt != 0 && j.retryAt > m.now && j.owes(j.retryItem, m.variants) {
 		return
 	}
 	j.retryAt = 0
 }
 
 // owes reports whether the notification with key k is still owed.
-func (j *mJob) owes(k string) bool {
+func (j *mJob) owes(k string, sel rules.Selection) bool {
 	for i, f := range j.files {
 		if k == fmt.Sprint(model.EventFileTransferred, i) {
 			return f.owedFT
@@ -517,9 +517,9 @@ func (j *mJob) owes(k string) bool {
 	}
 	switch k {
 	case fmt.Sprint(model.EventJobTransferred, -1):
-		return j.owedJT && j.state == model.BG_JOB_STATE_TRANSFERRED
+		return j.owedJT && rules.OwedDeliverable(model.EventJobTransferred, j.state, sel)
 	case fmt.Sprint(model.EventJobError, -1):
-		return j.owedJE && j.state == model.BG_JOB_STATE_ERROR
+		return j.owedJE && rules.OwedDeliverable(model.EventJobError, j.state, sel)
 	}
 	return false
 }
@@ -530,10 +530,10 @@ func (m *machine) setState(j *mJob, to model.JobState) {
 	if j.state == to {
 		return
 	}
-	if j.state == model.BG_JOB_STATE_TRANSFERRED {
+	if j.state == model.BG_JOB_STATE_TRANSFERRED && !rules.OwedOnLeave(to, m.variants) {
 		j.owedJT, j.cmdTookOver = false, false
 	}
-	if j.state == model.BG_JOB_STATE_ERROR {
+	if j.state == model.BG_JOB_STATE_ERROR && !rules.OwedOnLeave(to, m.variants) {
 		j.owedJE, j.cmdTookOver = false, false
 	}
 	j.state = to
@@ -618,7 +618,7 @@ func (m *machine) deliver(j *mJob) {
 	j.retryAt = 0
 	skip := map[string]bool{}
 	for {
-		kind, file, ok := j.next(skip)
+		kind, file, ok := j.next(skip, m.variants)
 		if !ok {
 			return
 		}
@@ -657,16 +657,16 @@ func (m *machine) deliver(j *mJob) {
 }
 
 // next returns the next notification j owes, in delivery order.
-func (j *mJob) next(skip map[string]bool) (model.EventKind, int, bool) {
+func (j *mJob) next(skip map[string]bool, sel rules.Selection) (model.EventKind, int, bool) {
 	for i, f := range j.files {
 		if f.owedFT && !skip[fmt.Sprint(model.EventFileTransferred, i)] {
 			return model.EventFileTransferred, i, true
 		}
 	}
-	if j.owedJT && j.state == model.BG_JOB_STATE_TRANSFERRED && !skip[fmt.Sprint(model.EventJobTransferred, -1)] {
+	if j.owedJT && rules.OwedDeliverable(model.EventJobTransferred, j.state, sel) && !skip[fmt.Sprint(model.EventJobTransferred, -1)] {
 		return model.EventJobTransferred, -1, true
 	}
-	if j.owedJE && j.state == model.BG_JOB_STATE_ERROR && !skip[fmt.Sprint(model.EventJobError, -1)] {
+	if j.owedJE && rules.OwedDeliverable(model.EventJobError, j.state, sel) && !skip[fmt.Sprint(model.EventJobError, -1)] {
 		return model.EventJobError, -1, true
 	}
 	return 0, 0, false

@@ -779,6 +779,11 @@ func init() {
 					// Suspend leaves ERROR only under this reading.
 					cases = append(cases, leaving{harness.RemoteFatal, model.EventJobError, "Suspend"})
 				}
+				if c.B.Capabilities().VirtualTime {
+					// A file added to the TRANSFERRED job keeps it TRANSFERRING
+					// for 1024 s: a state that is not final.
+					cases = append(cases, leaving{harness.RemoteOK, model.EventJobTransferred, "AddFile"})
+				}
 				for _, tc := range cases {
 					job := c.Job(a, tc.remote)
 					c.SetRetryDelay(job, cmdRetryDelay)
@@ -794,8 +799,19 @@ func init() {
 					case "Suspend":
 						c.Do(job.Suspend(), "Suspend")
 						require.Equal(c, model.BG_JOB_STATE_SUSPENDED, c.State(job))
+					case "AddFile":
+						c.AddFile(job, harness.RemoteSlow, slowSize)
+						c.Transfer(job)
 					}
 					c.Advance(4 * cmdRetryDelay)
+					if tc.leave == "AddFile" {
+						require.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(job), "precondition: still transferring the added file")
+						if c.Is("DELIV-RETRY-STOPS-ON-LEAVE", rules.VarContinues) {
+							// "keeps retrying … after the job has left TRANSFERRED … for a state that is not final"
+							assert.Greater(c, len(c.Calls(job, tc.kind)), 1, "%v retried while TRANSFERRING after %s", tc.kind, tc.leave)
+							continue
+						}
+					}
 					assert.Len(c, c.Calls(job, tc.kind), 1, "%v not retried after %s", tc.kind, tc.leave)
 				}
 			},

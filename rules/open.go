@@ -97,3 +97,31 @@ func CheckActivation(inProcessOnly bool, sel Selection) model.HRESULT {
 func TakeOwnershipClearsCLSID(sel Selection) bool {
 	return sel.Is("SEC-TAKEOWNERSHIP-CLSID", VarCleared)
 }
+
+// OwedOnLeave reports whether a JobTransferred or JobError still owed when
+// the job leaves TRANSFERRED or ERROR for state to stays owed: never
+// (DELIV-RETRY-STOPS-ON-LEAVE), or until a final state under its continues
+// reading.
+func OwedOnLeave(to model.JobState, sel Selection) bool {
+	return !to.IsFinal() && sel.Is("DELIV-RETRY-STOPS-ON-LEAVE", VarContinues)
+}
+
+// OwedDeliverable reports whether an owed notification of kind
+// (JobTransferred or JobError) may be delivered while the job is in state
+// s: in the state it reports, or in any state that is not final once it is
+// kept owed on leaving (OwedOnLeave).
+func OwedDeliverable(kind model.EventKind, s model.JobState, sel Selection) bool {
+	switch kind {
+	case model.EventJobTransferred:
+		if s == model.BG_JOB_STATE_TRANSFERRED {
+			return true
+		}
+	case model.EventJobError:
+		if s == model.BG_JOB_STATE_ERROR {
+			return true
+		}
+	default:
+		return !s.IsFinal()
+	}
+	return OwedOnLeave(s, sel)
+}

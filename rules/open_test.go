@@ -74,3 +74,16 @@ func TestTakeOwnershipClearsCLSID(t *testing.T) {
 	assert.False(t, TakeOwnershipClearsCLSID(nil), "TakeOwnership keeps the notification CLSID")
 	assert.True(t, TakeOwnershipClearsCLSID(Selection{"SEC-TAKEOWNERSHIP-CLSID": VarCleared}), "TakeOwnership clears the notification CLSID")
 }
+
+func TestOwedOnLeave(t *testing.T) {
+	cont := Selection{"DELIV-RETRY-STOPS-ON-LEAVE": VarContinues}
+	// "BITS stops retrying … as soon as the job is no longer TRANSFERRED or ERROR"
+	assert.False(t, OwedOnLeave(model.BG_JOB_STATE_QUEUED, nil))
+	assert.False(t, OwedDeliverable(model.EventJobTransferred, model.BG_JOB_STATE_TRANSFERRING, nil))
+	assert.True(t, OwedDeliverable(model.EventJobTransferred, model.BG_JOB_STATE_TRANSFERRED, nil))
+	// continues: "until it is delivered or the job is CANCELLED or ACKNOWLEDGED"
+	assert.True(t, OwedOnLeave(model.BG_JOB_STATE_QUEUED, cont))
+	assert.False(t, OwedOnLeave(model.BG_JOB_STATE_CANCELLED, cont))
+	assert.True(t, OwedDeliverable(model.EventJobError, model.BG_JOB_STATE_QUEUED, cont))
+	assert.False(t, OwedDeliverable(model.EventJobError, model.BG_JOB_STATE_ACKNOWLEDGED, cont))
+}

@@ -196,11 +196,11 @@ func (s *Service) setState(j *job, to model.JobState) {
 		j.rec.HasError = false
 	}
 	// Owed notifications follow the state (DELIV-RETRY-STOPS-ON-LEAVE).
-	if from == model.BG_JOB_STATE_TRANSFERRED {
+	if from == model.BG_JOB_STATE_TRANSFERRED && !rules.OwedOnLeave(to, s.opts.Variants) {
 		j.rec.PendingTransferred = false
 		j.cmdTookOver = false
 	}
-	if from == model.BG_JOB_STATE_ERROR {
+	if from == model.BG_JOB_STATE_ERROR && !rules.OwedOnLeave(to, s.opts.Variants) {
 		j.rec.PendingError = false
 		j.cmdTookOver = false
 	}

@@ -101,7 +101,7 @@ func (o owed) key() owedKey { return owedKey{o.kind, o.file} }
 // JobTransferred or JobError (DELIV-FILE-SERIALIZED,
 // DELIV-FILE-BEFORE-JOB). skip holds the items passed over in this
 // delivery. s.mu is held.
-func (j *job) nextOwed(skip map[owedKey]bool) (owed, bool) {
+func (j *job) nextOwed(skip map[owedKey]bool, sel rules.Selection) (owed, bool) {
 	if len(j.rangesOwed) > 0 {
 		// One call reports every range of the file transferred since the
 		// last call (DELIV-RANGES-REPORTED, DELIV-RANGES-INTERVAL).
@@ -125,11 +125,11 @@ func (j *job) nextOwed(skip map[owedKey]bool) (owed, bool) {
 		}
 	}
 	if o := (owed{kind: model.EventJobTransferred, file: -1}); j.rec.PendingTransferred &&
-		j.rec.State == model.BG_JOB_STATE_TRANSFERRED && !skip[o.key()] {
+		rules.OwedDeliverable(o.kind, j.rec.State, sel) && !skip[o.key()] {
 		return o, true
 	}
 	if o := (owed{kind: model.EventJobError, file: -1}); j.rec.PendingError &&
-		j.rec.State == model.BG_JOB_STATE_ERROR && !skip[o.key()] {
+		rules.OwedDeliverable(o.kind, j.rec.State, sel) && !skip[o.key()] {
 		return o, true
 	}
 	return owed{}, false
@@ -231,7 +231,7 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 				break
 			}
 		}
-		o, ok := j.nextOwed(skip)
+		o, ok := j.nextOwed(skip, s.opts.Variants)
 		if !ok {
 			break
 		}

@@ -198,6 +198,4 @@ func (s *Service) Variants() rules.Selection {
 // NotSimulated lists the readings of open rules ("RULE-ID=name") that the
 // simulator cannot follow yet, with what is missing. New refuses them
 // rather than silently simulating the default.
-var NotSimulated = map[string]string{
-	"DELIV-RETRY-STOPS-ON-LEAVE=continues": "owed notifications are dropped when the job leaves the state",
-}
+var NotSimulated = map[string]string{}

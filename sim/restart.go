@@ -31,7 +31,7 @@ func (s *Service) restart(powerLoss bool) error {
 	if err := saveSnapshot(s.opts.Store, snap); err != nil {
 		return fmt.Errorf("sim: restart: %w", err)
 	}
-	loaded, err := loadState(s.opts.Store)
+	loaded, err := loadState(s.opts.Store, s.opts.Variants)
 	if err != nil {
 		return fmt.Errorf("sim: restart: %w", err)
 	}

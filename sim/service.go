@@ -109,7 +109,7 @@ func New(opts Options) (*Service, error) {
 		return nil, err
 	}
 	s.writeThrough = writeThrough(o.Store)
-	if snap, err := loadState(o.Store); err != nil {
+	if snap, err := loadState(o.Store, o.Variants); err != nil {
 		_ = s.unlockStore() // the load error is the one to report
 		return nil, err
 	} else if snap != nil {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+
+	"github.com/bitssim/bitssim/rules"
 )
 
 // Store is where a service keeps its persisted state between restarts. A
@@ -219,14 +221,15 @@ func loadSnapshot(st Store) (*snapshot, error) {
 }
 
 // loadState loads the snapshot in st for a service: it decodes it and
-// validates every field (validateSnapshot). Errors name the store (for a
-// FileStore, its path), the job, the file and the field.
-func loadState(st Store) (*snapshot, error) {
+// validates every field (validateSnapshot) for a service following the
+// readings sel. Errors name the store (for a FileStore, its path), the job,
+// the file and the field.
+func loadState(st Store, sel rules.Selection) (*snapshot, error) {
 	s, err := loadSnapshot(st)
 	if err != nil || s == nil {
 		return s, err
 	}
-	if err := validateSnapshot(s); err != nil {
+	if err := validateSnapshot(s, sel); err != nil {
 		return nil, fmt.Errorf("sim: load snapshot from %s: %w", storeName(st), err)
 	}
 	return s, nil

@@ -33,7 +33,7 @@ func (e *loadError) Unwrap() error { return model.E_INVALIDARG }
 // the service itself can produce, so that a snapshot that decodes but was
 // damaged or hand-made is refused with an error rather than loaded into a
 // service that would misbehave (or panic) on it.
-func validateSnapshot(s *snapshot) error {
+func validateSnapshot(s *snapshot, sel rules.Selection) error {
 	if !s.SavedAt.IsZero() && !inRange(s.SavedAt) {
 		return fmt.Errorf("sim: invalid snapshot: SavedAt: %v is outside %v..%v: %w", s.SavedAt, MinTime, MaxTime, model.E_INVALIDARG)
 	}
@@ -50,14 +50,14 @@ func validateSnapshot(s *snapshot) error {
 			return fail(-1, "ID", "the same ID as job %d", k)
 		}
 		seen[j.ID] = i
-		if err := validateJob(j, fail); err != nil {
+		if err := validateJob(j, sel, fail); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func validateJob(j *jobRecord, fail func(file int, field, format string, args ...any) error) error {
+func validateJob(j *jobRecord, sel rules.Selection, fail func(file int, field, format string, args ...any) error) error {
 	switch {
 	case !j.Type.Valid():
 		return fail(-1, "Type", "%d is not a job type", uint32(j.Type))
@@ -81,9 +81,9 @@ func validateJob(j *jobRecord, fail func(file int, field, format string, args ..
 		return fail(-1, "CLSIDSetter", "a setter without a CLSID")
 	case j.Type != model.BG_JOB_TYPE_DOWNLOAD && len(j.Files) > 1:
 		return fail(-1, "Files", "an upload job with %d files", len(j.Files))
-	case j.PendingTransferred && j.State != model.BG_JOB_STATE_TRANSFERRED:
+	case j.PendingTransferred && !rules.OwedDeliverable(model.EventJobTransferred, j.State, sel):
 		return fail(-1, "PendingTransferred", "set in state %v", j.State)
-	case j.PendingError && j.State != model.BG_JOB_STATE_ERROR:
+	case j.PendingError && !rules.OwedDeliverable(model.EventJobError, j.State, sel):
 		return fail(-1, "PendingError", "set in state %v", j.State)
 	}
 	for _, a := range []struct {

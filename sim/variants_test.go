@@ -523,3 +523,30 @@ func TestVariantInProcessClass(t *testing.T) {
 		assert.Equal(t, tc.result, evs[0].Result, "%v", tc.sel)
 	}
 }
+
+func TestVariantRetriesContinueAfterLeaving(t *testing.T) {
+	// Rules: DELIV-RETRY-STOPS-ON-LEAVE
+	for _, tc := range []struct {
+		sel   rules.Selection
+		calls int32
+	}{
+		{nil, 1}, // "stops retrying … as soon as the job is no longer TRANSFERRED"
+		{rules.Selection{"DELIV-RETRY-STOPS-ON-LEAVE": rules.VarContinues}, 3}, // "keeps retrying … until it is delivered or the job is CANCELLED or ACKNOWLEDGED"
+	} {
+		svc := vService(t, tc.sel)
+		app := ntApp(t, svc, "A", ntAlice)
+		job := ntJob(t, app, "j", 1)
+		require.NoError(t, svc.SetRemote("https://example.com/slow.bin", sim.Remote{Size: 1 << 20, Rate: 1024}))
+		var calls atomic.Int32
+		require.NoError(t, job.SetMinimumRetryDelay(30*time.Second))
+		require.NoError(t, job.SetNotifyInterface(&model.CallbackFuncs{OnJobTransferred: func(model.Job) error { calls.Add(1); return model.E_FAIL }}))
+		ntResume(t, svc, job)
+		require.EqualValues(t, 1, calls.Load())
+		// A file added to the TRANSFERRED job: it transfers for 1024 s.
+		require.NoError(t, job.AddFile("https://example.com/slow.bin", `C:\downloads\slow.bin`))
+		ntResume(t, svc, job)
+		ntAdvance(t, svc, 61*time.Second)
+		require.Equal(t, model.BG_JOB_STATE_TRANSFERRING, ntState(t, job))
+		assert.Equal(t, tc.calls, calls.Load(), "%v", tc.sel)
+	}
+}
