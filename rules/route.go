@@ -97,6 +97,7 @@ const (
 	rPrecFallbackDisconnected
 	rPrecFallbackMissing
 	rPrecObjectFirst
+	rPrecFailureKeepsObject
 )
 
 // planRuleIDs names the rules a plan can cite.
@@ -120,6 +121,7 @@ var planRuleIDs = [...]string{
 	rPrecFallbackDisconnected:        "PREC-FALLBACK-DISCONNECTED",
 	rPrecFallbackMissing:             "PREC-FALLBACK-MISSING",
 	rPrecObjectFirst:                 "PREC-OBJECT-FIRST",
+	rPrecFailureKeepsObject:          "PREC-FAILURE-KEEPS-OBJECT",
 }
 
 // Step is one delivery attempt of a Plan.
@@ -424,6 +426,9 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 			}
 		default:
 			callbackFailed = true
+			if tryCLSID {
+				p.cite(rPrecFailureKeepsObject)
+			}
 			// The object answered: it keeps the notification
 			// (PREC-FAILURE-KEEPS-OBJECT), unless BITS falls back to the
 			// CLSID on a failure return too (its falls-back-to-clsid reading).
