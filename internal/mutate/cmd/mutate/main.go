@@ -1,0 +1,348 @@
+// Command mutate is bitssim's mutation tester: it generates mutants of the
+// simulator's source (package sim) with internal/mutate, runs the
+// conformance suite against each one, and reports the kill rate and the
+// mutants that survived, by file:line.
+//
+// Each mutant is compiled through go test's -overlay, so the work tree is
+// never modified and a run can be interrupted at any time. A mutant that
+// does not compile is "stillborn" and not counted; a reviewed list of
+// equivalent mutants (internal/mutate/equivalent.txt, one key and reason a
+// line) is skipped and not counted. The kill rate is killed / (killed +
+// survived); the command exits 1 when it is below -min.
+//
+//	go run ./internal/mutate/cmd/mutate                       # every mutant (long: see .github/workflows/mutation.yml)
+//	go run ./internal/mutate/cmd/mutate -sample 20 -seed 1    # the .ci/run sample
+//	go run ./internal/mutate/cmd/mutate -shard 3/8            # one of eight shards
+//	go run ./internal/mutate/cmd/mutate -list                 # list the mutants, run nothing
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bitssim/bitssim/internal/mutate"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "mutate:", err)
+		var low errLowKillRate
+		if errors.As(err, &low) {
+			os.Exit(1)
+		}
+		os.Exit(2)
+	}
+}
+
+type errLowKillRate struct{ rate, min float64 }
+
+func (e errLowKillRate) Error() string {
+	return fmt.Sprintf("kill rate %.1f%% is below the minimum %.1f%%", 100*e.rate, 100*e.min)
+}
+
+type options struct {
+	dir, equivalents, run, shard string
+	pkgs                         []string
+	short, list, verbose         bool
+	sample                       int
+	seed                         uint64
+	min                          float64
+	jobs                         int
+	timeout                      time.Duration
+	ops                          string
+}
+
+func parse(args []string) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("mutate", flag.ContinueOnError)
+	fs.StringVar(&o.dir, "dir", "sim", "the package directory to mutate")
+	pkgs := fs.String("pkgs", "./conformance/", "comma-separated packages whose tests must kill the mutants")
+	fs.StringVar(&o.run, "run", "^TestSim$", "go test -run pattern: the suite against the simulator")
+	fs.BoolVar(&o.short, "short", true, "run the tests with -short")
+	fs.StringVar(&o.equivalents, "equivalents", "internal/mutate/equivalent.txt", "the reviewed list of equivalent mutants")
+	fs.IntVar(&o.sample, "sample", 0, "run only this many mutants, drawn at random with -seed (0: all)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed for -sample")
+	fs.StringVar(&o.shard, "shard", "", "run only shard i of n (\"i/n\", 1-based): every n-th mutant")
+	fs.Float64Var(&o.min, "min", 0.9, "fail when the kill rate is below this fraction")
+	fs.IntVar(&o.jobs, "j", 1, "mutants tested at once")
+	fs.DurationVar(&o.timeout, "timeout", 4*time.Minute, "per-mutant test timeout; a mutant that hangs is killed")
+	fs.StringVar(&o.ops, "ops", "", "comma-separated operators to generate (default: all)")
+	fs.BoolVar(&o.list, "list", false, "list the selected mutants and exit")
+	fs.BoolVar(&o.verbose, "v", false, "print every mutant's outcome")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	o.pkgs = strings.Split(*pkgs, ",")
+	if o.jobs < 1 || o.sample < 0 || o.min < 0 || o.min > 1 || o.timeout <= 0 {
+		return nil, errors.New("-j, -sample, -min (0..1) and -timeout must be in range")
+	}
+	return o, nil
+}
+
+// outcome of one mutant.
+type outcome string
+
+const (
+	killed     outcome = "killed"
+	survived   outcome = "survived"
+	stillborn  outcome = "stillborn"
+	equivalent outcome = "equivalent"
+)
+
+type result struct {
+	m       mutate.Mutant
+	out     outcome
+	elapsed time.Duration
+	detail  string
+}
+
+func run(args []string, w io.Writer) error {
+	o, err := parse(args)
+	if err != nil {
+		return err
+	}
+	all, err := mutate.Dir(o.dir)
+	if err != nil {
+		return err
+	}
+	ms, err := selectMutants(all, o)
+	if err != nil {
+		return err
+	}
+	eq := mutate.Equivalents{}
+	if data, err := os.ReadFile(o.equivalents); err == nil {
+		if eq, err = mutate.ParseEquivalents(data); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("read equivalents: %w", err)
+	}
+	fmt.Fprintf(w, "mutate: %d mutants of %s generated; %d selected (sample %d, seed %d, shard %q)\n",
+		len(all), o.dir, len(ms), o.sample, o.seed, o.shard)
+	if o.list {
+		for _, m := range ms {
+			fmt.Fprintf(w, "%s\n\tkey: %s\n", m, m.Key)
+		}
+		return nil
+	}
+	tmp, err := os.MkdirTemp("", "bitssim-mutate-")
+	if err != nil {
+		return fmt.Errorf("temp dir: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	start := time.Now()
+	if base := testOnce(o, tmp, nil); base.out != survived {
+		return fmt.Errorf("the tests fail on the unmutated code (%s):\n%s", base.out, base.detail)
+	}
+	fmt.Fprintf(w, "mutate: the unmutated code passes (%v)\n", time.Since(start).Round(time.Millisecond))
+
+	results := make([]result, len(ms))
+	var mu sync.Mutex
+	next := 0
+	var wg sync.WaitGroup
+	for range o.jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(ms) {
+					return
+				}
+				var r result
+				if reason, ok := eq[ms[i].Key]; ok {
+					r = result{m: ms[i], out: equivalent, detail: reason}
+				} else {
+					r = testOnce(o, filepath.Join(tmp, strconv.Itoa(i)), &ms[i])
+				}
+				results[i] = r
+				if o.verbose || r.out == survived {
+					mu.Lock()
+					fmt.Fprintf(w, "%-10s %s (%v)\n", r.out, r.m, r.elapsed.Round(time.Millisecond))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return summarize(w, o, results, eq, all, time.Since(start))
+}
+
+func selectMutants(all []mutate.Mutant, o *options) ([]mutate.Mutant, error) {
+	ms := all
+	if o.ops != "" {
+		want := map[mutate.Operator]bool{}
+		for _, s := range strings.Split(o.ops, ",") {
+			want[mutate.Operator(strings.TrimSpace(s))] = true
+		}
+		ms = nil
+		for _, m := range all {
+			if want[m.Op] {
+				ms = append(ms, m)
+			}
+		}
+	}
+	if o.shard != "" {
+		is, ns, ok := strings.Cut(o.shard, "/")
+		i, err1 := strconv.Atoi(is)
+		n, err2 := strconv.Atoi(ns)
+		if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+			return nil, fmt.Errorf("-shard %q: want i/n with 1 <= i <= n", o.shard)
+		}
+		var part []mutate.Mutant
+		for k := i - 1; k < len(ms); k += n {
+			part = append(part, ms[k])
+		}
+		ms = part
+	}
+	if o.sample > 0 && o.sample < len(ms) {
+		r := rand.New(rand.NewPCG(o.seed, 0x6d757461))
+		idx := r.Perm(len(ms))[:o.sample]
+		picked := make([]bool, len(ms))
+		for _, k := range idx {
+			picked[k] = true
+		}
+		var part []mutate.Mutant
+		for k, m := range ms {
+			if picked[k] {
+				part = append(part, m)
+			}
+		}
+		ms = part
+	}
+	return ms, nil
+}
+
+// testOnce runs the tests with m applied through an overlay (m nil: the
+// unmutated code).
+func testOnce(o *options, dir string, m *mutate.Mutant) result {
+	r := result{out: stillborn}
+	if m != nil {
+		r.m = *m
+	}
+	args := []string{"test", "-vet=off", "-count=1", "-failfast", "-run", o.run, "-timeout", o.timeout.String()}
+	if o.short {
+		args = append(args, "-short")
+	}
+	if m != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			r.detail = err.Error()
+			return r
+		}
+		src, err := os.ReadFile(m.File)
+		if err != nil {
+			r.detail = err.Error()
+			return r
+		}
+		mutated, err := m.Apply(src)
+		if err != nil {
+			r.detail = err.Error()
+			return r
+		}
+		abs, err := filepath.Abs(m.File)
+		if err != nil {
+			r.detail = err.Error()
+			return r
+		}
+		file := filepath.Join(dir, filepath.Base(m.File))
+		overlay := filepath.Join(dir, "overlay.json")
+		ov, _ := json.Marshal(map[string]map[string]string{"Replace": {abs: file}})
+		if err := os.WriteFile(file, mutated, 0o644); err != nil {
+			r.detail = err.Error()
+			return r
+		}
+		if err := os.WriteFile(overlay, ov, 0o644); err != nil {
+			r.detail = err.Error()
+			return r
+		}
+		defer os.RemoveAll(dir)
+		args = append(args, "-overlay", overlay)
+	}
+	args = append(args, o.pkgs...)
+	// The go command's own deadline, a little after the test binary's.
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout+2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	r.elapsed = time.Since(start)
+	text := out.String()
+	switch {
+	case err == nil:
+		r.out = survived
+	case strings.Contains(text, "[build failed]") || strings.Contains(text, "[setup failed]"):
+		r.out, r.detail = stillborn, tail(text, 20)
+	default:
+		r.out, r.detail = killed, tail(text, 20)
+	}
+	return r
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func summarize(w io.Writer, o *options, rs []result, eq mutate.Equivalents, all []mutate.Mutant, took time.Duration) error {
+	count := map[outcome]int{}
+	for _, r := range rs {
+		count[r.out]++
+	}
+	counted := count[killed] + count[survived]
+	rate := 1.0
+	if counted > 0 {
+		rate = float64(count[killed]) / float64(counted)
+	}
+	fmt.Fprintf(w, "\nmutate: %d mutants in %v on %d CPUs: %d killed, %d survived, %d equivalent (reviewed), %d stillborn (do not compile)\n",
+		len(rs), took.Round(time.Second), runtime.NumCPU(), count[killed], count[survived], count[equivalent], count[stillborn])
+	fmt.Fprintf(w, "mutate: kill rate %.1f%% (%d of %d non-equivalent mutants that compile)\n", 100*rate, count[killed], counted)
+	if count[survived] > 0 {
+		fmt.Fprintln(w, "\nsurvivors (file:line; add a reviewed line \"key # reason\" to the equivalents file only if the change cannot be observed):")
+		for _, r := range rs {
+			if r.out == survived {
+				fmt.Fprintf(w, "  %s\n      key: %s\n", r.m, r.m.Key)
+			}
+		}
+	}
+	if o.sample == 0 && o.shard == "" && o.ops == "" {
+		keys := map[string]bool{}
+		for _, m := range all {
+			keys[m.Key] = true
+		}
+		for k := range eq {
+			if !keys[k] {
+				fmt.Fprintf(w, "mutate: warning: equivalents entry no longer matches a mutant: %s\n", k)
+			}
+		}
+	}
+	if rate < o.min {
+		return errLowKillRate{rate: rate, min: o.min}
+	}
+	return nil
+}
