@@ -19,16 +19,12 @@ func delivMods(c *C, job model.Job) []model.Event { return c.Calls(job, model.Ev
 const delivStd = model.BG_NOTIFY_JOB_TRANSFERRED | model.BG_NOTIFY_JOB_ERROR | model.BG_NOTIFY_JOB_MODIFICATION
 
 func init() {
-	markUntestable("DELIV-FOUR-PER-USER",
-		"needs five callbacks of one user running at once, i.e. callbacks that block until released; harness.Behavior has none and the trace records calls only as they return; the sim's own tests cover it")
 	markUntestable("DELIV-MODIFICATION-LOSSY",
 		"permits BITS to drop JobModification calls without requiring it: any number of calls from none to one per modification keeps the rule, so no observation can fail it")
 	markUntestable("DELIV-MODIFICATION-MAY-TRAIL",
 		"permits a JobModification after JobTransferred without requiring one: every order of the two keeps the rule, so no observation can fail it")
 	markUntestable("DELIV-NO-CROSS-JOB-ORDER",
 		"promises no order between jobs: every interleaving of two jobs' notifications keeps the rule, so no observation can fail it")
-	markUntestable("DELIV-SFALSE-SUCCESS",
-		"needs a callback that returns S_FALSE; harness.Behavior returns only S_OK or E_FAIL, and model.Callback reports every success a Go callback returns as S_OK, so no backend can be made to see S_FALSE")
 
 	register(
 		Scenario{

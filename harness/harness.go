@@ -48,6 +48,10 @@ type Capabilities struct {
 	// LocalFiles: a local file name can be made impossible to rename to;
 	// the backend implements LocalFileControl.
 	LocalFiles bool
+	// Concurrent: callbacks run at the same time, each on its own thread,
+	// so a callback that blocks holds only its own call (as on a real
+	// BITS). The simulator's manual clock runs them one at a time.
+	Concurrent bool
 }
 
 // LocalFileControl is the control plane of a backend with
@@ -80,6 +84,7 @@ func (c Capabilities) Has(need Capabilities) bool {
 		(!need.CLSID || c.CLSID) && (!need.CommandLine || c.CommandLine) &&
 		(!need.Users || c.Users) && (!need.Crash || c.Crash) && (!need.Network || c.Network) &&
 		(!need.PowerLoss || c.PowerLoss) && (!need.LocalFiles || c.LocalFiles) &&
+		(!need.Concurrent || c.Concurrent) &&
 		c.Version >= need.Version
 }
 
@@ -100,6 +105,7 @@ func (c Capabilities) Missing(need Capabilities) []string {
 	add(need.Network && !c.Network, "network control")
 	add(need.PowerLoss && !c.PowerLoss, "power loss")
 	add(need.LocalFiles && !c.LocalFiles, "local file control")
+	add(need.Concurrent && !c.Concurrent, "concurrent callbacks")
 	add(c.Version < need.Version, fmt.Sprintf("BITS %v", need.Version))
 	return out
 }
@@ -130,7 +136,8 @@ func (k RemoteKind) String() string {
 	return fmt.Sprintf("RemoteKind(%d)", int(k))
 }
 
-// Behavior scripts a harness callback object.
+// Behavior scripts a harness callback object. The zero value answers
+// S_OK to every call of every interface up to IBackgroundCopyCallback3.
 type Behavior struct {
 	// Fail makes every method return E_FAIL.
 	Fail bool
@@ -140,7 +147,41 @@ type Behavior struct {
 	// Complete makes JobTransferred call Complete on the job, as the
 	// documentation's sample does.
 	Complete bool
+	// Results answers calls of a method with any HRESULT, S_FALSE
+	// included: a success code other than S_OK is returned as is. It
+	// overrides Fail and FailFirst for the methods it names.
+	Results map[model.EventKind]model.HRESULT
+	// Files answers FileTransferred and FileRangesTransferred calls about
+	// the file with this local name with the HRESULT given; it overrides
+	// Results for those calls.
+	Files map[string]model.HRESULT
+	// Interface is the newest callback interface the object implements
+	// (default: all of them). An object that lacks a method is never
+	// called on it: BITS asks the object which interfaces it has.
+	Interface Interface
+	// Block makes every call wait inside the method until the gate is
+	// opened (see Gate), after recording that it entered.
+	Block *Gate
+	// Reenter is called inside every call, with the job the call is
+	// about, before the method answers: a re-entrant callback that uses
+	// the job (GetState, Complete, SetNotifyInterface, ...) from inside.
+	// Its error, if any, becomes the answer.
+	Reenter func(job model.Job, kind model.EventKind) error
 }
+
+// Interface is a level of the callback interface.
+type Interface int
+
+// The callback interfaces, oldest first.
+const (
+	// AllInterfaces is IBackgroundCopyCallback3, the default.
+	AllInterfaces Interface = iota
+	// BasicInterface is IBackgroundCopyCallback only: JobTransferred,
+	// JobError and JobModification.
+	BasicInterface
+	// Callback2Interface adds FileTransferred (IBackgroundCopyCallback2).
+	Callback2Interface
+)
 
 // App is an application connected to a backend as a user.
 type App interface {

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
@@ -10,8 +11,8 @@ import (
 	"github.com/bitssim/bitssim/sim"
 )
 
-// SimFactory makes sim backends from opts. The clock is always manual:
-// the suite drives time.
+// SimFactory makes sim backends from opts on the manual clock: the suite
+// drives time, and callbacks run one at a time, in a deterministic order.
 func SimFactory(opts sim.Options) Factory {
 	return func(t TB) Backend {
 		b, err := NewSim(opts)
@@ -23,11 +24,39 @@ func SimFactory(opts sim.Options) Factory {
 	}
 }
 
+// SimAutoFactory makes sim backends from opts on the automatic clock:
+// work happens in the background as on a real BITS, callbacks run on their
+// own goroutines (at most four per user at once), Advance waits for
+// virtual time to pass and Settle waits until the service is idle. Time is
+// not exact there (Capabilities.VirtualTime is false), but callbacks are
+// concurrent (Capabilities.Concurrent). opts.Speed 0 means
+// DefaultAutoSpeed.
+func SimAutoFactory(opts sim.Options) Factory {
+	return func(t TB) Backend {
+		b, err := NewSimAuto(opts)
+		if err != nil {
+			t.Fatalf("harness: new sim backend (automatic clock): %v", err)
+		}
+		t.Cleanup(func() { _ = b.Close() })
+		return b
+	}
+}
+
+// DefaultAutoSpeed is the automatic clock's speed in SimAutoFactory unless
+// sim.Options.Speed says otherwise: a virtual hour in a real second.
+const DefaultAutoSpeed = 3600
+
+// SettleTimeout bounds how long Settle and Advance wait on the automatic
+// clock for the service to become idle.
+const SettleTimeout = 30 * time.Second
+
 // SimBackend is the simulator as a Backend.
 type SimBackend struct {
 	svc   *sim.Service
 	trace *Trace
 
+	auto     bool
+	speed    float64
 	mu       sync.Mutex
 	classes  int
 	remotes  int
@@ -49,11 +78,25 @@ var (
 // NewSim starts a sim backend with a manual clock.
 func NewSim(opts sim.Options) (*SimBackend, error) {
 	opts.Clock = sim.Manual
+	return newSim(opts)
+}
+
+// NewSimAuto starts a sim backend with an automatic clock (see
+// SimAutoFactory).
+func NewSimAuto(opts sim.Options) (*SimBackend, error) {
+	opts.Clock = sim.Automatic
+	if opts.Speed == 0 {
+		opts.Speed = DefaultAutoSpeed
+	}
+	return newSim(opts)
+}
+
+func newSim(opts sim.Options) (*SimBackend, error) {
 	svc, err := sim.New(opts)
 	if err != nil {
 		return nil, err
 	}
-	b := &SimBackend{svc: svc, commands: map[string]*command{}}
+	b := &SimBackend{svc: svc, commands: map[string]*command{}, auto: opts.Clock == sim.Automatic, speed: opts.Speed}
 	b.trace = NewTrace(svc.Now)
 	svc.SetCommandHandler(b.runCommand)
 	return b, nil
@@ -62,13 +105,20 @@ func NewSim(opts sim.Options) (*SimBackend, error) {
 // Service returns the simulated service, for sim-specific checks.
 func (b *SimBackend) Service() *sim.Service { return b.svc }
 
-// Name returns "sim".
-func (b *SimBackend) Name() string { return "sim" }
+// Name returns "sim" (manual clock) or "sim-auto" (automatic clock).
+func (b *SimBackend) Name() string {
+	if b.auto {
+		return "sim-auto"
+	}
+	return "sim"
+}
 
-// Capabilities: the simulator can do everything.
+// Capabilities: the simulator can do everything; its manual clock has
+// exact virtual time and runs callbacks one at a time, its automatic clock
+// runs them concurrently and lets time pass in the background.
 func (b *SimBackend) Capabilities() Capabilities {
-	return Capabilities{Version: b.svc.Version(), VirtualTime: true, Restart: true, CLSID: b.svc.Version() >= model.BITS5_0,
-		CommandLine: true, Users: true, Crash: true, Network: true, PowerLoss: true, LocalFiles: true}
+	return Capabilities{Version: b.svc.Version(), VirtualTime: !b.auto, Restart: true, CLSID: b.svc.Version() >= model.BITS5_0,
+		CommandLine: true, Users: true, Crash: true, Network: true, PowerLoss: true, LocalFiles: true, Concurrent: b.auto}
 }
 
 // Variants returns the readings of the open rules the simulator follows
@@ -112,7 +162,7 @@ func (b *SimBackend) RegisterClass(behavior Behavior) (model.GUID, error) {
 		n := instances
 		instMu.Unlock()
 		target := model.Target{Kind: model.TargetCLSID, App: host.Name(), CLSID: clsid, Instance: n}
-		return NewRecorder(b.trace, target, host.User(), behavior), nil
+		return NewRecorder(b.trace, target, host.User(), behavior).Object(), nil
 	})
 	return clsid, err
 }
@@ -182,14 +232,72 @@ func (b *SimBackend) runCommand(l sim.Launch) (int, error) {
 // Restart restarts the simulated service.
 func (b *SimBackend) Restart() error { return b.svc.Restart() }
 
-// Advance moves virtual time.
-func (b *SimBackend) Advance(d time.Duration) error { return b.svc.Advance(d) }
+// Advance moves virtual time; on the automatic clock it waits until d
+// has passed and the service is idle.
+func (b *SimBackend) Advance(d time.Duration) error {
+	if !b.auto {
+		return b.svc.Advance(d)
+	}
+	if d < 0 {
+		return fmt.Errorf("harness: Advance(%v): negative duration", d)
+	}
+	until := b.svc.Now().Add(d)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	<-timer.C
+	for now := b.svc.Now(); now.Before(until); now = b.svc.Now() {
+		timer.Reset(max(time.Millisecond, time.Duration(float64(until.Sub(now))/b.speed)))
+		<-timer.C
+	}
+	return b.Settle()
+}
 
-// Settle does the work due now.
-func (b *SimBackend) Settle() error { return b.svc.RunUntilIdle() }
+// Settle does the work due now; on the automatic clock it waits (at most
+// SettleTimeout) until no work is due and no callback is running.
+func (b *SimBackend) Settle() error {
+	if !b.auto {
+		return b.svc.RunUntilIdle()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), SettleTimeout)
+	defer cancel()
+	if err := b.svc.WaitIdle(ctx); err != nil {
+		return fmt.Errorf("harness: settle: %w", err)
+	}
+	return nil
+}
 
-// Trace returns what the receivers observed.
-func (b *SimBackend) Trace() []model.Event { return b.trace.Events() }
+// Trace returns what the receivers observed. The user of each callback
+// call is the one the simulator made the call as (from its own record of
+// the call), not the one the receiving object was configured with: a call
+// the simulator has no record of keeps no user.
+func (b *SimBackend) Trace() []model.Event {
+	evs := b.trace.Events()
+	// The simulator's record of each call, queued per call, in order.
+	type key struct {
+		job    model.GUID
+		kind   model.EventKind
+		target model.Target
+		file   string
+	}
+	made := map[key][]string{}
+	for _, e := range b.svc.Trace() {
+		if e.Target.Kind == model.TargetObject || e.Target.Kind == model.TargetCLSID {
+			k := key{e.Job, e.Kind, e.Target, e.File}
+			made[k] = append(made[k], e.User)
+		}
+	}
+	for i, e := range evs {
+		if e.Target.Kind != model.TargetObject && e.Target.Kind != model.TargetCLSID {
+			continue
+		}
+		k := key{e.Job, e.Kind, e.Target, e.File}
+		evs[i].User = ""
+		if q := made[k]; len(q) > 0 {
+			evs[i].User, made[k] = q[0], q[1:]
+		}
+	}
+	return evs
+}
 
 // Close stops the service.
 func (b *SimBackend) Close() error { return b.svc.Close() }
@@ -200,7 +308,7 @@ type simApp struct {
 }
 
 func (a *simApp) Callback(behavior Behavior) model.Callback {
-	return NewRecorder(a.b.trace, model.Target{Kind: model.TargetObject, App: a.Name()}, a.User(), behavior)
+	return NewRecorder(a.b.trace, model.Target{Kind: model.TargetObject, App: a.Name()}, a.User(), behavior).Object()
 }
 
 func (a *simApp) Exit() error  { a.App.Exit(); return nil }

@@ -1,0 +1,87 @@
+package conformance
+
+import (
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+)
+
+// gateWait bounds how long a scenario waits, in real time, for callbacks
+// to reach a gate on a backend whose callbacks run concurrently.
+const gateWait = 10 * time.Second
+
+// gateGrace is how long a scenario leaves a backend, in real time, to let
+// one more callback in than a rule allows, before it concludes none came.
+const gateGrace = 300 * time.Millisecond
+
+func init() {
+	register(
+		Scenario{
+			Rule:  "DELIV-FOUR-PER-USER",
+			Needs: harness.Capabilities{Concurrent: true, Users: true},
+			// Six jobs of alice transfer while her callbacks block: at most
+			// four of her callbacks run at once; the blocked ones do not hold
+			// up bob's; once released, all six are delivered.
+			Run: func(c *C) {
+				alice, bob := c.App(Alice), c.App(Bob)
+				gate := &harness.Gate{}
+				defer gate.Open() // never leave a callback blocked
+				var jobs []model.Job
+				for range 6 {
+					job := c.Job(alice, harness.RemoteOK)
+					c.Register(alice, job, harness.Behavior{Block: gate})
+					jobs = append(jobs, job)
+				}
+				for _, job := range jobs {
+					c.Do(job.Resume(), "Resume")
+				}
+				require.True(c, gate.WaitInside(4, gateWait), "four of alice's callbacks run at once (%d did)", gate.Most())
+				other := c.Job(bob, harness.RemoteOK)
+				c.Register(bob, other, harness.Behavior{})
+				c.Do(other.Resume(), "Resume")
+				deadline := time.Now().Add(gateWait)
+				for len(c.Delivered(other, model.EventJobTransferred)) == 0 && time.Now().Before(deadline) {
+					time.Sleep(10 * time.Millisecond)
+				}
+				assert.Len(c, c.Delivered(other, model.EventJobTransferred), 1, "bob's callback runs while alice's four are blocked")
+				time.Sleep(gateGrace)
+				assert.Equal(c, 4, gate.Most(), "no fifth callback of alice runs while four are blocked")
+				gate.Open()
+				c.Settle()
+				for i, job := range jobs {
+					assert.Len(c, c.Delivered(job, model.EventJobTransferred), 1, "job %d is delivered once released", i+1)
+				}
+				assert.Equal(c, 6, gate.Entered())
+				assert.LessOrEqual(c, gate.Most(), 4)
+			},
+		},
+		Scenario{
+			Rule:  "DELIV-SFALSE-SUCCESS",
+			Needs: harness.Capabilities{VirtualTime: true},
+			// An object answers JobTransferred with S_FALSE. Any success code
+			// is a delivery: it is not called again. Under the only-S_OK
+			// reading S_FALSE is a failure, retried after the retry delay.
+			Run: func(c *C) {
+				a := c.App(Alice)
+				job := c.Job(a, harness.RemoteOK)
+				c.SetRetryDelay(job, flagsRetryDelay)
+				c.Register(a, job, harness.Behavior{Results: map[model.EventKind]model.HRESULT{model.EventJobTransferred: model.S_FALSE}})
+				c.Transfer(job)
+				c.Advance(c.RetryAfter(flagsRetryDelay) + time.Second)
+				calls := c.Calls(job, model.EventJobTransferred)
+				require.NotEmpty(c, calls, "JobTransferred is called")
+				assert.Equal(c, model.S_FALSE, calls[0].Result, "the object answered S_FALSE")
+				if c.Is("DELIV-SFALSE-SUCCESS", rules.VarOnlySOK) {
+					assert.Len(c, calls, 2, "S_FALSE is not S_OK: JobTransferred is called again after the retry delay")
+				} else {
+					assert.Len(c, calls, 1, "S_FALSE is a success: JobTransferred is not called again")
+				}
+			},
+		},
+	)
+}
