@@ -137,7 +137,13 @@ func Run(t *testing.T, f harness.Factory, opts ...Option) *Report {
 			rep.Backend = b.Name()
 			_ = b.Close()
 			for i := 0; i < cfg.rounds && !t.Failed(); i++ {
+				seed, given, restore := roundSeed(i)
+				t.Logf("state machine round %d of %d: -rapid.seed=%d (replay: -run '%s' -rapid.seed=%d)", i+1, cfg.rounds, seed, t.Name(), seed)
 				rapid.Check(t, func(rt *rapid.T) { runMachine(rt, f, t) })
+				restore()
+				if given {
+					break // the same seed again would draw the same sequences
+				}
 			}
 			if t.Failed() {
 				res.Outcome, res.Detail = Fail, "the state machine found a counterexample (see the test log)"
@@ -199,7 +205,12 @@ func CheckMachine(t harness.TB, f harness.Factory, rounds int) (failed bool, det
 			}
 		}()
 		for i := 0; i < rounds && !q.Failed(); i++ {
+			_, given, restore := roundSeed(i)
 			rapid.Check(q, func(rt *rapid.T) { runMachine(rt, f, t) })
+			restore()
+			if given {
+				break
+			}
 		}
 	}()
 	<-done
