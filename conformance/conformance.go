@@ -139,8 +139,10 @@ func Run(t *testing.T, f harness.Factory, opts ...Option) *Report {
 			for i := 0; i < cfg.rounds && !t.Failed(); i++ {
 				seed, given, restore := roundSeed(i)
 				t.Logf("state machine round %d of %d: -rapid.seed=%d (replay: -run '%s' -rapid.seed=%d)", i+1, cfg.rounds, seed, t.Name(), seed)
-				rapid.Check(t, func(rt *rapid.T) { runMachine(rt, f, t) })
-				restore()
+				func() {
+					defer restore() // also when a failure ends the goroutine
+					rapid.Check(t, func(rt *rapid.T) { runMachine(rt, f, t) })
+				}()
 				if given {
 					break // the same seed again would draw the same sequences
 				}
@@ -206,8 +208,10 @@ func CheckMachine(t harness.TB, f harness.Factory, rounds int) (failed bool, det
 		}()
 		for i := 0; i < rounds && !q.Failed(); i++ {
 			_, given, restore := roundSeed(i)
-			rapid.Check(q, func(rt *rapid.T) { runMachine(rt, f, t) })
-			restore()
+			func() {
+				defer restore() // also when quietTB's FailNow ends the goroutine
+				rapid.Check(q, func(rt *rapid.T) { runMachine(rt, f, t) })
+			}()
 			if given {
 				break
 			}

@@ -68,6 +68,9 @@ type mClass struct {
 	clsid      model.GUID
 	registered bool
 	fails      bool
+	// activated counts the instances BITS activated, numbered from 1 as
+	// harness.Backend.RegisterClass numbers them.
+	activated int
 }
 
 // mFile is a file and the remote kind behind it.
@@ -99,29 +102,61 @@ type mJob struct {
 	instUser  string        // the account the held instance runs as
 	// clsidSetter is the account that last set the CLSID.
 	clsidSetter model.Account
+	instN       int // the number of the held instance (CLSID-INSTANCE-REUSED)
 	// cmdTookOver: the command line ran after a failed callback for the
 	// current event (CMD-METHOD-NOT-RECALLED).
 	cmdTookOver bool
 	// forgotten: the job was final at a restart, so the service no longer
 	// knows it (PERSIST-FINAL-GONE).
 	forgotten bool
+	// handles are the handles other apps got with GetJob: a final job can
+	// still be read through them after its creator has gone.
+	handles []mHandle
+}
+
+// mHandle is a job handle an app holds.
+type mHandle struct {
+	app *mApp
+	h   model.Job
+}
+
+// reader returns a handle through which the oracle may read the job's
+// state: the creator's, or another live app's with access.
+func (j *mJob) reader() (model.Job, bool) {
+	if j.creator.alive && rules.CheckAccess(j.creator.user, j.owner, false).Succeeded() {
+		return j.handle, true
+	}
+	for _, h := range j.handles {
+		if h.app.alive && rules.CheckAccess(h.app.user, j.owner, false).Succeeded() {
+			return h.h, true
+		}
+	}
+	return nil, false
 }
 
 // expected is one receiver observation the oracle predicts.
 type expected struct {
 	job       model.GUID
 	kind      model.EventKind
-	target    string // "object:app", "clsid:{…}", "cmdline"
+	target    string // "object:app", "clsid:{…}#instance", "cmdline"
 	user      string
+	file      string // the local name, for FileTransferred
 	delivered bool
 }
+
+// machineFile is the local name of a job's i-th file.
+func machineFile(i int) string { return fmt.Sprintf(`C:\machine\%d.bin`, i) }
 
 func (e expected) String() string {
 	ok := "ok"
 	if !e.delivered {
 		ok = "failed"
 	}
-	return fmt.Sprintf("%v %v -> %s as %s: %s", e.kind, e.job, e.target, e.user, ok)
+	file := ""
+	if e.file != "" {
+		file = " (" + e.file + ")"
+	}
+	return fmt.Sprintf("%v %v%s -> %s as %s: %s", e.kind, e.job, file, e.target, e.user, ok)
 }
 
 func keyOf(e model.Event) expected {
@@ -130,9 +165,13 @@ func keyOf(e model.Event) expected {
 	case model.TargetObject:
 		t = "object:" + e.Target.App
 	case model.TargetCLSID:
-		t = "clsid:" + e.Target.CLSID.String()
+		t = fmt.Sprintf("clsid:%v#%d", e.Target.CLSID, e.Target.Instance)
 	}
-	return expected{job: e.Job, kind: e.Kind, target: t, user: e.User, delivered: e.Delivered()}
+	x := expected{job: e.Job, kind: e.Kind, target: t, user: e.User, delivered: e.Delivered()}
+	if e.Kind == model.EventFileTransferred {
+		x.file = e.File
+	}
+	return x
 }
 
 // machine is one run of the state machine.
@@ -297,6 +336,9 @@ func (m *machine) handle(t *rapid.T, app *mApp, j *mJob) (model.Job, bool) {
 	h, err := app.app.GetJob(j.id)
 	want := rules.CheckGetJob(app.user, j.owner, j.state, m.variants)
 	m.expectHR(fmt.Sprintf("%s GetJob", app.name), err, want)
+	if err == nil && app != j.creator && len(j.handles) < 8 {
+		j.handles = append(j.handles, mHandle{app, h})
+	}
 	// The handle may only be used to change the job if the caller may
 	// (SEC-OWNER-ONLY: reading may be allowed where changing is not).
 	return h, want.Succeeded() && rules.CheckAccess(app.user, j.owner, true).Succeeded()
@@ -344,7 +386,7 @@ func (m *machine) addFile(t *rapid.T) {
 	if err != nil {
 		t.Fatalf("Remote: %v", err)
 	}
-	err = h.AddFile(url, fmt.Sprintf(`C:\machine\%d.bin`, len(j.files)))
+	err = h.AddFile(url, machineFile(len(j.files)))
 	want := rules.CheckAddFiles(rules.DefaultLimits, m.caps.Version, app.user, j.state, model.BG_JOB_TYPE_DOWNLOAD, len(j.files), 1)
 	m.expectHR("AddFile", err, want)
 	if want.Succeeded() {
@@ -627,7 +669,7 @@ func (m *machine) deliver(j *mJob) {
 			return
 		}
 		p := rules.Route(m.registration(j), kind, m.fates(j))
-		m.predict(j, kind, &p)
+		m.predict(j, kind, file, &p)
 		if p.DropObject {
 			j.obj = nil
 		}
@@ -678,9 +720,12 @@ func (j *mJob) next(skip map[string]bool, sel rules.Selection) (model.EventKind,
 
 // predict turns a plan's attempts into the observations receivers make:
 // an attempt on a dead process or an unregistered class reaches nobody.
-func (m *machine) predict(j *mJob, kind model.EventKind, p *rules.Plan) {
+func (m *machine) predict(j *mJob, kind model.EventKind, file int, p *rules.Plan) {
 	for _, st := range p.Steps() {
 		e := expected{job: j.id, kind: kind, delivered: st.Fate == rules.FateOK}
+		if kind == model.EventFileTransferred {
+			e.file = machineFile(file)
+		}
 		switch st.Target {
 		case model.TargetObject:
 			if st.Fate == rules.FateDisconnected {
@@ -694,10 +739,12 @@ func (m *machine) predict(j *mJob, kind model.EventKind, p *rules.Plan) {
 			if st.Activate {
 				// CLSID-OWNER-CONTEXT: the machine's classes name no RunAs.
 				j.instUser = rules.ActivationAccount(j.owner, j.clsidSetter, nil, m.variants).Name
+				j.class.activated++
+				j.instN = j.class.activated
 			}
-			e.target, e.user = "clsid:"+j.class.clsid.String(), j.instUser
+			e.target, e.user = fmt.Sprintf("clsid:%v#%d", j.class.clsid, j.instN), j.instUser
 		case model.TargetCommandLine:
-			e.kind, e.target, e.user = model.EventCommandLine, "cmdline", j.cmdUser.Name
+			e.kind, e.target, e.user, e.file = model.EventCommandLine, "cmdline", j.cmdUser.Name, ""
 		}
 		m.want = append(m.want, e)
 	}
@@ -824,15 +871,19 @@ func (m *machine) check(t *rapid.T) {
 		var st model.JobState
 		var err error
 		if j.state.IsFinal() {
-			if !j.creator.alive || rules.CheckAccess(j.creator.user, j.owner, false).Failed() {
+			h, ok := j.reader()
+			if !ok {
 				continue
 			}
-			st, err = j.handle.GetState()
+			st, err = h.GetState()
 		} else {
 			var h model.Job
 			h, err = m.observer.app.GetJob(j.id)
 			if err == nil {
 				st, err = h.GetState()
+			}
+			if err == nil {
+				m.checkRegistration(t, j, h)
 			}
 		}
 		if err != nil {
@@ -857,6 +908,41 @@ func (m *machine) check(t *rapid.T) {
 	}
 	if msg := compare(got, want, m.exact); msg != "" {
 		t.Fatalf("notifications differ from the oracle:\n%s", msg)
+	}
+}
+
+// checkRegistration reads the job's registrations back through h and
+// compares them with the oracle's: the flags, the CLSID, the command line,
+// and whether an object is registered (a clean Exit clears the app's own,
+// a crash leaves it until BITS finds the app gone).
+func (m *machine) checkRegistration(t *rapid.T, j *mJob, h model.Job) {
+	flags, err := h.GetNotifyFlags()
+	if err != nil || flags != j.flags {
+		t.Fatalf("job %v: GetNotifyFlags = %v, %v; the oracle expects %v", j.id, flags, err, j.flags)
+	}
+	cb, err := h.GetNotifyInterface()
+	if err != nil || (cb == nil) != (j.obj == nil) {
+		t.Fatalf("job %v: GetNotifyInterface = %v, %v; the oracle expects an object: %v", j.id, cb, err, j.obj != nil)
+	}
+	if m.caps.CLSID {
+		want := model.GUID_NULL
+		if j.class != nil {
+			want = j.class.clsid
+		}
+		got, err := h.GetNotifyCLSID()
+		if err != nil || got != want {
+			t.Fatalf("job %v: GetNotifyCLSID = %v, %v; the oracle expects %v", j.id, got, err, want)
+		}
+	}
+	if m.caps.CommandLine {
+		want := ""
+		if j.cmd {
+			want = m.cmdOK[j.cmdExit].program
+		}
+		got, _, err := h.GetNotifyCmdLine()
+		if err != nil || got != want {
+			t.Fatalf("job %v: GetNotifyCmdLine = %q, %v; the oracle expects %q", j.id, got, err, want)
+		}
 	}
 }
 

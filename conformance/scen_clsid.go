@@ -262,8 +262,10 @@ func init() {
 			},
 		},
 		Scenario{
-			Rule:  "CLSID-INSTANCE-REUSED",
-			Needs: clsidNeeds,
+			Rule: "CLSID-INSTANCE-REUSED",
+			// Exact time: the second file must still be transferring when
+			// the first one's notification has arrived.
+			Needs: harness.Capabilities{CLSID: true, VirtualTime: true, Version: model.BITS5_0},
 			// Once activated, the instance receives every further
 			// notification of the job.
 			Run: func(c *C) {
@@ -286,8 +288,10 @@ func init() {
 			},
 		},
 		Scenario{
-			Rule:  "CLSID-INSTANCE-REPLACED",
-			Needs: clsidNeeds,
+			Rule: "CLSID-INSTANCE-REPLACED",
+			// Exact time: the second file must still be transferring when
+			// the first one's notification has arrived.
+			Needs: harness.Capabilities{CLSID: true, VirtualTime: true, Version: model.BITS5_0},
 			// A successful SetNotifyInterface with an object replaces the
 			// instance: later notifications go to the object and the instance
 			// is not called again.

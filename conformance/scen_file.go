@@ -78,6 +78,8 @@ func init() {
 		},
 		Scenario{
 			Rule: "FILE-FIFO",
+			// Exact time: each file must be caught part-way, second by second.
+			Needs: harness.Capabilities{VirtualTime: true},
 			// BITS transfers the files of a job one at a time, in the order
 			// they were added: at any moment the files transferred so far are
 			// a prefix, at most one file is partly transferred, and no later

@@ -115,6 +115,18 @@ func init() {
 				assert.NoError(c, err)
 				assert.Nil(c, cb, "no object is registered")
 				assert.Empty(c, To(c.B.Trace(), leaver), "the app that cleared its object and exited receives nothing")
+
+				// App.Exit clears the app's registrations itself (a clean exit,
+				// unlike a crash): at once, before BITS calls anything.
+				exiter := c.App(Alice)
+				other := c.Job(owner, harness.RemoteOK)
+				c.Register(exiter, c.JobIn(exiter, other), harness.Behavior{})
+				c.Do(exiter.Exit(), "Exit")
+				cb, err = other.GetNotifyInterface()
+				assert.NoError(c, err)
+				assert.Nil(c, cb, "Exit cleared the object before the app ended")
+				c.Transfer(other)
+				assert.Empty(c, To(c.B.Trace(), exiter), "the app that exited receives nothing")
 			},
 		},
 		Scenario{
