@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/internal/mutate"
+)
+
+func someMutants(t *testing.T) []mutate.Mutant {
+	src := "package p\n\nfunc f(a, b int) bool {\n\tif a < b && a > 0 {\n\t\treturn a == 1\n\t}\n\treturn b >= 2\n}\n"
+	ms, err := mutate.Generate("p.go", []byte(src))
+	require.NoError(t, err)
+	require.Greater(t, len(ms), 8)
+	return ms
+}
+
+func TestShardsPartitionTheMutants(t *testing.T) {
+	ms := someMutants(t)
+	seen := map[string]int{}
+	for i := 1; i <= 3; i++ {
+		o, err := parse([]string{"-shard", []string{"", "1/3", "2/3", "3/3"}[i]})
+		require.NoError(t, err)
+		part, err := selectMutants(ms, o)
+		require.NoError(t, err)
+		for _, m := range part {
+			seen[m.Key]++
+		}
+	}
+	assert.Len(t, seen, len(ms), "every mutant is in a shard")
+	for k, n := range seen {
+		assert.Equal(t, 1, n, "%s is in one shard only", k)
+	}
+}
+
+func TestSampleIsFixedBySeed(t *testing.T) {
+	ms := someMutants(t)
+	pick := func(seed string) []string {
+		o, err := parse([]string{"-sample", "4", "-seed", seed})
+		require.NoError(t, err)
+		part, err := selectMutants(ms, o)
+		require.NoError(t, err)
+		var keys []string
+		for _, m := range part {
+			keys = append(keys, m.Key)
+		}
+		return keys
+	}
+	assert.Len(t, pick("1"), 4)
+	assert.Equal(t, pick("1"), pick("1"), "the same seed draws the same mutants")
+	assert.NotEqual(t, pick("1"), pick("2"))
+}
+
+func TestOpsFilter(t *testing.T) {
+	o, err := parse([]string{"-ops", "compare"})
+	require.NoError(t, err)
+	part, err := selectMutants(someMutants(t), o)
+	require.NoError(t, err)
+	require.NotEmpty(t, part)
+	for _, m := range part {
+		assert.Equal(t, mutate.Compare, m.Op)
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-j", "0"}, {"-min", "2"}, {"-sample", "-1"}, {"extra"}} {
+		_, err := parse(args)
+		assert.Error(t, err, "%v", args)
+	}
+	o, err := parse([]string{"-shard", "4/3"})
+	require.NoError(t, err)
+	_, err = selectMutants(someMutants(t), o)
+	assert.Error(t, err)
+}
+
+func TestKillRateAndSurvivors(t *testing.T) {
+	ms := someMutants(t)
+	rs := []result{{m: ms[0], out: killed}, {m: ms[1], out: killed}, {m: ms[2], out: survived}, {m: ms[3], out: stillborn}, {m: ms[4], out: equivalent}}
+	var out bytes.Buffer
+	o, err := parse([]string{"-min", "0.9", "-sample", "5"})
+	require.NoError(t, err)
+	err = summarize(&out, o, rs, mutate.Equivalents{}, ms, 0)
+	var low errLowKillRate
+	require.ErrorAs(t, err, &low, "2 of 3 is below 90%%")
+	assert.InDelta(t, 2.0/3, low.rate, 1e-9)
+	assert.Contains(t, out.String(), "kill rate 66.7% (2 of 3 non-equivalent mutants that compile)")
+	assert.Contains(t, out.String(), ms[2].String())
+	assert.Equal(t, 1, strings.Count(out.String(), "key: "), "only the survivor is listed")
+}
+
+// The list mode runs nothing and names every mutant of the simulator.
+func TestListSim(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run([]string{"-dir", "../../../../sim", "-equivalents", "../../equivalent.txt", "-list", "-sample", "3"}, &out))
+	assert.Equal(t, 3, strings.Count(out.String(), "key: "))
+}
