@@ -56,6 +56,7 @@ func (e errLowKillRate) Error() string {
 
 type options struct {
 	dir, equivalents, run, shard string
+	keys                         string
 	pkgs                         []string
 	short, list, verbose         bool
 	sample                       int
@@ -81,6 +82,7 @@ func parse(args []string) (*options, error) {
 	fs.IntVar(&o.jobs, "j", 1, "mutants tested at once")
 	fs.DurationVar(&o.timeout, "timeout", 4*time.Minute, "per-mutant test timeout; a mutant that hangs is killed")
 	fs.StringVar(&o.ops, "ops", "", "comma-separated operators to generate (default: all)")
+	fs.StringVar(&o.keys, "keys", "", "a file of mutant keys, one a line (as printed after \"key:\"): run only those")
 	fs.BoolVar(&o.list, "list", false, "list the selected mutants and exit")
 	fs.BoolVar(&o.verbose, "v", false, "print every mutant's outcome")
 	if err := fs.Parse(args); err != nil {
@@ -180,6 +182,9 @@ func run(args []string, w io.Writer) error {
 				if o.verbose || r.out == survived {
 					mu.Lock()
 					fmt.Fprintf(w, "%-10s %s (%v)\n", r.out, r.m, r.elapsed.Round(time.Millisecond))
+					if o.verbose && r.out == stillborn {
+						fmt.Fprintf(w, "\t%s\n", strings.ReplaceAll(tail(r.detail, 4), "\n", "\n\t"))
+					}
 					mu.Unlock()
 				}
 			}
@@ -202,6 +207,25 @@ func selectMutants(all []mutate.Mutant, o *options) ([]mutate.Mutant, error) {
 				ms = append(ms, m)
 			}
 		}
+	}
+	if o.keys != "" {
+		data, err := os.ReadFile(o.keys)
+		if err != nil {
+			return nil, fmt.Errorf("-keys: %w", err)
+		}
+		want := map[string]bool{}
+		for _, line := range strings.Split(string(data), "\n") {
+			if k := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "key:")); k != "" {
+				want[k] = true
+			}
+		}
+		var part []mutate.Mutant
+		for _, m := range ms {
+			if want[m.Key] {
+				part = append(part, m)
+			}
+		}
+		ms = part
 	}
 	if o.shard != "" {
 		is, ns, ok := strings.Cut(o.shard, "/")
@@ -330,7 +354,7 @@ func summarize(w io.Writer, o *options, rs []result, eq mutate.Equivalents, all 
 			}
 		}
 	}
-	if o.sample == 0 && o.shard == "" && o.ops == "" {
+	if o.sample == 0 && o.shard == "" && o.ops == "" && o.keys == "" {
 		keys := map[string]bool{}
 		for _, m := range all {
 			keys[m.Key] = true
