@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/parser"
 	"go/token"
 	"os"
@@ -101,8 +102,9 @@ func (m Mutant) Apply(src []byte) ([]byte, error) {
 	return append(out, src[m.end:]...), nil
 }
 
-// Dir generates the mutants of every non-test Go file in dir, in file
-// order.
+// Dir generates the mutants of every non-test Go file in dir that is
+// built for the current GOOS and GOARCH (a mutant of a file the build
+// leaves out could never be killed), in file order.
 func Dir(dir string) ([]Mutant, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
@@ -112,6 +114,11 @@ func Dir(dir string) ([]Mutant, error) {
 	var all []Mutant
 	for _, name := range names {
 		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		if ok, err := build.Default.MatchFile(dir, filepath.Base(name)); err != nil {
+			return nil, fmt.Errorf("mutate: %w", err)
+		} else if !ok {
 			continue
 		}
 		src, err := os.ReadFile(name)

@@ -178,3 +178,17 @@ func TestEquivalentsFileIsCurrent(t *testing.T) {
 func TestOperators(t *testing.T) {
 	assert.Len(t, mutate.Operators(), 7)
 }
+
+// Files the build leaves out on this platform have no mutants: nothing
+// could kill them.
+func TestDirSkipsFilesOfOtherPlatforms(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.go"), []byte("package p\n\nfunc f() int { return 1 }\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b_plan9.go"), []byte("package p\n\nfunc g() int { return 1 }\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.go"), []byte("//go:build ignore\n\npackage p\n\nfunc h() int { return 1 }\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a_test.go"), []byte("package p\n\nfunc k() int { return 1 }\n"), 0o644))
+	ms, err := mutate.Dir(dir)
+	require.NoError(t, err)
+	require.Len(t, ms, 1)
+	assert.Equal(t, filepath.Join(dir, "a.go"), ms[0].File)
+}
