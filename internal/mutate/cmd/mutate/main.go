@@ -72,7 +72,7 @@ func parse(args []string) (*options, error) {
 	fs := flag.NewFlagSet("mutate", flag.ContinueOnError)
 	fs.StringVar(&o.dir, "dir", "sim", "the package directory to mutate")
 	pkgs := fs.String("pkgs", "./conformance/", "comma-separated packages whose tests must kill the mutants")
-	fs.StringVar(&o.run, "run", "^TestSim$", "go test -run pattern: the suite against the simulator")
+	fs.StringVar(&o.run, "run", "^TestSim(AutomaticClock)?$", "go test -run pattern: the suite against the simulator, on both clocks")
 	fs.BoolVar(&o.short, "short", true, "run the tests with -short")
 	fs.StringVar(&o.equivalents, "equivalents", "internal/mutate/equivalent.txt", "the reviewed list of equivalent mutants")
 	fs.IntVar(&o.sample, "sample", 0, "run only this many mutants, drawn at random with -seed (0: all)")
