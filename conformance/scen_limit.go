@@ -231,8 +231,13 @@ func init() {
 		Scenario{
 			Rule: "LIMIT-NULL-DISPLAY-NAME",
 			// CreateJob or SetDisplayName with a NULL display name (the empty
-			// string in the Go API) fails with E_INVALIDARG.
+			// string in the Go API) fails with E_INVALIDARG. Through COM the
+			// Go API's empty string goes out as an empty string, and a NULL
+			// could not reach BITS anyway (LIMIT-NULL-STRING-COM): skipped.
 			Run: func(c *C) {
+				if c.B.Capabilities().COM {
+					c.Skipf("through COM the empty string is sent as an empty string, not NULL, and a NULL never reaches BITS (LIMIT-NULL-STRING-COM)")
+				}
 				a := c.App(Alice)
 				j, err := a.CreateJob("", model.BG_JOB_TYPE_DOWNLOAD)
 				assert.ErrorIs(c, err, model.E_INVALIDARG, "CreateJob")

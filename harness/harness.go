@@ -52,6 +52,12 @@ type Capabilities struct {
 	// so a callback that blocks holds only its own call (as on a real
 	// BITS). The simulator's manual clock runs them one at a time.
 	Concurrent bool
+	// COM: the API reaches an out-of-process service through COM proxies.
+	// A NULL string for a [ref] parameter fails in the client's proxy
+	// (LIMIT-NULL-STRING-COM), so such a backend sends the Go API's empty
+	// string as an empty string, never as NULL. Not a requirement: Has and
+	// Missing ignore it.
+	COM bool
 }
 
 // LocalFileControl is the control plane of a backend with

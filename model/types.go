@@ -79,12 +79,26 @@ func (e JobError) Unwrap() error { return e.Code }
 
 // JobPropertyValue is BITS_JOB_PROPERTY_VALUE, the union passed to
 // IBackgroundCopyJob5::SetProperty. Which field counts depends on the
-// property: ClsID for NOTIFICATION_CLSID, Enable for the boolean properties,
-// DWORD for COST_FLAGS and MINIMUM_NOTIFICATION_INTERVAL_MS, Uint64 for
-// MAX_DOWNLOAD_SIZE.
+// property: ClsID for NOTIFICATION_CLSID, Enable for DYNAMIC_CONTENT,
+// HIGH_PERFORMANCE and ON_DEMAND_MODE, DWORD for COST_FLAGS and
+// MINIMUM_NOTIFICATION_INTERVAL_MS, Uint64 for MAX_DOWNLOAD_SIZE, and
+// Target for USE_STORED_CREDENTIALS (whose union member is a
+// BG_AUTH_TARGET; BITS accepts only BG_AUTH_TARGET_PROXY there).
 type JobPropertyValue struct {
 	DWORD  uint32
 	ClsID  GUID
 	Enable bool
 	Uint64 uint64
+	Target AuthTarget
+}
+
+// String returns "SERVER", "PROXY", or the value in decimal.
+func (t AuthTarget) String() string {
+	switch t {
+	case BG_AUTH_TARGET_SERVER:
+		return "SERVER"
+	case BG_AUTH_TARGET_PROXY:
+		return "PROXY"
+	}
+	return fmt.Sprintf("AuthTarget(%d)", uint32(t))
 }

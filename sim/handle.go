@@ -534,7 +534,13 @@ func (h *jobHandle) SetProperty(id model.JobPropertyID, v model.JobPropertyValue
 		case model.BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE:
 			j.rec.MaxDownloadSize = v.Uint64
 		case model.BITS_JOB_PROPERTY_USE_STORED_CREDENTIALS:
-			// Accepted and ignored: the simulator has no credentials.
+			// The union member is a BG_AUTH_TARGET and only PROXY is
+			// supported (BG_E_USE_STORED_CREDENTIALS_NOT_SUPPORTED's
+			// documented text); otherwise ignored: the simulator has no
+			// credentials.
+			if v.Target != model.BG_AUTH_TARGET_PROXY {
+				return model.BG_E_USE_STORED_CREDENTIALS_NOT_SUPPORTED
+			}
 		case model.BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS:
 			j.rec.MinimumNotificationInterval = time.Duration(v.DWORD) * time.Millisecond
 		case model.BITS_JOB_PROPERTY_ON_DEMAND_MODE:

@@ -235,7 +235,7 @@ func (b *Backend) Name() string { return b.name }
 func (b *Backend) Capabilities() harness.Capabilities {
 	v := b.mgr.Version()
 	clsid := b.probe.Job5 && v >= model.BITS5_0 && ClassSupport() == nil
-	return harness.Capabilities{Version: v, CLSID: clsid, CommandLine: b.probe.CommandLine, Crash: true}
+	return harness.Capabilities{Version: v, CLSID: clsid, CommandLine: b.probe.CommandLine, Crash: true, COM: true}
 }
 
 // Manager returns the backend's own connection to BITS.

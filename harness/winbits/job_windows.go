@@ -330,10 +330,10 @@ func (j *Job) TakeOwnership() error {
 	return fail("IBackgroundCopyJob::TakeOwnership", j.job.call(slotJob.TakeOwnership))
 }
 
-// SetDisplayName is IBackgroundCopyJob::SetDisplayName; the empty name is
-// passed as NULL.
+// SetDisplayName is IBackgroundCopyJob::SetDisplayName. The name goes out
+// as given: an empty name is an empty string, never NULL (see CreateJob).
 func (j *Job) SetDisplayName(name string) error {
-	p, err := wstrOrNull(name)
+	p, err := wstr(name)
 	if err != nil {
 		return fmt.Errorf("IBackgroundCopyJob::SetDisplayName: %w", err)
 	}

@@ -141,10 +141,12 @@ func (m *Manager) Version() model.Version {
 	return m.Probe().Version
 }
 
-// CreateJob is IBackgroundCopyManager::CreateJob. An empty display name is
-// passed as NULL.
+// CreateJob is IBackgroundCopyManager::CreateJob. The display name goes out
+// as given: an empty name is an empty string, never NULL (the parameter is
+// a [ref] pointer: through COM, the proxy rejects NULL with
+// RPC_X_NULL_REF_POINTER before BITS sees it; LIMIT-NULL-STRING-COM).
 func (m *Manager) CreateJob(displayName string, jobType model.JobType) (model.Job, error) {
-	name, err := wstrOrNull(displayName)
+	name, err := wstr(displayName)
 	if err != nil {
 		return nil, fmt.Errorf("IBackgroundCopyManager::CreateJob: %w", err)
 	}

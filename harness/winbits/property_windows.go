@@ -16,38 +16,80 @@ type propertyValue struct {
 	lo, hi uint64
 }
 
-// encodeProperty fills the member of the union that property id uses.
+// bytes returns the union's 16 bytes as they lie in memory.
+func (p propertyValue) bytes() [16]byte {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[0:8], p.lo)
+	binary.LittleEndian.PutUint64(b[8:16], p.hi)
+	return b
+}
+
+// propertyMember is the member of BITS_JOB_PROPERTY_VALUE a property uses.
+type propertyMember int
+
+const (
+	memberDWORD      propertyMember = iota // DWORD Dword
+	memberGUID                             // GUID ClsID
+	memberBOOL                             // BOOL Enable
+	memberUINT64                           // UINT64 Uint64
+	memberAuthTarget                       // BG_AUTH_TARGET Target
+)
+
+// propertyMembers is the documented member of each BITS_JOB_PROPERTY_ID
+// (BITS_JOB_PROPERTY_VALUE in bits5_0.h and its documentation page).
+var propertyMembers = map[model.JobPropertyID]propertyMember{
+	model.BITS_JOB_PROPERTY_ID_COST_FLAGS:                    memberDWORD,
+	model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID:               memberGUID,
+	model.BITS_JOB_PROPERTY_DYNAMIC_CONTENT:                  memberBOOL,
+	model.BITS_JOB_PROPERTY_HIGH_PERFORMANCE:                 memberBOOL,
+	model.BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE:                memberUINT64,
+	model.BITS_JOB_PROPERTY_USE_STORED_CREDENTIALS:           memberAuthTarget,
+	model.BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS: memberDWORD,
+	model.BITS_JOB_PROPERTY_ON_DEMAND_MODE:                   memberBOOL,
+}
+
+// memberOf returns the member property id uses; an unknown ID is sent as a
+// DWORD (BITS answers BG_E_UNKNOWN_PROPERTY_ID).
+func memberOf(id model.JobPropertyID) propertyMember {
+	if m, ok := propertyMembers[id]; ok {
+		return m
+	}
+	return memberDWORD
+}
+
+// encodeProperty fills the member of the union that property id uses; the
+// other bytes are zero.
 func encodeProperty(id model.JobPropertyID, v model.JobPropertyValue) propertyValue {
-	switch id {
-	case model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID:
+	switch memberOf(id) {
+	case memberGUID:
 		b := v.ClsID.WindowsBytes()
 		return propertyValue{binary.LittleEndian.Uint64(b[0:8]), binary.LittleEndian.Uint64(b[8:16])}
-	case model.BITS_JOB_PROPERTY_DYNAMIC_CONTENT, model.BITS_JOB_PROPERTY_HIGH_PERFORMANCE,
-		model.BITS_JOB_PROPERTY_USE_STORED_CREDENTIALS, model.BITS_JOB_PROPERTY_ON_DEMAND_MODE:
+	case memberBOOL:
 		if v.Enable {
-			return propertyValue{lo: 1}
+			return propertyValue{lo: 1} // TRUE
 		}
 		return propertyValue{}
-	case model.BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE:
+	case memberUINT64:
 		return propertyValue{lo: v.Uint64}
+	case memberAuthTarget:
+		return propertyValue{lo: uint64(uint32(v.Target))}
 	}
 	return propertyValue{lo: uint64(v.DWORD)}
 }
 
 // decodeProperty reads the member of the union that property id uses.
 func decodeProperty(id model.JobPropertyID, p propertyValue) model.JobPropertyValue {
-	switch id {
-	case model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID:
-		var b [16]byte
-		binary.LittleEndian.PutUint64(b[0:8], p.lo)
-		binary.LittleEndian.PutUint64(b[8:16], p.hi)
-		g, _ := model.GUIDFromWindowsBytes(b[:])
+	switch memberOf(id) {
+	case memberGUID:
+		b := p.bytes()
+		g, _ := model.GUIDFromWindowsBytes(b[:]) // 16 bytes: cannot fail
 		return model.JobPropertyValue{ClsID: g}
-	case model.BITS_JOB_PROPERTY_DYNAMIC_CONTENT, model.BITS_JOB_PROPERTY_HIGH_PERFORMANCE,
-		model.BITS_JOB_PROPERTY_USE_STORED_CREDENTIALS, model.BITS_JOB_PROPERTY_ON_DEMAND_MODE:
+	case memberBOOL:
 		return model.JobPropertyValue{Enable: uint32(p.lo) != 0}
-	case model.BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE:
+	case memberUINT64:
 		return model.JobPropertyValue{Uint64: p.lo}
+	case memberAuthTarget:
+		return model.JobPropertyValue{Target: model.AuthTarget(uint32(p.lo))}
 	}
 	return model.JobPropertyValue{DWORD: uint32(p.lo)}
 }
