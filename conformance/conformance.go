@@ -537,7 +537,22 @@ func (c *C) Do(err error, what string) { c.must(err, what) }
 func (c *C) Settle() { c.must(c.B.Settle(), "Settle") }
 
 // Advance lets d pass.
-func (c *C) Advance(d time.Duration) { c.must(c.B.Advance(d), "Advance") }
+//
+// A backend whose waits are real and bounded (Capabilities.MaxWait) cannot
+// show what happens after a longer wait: the scenario stops there and the
+// rule is skipped as timing-dependent (TimingDependent), so that a capped
+// wait is never a false divergence.
+func (c *C) Advance(d time.Duration) {
+	if limit := c.B.Capabilities().MaxWait; limit > 0 && d > limit {
+		c.Skipf("%s needs a real wait of %v; the backend waits at most %v (BITSSIM_MAX_ADVANCE raises the cap)",
+			TimingDependent, d, limit)
+	}
+	c.must(c.B.Advance(d), "Advance")
+}
+
+// TimingDependent starts the detail of a rule skipped because its scenario
+// needs a longer real wait than the backend makes (Capabilities.MaxWait).
+const TimingDependent = "timing-dependent:"
 
 // Transfer resumes job and lets it run until the work due now is done.
 func (c *C) Transfer(job model.Job) {

@@ -3,18 +3,22 @@
 package conformance_test
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/bitssim/bitssim/conformance"
+	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/harness/winbits"
+	"github.com/bitssim/bitssim/model"
 )
 
 // The test binary doubles as the backend's recorded command line and as
@@ -36,9 +40,19 @@ func TestWinBITSHelper(t *testing.T) { winbits.MaybeRunHelper() }
 // Wine's when the binary runs under Wine. The known divergences come from
 // harness/winbits/testdata/wine-divergences.txt under Wine and
 // windows-divergences.txt (if present) on Windows, or from the file named
-// by BITSSIM_DIVERGENCES; the report goes to BITSSIM_REPORT_DIR or a new
-// temporary directory, with observed-divergences.txt listing every rule
-// the backend broke (to update the list from).
+// by BITSSIM_DIVERGENCES. A run that cannot reach BITS fails under Wine or
+// with BITSSIM_REQUIRE_BITS=1, and is skipped otherwise.
+//
+// The report goes to BITSSIM_REPORT_DIR or a new temporary directory:
+// report.txt, .json, .xml (JUnit) and .md; traces/<RULE>.json, what each
+// scenario observed (winbits.Recording); observed-divergences.txt, the
+// divergence list this run observed, ready to commit; and
+// timing-dependent.txt, the rules skipped because they need a longer real
+// wait than BITSSIM_MAX_ADVANCE allows.
+//
+// BITSSIM_OBSERVE=1 is observation mode, for a first run against a new
+// backend: the suite runs without failing the test on divergences, listed
+// or not, and the files above are the evidence to commit.
 //
 // The state machine runs on Windows (set BITSSIM_MACHINE=0 to skip it)
 // with -rapid.checks=5 unless told otherwise; under Wine it is off (Wine's
@@ -50,7 +64,7 @@ func TestWinBITS(t *testing.T) {
 		if wine || os.Getenv("BITSSIM_REQUIRE_BITS") == "1" {
 			t.Fatalf("cannot reach BITS: %v", err)
 		}
-		t.Skipf("cannot reach BITS: %v", err)
+		t.Skipf("cannot reach BITS (set BITSSIM_REQUIRE_BITS=1 to fail instead): %v", err)
 	}
 	listFile := os.Getenv("BITSSIM_DIVERGENCES")
 	if listFile == "" {
@@ -60,7 +74,7 @@ func TestWinBITS(t *testing.T) {
 		}
 		listFile = filepath.Join("..", "harness", "winbits", "testdata", name)
 	}
-	divergences, err := readDivergences(listFile)
+	divergences, err := winbits.ReadDivergences(listFile)
 	switch {
 	case err == nil:
 	case os.IsNotExist(err) && !wine:
@@ -74,16 +88,23 @@ func TestWinBITS(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	observe := os.Getenv("BITSSIM_OBSERVE") == "1"
+	service := "Windows"
 	if wine {
+		service = "Wine " + wineVersion
 		t.Logf("running under Wine %s", wineVersion)
 	}
-	t.Logf("divergence list %s (%d rules); report in %s", listFile, len(divergences), reportDir)
+	t.Logf("divergence list %s (%d rules); report in %s; observation mode: %v", listFile, len(divergences), reportDir, observe)
 
+	rec := &recorder{dir: filepath.Join(reportDir, "traces"), service: service}
 	opts := []conformance.Option{
 		conformance.WithDivergences(divergences),
 		conformance.WithReportDir(reportDir),
 		conformance.WithProgress(func(r conformance.RuleResult) {
 			fmt.Printf("bitssim: %-40s %-10s %v\n", r.Rule, r.Outcome, r.Duration.Round(1e6))
+			if err := rec.save(r); err != nil {
+				t.Errorf("trace of %s: %v", r.Rule, err)
+			}
 		}),
 	}
 	machine := os.Getenv("BITSSIM_MACHINE")
@@ -98,58 +119,152 @@ func TestWinBITS(t *testing.T) {
 		opts = append(opts, conformance.WithRules(strings.Split(only, ",")...))
 	}
 
-	rep := conformance.Run(t, winbits.Factory(winbits.Options{}), opts...)
+	factory := rec.factory(winbits.Factory(winbits.Options{}))
+	var rep *conformance.Report
+	if observe {
+		rep = conformance.Check(t, factory, opts...)
+	} else {
+		rep = conformance.Run(t, factory, opts...)
+	}
 	t.Log(rep.Summary())
-	if err := writeObserved(filepath.Join(reportDir, "observed-divergences.txt"), rep); err != nil {
-		t.Errorf("observed divergences: %v", err)
+	if err := writeEvidence(reportDir, rep, divergences); err != nil {
+		t.Errorf("report: %v", err)
+	}
+	if observe {
+		t.Logf("observation mode: %d rules broke the rules as written; see %s/observed-divergences.txt",
+			rep.Counts()[conformance.Fail]+rep.Counts()[conformance.Diverged], reportDir)
 	}
 }
 
-// readDivergences reads "RULE-ID<TAB>what the backend does" lines; blank
-// lines and lines starting with # are skipped.
-func readDivergences(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		id, what, ok := strings.Cut(line, "\t")
-		id, what = strings.TrimSpace(id), strings.TrimSpace(what)
-		if !ok || id == "" || what == "" {
-			return nil, fmt.Errorf("%s:%d: want RULE-ID<TAB>what the backend does, got %q", path, n, line)
-		}
-		if _, dup := out[id]; dup {
-			return nil, fmt.Errorf("%s:%d: %s listed twice", path, n, id)
-		}
-		out[id] = what
-	}
-	return out, sc.Err()
+// recorder keeps the trace of the backend each rule's scenario used and
+// writes it, with the rule's outcome, as traces/<RULE>.json. Rules run one
+// at a time: the last backend closed is the rule's.
+type recorder struct {
+	dir     string
+	service string
+
+	mu      sync.Mutex
+	last    []model.Event
+	version model.Version
+	name    string
 }
 
-// writeObserved writes the rules the backend broke, listed or not, with
-// what was observed, in the divergence list's format.
-func writeObserved(path string, rep *conformance.Report) error {
+// factory wraps f so that each backend's trace is kept when it closes.
+func (r *recorder) factory(f harness.Factory) harness.Factory {
+	return func(t harness.TB) harness.Backend {
+		b := f(t)
+		if b == nil {
+			return nil
+		}
+		r.mu.Lock()
+		r.last, r.name, r.version = nil, b.Name(), b.Capabilities().Version
+		r.mu.Unlock()
+		return &tracedBackend{Backend: b, r: r}
+	}
+}
+
+// save writes the kept trace with the rule's result, and forgets it.
+func (r *recorder) save(res conformance.RuleResult) error {
+	r.mu.Lock()
+	events, name, version := r.last, r.name, r.version
+	r.last = nil
+	r.mu.Unlock()
+	if res.Backend == "" { // no backend was made: nothing was observed
+		return nil
+	}
+	return winbits.WriteRecording(r.dir, winbits.Recording{Backend: name, Service: r.service, Version: version,
+		Rule: res.Rule, Outcome: string(res.Outcome), Detail: oneLine(res.Detail), Events: events})
+}
+
+// tracedBackend hands its trace to the recorder when it is closed.
+type tracedBackend struct {
+	harness.Backend
+	r    *recorder
+	once sync.Once
+}
+
+func (b *tracedBackend) Close() error {
+	b.once.Do(func() {
+		tr := b.Backend.Trace()
+		b.r.mu.Lock()
+		b.r.last = tr
+		b.r.mu.Unlock()
+	})
+	return b.Backend.Close()
+}
+
+// writeEvidence writes report.xml, report.md, observed-divergences.txt and
+// timing-dependent.txt into dir.
+func writeEvidence(dir string, rep *conformance.Report, listed map[string]string) error {
+	files := map[string]func(io.Writer) error{
+		"report.xml": rep.WriteJUnit,
+		"report.md":  rep.WriteMarkdown,
+		"observed-divergences.txt": func(w io.Writer) error {
+			_, err := io.WriteString(w, observedList(rep, listed))
+			return err
+		},
+		"timing-dependent.txt": func(w io.Writer) error {
+			_, err := io.WriteString(w, timingDependent(rep))
+			return err
+		},
+	}
+	for name, write := range files {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		werr := write(f)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("%s: %w", name, werr)
+		}
+	}
+	return nil
+}
+
+// observedList is the divergence list this run observed, in the list's
+// format and ready to commit: every rule the backend broke, with the
+// listed description for rules already listed and what was observed for
+// new ones.
+func observedList(rep *conformance.Report, listed map[string]string) string {
 	var lines []string
 	for _, r := range rep.Results {
 		if r.Outcome != conformance.Diverged && r.Outcome != conformance.Fail {
 			continue
 		}
-		detail := r.Detail
-		if _, observed, ok := strings.Cut(detail, " — observed: "); ok && r.Outcome == conformance.Diverged {
-			detail = observed
+		if strings.HasPrefix(r.Detail, "listed as a divergence") {
+			continue // a listed rule the backend now keeps: off the list
 		}
-		detail = errorTrace.ReplaceAllString(strings.Join(strings.Fields(detail), " "), "")
-		lines = append(lines, fmt.Sprintf("%s\t[%s] %s", r.Rule, r.Outcome, detail))
+		what := listed[r.Rule]
+		if what == "" {
+			what = oneLine(r.Detail)
+		}
+		lines = append(lines, r.Rule+"\t"+what)
 	}
 	sort.Strings(lines)
-	return os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	head := fmt.Sprintf("# Rules %s breaks, as observed by TestWinBITS on %s: RULE-ID<TAB>what the backend does.\n",
+		rep.Backend, time.Now().UTC().Format("2006-01-02"))
+	return head + strings.Join(lines, "\n") + "\n"
+}
+
+// timingDependent lists the rules skipped because their scenario needs a
+// longer real wait than the backend makes.
+func timingDependent(rep *conformance.Report) string {
+	var lines []string
+	for _, r := range rep.Results {
+		if r.Outcome == conformance.Skip && strings.HasPrefix(r.Detail, conformance.TimingDependent) {
+			lines = append(lines, r.Rule+"\t"+strings.TrimSpace(strings.TrimPrefix(r.Detail, conformance.TimingDependent)))
+		}
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// oneLine joins the lines of s and drops testify's "Error Trace:" preambles.
+func oneLine(s string) string {
+	return strings.TrimSpace(errorTrace.ReplaceAllString(strings.Join(strings.Fields(s), " "), ""))
 }
 
 // errorTrace matches testify's "Error Trace: file:line ..." preamble.

@@ -58,6 +58,12 @@ type Capabilities struct {
 	// string as an empty string, never as NULL. Not a requirement: Has and
 	// Missing ignore it.
 	COM bool
+	// MaxWait, for a backend without VirtualTime, is the longest real wait
+	// Advance makes; a scenario that must advance further is timing-
+	// dependent and is skipped, never reported as a divergence. 0 means no
+	// limit (virtual time, or a service without timers, where a shorter
+	// wait observes what a longer one would). Has and Missing ignore it.
+	MaxWait time.Duration
 }
 
 // LocalFileControl is the control plane of a backend with

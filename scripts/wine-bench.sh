@@ -16,10 +16,12 @@ die() { log "ERROR: $*"; exit 2; }
 
 # shellcheck source=wine/setup.sh
 . "$repo/scripts/wine/setup.sh"
+wine_prefix_start
 
 log "cross-compiling harness/winbits (GOOS=windows -tags realbits)"
 (cd "$repo" && GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$go" test -c -tags realbits \
     -o "$work/winbits.test.exe" ./harness/winbits/)
+wine_prefix_wait
 log "running lifecycles on Wine's BITS for ${secs}s"
 out=$(cd "$work" && BITSSIM_BENCH_SECONDS="$secs" timeout $((secs * 3 + 120)) "$wine" "$work/winbits.test.exe" \
     -test.run '^TestWinLifecycleRate$' 2>&1) || { printf '%s\n' "$out" | tail -n 30 >&2; die "the Wine run failed"; }

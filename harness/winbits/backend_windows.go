@@ -28,9 +28,12 @@ type Options struct {
 	// Name is the backend's name in reports; "" means "wine" under Wine
 	// and "windows" otherwise.
 	Name string
-	// MaxAdvance bounds the real wait of Advance: 1 s under Wine (whose
-	// BITS has no timers), 10 s otherwise. BITSSIM_MAX_ADVANCE (a Go
-	// duration) overrides the default.
+	// MaxAdvance bounds the real wait of Advance: 200 ms under Wine (whose
+	// BITS has no timers: no retry delay, no no-progress timeout, so a
+	// longer wait would observe nothing more), 10 s otherwise.
+	// BITSSIM_MAX_ADVANCE (a Go duration) overrides the default. On
+	// Windows it is also Capabilities.MaxWait: a scenario that must advance
+	// further is skipped as timing-dependent.
 	MaxAdvance time.Duration
 	// SettleTimeout bounds Settle (default 10 s).
 	SettleTimeout time.Duration
@@ -182,7 +185,7 @@ func NewBackend(opts Options) (*Backend, error) {
 	if opts.MaxAdvance == 0 {
 		opts.MaxAdvance = 10 * time.Second
 		if wine {
-			opts.MaxAdvance = time.Second
+			opts.MaxAdvance = 200 * time.Millisecond
 		}
 		if d, err := time.ParseDuration(os.Getenv("BITSSIM_MAX_ADVANCE")); err == nil && d > 0 {
 			opts.MaxAdvance = d
@@ -231,11 +234,16 @@ func (b *Backend) Name() string { return b.name }
 // jobs across one); CLSID when jobs have IBackgroundCopyJob5 and this
 // binary can serve a registered class (ClassSupport); command lines when
 // SetNotifyCmdLine works; no other users (every app runs as the current
-// user); and crashes (of helper processes).
+// user); crashes (of helper processes); calls through COM; and, on
+// Windows, waits bounded by Options.MaxAdvance (MaxWait).
 func (b *Backend) Capabilities() harness.Capabilities {
 	v := b.mgr.Version()
 	clsid := b.probe.Job5 && v >= model.BITS5_0 && ClassSupport() == nil
-	return harness.Capabilities{Version: v, CLSID: clsid, CommandLine: b.probe.CommandLine, Crash: true, COM: true}
+	caps := harness.Capabilities{Version: v, CLSID: clsid, CommandLine: b.probe.CommandLine, Crash: true, COM: true}
+	if _, wine := WineVersion(); !wine {
+		caps.MaxWait = b.opts.MaxAdvance // Wine's BITS has no timers: no limit there
+	}
+	return caps
 }
 
 // Manager returns the backend's own connection to BITS.
