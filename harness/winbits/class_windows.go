@@ -10,13 +10,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
-	"unsafe"
-
-	"golang.org/x/sys/windows"
-	"golang.org/x/sys/windows/registry"
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
@@ -90,10 +84,10 @@ func (w *classWriter) put(l classLine) {
 	_, _ = w.f.Write(append(data, '\n'))
 }
 
-// runClassServer is the class server: it registers a class factory for the
-// CLSID, makes an instance (a callback object that records its calls in the
-// events file and answers as the behavior says) for every CreateInstance,
-// and exits after 10 s without live instances.
+// runClassServer is the test class server: it serves the CLSID with
+// ServeClass, each instance a callback object that records its calls in
+// the events file and answers as the behavior says, and exits after 10 s
+// without live instances.
 func runClassServer(cfg *classServerConfig) int {
 	f, err := os.OpenFile(cfg.events, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -101,36 +95,26 @@ func runClassServer(cfg *classServerConfig) int {
 	}
 	w := &classWriter{f: f}
 	w.put(classLine{Server: os.Getpid(), CLSID: cfg.clsid})
-	if err := InitCOM(); err != nil {
+	var mu sync.Mutex
+	next := countInstances(cfg.events, cfg.clsid)
+	srv, err := ServeClass(cfg.clsid, func() (any, error) {
+		mu.Lock()
+		next++
+		n := next
+		mu.Unlock()
+		w.put(classLine{Created: true, CLSID: cfg.clsid, Instance: n})
+		return &helperCallback{b: cfg.behavior, sink: func(begin bool, e *helperEvent) {
+			w.put(classLine{Begin: begin, CLSID: cfg.clsid, Instance: n, Event: e})
+		}}, nil
+	})
+	if err != nil {
 		debugf("class server: %v", err)
 		return 2
 	}
-	base := countInstances(cfg.events, cfg.clsid)
-	fac := &classFactory{vtbl: &factoryVtbl, cfg: cfg, w: w, next: int64(base)}
-	fac.refs.Store(1)
-	fac.lastIdle.Store(time.Now().UnixNano())
-	facRegistry.Lock()
-	facRegistry.m[facAddr(fac)] = fac
-	facRegistry.Unlock()
-	var cookie uint32
-	r, _, _ := syscall.SyscallN(procCoRegisterClassObject.Addr(), uintptr(unsafe.Pointer(winGUID(cfg.clsid))),
-		uintptr(unsafe.Pointer(fac)), clsctxLocalServer, regclsMultipleUse, uintptr(unsafe.Pointer(&cookie)))
-	if hr := model.HRESULT(uint32(r)); hr.Failed() {
-		debugf("class server: CoRegisterClassObject: %v", hr)
-		return 2
-	}
-	for {
-		time.Sleep(500 * time.Millisecond)
-		if fac.live.Load() == 0 && fac.locks.Load() == 0 &&
-			time.Since(time.Unix(0, fac.lastIdle.Load())) > 10*time.Second {
-			break
-		}
-	}
-	_, _, _ = syscall.SyscallN(procCoRevokeClassObject.Addr(), uintptr(cookie))
+	srv.Wait(10 * time.Second)
+	_ = srv.Close()
 	return 0
 }
-
-const regclsMultipleUse = 1
 
 // countInstances counts the instances of clsid the events file records.
 func countInstances(path string, clsid model.GUID) int {
@@ -151,153 +135,29 @@ func countInstances(path string, clsid model.GUID) int {
 	return n
 }
 
-// classFactory is IClassFactory, made in Go like CallbackObject.
-type classFactory struct {
-	vtbl *[5]uintptr // must be the first field
-	refs atomic.Int32
-
-	cfg      *classServerConfig
-	w        *classWriter
-	next     int64
-	live     atomic.Int32
-	locks    atomic.Int32
-	lastIdle atomic.Int64
-	mu       sync.Mutex
-}
-
-var factoryVtbl [5]uintptr
-
-func init() {
-	factoryVtbl[slotUnknown.QueryInterface] = syscall.NewCallback(facQueryInterface)
-	factoryVtbl[slotUnknown.AddRef] = syscall.NewCallback(facAddRef)
-	factoryVtbl[slotUnknown.Release] = syscall.NewCallback(facRelease)
-	factoryVtbl[slotClassFactory.CreateInstance] = syscall.NewCallback(facCreateInstance)
-	factoryVtbl[slotClassFactory.LockServer] = syscall.NewCallback(facLockServer)
-}
-
-var facRegistry = struct {
-	sync.Mutex
-	m map[uintptr]*classFactory
-}{m: map[uintptr]*classFactory{}}
-
-func facAddr(f *classFactory) uintptr { return uintptr(unsafe.Pointer(f)) }
-
-func facQueryInterface(this *classFactory, riid *windows.GUID, ppv *uintptr) uintptr {
-	if ppv == nil {
-		return uintptr(model.E_POINTER)
-	}
-	*ppv = 0
-	if riid == nil {
-		return uintptr(model.E_INVALIDARG)
-	}
-	switch modelGUID(riid) {
-	case iidUnknown, iidClassFactory:
-		this.refs.Add(1)
-		*ppv = facAddr(this)
-		return uintptr(model.S_OK)
-	}
-	return uintptr(model.E_NOINTERFACE)
-}
-
-func facAddRef(this *classFactory) uintptr { return uintptr(this.refs.Add(1)) }
-
-// facRelease never frees the factory: it lives as long as the server.
-func facRelease(this *classFactory) uintptr { return uintptr(max(this.refs.Add(-1), 0)) }
-
-func facCreateInstance(this *classFactory, outer *unknown, riid *windows.GUID, ppv *uintptr) uintptr {
-	if ppv == nil {
-		return uintptr(model.E_POINTER)
-	}
-	*ppv = 0
-	if outer != nil {
-		return uintptr(model.CLASS_E_NOAGGREGATION)
-	}
-	this.mu.Lock()
-	this.next++
-	n := int(this.next)
-	this.mu.Unlock()
-	cb := &helperCallback{b: this.cfg.behavior, sink: func(begin bool, e *helperEvent) {
-		this.w.put(classLine{Begin: begin, CLSID: this.cfg.clsid, Instance: n, Event: e})
-	}}
-	obj, err := NewCallbackObject(cb)
-	if err != nil {
-		return uintptr(model.HRESULTOf(err))
-	}
-	this.live.Add(1)
-	obj.onFree = func() {
-		this.live.Add(-1)
-		this.lastIdle.Store(time.Now().UnixNano())
-	}
-	this.w.put(classLine{Created: true, CLSID: this.cfg.clsid, Instance: n})
-	defer obj.Release()
-	return cbQueryInterface(obj, riid, ppv)
-}
-
-func facLockServer(this *classFactory, lock uintptr) uintptr {
-	if int32(lock) != 0 {
-		this.locks.Add(1)
-	} else {
-		this.locks.Add(-1)
-		this.lastIdle.Store(time.Now().UnixNano())
-	}
-	return uintptr(model.S_OK)
-}
-
 // registeredClass is a class the backend registered.
 type registeredClass struct {
-	root  registry.Key
+	scope Scope
 	clsid model.GUID
 }
 
-// registerClass writes the LocalServer32 registration of a class served by
-// this binary, under HKLM\Software\Classes when it is writable (visible to
-// every account, including BITS activating as the job's owner), otherwise
-// under HKCU\Software\Classes.
+// registerClass registers a test class served by this binary with
+// RegisterServer: HKLM when it is writable (visible to every account,
+// including BITS activating as the job's owner), otherwise HKCU.
 func registerClass(exe, events string, clsid model.GUID, b harness.Behavior) (*registeredClass, error) {
 	data, err := json.Marshal(b)
 	if err != nil {
 		return nil, err
 	}
 	cmd := fmt.Sprintf(`"%s" %s "%s" %s %s`, exe, classArg, events, clsid, base64.RawURLEncoding.EncodeToString(data))
-	var lastErr error
-	for _, root := range []registry.Key{registry.LOCAL_MACHINE, registry.CURRENT_USER} {
-		path := `Software\Classes\CLSID\` + clsid.String()
-		k, _, err := registry.CreateKey(root, path, registry.ALL_ACCESS)
-		if err != nil {
-			lastErr = err
-			continue
-		}
-		err = k.SetStringValue("", "bitssim test callback class")
-		k.Close()
-		if err != nil {
-			lastErr = err
-			continue
-		}
-		ls, _, err := registry.CreateKey(root, path+`\LocalServer32`, registry.ALL_ACCESS)
-		if err != nil {
-			lastErr = err
-			_ = registry.DeleteKey(root, path)
-			continue
-		}
-		err = ls.SetStringValue("", cmd)
-		ls.Close()
-		if err != nil {
-			lastErr = err
-			unregisterKey(root, clsid)
-			continue
-		}
-		return &registeredClass{root: root, clsid: clsid}, nil
+	scope, err := RegisterServer(ServerRegistration{CLSID: clsid, Name: "bitssim test callback class", Command: cmd})
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("register class %v: %w", clsid, lastErr)
+	return &registeredClass{scope: scope, clsid: clsid}, nil
 }
 
-func unregisterKey(root registry.Key, clsid model.GUID) {
-	path := `Software\Classes\CLSID\` + clsid.String()
-	_ = registry.DeleteKey(root, path+`\LocalServer32`)
-	_ = registry.DeleteKey(root, path)
-}
-
-func (c *registeredClass) unregister() { unregisterKey(c.root, c.clsid) }
+func (c *registeredClass) unregister() { _ = UnregisterServer(c.clsid, model.GUID{}, c.scope) }
 
 // classEvents reads the class events file from offset: the events the
 // instances recorded, how many calls are running, and the servers' PIDs.
