@@ -19,6 +19,7 @@ import (
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/harness/winbits"
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 )
 
 // The test binary doubles as the backend's recorded command line and as
@@ -46,7 +47,8 @@ func TestWinBITSHelper(t *testing.T) { winbits.MaybeRunHelper() }
 // The report goes to BITSSIM_REPORT_DIR or a new temporary directory:
 // report.txt, .json, .xml (JUnit) and .md; traces/<RULE>.json, what each
 // scenario observed (winbits.Recording); observed-divergences.txt, the
-// divergence list this run observed, ready to commit; and
+// divergence list this run observed, ready to commit; variants.txt, the
+// readings of each open rule the service matched; and
 // timing-dependent.txt, the rules skipped because they need a longer real
 // wait than BITSSIM_MAX_ADVANCE allows.
 //
@@ -173,7 +175,7 @@ func (r *recorder) save(res conformance.RuleResult) error {
 		return nil
 	}
 	return winbits.WriteRecording(r.dir, winbits.Recording{Backend: name, Service: r.service, Version: version,
-		Rule: res.Rule, Outcome: string(res.Outcome), Detail: oneLine(res.Detail), Events: events})
+		Rule: res.Rule, Outcome: string(res.Outcome), Detail: oneLine(res.Detail), Matched: res.Matched, Events: events})
 }
 
 // tracedBackend hands its trace to the recorder when it is closed.
@@ -205,6 +207,10 @@ func writeEvidence(dir string, rep *conformance.Report, listed map[string]string
 		},
 		"timing-dependent.txt": func(w io.Writer) error {
 			_, err := io.WriteString(w, timingDependent(rep))
+			return err
+		},
+		"variants.txt": func(w io.Writer) error {
+			_, err := io.WriteString(w, variantsMatched(rep))
 			return err
 		},
 	}
@@ -247,6 +253,32 @@ func observedList(rep *conformance.Report, listed map[string]string) string {
 	head := fmt.Sprintf("# Rules %s breaks, as observed by TestWinBITS on %s: RULE-ID<TAB>what the backend does.\n",
 		rep.Backend, time.Now().UTC().Format("2006-01-02"))
 	return head + strings.Join(lines, "\n") + "\n"
+}
+
+// variantsMatched lists, for every open rule the run reached, the readings
+// (rules.Variant names) whose expectations the backend met: "RULE<TAB>a, b",
+// "RULE<TAB>none" when it met none, or "RULE<TAB>skipped: why".
+func variantsMatched(rep *conformance.Report) string {
+	lines := []string{fmt.Sprintf("# The readings of the open rules %s matched, as observed by TestWinBITS on %s: RULE-ID<TAB>readings.",
+		rep.Backend, time.Now().UTC().Format("2006-01-02"))}
+	for _, r := range rep.Results {
+		rule, ok := rules.Lookup(r.Rule)
+		if !ok || !rule.IsOpen() {
+			continue
+		}
+		switch {
+		case r.Outcome == conformance.Skip || r.Outcome == conformance.Untestable || r.Outcome == conformance.ByMachine:
+			lines = append(lines, r.Rule+"\t"+string(r.Outcome)+": "+oneLine(r.Detail))
+		case len(r.Matched) > 0:
+			lines = append(lines, r.Rule+"\t"+strings.Join(r.Matched, ", "))
+		case r.Variant != "":
+			lines = append(lines, r.Rule+"\t"+r.Variant+" (declared by the backend)")
+		default:
+			lines = append(lines, r.Rule+"\tnone of "+strings.Join(rule.VariantNames(), ", "))
+		}
+	}
+	sort.Strings(lines[1:])
+	return strings.Join(lines, "\n") + "\n"
 }
 
 // timingDependent lists the rules skipped because their scenario needs a

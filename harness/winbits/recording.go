@@ -35,6 +35,9 @@ type Recording struct {
 	Outcome string `json:"outcome"`
 	// Detail is the report's detail for the rule.
 	Detail string `json:"detail,omitempty"`
+	// Matched lists, for an open rule, the readings (rules.Variant names)
+	// whose expectations the backend met.
+	Matched []string `json:"matched,omitempty"`
 	// Events is the scenario's notification trace.
 	Events []model.Event `json:"events"`
 }
@@ -193,14 +196,21 @@ func TraceRules() []string {
 //   - the rule is in the catalogue;
 //   - the outcome agrees with the list: "diverged" only for listed rules,
 //     "pass" only for unlisted ones, never "fail";
+//   - the readings it matched are readings of the open rule;
 //   - the trace is whole: events numbered 1, 2, 3... in time order;
 //   - the trace keeps every rule of TraceRules the backend is not listed
 //     as breaking.
 func CheckRecording(r Recording, divergences map[string]string) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
-	if _, ok := rules.Lookup(r.Rule); !ok {
+	rule, ok := rules.Lookup(r.Rule)
+	if !ok {
 		add("%s is not in the rulebook", r.Rule)
+	}
+	for _, name := range r.Matched {
+		if ok && !hasVariant(rule, name) {
+			add("%s matched the reading %q, which the rule no longer has (readings: %s)", r.Rule, name, strings.Join(rule.VariantNames(), ", "))
+		}
 	}
 	_, listed := divergences[r.Rule]
 	switch r.Outcome {
@@ -235,4 +245,13 @@ func CheckRecording(r Recording, divergences map[string]string) []string {
 		}
 	}
 	return out
+}
+
+func hasVariant(r rules.Rule, name string) bool {
+	for _, n := range r.VariantNames() {
+		if n == name {
+			return true
+		}
+	}
+	return false
 }
