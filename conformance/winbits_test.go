@@ -133,8 +133,8 @@ func TestWinBITS(t *testing.T) {
 		t.Errorf("report: %v", err)
 	}
 	if observe {
-		t.Logf("observation mode: %d rules broke the rules as written; see %s/observed-divergences.txt",
-			rep.Counts()[conformance.Fail]+rep.Counts()[conformance.Diverged], reportDir)
+		t.Logf("observation mode: %d rules broke the rules as written; see %s",
+			rep.Counts()[conformance.Fail]+rep.Counts()[conformance.Diverged], filepath.Join(reportDir, "observed-divergences.txt"))
 	}
 }
 
