@@ -76,9 +76,12 @@ noproxy=(env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY)
 # The COM client, the ABI checks, cross-process callbacks, the class server
 # and the recorded command line on their own: quick, and clearer when they
 # break.
+# TestReplayRecordings is left to go test ./... (it needs no Windows), so
+# that a run of this leg can record new evidence after the list changed.
 log "running the harness/winbits tests (ABI checks included) under Wine"
 if ! (cd "$repo/harness/winbits" && "${noproxy[@]}" BITSSIM_ABI_DLL="$(win "$work/bitsabi.dll")" \
-    timeout 300 "$wine" "$work/winbits.test.exe" -test.v >"$work/winbits.log" 2>&1); then
+    timeout 300 "$wine" "$work/winbits.test.exe" -test.v -test.skip '^TestReplayRecordings$' \
+    >"$work/winbits.log" 2>&1); then
     grep -vE '^=== (RUN|PAUSE|CONT)' "$work/winbits.log" | tail -n 60 >&2
     cp "$work/winbits.log" "$report_dir/winbits.log"
     log "FAILED: the harness/winbits tests failed under Wine"
