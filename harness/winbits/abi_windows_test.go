@@ -5,6 +5,7 @@ package winbits
 import (
 	"os"
 	"runtime"
+	"sync"
 	"syscall"
 	"testing"
 	"unsafe"
@@ -30,11 +31,18 @@ func abiDLL(t *testing.T) *syscall.DLL {
 	if path == "" {
 		t.Skip("BITSSIM_ABI_DLL is not set: build testdata/abi/bitsabi.c with x86_64-w64-mingw32-gcc (scripts/wine-conformance.sh does)")
 	}
-	dll, err := syscall.LoadDLL(path)
-	require.NoError(t, err, "BITSSIM_ABI_DLL=%s", path)
-	t.Cleanup(func() { _ = dll.Release() })
-	return dll
+	abiOnce.Do(func() { abiLoaded, abiErr = syscall.LoadDLL(path) })
+	require.NoError(t, abiErr, "BITSSIM_ABI_DLL=%s", path)
+	return abiLoaded
 }
+
+// The DLL stays loaded for the life of the process: the Go wrappers of its
+// stand-in objects release them from cleanups that run at a later GC.
+var (
+	abiOnce   sync.Once
+	abiLoaded *syscall.DLL
+	abiErr    error
+)
 
 func abiCall(t *testing.T, dll *syscall.DLL, name string, args ...uintptr) uintptr {
 	t.Helper()

@@ -190,14 +190,21 @@ func createInstance(clsid, iid model.GUID) (*unknown, model.HRESULT) {
 	if err := InitCOM(); err != nil {
 		return nil, model.HRESULTOf(err)
 	}
-	var p *unknown
+	// The out pointer lives on the heap, pinned: an activation served by
+	// this process (ServeClass) calls back into Go on this goroutine,
+	// whose stack may move while COM still holds the address.
+	pp := new(*unknown)
+	var pin runtime.Pinner
+	pin.Pin(pp)
+	defer pin.Unpin()
 	c, i := winGUID(clsid), winGUID(iid)
 	r, _, _ := syscall.SyscallN(procCoCreateInstance.Addr(), uintptr(unsafe.Pointer(c)), 0, clsctxLocalServer,
-		uintptr(unsafe.Pointer(i)), uintptr(unsafe.Pointer(&p)))
+		uintptr(unsafe.Pointer(i)), uintptr(unsafe.Pointer(pp)))
 	hr := model.HRESULT(uint32(r))
 	if hr.Failed() {
 		return nil, hr
 	}
+	p := *pp
 	if p == nil {
 		return nil, model.E_POINTER
 	}

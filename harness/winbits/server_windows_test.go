@@ -20,6 +20,7 @@ func TestServeClass(t *testing.T) {
 	scope, err := RegisterServer(ServerRegistration{CLSID: clsid, Name: "bitssim TestServeClass",
 		Command: `"C:\nowhere\server.exe"`, Scope: ScopeUser, RunAs: "Interactive User"})
 	require.NoError(t, err)
+	defer func() { _ = UnregisterServer(clsid, model.GUID{}, ScopeUser) }()
 	assert.Equal(t, ScopeUser, scope)
 	path := `Software\Classes\CLSID\` + clsid.String()
 	k, err := registry.OpenKey(registry.CURRENT_USER, path+`\LocalServer32`, registry.QUERY_VALUE)
@@ -46,6 +47,10 @@ func TestServeClass(t *testing.T) {
 		return &model.CallbackFuncs{OnJobTransferred: func(model.Job) error { calls++; return model.E_FAIL }}, nil
 	})
 	require.NoError(t, err)
+	// Revoked even when the test fails: a class object left registered is
+	// released by COM during process exit, a call into a Go runtime that is
+	// shutting down.
+	defer func() { _ = srv.Close() }()
 	for i := 1; i <= 2; i++ {
 		p, hr := createInstance(clsid, iidCallback)
 		require.True(t, hr.Succeeded(), "CoCreateInstance: %v", hr)
