@@ -173,12 +173,12 @@ type Behavior struct {
 	Interface Interface
 	// Block makes every call wait inside the method until the gate is
 	// opened (see Gate), after recording that it entered.
-	Block *Gate
+	Block *Gate `json:"-"` // in-process only: not sent to another process
 	// Reenter is called inside every call, with the job the call is
 	// about, before the method answers: a re-entrant callback that uses
 	// the job (GetState, Complete, SetNotifyInterface, ...) from inside.
 	// Its error, if any, becomes the answer.
-	Reenter func(job model.Job, kind model.EventKind) error
+	Reenter func(job model.Job, kind model.EventKind) error `json:"-"` // in-process only
 }
 
 // Interface is a level of the callback interface.
