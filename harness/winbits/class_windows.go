@@ -4,7 +4,6 @@ package winbits
 
 import (
 	"bufio"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -19,9 +18,10 @@ import (
 // classArg is the first argument of a class server: the command line the
 // backend registers as the class's LocalServer32 is
 //
-//	"<binary>" -bitssim-class <events file> <CLSID> <behavior, base64 JSON>
+//	"<binary>" -bitssim-class <events file> <CLSID>
 //
-// to which COM appends -Embedding.
+// to which COM appends -Embedding; the behavior is in the JSON file
+// behaviorFile names.
 const classArg = "-bitssim-class"
 
 // classConfig is set when the binary was started as a class server.
@@ -35,14 +35,14 @@ type classServerConfig struct {
 
 // parseClassArgs reads the class server's arguments (after classArg).
 func parseClassArgs(args []string) (*classServerConfig, error) {
-	if len(args) < 3 {
-		return nil, fmt.Errorf("want %s <events file> <CLSID> <behavior>", classArg)
+	if len(args) < 2 {
+		return nil, fmt.Errorf("want %s <events file> <CLSID>", classArg)
 	}
 	clsid, err := model.ParseGUID(args[1])
 	if err != nil {
 		return nil, err
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(args[2])
+	raw, err := os.ReadFile(behaviorFile(args[0], clsid))
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +51,13 @@ func parseClassArgs(args []string) (*classServerConfig, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// behaviorFile is where registerClass leaves a class's behavior for its
+// server: the LocalServer32 command line has no room for it (Wine reads
+// at most MAX_PATH characters of it).
+func behaviorFile(events string, clsid model.GUID) string {
+	return events + "." + clsid.String() + ".json"
 }
 
 // classLine is one line of a backend's class events file.
@@ -149,7 +156,10 @@ func registerClass(exe, events string, clsid model.GUID, b harness.Behavior) (*r
 	if err != nil {
 		return nil, err
 	}
-	cmd := fmt.Sprintf(`"%s" %s "%s" %s %s`, exe, classArg, events, clsid, base64.RawURLEncoding.EncodeToString(data))
+	if err := os.WriteFile(behaviorFile(events, clsid), data, 0o644); err != nil {
+		return nil, err
+	}
+	cmd := fmt.Sprintf(`"%s" %s "%s" %s`, exe, classArg, events, clsid)
 	scope, err := RegisterServer(ServerRegistration{CLSID: clsid, Name: "bitssim test callback class", Command: cmd})
 	if err != nil {
 		return nil, err
