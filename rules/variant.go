@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/bitssim/bitssim/internal/textdist"
 )
 
 // Variant is one reading of a rule that Microsoft's documentation leaves
@@ -192,7 +194,7 @@ func suggestID(id string) string {
 	id = strings.ToUpper(id)
 	best, bestD := "", 1<<30
 	for _, r := range catalogue {
-		if d := editDistance(id, r.ID); d < bestD {
+		if d := textdist.Distance(id, r.ID); d < bestD {
 			best, bestD = r.ID, d
 		}
 	}
@@ -200,27 +202,6 @@ func suggestID(id string) string {
 		return "; did you mean " + best + "?"
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance of a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // defaultVariant maps each open rule to its default variant's name.

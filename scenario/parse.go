@@ -48,6 +48,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bitssim/bitssim/internal/textdist"
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/rules"
 )
@@ -671,7 +672,7 @@ func ParseDuration(s string) (time.Duration, error) {
 func suggest(v string) string {
 	best, bestD := "", 1<<30
 	for k := range verbs {
-		if d := distance(v, k); d < bestD || (d == bestD && k < best) {
+		if d := textdist.Distance(v, k); d < bestD || (d == bestD && k < best) {
 			best, bestD = k, d
 		}
 	}
@@ -688,27 +689,6 @@ func sortedVerbs() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// distance is the Levenshtein distance.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // classGUID resolves a class name for a property value: a declared class

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bitssim/bitssim/internal/textdist"
 	"github.com/bitssim/bitssim/rules"
 )
 
@@ -144,7 +145,7 @@ func noArgs(fs *flag.FlagSet, pos []string, stderr io.Writer) bool {
 func didYouMean(got string, known []string) string {
 	best, bestD := "", 1<<30
 	for _, k := range known {
-		if d := editDistance(strings.ToLower(got), strings.ToLower(k)); d < bestD {
+		if d := textdist.Distance(strings.ToLower(got), strings.ToLower(k)); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -155,27 +156,6 @@ func didYouMean(got string, known []string) string {
 		return ""
 	}
 	return "; want one of " + strings.Join(known, ", ")
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // wrap breaks s into lines of at most width runes, at spaces.
