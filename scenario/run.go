@@ -340,7 +340,29 @@ func (r *runner) settle() error {
 	if !r.auto {
 		return r.svc.RunUntilIdle()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), settleTimeout)
+	deadline := time.Now().Add(settleTimeout)
+	for {
+		if r.gates.held() > 0 {
+			return nil // a call is held: the service waits for its release
+		}
+		err := r.waitIdleUntil(deadline)
+		if err == nil || r.gates.held() > 0 {
+			return nil
+		}
+		// A call entered a hold and ended the wait, but had its release
+		// already (a permit given before it arrived) and went on: wait
+		// again, within the same time.
+		if errors.Is(err, context.Canceled) && time.Now().Before(deadline) {
+			continue
+		}
+		return fmt.Errorf("the service did not settle within %v: %w", settleTimeout, err)
+	}
+}
+
+// waitIdleUntil waits until the service is idle, the deadline passes, or
+// a call enters a hold (holdEntered cancels the wait).
+func (r *runner) waitIdleUntil(deadline time.Time) error {
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	r.mu.Lock()
 	r.waitCancel = cancel
@@ -353,14 +375,7 @@ func (r *runner) settle() error {
 	if r.gates.held() > 0 {
 		return nil
 	}
-	err := r.svc.WaitIdle(ctx)
-	if err != nil && r.gates.held() > 0 {
-		return nil // a call is held: the service waits for its release
-	}
-	if err != nil {
-		return fmt.Errorf("the service did not settle within %v: %w", settleTimeout, err)
-	}
-	return nil
+	return r.svc.WaitIdle(ctx)
 }
 
 // holdEntered is called when a call starts waiting for its release: a
