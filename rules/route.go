@@ -377,15 +377,11 @@ func retried(kind model.EventKind) bool {
 // CLSID-ACTIVATION-FAILURE and CMD-LAUNCH-FAILURE.
 func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 	var p Plan
-	onlyCmdLine := false
-	if !Wants(reg.Flags, kind) || !KindSupported(reg, kind) {
-		if reg.Flags&model.BG_NOTIFY_DISABLE != 0 && CmdLineEligible(reg, kind) {
-			// DISABLE mutes the callbacks only (FLAGS-DISABLE-CMDLINE's
-			// cmdline-still-runs reading).
-			onlyCmdLine = true
-		}
-	}
-	if !onlyCmdLine && (!Wants(reg.Flags, kind) || !KindSupported(reg, kind)) {
+	wanted := Wants(reg.Flags, kind) && KindSupported(reg, kind)
+	// Under FLAGS-DISABLE-CMDLINE's cmdline-still-runs reading DISABLE mutes
+	// the callbacks only: the command line may still run.
+	onlyCmdLine := !wanted && reg.Flags&model.BG_NOTIFY_DISABLE != 0 && CmdLineEligible(reg, kind)
+	if !wanted && !onlyCmdLine {
 		p.Outcome = OutcomeNotWanted
 		// A JobTransferred or JobError the flags do not ask for stays
 		// pending: the flags are read at dispatch (FLAGS-CHECKED-AT-DISPATCH),

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -136,7 +137,9 @@ type Rule struct {
 // The slice is a copy: changing it does not change the rulebook.
 func All() []Rule {
 	out := make([]Rule, len(catalogue))
-	copy(out, catalogue)
+	for i, r := range catalogue {
+		out[i] = r.clone()
+	}
 	order := map[Family]int{}
 	for i, f := range Families() {
 		order[f] = i
@@ -165,8 +168,15 @@ func ByFamily(f Family) []Rule {
 func Lookup(id string) (Rule, bool) {
 	for _, r := range catalogue {
 		if r.ID == id {
-			return r, true
+			return r.clone(), true
 		}
 	}
 	return Rule{}, false
+}
+
+// clone returns r with its own copy of the variants, so that a caller
+// changing what All or Lookup returned cannot change the rulebook.
+func (r Rule) clone() Rule {
+	r.Variants = slices.Clone(r.Variants)
+	return r
 }

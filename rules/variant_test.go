@@ -180,3 +180,16 @@ func TestTheIssuesOpenQuestionsHaveVariants(t *testing.T) {
 	resume, _ := Lookup("STATE-RESUME-TRANSFERRED")
 	assert.Equal(t, []string{"ok-stays", "bg-e-empty", "requeued"}, resume.VariantNames())
 }
+
+func TestAllAndLookupCopyTheVariants(t *testing.T) {
+	r, ok := Lookup("STATE-RESUME-TRANSFERRED")
+	require.True(t, ok)
+	r.Variants[1].Name = "changed"
+	for _, all := range All() {
+		if all.ID == r.ID {
+			all.Variants[2].Name = "changed too"
+		}
+	}
+	again, _ := Lookup("STATE-RESUME-TRANSFERRED")
+	assert.Equal(t, []string{"ok-stays", "bg-e-empty", "requeued"}, again.VariantNames())
+}

@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bitssim/bitssim/model"
@@ -423,20 +422,26 @@ func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t mode
 			return rules.FateOK
 		}
 	}
-	release := func() {}
+	slotted, gen := false, uint64(0)
 	if s.opts.Clock != Manual && c.depth == 0 { // the manual clock runs one callback at a time; a re-entrant call runs on the caller's slot
-		gen, ok := s.acquireSlot(user.Key())
-		if !ok {
+		var ok bool
+		if gen, ok = s.acquireSlot(user.Key()); !ok {
 			return rules.FateFails // Close was called while the call waited for a slot
 		}
-		var once sync.Once
-		release = func() { once.Do(func() { s.releaseSlotFor(user.Key(), gen) }) }
-		defer release() // also when the callback calls runtime.Goexit
+		slotted = true
+		defer func() { // when the callback calls runtime.Goexit
+			if slotted {
+				s.releaseSlotFor(user.Key(), gen)
+			}
+		}()
 	}
 	hr := c.safeCall(obj, h)
 	// The slot is free before the call is in the trace, so whoever sees the
 	// call returned also sees its slot given back.
-	release()
+	if slotted {
+		s.releaseSlotFor(user.Key(), gen)
+		slotted = false
+	}
 	dead := rules.DeadCallbackHRESULT(s.opts.Variants)
 	if !app.alive() {
 		// The process died during the call: no answer comes back, BITS
