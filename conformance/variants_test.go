@@ -33,22 +33,6 @@ func TestSuitePassesUnderEveryVariant(t *testing.T) {
 			})
 			continue
 		}
-		if why, pending := branchesPending[sel.String()]; pending {
-			t.Run(sel.String(), func(t *testing.T) {
-				// Not skipped: the suite must notice the reading (its
-				// default-only expectations fail), until the branch is
-				// written and the entry removed.
-				rep := conformance.Check(t, harness.SimFactory(sim.Options{Seed: 3, Variants: sel}), conformance.WithoutStateMachine())
-				failed := map[string]bool{}
-				for _, res := range rep.Results {
-					if res.Outcome == conformance.Fail {
-						failed[res.Rule] = true
-					}
-				}
-				assert.NotEmpty(t, failed, "%v: the scenarios now pass under this reading: remove it from branchesPending (%s)", sel, why)
-			})
-			continue
-		}
 		t.Run(sel.String(), func(t *testing.T) {
 			opts := []conformance.Option{conformance.WithMachineRounds(1)}
 			if testing.Short() {
@@ -109,13 +93,6 @@ func TestOpaqueHidesVariants(t *testing.T) {
 	_, known := harness.BackendVariants(opaque{})
 	assert.False(t, known)
 }
-
-// branchesPending lists the readings whose per-variant expectations are
-// not written in the scenarios yet, with the scenarios that still expect
-// only the default. The simulator implements each of them (see
-// sim/variants_test.go); TestSuitePassesUnderEveryVariant checks that the
-// suite notices every one, so none can be forgotten here.
-var branchesPending = map[string]string{}
 
 // The answers of a run against a backend that hides its readings: a line
 // per open rule, naming the reading matched and when it is not the default.
