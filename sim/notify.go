@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bitssim/bitssim/model"
@@ -422,26 +423,20 @@ func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t mode
 			return rules.FateOK
 		}
 	}
-	slotted, gen := false, uint64(0)
+	release := func() {}
 	if s.opts.Clock != Manual && c.depth == 0 { // the manual clock runs one callback at a time; a re-entrant call runs on the caller's slot
-		var ok bool
-		if gen, ok = s.acquireSlot(user.Key()); !ok {
+		gen, ok := s.acquireSlot(user.Key())
+		if !ok {
 			return rules.FateFails // Close was called while the call waited for a slot
 		}
-		slotted = true
-		defer func() { // when the callback calls runtime.Goexit
-			if slotted {
-				s.releaseSlotFor(user.Key(), gen)
-			}
-		}()
+		var once sync.Once
+		release = func() { once.Do(func() { s.releaseSlotFor(user.Key(), gen) }) }
+		defer release() // also when the callback calls runtime.Goexit
 	}
 	hr := c.safeCall(obj, h)
 	// The slot is free before the call is in the trace, so whoever sees the
 	// call returned also sees its slot given back.
-	if slotted {
-		s.releaseSlotFor(user.Key(), gen)
-		slotted = false
-	}
+	release()
 	dead := rules.DeadCallbackHRESULT(s.opts.Variants)
 	if !app.alive() {
 		// The process died during the call: no answer comes back, BITS
