@@ -19,16 +19,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -241,21 +243,47 @@ func selectMutants(all []mutate.Mutant, o *options) ([]mutate.Mutant, error) {
 		ms = part
 	}
 	if o.sample > 0 && o.sample < len(ms) {
-		r := rand.New(rand.NewPCG(o.seed, 0x6d757461))
-		idx := r.Perm(len(ms))[:o.sample]
-		picked := make([]bool, len(ms))
-		for _, k := range idx {
-			picked[k] = true
-		}
-		var part []mutate.Mutant
-		for k, m := range ms {
-			if picked[k] {
-				part = append(part, m)
-			}
-		}
-		ms = part
+		ms = sampleByKey(ms, o.sample, o.seed)
 	}
 	return ms, nil
+}
+
+// sampleByKey draws n mutants: those whose keys hash lowest under seed, kept
+// in their original order. The draw depends only on the seed and on each
+// mutant's line-independent Key, so an edit elsewhere in the package adds or
+// removes only the mutants it touches; an index-based draw reshuffled the
+// whole sample on any edit that changed the number of mutants before it.
+func sampleByKey(ms []mutate.Mutant, n int, seed uint64) []mutate.Mutant {
+	type ranked struct {
+		rank uint64
+		at   int
+	}
+	rs := make([]ranked, len(ms))
+	for i, m := range ms {
+		h := fnv.New64a()
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], seed)
+		h.Write(b[:])
+		h.Write([]byte(m.Key))
+		rs[i] = ranked{h.Sum64(), i}
+	}
+	sort.Slice(rs, func(i, j int) bool {
+		if rs[i].rank != rs[j].rank {
+			return rs[i].rank < rs[j].rank
+		}
+		return rs[i].at < rs[j].at
+	})
+	picked := make([]bool, len(ms))
+	for _, r := range rs[:n] {
+		picked[r.at] = true
+	}
+	part := make([]mutate.Mutant, 0, n)
+	for i, m := range ms {
+		if picked[i] {
+			part = append(part, m)
+		}
+	}
+	return part
 }
 
 // testOnce runs the tests with m applied through an overlay (m nil: the

@@ -98,3 +98,35 @@ func TestListSim(t *testing.T) {
 	require.NoError(t, run([]string{"-dir", "../../../../sim", "-equivalents", "../../equivalent.txt", "-list", "-sample", "3"}, &out))
 	assert.Equal(t, 3, strings.Count(out.String(), "key: "))
 }
+
+func TestSampleSurvivesAnEditElsewhere(t *testing.T) {
+	ms := someMutants(t)
+	o, err := parse([]string{"-sample", "4", "-seed", "1"})
+	require.NoError(t, err)
+	before, err := selectMutants(ms, o)
+	require.NoError(t, err)
+	// An edit elsewhere in the package adds mutants before these ones (and
+	// moves them all down a line): the sample of the old ones must not change.
+	src := "package p\n\nfunc g(x int) bool { return x > 3 || x == 7 }\n\nfunc f(a, b int) bool {\n\tif a < b && a > 0 {\n\t\treturn a == 1\n\t}\n\treturn b >= 2\n}\n"
+	grown, err := mutate.Generate("p.go", []byte(src))
+	require.NoError(t, err)
+	require.Greater(t, len(grown), len(ms))
+	after, err := selectMutants(grown, o)
+	require.NoError(t, err)
+	old := map[string]bool{}
+	for _, m := range ms {
+		old[m.Key] = true
+	}
+	var keptBefore, keptAfter []string
+	for _, m := range before {
+		keptBefore = append(keptBefore, m.Key)
+	}
+	for _, m := range after {
+		if old[m.Key] {
+			keptAfter = append(keptAfter, m.Key)
+		}
+	}
+	// The new mutants can only push old ones out of the sample, never swap
+	// one old mutant for another.
+	assert.Subset(t, keptBefore, keptAfter, "the old mutants still drawn were drawn before")
+}
