@@ -15,6 +15,7 @@
 package harness
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -179,6 +180,12 @@ type Behavior struct {
 	// the job (GetState, Complete, SetNotifyInterface, ...) from inside.
 	// Its error, if any, becomes the answer.
 	Reenter func(job model.Job, kind model.EventKind) error `json:"-"` // in-process only
+	// Answer, when set, decides every answer instead of Fail, FailFirst,
+	// Results and Files: it is called inside every call (after Block,
+	// before Reenter), with the job and the file (nil for the job
+	// methods) the call is about; nil is S_OK, an error its HRESULT
+	// (S_FALSE included). It may use the job, as Reenter does.
+	Answer func(job model.Job, kind model.EventKind, file model.File) error `json:"-"` // in-process only
 }
 
 // Interface is a level of the callback interface.
@@ -307,4 +314,132 @@ func BackendVariants(b Backend) (rules.Selection, bool) {
 // RegisterClass again (the simulator can; a real backend may not).
 type ClassUnregisterer interface {
 	UnregisterClass(clsid model.GUID) error
+}
+
+// The optional interfaces below let a tool that plays scripts (the
+// scenario package) say on a backend what the Backend interface alone
+// cannot. A backend implements those it can; a script that needs one the
+// backend lacks is skipped, never run half-way. The simulator implements
+// them all.
+
+// ServiceTracer is a Backend whose service keeps its own record of every
+// notification attempt, failed ones included: the calls to a crashed
+// app's object and the activations that failed, which no receiver sees
+// (the simulator keeps one; real BITS does not).
+type ServiceTracer interface {
+	// ServiceTrace returns the service's record of notification attempts
+	// and command-line runs numbered after seq (0: all that are kept), in
+	// order.
+	ServiceTrace(seq uint64) []model.Event
+}
+
+// Clock is a Backend that can say what time it is on its own clock (the
+// simulator's virtual clock), so that a trace can be laid out in time.
+type Clock interface {
+	// Now returns the backend's current time.
+	Now() time.Time
+}
+
+// ContextSettler is a Backend whose Settle can be ended early: a tool that
+// holds callbacks inside their methods (and so keeps the service busy)
+// stops waiting as soon as one is held.
+type ContextSettler interface {
+	// SettleContext is Settle that returns ctx.Err() when ctx ends first.
+	SettleContext(ctx context.Context) error
+}
+
+// RemoteScript says how a remote source behaves, attempt by attempt. The
+// zero value serves 0 bytes at once with HTTP 200.
+type RemoteScript struct {
+	// Size in bytes.
+	Size uint64
+	// Rate in bytes per second (0: at once).
+	Rate uint64
+	// Latency is the time each attempt spends connecting.
+	Latency time.Duration
+	// Status answers every attempt with this HTTP status (0: 200): 2xx
+	// transfers, 5xx, 408 and 429 fail transiently, others fatally.
+	Status int
+	// TransientFailures makes the first n attempts fail with HTTP 503.
+	TransientFailures int
+	// Attempts answers attempt i (per file, from 0) with the HTTP status
+	// Attempts[i]; attempts after the last transfer. It cannot be combined
+	// with Status or TransientFailures.
+	Attempts []int
+	// Peer: a peer serves the content until the file is rejected with
+	// SetValidationState(FALSE).
+	Peer bool
+}
+
+// RemoteScripter is a Backend whose remote sources can be scripted under
+// the URL the script chooses, beyond the kinds of Backend.Remote.
+type RemoteScripter interface {
+	// ScriptRemote makes url behave as r.
+	ScriptRemote(url string, r RemoteScript) error
+}
+
+// Program scripts a notification command line's program.
+type Program struct {
+	// Exits are the exit codes of the runs in turn (the last repeats;
+	// none means 0).
+	Exits []int
+	// Does is what each run does to the job it was run for before it
+	// exits, as the user the command line runs as: "complete", "cancel"
+	// or "" (nothing). A run whose action fails exits 1.
+	Does string
+}
+
+// ProgramScripter is a Backend that runs notification command lines of
+// any program name the script chooses, scripted as Program says (the
+// names Backend.CommandLine makes are the backend's own).
+type ProgramScripter interface {
+	// ScriptProgram makes program runnable, behaving as p; every run is
+	// recorded in the trace.
+	ScriptProgram(program string, p Program) error
+}
+
+// CallbackCounter is a Backend that can count the callback calls running
+// now for a user (at most four at a time on BITS: DELIV-CONCURRENCY-LIMIT).
+type CallbackCounter interface {
+	// InFlight returns how many callback calls made as user are running.
+	InFlight(user string) int
+}
+
+// ObjectOwner is a Backend that can say which app's callback object a job
+// holds, when the object itself does not (an object the service restored
+// after a restart).
+type ObjectOwner interface {
+	// ObjectApp names the app whose object job holds; false when none.
+	ObjectApp(job model.Job) (string, bool)
+}
+
+// InProcessCallbacks is a Backend whose callback objects (App.Callback)
+// and class instances live in the calling process, so that Behavior's
+// functions (Answer, Reenter, Block) run; a backend whose objects live in
+// helper processes receives Behavior as data only.
+type InProcessCallbacks interface {
+	// InProcessCallbacks reports whether Behavior's functions run.
+	InProcessCallbacks() bool
+}
+
+// ClassRegistrar is a Backend that registers a callback class under a
+// CLSID the caller chooses (RegisterClass chooses its own), so that a
+// script's class keeps the CLSID its name gives it.
+type ClassRegistrar interface {
+	// RegisterClassID is RegisterClass under clsid.
+	RegisterClassID(clsid model.GUID, b Behavior) error
+}
+
+// RecorderOf returns the recorder behind a callback object made by
+// Recorder.Object (and so by App.Callback of the in-process backends).
+func RecorderOf(cb any) (*Recorder, bool) {
+	switch o := cb.(type) {
+	case *Recorder:
+		return o, true
+	case basicObject:
+		return o.r, true
+	case callback2Object:
+		return o.r, true
+	}
+	return nil, false
 }

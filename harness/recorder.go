@@ -130,6 +130,9 @@ func (r *Recorder) call(job model.Job, kind model.EventKind, file model.File, ra
 		r.b.Block.pass()
 	}
 	hr := r.result(kind, e.File, retried)
+	if r.b.Answer != nil && job != nil {
+		hr = model.HRESULTOf(r.b.Answer(job, kind, file))
+	}
 	if r.b.Reenter != nil && job != nil {
 		if err := r.b.Reenter(job, kind); err != nil {
 			hr = model.HRESULTOf(err)

@@ -61,18 +61,32 @@ type SimBackend struct {
 	classes  int
 	remotes  int
 	commands map[string]*command
+	programs int                 // programs made by CommandLine
+	actors   map[string]*sim.App // user → the process programs act on jobs from
 }
 
 type command struct {
 	exits []int
 	runs  int
+	does  string // Program.Does
 }
 
 var (
-	_ Backend          = (*SimBackend)(nil)
-	_ NetworkControl   = (*SimBackend)(nil)
-	_ PowerControl     = (*SimBackend)(nil)
-	_ LocalFileControl = (*SimBackend)(nil)
+	_ Backend            = (*SimBackend)(nil)
+	_ NetworkControl     = (*SimBackend)(nil)
+	_ PowerControl       = (*SimBackend)(nil)
+	_ LocalFileControl   = (*SimBackend)(nil)
+	_ ServiceTracer      = (*SimBackend)(nil)
+	_ Clock              = (*SimBackend)(nil)
+	_ ContextSettler     = (*SimBackend)(nil)
+	_ RemoteScripter     = (*SimBackend)(nil)
+	_ ProgramScripter    = (*SimBackend)(nil)
+	_ CallbackCounter    = (*SimBackend)(nil)
+	_ ObjectOwner        = (*SimBackend)(nil)
+	_ InProcessCallbacks = (*SimBackend)(nil)
+	_ VariantBackend     = (*SimBackend)(nil)
+	_ ClassUnregisterer  = (*SimBackend)(nil)
+	_ ClassRegistrar     = (*SimBackend)(nil)
 )
 
 // NewSim starts a sim backend with a manual clock.
@@ -96,7 +110,7 @@ func newSim(opts sim.Options) (*SimBackend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &SimBackend{svc: svc, commands: map[string]*command{}, auto: opts.Clock == sim.Automatic, speed: opts.Speed}
+	b := &SimBackend{svc: svc, commands: map[string]*command{}, actors: map[string]*sim.App{}, auto: opts.Clock == sim.Automatic, speed: opts.Speed}
 	b.trace = NewTrace(svc.Now)
 	svc.SetCommandHandler(b.runCommand)
 	return b, nil
@@ -154,9 +168,14 @@ func (b *SimBackend) RegisterClass(behavior Behavior) (model.GUID, error) {
 	if err != nil {
 		return model.GUID{}, err
 	}
+	return clsid, b.RegisterClassID(clsid, behavior)
+}
+
+// RegisterClassID registers a recording class under clsid.
+func (b *SimBackend) RegisterClassID(clsid model.GUID, behavior Behavior) error {
 	var instMu sync.Mutex
 	instances := 0
-	err = b.svc.RegisterClass(clsid, func(host *sim.App) (any, error) {
+	return b.svc.RegisterClass(clsid, func(host *sim.App) (any, error) {
 		instMu.Lock()
 		instances++
 		n := instances
@@ -164,7 +183,6 @@ func (b *SimBackend) RegisterClass(behavior Behavior) (model.GUID, error) {
 		target := model.Target{Kind: model.TargetCLSID, App: host.Name(), CLSID: clsid, Instance: n}
 		return NewRecorder(b.trace, target, host.User(), behavior).Object(), nil
 	})
-	return clsid, err
 }
 
 // UnregisterClass removes a class registered with RegisterClass, so that
@@ -200,25 +218,48 @@ func (b *SimBackend) Remote(kind RemoteKind, size uint64) (string, error) {
 func (b *SimBackend) CommandLine(exitCodes ...int) (string, string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	n := len(b.commands) + 1
+	b.programs++
+	n := b.programs
 	program := fmt.Sprintf(`C:\bitssim\notify%d.exe`, n)
+	for b.commands[program] != nil { // a name ScriptProgram took
+		program = fmt.Sprintf(`C:\bitssim\notify%d-%d.exe`, n, len(b.commands))
+	}
 	b.commands[program] = &command{exits: append([]int(nil), exitCodes...)}
 	return program, fmt.Sprintf(`"%s" %d`, program, n), nil
+}
+
+// ScriptProgram makes program runnable as a notification command line of
+// the simulator, behaving as p; it replaces an earlier script of the same
+// program (its runs count again from the first exit code).
+func (b *SimBackend) ScriptProgram(program string, p Program) error {
+	switch p.Does {
+	case "", "complete", "cancel":
+	default:
+		return fmt.Errorf("harness: program %q: Does is complete, cancel or empty, not %q: %w", program, p.Does, model.E_INVALIDARG)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.commands[program] = &command{exits: append([]int(nil), p.Exits...), does: p.Does}
+	return nil
 }
 
 func (b *SimBackend) runCommand(l sim.Launch) (int, error) {
 	b.mu.Lock()
 	c := b.commands[l.Program]
-	exit := 0
+	exit, does := 0, ""
 	if c != nil {
 		if len(c.exits) > 0 {
 			exit = c.exits[min(c.runs, len(c.exits)-1)]
 		}
 		c.runs++
+		does = c.does
 	}
 	b.mu.Unlock()
 	if c == nil {
 		return 0, fmt.Errorf("harness: no such program %q: %w", l.Program, model.HRESULTFromWin32(2))
+	}
+	if does != "" && b.act(l, does) != nil {
+		exit = 1 // the program failed: it exits non-zero
 	}
 	hr := model.S_OK
 	if exit != 0 {
@@ -228,6 +269,84 @@ func (b *SimBackend) runCommand(l sim.Launch) (int, error) {
 		Target: model.Target{Kind: model.TargetCommandLine, Program: l.Program, Parameters: l.Parameters}})
 	return exit, nil
 }
+
+// act completes or cancels the job of a launch, from a process of the
+// command line's user.
+func (b *SimBackend) act(l sim.Launch, does string) error {
+	b.mu.Lock()
+	app := b.actors[l.User.Name]
+	b.mu.Unlock()
+	if app == nil {
+		var err error
+		if app, err = b.svc.StartApp("program of "+l.User.Name, l.User); err != nil {
+			return err
+		}
+		b.mu.Lock()
+		b.actors[l.User.Name] = app
+		b.mu.Unlock()
+	}
+	h, err := app.GetJob(l.Job)
+	if err != nil {
+		return err
+	}
+	if does == "cancel" {
+		return h.Cancel()
+	}
+	_, err = h.Complete()
+	return err
+}
+
+// ScriptRemote scripts the simulated remote source url.
+func (b *SimBackend) ScriptRemote(url string, r RemoteScript) error {
+	rm := sim.Remote{Size: r.Size, Rate: r.Rate, Latency: r.Latency, FromPeer: r.Peer}
+	switch {
+	case len(r.Attempts) > 0 && (r.Status != 0 || r.TransientFailures != 0):
+		return fmt.Errorf("harness: remote %s: Attempts and Status or TransientFailures both script the attempts: %w", url, model.E_INVALIDARG)
+	case len(r.Attempts) > 0:
+		seq, err := sim.Sequence(r.Size, r.Attempts...)
+		if err != nil {
+			return fmt.Errorf("harness: remote %s: %w", url, err)
+		}
+		rm.Attempts = seq.Attempts
+	case r.Status != 0:
+		if r.Status < 100 || r.Status > 599 {
+			return fmt.Errorf("harness: remote %s: HTTP status %d is not in 100-599: %w", url, r.Status, model.E_INVALIDARG)
+		}
+		rm = sim.HTTPStatus(r.Status, r.Size)
+		rm.Rate, rm.Latency, rm.FromPeer = r.Rate, r.Latency, r.Peer
+	}
+	if r.TransientFailures != 0 {
+		rm.TransientFailures, rm.TransientError = r.TransientFailures, model.HTTPError(503)
+	}
+	if err := b.svc.SetRemote(url, rm); err != nil {
+		return fmt.Errorf("harness: remote %s: %w", url, err)
+	}
+	return nil
+}
+
+// ServiceTrace returns the simulator's own record of notification
+// attempts after seq (sim.Service.TraceSince).
+func (b *SimBackend) ServiceTrace(seq uint64) []model.Event { return b.svc.TraceSince(seq) }
+
+// Now returns the simulator's virtual time.
+func (b *SimBackend) Now() time.Time { return b.svc.Now() }
+
+// SettleContext is Settle, ended early by ctx on the automatic clock.
+func (b *SimBackend) SettleContext(ctx context.Context) error {
+	if !b.auto {
+		return b.svc.RunUntilIdle()
+	}
+	return b.svc.WaitIdle(ctx)
+}
+
+// InFlight returns the callback calls running as user.
+func (b *SimBackend) InFlight(user string) int { return b.svc.InFlight(user) }
+
+// ObjectApp names the app whose callback object job holds.
+func (b *SimBackend) ObjectApp(job model.Job) (string, bool) { return b.svc.ObjectApp(job) }
+
+// InProcessCallbacks is true: the simulator calls objects in this process.
+func (b *SimBackend) InProcessCallbacks() bool { return true }
 
 // Restart restarts the simulated service.
 func (b *SimBackend) Restart() error { return b.svc.Restart() }

@@ -216,51 +216,25 @@ func (g *gates) openAll() {
 	g.mu.Unlock()
 }
 
-// newObject returns the object for b: a callback that implements the
-// interfaces b.iface names.
-func newObject(b behavior, app string, g *gates) any {
-	c := &callback{b: b, app: app, gates: g}
-	switch b.iface {
-	case "none":
-		return &noCallback{c}
-	case "basic":
-		return &basicCallback{c}
-	case "file":
-		return &fileCallback{basicCallback{c}}
-	}
-	return c
-}
-
 // noCallback implements no callback interface: BITS refuses it.
-type noCallback struct{ c *callback }
+type noCallback struct{ _ byte }
 
-// basicCallback is IBackgroundCopyCallback only.
-type basicCallback struct{ c *callback }
-
-func (b *basicCallback) JobTransferred(job model.Job) error { return b.c.JobTransferred(job) }
-func (b *basicCallback) JobError(job model.Job, e model.JobError) error {
-	return b.c.JobError(job, e)
-}
-func (b *basicCallback) JobModification(job model.Job) error { return b.c.JobModification(job) }
-
-// fileCallback is IBackgroundCopyCallback2.
-type fileCallback struct{ basicCallback }
-
-func (f *fileCallback) FileTransferred(job model.Job, file model.File) error {
-	return f.c.FileTransferred(job, file)
-}
-
-// ownerApp names the app whose object cb is.
-func ownerApp(cb any) string {
-	switch c := cb.(type) {
-	case *callback:
-		return c.app
-	case *basicCallback:
-		return c.c.app
-	case *fileCallback:
-		return c.c.app
+// answer is the object's answer to a call, for harness.Behavior.Answer:
+// the scripted result, then what the object does to the job.
+func (c *callback) answer(job model.Job, kind model.EventKind, file model.File) error {
+	switch kind {
+	case model.EventJobTransferred:
+		return c.JobTransferred(job)
+	case model.EventJobError:
+		return c.JobError(job, model.JobError{})
+	case model.EventJobModification:
+		return c.JobModification(job)
+	case model.EventFileTransferred:
+		return c.FileTransferred(job, file)
+	case model.EventFileRangesTransferred:
+		return c.FileRangesTransferred(job, file, nil)
 	}
-	return ""
+	return nil
 }
 
 // selected reports whether the call of kind for the file at position

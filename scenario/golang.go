@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/sim"
 )
@@ -21,21 +22,27 @@ import (
 //
 // A Checker is not safe for concurrent use.
 type Checker struct {
-	r *runner
+	r   *runner
+	svc *sim.Service
 }
 
 // NewChecker returns a checker over svc.
 func NewChecker(svc *sim.Service) *Checker {
 	start := svc.Now().Add(-svc.Elapsed())
 	r := &runner{
-		sc: &Script{File: "go"}, svc: svc, start: start,
+		sc: &Script{File: "go"}, start: start,
 		res:   &Result{File: "go", Version: svc.Version()},
-		users: map[string]model.Account{}, apps: map[string]*sim.App{}, jobs: map[string]model.GUID{},
+		users: map[string]model.Account{}, apps: map[string]harness.App{}, jobs: map[string]model.GUID{},
 		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
 		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{},
-		programs: map[string]*program{}, jobHandles: map[string][]string{},
+		jobHandles: map[string][]string{},
+		traceSince: svc.TraceSince, clockNow: svc.Now, inFlight: svc.InFlight, objectApp: svc.ObjectApp,
+		observe: func() (model.Manager, error) {
+			return svc.StartApp("\x00observer", model.Account{Name: "\x00observer", Kind: model.AccountAdministrator})
+		},
 	}
-	return &Checker{r: r}
+	c := &Checker{r: r, svc: svc}
+	return c
 }
 
 // NameJob names a job for expectations ("job1 state TRANSFERRED") and for
@@ -94,10 +101,10 @@ func (c *Checker) Parse(expect string) (*Expectation, error) {
 	for name := range c.r.classes {
 		p.classes[name] = true
 	}
-	for _, a := range c.r.svc.Apps() {
+	for _, a := range c.svc.Apps() {
 		p.apps[a.Name()] = true
 	}
-	for _, e := range c.r.svc.Trace() {
+	for _, e := range c.svc.Trace() {
 		if e.Target.Kind == model.TargetObject {
 			p.apps[e.Target.App] = true
 		}
@@ -110,7 +117,7 @@ func (c *Checker) Parse(expect string) (*Expectation, error) {
 // steps, with times from the service's start. Render it with WriteText,
 // WriteJSON, WriteMermaid or WriteSVG, as the command line does.
 func (c *Checker) Result(mark uint64) *Result {
-	res := FromTrace(c.r.svc.TraceSince(mark), c.r.start, c.r.names, c.r.byCLSID)
+	res := FromTrace(c.svc.TraceSince(mark), c.r.start, c.r.names, c.r.byCLSID)
 	res.Version = c.r.res.Version
 	return res
 }

@@ -75,9 +75,11 @@ type Script struct {
 	File    string
 	Version model.Version
 	Seed    int64
-	// Variants selects readings of the rulebook's open rules (variant
-	// statements); nil for every default.
-	Variants rules.Selection
+	// variants selects readings of the rulebook's open rules (variant
+	// statements); nil for every default. Variants returns a copy.
+	variants rules.Selection
+	// versionSet: a version statement chose Version.
+	versionSet bool
 	// Automatic runs the script on the simulator's automatic clock
 	// (clock automatic): callbacks run concurrently, as on Windows, so
 	// that held callbacks can show how many run at once; virtual time
@@ -238,7 +240,7 @@ func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 				return st, false, p.err(lineNo, toks[0], "variant must come before every statement but version and seed", "move it to the top of the script")
 			}
 			id := strings.ToUpper(st.Args[0])
-			if _, dup := sc.Variants[id]; dup {
+			if _, dup := sc.variants[id]; dup {
 				return st, false, p.err(lineNo, toks[1], "a second variant for "+id, "keep one variant statement per rule")
 			}
 			sel := rules.Selection{id: st.Args[1]}
@@ -249,10 +251,10 @@ func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 				}
 				return st, false, p.err(lineNo, at, strings.TrimPrefix(err.Error(), "rules: "), "bitssim rules --uncertain lists the open rules and their variants")
 			}
-			if sc.Variants == nil {
-				sc.Variants = rules.Selection{}
+			if sc.variants == nil {
+				sc.variants = rules.Selection{}
 			}
-			sc.Variants[id] = st.Args[1]
+			sc.variants[id] = st.Args[1]
 			continue
 		case "clock":
 			if sawStmt {
@@ -276,7 +278,7 @@ func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 				if err != nil {
 					return st, false, p.err(lineNo, toks[1], "unknown BITS version", fmt.Sprintf("use one of %v", model.Versions()))
 				}
-				sc.Version = v
+				sc.Version, sc.versionSet = v, true
 			} else {
 				n, err := strconv.ParseInt(st.Args[0], 10, 64)
 				if err != nil {

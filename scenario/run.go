@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/rules"
-	"github.com/bitssim/bitssim/sim"
 )
 
 // StepKind says what a step of the log is.
@@ -78,11 +78,17 @@ type Result struct {
 	Version model.Version `json:"version"`
 	// Variants are the readings of open rules the run followed, other
 	// than the defaults (nil when every default).
-	Variants     rules.Selection `json:"variants,omitempty"`
-	Participants []Participant   `json:"participants"`
-	Steps        []Step          `json:"steps"`
-	Checks       []Check         `json:"checks"`
-	dropped      int             // passed checks RunText counted but did not keep
+	Variants rules.Selection `json:"variants,omitempty"`
+	// Backend names the backend the script ran on ("sim", "wine", ...).
+	Backend string `json:"backend,omitempty"`
+	// Skipped says why the script did not run on the backend ("needs
+	// restart, CLSID"), as the conformance suite skips a scenario; then
+	// there are no steps and no checks. Empty when it ran.
+	Skipped      string        `json:"skipped,omitempty"`
+	Participants []Participant `json:"participants"`
+	Steps        []Step        `json:"steps"`
+	Checks       []Check       `json:"checks"`
+	dropped      int           // passed checks RunText counted but did not keep
 }
 
 // CheckCount is how many checks the run made: len(Checks), plus those
@@ -119,22 +125,34 @@ type failKey struct {
 
 // runner plays a script.
 type runner struct {
-	sc      *Script
-	svc     *sim.Service
-	start   time.Time
-	res     *Result
-	users   map[string]model.Account
-	apps    map[string]*sim.App
-	jobs    map[string]model.GUID
-	names   map[model.GUID]string // job GUID → name
-	handles map[string]model.Job  // app + "\x00" + job → handle
-	classes map[string]model.GUID
-	byCLSID map[model.GUID]string
-	seen    map[string]bool       // participants added
-	obs     *sim.App              // an administrator that reads jobs no app of the script can
-	traced  uint64                // last sim event seq logged
-	failed  map[failKey]time.Time // time of a failed attempt, for retries
-	since   uint64                // notification expectations count events after this one
+	sc    *Script
+	be    harness.Backend // nil for a Checker
+	own   bool            // the runner made be and closes it
+	start time.Time
+	res   *Result
+	users map[string]model.Account
+	apps  map[string]harness.App
+	// What the runner reads from the service: from the backend, or from
+	// the simulator a Checker looks at.
+	traceSince func(seq uint64) []model.Event
+	clockNow   func() time.Time
+	inFlight   func(user string) int
+	objectApp  func(job model.Job) (string, bool)
+	observe    func() (model.Manager, error) // starts an administrator's app
+	inProcess  bool                          // callback objects run here (Behavior's functions work)
+	remotes    harness.RemoteScripter        // nil: remotes map to Backend.Remote
+	urls       map[string]string             // script URL → the backend's, without remotes
+	progs      harness.ProgramScripter
+	jobs       map[string]model.GUID
+	names      map[model.GUID]string // job GUID → name
+	handles    map[string]model.Job  // app + "\x00" + job → handle
+	classes    map[string]model.GUID
+	byCLSID    map[model.GUID]string
+	seen       map[string]bool       // participants added
+	obs        model.Manager         // an administrator that reads jobs no app of the script can
+	traced     uint64                // last sim event seq logged
+	failed     map[failKey]time.Time // time of a failed attempt, for retries
+	since      uint64                // notification expectations count events after this one
 
 	// events are the notifications so far, in order, and byJob the same
 	// per job: expectations count them without scanning the whole trace.
@@ -154,24 +172,26 @@ type runner struct {
 	text    io.Writer // RunText: steps and checks are written here, steps not kept
 	textErr error     // the first error writing text
 
-	mu          sync.Mutex
-	programs    map[string]*program
-	programApps map[string]*sim.App // user → the process command-line programs run in
-}
+	programs map[string]bool // programs scripted on the backend
 
-// program scripts a command line's program: its exit codes, in turn
-// (the last repeats), and what it does to the job first.
-type program struct {
-	exits []int
-	runs  int
-	does  string // "complete", "cancel" or ""
+	mu sync.Mutex
 }
 
 // RunOptions change how a script runs.
 type RunOptions struct {
 	// Variants selects readings of open rules; for a rule it names, it
-	// overrides the script's variant statement.
+	// overrides the script's variant statement. With a Backend it only
+	// says which readings the script's expectations are written for: a
+	// VariantBackend that follows others skips the script.
 	Variants rules.Selection
+	// Backend runs the script; the runner uses it and does not close it.
+	// A script that needs what the backend cannot do (Script.Needs, and
+	// the optional control interfaces of package harness) is skipped:
+	// the Result says why, in Skipped. Give each script a fresh backend:
+	// names of apps, jobs and classes are the script's own. nil runs the
+	// script on a fresh simulator (harness.NewSim, or NewSimAuto for
+	// clock automatic) with the script's version, seed and variants.
+	Backend harness.Backend
 
 	text io.Writer // RunText's writer
 }
@@ -183,6 +203,9 @@ func Run(sc *Script) (*Result, error) { return RunWith(sc, RunOptions{}) }
 
 // RunWith is Run with options.
 func RunWith(sc *Script, opts RunOptions) (*Result, error) {
+	if res := skipped(sc, opts); res != nil {
+		return res, nil
+	}
 	r, err := newRunner(sc, opts)
 	if err != nil {
 		return nil, err
@@ -204,7 +227,34 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 // notifications). A syntax error stops the run where it is found, after
 // the text of the statements before it; check the scenario with Validate
 // first when that matters.
+//
+// With a Backend, the whole scenario is read first, so that a script the
+// backend cannot run is skipped before it starts.
 func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result, error) {
+	if opts.Backend != nil {
+		sc, err := ParseFile(name, src)
+		if err != nil {
+			return nil, err
+		}
+		if res := skipped(sc, opts); res != nil {
+			return res, nil
+		}
+		opts.text = w
+		r, err := newRunner(sc, opts)
+		if err != nil {
+			return nil, err
+		}
+		defer r.close()
+		for i := range sc.Stmts {
+			if err := r.exec(&sc.Stmts[i]); err != nil {
+				return nil, err
+			}
+			if r.textErr != nil {
+				return nil, fmt.Errorf("scenario: write: %w", r.textErr)
+			}
+		}
+		return r.finish()
+	}
 	sr := newStmtReader(name, src)
 	var r *runner
 	for {
@@ -235,10 +285,11 @@ func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result,
 	return r.finish()
 }
 
-// newRunner starts a service for the script's header and options.
-func newRunner(sc *Script, opts RunOptions) (*runner, error) {
+// selection is the readings a run follows: the script's, overridden by
+// the options'.
+func selection(sc *Script, opts RunOptions) (rules.Selection, error) {
 	variants := rules.Selection{}
-	for id, name := range sc.Variants {
+	for id, name := range sc.variants {
 		variants[id] = name
 	}
 	for id, name := range opts.Variants {
@@ -247,31 +298,94 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 	if err := variants.Validate(); err != nil {
 		return nil, fmt.Errorf("scenario: %s: %w", sc.File, err)
 	}
-	so := sim.Options{Clock: sim.Manual, Version: sc.Version, Seed: sc.Seed, Variants: variants.Normalized()}
-	if sc.Automatic {
-		so.Clock = sim.Automatic
+	return variants.Normalized(), nil
+}
+
+// skipped returns the Result of a script that cannot run on
+// opts.Backend, or nil when it can (or runs on its own simulator).
+func skipped(sc *Script, opts RunOptions) *Result {
+	if opts.Backend == nil {
+		return nil
 	}
-	if opts.text != nil {
-		// The runner keeps its own copy of every notification; the
-		// service needs only those since the last statement.
-		so.TraceLimit = streamTraceLimit
+	run := *sc
+	if sel, err := selection(sc, opts); err == nil {
+		run.variants = sel
 	}
-	svc, err := sim.New(so)
+	why := run.skipReason(opts.Backend)
+	if why == "" {
+		return nil
+	}
+	return &Result{File: sc.File, Version: sc.Version, Variants: run.variants, Backend: opts.Backend.Name(), Skipped: why,
+		Participants: []Participant{}, Steps: []Step{}, Checks: []Check{}}
+}
+
+// newRunner starts a backend for the script's header and options, or
+// takes opts.Backend.
+func newRunner(sc *Script, opts RunOptions) (*runner, error) {
+	variants, err := selection(sc, opts)
 	if err != nil {
-		return nil, fmt.Errorf("scenario: %s: %w", sc.File, err)
+		return nil, err
+	}
+	be, own := opts.Backend, false
+	if be == nil {
+		so := simOptions(sc, variants, opts.text != nil)
+		var sb *harness.SimBackend
+		if sc.Automatic {
+			sb, err = harness.NewSimAuto(so)
+		} else {
+			sb, err = harness.NewSim(so)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("scenario: %s: %w", sc.File, err)
+		}
+		be, own = sb, true
 	}
 	r := &runner{
-		sc: sc, svc: svc, start: svc.Now(), text: opts.text, auto: sc.Automatic, gates: newGates(),
-		res:   &Result{File: sc.File, Version: sc.Version, Variants: variants.Normalized()},
-		users: map[string]model.Account{}, apps: map[string]*sim.App{}, jobs: map[string]model.GUID{},
+		sc: sc, be: be, own: own, text: opts.text, auto: sc.Automatic, gates: newGates(),
+		res:   &Result{File: sc.File, Version: sc.Version, Variants: variants, Backend: be.Name()},
+		users: map[string]model.Account{}, apps: map[string]harness.App{}, jobs: map[string]model.GUID{},
 		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
 		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]int32{}, jobHandles: map[string][]string{},
-		programs: map[string]*program{}, programApps: map[string]*sim.App{}, marks: map[string]uint64{},
+		marks: map[string]uint64{}, urls: map[string]string{},
 	}
-	svc.SetCommandHandler(r.launch)
+	r.useBackend(be)
 	r.gates.onHold = r.holdEntered
 	r.participant("BITS", "bits", "")
 	return r, nil
+}
+
+// useBackend reads the service through be and the optional control
+// interfaces it implements.
+func (r *runner) useBackend(be harness.Backend) {
+	if t, ok := be.(harness.ServiceTracer); ok {
+		r.traceSince = t.ServiceTrace
+	} else {
+		r.traceSince = func(seq uint64) []model.Event {
+			evs := be.Trace()
+			i := sort.Search(len(evs), func(i int) bool { return evs[i].Seq > seq })
+			return evs[i:]
+		}
+	}
+	if c, ok := be.(harness.Clock); ok {
+		r.clockNow = c.Now
+	} else {
+		r.clockNow = time.Now
+	}
+	r.start = r.clockNow()
+	if c, ok := be.(harness.CallbackCounter); ok {
+		r.inFlight = c.InFlight
+	}
+	if o, ok := be.(harness.ObjectOwner); ok {
+		r.objectApp = o.ObjectApp
+	}
+	if ip, ok := be.(harness.InProcessCallbacks); ok {
+		r.inProcess = ip.InProcessCallbacks()
+	}
+	r.remotes, _ = be.(harness.RemoteScripter)
+	r.progs, _ = be.(harness.ProgramScripter)
+	r.observe = func() (model.Manager, error) {
+		return be.StartApp("\x00observer", model.Account{Name: "\x00observer", Kind: model.AccountAdministrator})
+	}
 }
 
 // streamTraceLimit is the service's trace limit when RunText keeps the
@@ -321,13 +435,15 @@ func (r *runner) now() time.Duration {
 	if r.auto {
 		return 0 // the automatic clock follows the wall clock: no time is shown
 	}
-	return r.svc.Now().Sub(r.start)
+	return r.clockNow().Sub(r.start)
 }
 
-// close lets every held call go and stops the service.
+// close lets every held call go and stops the backend the runner made.
 func (r *runner) close() {
 	r.gates.openAll()
-	_ = r.svc.Close()
+	if r.own {
+		_ = r.be.Close()
+	}
 }
 
 // settleTimeout bounds how long the automatic clock may take to settle.
@@ -338,7 +454,7 @@ const settleTimeout = 10 * time.Second
 // idle, or until a call is held (which waits for a release).
 func (r *runner) settle() error {
 	if !r.auto {
-		return r.svc.RunUntilIdle()
+		return r.be.Settle()
 	}
 	deadline := time.Now().Add(settleTimeout)
 	for {
@@ -375,7 +491,10 @@ func (r *runner) waitIdleUntil(deadline time.Time) error {
 	if r.gates.held() > 0 {
 		return nil
 	}
-	return r.svc.WaitIdle(ctx)
+	if s, ok := r.be.(harness.ContextSettler); ok {
+		return s.SettleContext(ctx)
+	}
+	return r.be.Settle()
 }
 
 // holdEntered is called when a call starts waiting for its release: a
@@ -438,7 +557,7 @@ func (r *runner) exec(st *Stmt) error {
 		return nil
 	case "start":
 		u := r.user(st.Args[2])
-		a, err := r.svc.StartApp(st.Args[0], u)
+		a, err := r.be.StartApp(st.Args[0], u)
 		r.control(st, "start as "+u.Name, err)
 		if err == nil {
 			r.apps[st.Args[0]] = a
@@ -446,23 +565,28 @@ func (r *runner) exec(st *Stmt) error {
 		}
 	case "exit", "crash":
 		a := r.apps[st.Args[0]]
+		var err error
 		if st.Verb == "exit" {
-			a.Exit()
+			err = a.Exit()
 		} else {
-			a.Crash()
+			err = a.Crash()
 		}
-		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: st.Args[0], To: st.Args[0], Label: st.Verb, OK: true})
+		if err != nil {
+			r.addCheck(Check{Line: st.Line, Text: st.Text, OK: false, Want: "success", Got: err.Error()})
+		} else {
+			r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: st.Args[0], To: st.Args[0], Label: st.Verb, OK: true})
+		}
 	case "restart":
-		r.control(st, "service restart", r.svc.Restart())
+		r.control(st, "service restart", r.be.Restart())
 	case "advance":
 		d, _ := ParseDuration(st.Args[0])
 		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "advance " + st.Args[0], OK: true})
-		if err := r.svc.Advance(d); err != nil {
+		if err := r.be.Advance(d); err != nil {
 			return fmt.Errorf("scenario: line %d: %w", st.Line, err)
 		}
 		return r.collect()
 	case "remote":
-		r.control(st, "", r.svc.SetRemote(st.Args[0], remoteOf(st.opts)))
+		r.control(st, "", r.defineRemote(st))
 		return nil
 	case "class":
 		r.defineClass(st)
@@ -509,45 +633,89 @@ func (r *runner) control(st *Stmt, label string, err error) {
 	}
 }
 
-func remoteOf(opts map[string]string) sim.Remote {
-	num := func(k string) uint64 { n, _ := strconv.ParseUint(opts[k], 10, 63); return n }
-	rm := sim.Remote{Size: 1024}
-	if _, ok := opts["size"]; ok {
-		rm.Size = num("size")
+// defineRemote scripts the remote source of a remote statement: under its
+// URL when the backend scripts remotes, otherwise as one of the backend's
+// own (a plain, fatal or transient one) that addfile uses instead.
+func (r *runner) defineRemote(st *Stmt) error {
+	url := st.Args[0]
+	if r.remotes != nil {
+		return r.remotes.ScriptRemote(url, remoteScriptOf(st.opts))
 	}
-	if s, ok := opts["status"]; ok {
-		n, _ := strconv.Atoi(s)
-		rm = sim.HTTPStatus(n, rm.Size)
+	kind, ok := remoteKindOf(st.opts)
+	if !ok { // skipReason skipped such a script
+		return fmt.Errorf("the backend cannot script this remote: %w", model.E_NOTIMPL)
 	}
-	rm.Rate = num("rate")
-	if v, ok := opts["latency"]; ok {
-		rm.Latency, _ = ParseDuration(v)
+	size := remoteScriptOf(st.opts).Size
+	got, err := r.be.Remote(kind, size)
+	if err != nil {
+		return err
 	}
-	if _, ok := opts["transient"]; ok {
-		rm.TransientFailures = int(num("transient"))
-		rm.TransientError = model.HTTPError(503)
+	r.urls[url] = got
+	return nil
+}
+
+// remoteURL is the URL a file of the script is added from: its own, or
+// the backend's remote that stands for it (a plain one of 1 KiB when the
+// script declared none, as the simulator's default remote).
+func (r *runner) remoteURL(url string) (string, error) {
+	if r.remotes != nil {
+		return url, nil
 	}
-	if v, ok := opts["attempts"]; ok {
-		seq, _ := sequenceOf(rm.Size, v)
-		rm.Attempts = seq.Attempts
+	if got, ok := r.urls[url]; ok {
+		return got, nil
 	}
-	_, rm.FromPeer = opts["peer"]
-	return rm
+	got, err := r.be.Remote(harness.RemoteOK, 1024)
+	if err != nil {
+		return "", err
+	}
+	r.urls[url] = got
+	return got, nil
 }
 
 func (r *runner) defineClass(st *Stmt) {
 	name := st.Args[0]
-	clsid := r.clsidOf(name)
-	r.classes[name] = clsid
-	r.byCLSID[clsid] = name
 	if _, unregistered := st.opts["unregistered"]; unregistered {
+		clsid := r.clsidOf(name)
+		r.classes[name] = clsid
+		r.byCLSID[clsid] = name
 		return
 	}
 	b, _ := behaviorOf(st.opts)
 	b.holder = name
-	_ = r.svc.RegisterClass(clsid, func(host *sim.App) (any, error) {
-		return newObject(b, "", r.gates), nil
-	})
+	hb := r.harnessBehavior(b, "")
+	var clsid model.GUID
+	var err error
+	if cr, ok := r.be.(harness.ClassRegistrar); ok {
+		clsid = r.clsidOf(name)
+		err = cr.RegisterClassID(clsid, hb)
+	} else {
+		clsid, err = r.be.RegisterClass(hb)
+	}
+	if err != nil {
+		r.addCheck(Check{Line: st.Line, Text: st.Text, OK: false, Want: "success", Got: err.Error()})
+		return
+	}
+	r.classes[name] = clsid
+	r.byCLSID[clsid] = name
+}
+
+// harnessBehavior is the harness.Behavior of a scenario object of app
+// ("" for a class's instances): in-process, the scenario's own answers;
+// otherwise the behaviour as data (skipReason skipped a script whose
+// behaviours data cannot say).
+func (r *runner) harnessBehavior(b behavior, app string) harness.Behavior {
+	if !r.inProcess {
+		return b.asData().b
+	}
+	c := &callback{b: b, app: app, gates: r.gates}
+	hb := harness.Behavior{Answer: c.answer}
+	switch b.iface {
+	case "basic":
+		hb.Interface = harness.BasicInterface
+	case "file":
+		hb.Interface = harness.Callback2Interface
+	}
+	return hb
 }
 
 // handle returns app's handle on job, getting it with GetJob when the app
@@ -655,7 +823,11 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 		return h.SetMaximumDownloadTime(d)
 	case "addfileranges":
 		rs, _ := parseRanges(a[3])
-		return h.AddFileWithRanges(a[1], a[2], rs)
+		url, err := r.remoteURL(a[1])
+		if err != nil {
+			return err
+		}
+		return h.AddFileWithRanges(url, a[2], rs)
 	case "requestranges", "setvalidation":
 		n, _ := strconv.Atoi(a[1])
 		f, err := fileOf(h, strconv.Itoa(n))
@@ -677,14 +849,21 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 		v, _ := parsePropertyValue(id, a[2], func(name string) (model.GUID, bool) { return r.clsidOf(name), true })
 		return h.SetProperty(id, v)
 	case "addfile":
-		return h.AddFile(a[1], a[2])
+		url, err := r.remoteURL(a[1])
+		if err != nil {
+			return err
+		}
+		return h.AddFile(url, a[2])
 	case "setnotifyflags":
 		f, _ := model.ParseNotifyFlags(a[1])
 		return h.SetNotifyFlags(f)
 	case "setnotifyinterface":
 		b, _ := behaviorOf(st.opts)
 		b.holder = st.Actor
-		return h.SetNotifyInterface(newObject(b, st.Actor, r.gates))
+		if b.iface == "none" {
+			return h.SetNotifyInterface(&noCallback{})
+		}
+		return h.SetNotifyInterface(r.apps[st.Actor].Callback(r.harnessBehavior(b, st.Actor)))
 	case "clearnotifyinterface":
 		return h.SetNotifyInterface(nil)
 	case "setnotifyclsid":
@@ -697,15 +876,8 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 		if len(a) > 2 && !strings.EqualFold(a[2], "NULL") {
 			params = a[2]
 		}
-		_, hasExit := st.opts["exit"]
-		if does, ok := st.opts["does"]; hasExit || ok {
-			exits, _ := parseExits(st.opts["exit"])
-			if !hasExit {
-				exits = nil
-			}
-			r.mu.Lock()
-			r.programs[prog] = &program{exits: exits, does: does}
-			r.mu.Unlock()
+		if err := r.scriptProgram(prog, st.opts); err != nil {
+			return err
 		}
 		return h.SetNotifyCmdLine(prog, params)
 	case "setminretrydelay":
@@ -745,54 +917,30 @@ func enumFlags(args []string) model.EnumJobsFlags {
 	return 0
 }
 
-// launch plays a command line: its program acts on the job as scripted
-// (as the user the command line runs as), then exits with its next exit
-// code, 0 by default.
-func (r *runner) launch(l sim.Launch) (int, error) {
-	r.mu.Lock()
-	p := r.programs[l.Program]
-	code, does := 0, ""
-	if p != nil {
-		if len(p.exits) > 0 {
-			code = p.exits[min(p.runs, len(p.exits)-1)]
-		}
-		p.runs++
-		does = p.does
+// scriptProgram makes the program of a command line runnable on the
+// backend: as scripted (exit=, does=), or exiting 0. A program named
+// before keeps its script unless the statement gives a new one.
+func (r *runner) scriptProgram(prog string, opts map[string]string) error {
+	if prog == "" || r.progs == nil {
+		return nil
 	}
-	r.mu.Unlock()
-	if does != "" {
-		if err := r.programActs(l, does); err != nil {
-			return 1, nil // the program failed: it exits non-zero
+	_, hasExit := opts["exit"]
+	does, hasDoes := opts["does"]
+	if !hasExit && !hasDoes {
+		if r.programs[prog] {
+			return nil
 		}
 	}
-	return code, nil
-}
-
-// programActs completes or cancels the job of a launch, from a process of
-// the command line's user.
-func (r *runner) programActs(l sim.Launch, does string) error {
-	r.mu.Lock()
-	app := r.programApps[l.User.Name]
-	r.mu.Unlock()
-	if app == nil {
-		var err error
-		app, err = r.svc.StartApp("program of "+l.User.Name, l.User)
-		if err != nil {
-			return err
-		}
-		r.mu.Lock()
-		r.programApps[l.User.Name] = app
-		r.mu.Unlock()
+	var p harness.Program
+	if hasExit {
+		p.Exits, _ = parseExits(opts["exit"])
 	}
-	h, err := app.GetJob(l.Job)
-	if err != nil {
-		return err
+	p.Does = does
+	if r.programs == nil {
+		r.programs = map[string]bool{}
 	}
-	if does == "cancel" {
-		return h.Cancel()
-	}
-	_, err = h.Complete()
-	return err
+	r.programs[prog] = true
+	return r.progs.ScriptProgram(prog, p)
 }
 
 // target names the participant a notification went to.
@@ -815,7 +963,7 @@ func (r *runner) target(e model.Event) string {
 
 // collect logs the notifications the simulator made since the last call.
 func (r *runner) collect() error {
-	events := r.svc.TraceSince(r.traced)
+	events := r.traceSince(r.traced)
 	if len(events) > 0 && events[0].Seq > r.traced+1 {
 		return fmt.Errorf("scenario: more than %d notifications after one statement: the run cannot follow them all", streamTraceLimit)
 	}
@@ -888,7 +1036,10 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 	case ExpectEnum:
 		return r.enumerated(e)
 	case ExpectInFlight:
-		return fmt.Sprintf("%d callbacks running", e.Count), fmt.Sprintf("%d callbacks running", r.svc.InFlight(r.user(e.Value).Name))
+		if r.inFlight == nil {
+			return fmt.Sprintf("%d callbacks running", e.Count), "the backend cannot count running callbacks"
+		}
+		return fmt.Sprintf("%d callbacks running", e.Count), fmt.Sprintf("%d callbacks running", r.inFlight(r.user(e.Value).Name))
 	}
 	h, err := r.observer(e.Job)
 	if err != nil {
@@ -1091,7 +1242,7 @@ func (r *runner) observer(job string) (model.Job, error) {
 		}
 	}
 	if r.obs == nil {
-		obs, err := r.svc.StartApp("\x00observer", model.Account{Name: "\x00observer", Kind: model.AccountAdministrator})
+		obs, err := r.observe()
 		if err != nil {
 			return nil, err
 		}
@@ -1102,11 +1253,13 @@ func (r *runner) observer(job string) (model.Job, error) {
 
 // ownerOf names the app whose callback object cb, held by the job h, is.
 func (r *runner) ownerOf(h model.Job, cb model.Callback) string {
-	if app := ownerApp(cb); app != "" {
-		return app
+	if rec, ok := harness.RecorderOf(cb); ok && rec.Target().Kind == model.TargetObject {
+		return rec.Target().App
 	}
-	if app, ok := r.svc.ObjectApp(h); ok {
-		return app
+	if r.objectApp != nil {
+		if app, ok := r.objectApp(h); ok {
+			return app
+		}
 	}
 	return "another app"
 }
@@ -1159,7 +1312,7 @@ func (n *note) event() model.Event {
 func (r *runner) eachEvent(job string, since uint64, f func(model.Event) bool) {
 	if !r.indexed {
 		id, all := r.jobs[job], job == ""
-		for _, e := range r.svc.TraceSince(since) {
+		for _, e := range r.traceSince(since) {
 			if (all || e.Job == id) && !f(e) {
 				return
 			}

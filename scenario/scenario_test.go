@@ -376,7 +376,7 @@ func TestVariantStatement(t *testing.T) {
 	src := "variant PREC-FAILURE-KEEPS-OBJECT falls-back-to-clsid\nstart A as alice\nA: create j\n"
 	sc, err := scenario.Parse("test.bits", []byte(src))
 	require.NoError(t, err)
-	assert.Equal(t, "falls-back-to-clsid", sc.Variants["PREC-FAILURE-KEEPS-OBJECT"])
+	assert.Equal(t, "falls-back-to-clsid", sc.Variants()["PREC-FAILURE-KEEPS-OBJECT"])
 	for _, c := range []struct{ src, want string }{
 		{"variant PREC-FAILURE-KEEPS-OBJECT nope\n", `test.bits:1:35: rule PREC-FAILURE-KEEPS-OBJECT has no variant "nope" (want one of keeps-object, falls-back-to-clsid) (at "nope")`},
 		{"variant PREC-FAILURE-KEEPS-OBJEC keeps-object\n", `test.bits:1:9: variant for unknown rule "PREC-FAILURE-KEEPS-OBJEC"; did you mean PREC-FAILURE-KEEPS-OBJECT?`},

@@ -1,0 +1,276 @@
+package scenario
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+	"github.com/bitssim/bitssim/sim"
+)
+
+// Variants returns the readings of open rules the script's variant
+// statements select (nil when it has none): a copy, keyed by rule ID.
+func (sc *Script) Variants() rules.Selection {
+	if len(sc.variants) == 0 {
+		return nil
+	}
+	out := make(rules.Selection, len(sc.variants))
+	for id, name := range sc.variants {
+		out[id] = name
+	}
+	return out
+}
+
+// Needs returns the capabilities a backend must have to run the script,
+// as the conformance suite declares a scenario's needs: its version
+// statement (a minimum), restart, crash, notification CLSIDs (class and
+// setnotifyclsid, on BITS 5.0 and later; an older version statement checks
+// that CLSIDs are refused), command lines, several users or accounts other
+// than an ordinary user, and concurrent callbacks (clock automatic). An
+// advance needs no virtual time: a backend without it waits, and a script
+// whose advance is longer than the backend's Capabilities.MaxWait is
+// skipped (see RunOptions.Backend).
+func (sc *Script) Needs() harness.Capabilities {
+	var need harness.Capabilities
+	if sc.versionSet {
+		need.Version = sc.Version
+	}
+	need.Concurrent = sc.Automatic
+	users := map[string]bool{}
+	declared := map[string]model.AccountKind{}
+	for i := range sc.Stmts {
+		st := &sc.Stmts[i]
+		switch st.Verb {
+		case "restart":
+			need.Restart = true
+		case "crash":
+			need.Crash = true
+		case "class", "setnotifyclsid":
+			need.CLSID = need.CLSID || sc.Version >= model.BITS5_0
+		case "setproperty", "getproperty":
+			if len(st.Args) > 1 && strings.EqualFold(st.Args[1], "NOTIFICATION_CLSID") {
+				need.CLSID = need.CLSID || sc.Version >= model.BITS5_0
+			}
+		case "setnotifycmdline":
+			need.CommandLine = true
+		case "user":
+			kind := model.AccountUser
+			if len(st.Args) == 2 {
+				kind, _ = model.ParseAccountKind(st.Args[1])
+			}
+			declared[model.FoldName(st.Args[0])] = kind
+		case "start":
+			u := model.FoldName(st.Args[2])
+			users[u] = true
+			if k, ok := declared[u]; ok && k != model.AccountUser {
+				need.Users = true
+			}
+			switch strings.ToLower(st.Args[2]) {
+			case "localsystem", "localservice", "networkservice":
+				need.Users = true
+			}
+		}
+	}
+	if len(users) > 1 {
+		need.Users = true
+	}
+	return need
+}
+
+// longestAdvance returns the longest advance of the script.
+func (sc *Script) longestAdvance() time.Duration {
+	var most time.Duration
+	for i := range sc.Stmts {
+		if st := &sc.Stmts[i]; st.Verb == "advance" {
+			d, _ := ParseDuration(st.Args[0])
+			most = max(most, d)
+		}
+	}
+	return most
+}
+
+// skipReason says why the script cannot run on b ("" when it can): the
+// capabilities it needs that b lacks, the optional control interfaces of
+// package harness it needs that b does not implement, a reading of an
+// open rule b does not follow, or an advance longer than b waits.
+func (sc *Script) skipReason(b harness.Backend) string {
+	caps := b.Capabilities()
+	missing := caps.Missing(sc.Needs())
+	if limit := caps.MaxWait; !caps.VirtualTime && limit > 0 {
+		if d := sc.longestAdvance(); d > limit {
+			missing = append(missing, fmt.Sprintf("waits of %v (the backend waits at most %v)", d, limit))
+		}
+	}
+	if vb, ok := b.(harness.VariantBackend); ok {
+		follows := vb.Variants()
+		for id, name := range sc.variants {
+			if got := follows.Of(id); got != name {
+				missing = append(missing, fmt.Sprintf("variant %s of %s (the backend follows %s)", name, id, got))
+			}
+		}
+	}
+	has := func(ok bool, what string) {
+		if !ok {
+			missing = append(missing, what)
+		}
+	}
+	_, remotes := b.(harness.RemoteScripter)
+	_, programs := b.(harness.ProgramScripter)
+	_, counter := b.(harness.CallbackCounter)
+	inProcess := false
+	if ip, ok := b.(harness.InProcessCallbacks); ok {
+		inProcess = ip.InProcessCallbacks()
+	}
+	_, tracer := b.(harness.ServiceTracer)
+	var needRemotes, needPrograms, needCounter, needInProcess, failedExpected, unreachable bool
+	for i := range sc.Stmts {
+		st := &sc.Stmts[i]
+		switch st.Verb {
+		case "remote":
+			if _, ok := remoteKindOf(st.opts); !ok {
+				needRemotes = true
+			}
+		case "setnotifycmdline":
+			needPrograms = true
+		case "expect":
+			needCounter = needCounter || st.Expect.Kind == ExpectInFlight
+			failedExpected = failedExpected || (st.Expect.Kind == ExpectNotified && st.Expect.Failed)
+		case "crash", "exit", "restart":
+			unreachable = true
+		case "class", "setnotifyinterface":
+			if _, ok := st.opts["unregistered"]; ok {
+				unreachable = true
+			}
+			if b, err := behaviorOf(st.opts); err == nil && !b.asData().exact {
+				needInProcess = true
+			}
+		}
+	}
+	// A failed attempt on an app that is gone, or on a class that cannot
+	// be activated, reaches no receiver: only the service's record has it.
+	has(!(failedExpected && unreachable) || tracer, "the service's record of failed attempts (harness.ServiceTracer)")
+	has(!needRemotes || remotes, "scripted remotes (harness.RemoteScripter)")
+	has(!needPrograms || programs, "scripted command-line programs (harness.ProgramScripter)")
+	has(!needCounter || counter, "counts of running callbacks (harness.CallbackCounter)")
+	has(!needInProcess || inProcess, "in-process callback objects (harness.InProcessCallbacks)")
+	if len(missing) == 0 {
+		return ""
+	}
+	return "needs " + strings.Join(missing, ", ")
+}
+
+// remoteKindOf maps a remote statement a plain Backend.Remote can make
+// (no options but size; status=404, a fatal error; status=503, a transient
+// one for ever) to its kind.
+func remoteKindOf(opts map[string]string) (harness.RemoteKind, bool) {
+	kind := harness.RemoteOK
+	for k, v := range opts {
+		switch {
+		case k == "size":
+		case k == "status" && v == "404":
+			kind = harness.RemoteFatal
+		case k == "status" && v == "503":
+			kind = harness.RemoteTransient
+		default:
+			return 0, false
+		}
+	}
+	return kind, true
+}
+
+// remoteScriptOf reads the options of a remote statement.
+func remoteScriptOf(opts map[string]string) harness.RemoteScript {
+	num := func(k string) uint64 { n, _ := strconv.ParseUint(opts[k], 10, 63); return n }
+	rs := harness.RemoteScript{Size: 1024}
+	if _, ok := opts["size"]; ok {
+		rs.Size = num("size")
+	}
+	if s, ok := opts["status"]; ok {
+		rs.Status, _ = strconv.Atoi(s)
+	}
+	rs.Rate = num("rate")
+	if v, ok := opts["latency"]; ok {
+		rs.Latency, _ = ParseDuration(v)
+	}
+	if _, ok := opts["transient"]; ok {
+		rs.TransientFailures = int(num("transient"))
+	}
+	if v, ok := opts["attempts"]; ok {
+		for _, f := range strings.Split(v, ",") {
+			n, _ := strconv.Atoi(strings.TrimSpace(f))
+			rs.Attempts = append(rs.Attempts, n)
+		}
+	}
+	_, rs.Peer = opts["peer"]
+	return rs
+}
+
+// dataBehavior is a scenario behaviour as harness.Behavior data, for a
+// backend whose callback objects live in another process; exact is false
+// when the data cannot say all the behaviour does.
+type dataBehavior struct {
+	b     harness.Behavior
+	exact bool
+}
+
+// asData translates the behaviour into harness.Behavior's data fields.
+func (b *behavior) asData() dataBehavior {
+	out := dataBehavior{exact: true}
+	switch b.iface {
+	case "basic":
+		out.b.Interface = harness.BasicInterface
+	case "file":
+		out.b.Interface = harness.Callback2Interface
+	case "none":
+		out.exact = false
+	}
+	if b.hold || b.cancel {
+		out.exact = false
+	}
+	out.b.Complete = b.complete
+	kinds := []model.EventKind{model.EventJobTransferred, model.EventJobError, model.EventFileTransferred}
+	if len(b.on) > 0 {
+		kinds = nil
+		for _, o := range b.on {
+			if o.file != 0 {
+				out.exact = false
+			}
+			kinds = append(kinds, o.kind)
+		}
+	}
+	switch {
+	case b.failFirst > 0:
+		// Behavior.FailFirst fails the first n of JobTransferred, JobError
+		// and FileTransferred with E_FAIL: the default selection only.
+		if len(b.on) > 0 || (b.ret != 0 && b.ret != model.E_FAIL) {
+			out.exact = false
+		}
+		out.b.FailFirst = b.failFirst
+	case b.ret != 0:
+		out.b.Results = map[model.EventKind]model.HRESULT{}
+		for _, k := range kinds {
+			out.b.Results[k] = b.ret
+		}
+	}
+	// Complete after a failed answer, or after S_FALSE, differs: the
+	// scenario's object completes only after S_OK.
+	if b.complete && b.ret != 0 {
+		out.exact = false
+	}
+	return out
+}
+
+// simOptions are the options of the default backend for a script.
+func simOptions(sc *Script, variants rules.Selection, text bool) sim.Options {
+	so := sim.Options{Version: sc.Version, Seed: sc.Seed, Variants: variants}
+	if text {
+		// The runner keeps its own copy of every notification; the
+		// service needs only those since the last statement.
+		so.TraceLimit = streamTraceLimit
+	}
+	return so
+}

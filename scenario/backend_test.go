@@ -1,0 +1,164 @@
+package scenario_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+	"github.com/bitssim/bitssim/scenario"
+	"github.com/bitssim/bitssim/sim"
+)
+
+func parse(t *testing.T, src string) *scenario.Script {
+	t.Helper()
+	sc, err := scenario.Parse("test.bits", []byte(src))
+	require.NoError(t, err)
+	return sc
+}
+
+func TestNeedsNamesWhatTheScriptUses(t *testing.T) {
+	sc := parse(t, `user alice
+user bob
+class C
+start A as alice
+start B as bob
+A: create job1
+A: setnotifyclsid job1 C
+A: setnotifycmdline job1 C:\n.exe
+crash A
+restart
+`)
+	assert.Equal(t, harness.Capabilities{Restart: true, Crash: true, CLSID: true, CommandLine: true, Users: true}, sc.Needs())
+
+	plain := parse(t, "start A as alice\nA: create job1\nadvance 10m\n")
+	assert.Equal(t, harness.Capabilities{}, plain.Needs(), "one ordinary user and an advance need nothing")
+
+	admin := parse(t, "user root admin\nstart A as root\n")
+	assert.True(t, admin.Needs().Users, "an administrator is another kind of account")
+	system := parse(t, "start A as LocalSystem\n")
+	assert.True(t, system.Needs().Users, "a service account")
+
+	old := parse(t, "version 3.0\nstart A as alice\nA: create job1\nA: setnotifyclsid job1 {00000000-0000-0000-0000-000000000001} -> E_NOTIMPL\n")
+	assert.Equal(t, harness.Capabilities{Version: model.BITS3_0}, old.Needs(), "on BITS 3.0 the script checks CLSIDs are refused")
+
+	auto := parse(t, "clock automatic\nstart A as alice\n")
+	assert.True(t, auto.Needs().Concurrent)
+}
+
+func TestVariantsAreTheVariantStatements(t *testing.T) {
+	sc := parse(t, "variant PREC-FAILURE-KEEPS-OBJECT falls-back-to-clsid\nstart A as alice\n")
+	v := sc.Variants()
+	assert.Equal(t, rules.Selection{"PREC-FAILURE-KEEPS-OBJECT": "falls-back-to-clsid"}, v)
+	v["PREC-FAILURE-KEEPS-OBJECT"] = "changed"
+	assert.Equal(t, "falls-back-to-clsid", sc.Variants()["PREC-FAILURE-KEEPS-OBJECT"], "Variants returns a copy")
+	assert.Nil(t, parse(t, "start A as alice\n").Variants())
+}
+
+// plain is a backend that offers only the Backend interface (none of the
+// optional control interfaces), with the capabilities caps.
+type plain struct {
+	harness.Backend
+	caps harness.Capabilities
+}
+
+func (p plain) Capabilities() harness.Capabilities { return p.caps }
+
+func newSimBackend(t *testing.T, opts sim.Options) *harness.SimBackend {
+	t.Helper()
+	b, err := harness.NewSim(opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+
+func TestRunSkipsWhatTheBackendCannotDo(t *testing.T) {
+	b := newSimBackend(t, sim.Options{})
+	limited := plain{Backend: b, caps: harness.Capabilities{Version: model.BITS10_3, CommandLine: true}}
+	sc := parse(t, `start A as alice
+remote http://s/f transient=2
+A: create job1
+A: setnotifycmdline job1 C:\n.exe
+restart
+expect job1 state SUSPENDED
+`)
+	res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: limited})
+	require.NoError(t, err)
+	assert.Equal(t, "needs restart, scripted remotes (harness.RemoteScripter), scripted command-line programs (harness.ProgramScripter)", res.Skipped)
+	assert.Empty(t, res.Steps)
+	assert.Empty(t, res.Checks)
+	assert.False(t, res.Failed(), "a skipped script fails nothing")
+	assert.Empty(t, b.Trace(), "nothing ran")
+
+	variant := parse(t, "variant PREC-FAILURE-KEEPS-OBJECT falls-back-to-clsid\nstart A as alice\n")
+	res, err = scenario.RunWith(variant, scenario.RunOptions{Backend: b})
+	require.NoError(t, err)
+	assert.Equal(t, "needs variant falls-back-to-clsid of PREC-FAILURE-KEEPS-OBJECT (the backend follows keeps-object)", res.Skipped)
+
+	bounded := plain{Backend: b, caps: harness.Capabilities{Version: model.BITS10_3, MaxWait: 10e9}}
+	res, err = scenario.RunWith(parse(t, "start A as alice\nadvance 1m\n"), scenario.RunOptions{Backend: bounded})
+	require.NoError(t, err)
+	assert.Equal(t, "needs waits of 1m0s (the backend waits at most 10s)", res.Skipped)
+}
+
+func TestRunUsesTheBackendAndLeavesItOpen(t *testing.T) {
+	b := newSimBackend(t, sim.Options{Clock: sim.Manual})
+	data, err := os.ReadFile("../examples/01-object-only.bits")
+	require.NoError(t, err)
+	sc, err := scenario.Parse("01-object-only.bits", data)
+	require.NoError(t, err)
+	res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: b})
+	require.NoError(t, err)
+	assert.Equal(t, "sim", res.Backend)
+	assert.Empty(t, res.Skipped)
+	assert.False(t, res.Failed(), "%v", res.Failures())
+	// The receiver's trace of the backend saw the delivery, and the
+	// backend still works.
+	got := harness.Delivered(b.Trace(), func(e model.Event) bool { return e.Kind == model.EventJobTransferred })
+	require.Len(t, got, 1)
+	assert.Equal(t, "A", got[0].Target.App)
+	_, err = b.StartApp("after", model.Account{Name: "alice", Kind: model.AccountUser})
+	assert.NoError(t, err, "the runner does not close a backend it was given")
+}
+
+// TestExamplesOnAPlainBackend runs every example on a backend that offers
+// nothing but the Backend interface: each either is skipped, saying what
+// it needs, or holds as on the simulator, its remotes and classes being
+// the backend's own.
+func TestExamplesOnAPlainBackend(t *testing.T) {
+	files, err := filepath.Glob("../examples/*.bits")
+	require.NoError(t, err)
+	ran := 0
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			require.NoError(t, err)
+			sc, err := scenario.Parse(f, data)
+			require.NoError(t, err)
+			if sc.Needs().Concurrent {
+				t.Skip("the automatic clock is not a plain manual backend")
+			}
+			opts := sim.Options{Clock: sim.Manual, Version: sc.Version, Seed: sc.Seed, Variants: sc.Variants()}
+			b := newSimBackend(t, opts)
+			caps := b.Capabilities()
+			res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: plain{Backend: b, caps: caps}})
+			require.NoError(t, err)
+			if res.Skipped != "" {
+				assert.True(t, strings.HasPrefix(res.Skipped, "needs "), res.Skipped)
+				return
+			}
+			ran++
+			assert.NotEmpty(t, res.Checks)
+			for _, c := range res.Failures() {
+				t.Errorf("%s:%d: %s: expected %s, seen %s", f, c.Line, c.Text, c.Want, c.Got)
+			}
+		})
+	}
+	assert.GreaterOrEqual(t, ran, 5, "most examples need no more than the Backend interface")
+}
