@@ -13,6 +13,31 @@ type Trace struct {
 	now    func() time.Time
 	seq    uint64
 	events []model.Event
+	limit  int // SetLimit
+}
+
+// SetLimit keeps only the last n events (0: all of them; negative: none),
+// as sim.Options.TraceLimit does for the simulator's own trace; events
+// keep their numbers.
+func (t *Trace) SetLimit(n int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.limit = n
+	t.trim()
+}
+
+// trim applies the limit, keeping up to twice as many events between
+// trims so that Add stays cheap; t.mu is held.
+func (t *Trace) trim() {
+	switch {
+	case t.limit < 0:
+		clear(t.events)
+		t.events = t.events[:0]
+	case t.limit > 0 && len(t.events) >= 2*t.limit:
+		n := copy(t.events, t.events[len(t.events)-t.limit:])
+		clear(t.events[n:])
+		t.events = t.events[:n]
+	}
 }
 
 // NewTrace returns an empty trace that stamps events with now().
@@ -26,14 +51,22 @@ func (t *Trace) Add(e model.Event) {
 	t.seq++
 	e.Seq = t.seq
 	e.Time = when
+	if t.limit < 0 {
+		return
+	}
 	t.events = append(t.events, e)
+	t.trim()
 }
 
 // Events returns a copy of the events so far.
 func (t *Trace) Events() []model.Event {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return append([]model.Event(nil), t.events...)
+	evs := t.events
+	if t.limit > 0 && len(evs) > t.limit {
+		evs = evs[len(evs)-t.limit:]
+	}
+	return append([]model.Event(nil), evs...)
 }
 
 // Recorder is a callback object that records every call it receives in a

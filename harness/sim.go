@@ -112,9 +112,16 @@ func newSim(opts sim.Options) (*SimBackend, error) {
 	}
 	b := &SimBackend{svc: svc, commands: map[string]*command{}, actors: map[string]*sim.App{}, auto: opts.Clock == sim.Automatic, speed: opts.Speed}
 	b.trace = NewTrace(svc.Now)
+	b.trace.SetLimit(opts.TraceLimit) // the receivers' trace is capped as the service's
 	svc.SetCommandHandler(b.runCommand)
 	return b, nil
 }
+
+// LimitTrace caps the receivers' trace (Trace) at the last n events,
+// apart from the service's own (ServiceTrace, capped by
+// sim.Options.TraceLimit): 0 keeps all, negative none. A tool that reads
+// only ServiceTrace keeps none.
+func (b *SimBackend) LimitTrace(n int) { b.trace.SetLimit(n) }
 
 // Service returns the simulated service, for sim-specific checks.
 func (b *SimBackend) Service() *sim.Service { return b.svc }

@@ -1,6 +1,7 @@
 package scenario_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,4 +162,68 @@ func TestExamplesOnAPlainBackend(t *testing.T) {
 		})
 	}
 	assert.GreaterOrEqual(t, ran, 5, "most examples need no more than the Backend interface")
+}
+
+// TestPlanChangesNothingButMemory runs every example with RunText with and
+// without its Plan: the text and the checks are the same (the Plan only
+// lets go of jobs the script no longer names).
+func TestPlanChangesNothingButMemory(t *testing.T) {
+	files, err := filepath.Glob("../examples/*.bits")
+	require.NoError(t, err)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			require.NoError(t, err)
+			sc, err := scenario.Parse(f, data)
+			require.NoError(t, err)
+			if sc.Needs().Concurrent {
+				t.Skip("the automatic clock's order of concurrent calls varies from run to run")
+			}
+			plan, err := scenario.Prepare(f, bytes.NewReader(data))
+			require.NoError(t, err)
+			var with, without bytes.Buffer
+			r1, err := scenario.RunText(f, bytes.NewReader(data), &with, scenario.RunOptions{Plan: plan})
+			require.NoError(t, err)
+			r2, err := scenario.RunText(f, bytes.NewReader(data), &without, scenario.RunOptions{})
+			require.NoError(t, err)
+			assert.Equal(t, without.String(), with.String())
+			assert.Equal(t, r2.CheckCount(), r1.CheckCount())
+			assert.False(t, r1.Failed())
+		})
+	}
+}
+
+func TestPrepareChecksAsValidateDoes(t *testing.T) {
+	_, err := scenario.Prepare("bad.bits", strings.NewReader("start A as alice\nA: resume job1\n"))
+	var se *scenario.SyntaxError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, 2, se.Line)
+	assert.Contains(t, se.Msg, `unknown job "job1"`)
+}
+
+// TestPlanLetsGoOfJobsNoLongerNamed: after its last mention, a job that
+// was completed is no longer held by the run, so a later expectation
+// about every job still counts its notification (the notifications stay).
+func TestPlanLetsGoOfJobsNoLongerNamed(t *testing.T) {
+	src := `start A as alice
+remote http://s/f
+mark m
+A: create j1
+A: addfile j1 http://s/f C:\f1
+A: setnotifyinterface j1 complete
+A: resume j1
+A: create j2
+A: addfile j2 http://s/f C:\f2
+A: setnotifyinterface j2 complete
+A: resume j2
+expect j2 state ACKNOWLEDGED
+expect since m JobTransferred -> A x2
+`
+	plan, err := scenario.Prepare("p.bits", strings.NewReader(src))
+	require.NoError(t, err)
+	var out bytes.Buffer
+	res, err := scenario.RunText("p.bits", strings.NewReader(src), &out, scenario.RunOptions{Plan: plan})
+	require.NoError(t, err)
+	assert.False(t, res.Failed(), "%v", res.Failures())
+	assert.Equal(t, 2, res.CheckCount())
 }

@@ -173,6 +173,7 @@ type runner struct {
 	textErr error     // the first error writing text
 
 	programs map[string]bool // programs scripted on the backend
+	plan     []release       // jobs to let go of, by line (RunOptions.Plan)
 
 	mu sync.Mutex
 }
@@ -192,6 +193,10 @@ type RunOptions struct {
 	// script on a fresh simulator (harness.NewSim, or NewSimAuto for
 	// clock automatic) with the script's version, seed and variants.
 	Backend harness.Backend
+	// Plan, from Prepare on the same script, lets RunText drop its
+	// handles on a job once the script no longer names it (nil: it keeps
+	// them to the end).
+	Plan *Plan
 
 	text io.Writer // RunText's writer
 }
@@ -223,10 +228,11 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 // writing the text log (as WriteText would) to w as the run goes. The
 // Result keeps the failed checks, counts the others (CheckCount), and has
 // no steps: a scenario of any length runs in memory proportional to its
-// jobs, not to its statements (one statement may cause at most 65,536
-// notifications). A syntax error stops the run where it is found, after
-// the text of the statements before it; check the scenario with Validate
-// first when that matters.
+// jobs (to its notifications, given the script's Plan), not to its
+// statements (one statement may cause at most 32,768 notifications). A
+// syntax error stops the run where it is found, after the text of the
+// statements before it; check the scenario with Validate or Prepare first
+// when that matters.
 //
 // With a Backend, the whole scenario is read first, so that a script the
 // backend cannot run is skipped before it starts.
@@ -281,8 +287,27 @@ func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result,
 		if r.textErr != nil {
 			return nil, fmt.Errorf("scenario: write: %w", r.textErr)
 		}
+		r.releaseUpTo(st.Line)
 	}
 	return r.finish()
+}
+
+// releaseUpTo lets go of the jobs the script no longer names after line:
+// the handles on them, and their index of notifications (the
+// notifications stay, for expectations about every job).
+func (r *runner) releaseUpTo(line int) {
+	for len(r.plan) > 0 && r.plan[0].line <= line {
+		job := r.plan[0].job
+		r.plan = r.plan[1:]
+		for _, k := range r.jobHandles[job] {
+			delete(r.handles, k)
+		}
+		delete(r.jobHandles, job)
+		if id, ok := r.jobs[job]; ok {
+			delete(r.byJob, id)
+			delete(r.jobs, job)
+		}
+	}
 }
 
 // selection is the readings a run follows: the script's, overridden by
@@ -338,6 +363,9 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		if err != nil {
 			return nil, fmt.Errorf("scenario: %s: %w", sc.File, err)
 		}
+		if opts.text != nil {
+			sb.LimitTrace(-1) // the runner reads the service's trace only
+		}
 		be, own = sb, true
 	}
 	r := &runner{
@@ -347,6 +375,9 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
 		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]int32{}, jobHandles: map[string][]string{},
 		marks: map[string]uint64{}, urls: map[string]string{},
+	}
+	if opts.Plan != nil && opts.text != nil && opts.Backend == nil {
+		r.plan = opts.Plan.releases
 	}
 	r.useBackend(be)
 	r.gates.onHold = r.holdEntered
@@ -390,9 +421,9 @@ func (r *runner) useBackend(be harness.Backend) {
 
 // streamTraceLimit is the service's trace limit when RunText keeps the
 // notifications itself: more notifications than this from one statement
-// (65,536: an advance over thousands of jobs whose callbacks keep
+// (32,768: an advance over thousands of jobs whose callbacks keep
 // failing) are an error rather than a silent loss.
-var streamTraceLimit = 1 << 16
+var streamTraceLimit = 1 << 15
 
 // finish orders the lifelines and returns the result.
 func (r *runner) finish() (*Result, error) {
@@ -987,7 +1018,9 @@ func (r *runner) log(events []model.Event) {
 		key := failKey{e.Job, e.Kind}
 		ev := e
 		if r.indexed {
-			r.byJob[e.Job] = append(r.byJob[e.Job], int32(len(r.events)))
+			if _, named := r.jobs[r.names[e.Job]]; named { // not let go of (releaseUpTo)
+				r.byJob[e.Job] = append(r.byJob[e.Job], int32(len(r.events)))
+			}
 			r.events = append(r.events, noteOf(e))
 		}
 		label := e.Kind.String() + " " + r.names[e.Job]
