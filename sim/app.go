@@ -182,7 +182,7 @@ func (a *App) CreateJob(displayName string, jobType model.JobType) (model.Job, e
 	if err := s.callable(a); err != nil {
 		return nil, err
 	}
-	user, machine := s.userJobs[a.user.Key()], len(s.jobs)
+	user, machine := s.userJobs[s.key(a.user)], len(s.jobs)
 	if hr := rules.CheckCreateJob(*s.opts.Limits, s.opts.Version, a.user, user, machine); hr.Failed() {
 		return nil, fmt.Errorf("CreateJob: %w", hr)
 	}

@@ -423,7 +423,7 @@ func (h *jobHandle) SetNotifyInterface(obj any) error {
 			}
 			return fmt.Errorf("%T implements no callback interface: %w", obj, model.E_NOINTERFACE)
 		}
-		j.obj = &objectReg{obj: cb, app: h.app, user: h.app.user}
+		j.obj = &objectReg{obj: cb, app: h.app, user: h.app.user, h: jobHandle{s: s, app: h.app, j: j}}
 		s.dropInstance(j) // CLSID-INSTANCE-REPLACED
 		j.cmdTookOver = false
 		j.regEpoch++

@@ -60,6 +60,10 @@ type objectReg struct {
 	obj  model.Callback
 	app  *App
 	user model.Account // who registered it: callbacks run as this user
+	// h is the job handle the object's callbacks get, bound to app: one
+	// per registration rather than one per callback. A callback may keep
+	// it; it stays a valid handle of the job.
+	h jobHandle
 }
 
 // instanceReg is an object BITS activated from the notification CLSID.
@@ -68,6 +72,10 @@ type instanceReg struct {
 	host  *App
 	clsid model.GUID
 	n     int
+	// h is the job handle the instance's callbacks get, bound to host;
+	// set when the instance is activated for a job, before anyone else
+	// sees it.
+	h jobHandle
 }
 
 // rangesNote is a FileRangesTransferred owed for one file.
@@ -153,12 +161,34 @@ func (s *Service) newJob(name string, typ model.JobType, owner model.Account) *j
 // count keeps the per-user and machine job counts of the limits; s.mu is
 // held.
 func (s *Service) count(owner model.Account, delta int) {
-	key := owner.Key()
+	key := s.key(owner)
 	s.userJobs[key] += delta
 	if s.userJobs[key] <= 0 {
 		delete(s.userJobs, key)
 	}
 }
+
+// key returns owner.Key() from a small cache, so that counting a job
+// allocates nothing; s.mu is held.
+func (s *Service) key(owner model.Account) string {
+	if k, ok := s.keys[owner]; ok {
+		return k
+	}
+	if len(s.keys) >= maxCachedKeys {
+		clear(s.keys)
+	}
+	if s.keys == nil {
+		s.keys = map[model.Account]string{}
+	}
+	k := owner.Key()
+	s.keys[owner] = k
+	return k
+}
+
+// maxCachedKeys bounds the cache of Service.key: a service with more
+// distinct owners than this starts over, so the cache never grows without
+// bound.
+const maxCachedKeys = 1024
 
 // touch records a modification by a client; s.mu is held.
 func (s *Service) touch(j *job) {
@@ -270,8 +300,7 @@ func (j *job) resumeElapsed() { j.rec.DownloadElapsed = 0 }
 func (s *Service) enqueue(j *job) {
 	s.queueSeq++
 	j.queuedSeq = s.queueSeq
-	p := j.rec.Priority
-	s.runq[p] = append(s.runq[p], queued{j: j, seq: j.queuedSeq})
+	s.runq[j.rec.Priority].push(queued{j: j, seq: j.queuedSeq})
 	s.askScheduler()
 }
 
@@ -298,24 +327,61 @@ func (e queued) valid(p model.JobPriority) bool {
 // front drops stale entries from the head of priority p's queue and
 // returns the first live one.
 func (s *Service) front(p model.JobPriority) (*job, bool) {
-	q := s.runq[p]
-	for len(q) > 0 && !q[0].valid(p) {
-		q[0] = queued{}
-		q = q[1:]
+	q := &s.runq[p]
+	for q.len() > 0 && !q.first().valid(p) {
+		q.pop()
 	}
-	s.runq[p] = q
-	if len(q) == 0 {
+	if q.len() == 0 {
 		return nil, false
 	}
-	return q[0].j, true
+	return q.first().j, true
+}
+
+// runQueue is a FIFO of run-queue entries. It reuses its buffer: popping
+// advances a head index, and the buffer is rewound whenever it drains, so
+// a queue that keeps emptying (the usual case) never allocates again.
+type runQueue struct {
+	items []queued
+	head  int
+}
+
+func (q *runQueue) len() int { return len(q.items) - q.head }
+
+// first returns the entry at the head; the queue is not empty.
+func (q *runQueue) first() queued { return q.items[q.head] }
+
+// push appends e.
+func (q *runQueue) push(e queued) {
+	if q.head > 0 && q.head >= len(q.items)/2 {
+		// Compact: the popped half is reused instead of growing the buffer.
+		n := copy(q.items, q.items[q.head:])
+		clear(q.items[n:])
+		q.items, q.head = q.items[:n], 0
+	}
+	q.items = append(q.items, e)
+}
+
+// pop drops the entry at the head; the queue is not empty.
+func (q *runQueue) pop() {
+	q.items[q.head] = queued{}
+	q.head++
+	if q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
+	}
+}
+
+// takeAll empties the queue and returns its entries.
+func (q *runQueue) takeAll() []queued {
+	out := q.items[q.head:]
+	*q = runQueue{}
+	return out
 }
 
 // runScheduler starts QUEUED jobs: every foreground job at once, and one
 // background job at a time, highest priority first and round robin within
 // a priority; a higher-priority job preempts the running one. s.mu is held.
 func (s *Service) runScheduler() {
-	fg := s.runq[model.BG_JOB_PRIORITY_FOREGROUND]
-	s.runq[model.BG_JOB_PRIORITY_FOREGROUND] = nil
+	fg := s.runq[model.BG_JOB_PRIORITY_FOREGROUND].takeAll()
 	for _, e := range fg {
 		if e.valid(model.BG_JOB_PRIORITY_FOREGROUND) {
 			s.start(e.j, true)
@@ -337,9 +403,7 @@ func (s *Service) runScheduler() {
 		}
 		s.setState(cur, rules.OnServiceEvent(cur.rec.State, rules.EvPreempted).Next)
 	}
-	p := best.rec.Priority
-	s.runq[p][0] = queued{}
-	s.runq[p] = s.runq[p][1:]
+	s.runq[best.rec.Priority].pop()
 	s.start(best, false)
 }
 

@@ -380,7 +380,7 @@ func (c *caller) Call(st rules.Step) rules.Fate {
 			c.note(t, c.obj.user, rules.DeadCallbackHRESULT(c.s.opts.Variants), 0)
 			return rules.FateDisconnected
 		}
-		return c.invoke(c.obj.obj, c.obj.app, c.obj.user, t)
+		return c.invoke(c.obj.obj, &c.obj.h, c.obj.user, t)
 	case st.Target == model.TargetCLSID && !st.Activate:
 		// A held instance keeps the context it was activated in.
 		t := model.Target{Kind: model.TargetCLSID, App: c.inst.host.name, CLSID: c.inst.clsid, Instance: c.inst.n}
@@ -388,16 +388,17 @@ func (c *caller) Call(st rules.Step) rules.Fate {
 			c.note(t, c.inst.host.user, rules.DeadCallbackHRESULT(c.s.opts.Variants), 0)
 			return rules.FateDisconnected
 		}
-		return c.invoke(c.inst.obj, c.inst.host, c.inst.host.user, t)
+		return c.invoke(c.inst.obj, &c.inst.h, c.inst.host.user, t)
 	case st.Target == model.TargetCLSID:
 		inst, hr := c.s.activate(c.clsid, c.owner, c.setter)
 		if inst == nil {
 			c.note(model.Target{Kind: model.TargetCLSID, CLSID: c.clsid}, c.owner, hr, 0)
 			return rules.FateActivationFails
 		}
+		inst.h = jobHandle{s: c.s, app: inst.host, j: c.j}
 		c.newInst = inst
 		t := model.Target{Kind: model.TargetCLSID, App: inst.host.name, CLSID: inst.clsid, Instance: inst.n}
-		return c.invoke(inst.obj, inst.host, inst.host.user, t)
+		return c.invoke(inst.obj, &inst.h, inst.host.user, t)
 	case st.Target == model.TargetCommandLine:
 		return c.launch()
 	}
@@ -405,10 +406,10 @@ func (c *caller) Call(st rules.Step) rules.Fate {
 }
 
 // invoke calls the callback method of the notification on obj, as user,
-// with a job handle bound to app.
-func (c *caller) invoke(obj model.Callback, app *App, user model.Account, t model.Target) rules.Fate {
+// with the job handle h (bound to the app holding obj).
+func (c *caller) invoke(obj model.Callback, h *jobHandle, user model.Account, t model.Target) rules.Fate {
 	s := c.s
-	h := &jobHandle{s: s, app: app, j: c.j}
+	app := h.app
 	if app.sta.Load() {
 		app.inCallback.Add(1) // its COM calls let BITS call in (DELIV-STA-REENTRY)
 		defer app.inCallback.Add(-1)

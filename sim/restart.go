@@ -79,7 +79,7 @@ func (s *Service) restore(snap *snapshot, powerLoss bool) {
 	s.jobs = make(map[model.GUID]*job, len(snap.Jobs))
 	s.final = nil // PERSIST-FINAL-GONE
 	s.userJobs = map[string]int{}
-	s.runq = [4][]queued{}
+	s.runq = [4]runQueue{}
 	s.timers.reset()
 	s.bgSlot = nil
 	for k := range s.inFlight {

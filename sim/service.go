@@ -44,12 +44,13 @@ type Service struct {
 	// final keeps finalized jobs for GetJob under STATE-GETJOB-FINAL's
 	// found reading (nil otherwise); a restart forgets them.
 	final    map[model.GUID]*job
-	userJobs map[string]int // live jobs per owner (lower-case name), for the limits
-	jobOrder uint64         // creation counter, for EnumJobs order
-	queueSeq uint64         // round-robin order of QUEUED jobs
-	runq     [4][]queued    // QUEUED jobs per priority, in round-robin order
-	bgSlot   *job           // the background job holding the transfer slot
-	offline  bool           // the network is disconnected (SetNetwork)
+	userJobs map[string]int           // live jobs per owner (lower-case name), for the limits
+	jobOrder uint64                   // creation counter, for EnumJobs order
+	queueSeq uint64                   // round-robin order of QUEUED jobs
+	runq     [4]runQueue              // QUEUED jobs per priority, in round-robin order
+	keys     map[model.Account]string // Account.Key cache (Service.key)
+	bgSlot   *job                     // the background job holding the transfer slot
+	offline  bool                     // the network is disconnected (SetNetwork)
 
 	localErrors map[string]model.HRESULT // lower-case local name → rename error (SetLocalFileError)
 
