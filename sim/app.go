@@ -190,7 +190,8 @@ func (a *App) CreateJob(displayName string, jobType model.JobType) (model.Job, e
 	if err := s.persist(); err != nil {
 		return nil, fmt.Errorf("CreateJob: %w", err)
 	}
-	return &jobHandle{s: s, app: a, j: j}, nil
+	j.h = jobHandle{s: s, app: a, j: j}
+	return &j.h, nil
 }
 
 // GetJob returns the job with the given ID (BG_E_NOT_FOUND for unknown or

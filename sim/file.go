@@ -16,7 +16,7 @@ type fileHandle struct {
 var _ model.File = (*fileHandle)(nil)
 
 // do runs fn on the file under the service lock.
-func (h *fileHandle) do(op string, fn func(j *job, f *fileRecord) error) error {
+func (h *fileHandle) do(op string, fn func(j *job, f *liveFile) error) error {
 	return h.job.do(op, false, func(j *job) error {
 		if h.index < 0 || h.index >= len(j.rec.Files) {
 			return model.BG_E_NOT_FOUND
@@ -33,17 +33,17 @@ func (h *fileHandle) needs(op string, v model.Version, iface string) error {
 }
 
 func (h *fileHandle) GetRemoteName() (n string, err error) {
-	err = h.do("GetRemoteName", func(_ *job, f *fileRecord) error { n = f.RemoteName; return nil })
+	err = h.do("GetRemoteName", func(_ *job, f *liveFile) error { n = f.RemoteName; return nil })
 	return n, err
 }
 
 func (h *fileHandle) GetLocalName() (n string, err error) {
-	err = h.do("GetLocalName", func(_ *job, f *fileRecord) error { n = f.LocalName; return nil })
+	err = h.do("GetLocalName", func(_ *job, f *liveFile) error { n = f.LocalName; return nil })
 	return n, err
 }
 
 func (h *fileHandle) GetProgress() (p model.FileProgress, err error) {
-	err = h.do("GetProgress", func(_ *job, f *fileRecord) error {
+	err = h.do("GetProgress", func(_ *job, f *liveFile) error {
 		p = model.FileProgress{BytesTotal: f.BytesTotal, BytesTransferred: f.BytesTransferred, Completed: f.Completed}
 		return nil
 	})
@@ -54,7 +54,7 @@ func (h *fileHandle) GetTemporaryName() (n string, err error) {
 	if err := h.needs("GetTemporaryName", model.BITS3_0, "IBackgroundCopyFile3"); err != nil {
 		return "", err
 	}
-	err = h.do("GetTemporaryName", func(_ *job, f *fileRecord) error { n = f.TemporaryName; return nil })
+	err = h.do("GetTemporaryName", func(_ *job, f *liveFile) error { n = f.TemporaryName(); return nil })
 	return n, err
 }
 
@@ -66,7 +66,7 @@ func (h *fileHandle) SetValidationState(valid bool) error {
 		return err
 	}
 	s := h.job.s
-	return h.do("SetValidationState", func(j *job, f *fileRecord) error {
+	return h.do("SetValidationState", func(j *job, f *liveFile) error {
 		if hr := rules.CheckValidation(j.rec.State, f.Completed); hr.Failed() {
 			return hr
 		}
@@ -87,7 +87,7 @@ func (h *fileHandle) SetValidationState(valid bool) error {
 		}
 		s.setError(j, h.index, model.BG_E_VALIDATION_FAILED, model.BG_ERROR_CONTEXT_REMOTE_FILE)
 		s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvValidationFailed).Next)
-		j.rec.LastActivity = s.clock() // a client's call is activity
+		j.rec.LastActivity = vt(s.clock()) // a client's call is activity
 		return nil
 	})
 }
@@ -96,7 +96,7 @@ func (h *fileHandle) GetValidationState() (v bool, err error) {
 	if err := h.needs("GetValidationState", model.BITS3_0, "IBackgroundCopyFile3"); err != nil {
 		return false, err
 	}
-	err = h.do("GetValidationState", func(_ *job, f *fileRecord) error { v = f.ValidationSet && f.Valid; return nil })
+	err = h.do("GetValidationState", func(_ *job, f *liveFile) error { v = f.ValidationSet && f.Valid; return nil })
 	return v, err
 }
 
@@ -104,7 +104,7 @@ func (h *fileHandle) IsDownloadedFromPeer() (v bool, err error) {
 	if err := h.needs("IsDownloadedFromPeer", model.BITS3_0, "IBackgroundCopyFile3"); err != nil {
 		return false, err
 	}
-	err = h.do("IsDownloadedFromPeer", func(_ *job, f *fileRecord) error { v = f.FromPeer; return nil })
+	err = h.do("IsDownloadedFromPeer", func(_ *job, f *liveFile) error { v = f.FromPeer; return nil })
 	return v, err
 }
 
@@ -115,7 +115,7 @@ func (h *fileHandle) RequestFileRanges(ranges []model.FileRange) error {
 		return err
 	}
 	s := h.job.s
-	return h.do("RequestFileRanges", func(j *job, f *fileRecord) error {
+	return h.do("RequestFileRanges", func(j *job, f *liveFile) error {
 		if hr := rules.CheckModify(j.rec.State); hr.Failed() {
 			return hr
 		}
@@ -125,7 +125,7 @@ func (h *fileHandle) RequestFileRanges(ranges []model.FileRange) error {
 		if hr := rules.CheckRanges(*s.opts.Limits, s.opts.Version, h.job.app.user, j.rec.Type, ranges); hr.Failed() {
 			return hr
 		}
-		f.Requested = append(f.Requested, ranges...)
+		f.mut().Requested = append(f.x().Requested, ranges...)
 		if !j.rec.State.IsActive() {
 			s.setState(j, model.BG_JOB_STATE_QUEUED)
 		}
@@ -138,8 +138,8 @@ func (h *fileHandle) GetFilledFileRanges() (rs []model.FileRange, err error) {
 	if err := h.needs("GetFilledFileRanges", model.BITS10_1, "IBackgroundCopyFile6"); err != nil {
 		return nil, err
 	}
-	err = h.do("GetFilledFileRanges", func(_ *job, f *fileRecord) error {
-		rs = append([]model.FileRange(nil), f.Filled...)
+	err = h.do("GetFilledFileRanges", func(_ *job, f *liveFile) error {
+		rs = append([]model.FileRange(nil), f.x().Filled...)
 		return nil
 	})
 	return rs, err

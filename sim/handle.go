@@ -180,11 +180,16 @@ func (h *jobHandle) addFiles(op string, files []model.FileInfo, withRanges bool,
 			s.touch(j)
 		}
 		for _, f := range files[:good] {
-			j.rec.Files = append(j.rec.Files, fileRecord{
+			if j.rec.Files == nil {
+				j.rec.Files = j.file0[:0:1] // the first file lives in the job
+			}
+			j.rec.Files = append(j.rec.Files, liveFile{
 				RemoteName: f.RemoteName, LocalName: f.LocalName,
-				Ranges:     append([]model.FileRange(nil), ranges...),
 				BytesTotal: model.BG_SIZE_UNKNOWN,
 			})
+			if len(ranges) > 0 {
+				j.rec.Files[len(j.rec.Files)-1].mut().Ranges = append([]model.FileRange(nil), ranges...)
+			}
 		}
 		return err
 	})
@@ -227,12 +232,12 @@ func (h *jobHandle) transition(op rules.Op) (hr model.HRESULT, err error) {
 			}
 		}
 		if t.Next == j.rec.State {
-			j.rec.Modified = s.clock()
+			j.rec.Modified = vt(s.clock())
 			j.rec.LastActivity = j.rec.Modified
 			return nil
 		}
 		s.setState(j, t.Next)
-		j.rec.LastActivity = s.clock() // a client's call is activity
+		j.rec.LastActivity = vt(s.clock()) // a client's call is activity
 		return nil
 	})
 	return hr, err
@@ -252,7 +257,7 @@ func (h *jobHandle) GetProgress() (p model.JobProgress, err error) {
 
 func (h *jobHandle) GetTimes() (t model.JobTimes, err error) {
 	err = h.do("GetTimes", false, func(j *job) error {
-		t = model.JobTimes{CreationTime: j.rec.Created, ModificationTime: j.rec.Modified, TransferCompletionTime: j.rec.TransferCompleted}
+		t = model.JobTimes{CreationTime: j.rec.Created.Time(), ModificationTime: j.rec.Modified.Time(), TransferCompletionTime: j.rec.TransferCompleted.Time()}
 		return nil
 	})
 	return t, err
@@ -270,7 +275,7 @@ func (h *jobHandle) GetError() (e model.JobError, err error) {
 		if !j.rec.HasError {
 			return model.BG_E_ERROR_INFORMATION_UNAVAILABLE
 		}
-		e = j.rec.Error
+		e = j.rec.x().Error
 		return nil
 	})
 	return e, err
@@ -295,12 +300,12 @@ func (h *jobHandle) TakeOwnership() error {
 		s.count(j.rec.Owner, -1)
 		j.rec.Owner = h.app.user
 		s.count(j.rec.Owner, +1)
-		j.rec.CmdProgram, j.rec.CmdParameters, j.rec.CmdUser = "", "", model.Account{}
+		j.rec.mut().CmdProgram, j.rec.mut().CmdParameters, j.rec.mut().CmdUser = "", "", model.Account{}
 		if j.extra != nil {
 			j.extra.secrets = nil // SEC-TAKEOWNERSHIP-REMOVES-SECRETS
 		}
-		if rules.TakeOwnershipClearsCLSID(s.opts.Variants) && !j.rec.NotifyCLSID.IsNull() {
-			j.rec.NotifyCLSID, j.rec.CLSIDSetter = model.GUID{}, model.Account{}
+		if rules.TakeOwnershipClearsCLSID(s.opts.Variants) && !j.rec.x().NotifyCLSID.IsNull() {
+			j.rec.mut().NotifyCLSID, j.rec.mut().CLSIDSetter = model.GUID{}, model.Account{}
 			j.inst = nil
 			j.regEpoch++
 		}
@@ -330,14 +335,14 @@ func (h *jobHandle) SetDescription(d string) error {
 		if hr := rules.CheckDescription(d); hr.Failed() {
 			return hr
 		}
-		j.rec.Description = d
+		j.rec.mut().Description = d
 		h.s.touch(j)
 		return nil
 	})
 }
 
 func (h *jobHandle) GetDescription() (d string, err error) {
-	err = h.do("GetDescription", false, func(j *job) error { d = j.rec.Description; return nil })
+	err = h.do("GetDescription", false, func(j *job) error { d = j.rec.x().Description; return nil })
 	return d, err
 }
 
@@ -423,7 +428,7 @@ func (h *jobHandle) SetNotifyInterface(obj any) error {
 			}
 			return fmt.Errorf("%T implements no callback interface: %w", obj, model.E_NOINTERFACE)
 		}
-		j.obj = &objectReg{obj: cb, app: h.app, user: h.app.user, h: jobHandle{s: s, app: h.app, j: j}}
+		j.obj = &objectReg{obj: cb, app: h.app, h: jobHandle{s: s, app: h.app, j: j}}
 		s.dropInstance(j) // CLSID-INSTANCE-REPLACED
 		j.cmdTookOver = false
 		j.regEpoch++
@@ -460,10 +465,10 @@ func (h *jobHandle) SetNotifyCmdLine(program, parameters string) error {
 		if hr := rules.CheckCmdLine(program, parameters, s.opts.Variants); hr.Failed() {
 			return hr
 		}
-		j.rec.CmdProgram, j.rec.CmdParameters = program, parameters
-		j.rec.CmdUser = h.app.user
+		j.rec.mut().CmdProgram, j.rec.mut().CmdParameters = program, parameters
+		j.rec.mut().CmdUser = h.app.user
 		if rules.CmdLineClears(program) {
-			j.rec.CmdProgram, j.rec.CmdParameters, j.rec.CmdUser = "", "", model.Account{}
+			j.rec.mut().CmdProgram, j.rec.mut().CmdParameters, j.rec.mut().CmdUser = "", "", model.Account{}
 		}
 		s.touch(j)
 		s.kickNotify(j) // CMD-AFTER-EVENT
@@ -473,7 +478,7 @@ func (h *jobHandle) SetNotifyCmdLine(program, parameters string) error {
 
 func (h *jobHandle) GetNotifyCmdLine() (program, parameters string, err error) {
 	err = h.do("GetNotifyCmdLine", false, func(j *job) error {
-		program, parameters = j.rec.CmdProgram, j.rec.CmdParameters
+		program, parameters = j.rec.x().CmdProgram, j.rec.x().CmdParameters
 		return nil
 	})
 	return program, parameters, err
@@ -515,24 +520,24 @@ func (h *jobHandle) SetProperty(id model.JobPropertyID, v model.JobPropertyValue
 		}
 		switch id {
 		case model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID:
-			if j.rec.NotifyCLSID != v.ClsID {
+			if j.rec.x().NotifyCLSID != v.ClsID {
 				s.dropInstance(j) // the last CLSID set is the one used (CLSID-LAST-WRITER-WINS)
 			}
-			j.rec.NotifyCLSID = v.ClsID
-			j.rec.CLSIDSetter = h.app.user
+			j.rec.mut().NotifyCLSID = v.ClsID
+			j.rec.mut().CLSIDSetter = h.app.user
 			if v.ClsID.IsNull() {
-				j.rec.CLSIDSetter = model.Account{}
+				j.rec.mut().CLSIDSetter = model.Account{}
 			}
 			j.regEpoch++
 			s.kickNotify(j)
 		case model.BITS_JOB_PROPERTY_ID_COST_FLAGS:
-			j.rec.CostFlags = v.DWORD
+			j.rec.mut().CostFlags = v.DWORD
 		case model.BITS_JOB_PROPERTY_DYNAMIC_CONTENT:
 			j.rec.DynamicContent = v.Enable
 		case model.BITS_JOB_PROPERTY_HIGH_PERFORMANCE:
-			j.rec.HighPerformance = v.Enable
+			j.rec.mut().HighPerformance = v.Enable
 		case model.BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE:
-			j.rec.MaxDownloadSize = v.Uint64
+			j.rec.mut().MaxDownloadSize = v.Uint64
 		case model.BITS_JOB_PROPERTY_USE_STORED_CREDENTIALS:
 			// The union member is a BG_AUTH_TARGET and only PROXY is
 			// supported (BG_E_USE_STORED_CREDENTIALS_NOT_SUPPORTED's
@@ -542,7 +547,7 @@ func (h *jobHandle) SetProperty(id model.JobPropertyID, v model.JobPropertyValue
 				return model.BG_E_USE_STORED_CREDENTIALS_NOT_SUPPORTED
 			}
 		case model.BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS:
-			j.rec.MinimumNotificationInterval = time.Duration(v.DWORD) * time.Millisecond
+			j.rec.mut().MinimumNotificationInterval = time.Duration(v.DWORD) * time.Millisecond
 		case model.BITS_JOB_PROPERTY_ON_DEMAND_MODE:
 			if j.rec.Type != model.BG_JOB_TYPE_DOWNLOAD {
 				return model.BG_E_PROPERTY_SUPPORTED_FOR_DOWNLOAD_JOBS_ONLY
@@ -568,17 +573,17 @@ func (h *jobHandle) GetProperty(id model.JobPropertyID) (v model.JobPropertyValu
 		}
 		switch id {
 		case model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID:
-			v.ClsID = j.rec.NotifyCLSID
+			v.ClsID = j.rec.x().NotifyCLSID
 		case model.BITS_JOB_PROPERTY_ID_COST_FLAGS:
-			v.DWORD = j.rec.CostFlags
+			v.DWORD = j.rec.x().CostFlags
 		case model.BITS_JOB_PROPERTY_DYNAMIC_CONTENT:
 			v.Enable = j.rec.DynamicContent
 		case model.BITS_JOB_PROPERTY_HIGH_PERFORMANCE:
-			v.Enable = j.rec.HighPerformance
+			v.Enable = j.rec.x().HighPerformance
 		case model.BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE:
-			v.Uint64 = j.rec.MaxDownloadSize
+			v.Uint64 = j.rec.x().MaxDownloadSize
 		case model.BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS:
-			v.DWORD = uint32(j.rec.MinimumNotificationInterval / time.Millisecond)
+			v.DWORD = uint32(j.rec.x().MinimumNotificationInterval / time.Millisecond)
 		case model.BITS_JOB_PROPERTY_ON_DEMAND_MODE:
 			v.Enable = j.rec.OnDemand
 		}
@@ -606,32 +611,32 @@ func (h *jobHandle) getDuration(op string, get func(j *job) time.Duration) (d ti
 
 func (h *jobHandle) SetMinimumRetryDelay(d time.Duration) error {
 	return h.setSeconds("SetMinimumRetryDelay", d, func(j *job, d time.Duration) {
-		j.rec.MinimumRetryDelay = rules.ClampRetryDelay(d)
+		j.rec.mut().MinimumRetryDelay = rules.ClampRetryDelay(d)
 	})
 }
 
 func (h *jobHandle) GetMinimumRetryDelay() (time.Duration, error) {
-	return h.getDuration("GetMinimumRetryDelay", func(j *job) time.Duration { return j.rec.MinimumRetryDelay })
+	return h.getDuration("GetMinimumRetryDelay", func(j *job) time.Duration { return j.rec.x().MinimumRetryDelay })
 }
 
 func (h *jobHandle) SetNoProgressTimeout(d time.Duration) error {
-	return h.setSeconds("SetNoProgressTimeout", d, func(j *job, d time.Duration) { j.rec.NoProgressTimeout = d })
+	return h.setSeconds("SetNoProgressTimeout", d, func(j *job, d time.Duration) { j.rec.mut().NoProgressTimeout = d })
 }
 
 func (h *jobHandle) GetNoProgressTimeout() (time.Duration, error) {
-	return h.getDuration("GetNoProgressTimeout", func(j *job) time.Duration { return j.rec.NoProgressTimeout })
+	return h.getDuration("GetNoProgressTimeout", func(j *job) time.Duration { return j.rec.x().NoProgressTimeout })
 }
 
 func (h *jobHandle) SetMaximumDownloadTime(d time.Duration) error {
 	if h.s.opts.Version < model.BITS3_0 {
 		return fmt.Errorf("SetMaximumDownloadTime: IBackgroundCopyJob4 needs BITS 3.0: %w", model.E_NOINTERFACE)
 	}
-	return h.setSeconds("SetMaximumDownloadTime", d, func(j *job, d time.Duration) { j.rec.MaximumDownloadTime = d })
+	return h.setSeconds("SetMaximumDownloadTime", d, func(j *job, d time.Duration) { j.rec.mut().MaximumDownloadTime = d })
 }
 
 func (h *jobHandle) GetMaximumDownloadTime() (time.Duration, error) {
 	if h.s.opts.Version < model.BITS3_0 {
 		return 0, fmt.Errorf("GetMaximumDownloadTime: IBackgroundCopyJob4 needs BITS 3.0: %w", model.E_NOINTERFACE)
 	}
-	return h.getDuration("GetMaximumDownloadTime", func(j *job) time.Duration { return j.rec.MaximumDownloadTime })
+	return h.getDuration("GetMaximumDownloadTime", func(j *job) time.Duration { return j.rec.x().MaximumDownloadTime })
 }

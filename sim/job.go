@@ -10,9 +10,8 @@ import (
 // job is the service's state of one job: the persisted record plus what a
 // restart drops.
 type job struct {
-	rec   jobRecord
+	rec   liveRecord
 	index uint64 // creation order, for EnumJobs
-	stale bool   // a Restart replaced this job with a fresh copy
 	next  *job   // the copy that replaced it, if the job was persisted
 
 	// Registrations that are not persisted.
@@ -25,26 +24,43 @@ type job struct {
 
 	// Transfer.
 	queuedSeq    uint64 // round-robin position while QUEUED
-	attemptStart time.Time
-	foreground   bool // running as a foreground job (no slot)
+	attemptStart vtime
 
 	// Notifications.
-	delivering  bool    // a delivery of this job's owed notifications runs
-	redeliver   bool    // something became owed while delivering
-	retryItem   owedKey // the notification a scheduled retry is for
-	cmdTookOver bool    // CMD-METHOD-NOT-RECALLED for the current event
-	regEpoch    uint64  // bumped by every change of object or CLSID
+	retryItem owedKey // the notification a scheduled retry is for
+	regEpoch  uint64  // bumped by every change of object or CLSID
+	lastMod   vtime
+	extra     *jobExtra // rarely used state, allocated on first use; nil for none
+
+	stale       bool // a Restart replaced this job with a fresh copy
+	foreground  bool // running as a foreground job (no slot)
+	delivering  bool // a delivery of this job's owed notifications runs
+	redeliver   bool // something became owed while delivering
+	cmdTookOver bool // CMD-METHOD-NOT-RECALLED for the current event
 	modDirty    bool
-	lastMod     time.Time
-	rangesOwed  []rangesNote
-	extra       *jobExtra // rarely used state, allocated on first use; nil for none
+
+	// file0 holds the first file, so that a one-file job takes one
+	// allocation; rec.Files points into it until a second file is added.
+	file0 [1]liveFile
+	// h is the handle CreateJob returns (bound to the creating app), kept
+	// here so that creating a job takes one allocation.
+	h jobHandle
 }
 
 // jobExtra is the state few jobs need, kept out of job so that an idle job
 // stays small.
 type jobExtra struct {
-	lastRanges int64       // Unix nanoseconds of the last FileRangesTransferred call, 0 for none (DELIV-RANGES-INTERVAL)
-	secrets    *jobSecrets // credentials, custom headers, client certificate; nil for none
+	lastRanges int64        // Unix nanoseconds of the last FileRangesTransferred call, 0 for none (DELIV-RANGES-INTERVAL)
+	secrets    *jobSecrets  // credentials, custom headers, client certificate; nil for none
+	rangesOwed []rangesNote // FileRangesTransferred owed, in order
+}
+
+// owedRanges returns the FileRangesTransferred notes j owes, in order.
+func (j *job) owedRanges() []rangesNote {
+	if j.extra == nil {
+		return nil
+	}
+	return j.extra.rangesOwed
 }
 
 // more returns j's extra state, allocating it.
@@ -57,9 +73,8 @@ func (j *job) more() *jobExtra {
 
 // objectReg is a callback object registered with SetNotifyInterface.
 type objectReg struct {
-	obj  model.Callback
-	app  *App
-	user model.Account // who registered it: callbacks run as this user
+	obj model.Callback
+	app *App // the app that registered it: callbacks run as its user
 	// h is the job handle the object's callbacks get, bound to app: one
 	// per registration rather than one per callback. A callback may keep
 	// it; it stays a valid handle of the job.
@@ -117,9 +132,9 @@ func (s *Service) registration(j *job) rules.Registration {
 		Version:               s.opts.Version,
 		Flags:                 j.rec.NotifyFlags,
 		Object:                j.obj != nil,
-		CLSID:                 !j.rec.NotifyCLSID.IsNull(),
+		CLSID:                 !j.rec.x().NotifyCLSID.IsNull(),
 		Instance:              j.inst != nil,
-		CmdLine:               j.rec.CmdProgram != "",
+		CmdLine:               j.rec.x().CmdProgram != "",
 		OwnerIsServiceAccount: j.rec.Owner.IsServiceAccount(),
 		OnDemand:              j.rec.OnDemand || (j.rec.Type == model.BG_JOB_TYPE_DOWNLOAD && !j.rec.DynamicContent),
 		CmdLineTookOver:       j.cmdTookOver,
@@ -133,21 +148,18 @@ func (s *Service) newJob(name string, typ model.JobType, owner model.Account) *j
 	s.jobOrder++
 	j := newJobStruct()
 	j.index = s.jobOrder
-	j.rec = jobRecord{
-		ID:                          s.newGUID(),
-		Type:                        typ,
-		Owner:                       owner,
-		State:                       model.BG_JOB_STATE_SUSPENDED,
-		DisplayName:                 name,
-		Priority:                    model.BG_JOB_PRIORITY_NORMAL,
-		NotifyFlags:                 rules.DefaultNotifyFlags,
-		MinimumRetryDelay:           rules.DefaultMinimumRetryDelay,
-		NoProgressTimeout:           rules.DefaultNoProgressTimeout,
-		MaximumDownloadTime:         rules.DefaultMaximumDownloadTime,
-		MinimumNotificationInterval: rules.MinimumNotificationInterval,
-		Created:                     now,
-		Modified:                    now,
-		LastActivity:                now,
+	// The timeouts and intervals have their defaults: rec.more is nil.
+	j.rec = liveRecord{
+		ID:           s.newGUID(),
+		Type:         typ,
+		Owner:        owner,
+		State:        model.BG_JOB_STATE_SUSPENDED,
+		DisplayName:  name,
+		Priority:     model.BG_JOB_PRIORITY_NORMAL,
+		NotifyFlags:  rules.DefaultNotifyFlags,
+		Created:      vt(now),
+		Modified:     vt(now),
+		LastActivity: vt(now),
 	}
 	for s.jobs[j.rec.ID] != nil {
 		j.rec.ID = s.newGUID()
@@ -193,8 +205,8 @@ const maxCachedKeys = 1024
 // touch records a modification by a client; s.mu is held.
 func (s *Service) touch(j *job) {
 	now := s.clock()
-	j.rec.Modified = now
-	j.rec.LastActivity = now
+	j.rec.Modified = vt(now)
+	j.rec.LastActivity = vt(now)
 	s.modified(j)
 }
 
@@ -208,14 +220,14 @@ func (s *Service) setState(j *job, to model.JobState) {
 	now := s.clock()
 	j.rec.State = to
 	s.changed()
-	j.rec.Modified = now
+	j.rec.Modified = vt(now)
 	// A change of state BITS makes by itself (a retry, a transient error)
 	// is no activity: only transfer progress and the client's calls are
 	// (STATE-INACTIVITY-CANCEL, STATE-NO-PROGRESS-OVER-INACTIVITY).
 	wasActive := from == model.BG_JOB_STATE_CONNECTING || from == model.BG_JOB_STATE_TRANSFERRING
 	isActive := to == model.BG_JOB_STATE_CONNECTING || to == model.BG_JOB_STATE_TRANSFERRING
 	if wasActive && !isActive {
-		j.rec.DownloadElapsed += now.Sub(j.attemptStart)
+		j.rec.DownloadElapsed += now.Sub(j.attemptStart.Time())
 		s.cancel(j, slotTransfer, slotMaxDownload, slotTimeSlice)
 		s.releaseSlot(j)
 		if to != model.BG_JOB_STATE_TRANSFERRED {
@@ -236,11 +248,11 @@ func (s *Service) setState(j *job, to model.JobState) {
 	}
 	if from == model.BG_JOB_STATE_TRANSIENT_ERROR {
 		s.cancel(j, slotRetryDue, slotNoProgress)
-		j.rec.RetryDue = time.Time{}
+		j.rec.RetryDue = 0
 	}
 	switch to {
 	case model.BG_JOB_STATE_TRANSFERRED:
-		j.rec.TransferCompleted = now
+		j.rec.TransferCompleted = vt(now)
 		j.rec.PendingTransferred = true
 		s.kickNotify(j)
 	case model.BG_JOB_STATE_ERROR:
@@ -274,7 +286,9 @@ func (s *Service) finalize(j *job) {
 	j.obj = nil
 	s.dropInstance(j)
 	j.modDirty = false
-	j.rangesOwed = nil
+	if j.extra != nil {
+		j.extra.rangesOwed = nil
+	}
 	for i := range j.rec.Files {
 		j.rec.Files[i].PendingFileTransferred = false
 	}
@@ -415,7 +429,7 @@ func (s *Service) start(j *job, foreground bool) {
 		s.bgSlot = j
 	}
 	s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvStart).Next)
-	j.attemptStart = now
+	j.attemptStart = vt(now)
 	latency := time.Duration(0)
 	if i := j.currentFile(); i >= 0 {
 		r := s.remoteFor(j.rec.Files[i].RemoteName)
@@ -431,11 +445,11 @@ func (s *Service) start(j *job, foreground bool) {
 // an attempt that takes time; an attempt that ends at the instant it
 // starts needs neither. s.mu is held.
 func (s *Service) armActiveTimers(j *job) {
-	if max := j.rec.MaximumDownloadTime; max > 0 && j.tidx[slotMaxDownload] < 0 {
-		s.schedule(j.attemptStart.Add(max-j.rec.DownloadElapsed), taskMaxDownload, j, 0)
+	if max := j.rec.x().MaximumDownloadTime; max > 0 && j.tidx[slotMaxDownload] < 0 {
+		s.schedule(j.attemptStart.Time().Add(max-j.rec.DownloadElapsed), taskMaxDownload, j, 0)
 	}
 	if !j.foreground && j.tidx[slotTimeSlice] < 0 {
-		s.schedule(j.attemptStart.Add(s.opts.TimeSlice), taskTimeSlice, j, 0)
+		s.schedule(j.attemptStart.Time().Add(s.opts.TimeSlice), taskTimeSlice, j, 0)
 	}
 }
 
@@ -479,8 +493,8 @@ func (s *Service) transferNext(j *job) {
 		}
 		return
 	}
-	if f.TemporaryName == "" {
-		f.TemporaryName = s.tempName(f.LocalName)
+	if !f.hasTemp && f.TemporaryName() == "" {
+		f.tempN, f.hasTemp = s.tempNumber(), true
 	}
 	f.BytesTotal = r.Size
 	f.FromPeer = r.FromPeer && !(f.ValidationSet && !f.Valid)
@@ -499,13 +513,13 @@ func (s *Service) addBytes(j *job, i int, n uint64) {
 	if n > 0 && s.rangesWanted(j, i) {
 		// A transfer that meets the on-demand requirements reports its
 		// ranges (DELIV-RANGES-ON-DEMAND).
-		j.rangesOwed = append(j.rangesOwed, rangesNote{file: i,
+		j.more().rangesOwed = append(j.more().rangesOwed, rangesNote{file: i,
 			ranges: []model.FileRange{{InitialOffset: f.BytesTransferred, Length: n}}})
 		s.kickNotify(j)
 	}
 	f.BytesTransferred += n
-	j.rec.FirstTransientError = time.Time{}
-	j.rec.LastActivity = s.clock()
+	j.rec.FirstTransientError = 0
+	j.rec.LastActivity = vt(s.clock())
 	if n > 0 {
 		j.rec.Modified = j.rec.LastActivity // bytes transferred modify the job (BG_JOB_TIMES)
 		s.modified(j)
@@ -548,13 +562,14 @@ func (s *Service) progressTick(j *job, i int) {
 func (s *Service) transferRanges(j *job) {
 	for i := range j.rec.Files {
 		f := &j.rec.Files[i]
-		if len(f.Requested) == 0 {
+		if len(f.x().Requested) == 0 {
 			continue
 		}
+		fm := f.mut()
 		r := s.remoteFor(f.RemoteName)
 		f.BytesTotal = r.Size
 		var got []model.FileRange
-		for _, want := range f.Requested {
+		for _, want := range fm.Requested {
 			end := r.Size
 			if want.Length != model.BG_LENGTH_TO_EOF && want.InitialOffset+want.Length < end {
 				end = want.InitialOffset + want.Length
@@ -566,17 +581,17 @@ func (s *Service) transferRanges(j *job) {
 			// the bytes not yet filled are transferred and reported
 			// (DELIV-RANGES-REPORTED).
 			got = append(got, missingRanges(model.FileRange{InitialOffset: want.InitialOffset, Length: end - want.InitialOffset},
-				mergeRanges(append(append([]model.FileRange(nil), f.Filled...), got...)))...)
+				mergeRanges(append(append([]model.FileRange(nil), fm.Filled...), got...)))...)
 		}
-		f.Requested = nil
-		f.Filled = mergeRanges(append(f.Filled, got...))
-		f.BytesTransferred = coveredBytes(f.Filled)
+		fm.Requested = nil
+		fm.Filled = mergeRanges(append(fm.Filled, got...))
+		f.BytesTransferred = coveredBytes(fm.Filled)
 		if f.BytesTransferred >= f.BytesTotal && !f.Completed {
 			f.Completed = true
 			f.PendingFileTransferred = true
 		}
 		if len(got) > 0 {
-			j.rangesOwed = append(j.rangesOwed, rangesNote{file: i, ranges: got})
+			j.more().rangesOwed = append(j.more().rangesOwed, rangesNote{file: i, ranges: got})
 			s.kickNotify(j)
 		}
 	}
@@ -595,11 +610,11 @@ func (s *Service) transientError(j *job, i int, hr model.HRESULT) {
 	now := s.clock()
 	s.setError(j, i, hr, model.BG_ERROR_CONTEXT_REMOTE_FILE)
 	if j.rec.FirstTransientError.IsZero() {
-		j.rec.FirstTransientError = now
+		j.rec.FirstTransientError = vt(now)
 	}
-	delay := rules.ClampRetryDelay(j.rec.MinimumRetryDelay)
-	if rules.TransientErrorOutcome(now.Sub(j.rec.FirstTransientError), j.rec.NoProgressTimeout) == model.BG_JOB_STATE_ERROR ||
-		rules.RetryDelayExceedsTimeout(delay, j.rec.NoProgressTimeout) {
+	delay := rules.ClampRetryDelay(j.rec.x().MinimumRetryDelay)
+	if rules.TransientErrorOutcome(now.Sub(j.rec.FirstTransientError.Time()), j.rec.x().NoProgressTimeout) == model.BG_JOB_STATE_ERROR ||
+		rules.RetryDelayExceedsTimeout(delay, j.rec.x().NoProgressTimeout) {
 		s.setState(j, model.BG_JOB_STATE_ERROR)
 		return
 	}
@@ -607,9 +622,9 @@ func (s *Service) transientError(j *job, i int, hr model.HRESULT) {
 	if s.waitsWithoutRetry(j) {
 		return // no retry: the job waits for the condition to clear
 	}
-	j.rec.RetryDue = now.Add(delay)
-	s.schedule(j.rec.RetryDue, taskRetryDue, j, 0)
-	s.schedule(j.rec.FirstTransientError.Add(j.rec.NoProgressTimeout), taskNoProgress, j, 0)
+	j.rec.RetryDue = vt(now.Add(delay))
+	s.schedule(j.rec.RetryDue.Time(), taskRetryDue, j, 0)
+	s.schedule(j.rec.FirstTransientError.Time().Add(j.rec.x().NoProgressTimeout), taskNoProgress, j, 0)
 }
 
 // jobError moves j to ERROR (STATE-FATAL-ERROR); s.mu is held.
@@ -625,7 +640,7 @@ func (s *Service) setError(j *job, i int, hr model.HRESULT, ctx model.ErrorConte
 		e.File = model.FileInfo{RemoteName: f.RemoteName, LocalName: f.LocalName}
 		e.Protocol = protocolOf(f.RemoteName)
 	}
-	j.rec.Error = e
+	j.rec.mut().Error = e
 	j.rec.HasError = true
 	j.rec.ErrorCount++
 }
@@ -671,7 +686,7 @@ func (s *Service) runTask(t timer) (work, bool) {
 		}
 	case taskNoProgress:
 		if j.rec.State == model.BG_JOB_STATE_TRANSIENT_ERROR &&
-			s.clock().Sub(j.rec.FirstTransientError) >= j.rec.NoProgressTimeout {
+			s.clock().Sub(j.rec.FirstTransientError.Time()) >= j.rec.x().NoProgressTimeout {
 			s.setState(j, rules.OnServiceEvent(j.rec.State, rules.EvNoProgressTimeout).Next)
 		}
 	case taskMaxDownload:
@@ -685,7 +700,7 @@ func (s *Service) runTask(t timer) (work, bool) {
 		if j.rec.State.IsFinal() {
 			return work{}, false
 		}
-		due := j.rec.LastActivity.Add(rules.JobInactivityTimeout)
+		due := j.rec.LastActivity.Time().Add(rules.JobInactivityTimeout)
 		if s.clock().Before(due) {
 			s.schedule(due, taskInactivity, j, 0)
 			return work{}, false

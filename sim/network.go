@@ -62,7 +62,7 @@ func (s *Service) jobsInOrder() []*job {
 func (s *Service) networkDown(j *job) {
 	s.setError(j, j.currentFile(), model.BG_E_NETWORK_DISCONNECTED, model.BG_ERROR_CONTEXT_GENERAL_TRANSPORT)
 	if j.rec.FirstTransientError.IsZero() {
-		j.rec.FirstTransientError = s.clock()
+		j.rec.FirstTransientError = vt(s.clock())
 	}
 	s.setState(j, model.BG_JOB_STATE_TRANSIENT_ERROR)
 }
@@ -73,7 +73,7 @@ func (s *Service) networkDown(j *job) {
 func (s *Service) waitsWithoutRetry(j *job) bool {
 	code := model.S_OK // no recorded error: an interrupted transfer, retried as usual
 	if j.rec.HasError {
-		code = j.rec.Error.Code
+		code = j.rec.x().Error.Code
 	}
 	return !rules.RetriesTransientError(code, *s.opts.Limits)
 }

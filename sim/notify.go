@@ -74,7 +74,7 @@ func (s *Service) modified(j *job) {
 	}
 	at := s.clock()
 	if s.opts.Version >= model.BITS10_1 && !j.lastMod.IsZero() {
-		if next := j.lastMod.Add(j.rec.MinimumNotificationInterval); next.After(at) {
+		if next := j.lastMod.Time().Add(j.rec.x().MinimumNotificationInterval); next.After(at) {
 			at = next
 		}
 	}
@@ -103,12 +103,12 @@ func (o owed) key() owedKey { return owedKey{o.kind, o.file} }
 // DELIV-FILE-BEFORE-JOB). skip holds the items passed over in this
 // delivery. s.mu is held.
 func (j *job) nextOwed(skip map[owedKey]bool, sel rules.Selection) (owed, bool) {
-	if len(j.rangesOwed) > 0 {
+	if notes := j.owedRanges(); len(notes) > 0 {
 		// One call reports every range of the file transferred since the
 		// last call (DELIV-RANGES-REPORTED, DELIV-RANGES-INTERVAL).
-		n := j.rangesOwed[0]
+		n := notes[0]
 		o := owed{kind: model.EventFileRangesTransferred, file: n.file, ranges: n.ranges, notes: 1}
-		for _, next := range j.rangesOwed[1:] {
+		for _, next := range notes[1:] {
 			if next.file != n.file {
 				break
 			}
@@ -140,7 +140,7 @@ func (j *job) nextOwed(skip map[owedKey]bool, sel rules.Selection) (owed, bool) 
 func (j *job) settle(o owed) {
 	switch o.kind {
 	case model.EventFileRangesTransferred:
-		j.rangesOwed = j.rangesOwed[min(o.notes, len(j.rangesOwed)):]
+		j.more().rangesOwed = j.more().rangesOwed[min(o.notes, len(j.more().rangesOwed)):]
 	case model.EventFileTransferred:
 		if o.file < len(j.rec.Files) {
 			j.rec.Files[o.file].PendingFileTransferred = false
@@ -207,7 +207,7 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 			j.delivering = false
 			switch {
 			case !finished:
-				s.scheduleNotify(j, s.clock().Add(rules.NotificationRetryDelay(j.rec.MinimumRetryDelay, s.opts.Variants)))
+				s.scheduleNotify(j, s.clock().Add(rules.NotificationRetryDelay(j.rec.x().MinimumRetryDelay, s.opts.Variants)))
 			case j.redeliver:
 				j.redeliver = false
 				s.kickNotify(j)
@@ -219,7 +219,7 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 		if s.generation != gen || s.closed || j.rec.State.IsFinal() {
 			break
 		}
-		if len(j.rangesOwed) > 0 {
+		if len(j.owedRanges()) > 0 {
 			// FileRangesTransferred at most once per
 			// MinimumNotificationInterval (DELIV-RANGES-INTERVAL); what
 			// follows it waits too, so the order stays.
@@ -227,7 +227,7 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 			if j.extra != nil && j.extra.lastRanges != 0 {
 				last = time.Unix(0, j.extra.lastRanges)
 			}
-			if due := rules.NextRangesNotification(last, j.rec.MinimumNotificationInterval); rules.RangesPaced(s.opts.Variants) && due.After(s.clock()) {
+			if due := rules.NextRangesNotification(last, j.rec.x().MinimumNotificationInterval); rules.RangesPaced(s.opts.Variants) && due.After(s.clock()) {
 				s.scheduleNotify(j, due)
 				break
 			}
@@ -264,12 +264,12 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 			if rules.NotificationFailureRecorded(o.kind, s.opts.Variants) && failedWith.Failed() {
 				// DELIV-FAILURE-NOT-JOB-ERROR's recorded reading: the failure
 				// is the job's error (not a transfer error: ErrorCount stays).
-				j.rec.Error = model.JobError{Context: model.BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION,
+				j.rec.mut().Error = model.JobError{Context: model.BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION,
 					Code: failedWith, Description: failedWith.Description()}
 				j.rec.HasError = true
 			}
 			j.retryItem = o.key()
-			s.scheduleNotify(j, s.clock().Add(plan.RetryDelay(j.rec.MinimumRetryDelay, s.opts.Variants)))
+			s.scheduleNotify(j, s.clock().Add(plan.RetryDelay(j.rec.x().MinimumRetryDelay, s.opts.Variants)))
 			break
 		}
 		skip[o.key()] = true // pending: owed until a target or the flags allow it
@@ -284,7 +284,7 @@ func (s *Service) startModification(j *job) (work, bool) {
 		return work{}, false
 	}
 	j.modDirty = false
-	j.lastMod = s.clock()
+	j.lastMod = vt(s.clock())
 	c := s.newCaller(j, owed{kind: model.EventJobModification, file: -1}, s.generation)
 	return work{j: j, gen: s.generation, mod: c, reg: s.registration(j)}, true
 }
@@ -354,8 +354,8 @@ func (s *Service) newCaller(j *job, o owed, gen uint64) *caller {
 	}
 	*c = caller{
 		s: s, j: j, gen: gen, what: o, regEpoch: j.regEpoch,
-		obj: j.obj, inst: j.inst, clsid: j.rec.NotifyCLSID, owner: j.rec.Owner, setter: j.rec.CLSIDSetter,
-		jobErr: j.rec.Error, program: j.rec.CmdProgram, params: j.rec.CmdParameters, cmdUser: j.rec.CmdUser,
+		obj: j.obj, inst: j.inst, clsid: j.rec.x().NotifyCLSID, owner: j.rec.Owner, setter: j.rec.x().CLSIDSetter,
+		jobErr: j.rec.x().Error, program: j.rec.x().CmdProgram, params: j.rec.x().CmdParameters, cmdUser: j.rec.x().CmdUser,
 	}
 	return c
 }
@@ -377,10 +377,10 @@ func (c *caller) Call(st rules.Step) rules.Fate {
 	case st.Target == model.TargetObject:
 		t := model.Target{Kind: model.TargetObject, App: c.obj.app.name}
 		if !c.obj.app.alive() {
-			c.note(t, c.obj.user, rules.DeadCallbackHRESULT(c.s.opts.Variants), 0)
+			c.note(t, c.obj.app.user, rules.DeadCallbackHRESULT(c.s.opts.Variants), 0)
 			return rules.FateDisconnected
 		}
-		return c.invoke(c.obj.obj, &c.obj.h, c.obj.user, t)
+		return c.invoke(c.obj.obj, &c.obj.h, c.obj.app.user, t)
 	case st.Target == model.TargetCLSID && !st.Activate:
 		// A held instance keeps the context it was activated in.
 		t := model.Target{Kind: model.TargetCLSID, App: c.inst.host.name, CLSID: c.inst.clsid, Instance: c.inst.n}

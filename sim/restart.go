@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/rules"
@@ -53,10 +52,10 @@ func (s *Service) snapshotLocked() *snapshot {
 	now := s.clock()
 	snap := &snapshot{SavedAt: now, Jobs: make([]jobRecord, len(js))}
 	for i, j := range js {
-		snap.Jobs[i] = j.rec
+		snap.Jobs[i] = j.rec.toRecord()
 		if j.rec.State == model.BG_JOB_STATE_CONNECTING || j.rec.State == model.BG_JOB_STATE_TRANSFERRING {
 			// The attempt in progress counts towards MaximumDownloadTime.
-			snap.Jobs[i].DownloadElapsed += now.Sub(j.attemptStart)
+			snap.Jobs[i].DownloadElapsed += now.Sub(j.attemptStart.Time())
 		}
 	}
 	return snap
@@ -90,7 +89,15 @@ func (s *Service) restore(snap *snapshot, powerLoss bool) {
 	for _, rec := range snap.Jobs {
 		s.jobOrder++
 		j := newJobStruct()
-		j.rec, j.index = rec, s.jobOrder
+		var files []liveFile
+		switch n := len(rec.Files); {
+		case n == 1:
+			files = j.file0[:] // the first file lives in the job
+		case n > 1:
+			files = make([]liveFile, n)
+		}
+		j.rec.fromRecord(&rec, files)
+		j.index = s.jobOrder
 		if len(j.rec.Files) == 0 {
 			j.rec.Files = nil
 		}
@@ -101,15 +108,15 @@ func (s *Service) restore(snap *snapshot, powerLoss bool) {
 		}
 		if next := rules.StateAfterRestart(rec.State, s.opts.Variants); next != rec.State {
 			j.rec.State = next
-			if powerLoss && j.rec.HighPerformance {
+			if powerLoss && j.rec.x().HighPerformance {
 				j.forgetProgress() // PERSIST-HIGH-PERFORMANCE
 			}
 			if next == model.BG_JOB_STATE_TRANSIENT_ERROR {
 				// The interrupted transfer is a transient error: it is
 				// retried after the retry delay.
-				j.rec.RetryDue = time.Time{}
+				j.rec.RetryDue = 0
 				if j.rec.FirstTransientError.IsZero() {
-					j.rec.FirstTransientError = now
+					j.rec.FirstTransientError = vt(now)
 				}
 			}
 		}
@@ -126,7 +133,7 @@ func (s *Service) restore(snap *snapshot, powerLoss bool) {
 				// No retry (STATE-TRANSIENT-RETRY): a job that waited for
 				// the network is queued if the network is up again
 				// (STATE-NETWORK-LOSS); others keep waiting.
-				if j.rec.Error.Code == model.BG_E_NETWORK_DISCONNECTED && !s.offline {
+				if j.rec.x().Error.Code == model.BG_E_NETWORK_DISCONNECTED && !s.offline {
 					j.rec.State = model.BG_JOB_STATE_QUEUED
 					s.enqueue(j)
 				}
@@ -134,17 +141,17 @@ func (s *Service) restore(snap *snapshot, powerLoss bool) {
 			}
 			// The retry stays due when it was (STATE-TRANSIENT-RETRY), and the
 			// no-progress timeout keeps counting.
-			due := j.rec.RetryDue
+			due := j.rec.RetryDue.Time()
 			if due.IsZero() {
-				due = now.Add(rules.ClampRetryDelay(j.rec.MinimumRetryDelay))
+				due = now.Add(rules.ClampRetryDelay(j.rec.x().MinimumRetryDelay))
 			}
-			j.rec.RetryDue = due
+			j.rec.RetryDue = vt(due)
 			s.schedule(due, taskRetryDue, j, 0)
 			if !j.rec.FirstTransientError.IsZero() {
-				s.schedule(j.rec.FirstTransientError.Add(j.rec.NoProgressTimeout), taskNoProgress, j, 0)
+				s.schedule(j.rec.FirstTransientError.Time().Add(j.rec.x().NoProgressTimeout), taskNoProgress, j, 0)
 			}
 		}
-		due := j.rec.LastActivity.Add(rules.JobInactivityTimeout)
+		due := j.rec.LastActivity.Time().Add(rules.JobInactivityTimeout)
 		if due.Before(now) {
 			due = now
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -416,18 +415,6 @@ func (s *Service) newGUID() model.GUID {
 	return g
 }
 
-// tempName makes a temporary file name next to local; s.mu is held.
-func (s *Service) tempName(local string) string {
-	dir := local
-	if i := strings.LastIndexAny(local, `\/`); i >= 0 {
-		dir = local[:i+1]
-	} else {
-		dir = ""
-	}
-	const hex = "0123456789ABCDEF"
-	n := s.rng.Uint32()
-	b := make([]byte, 0, len(dir)+11)
-	b = append(b, dir...)
-	b = append(b, 'B', 'I', 'T', hex[n>>12&0xF], hex[n>>8&0xF], hex[n>>4&0xF], hex[n&0xF], '.', 't', 'm', 'p')
-	return string(b)
-}
+// tempNumber draws the random part of a temporary file name (tempNameFor);
+// s.mu is held.
+func (s *Service) tempNumber() uint16 { return uint16(s.rng.Uint32()) }

@@ -1,0 +1,99 @@
+package sim
+
+import (
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+)
+
+// liveRoundTrip converts rec to the in-memory form and back.
+func liveRoundTrip(rec *jobRecord) jobRecord {
+	var r liveRecord
+	r.fromRecord(rec, make([]liveFile, len(rec.Files)))
+	return r.toRecord()
+}
+
+func TestLiveRecordKeepsEveryField(t *testing.T) {
+	for i, rec := range fullSnapshot().Jobs {
+		// The codec's test data has extreme times no service holds: bring
+		// them into range, keeping every field non-zero.
+		for k, p := range []*time.Time{&rec.Created, &rec.Modified, &rec.TransferCompleted,
+			&rec.LastActivity, &rec.FirstTransientError, &rec.RetryDue} {
+			if !p.IsZero() && !inRange(*p) {
+				*p = time.Date(2030, 1, 2, 3, 4, 5, 6+k, time.UTC)
+			}
+		}
+		assert.Equal(t, rec, liveRoundTrip(&rec), "job %d", i)
+	}
+}
+
+// genServiceTime draws a time a service can hold (MinTime..MaxTime) or the
+// zero time.
+func genServiceTime() *rapid.Generator[time.Time] {
+	return rapid.Custom(func(t *rapid.T) time.Time {
+		if rapid.Bool().Draw(t, "zero") {
+			return time.Time{}
+		}
+		return time.Unix(0, rapid.Int64Range(MinTime.UnixNano(), MaxTime.UnixNano()).Draw(t, "ns")).UTC()
+	})
+}
+
+func TestLiveRecordRoundTripProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		rec := genJob().Draw(t, "job")
+		for _, p := range []*time.Time{&rec.Created, &rec.Modified, &rec.TransferCompleted,
+			&rec.LastActivity, &rec.FirstTransientError, &rec.RetryDue} {
+			*p = genServiceTime().Draw(t, "time")
+		}
+		if rapid.Bool().Draw(t, "bitsTempName") && len(rec.Files) > 0 {
+			rec.Files[0].LocalName = `C:\dir\file.bin`
+			rec.Files[0].TemporaryName = `C:\dir\BIT0A9F.tmp`
+		}
+		got := liveRoundTrip(&rec)
+		if !assert.Equal(t, rec, got) {
+			t.FailNow()
+		}
+	})
+}
+
+func TestVtimeZeroAndEpochDiffer(t *testing.T) {
+	// MinTime is the Unix epoch, a valid virtual time: it must not read
+	// back as "no time".
+	assert.Equal(t, MinTime, vt(MinTime).Time())
+	assert.True(t, vtime(0).Time().IsZero())
+	assert.Equal(t, MaxTime, vt(MaxTime).Time())
+	assert.False(t, vt(MinTime).IsZero())
+}
+
+func TestTempNameParsesBack(t *testing.T) {
+	for _, local := range []string{`C:\dir\file.bin`, `/tmp/x`, `noslash`, `\\host\share\f`} {
+		for _, n := range []uint16{0, 0x0A9F, 0xFFFF} {
+			name := tempNameFor(local, n)
+			got, ok := parseTempName(local, name)
+			require.True(t, ok, name)
+			assert.Equal(t, n, got, name)
+		}
+	}
+	// Names of another form are kept as they are.
+	var f liveFile
+	f.LocalName = `C:\dir\file.bin`
+	f.setTemporaryName(`C:\other\BIT0000.tmp`)
+	assert.Equal(t, `C:\other\BIT0000.tmp`, f.TemporaryName())
+	f.setTemporaryName(`C:\dir\bit0000.tmp`)
+	assert.Equal(t, `C:\dir\bit0000.tmp`, f.TemporaryName())
+	f.setTemporaryName(`C:\dir\BIT00A0.tmp`)
+	assert.Equal(t, `C:\dir\BIT00A0.tmp`, f.TemporaryName())
+	assert.Empty(t, f.more.tempName, "a name of the usual form keeps only its number")
+}
+
+// TestIdleJobIsSmall pins the sizes the memory target rests on: a job with
+// its first file inline and its creator's handle fits the 448-byte size
+// class, leaving room in 512 bytes for a callback object's registration.
+func TestIdleJobIsSmall(t *testing.T) {
+	assert.LessOrEqual(t, unsafe.Sizeof(job{}), uintptr(448))
+	assert.LessOrEqual(t, unsafe.Sizeof(objectReg{}), uintptr(48))
+}
