@@ -32,3 +32,17 @@ func ExampleApply() {
 	// Output:
 	// SUSPENDED BG_E_EMPTY STATE-RESUME-EMPTY
 }
+
+// A service resolves its selection of readings once, and routes every event
+// with it: routing then reads fields, not maps.
+func ExampleSelection_Resolve() {
+	sel := rules.Selection{"PREC-FAILURE-KEEPS-OBJECT": rules.VarFallsBackToCLSID}
+	reg := rules.Registration{Version: model.BITS10_3, Flags: rules.DefaultNotifyFlags, Object: true, CLSID: true,
+		Resolved: sel.Resolve()}
+	p := rules.Route(reg, model.EventJobTransferred, rules.Fates{Object: rules.FateFails})
+	fmt.Println(p.Outcome, len(p.Steps()), "attempts")
+	fmt.Println(reg.Resolved.Selection())
+	// Output:
+	// delivered 2 attempts
+	// PREC-FAILURE-KEEPS-OBJECT=falls-back-to-clsid
+}

@@ -31,6 +31,87 @@ type Registration struct {
 	// Variants selects the readings of the open rules routing depends on
 	// (nil: every default).
 	Variants Selection
+	// Resolved, when not nil, takes the place of Variants: the same
+	// readings resolved once by Selection.Resolve, so that routing reads
+	// fields instead of looking rule IDs up in maps. A service resolves its
+	// selection when it starts and passes it with every event.
+	Resolved *Resolved
+}
+
+// Resolved is a Selection resolved once into the readings routing reads on
+// every event (Registration.Resolved). Make one with Selection.Resolve; it
+// is read-only and safe to share.
+type Resolved struct {
+	sel                     Selection
+	disableCmdLineStillRuns bool // FLAGS-DISABLE-CMDLINE: cmdline-still-runs
+	flagsAtEvent            bool // FLAGS-CHECKED-AT-DISPATCH: at-event
+	failureFallsBackToCLSID bool // PREC-FAILURE-KEEPS-OBJECT: falls-back-to-clsid
+	cmdLineBeforeCLSID      bool // PREC-CMDLINE-LAST: cmdline-before-clsid
+	activationLikeNoCLSID   bool // CLSID-ACTIVATION-FAILURE: like-no-clsid
+	launchFailureDropped    bool // CMD-LAUNCH-FAILURE: dropped
+}
+
+// Resolve resolves s for Registration.Resolved. It reads s once: later
+// changes to s do not show.
+func (s Selection) Resolve() *Resolved {
+	return &Resolved{
+		sel:                     s.Normalized(),
+		disableCmdLineStillRuns: s.Is("FLAGS-DISABLE-CMDLINE", VarCmdLineStillRuns),
+		flagsAtEvent:            s.Is("FLAGS-CHECKED-AT-DISPATCH", VarAtEvent),
+		failureFallsBackToCLSID: s.Is("PREC-FAILURE-KEEPS-OBJECT", VarFallsBackToCLSID),
+		cmdLineBeforeCLSID:      s.Is("PREC-CMDLINE-LAST", VarCmdLineBeforeCLSID),
+		activationLikeNoCLSID:   s.Is("CLSID-ACTIVATION-FAILURE", VarLikeNoCLSID),
+		launchFailureDropped:    s.Is("CMD-LAUNCH-FAILURE", VarDropped),
+	}
+}
+
+// Selection returns the selection r was resolved from, without the
+// entries that select a default (Selection.Normalized).
+func (r *Resolved) Selection() Selection { return r.sel.Normalized() }
+
+// The readings of the open rules routing depends on, from Resolved when
+// set, else from Variants.
+
+func (reg *Registration) disableCmdLineStillRuns() bool {
+	if r := reg.Resolved; r != nil {
+		return r.disableCmdLineStillRuns
+	}
+	return reg.Variants.Is("FLAGS-DISABLE-CMDLINE", VarCmdLineStillRuns)
+}
+
+func (reg *Registration) flagsAtEvent() bool {
+	if r := reg.Resolved; r != nil {
+		return r.flagsAtEvent
+	}
+	return reg.Variants.Is("FLAGS-CHECKED-AT-DISPATCH", VarAtEvent)
+}
+
+func (reg *Registration) failureFallsBackToCLSID() bool {
+	if r := reg.Resolved; r != nil {
+		return r.failureFallsBackToCLSID
+	}
+	return reg.Variants.Is("PREC-FAILURE-KEEPS-OBJECT", VarFallsBackToCLSID)
+}
+
+func (reg *Registration) cmdLineBeforeCLSID() bool {
+	if r := reg.Resolved; r != nil {
+		return r.cmdLineBeforeCLSID
+	}
+	return reg.Variants.Is("PREC-CMDLINE-LAST", VarCmdLineBeforeCLSID)
+}
+
+func (reg *Registration) activationLikeNoCLSID() bool {
+	if r := reg.Resolved; r != nil {
+		return r.activationLikeNoCLSID
+	}
+	return reg.Variants.Is("CLSID-ACTIVATION-FAILURE", VarLikeNoCLSID)
+}
+
+func (reg *Registration) launchFailureDropped() bool {
+	if r := reg.Resolved; r != nil {
+		return r.launchFailureDropped
+	}
+	return reg.Variants.Is("CMD-LAUNCH-FAILURE", VarDropped)
 }
 
 // Fate is how one delivery attempt ends.
@@ -310,7 +391,7 @@ func CmdLineEligible(reg Registration, kind model.EventKind) bool {
 		return false
 	}
 	flags := reg.Flags
-	if flags&model.BG_NOTIFY_DISABLE != 0 && reg.Variants.Is("FLAGS-DISABLE-CMDLINE", VarCmdLineStillRuns) {
+	if flags&model.BG_NOTIFY_DISABLE != 0 && reg.disableCmdLineStillRuns() {
 		flags &^= model.BG_NOTIFY_DISABLE
 	}
 	return Wants(flags, kind)
@@ -372,7 +453,7 @@ func retried(kind model.EventKind) bool {
 //  6. With no target at all the notification stays pending and is delivered
 //     when one is registered (DELIV-AFTER-REGISTRATION, CMD-AFTER-EVENT).
 //
-// reg.Variants selects the readings of the open rules: FLAGS-CHECKED-AT-DISPATCH,
+// reg.Variants (or reg.Resolved) selects the readings of the open rules: FLAGS-CHECKED-AT-DISPATCH,
 // FLAGS-DISABLE-CMDLINE, PREC-FAILURE-KEEPS-OBJECT, PREC-CMDLINE-LAST,
 // CLSID-ACTIVATION-FAILURE and CMD-LAUNCH-FAILURE.
 func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
@@ -386,7 +467,7 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 		// A JobTransferred or JobError the flags do not ask for stays
 		// pending: the flags are read at dispatch (FLAGS-CHECKED-AT-DISPATCH),
 		// unless they are read when the event happens (its at-event reading).
-		p.Settled = !levelTriggered(kind) || reg.Variants.Is("FLAGS-CHECKED-AT-DISPATCH", VarAtEvent)
+		p.Settled = !levelTriggered(kind) || reg.flagsAtEvent()
 		if reg.Flags&model.BG_NOTIFY_DISABLE != 0 {
 			p.cite(rFlagsDisable)
 		} else if kind == model.EventFileRangesTransferred {
@@ -430,12 +511,12 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 			// CLSID on a failure return too (its falls-back-to-clsid reading).
 			// For JobTransferred and JobError only: the lossy kinds trigger
 			// no fallback (DELIV-MODIFICATION-FAILURE-IGNORED).
-			tryCLSID = tryCLSID && levelTriggered(kind) && reg.Variants.Is("PREC-FAILURE-KEEPS-OBJECT", VarFallsBackToCLSID)
+			tryCLSID = tryCLSID && levelTriggered(kind) && reg.failureFallsBackToCLSID()
 		}
 	} else if tryCLSID && callbacks {
 		p.cite(rPrecFallbackMissing)
 	}
-	cmdFirst := tryCLSID && reg.Variants.Is("PREC-CMDLINE-LAST", VarCmdLineBeforeCLSID) && CmdLineEligible(reg, kind)
+	cmdFirst := tryCLSID && reg.cmdLineBeforeCLSID() && CmdLineEligible(reg, kind)
 	cmdFate := FateOK
 	if cmdFirst {
 		// The command line before the CLSID (PREC-CMDLINE-LAST's
@@ -483,7 +564,7 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 				p.cite(rClsidActivationFailure)
 				// A failed activation counts as a failed callback, or as no
 				// CLSID at all (CLSID-ACTIVATION-FAILURE's like-no-clsid reading).
-				if !reg.Variants.Is("CLSID-ACTIVATION-FAILURE", VarLikeNoCLSID) {
+				if !reg.activationLikeNoCLSID() {
 					callbackFailed = true
 				}
 			case FateDisconnected:
@@ -499,7 +580,7 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 		// CLSID: the whole notification is tried again, unless a program
 		// that could not start is given up on (CMD-LAUNCH-FAILURE's dropped
 		// reading).
-		if cmdFate == FateNotStarted && reg.Variants.Is("CMD-LAUNCH-FAILURE", VarDropped) && !callbackFailed {
+		if cmdFate == FateNotStarted && reg.launchFailureDropped() && !callbackFailed {
 			p.Outcome = OutcomeDropped
 			p.Settled = true
 			return p
@@ -520,7 +601,7 @@ func RouteWith[C Caller](reg Registration, kind model.EventKind, c C) Plan {
 			// gives up on a program it cannot start (CMD-LAUNCH-FAILURE's
 			// dropped reading): then a failed callback is still retried.
 			p.cite(rCmdLaunchFailure)
-			if reg.Variants.Is("CMD-LAUNCH-FAILURE", VarDropped) && !callbackFailed {
+			if reg.launchFailureDropped() && !callbackFailed {
 				p.Outcome = OutcomeDropped
 				p.Settled = true
 				return p

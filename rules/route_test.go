@@ -370,10 +370,21 @@ func TestRouteUnderVariants(t *testing.T) {
 			Fates{}, nil, OutcomeNotWanted, true},
 	}
 	for _, c := range cases {
-		c.reg.Variants = c.sel
-		p := Route(c.reg, c.kind, c.f)
-		assert.Equal(t, c.steps, steps(p), c.name)
-		assert.Equal(t, c.outcome, p.Outcome, c.name)
-		assert.Equal(t, c.settled, p.Settled, c.name)
+		byMap, byResolved := c.reg, c.reg
+		byMap.Variants = c.sel
+		// Resolved takes the place of Variants: a contrary Variants beside
+		// it must not show.
+		byResolved.Variants = Selection{"PREC-CMDLINE-LAST": VarCmdLineBeforeCLSID,
+			"CMD-LAUNCH-FAILURE": VarDropped, "FLAGS-CHECKED-AT-DISPATCH": VarAtEvent, "FLAGS-DISABLE-CMDLINE": VarCmdLineStillRuns}
+		if c.sel != nil {
+			byResolved.Variants = nil
+		}
+		byResolved.Resolved = c.sel.Resolve()
+		for how, r := range map[string]Registration{"Variants": byMap, "Resolved": byResolved} {
+			p := Route(r, c.kind, c.f)
+			assert.Equal(t, c.steps, steps(p), "%s (%s)", c.name, how)
+			assert.Equal(t, c.outcome, p.Outcome, "%s (%s)", c.name, how)
+			assert.Equal(t, c.settled, p.Settled, "%s (%s)", c.name, how)
+		}
 	}
 }

@@ -139,6 +139,7 @@ func (s *Service) registration(j *job) rules.Registration {
 		OnDemand:              j.rec.OnDemand || (j.rec.Type == model.BG_JOB_TYPE_DOWNLOAD && !j.rec.DynamicContent),
 		CmdLineTookOver:       j.cmdTookOver,
 		Variants:              s.opts.Variants,
+		Resolved:              s.resolved,
 	}
 }
 

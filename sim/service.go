@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 )
 
 // Errors of the service's control plane.
@@ -29,6 +30,8 @@ var (
 type Service struct {
 	mu   sync.Mutex
 	opts Options
+	// resolved is opts.Variants resolved once, for routing every event.
+	resolved *rules.Resolved
 
 	// Virtual time. Manual: now moves in Advance. Automatic: now follows
 	// the wall clock from realStart.
@@ -92,6 +95,7 @@ func New(opts Options) (*Service, error) {
 	}
 	s := &Service{
 		opts:        o,
+		resolved:    o.Variants.Resolve(),
 		now:         o.Start,
 		realStart:   time.Now(),
 		rng:         rand.New(rand.NewSource(o.Seed)),
