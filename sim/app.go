@@ -29,6 +29,10 @@ type App struct {
 	sta atomic.Bool
 	// inCallback counts the app's STA callbacks running (nested ones too).
 	inCallback atomic.Int32
+	// jobs caches the count of user's live jobs (Service.appJobs), valid in
+	// service generation jobsGen; guarded by the service's lock.
+	jobs    *ownerJobs
+	jobsGen uint64
 }
 
 // SetSingleThreadedApartment makes the app's callback objects live in a
@@ -182,11 +186,11 @@ func (a *App) CreateJob(displayName string, jobType model.JobType) (model.Job, e
 	if err := s.callable(a); err != nil {
 		return nil, err
 	}
-	user, machine := s.userJobs[s.key(a.user)], len(s.jobs)
-	if hr := rules.CheckCreateJob(*s.opts.Limits, s.opts.Version, a.user, user, machine); hr.Failed() {
+	jobs := s.appJobs(a)
+	if hr := rules.CheckCreateJob(*s.opts.Limits, s.opts.Version, a.user, jobs.n, len(s.jobs)); hr.Failed() {
 		return nil, fmt.Errorf("CreateJob: %w", hr)
 	}
-	j := s.newJob(displayName, jobType, a.user)
+	j := s.newJob(displayName, jobType, a.user, jobs)
 	if err := s.persist(); err != nil {
 		return nil, fmt.Errorf("CreateJob: %w", err)
 	}

@@ -297,9 +297,10 @@ func (h *jobHandle) TakeOwnership() error {
 		if hr := rules.CheckTakeOwnership(h.app.user, j.rec.State); hr.Failed() {
 			return hr
 		}
-		s.count(j.rec.Owner, -1)
+		j.owner.n--
 		j.rec.Owner = h.app.user
-		s.count(j.rec.Owner, +1)
+		j.owner = s.appJobs(h.app)
+		j.owner.n++
 		j.rec.mut().CmdProgram, j.rec.mut().CmdParameters, j.rec.mut().CmdUser = "", "", model.Account{}
 		if j.extra != nil {
 			j.extra.secrets = nil // SEC-TAKEOWNERSHIP-REMOVES-SECRETS

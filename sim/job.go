@@ -26,6 +26,8 @@ type job struct {
 	queuedSeq    uint64 // round-robin position while QUEUED
 	attemptStart vtime
 
+	owner *ownerJobs // the count of the owner's live jobs
+
 	// Notifications.
 	retryItem owedKey // the notification a scheduled retry is for
 	regEpoch  uint64  // bumped by every change of object or CLSID
@@ -144,7 +146,8 @@ func (s *Service) registration(j *job) rules.Registration {
 }
 
 // newJob creates a SUSPENDED job; s.mu is held.
-func (s *Service) newJob(name string, typ model.JobType, owner model.Account) *job {
+// jobs counts the owner's live jobs (Service.ownerJobs).
+func (s *Service) newJob(name string, typ model.JobType, owner model.Account, jobs *ownerJobs) *job {
 	now := s.clock()
 	s.jobOrder++
 	j := newJobStruct()
@@ -166,19 +169,35 @@ func (s *Service) newJob(name string, typ model.JobType, owner model.Account) *j
 		j.rec.ID = s.newGUID()
 	}
 	s.jobs[j.rec.ID] = j
-	s.count(j.rec.Owner, +1)
+	j.owner = jobs
+	jobs.n++
 	s.schedule(now.Add(rules.JobInactivityTimeout), taskInactivity, j, 0)
 	return j
 }
 
-// count keeps the per-user and machine job counts of the limits; s.mu is
-// held.
-func (s *Service) count(owner model.Account, delta int) {
-	key := s.key(owner)
-	s.userJobs[key] += delta
-	if s.userJobs[key] <= 0 {
-		delete(s.userJobs, key)
+// ownerJobs counts the live jobs of one owner (all accounts of one
+// Account.Key), for the limits. A service keeps one per key until its next
+// restart, so a job and an app may keep a pointer to it.
+type ownerJobs struct{ n int }
+
+// ownerJobs returns the job count of owner; s.mu is held.
+func (s *Service) ownerJobs(owner model.Account) *ownerJobs {
+	k := s.key(owner)
+	c := s.userJobs[k]
+	if c == nil {
+		c = &ownerJobs{}
+		s.userJobs[k] = c
 	}
+	return c
+}
+
+// appJobs returns the job count of a's user, from a's cache when it is of
+// this generation; s.mu is held.
+func (s *Service) appJobs(a *App) *ownerJobs {
+	if a.jobs == nil || a.jobsGen != s.generation {
+		a.jobs, a.jobsGen = s.ownerJobs(a.user), s.generation
+	}
+	return a.jobs
 }
 
 // key returns owner.Key() from a small cache, so that counting a job
@@ -276,7 +295,7 @@ func (s *Service) setState(j *job, to model.JobState) {
 func (s *Service) finalize(j *job) {
 	if s.jobs[j.rec.ID] == j {
 		delete(s.jobs, j.rec.ID)
-		s.count(j.rec.Owner, -1)
+		j.owner.n--
 		if s.opts.Variants.Is("STATE-GETJOB-FINAL", rules.VarFound) {
 			if s.final == nil {
 				s.final = map[model.GUID]*job{}

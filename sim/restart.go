@@ -77,7 +77,7 @@ func (s *Service) restore(snap *snapshot, powerLoss bool) {
 	}
 	s.jobs = make(map[model.GUID]*job, len(snap.Jobs))
 	s.final = nil // PERSIST-FINAL-GONE
-	s.userJobs = map[string]int{}
+	s.userJobs = map[string]*ownerJobs{}
 	s.runq = [4]runQueue{}
 	s.timers.reset()
 	s.bgSlot = nil
@@ -102,7 +102,8 @@ func (s *Service) restore(snap *snapshot, powerLoss bool) {
 			j.rec.Files = nil
 		}
 		s.jobs[rec.ID] = j
-		s.count(rec.Owner, +1)
+		j.owner = s.ownerJobs(rec.Owner)
+		j.owner.n++
 		if o := old[rec.ID]; o != nil {
 			o.next = j // handles follow the job across the restart
 		}

@@ -46,7 +46,7 @@ type Service struct {
 	// final keeps finalized jobs for GetJob under STATE-GETJOB-FINAL's
 	// found reading (nil otherwise); a restart forgets them.
 	final    map[model.GUID]*job
-	userJobs map[string]int           // live jobs per owner (lower-case name), for the limits
+	userJobs map[string]*ownerJobs    // live jobs per owner (Account.Key), for the limits
 	jobOrder uint64                   // creation counter, for EnumJobs order
 	queueSeq uint64                   // round-robin order of QUEUED jobs
 	runq     [4]runQueue              // QUEUED jobs per priority, in round-robin order
@@ -100,7 +100,7 @@ func New(opts Options) (*Service, error) {
 		realStart:   time.Now(),
 		rng:         rand.New(rand.NewSource(o.Seed)),
 		jobs:        map[model.GUID]*job{},
-		userJobs:    map[string]int{},
+		userJobs:    map[string]*ownerJobs{},
 		apps:        map[string]*App{},
 		classes:     map[model.GUID]classReg{},
 		activations: map[model.GUID]int{},
