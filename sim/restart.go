@@ -80,6 +80,7 @@ func (s *Service) restore(snap *snapshot, powerLoss bool) {
 	s.userJobs = map[string]*ownerJobs{}
 	s.runq = [4]runQueue{}
 	s.timers.reset()
+	s.idleTimers.reset()
 	s.bgSlot = nil
 	for k := range s.inFlight {
 		delete(s.inFlight, k)

@@ -40,7 +40,9 @@ type Service struct {
 
 	rng    *rand.Rand
 	timers timerHeap
-	seq    uint64 // timer sequence, for a stable order of timers due together
+	// idleTimers holds the inactivity timers (slotInactivity): see heapOf.
+	idleTimers timerHeap
+	seq        uint64 // timer sequence, for a stable order of timers due together
 
 	jobs map[model.GUID]*job
 	// final keeps finalized jobs for GetJob under STATE-GETJOB-FINAL's
@@ -108,6 +110,7 @@ func New(opts Options) (*Service, error) {
 		inFlight:    map[string]int{},
 	}
 	s.timers.sched = -1
+	s.idleTimers.sched = -1
 	s.slotFree = sync.NewCond(&s.mu)
 	if s.unlockStore, err = lockStore(o.Store); err != nil {
 		return nil, err
@@ -307,7 +310,7 @@ func (s *Service) drive() {
 		}
 		s.changed()
 		wait := time.Hour
-		if t, ok := s.timers.peek(); ok {
+		if t, ok := s.peekTimer(); ok {
 			wait = realWait(t.at-now.UnixNano(), s.opts.Speed)
 		}
 		s.mu.Unlock()
@@ -351,7 +354,7 @@ func (s *Service) kick() {
 func (s *Service) Pending() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.timers.len()
+	return s.timers.len() + s.idleTimers.len()
 }
 
 // NextDue returns when the next scheduled work falls due, and false when
@@ -359,7 +362,7 @@ func (s *Service) Pending() int {
 func (s *Service) NextDue() (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.timers.peek()
+	t, ok := s.peekTimer()
 	if !ok || t.at == never {
 		return time.Time{}, false
 	}

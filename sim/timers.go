@@ -175,14 +175,14 @@ func (s *Service) schedule(at time.Time, kind taskKind, j *job, arg int) {
 	if now := s.now.UnixNano(); ns < now {
 		ns = now
 	}
-	s.timers.set(j.tidx[slot], timer{at: ns, seq: s.seq, job: j, kind: kind, slot: uint8(slot), arg: int32(arg)})
+	s.heapOf(slot).set(j.tidx[slot], timer{at: ns, seq: s.seq, job: j, kind: kind, slot: uint8(slot), arg: int32(arg)})
 	s.kick()
 }
 
 // pending reports whether j's timer of slot is scheduled, and when.
 func (s *Service) pendingAt(j *job, slot int) (int64, bool) {
 	if i := j.tidx[slot]; i >= 0 {
-		return s.timers.entries[i].at, true
+		return s.heapOf(slot).entries[i].at, true
 	}
 	return 0, false
 }
@@ -191,7 +191,7 @@ func (s *Service) pendingAt(j *job, slot int) (int64, bool) {
 func (s *Service) cancel(j *job, slots ...int) {
 	for _, sl := range slots {
 		if i := j.tidx[sl]; i >= 0 {
-			s.timers.remove(int(i))
+			s.heapOf(sl).remove(int(i))
 		}
 	}
 }
@@ -210,9 +210,36 @@ func (s *Service) askScheduler() {
 // popDue removes and returns the next timer due at or before end; s.mu is
 // held.
 func (s *Service) popDue(end int64) (timer, bool) {
-	t, ok := s.timers.peek()
+	h := s.nextHeap()
+	t, ok := h.peek()
 	if !ok || t.at > end {
 		return timer{}, false
 	}
-	return s.timers.remove(0), true
+	return h.remove(0), true
 }
+
+// heapOf returns the heap that holds the timers of slot: the inactivity
+// timers, 90 days ahead, have their own, so that the timers of work about
+// to happen move through a heap as small as that work, however many idle
+// jobs the service holds. The two heaps together order timers exactly as
+// one would: by (at, seq). s.mu is held.
+func (s *Service) heapOf(slot int) *timerHeap {
+	if slot == slotInactivity {
+		return &s.idleTimers
+	}
+	return &s.timers
+}
+
+// nextHeap returns the heap whose first timer fires first; s.mu is held.
+func (s *Service) nextHeap() *timerHeap {
+	a, aok := s.timers.peek()
+	b, bok := s.idleTimers.peek()
+	if bok && (!aok || b.at < a.at || b.at == a.at && b.seq < a.seq) {
+		return &s.idleTimers
+	}
+	return &s.timers
+}
+
+// peekTimer returns the next timer to fire; ok is false when none is
+// pending. s.mu is held.
+func (s *Service) peekTimer() (timer, bool) { return s.nextHeap().peek() }

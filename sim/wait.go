@@ -78,7 +78,7 @@ func (s *Service) idle() bool {
 	if s.waits.busy > 0 {
 		return false
 	}
-	t, ok := s.timers.peek()
+	t, ok := s.peekTimer()
 	return !ok || t.at > s.clock().UnixNano()
 }
 
