@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bitssim/bitssim/model"
@@ -424,20 +423,17 @@ func (c *caller) invoke(obj model.Callback, h *jobHandle, user model.Account, t 
 			return rules.FateOK
 		}
 	}
-	release := func() {}
+	var slot heldSlot
 	if s.opts.Clock != Manual && c.depth == 0 { // the manual clock runs one callback at a time; a re-entrant call runs on the caller's slot
-		gen, ok := s.acquireSlot(user.Key())
-		if !ok {
+		if !s.acquireSlot(user, &slot) {
 			return rules.FateFails // Close was called while the call waited for a slot
 		}
-		var once sync.Once
-		release = func() { once.Do(func() { s.releaseSlotFor(user.Key(), gen) }) }
-		defer release() // also when the callback calls runtime.Goexit
+		defer s.releaseHeld(&slot) // also when the callback calls runtime.Goexit
 	}
 	hr := c.safeCall(obj, h)
 	// The slot is free before the call is in the trace, so whoever sees the
 	// call returned also sees its slot given back.
-	release()
+	s.releaseHeld(&slot)
 	dead := rules.DeadCallbackHRESULT(s.opts.Variants)
 	if !app.alive() {
 		// The process died during the call: no answer comes back, BITS
@@ -555,35 +551,46 @@ func safeLaunch(h CommandHandler, l Launch) (exit int, err error) {
 	return h(l)
 }
 
-// acquireSlot waits for one of the user's four notification slots
-// (DELIV-FOUR-PER-USER).
-// user is the Account.Key of the user. It returns the service generation
-// the slot belongs to, and false without a slot when the service is closed
-// (no callback starts after Close).
-func (s *Service) acquireSlot(user string) (uint64, bool) {
+// heldSlot is one of a user's notification slots a callback holds.
+type heldSlot struct {
+	key  string // the user's Account.Key
+	gen  uint64 // the service generation the slot belongs to
+	held bool
+}
+
+// acquireSlot waits for one of user's four notification slots
+// (DELIV-FOUR-PER-USER) and records it in sl. It returns false without a
+// slot when the service is closed (no callback starts after Close).
+func (s *Service) acquireSlot(user model.Account, sl *heldSlot) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for !rules.CanNotifyConcurrently(s.inFlight[user]) && !s.closed {
+	key := s.key(user)
+	for !rules.CanNotifyConcurrently(s.inFlight[key]) && !s.closed {
 		s.slotFree.Wait()
 	}
 	if s.closed {
-		return 0, false
+		return false
 	}
-	s.inFlight[user]++
-	return s.generation, true
+	s.inFlight[key]++
+	*sl = heldSlot{key: key, gen: s.generation, held: true}
+	return true
 }
 
-// releaseSlotFor gives back a slot taken in generation gen; a restart
-// since then has already emptied the slots.
-func (s *Service) releaseSlotFor(user string, gen uint64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.generation != gen {
+// releaseHeld gives back the slot sl holds, if it still holds one; a
+// restart since it was taken has already emptied the slots.
+func (s *Service) releaseHeld(sl *heldSlot) {
+	if !sl.held {
 		return
 	}
-	s.inFlight[user]--
-	if s.inFlight[user] <= 0 {
-		delete(s.inFlight, user)
+	sl.held = false
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.generation != sl.gen {
+		return
+	}
+	s.inFlight[sl.key]--
+	if s.inFlight[sl.key] <= 0 {
+		delete(s.inFlight, sl.key)
 	}
 	s.slotFree.Broadcast()
 }

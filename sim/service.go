@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bitssim/bitssim/model"
@@ -82,8 +83,14 @@ type Service struct {
 	stop      chan struct{}
 	driverWG  sync.WaitGroup
 	deliverWG sync.WaitGroup
-	inFlight  map[string]int // user → running callbacks
-	slotFree  *sync.Cond     // signalled when a callback returns
+	// Workers run the automatic clock's deliveries (spawn): a worker that
+	// finishes waits for the next on workers, so that a delivery reuses a
+	// goroutine (and its grown stack) instead of starting one.
+	workers     chan func()
+	idleWorkers atomic.Int32 // workers waiting on workers
+	workerWG    sync.WaitGroup
+	inFlight    map[string]int // user → running callbacks
+	slotFree    *sync.Cond     // signalled when a callback returns
 
 	waits waiters // WaitIdle, WaitState, WaitEvent, Subscribe
 }
@@ -125,6 +132,7 @@ func New(opts Options) (*Service, error) {
 	if o.Clock == Automatic {
 		s.wake = make(chan struct{}, 1)
 		s.stop = make(chan struct{})
+		s.workers = make(chan func())
 		s.driverWG.Add(1)
 		go s.drive()
 	}
@@ -157,6 +165,7 @@ func (s *Service) Close() error {
 		s.driverWG.Wait()
 	}
 	s.deliverWG.Wait()
+	s.workerWG.Wait() // idle workers leave on stop
 	s.mu.Lock()
 	err := s.persist()
 	s.mu.Unlock()
@@ -330,13 +339,49 @@ func (s *Service) drive() {
 	}
 }
 
-// spawn runs work on its own goroutine (automatic mode); s.mu is held.
+// spawn runs work on a goroutine of its own, an idle worker's or a new
+// one (automatic mode); s.mu is held.
 func (s *Service) spawn(work func()) {
 	s.deliverWG.Add(1)
-	go func() {
-		defer s.deliverWG.Done()
-		work()
-	}()
+	if s.workers != nil {
+		select {
+		case s.workers <- work:
+			return
+		default:
+		}
+	}
+	s.workerWG.Add(1)
+	go s.worker(work)
+}
+
+// maxIdleWorkers bounds the workers kept waiting for work: a worker that
+// finishes when as many wait ends.
+const maxIdleWorkers = 64
+
+// worker runs work, then the work it is handed, until the service stops
+// (or a callback ends its goroutine with runtime.Goexit).
+func (s *Service) worker(work func()) {
+	defer s.workerWG.Done()
+	for {
+		s.runWork(work)
+		if s.workers == nil || s.idleWorkers.Add(1) > maxIdleWorkers {
+			s.idleWorkers.Add(-1)
+			return
+		}
+		select {
+		case work = <-s.workers:
+			s.idleWorkers.Add(-1)
+		case <-s.stop:
+			s.idleWorkers.Add(-1)
+			return
+		}
+	}
+}
+
+// runWork runs one piece of spawned work.
+func (s *Service) runWork(work func()) {
+	defer s.deliverWG.Done() // also when a callback calls runtime.Goexit
+	work()
 }
 
 // kick wakes the automatic driver; s.mu is held.
