@@ -115,18 +115,35 @@ func BenchmarkRestart100k(b *testing.B) {
 	const n = 100_000
 	for _, store := range []string{"memory", "file"} {
 		b.Run("store="+store, func(b *testing.B) {
+			// The jobs are made on a memory store: on a file store every
+			// call would save the whole service.
 			mem := sim.NewMemoryStore()
-			var st sim.Store = mem
-			path := filepath.Join(b.TempDir(), "bits.snapshot")
-			if store == "file" {
-				st = sim.NewFileStore(path)
-			}
-			svc, err := sim.New(sim.Options{Clock: sim.Manual, TraceLimit: -1, Store: st})
+			svc, err := sim.New(sim.Options{Clock: sim.Manual, TraceLimit: -1, Store: mem})
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer svc.Close()
 			populate(b, svc, n)
+			path := filepath.Join(b.TempDir(), "bits.snapshot")
+			if store == "file" {
+				if err := svc.Restart(); err != nil { // saves the jobs in mem
+					b.Fatal(err)
+				}
+				if err := svc.Close(); err != nil {
+					b.Fatal(err)
+				}
+				data, err := mem.Load()
+				if err != nil {
+					b.Fatal(err)
+				}
+				fs := sim.NewFileStore(path)
+				if err := fs.Save(data); err != nil {
+					b.Fatal(err)
+				}
+				if svc, err = sim.New(sim.Options{Clock: sim.Manual, TraceLimit: -1, Store: fs}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			defer svc.Close()
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

@@ -148,11 +148,21 @@ func frameError(kind error, detail string) error {
 
 // encodeSnapshot returns the framed encoding of s.
 func encodeSnapshot(s *snapshot) []byte {
-	n := payloadSize(s)
+	return finishFrame(appendPayload(beginFrame(payloadSize(s)), s))
+}
+
+// beginFrame returns a frame header with room for a payload of about n
+// bytes after it; append the payload, then call finishFrame.
+func beginFrame(n int) []byte {
 	b := make([]byte, frameHeaderLen, frameOverhead+n)
 	copy(b, snapshotMagic)
 	binary.LittleEndian.PutUint16(b[8:], schemaVersion)
-	b = appendPayload(b, s)
+	return b
+}
+
+// finishFrame completes a frame begun with beginFrame whose payload has
+// been appended.
+func finishFrame(b []byte) []byte {
 	binary.LittleEndian.PutUint64(b[10:], uint64(len(b)-frameHeaderLen))
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[frameHeaderLen:], castagnoli))
 }

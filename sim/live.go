@@ -248,8 +248,21 @@ func parseTempName(local, name string) (uint16, bool) {
 
 // toRecord returns the snapshot form of r.
 func (r *liveRecord) toRecord() jobRecord {
+	var rec jobRecord
+	if n := len(r.Files); n > 0 {
+		r.recordInto(&rec, make([]fileRecord, 0, n))
+	} else {
+		r.recordInto(&rec, nil)
+	}
+	return rec
+}
+
+// recordInto sets *rec to the snapshot form of r, its files in files' storage
+// (grown as needed; rec.Files is nil for no files), and returns that
+// storage for reuse.
+func (r *liveRecord) recordInto(rec *jobRecord, files []fileRecord) []fileRecord {
 	m := r.x()
-	rec := jobRecord{
+	*rec = jobRecord{
 		ID: r.ID, Type: r.Type, Owner: r.Owner, State: r.State,
 		DisplayName: r.DisplayName, Description: m.Description, Priority: r.Priority,
 		NotifyFlags: r.NotifyFlags, CmdProgram: m.CmdProgram, CmdParameters: m.CmdParameters,
@@ -264,21 +277,22 @@ func (r *liveRecord) toRecord() jobRecord {
 		DownloadElapsed: r.DownloadElapsed, HasError: r.HasError, Error: m.Error,
 		ErrorCount: r.ErrorCount, PendingTransferred: r.PendingTransferred, PendingError: r.PendingError,
 	}
-	if len(r.Files) > 0 {
-		rec.Files = make([]fileRecord, len(r.Files))
-		for i := range r.Files {
-			f := &r.Files[i]
-			fm := f.x()
-			rec.Files[i] = fileRecord{
-				RemoteName: f.RemoteName, LocalName: f.LocalName,
-				Ranges: fm.Ranges, Requested: fm.Requested, Filled: fm.Filled,
-				BytesTotal: f.BytesTotal, BytesTransferred: f.BytesTransferred, Completed: f.Completed,
-				TemporaryName: f.TemporaryName(), ValidationSet: f.ValidationSet, Valid: f.Valid,
-				FromPeer: f.FromPeer, PendingFileTransferred: f.PendingFileTransferred, Attempts: f.Attempts,
-			}
-		}
+	files = files[:0]
+	for i := range r.Files {
+		f := &r.Files[i]
+		fm := f.x()
+		files = append(files, fileRecord{
+			RemoteName: f.RemoteName, LocalName: f.LocalName,
+			Ranges: fm.Ranges, Requested: fm.Requested, Filled: fm.Filled,
+			BytesTotal: f.BytesTotal, BytesTransferred: f.BytesTransferred, Completed: f.Completed,
+			TemporaryName: f.TemporaryName(), ValidationSet: f.ValidationSet, Valid: f.Valid,
+			FromPeer: f.FromPeer, PendingFileTransferred: f.PendingFileTransferred, Attempts: f.Attempts,
+		})
 	}
-	return rec
+	if len(files) > 0 {
+		rec.Files = files
+	}
+	return files
 }
 
 // fromRecord sets r from the snapshot form rec; files go into the first

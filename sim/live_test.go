@@ -5,6 +5,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/bitssim/bitssim/model"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -96,4 +98,35 @@ func TestTempNameParsesBack(t *testing.T) {
 func TestIdleJobIsSmall(t *testing.T) {
 	assert.LessOrEqual(t, unsafe.Sizeof(job{}), uintptr(416))
 	assert.LessOrEqual(t, unsafe.Sizeof(objectReg{}), uintptr(48))
+}
+
+// TestEncodeStateIsTheSnapshotsEncoding: a save streams the jobs through
+// one scratch record; it writes exactly the bytes of the snapshot built in
+// full, for a service with jobs in several states, with files, command
+// lines, errors and a transfer in progress.
+func TestEncodeStateIsTheSnapshotsEncoding(t *testing.T) {
+	svc, err := New(Options{Clock: Manual, Seed: 5})
+	require.NoError(t, err)
+	defer svc.Close()
+	require.NoError(t, svc.SetRemote("https://x.test/bad", Remote{TransientFailures: 100}))
+	require.NoError(t, svc.SetRemote("https://x.test/slow", Remote{Size: 1 << 20, Rate: 1024}))
+	app, err := svc.StartApp("a", model.Account{Name: "alice"})
+	require.NoError(t, err)
+	for i, url := range []string{"https://x.test/ok", "https://x.test/bad", "https://x.test/slow", ""} {
+		j, err := app.CreateJob("j", model.BG_JOB_TYPE_DOWNLOAD)
+		require.NoError(t, err)
+		require.NoError(t, j.SetNotifyCmdLine(`C:\n.exe`, "n.exe 1"))
+		require.NoError(t, j.SetDescription("job"))
+		if url != "" {
+			require.NoError(t, j.AddFile(url, `C:\dl\f`))
+			require.NoError(t, j.AddFile(url, `C:\dl\g`))
+			require.NoError(t, j.Resume(), "job %d", i)
+		}
+	}
+	require.NoError(t, svc.Advance(time.Minute))
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	snap := svc.snapshotLocked()
+	require.Len(t, snap.Jobs, 4)
+	assert.Equal(t, encodeSnapshot(snap), svc.encodeState())
 }

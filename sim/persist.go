@@ -62,7 +62,7 @@ func (s *Service) persist() error {
 	if !s.writeThrough {
 		return nil
 	}
-	if err := saveSnapshot(s.opts.Store, s.snapshotLocked()); err != nil {
+	if err := s.saveState(); err != nil {
 		return fmt.Errorf("the change is made but not saved: %w", err)
 	}
 	return nil

@@ -1,8 +1,9 @@
 package sim
 
 import (
+	"encoding/binary"
 	"fmt"
-	"sort"
+	"time"
 
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/rules"
@@ -26,8 +27,7 @@ func (s *Service) restart(powerLoss bool) error {
 	if s.closed {
 		return ErrClosed
 	}
-	snap := s.snapshotLocked()
-	if err := saveSnapshot(s.opts.Store, snap); err != nil {
+	if err := s.saveState(); err != nil {
 		return fmt.Errorf("sim: restart: %w", err)
 	}
 	loaded, err := loadState(s.opts.Store, s.opts.Variants)
@@ -42,23 +42,54 @@ func (s *Service) restart(powerLoss bool) error {
 	return nil
 }
 
-// snapshotLocked collects the persisted state; s.mu is held.
+// snapshotLocked collects the persisted state; s.mu is held. A save
+// encodes the same without building it (encodeState).
 func (s *Service) snapshotLocked() *snapshot {
-	js := make([]*job, 0, len(s.jobs))
-	for _, j := range s.jobs {
-		js = append(js, j)
-	}
-	sort.Slice(js, func(a, b int) bool { return js[a].index < js[b].index })
+	js := s.jobsInOrder()
 	now := s.clock()
 	snap := &snapshot{SavedAt: now, Jobs: make([]jobRecord, len(js))}
 	for i, j := range js {
 		snap.Jobs[i] = j.rec.toRecord()
-		if j.rec.State == model.BG_JOB_STATE_CONNECTING || j.rec.State == model.BG_JOB_STATE_TRANSFERRING {
-			// The attempt in progress counts towards MaximumDownloadTime.
-			snap.Jobs[i].DownloadElapsed += now.Sub(j.attemptStart.Time())
-		}
+		s.recordAttempt(j, &snap.Jobs[i], now)
 	}
 	return snap
+}
+
+// recordAttempt counts the attempt in progress towards rec's
+// MaximumDownloadTime; s.mu is held.
+func (s *Service) recordAttempt(j *job, rec *jobRecord, now time.Time) {
+	if j.rec.State == model.BG_JOB_STATE_CONNECTING || j.rec.State == model.BG_JOB_STATE_TRANSFERRING {
+		rec.DownloadElapsed += now.Sub(j.attemptStart.Time())
+	}
+}
+
+// encodeState returns the encoding of snapshotLocked's snapshot, written
+// job by job through one scratch record, without building the snapshot;
+// s.mu is held.
+func (s *Service) encodeState() []byte {
+	js := s.jobsInOrder()
+	now := s.clock()
+	b := beginFrame(max(s.lastSave, 64))
+	b = appendTime(b, now)
+	b = binary.AppendUvarint(b, uint64(len(js)))
+	var rec jobRecord
+	var files []fileRecord
+	for _, j := range js {
+		files = j.rec.recordInto(&rec, files)
+		s.recordAttempt(j, &rec, now)
+		b = appendJob(b, &rec)
+	}
+	b = finishFrame(b)
+	s.lastSave = len(b)
+	return b
+}
+
+// saveState saves the persisted state in the store; s.mu is held.
+func (s *Service) saveState() error {
+	if err := s.opts.Store.Save(s.encodeState()); err != nil {
+		return fmt.Errorf("sim: save snapshot to %s: %w", storeName(s.opts.Store), err)
+	}
+	return nil
 }
 
 // restore replaces the service's jobs with the snapshot's; s.mu is held.

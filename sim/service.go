@@ -72,6 +72,7 @@ type Service struct {
 	eventSeq uint64
 
 	writeThrough bool         // the store wants every acknowledged change (persist)
+	lastSave     int          // the length of the last encoding saved, to size the next
 	unlockStore  func() error // releases the store's lock at Close
 
 	generation uint64 // bumped by Restart; stale deliveries are ignored
