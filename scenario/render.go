@@ -166,6 +166,9 @@ func (r *Result) Summary() string {
 }
 
 func (r *Result) summary() string {
+	if r.Skipped != "" {
+		return fmt.Sprintf("%s: skipped on %s: %s", r.File, r.Backend, r.Skipped)
+	}
 	failed := len(r.Failures())
 	n := r.CheckCount()
 	if n == 0 {
