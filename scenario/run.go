@@ -140,6 +140,7 @@ type runner struct {
 	objectApp  func(job model.Job) (string, bool)
 	observe    func() (model.Manager, error) // starts an administrator's app
 	inProcess  bool                          // callback objects run here (Behavior's functions work)
+	realTime   bool                          // the backend's clock is real: times are shown to the millisecond
 	remotes    harness.RemoteScripter        // nil: remotes map to Backend.Remote
 	urls       map[string]string             // script URL → the backend's, without remotes
 	progs      harness.ProgramScripter
@@ -403,6 +404,7 @@ func (r *runner) useBackend(be harness.Backend) {
 		r.clockNow = time.Now
 	}
 	r.start = r.clockNow()
+	r.realTime = !be.Capabilities().VirtualTime
 	if c, ok := be.(harness.CallbackCounter); ok {
 		r.inFlight = c.InFlight
 	}
@@ -466,7 +468,17 @@ func (r *runner) now() time.Duration {
 	if r.auto {
 		return 0 // the automatic clock follows the wall clock: no time is shown
 	}
-	return r.clockNow().Sub(r.start)
+	return r.offset(r.clockNow())
+}
+
+// offset is the time of the run at t: exact on a virtual clock, to the
+// millisecond on a real one.
+func (r *runner) offset(t time.Time) time.Duration {
+	d := t.Sub(r.start)
+	if r.realTime {
+		d = d.Round(time.Millisecond)
+	}
+	return d
 }
 
 // close lets every held call go and stops the backend the runner made.
@@ -1031,7 +1043,7 @@ func (r *runner) log(events []model.Event) {
 		// fallback within one delivery is not.
 		failedAt, failed := r.failed[key]
 		retry := failed && e.Time.After(failedAt)
-		at := e.Time.Sub(r.start)
+		at := r.offset(e.Time)
 		if r.auto {
 			at = 0 // the automatic clock follows the wall clock: no time is shown
 		}
