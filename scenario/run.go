@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -141,6 +142,7 @@ type runner struct {
 	observe    func() (model.Manager, error) // starts an administrator's app
 	inProcess  bool                          // callback objects run here (Behavior's functions work)
 	realTime   bool                          // the backend's clock is real: times are shown to the millisecond
+	objApps    map[any]string                // object → its app, for objects that are no Recorder (another process's)
 	remotes    harness.RemoteScripter        // nil: remotes map to Backend.Remote
 	urls       map[string]string             // script URL → the backend's, without remotes
 	progs      harness.ProgramScripter
@@ -906,7 +908,14 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 		if b.iface == "none" {
 			return h.SetNotifyInterface(&noCallback{})
 		}
-		return h.SetNotifyInterface(r.apps[st.Actor].Callback(r.harnessBehavior(b, st.Actor)))
+		obj := r.apps[st.Actor].Callback(r.harnessBehavior(b, st.Actor))
+		if _, ok := harness.RecorderOf(obj); !ok && obj != nil && reflect.TypeOf(obj).Comparable() {
+			if r.objApps == nil {
+				r.objApps = map[any]string{}
+			}
+			r.objApps[obj] = st.Actor
+		}
+		return h.SetNotifyInterface(obj)
 	case "clearnotifyinterface":
 		return h.SetNotifyInterface(nil)
 	case "setnotifyclsid":
@@ -1300,6 +1309,11 @@ func (r *runner) observer(job string) (model.Job, error) {
 func (r *runner) ownerOf(h model.Job, cb model.Callback) string {
 	if rec, ok := harness.RecorderOf(cb); ok && rec.Target().Kind == model.TargetObject {
 		return rec.Target().App
+	}
+	if reflect.TypeOf(cb).Comparable() {
+		if app, ok := r.objApps[cb]; ok {
+			return app
+		}
 	}
 	if r.objectApp != nil {
 		if app, ok := r.objectApp(h); ok {
