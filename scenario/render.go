@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -75,9 +76,41 @@ func writeStep(w io.Writer, s Step) error {
 		b = append(b, s.Event.Target.Parameters...)
 		b = append(b, ']')
 	}
-	b = append([]byte(SafeText(strings.TrimRight(string(b), " "))), '\n')
-	_, err := w.Write(b)
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	b = appendSafe(b[:0:0], b) // a copy only when a control character must be escaped
+	_, err := w.Write(append(b, '\n'))
 	return err
+}
+
+// appendSafeString appends s to dst as SafeText writes it.
+func appendSafeString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return append(dst, SafeText(s)...)
+		}
+	}
+	return append(dst, s...)
+}
+
+// appendSafe appends text to dst as SafeText writes it; when dst is
+// empty and text needs no escape, it returns text itself.
+func appendSafe(dst, text []byte) []byte {
+	clean := true
+	for _, c := range text {
+		if c < 0x20 || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	switch {
+	case !clean:
+		return append(dst, SafeText(string(text))...)
+	case len(dst) == 0:
+		return text
+	}
+	return append(dst, text...)
 }
 
 // field appends s padded with spaces to width runes, as fmt's %-Ns does.
@@ -98,7 +131,14 @@ func sortedChecks(c []Check) []Check {
 
 func writeCheck(w io.Writer, file string, c Check) error {
 	if c.OK {
-		_, err := fmt.Fprintf(w, "ok   %s:%d: %s\n", SafeText(file), c.Line, SafeText(c.Text))
+		b := make([]byte, 0, 32+len(file)+len(c.Text))
+		b = append(b, "ok   "...)
+		b = appendSafeString(b, file)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(c.Line), 10)
+		b = append(b, ": "...)
+		b = appendSafeString(b, c.Text)
+		_, err := w.Write(append(b, '\n'))
 		return err
 	}
 	_, err := fmt.Fprintf(w, "FAIL %s:%d: %s\n     expected %s\n     seen     %s\n", SafeText(file), c.Line, SafeText(c.Text), SafeText(c.Want), SafeText(c.Got))

@@ -124,6 +124,9 @@ type failKey struct {
 	kind model.EventKind
 }
 
+// handleKey names an app's handle on a job.
+type handleKey struct{ app, job string }
+
 // runner plays a script.
 type runner struct {
 	sc    *Script
@@ -147,8 +150,8 @@ type runner struct {
 	urls       map[string]string             // script URL → the backend's, without remotes
 	progs      harness.ProgramScripter
 	jobs       map[string]model.GUID
-	names      map[model.GUID]string // job GUID → name
-	handles    map[string]model.Job  // app + "\x00" + job → handle
+	names      map[model.GUID]string   // job GUID → name
+	handles    map[handleKey]model.Job // app's handle on job
 	classes    map[string]model.GUID
 	byCLSID    map[model.GUID]string
 	seen       map[string]bool       // participants added
@@ -164,7 +167,7 @@ type runner struct {
 	indexed    bool
 	events     []note
 	byJob      map[model.GUID][]int32 // indexes into events
-	jobHandles map[string][]string    // job → keys of handles, in the order apps got them
+	jobHandles map[string][]handleKey // job → keys of handles, in the order apps got them
 
 	marks map[string]uint64 // mark → last trace seq when it was set
 
@@ -375,8 +378,8 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		sc: sc, be: be, own: own, text: opts.text, auto: sc.Automatic, gates: newGates(),
 		res:   &Result{File: sc.File, Version: sc.Version, Variants: variants, Backend: be.Name()},
 		users: map[string]model.Account{}, apps: map[string]harness.App{}, jobs: map[string]model.GUID{},
-		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
-		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]int32{}, jobHandles: map[string][]string{},
+		names: map[model.GUID]string{}, handles: map[handleKey]model.Job{}, classes: map[string]model.GUID{},
+		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]int32{}, jobHandles: map[string][]handleKey{},
 		marks: map[string]uint64{}, urls: map[string]string{},
 	}
 	if opts.Plan != nil && opts.text != nil && opts.Backend == nil {
@@ -766,7 +769,7 @@ func (r *runner) harnessBehavior(b behavior, app string) harness.Behavior {
 // handle returns app's handle on job, getting it with GetJob when the app
 // did not create it.
 func (r *runner) handle(app, job string) (model.Job, error) {
-	key := app + "\x00" + job
+	key := handleKey{app, job}
 	if h, ok := r.handles[key]; ok {
 		return h, nil
 	}
@@ -784,7 +787,7 @@ func (r *runner) handle(app, job string) (model.Job, error) {
 
 // addHandle records app's handle on job.
 func (r *runner) addHandle(app, job string, h model.Job) {
-	key := app + "\x00" + job
+	key := handleKey{app, job}
 	if _, ok := r.handles[key]; !ok {
 		r.jobHandles[job] = append(r.jobHandles[job], key)
 	}
