@@ -50,11 +50,18 @@ func (r *Result) WriteText(w io.Writer) error {
 // writeStep writes one step as a line of the text log: time, from,
 // arrow, to, label and result in columns.
 func writeStep(w io.Writer, s Step) error {
+	_, err := writeStepBuf(w, s, nil)
+	return err
+}
+
+// writeStepBuf is writeStep that builds the line in buf's memory, and
+// returns it for the next line.
+func writeStepBuf(w io.Writer, s Step, buf []byte) ([]byte, error) {
 	arrow := "->"
 	if !s.OK {
 		arrow = "-x"
 	}
-	b := make([]byte, 0, 128)
+	b := buf[:0]
 	b = field(b, fmtAt(s.At), 10)
 	b = append(b, ' ')
 	b = field(b, s.From, 12)
@@ -79,9 +86,24 @@ func writeStep(w io.Writer, s Step) error {
 	for len(b) > 0 && b[len(b)-1] == ' ' {
 		b = b[:len(b)-1]
 	}
-	b = appendSafe(b[:0:0], b) // a copy only when a control character must be escaped
-	_, err := w.Write(append(b, '\n'))
-	return err
+	if !plain(b) { // a copy only when a control character must be escaped
+		_, err := w.Write(append([]byte(SafeText(string(b))), '\n'))
+		return b, err
+	}
+	b = append(b, '\n')
+	_, err := w.Write(b)
+	return b, err
+}
+
+// plain reports whether text is printable ASCII only: nothing for
+// SafeText to escape.
+func plain(text []byte) bool {
+	for _, c := range text {
+		if c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // appendSafeString appends s to dst as SafeText writes it.
@@ -92,25 +114,6 @@ func appendSafeString(dst []byte, s string) []byte {
 		}
 	}
 	return append(dst, s...)
-}
-
-// appendSafe appends text to dst as SafeText writes it; when dst is
-// empty and text needs no escape, it returns text itself.
-func appendSafe(dst, text []byte) []byte {
-	clean := true
-	for _, c := range text {
-		if c < 0x20 || c >= 0x7f {
-			clean = false
-			break
-		}
-	}
-	switch {
-	case !clean:
-		return append(dst, SafeText(string(text))...)
-	case len(dst) == 0:
-		return text
-	}
-	return append(dst, text...)
 }
 
 // field appends s padded with spaces to width runes, as fmt's %-Ns does.

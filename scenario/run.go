@@ -176,6 +176,7 @@ type runner struct {
 	waitCancel context.CancelFunc // ends the settle in progress when a call is held
 
 	text    io.Writer // RunText: steps and checks are written here, steps not kept
+	lineBuf []byte    // the memory of the last text line, reused
 	textErr error     // the first error writing text
 
 	programs map[string]bool // programs scripted on the backend
@@ -268,6 +269,9 @@ func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result,
 		return r.finish()
 	}
 	sr := newStmtReader(name, src)
+	if opts.Plan != nil { // as many jobs as the first reading found
+		sr.p.jobs = make(map[string]bool, len(opts.Plan.releases))
+	}
 	var r *runner
 	for {
 		st, ok, err := sr.next()
@@ -384,6 +388,9 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 	}
 	if opts.Plan != nil && opts.text != nil && opts.Backend == nil {
 		r.plan = opts.Plan.releases
+		n := len(r.plan)
+		r.names = make(map[model.GUID]string, n)
+		r.handles = make(map[handleKey]model.Job, min(n, 1024)) // handles are let go of as the run goes
 	}
 	r.useBackend(be)
 	r.gates.onHold = r.holdEntered
@@ -448,7 +455,7 @@ func (r *runner) addStep(s Step) {
 		return
 	}
 	if r.textErr == nil {
-		r.textErr = writeStep(r.text, s)
+		r.lineBuf, r.textErr = writeStepBuf(r.text, s, r.lineBuf)
 	}
 }
 
@@ -1062,7 +1069,9 @@ func (r *runner) log(events []model.Event) {
 		r.addStep(Step{Kind: StepNotify, At: at, From: "BITS", To: to,
 			Label: label, Job: r.names[e.Job], Result: e.Result, OK: e.Delivered(), Retry: retry, Event: &ev})
 		if e.Delivered() {
-			delete(r.failed, key)
+			if failed {
+				delete(r.failed, key)
+			}
 		} else if !failed || retry {
 			r.failed[key] = e.Time
 		}
