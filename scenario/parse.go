@@ -3,7 +3,9 @@
 // start, exit and crash, service restarts, remote sources, time) and
 // expectations on notifications, states and HRESULTs. Parse reads a script;
 // Run plays it on a simulator with a manual clock and returns a Result with
-// the trace and every expectation's outcome.
+// the trace and every expectation's outcome; RunWith plays it on any
+// harness.Backend (RunOptions.Backend), skipping a script that needs what
+// the backend cannot do (Script.Needs).
 //
 // A script, one statement per line ('#' starts a comment):
 //
