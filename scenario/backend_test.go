@@ -102,6 +102,11 @@ expect job1 state SUSPENDED
 	require.NoError(t, err)
 	assert.Equal(t, "needs variant falls-back-to-clsid of PREC-FAILURE-KEEPS-OBJECT (the backend follows keeps-object)", res.Skipped)
 
+	old := parse(t, "version 3.0\nstart A as alice\n")
+	res, err = scenario.RunWith(old, scenario.RunOptions{Backend: b})
+	require.NoError(t, err)
+	assert.Equal(t, "needs BITS 3.0 (the backend is BITS 10.3)", res.Skipped, "a script for an older BITS checks what it lacks")
+
 	bounded := plain{Backend: b, caps: harness.Capabilities{Version: model.BITS10_3, MaxWait: 10e9}}
 	res, err = scenario.RunWith(parse(t, "start A as alice\nadvance 1m\n"), scenario.RunOptions{Backend: bounded})
 	require.NoError(t, err)
