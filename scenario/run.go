@@ -1047,7 +1047,10 @@ func (r *runner) log(events []model.Event) {
 			r.participant(to, "cmdline", "")
 		}
 		key := failKey{e.Job, e.Kind}
-		ev := e
+		var ev *model.Event // a text line needs only a command line's
+		if r.text == nil || e.Kind == model.EventCommandLine {
+			ev = &e
+		}
 		if r.indexed {
 			if _, named := r.jobs[r.names[e.Job]]; named { // not let go of (releaseUpTo)
 				r.byJob[e.Job] = append(r.byJob[e.Job], int32(len(r.events)))
@@ -1067,7 +1070,7 @@ func (r *runner) log(events []model.Event) {
 			at = 0 // the automatic clock follows the wall clock: no time is shown
 		}
 		r.addStep(Step{Kind: StepNotify, At: at, From: "BITS", To: to,
-			Label: label, Job: r.names[e.Job], Result: e.Result, OK: e.Delivered(), Retry: retry, Event: &ev})
+			Label: label, Job: r.names[e.Job], Result: e.Result, OK: e.Delivered(), Retry: retry, Event: ev})
 		if e.Delivered() {
 			if failed {
 				delete(r.failed, key)
