@@ -27,7 +27,8 @@ func (sc *Script) Variants() rules.Selection {
 
 // Needs returns the capabilities a backend must have to run the script,
 // as the conformance suite declares a scenario's needs: its version
-// statement (a minimum), restart, crash, notification CLSIDs (class and
+// statement (a minimum; RunWith also skips a script whose version
+// statement names an older BITS than the backend's), restart, crash, notification CLSIDs (class and
 // setnotifyclsid, on BITS 5.0 and later; an older version statement checks
 // that CLSIDs are refused), command lines, several users or accounts other
 // than an ordinary user, and concurrent callbacks (clock automatic). An
@@ -94,12 +95,17 @@ func (sc *Script) longestAdvance() time.Duration {
 }
 
 // skipReason says why the script cannot run on b ("" when it can): the
-// capabilities it needs that b lacks, the optional control interfaces of
+// capabilities it needs that b lacks, a version statement other than b's
+// version, the optional control interfaces of
 // package harness it needs that b does not implement, a reading of an
 // open rule b does not follow, or an advance longer than b waits.
 func (sc *Script) skipReason(b harness.Backend) string {
 	caps := b.Capabilities()
 	missing := caps.Missing(sc.Needs())
+	if sc.versionSet && caps.Version > sc.Version {
+		// A script for an older BITS checks what that version lacks.
+		missing = append(missing, fmt.Sprintf("BITS %v (the backend is BITS %v)", sc.Version, caps.Version))
+	}
 	if limit := caps.MaxWait; !caps.VirtualTime && limit > 0 {
 		if d := sc.longestAdvance(); d > limit {
 			missing = append(missing, fmt.Sprintf("waits of %v (the backend waits at most %v)", d, limit))

@@ -102,6 +102,11 @@ expect job1 state SUSPENDED
 	require.NoError(t, err)
 	assert.Equal(t, "needs variant falls-back-to-clsid of PREC-FAILURE-KEEPS-OBJECT (the backend follows keeps-object)", res.Skipped)
 
+	old := parse(t, "version 3.0\nstart A as alice\n")
+	res, err = scenario.RunWith(old, scenario.RunOptions{Backend: b})
+	require.NoError(t, err)
+	assert.Equal(t, "needs BITS 3.0 (the backend is BITS 10.3)", res.Skipped, "a script for an older BITS checks what it lacks")
+
 	bounded := plain{Backend: b, caps: harness.Capabilities{Version: model.BITS10_3, MaxWait: 10e9}}
 	res, err = scenario.RunWith(parse(t, "start A as alice\nadvance 1m\n"), scenario.RunOptions{Backend: bounded})
 	require.NoError(t, err)
@@ -226,4 +231,37 @@ expect since m JobTransferred -> A x2
 	require.NoError(t, err)
 	assert.False(t, res.Failed(), "%v", res.Failures())
 	assert.Equal(t, 2, res.CheckCount())
+}
+
+// remoteApps is a backend whose callback objects are tokens (as a backend
+// whose objects live in helper processes hands out), not Recorders.
+type remoteApps struct{ plain }
+
+type tokenApp struct{ harness.App }
+
+// token stands for an object in another process.
+type token struct{ model.Callback }
+
+func (b remoteApps) StartApp(name string, user model.Account) (harness.App, error) {
+	a, err := b.plain.StartApp(name, user)
+	if err != nil {
+		return nil, err
+	}
+	return tokenApp{a}, nil
+}
+
+func (a tokenApp) Callback(bh harness.Behavior) model.Callback {
+	return &token{a.App.Callback(bh)}
+}
+
+func TestInterfaceOwnerOfAnObjectInAnotherProcess(t *testing.T) {
+	b := newSimBackend(t, sim.Options{Clock: sim.Manual})
+	data, err := os.ReadFile("../examples/04-last-writer-wins-object.bits")
+	require.NoError(t, err)
+	sc, err := scenario.Parse("04.bits", data)
+	require.NoError(t, err)
+	res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: remoteApps{plain{Backend: b, caps: b.Capabilities()}}})
+	require.NoError(t, err)
+	require.Empty(t, res.Skipped)
+	assert.False(t, res.Failed(), "%v", res.Failures())
 }

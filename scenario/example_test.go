@@ -5,7 +5,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/scenario"
+	"github.com/bitssim/bitssim/sim"
 )
 
 func Example() {
@@ -71,4 +73,50 @@ expect job1 files 1/1
 	// ok   long.bits:7: expect since before no JobTransferred
 	// ok   long.bits:8: expect job1 files 1/1
 	// long.bits: 2 checks, all passed
+}
+
+// A script runs on any harness.Backend; what the backend cannot do is
+// skipped, saying what the script needs.
+func ExampleRunWith_backend() {
+	sc, err := scenario.Parse("restart.bits", []byte(`start A as alice
+A: create job1
+restart
+expect job1 state SUSPENDED
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("needs restart: %v\n", sc.Needs().Restart)
+	b, err := harness.NewSim(sim.Options{Clock: sim.Manual})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer b.Close() // the runner does not close a backend it was given
+	res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: b})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Summary())
+	res, err = scenario.RunWith(sc, scenario.RunOptions{Backend: noRestart{b}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Summary())
+	// Output:
+	// needs restart: true
+	// restart.bits: 1 check, passed
+	// restart.bits: skipped on sim: needs restart
+}
+
+// noRestart is a backend that cannot restart its service.
+type noRestart struct{ harness.Backend }
+
+func (b noRestart) Capabilities() harness.Capabilities {
+	c := b.Backend.Capabilities()
+	c.Restart = false
+	return c
 }

@@ -17,7 +17,13 @@ type JSONResult struct {
 	// Variants maps rule ID → the reading of an open rule the run
 	// followed, for those not at their default.
 	Variants map[string]string `json:"variants,omitempty"`
-	OK       bool              `json:"ok"`
+	// Backend names the backend the script ran on: "sim", "wine",
+	// "windows".
+	Backend string `json:"backend,omitempty"`
+	// Skipped says why the script did not run on the backend ("needs
+	// restart"); then it has no steps and no checks, and OK is true.
+	Skipped string `json:"skipped,omitempty"`
+	OK      bool   `json:"ok"`
 	// Passed and Failed count the checks.
 	Passed       int           `json:"passed"`
 	Failed       int           `json:"failed"`
@@ -91,7 +97,7 @@ func (k StepKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil
 
 // JSON returns the result in the form WriteJSON prints.
 func (r *Result) JSON() JSONResult {
-	out := JSONResult{File: r.File, Version: r.Version.String(), Variants: r.Variants, OK: !r.Failed(), Passed: r.CheckCount() - len(r.Failures()),
+	out := JSONResult{File: r.File, Version: r.Version.String(), Variants: r.Variants, Backend: r.Backend, Skipped: r.Skipped, OK: !r.Failed(), Passed: r.CheckCount() - len(r.Failures()),
 		Failed: len(r.Failures()), Participants: r.Participants, Checks: r.Checks,
 		Steps: make([]JSONStep, 0, len(r.Steps))}
 	if out.Participants == nil {

@@ -3,7 +3,9 @@
 // start, exit and crash, service restarts, remote sources, time) and
 // expectations on notifications, states and HRESULTs. Parse reads a script;
 // Run plays it on a simulator with a manual clock and returns a Result with
-// the trace and every expectation's outcome.
+// the trace and every expectation's outcome; RunWith plays it on any
+// harness.Backend (RunOptions.Backend), skipping a script that needs what
+// the backend cannot do (Script.Needs).
 //
 // A script, one statement per line ('#' starts a comment):
 //
@@ -383,6 +385,7 @@ type parser struct {
 	marks   map[string]bool
 	// automatic: the script runs on the automatic clock.
 	automatic bool
+	pos       []token // stmt's positional arguments, reused
 }
 
 func (p *parser) err(line int, t token, msg, hint string) error {
@@ -422,8 +425,9 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 			return st, err
 		}
 		st.Expect = exp
-		for _, a := range args {
-			st.Args = append(st.Args, a.text)
+		st.Args = make([]string, len(args))
+		for i, a := range args {
+			st.Args[i] = a.text
 		}
 		return st, nil
 	}
@@ -439,7 +443,8 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 		}
 		args = args[:n-2]
 	}
-	pos := make([]token, 0, len(args))
+	pos := p.pos[:0] // reused: tokens do not outlive the statement
+	defer func() { p.pos = pos[:0] }()
 	for _, a := range args {
 		if !a.quoted && a.text == "->" {
 			return st, p.err(line, a, "-> must be followed by one HRESULT at the end of the line", "write e.g. -> BG_E_INVALID_STATE")

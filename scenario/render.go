@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -49,11 +50,18 @@ func (r *Result) WriteText(w io.Writer) error {
 // writeStep writes one step as a line of the text log: time, from,
 // arrow, to, label and result in columns.
 func writeStep(w io.Writer, s Step) error {
+	_, err := writeStepBuf(w, s, nil)
+	return err
+}
+
+// writeStepBuf is writeStep that builds the line in buf's memory, and
+// returns it for the next line.
+func writeStepBuf(w io.Writer, s Step, buf []byte) ([]byte, error) {
 	arrow := "->"
 	if !s.OK {
 		arrow = "-x"
 	}
-	b := make([]byte, 0, 128)
+	b := buf[:0]
 	b = field(b, fmtAt(s.At), 10)
 	b = append(b, ' ')
 	b = field(b, s.From, 12)
@@ -75,9 +83,37 @@ func writeStep(w io.Writer, s Step) error {
 		b = append(b, s.Event.Target.Parameters...)
 		b = append(b, ']')
 	}
-	b = append([]byte(SafeText(strings.TrimRight(string(b), " "))), '\n')
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	if !plain(b) { // a copy only when a control character must be escaped
+		_, err := w.Write(append([]byte(SafeText(string(b))), '\n'))
+		return b, err
+	}
+	b = append(b, '\n')
 	_, err := w.Write(b)
-	return err
+	return b, err
+}
+
+// plain reports whether text is printable ASCII only: nothing for
+// SafeText to escape.
+func plain(text []byte) bool {
+	for _, c := range text {
+		if c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// appendSafeString appends s to dst as SafeText writes it.
+func appendSafeString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return append(dst, SafeText(s)...)
+		}
+	}
+	return append(dst, s...)
 }
 
 // field appends s padded with spaces to width runes, as fmt's %-Ns does.
@@ -98,7 +134,14 @@ func sortedChecks(c []Check) []Check {
 
 func writeCheck(w io.Writer, file string, c Check) error {
 	if c.OK {
-		_, err := fmt.Fprintf(w, "ok   %s:%d: %s\n", SafeText(file), c.Line, SafeText(c.Text))
+		b := make([]byte, 0, 32+len(file)+len(c.Text))
+		b = append(b, "ok   "...)
+		b = appendSafeString(b, file)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(c.Line), 10)
+		b = append(b, ": "...)
+		b = appendSafeString(b, c.Text)
+		_, err := w.Write(append(b, '\n'))
 		return err
 	}
 	_, err := fmt.Fprintf(w, "FAIL %s:%d: %s\n     expected %s\n     seen     %s\n", SafeText(file), c.Line, SafeText(c.Text), SafeText(c.Want), SafeText(c.Got))
@@ -166,6 +209,9 @@ func (r *Result) Summary() string {
 }
 
 func (r *Result) summary() string {
+	if r.Skipped != "" {
+		return fmt.Sprintf("%s: skipped on %s: %s", r.File, r.Backend, r.Skipped)
+	}
 	failed := len(r.Failures())
 	n := r.CheckCount()
 	if n == 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -123,6 +124,9 @@ type failKey struct {
 	kind model.EventKind
 }
 
+// handleKey names an app's handle on a job.
+type handleKey struct{ app, job string }
+
 // runner plays a script.
 type runner struct {
 	sc    *Script
@@ -140,12 +144,14 @@ type runner struct {
 	objectApp  func(job model.Job) (string, bool)
 	observe    func() (model.Manager, error) // starts an administrator's app
 	inProcess  bool                          // callback objects run here (Behavior's functions work)
+	realTime   bool                          // the backend's clock is real: times are shown to the millisecond
+	objApps    map[any]string                // object → its app, for objects that are no Recorder (another process's)
 	remotes    harness.RemoteScripter        // nil: remotes map to Backend.Remote
 	urls       map[string]string             // script URL → the backend's, without remotes
 	progs      harness.ProgramScripter
 	jobs       map[string]model.GUID
-	names      map[model.GUID]string // job GUID → name
-	handles    map[string]model.Job  // app + "\x00" + job → handle
+	names      map[model.GUID]string   // job GUID → name
+	handles    map[handleKey]model.Job // app's handle on job
 	classes    map[string]model.GUID
 	byCLSID    map[model.GUID]string
 	seen       map[string]bool       // participants added
@@ -161,7 +167,7 @@ type runner struct {
 	indexed    bool
 	events     []note
 	byJob      map[model.GUID][]int32 // indexes into events
-	jobHandles map[string][]string    // job → keys of handles, in the order apps got them
+	jobHandles map[string][]handleKey // job → keys of handles, in the order apps got them
 
 	marks map[string]uint64 // mark → last trace seq when it was set
 
@@ -170,6 +176,7 @@ type runner struct {
 	waitCancel context.CancelFunc // ends the settle in progress when a call is held
 
 	text    io.Writer // RunText: steps and checks are written here, steps not kept
+	lineBuf []byte    // the memory of the last text line, reused
 	textErr error     // the first error writing text
 
 	programs map[string]bool // programs scripted on the backend
@@ -262,6 +269,9 @@ func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result,
 		return r.finish()
 	}
 	sr := newStmtReader(name, src)
+	if opts.Plan != nil { // as many jobs as the first reading found
+		sr.p.jobs = make(map[string]bool, len(opts.Plan.releases))
+	}
 	var r *runner
 	for {
 		st, ok, err := sr.next()
@@ -372,12 +382,15 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		sc: sc, be: be, own: own, text: opts.text, auto: sc.Automatic, gates: newGates(),
 		res:   &Result{File: sc.File, Version: sc.Version, Variants: variants, Backend: be.Name()},
 		users: map[string]model.Account{}, apps: map[string]harness.App{}, jobs: map[string]model.GUID{},
-		names: map[model.GUID]string{}, handles: map[string]model.Job{}, classes: map[string]model.GUID{},
-		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]int32{}, jobHandles: map[string][]string{},
+		names: map[model.GUID]string{}, handles: map[handleKey]model.Job{}, classes: map[string]model.GUID{},
+		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]int32{}, jobHandles: map[string][]handleKey{},
 		marks: map[string]uint64{}, urls: map[string]string{},
 	}
 	if opts.Plan != nil && opts.text != nil && opts.Backend == nil {
 		r.plan = opts.Plan.releases
+		n := len(r.plan)
+		r.names = make(map[model.GUID]string, n)
+		r.handles = make(map[handleKey]model.Job, min(n, 1024)) // handles are let go of as the run goes
 	}
 	r.useBackend(be)
 	r.gates.onHold = r.holdEntered
@@ -403,6 +416,7 @@ func (r *runner) useBackend(be harness.Backend) {
 		r.clockNow = time.Now
 	}
 	r.start = r.clockNow()
+	r.realTime = !be.Capabilities().VirtualTime
 	if c, ok := be.(harness.CallbackCounter); ok {
 		r.inFlight = c.InFlight
 	}
@@ -441,7 +455,7 @@ func (r *runner) addStep(s Step) {
 		return
 	}
 	if r.textErr == nil {
-		r.textErr = writeStep(r.text, s)
+		r.lineBuf, r.textErr = writeStepBuf(r.text, s, r.lineBuf)
 	}
 }
 
@@ -466,7 +480,17 @@ func (r *runner) now() time.Duration {
 	if r.auto {
 		return 0 // the automatic clock follows the wall clock: no time is shown
 	}
-	return r.clockNow().Sub(r.start)
+	return r.offset(r.clockNow())
+}
+
+// offset is the time of the run at t: exact on a virtual clock, to the
+// millisecond on a real one.
+func (r *runner) offset(t time.Time) time.Duration {
+	d := t.Sub(r.start)
+	if r.realTime {
+		d = d.Round(time.Millisecond)
+	}
+	return d
 }
 
 // close lets every held call go and stops the backend the runner made.
@@ -752,7 +776,7 @@ func (r *runner) harnessBehavior(b behavior, app string) harness.Behavior {
 // handle returns app's handle on job, getting it with GetJob when the app
 // did not create it.
 func (r *runner) handle(app, job string) (model.Job, error) {
-	key := app + "\x00" + job
+	key := handleKey{app, job}
 	if h, ok := r.handles[key]; ok {
 		return h, nil
 	}
@@ -770,7 +794,7 @@ func (r *runner) handle(app, job string) (model.Job, error) {
 
 // addHandle records app's handle on job.
 func (r *runner) addHandle(app, job string, h model.Job) {
-	key := app + "\x00" + job
+	key := handleKey{app, job}
 	if _, ok := r.handles[key]; !ok {
 		r.jobHandles[job] = append(r.jobHandles[job], key)
 	}
@@ -894,7 +918,14 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 		if b.iface == "none" {
 			return h.SetNotifyInterface(&noCallback{})
 		}
-		return h.SetNotifyInterface(r.apps[st.Actor].Callback(r.harnessBehavior(b, st.Actor)))
+		obj := r.apps[st.Actor].Callback(r.harnessBehavior(b, st.Actor))
+		if _, ok := harness.RecorderOf(obj); !ok && obj != nil && reflect.TypeOf(obj).Comparable() {
+			if r.objApps == nil {
+				r.objApps = map[any]string{}
+			}
+			r.objApps[obj] = st.Actor
+		}
+		return h.SetNotifyInterface(obj)
 	case "clearnotifyinterface":
 		return h.SetNotifyInterface(nil)
 	case "setnotifyclsid":
@@ -1016,7 +1047,10 @@ func (r *runner) log(events []model.Event) {
 			r.participant(to, "cmdline", "")
 		}
 		key := failKey{e.Job, e.Kind}
-		ev := e
+		var ev *model.Event // a text line needs only a command line's
+		if r.text == nil || e.Kind == model.EventCommandLine {
+			ev = &e
+		}
 		if r.indexed {
 			if _, named := r.jobs[r.names[e.Job]]; named { // not let go of (releaseUpTo)
 				r.byJob[e.Job] = append(r.byJob[e.Job], int32(len(r.events)))
@@ -1031,14 +1065,16 @@ func (r *runner) log(events []model.Event) {
 		// fallback within one delivery is not.
 		failedAt, failed := r.failed[key]
 		retry := failed && e.Time.After(failedAt)
-		at := e.Time.Sub(r.start)
+		at := r.offset(e.Time)
 		if r.auto {
 			at = 0 // the automatic clock follows the wall clock: no time is shown
 		}
 		r.addStep(Step{Kind: StepNotify, At: at, From: "BITS", To: to,
-			Label: label, Job: r.names[e.Job], Result: e.Result, OK: e.Delivered(), Retry: retry, Event: &ev})
+			Label: label, Job: r.names[e.Job], Result: e.Result, OK: e.Delivered(), Retry: retry, Event: ev})
 		if e.Delivered() {
-			delete(r.failed, key)
+			if failed {
+				delete(r.failed, key)
+			}
 		} else if !failed || retry {
 			r.failed[key] = e.Time
 		}
@@ -1288,6 +1324,11 @@ func (r *runner) observer(job string) (model.Job, error) {
 func (r *runner) ownerOf(h model.Job, cb model.Callback) string {
 	if rec, ok := harness.RecorderOf(cb); ok && rec.Target().Kind == model.TargetObject {
 		return rec.Target().App
+	}
+	if reflect.TypeOf(cb).Comparable() {
+		if app, ok := r.objApps[cb]; ok {
+			return app
+		}
 	}
 	if r.objectApp != nil {
 		if app, ok := r.objectApp(h); ok {

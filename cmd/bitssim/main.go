@@ -33,6 +33,7 @@ import (
 )
 
 func main() {
+	platformMain() // the Windows build's helper processes start here
 	// Without this, a write to a closed pipe kills the process with
 	// SIGPIPE; with it, the write returns EPIPE, which outWriter handles.
 	signal.Ignore(syscall.SIGPIPE)

@@ -32,11 +32,15 @@ func runRun(args []string, s streams) int {
 	format := fs.String("format", "text", "how to print the trace: text, json (one array), jsonl (one object per line), mermaid or svg")
 	out := fs.String("o", "", "write to this file (replaced only when every scenario parses), or one file per scenario into this directory")
 	quiet := fs.Bool("q", false, "print nothing but failures")
+	var backend backendFlag
+	fs.Var(&backend, "backend", "the BITS to run on: sim (default), wine or windows (the real ones in the Windows build; wine also from Linux, through BITSSIM_WINE_EXE)")
 	var variants variantFlag
 	fs.Var(&variants, "variant", "`ID=NAME`: follow this reading of an open rule (repeatable; overrides the scenario's variant statement; see bitssim rules --uncertain)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: %s run [--format text|json|jsonl|mermaid|svg] [-o FILE|DIR] [-q] [--variant ID=NAME]... SCENARIO...\n\n", programName)
-		fmt.Fprintf(fs.Output(), "Runs scenarios on the simulator with a manual clock and prints their trace.\n")
+		fmt.Fprintf(fs.Output(), "Usage: %s run [--backend sim|wine|windows] [--format text|json|jsonl|mermaid|svg] [-o FILE|DIR] [-q] [--variant ID=NAME]... SCENARIO...\n\n", programName)
+		fmt.Fprintf(fs.Output(), "Runs scenarios on the simulator with a manual clock (or on a real BITS: --backend)\n")
+		fmt.Fprintf(fs.Output(), "and prints their trace. A scenario that needs what the backend cannot do is\n")
+		fmt.Fprintf(fs.Output(), "skipped, saying what it needs.\n")
 		fmt.Fprintf(fs.Output(), "SCENARIO '-' reads standard input. -o DIR (an existing directory, a name ending\n")
 		fmt.Fprintf(fs.Output(), "in '/', or any -o with several svg or mermaid scenarios) writes NAME.txt, .json,\n")
 		fmt.Fprintf(fs.Output(), ".jsonl, .mmd or .svg per scenario.\n")
@@ -50,6 +54,9 @@ func runRun(args []string, s streams) int {
 	}
 	paths, code, done := parseFlags(fs, args)
 	if done {
+		return code
+	}
+	if code, ran := delegate(args, backend.name, s); ran {
 		return code
 	}
 	f, ok := formats[*format]
@@ -107,8 +114,14 @@ func runRun(args []string, s streams) int {
 			stdinUsed = true
 		}
 		opts := scenario.RunOptions{Variants: variants.sel}
+		be, err := backend.newBackend()
+		if err != nil {
+			fmt.Fprintf(s.err, "%s run: %s\n", programName, safeText(err.Error()))
+			code = exitUsage
+			continue
+		}
+		opts.Backend = be
 		var res *scenario.Result
-		var err error
 		streamed := false
 		if *format == "text" && !dirMode {
 			// Text is written as the run goes: a long scenario never sits
@@ -122,6 +135,11 @@ func runRun(args []string, s streams) int {
 			streamed = true
 		} else {
 			res, err = runScenarioFile(path, s.in, opts)
+		}
+		if be != nil {
+			if cerr := be.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("%s run: close the %s backend: %w", programName, backend.name, cerr)
+			}
 		}
 		if err != nil {
 			fmt.Fprintf(s.err, "%s\n", safeText(err.Error()))
@@ -252,9 +270,11 @@ func runScenarioText(path string, stdin io.Reader, w io.Writer, opts scenario.Ru
 		if err != nil {
 			return nil, fmt.Errorf("%s run: %w", programName, err)
 		}
-		if err := scenario.Validate(path, bytes.NewReader(data)); err != nil {
+		plan, err := scenario.Prepare(path, bytes.NewReader(data))
+		if err != nil {
 			return nil, err
 		}
+		opts.Plan = plan
 		return scenario.RunText(path, bytes.NewReader(data), w, opts)
 	}
 	// A file is read twice rather than held: once to check it, once to run.
@@ -264,7 +284,7 @@ func runScenarioText(path string, stdin io.Reader, w io.Writer, opts scenario.Ru
 			return nil, fmt.Errorf("%s run: %w", programName, err)
 		}
 		if pass == 0 {
-			err = scenario.Validate(path, f)
+			opts.Plan, err = scenario.Prepare(path, f)
 			f.Close()
 			if err != nil {
 				return nil, err
