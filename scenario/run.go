@@ -171,6 +171,12 @@ type runner struct {
 
 	marks map[string]uint64 // mark → last trace seq when it was set
 
+	// The tables of the notes' apps, users and CLSIDs.
+	strs    []string
+	strIdx  map[string]int32
+	guids   []model.GUID
+	guidIdx map[model.GUID]int32
+
 	auto       bool               // the automatic clock (clock automatic)
 	gates      *gates             // where the calls of hold objects wait
 	waitCancel context.CancelFunc // ends the settle in progress when a call is held
@@ -236,7 +242,7 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 // Result keeps the failed checks, counts the others (CheckCount), and has
 // no steps: a scenario of any length runs in memory proportional to its
 // jobs (to its notifications, given the script's Plan), not to its
-// statements (one statement may cause at most 32,768 notifications). A
+// statements (one statement may cause at most 16,384 notifications). A
 // syntax error stops the run where it is found, after the text of the
 // statements before it; check the scenario with Validate or Prepare first
 // when that matters.
@@ -435,9 +441,9 @@ func (r *runner) useBackend(be harness.Backend) {
 
 // streamTraceLimit is the service's trace limit when RunText keeps the
 // notifications itself: more notifications than this from one statement
-// (32,768: an advance over thousands of jobs whose callbacks keep
+// (16,384: an advance over thousands of jobs whose callbacks keep
 // failing) are an error rather than a silent loss.
-var streamTraceLimit = 1 << 15
+var streamTraceLimit = 1 << 14
 
 // finish orders the lifelines and returns the result.
 func (r *runner) finish() (*Result, error) {
@@ -1055,7 +1061,7 @@ func (r *runner) log(events []model.Event) {
 			if _, named := r.jobs[r.names[e.Job]]; named { // not let go of (releaseUpTo)
 				r.byJob[e.Job] = append(r.byJob[e.Job], int32(len(r.events)))
 			}
-			r.events = append(r.events, noteOf(e))
+			r.events = append(r.events, r.noteOf(e))
 		}
 		label := e.Kind.String() + " " + r.names[e.Job]
 		if e.Kind == model.EventCommandLine {
@@ -1355,30 +1361,61 @@ func (r *runner) matches(target string, ev model.Event) bool {
 }
 
 // note is a notification as the runner keeps it for expectations: what
-// they match on, in half the memory of a model.Event.
+// they match on, in a third of the memory of a model.Event (apps, users
+// and CLSIDs, which repeat, are numbers in the runner's tables).
 type note struct {
 	seq      uint64
 	job      model.GUID
-	clsid    model.GUID
-	app      string
-	user     string
 	file     string
+	app      int32 // in r.strs
+	user     int32 // in r.strs
+	clsid    int32 // in r.guids
 	instance int32
 	result   model.HRESULT
-	kind     model.EventKind
-	target   model.TargetKind
+	kind     uint8 // model.EventKind
+	target   uint8 // model.TargetKind
 }
 
-func noteOf(e model.Event) note {
-	return note{seq: e.Seq, job: e.Job, clsid: e.Target.CLSID, app: e.Target.App, user: e.User, file: e.File,
-		instance: int32(e.Target.Instance), result: e.Result, kind: e.Kind, target: e.Target.Kind}
+// noteOf keeps e as a note.
+func (r *runner) noteOf(e model.Event) note {
+	return note{seq: e.Seq, job: e.Job, file: e.File, app: r.str(e.Target.App), user: r.str(e.User),
+		clsid: r.guid(e.Target.CLSID), instance: int32(e.Target.Instance), result: e.Result,
+		kind: uint8(e.Kind), target: uint8(e.Target.Kind)}
+}
+
+// str numbers a string in the runner's table.
+func (r *runner) str(s string) int32 {
+	i, ok := r.strIdx[s]
+	if !ok {
+		if r.strIdx == nil {
+			r.strIdx = map[string]int32{}
+		}
+		i = int32(len(r.strs))
+		r.strs = append(r.strs, s)
+		r.strIdx[s] = i
+	}
+	return i
+}
+
+// guid numbers a GUID in the runner's table.
+func (r *runner) guid(g model.GUID) int32 {
+	i, ok := r.guidIdx[g]
+	if !ok {
+		if r.guidIdx == nil {
+			r.guidIdx = map[model.GUID]int32{}
+		}
+		i = int32(len(r.guids))
+		r.guids = append(r.guids, g)
+		r.guidIdx[g] = i
+	}
+	return i
 }
 
 // event is the note as a model.Event (without time, command line or
 // ranges, which expectations do not read).
-func (n *note) event() model.Event {
-	return model.Event{Seq: n.seq, Job: n.job, Kind: n.kind, User: n.user, File: n.file, Result: n.result,
-		Target: model.Target{Kind: n.target, App: n.app, CLSID: n.clsid, Instance: int(n.instance)}}
+func (r *runner) event(n *note) model.Event {
+	return model.Event{Seq: n.seq, Job: n.job, Kind: model.EventKind(n.kind), User: r.strs[n.user], File: n.file, Result: n.result,
+		Target: model.Target{Kind: model.TargetKind(n.target), App: r.strs[n.app], CLSID: r.guids[n.clsid], Instance: int(n.instance)}}
 }
 
 // eachEvent calls f with the notifications about job ("" for every job)
@@ -1396,7 +1433,7 @@ func (r *runner) eachEvent(job string, since uint64, f func(model.Event) bool) {
 	if job == "" {
 		i := sort.Search(len(r.events), func(i int) bool { return r.events[i].seq > since })
 		for k := i; k < len(r.events); k++ {
-			if !f(r.events[k].event()) {
+			if !f(r.event(&r.events[k])) {
 				return
 			}
 		}
@@ -1405,7 +1442,7 @@ func (r *runner) eachEvent(job string, since uint64, f func(model.Event) bool) {
 	idx := r.byJob[r.jobs[job]]
 	i := sort.Search(len(idx), func(i int) bool { return r.events[idx[i]].seq > since })
 	for _, k := range idx[i:] {
-		if !f(r.events[k].event()) {
+		if !f(r.event(&r.events[k])) {
 			return
 		}
 	}
