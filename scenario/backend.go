@@ -270,6 +270,18 @@ func (b *behavior) asData() dataBehavior {
 	return out
 }
 
+// SimOptions are the options of the simulator the script runs on by
+// default: its version, seed, clock and variants. A harness.SimBackend
+// made from them (harness.NewSim, or NewSimAuto when Clock is Automatic)
+// runs the script as Run does.
+func (sc *Script) SimOptions() sim.Options {
+	so := sim.Options{Version: sc.Version, Seed: sc.Seed, Variants: sc.Variants().Normalized(), Clock: sim.Manual}
+	if sc.Automatic {
+		so.Clock = sim.Automatic
+	}
+	return so
+}
+
 // simOptions are the options of the default backend for a script.
 func simOptions(sc *Script, variants rules.Selection, text bool) sim.Options {
 	so := sim.Options{Version: sc.Version, Seed: sc.Seed, Variants: variants}

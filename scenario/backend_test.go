@@ -150,8 +150,7 @@ func TestExamplesOnAPlainBackend(t *testing.T) {
 			if sc.Needs().Concurrent {
 				t.Skip("the automatic clock is not a plain manual backend")
 			}
-			opts := sim.Options{Clock: sim.Manual, Version: sc.Version, Seed: sc.Seed, Variants: sc.Variants()}
-			b := newSimBackend(t, opts)
+			b := newSimBackend(t, sc.SimOptions())
 			caps := b.Capabilities()
 			res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: plain{Backend: b, caps: caps}})
 			require.NoError(t, err)
@@ -264,4 +263,11 @@ func TestInterfaceOwnerOfAnObjectInAnotherProcess(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, res.Skipped)
 	assert.False(t, res.Failed(), "%v", res.Failures())
+}
+
+func TestSimOptionsAreTheHeader(t *testing.T) {
+	sc := parse(t, "version 5.0\nseed 7\nvariant PREC-FAILURE-KEEPS-OBJECT falls-back-to-clsid\nstart A as alice\n")
+	assert.Equal(t, sim.Options{Version: model.BITS5_0, Seed: 7, Clock: sim.Manual,
+		Variants: rules.Selection{"PREC-FAILURE-KEEPS-OBJECT": "falls-back-to-clsid"}}, sc.SimOptions())
+	assert.Equal(t, sim.Automatic, parse(t, "clock automatic\nstart A as alice\n").SimOptions().Clock)
 }
