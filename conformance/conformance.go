@@ -455,12 +455,26 @@ func register(scs ...Scenario) {
 	}
 }
 
+// scenariosByRule returns every rule's scenario: the Go ones registered
+// at init and those of the scenario files (see ScenarioFiles). Files that
+// do not load are reported by the rules they would check.
 func scenariosByRule() map[string]*Scenario {
 	registryMu.Lock()
-	defer registryMu.Unlock()
 	out := make(map[string]*Scenario, len(registry))
 	for k, v := range registry {
 		out[k] = v
+	}
+	registryMu.Unlock()
+	files, err := scenarioFiles()
+	if err != nil {
+		broken := &Scenario{Rule: "", Run: func(c *C) { c.Errorf("%v", err) }}
+		for id := range out {
+			out[id] = broken
+		}
+		return out
+	}
+	for id, fs := range files {
+		out[id] = fileScenario(id, fs, out[id])
 	}
 	return out
 }

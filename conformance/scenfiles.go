@@ -1,0 +1,265 @@
+package conformance
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/rules"
+	"github.com/bitssim/bitssim/scenario"
+)
+
+// scenarioFS holds the per-rule scenario files:
+// scenarios/<FAMILY>/<RULE-ID>.bits, or <RULE-ID>.<variant>.bits, one per
+// reading, for an open rule whose readings the file can tell apart (an
+// open rule's single <RULE-ID>.bits holds under each of its readings).
+//
+//go:embed scenarios
+var scenarioFS embed.FS
+
+// ScenarioDir is where the scenario files live, relative to the module's
+// root.
+const ScenarioDir = "conformance/scenarios"
+
+// ScenarioFile is a rule's check written in the scenario language (see
+// package scenario): the suite runs it on the backend under test, and
+// `bitssim run` runs it on the simulator.
+type ScenarioFile struct {
+	// Rule is the ID of the rule the file checks.
+	Rule string
+	// Path is the file's path relative to the module's root:
+	// conformance/scenarios/<FAMILY>/<RULE-ID>[.<variant>].bits.
+	Path string
+	// Variants are the readings of open rules the file's expectations are
+	// written for (its variant statements); nil when they hold under every
+	// reading.
+	Variants rules.Selection
+	// Source is the file's text.
+	Source []byte
+
+	script *scenario.Script
+}
+
+// Command returns the command line that runs the file on the simulator,
+// from the module's root.
+func (f ScenarioFile) Command() string { return "go run ./cmd/bitssim run " + f.Path }
+
+// matches reports whether the file is written for the readings sel: every
+// reading it names is sel's (a rule sel leaves out has its default).
+func (f ScenarioFile) matches(sel rules.Selection) bool {
+	for id, name := range f.Variants {
+		if !sel.Is(id, name) {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	filesOnce sync.Once
+	filesBy   map[string][]ScenarioFile
+	filesErr  error
+)
+
+// scenarioFiles parses the embedded files once and indexes them by rule.
+func scenarioFiles() (map[string][]ScenarioFile, error) {
+	filesOnce.Do(func() { filesBy, filesErr = loadScenarioFiles(scenarioFS, "scenarios") })
+	return filesBy, filesErr
+}
+
+// loadScenarioFiles reads every .bits file under root of fsys, checks its
+// name against the rulebook and its variant statements, and returns the
+// files by rule, each rule's in path order.
+func loadScenarioFiles(fsys fs.FS, root string) (map[string][]ScenarioFile, error) {
+	out := map[string][]ScenarioFile{}
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".bits") {
+			return nil
+		}
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		f, err := parseScenarioFile(path.Join(path.Dir(ScenarioDir), p), src)
+		if err != nil {
+			return err
+		}
+		out[f.Rule] = append(out[f.Rule], f)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("conformance: scenario files: %w", err)
+	}
+	for id, fs := range out {
+		if err := checkReadings(id, fs); err != nil {
+			return nil, fmt.Errorf("conformance: scenario files: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// parseScenarioFile parses one file and checks that its name fits it:
+// the rule exists, lives in the file's family directory, and a reading in
+// the name is one of the file's variant statements.
+func parseScenarioFile(p string, src []byte) (ScenarioFile, error) {
+	base := strings.TrimSuffix(path.Base(p), ".bits")
+	id, reading, _ := strings.Cut(base, ".")
+	r, ok := rules.Lookup(id)
+	if !ok {
+		return ScenarioFile{}, fmt.Errorf("%s: no rule %s in the rulebook", p, id)
+	}
+	if fam := path.Base(path.Dir(p)); fam != string(r.Family) {
+		return ScenarioFile{}, fmt.Errorf("%s: rule %s belongs in %s/, not %s/", p, id, r.Family, fam)
+	}
+	sc, err := scenario.Parse(p, src)
+	if err != nil {
+		return ScenarioFile{}, err
+	}
+	f := ScenarioFile{Rule: id, Path: p, Source: src, script: sc}
+	if len(sc.Variants) > 0 {
+		f.Variants = rules.Selection{}
+		for k, v := range sc.Variants {
+			f.Variants[k] = v
+		}
+	}
+	switch {
+	case reading != "" && !f.Variants.Is(id, reading):
+		return ScenarioFile{}, fmt.Errorf("%s: the name says reading %q of %s, but the file has no 'variant %s %s'", p, reading, id, id, reading)
+	case reading == "" && len(f.Variants) > 0:
+		// A file of a settled rule may depend on another rule's reading;
+		// then its name says which: RULE.<other-reading>.bits.
+		return ScenarioFile{}, fmt.Errorf("%s: the file follows %v: name it %s.<variant>.bits", p, f.Variants, id)
+	}
+	return f, nil
+}
+
+// checkReadings checks that under every reading of every open rule that
+// rules.EachVariant draws, exactly one of a rule's files is the most
+// specific that applies.
+func checkReadings(id string, files []ScenarioFile) error {
+	for _, sel := range rules.EachVariant() {
+		if _, err := pickFile(files, sel); err != nil {
+			return fmt.Errorf("%s under %v: %w", id, sel, err)
+		}
+	}
+	return nil
+}
+
+// pickFile returns the file written for the readings sel: of those whose
+// variant statements agree with sel, the one that names the most readings.
+func pickFile(files []ScenarioFile, sel rules.Selection) (ScenarioFile, error) {
+	best, n, tie := -1, -1, false
+	for i, f := range files {
+		if !f.matches(sel) {
+			continue
+		}
+		switch k := len(f.Variants); {
+		case k > n:
+			best, n, tie = i, k, false
+		case k == n:
+			tie = true
+		}
+	}
+	switch {
+	case best < 0:
+		return ScenarioFile{}, fmt.Errorf("no scenario file is written for these readings")
+	case tie:
+		return ScenarioFile{}, fmt.Errorf("two scenario files are written for these readings")
+	}
+	return files[best], nil
+}
+
+// ScenarioFiles returns the scenario files that check the rule id, in
+// path order: one, or one per reading of an open rule. It returns nil for
+// a rule checked otherwise (ScenarioAccounting says how).
+func ScenarioFiles(id string) []ScenarioFile {
+	by, err := scenarioFiles()
+	if err != nil {
+		return nil
+	}
+	return append([]ScenarioFile(nil), by[strings.ToUpper(id)]...)
+}
+
+// ScenarioFilesErr reports whether the embedded scenario files are well
+// formed: each parses, is named after a rule of its family directory, and
+// exactly one applies under every reading of the open rules.
+func ScenarioFilesErr() error {
+	_, err := scenarioFiles()
+	return err
+}
+
+// AllScenarioFiles returns every scenario file, by rule ID and path.
+func AllScenarioFiles() []ScenarioFile {
+	by, err := scenarioFiles()
+	if err != nil {
+		return nil
+	}
+	var out []ScenarioFile
+	for _, fs := range by {
+		out = append(out, fs...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// fileScenario makes the conformance Scenario of a rule checked by files:
+// it runs the file written for the readings the scenario expects on the
+// backend, and reports each failed check of the file as a failure.
+func fileScenario(id string, files []ScenarioFile, fallback *Scenario) *Scenario {
+	sc := &Scenario{Rule: id}
+	if fallback != nil {
+		sc.Needs = fallback.Needs
+	}
+	sc.Run = func(c *C) {
+		f, err := pickFile(files, c.variants)
+		if err != nil {
+			c.Errorf("%s: %v", id, err)
+			return
+		}
+		if !canRunFiles(c.B) {
+			if fallback == nil {
+				c.Skipf("the scenario file %s needs a backend the scenario runner drives", f.Path)
+			}
+			fallback.Run(c)
+			return
+		}
+		runFile(c, f)
+	}
+	return sc
+}
+
+// canRunFiles reports whether the scenario runner can play a file on b:
+// today the simulator on the manual clock, through a fresh service with
+// b's readings.
+func canRunFiles(b harness.Backend) bool {
+	sb, ok := b.(*harness.SimBackend)
+	return ok && sb.Capabilities().VirtualTime
+}
+
+// runFile plays f under the readings c expects and reports its failed
+// checks.
+func runFile(c *C, f ScenarioFile) {
+	res, err := scenario.RunWith(f.script, scenario.RunOptions{Variants: c.variants})
+	if err != nil {
+		c.Errorf("%s: %v", f.Path, err)
+		return
+	}
+	if res.CheckCount() == 0 {
+		c.Errorf("%s: the file checks nothing", f.Path)
+	}
+	for _, ch := range res.Failures() {
+		msg := fmt.Sprintf("%s:%d: %s", f.Path, ch.Line, ch.Text)
+		if ch.Want != "" || ch.Got != "" {
+			msg += fmt.Sprintf(": expected %s, seen %s", ch.Want, ch.Got)
+		}
+		c.Errorf("%s", msg)
+	}
+}

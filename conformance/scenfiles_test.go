@@ -1,0 +1,99 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/rules"
+	"github.com/bitssim/bitssim/scenario"
+)
+
+// The embedded files load: each parses, is named after a rule of its
+// family directory, and one applies under every reading.
+func TestScenarioFilesLoad(t *testing.T) {
+	require.NoError(t, ScenarioFilesErr())
+	all := AllScenarioFiles()
+	require.NotEmpty(t, all)
+	for _, f := range all {
+		assert.True(t, strings.HasPrefix(f.Path, ScenarioDir+"/"), f.Path)
+		assert.Contains(t, string(f.Source), "# "+f.Rule, "%s starts with its rule's statement", f.Path)
+		assert.Contains(t, string(f.Source), "# Run: "+f.Command(), "%s says how to run it", f.Path)
+		var paths []string
+		for _, g := range ScenarioFiles(f.Rule) {
+			paths = append(paths, g.Path)
+		}
+		assert.Contains(t, paths, f.Path, "ScenarioFiles(%s) lists it", f.Rule)
+	}
+	assert.Nil(t, ScenarioFiles("NO-SUCH-RULE"))
+}
+
+// A file written for one reading of its open rule fails under each other
+// reading: the files tell the readings apart, as the Go scenarios did.
+func TestPerReadingFilesTellTheReadingsApart(t *testing.T) {
+	n := 0
+	for _, f := range AllScenarioFiles() {
+		r, ok := rules.Lookup(f.Rule)
+		require.True(t, ok)
+		own, named := f.Variants[f.Rule]
+		if !named {
+			continue
+		}
+		for _, other := range r.VariantNames() {
+			if other == own {
+				continue
+			}
+			n++
+			res, err := scenario.RunWith(f.script, scenario.RunOptions{Variants: rules.Selection{f.Rule: other}})
+			require.NoError(t, err, f.Path)
+			assert.True(t, res.Failed(), "%s passes under %s=%s too", f.Path, f.Rule, other)
+		}
+	}
+	assert.Positive(t, n, "no file is written per reading")
+}
+
+func TestLoadScenarioFilesRejectsMisnamedFiles(t *testing.T) {
+	const body = "user alice\nstart A as alice\nA: create job1\nexpect job1 interface none\n"
+	for name, tc := range map[string]struct {
+		files fstest.MapFS
+		want  string
+	}{
+		"unknown rule": {fstest.MapFS{"s/OBJ/OBJ-NOPE.bits": {Data: []byte(body)}}, "no rule OBJ-NOPE"},
+		"wrong family": {fstest.MapFS{"s/CLSID/OBJ-DEFAULT-NONE.bits": {Data: []byte(body)}}, "belongs in OBJ/"},
+		"syntax":       {fstest.MapFS{"s/OBJ/OBJ-DEFAULT-NONE.bits": {Data: []byte("frobnicate\n")}}, "OBJ-DEFAULT-NONE.bits:1"},
+		"reading not in the file": {fstest.MapFS{"s/OBJ/OBJ-NO-CALLBACK-INTERFACE.clears-old.bits": {Data: []byte(body)}},
+			"no 'variant OBJ-NO-CALLBACK-INTERFACE clears-old'"},
+		"another rule's reading, unnamed": {fstest.MapFS{"s/OBJ/OBJ-DEFAULT-NONE.bits": {Data: []byte("variant OBJ-NO-CALLBACK-INTERFACE clears-old\n" + body)}},
+			"name it OBJ-DEFAULT-NONE.<variant>.bits"},
+		"a reading left without a file": {fstest.MapFS{"s/OBJ/OBJ-NO-CALLBACK-INTERFACE.clears-old.bits": {Data: []byte("variant OBJ-NO-CALLBACK-INTERFACE clears-old\n" + body)}},
+			"no scenario file is written for these readings"},
+		"two files for one reading": {fstest.MapFS{
+			"s/OBJ/OBJ-DEFAULT-NONE.bits":         {Data: []byte(body)},
+			"s/OBJ/OBJ-DEFAULT-NONE.another.bits": {Data: []byte(body)},
+		}, "no 'variant OBJ-DEFAULT-NONE another'"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := loadScenarioFiles(tc.files, "s")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestPickFileTakesTheMostSpecific(t *testing.T) {
+	general := ScenarioFile{Path: "a.bits"}
+	specific := ScenarioFile{Path: "b.bits", Variants: rules.Selection{"DELIV-RETRY-INTERVAL": rules.VarDefaultRetryDelay}}
+	f, err := pickFile([]ScenarioFile{general, specific}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "a.bits", f.Path)
+	f, err = pickFile([]ScenarioFile{general, specific}, rules.Selection{"DELIV-RETRY-INTERVAL": rules.VarDefaultRetryDelay})
+	require.NoError(t, err)
+	assert.Equal(t, "b.bits", f.Path)
+	_, err = pickFile([]ScenarioFile{general, general}, nil)
+	assert.ErrorContains(t, err, "two scenario files")
+	_, err = pickFile([]ScenarioFile{specific}, nil)
+	assert.ErrorContains(t, err, "no scenario file")
+}
