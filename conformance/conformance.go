@@ -435,6 +435,9 @@ type Scenario struct {
 	// Run performs the scenario; expected outcomes are written literally
 	// from the rule's statement.
 	Run func(c *C)
+	// Why says why the scenario is Go and not a scenario file (see
+	// ScenarioFiles): what the scenario language cannot say.
+	Why string
 }
 
 var (

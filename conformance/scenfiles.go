@@ -263,3 +263,30 @@ func runFile(c *C, f ScenarioFile) {
 		c.Errorf("%s", msg)
 	}
 }
+
+// HowChecked says in one line how the suite checks the rule id: by its
+// scenario files, by a Go scenario (and why it is Go), by the state
+// machine, or not at all (untestable, with the reason).
+func HowChecked(id string) string {
+	id = strings.ToUpper(id)
+	if fs := ScenarioFiles(id); len(fs) > 0 {
+		if len(fs) == 1 {
+			return "scenario file " + fs[0].Path
+		}
+		return fmt.Sprintf("%d scenario files, one per reading", len(fs))
+	}
+	registryMu.Lock()
+	sc := registry[id]
+	registryMu.Unlock()
+	switch {
+	case sc != nil && sc.Why != "":
+		return "a Go scenario: " + sc.Why
+	case sc != nil:
+		return "a Go scenario"
+	case machineRules[id]:
+		return "the state machine"
+	case untestable[id] != "":
+		return "untestable: " + untestable[id]
+	}
+	return "not checked"
+}

@@ -64,6 +64,7 @@ func runExplain(args []string, s streams) int {
 	event := fs.String("event", "all", "JobTransferred, JobError, JobModification, FileTransferred, FileRangesTransferred or all")
 	ondemand := fs.Bool("ondemand", false, "the job meets the requirements of a BITS_JOB_PROPERTY_ON_DEMAND_MODE job (a DOWNLOAD job, not DYNAMIC_CONTENT, from an HTTP(S) server with range support), in that mode or not")
 	asJSON := fs.Bool("json", false, "print JSON")
+	scenarios := fs.Bool("scenarios", false, "under each rule, print its conformance scenario files and the command that runs each")
 	var variants variantFlag
 	fs.Var(&variants, "variant", "`ID=NAME`: assume this reading of an open rule (repeatable; see bitssim rules --uncertain)")
 	fs.Usage = func() {
@@ -152,6 +153,9 @@ func runExplain(args []string, s streams) int {
 			fmt.Fprintf(stdout, "  %-28s %s\n", r.ID, lines[0])
 			for _, l := range lines[1:] {
 				fmt.Fprintf(stdout, "  %-28s %s\n", "", l)
+			}
+			if *scenarios {
+				printRuleCheck(stdout, "  "+strings.Repeat(" ", 29), r.ID)
 			}
 		}
 		if len(e.Alternatives) == 0 {

@@ -218,6 +218,7 @@ func printRules(w io.Writer, rs []rules.Rule, verbose bool) {
 					fmt.Fprintf(w, "%s%s%s\n", indent, label, l)
 				}
 			}
+			printRuleCheck(w, indent, r.ID)
 		}
 	}
 	if len(rs) == 1 {
