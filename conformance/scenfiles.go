@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/rules"
 	"github.com/bitssim/bitssim/scenario"
 )
@@ -39,6 +40,10 @@ type ScenarioFile struct {
 	// written for (its variant statements); nil when they hold under every
 	// reading.
 	Variants rules.Selection
+	// Version is the BITS version the file is written for (its version
+	// statement), or 0 when it holds on every version: it then runs at the
+	// backend's.
+	Version model.Version
 	// Source is the file's text.
 	Source []byte
 
@@ -124,6 +129,9 @@ func parseScenarioFile(p string, src []byte) (ScenarioFile, error) {
 		return ScenarioFile{}, err
 	}
 	f := ScenarioFile{Rule: id, Path: p, Source: src, script: sc}
+	if declaresVersion(src) {
+		f.Version = sc.Version
+	}
 	if len(sc.Variants) > 0 {
 		f.Variants = rules.Selection{}
 		for k, v := range sc.Variants {
@@ -139,6 +147,17 @@ func parseScenarioFile(p string, src []byte) (ScenarioFile, error) {
 		return ScenarioFile{}, fmt.Errorf("%s: the file follows %v: name it %s.<variant>.bits", p, f.Variants, id)
 	}
 	return f, nil
+}
+
+// declaresVersion reports whether the script's header has a version
+// statement (the parser fills in the default otherwise).
+func declaresVersion(src []byte) bool {
+	for _, line := range strings.Split(string(src), "\n") {
+		if w := strings.Fields(line); len(w) > 0 && w[0] == "version" {
+			return true
+		}
+	}
+	return false
 }
 
 // checkReadings checks that under every reading of every open rule that
@@ -247,7 +266,14 @@ func canRunFiles(b harness.Backend) bool {
 // runFile plays f under the readings c expects and reports its failed
 // checks.
 func runFile(c *C, f ScenarioFile) {
-	res, err := scenario.RunWith(f.script, scenario.RunOptions{Variants: c.variants})
+	sc := *f.script
+	switch v := c.Version(); {
+	case f.Version == 0:
+		sc.Version = v
+	case f.Version != v:
+		c.Skipf("%s is written for BITS %v; the backend is BITS %v", f.Path, f.Version, v)
+	}
+	res, err := scenario.RunWith(&sc, scenario.RunOptions{Variants: c.variants})
 	if err != nil {
 		c.Errorf("%s: %v", f.Path, err)
 		return
