@@ -18,7 +18,10 @@ import (
 // scenarioFS holds the per-rule scenario files:
 // scenarios/<FAMILY>/<RULE-ID>.bits, or <RULE-ID>.<variant>.bits, one per
 // reading, for an open rule whose readings the file can tell apart (an
-// open rule's single <RULE-ID>.bits holds under each of its readings).
+// open rule's single <RULE-ID>.bits holds under each of its readings), or
+// for a rule whose expectations depend on another open rule's reading
+// (the name then gives that reading, and the file's variant statement the
+// rule).
 //
 //go:embed scenarios
 var scenarioFS embed.FS
@@ -139,14 +142,29 @@ func parseScenarioFile(p string, src []byte) (ScenarioFile, error) {
 		}
 	}
 	switch {
-	case reading != "" && !f.Variants.Is(id, reading):
-		return ScenarioFile{}, fmt.Errorf("%s: the name says reading %q of %s, but the file has no 'variant %s %s'", p, reading, id, id, reading)
+	case reading != "" && !f.namesReading(id, reading):
+		return ScenarioFile{}, fmt.Errorf("%s: the name says reading %q, but the file has no 'variant %s %s' (nor of another rule)", p, reading, id, reading)
 	case reading == "" && len(f.Variants) > 0:
 		// A file of a settled rule may depend on another rule's reading;
 		// then its name says which: RULE.<other-reading>.bits.
 		return ScenarioFile{}, fmt.Errorf("%s: the file follows %v: name it %s.<variant>.bits", p, f.Variants, id)
 	}
 	return f, nil
+}
+
+// namesReading reports whether the file's variant statements select the
+// reading of its own rule id, or else of another rule, the one the file's
+// expectations depend on.
+func (f ScenarioFile) namesReading(id, reading string) bool {
+	if v, own := f.Variants[id]; own {
+		return v == reading
+	}
+	for _, v := range f.Variants {
+		if v == reading {
+			return true
+		}
+	}
+	return false
 }
 
 // declaresVersion reports whether the script's header has a version

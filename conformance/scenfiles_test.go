@@ -31,9 +31,15 @@ func TestScenarioFilesLoad(t *testing.T) {
 	assert.Nil(t, ScenarioFiles("NO-SUCH-RULE"))
 }
 
-// A file written for one reading of its open rule fails under each other
-// reading: the files tell the readings apart, as the Go scenarios did.
+// A file written for one reading of its open rule fails under the other
+// readings: the files tell the readings apart, as the Go scenarios did.
+// Where the scenario language cannot (readings that differ only in what
+// no backend-neutral check sees), the pair is listed here.
 func TestPerReadingFilesTellTheReadingsApart(t *testing.T) {
+	alike := map[[2]string]string{
+		{"CLSID-OWNER-CONTEXT.job-owner", "appid-runas"}: "the harness's classes name no RunAs, so the instance runs as the owner under both",
+		{"CLSID-OWNER-CONTEXT.appid-runas", "job-owner"}: "the harness's classes name no RunAs, so the instance runs as the owner under both",
+	}
 	n := 0
 	for _, f := range AllScenarioFiles() {
 		r, ok := rules.Lookup(f.Rule)
@@ -49,6 +55,10 @@ func TestPerReadingFilesTellTheReadingsApart(t *testing.T) {
 			n++
 			res, err := scenario.RunWith(f.script, scenario.RunOptions{Variants: rules.Selection{f.Rule: other}})
 			require.NoError(t, err, f.Path)
+			if _, ok := alike[[2]string{f.Rule + "." + own, other}]; ok {
+				assert.False(t, res.Failed(), "%s now tells %s apart: remove the pair from alike", f.Path, other)
+				continue
+			}
 			assert.True(t, res.Failed(), "%s passes under %s=%s too", f.Path, f.Rule, other)
 		}
 	}
@@ -74,6 +84,8 @@ func TestLoadScenarioFilesRejectsMisnamedFiles(t *testing.T) {
 			"s/OBJ/OBJ-DEFAULT-NONE.bits":         {Data: []byte(body)},
 			"s/OBJ/OBJ-DEFAULT-NONE.another.bits": {Data: []byte(body)},
 		}, "no 'variant OBJ-DEFAULT-NONE another'"},
+		"another rule's reading, misnamed": {fstest.MapFS{"s/OBJ/OBJ-DEFAULT-NONE.keeps-old.bits": {Data: []byte("variant OBJ-NO-CALLBACK-INTERFACE clears-old\n" + body)}},
+			"no 'variant OBJ-DEFAULT-NONE keeps-old'"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadScenarioFiles(tc.files, "s")
