@@ -156,8 +156,8 @@ func parseScenarioFile(p string, src []byte) (ScenarioFile, error) {
 // reading of its own rule id, or else of another rule, the one the file's
 // expectations depend on.
 func (f ScenarioFile) namesReading(id, reading string) bool {
-	if v, own := f.Variants[id]; own {
-		return v == reading
+	if v, own := f.Variants[id]; own && v == reading {
+		return true
 	}
 	for _, v := range f.Variants {
 		if v == reading {
