@@ -43,10 +43,14 @@ type ScenarioFile struct {
 	// written for (its variant statements); nil when they hold under every
 	// reading.
 	Variants rules.Selection
-	// Version is the BITS version the file is written for (its version
-	// statement), or 0 when it holds on every version: it then runs at the
-	// backend's.
+	// Version is the oldest BITS version the file is written for (its
+	// version statement), or 0 when it runs on any.
 	Version model.Version
+	// Needs are the capabilities the file needs beyond what its script
+	// says (scenario.Script.Needs): exact virtual time, declared by a
+	// comment line "# needs: virtual-time" (the script's expectations hold
+	// only when the clock moves exactly as it says).
+	Needs harness.Capabilities
 	// Source is the file's text.
 	Source []byte
 
@@ -131,15 +135,9 @@ func parseScenarioFile(p string, src []byte) (ScenarioFile, error) {
 	if err != nil {
 		return ScenarioFile{}, err
 	}
-	f := ScenarioFile{Rule: id, Path: p, Source: src, script: sc}
-	if declaresVersion(src) {
-		f.Version = sc.Version
-	}
-	if len(sc.Variants) > 0 {
-		f.Variants = rules.Selection{}
-		for k, v := range sc.Variants {
-			f.Variants[k] = v
-		}
+	f := ScenarioFile{Rule: id, Path: p, Source: src, Version: sc.Needs().Version, Variants: sc.Variants(), script: sc}
+	if err := f.readNeeds(); err != nil {
+		return ScenarioFile{}, err
 	}
 	switch {
 	case reading != "" && !f.namesReading(id, reading):
@@ -167,15 +165,23 @@ func (f ScenarioFile) namesReading(id, reading string) bool {
 	return false
 }
 
-// declaresVersion reports whether the script's header has a version
-// statement (the parser fills in the default otherwise).
-func declaresVersion(src []byte) bool {
-	for _, line := range strings.Split(string(src), "\n") {
-		if w := strings.Fields(line); len(w) > 0 && w[0] == "version" {
-			return true
+// readNeeds reads the file's "# needs: ..." comment lines.
+func (f *ScenarioFile) readNeeds() error {
+	for i, line := range strings.Split(string(f.Source), "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "# needs:")
+		if !ok {
+			continue
+		}
+		for _, w := range strings.Fields(rest) {
+			switch w {
+			case "virtual-time":
+				f.Needs.VirtualTime = true
+			default:
+				return fmt.Errorf("%s:%d: unknown need %q (known: virtual-time)", f.Path, i+1, w)
+			}
 		}
 	}
-	return false
+	return nil
 }
 
 // checkReadings checks that under every reading of every open rule that
@@ -249,11 +255,13 @@ func AllScenarioFiles() []ScenarioFile {
 
 // fileScenario makes the conformance Scenario of a rule checked by files:
 // it runs the file written for the readings the scenario expects on the
-// backend, and reports each failed check of the file as a failure.
+// backend under test, through the scenario runner, and reports each failed
+// check of the file as a failure, and a file the backend cannot run (see
+// scenario.RunOptions.Backend) as a skip with the runner's reason.
 func fileScenario(id string, files []ScenarioFile, fallback *Scenario) *Scenario {
 	sc := &Scenario{Rule: id}
-	if fallback != nil {
-		sc.Needs = fallback.Needs
+	for _, f := range files {
+		sc.Needs.VirtualTime = sc.Needs.VirtualTime || f.Needs.VirtualTime
 	}
 	sc.Run = func(c *C) {
 		f, err := pickFile(files, c.variants)
@@ -261,40 +269,26 @@ func fileScenario(id string, files []ScenarioFile, fallback *Scenario) *Scenario
 			c.Errorf("%s: %v", id, err)
 			return
 		}
-		if !canRunFiles(c.B) {
+		if skipped := runFile(c, f); skipped != "" {
 			if fallback == nil {
-				c.Skipf("the scenario file %s needs a backend the scenario runner drives", f.Path)
+				c.Skipf("%s", skipped)
 			}
 			fallback.Run(c)
-			return
 		}
-		runFile(c, f)
 	}
 	return sc
 }
 
-// canRunFiles reports whether the scenario runner can play a file on b:
-// today the simulator on the manual clock, through a fresh service with
-// b's readings.
-func canRunFiles(b harness.Backend) bool {
-	sb, ok := b.(*harness.SimBackend)
-	return ok && sb.Capabilities().VirtualTime
-}
-
-// runFile plays f under the readings c expects and reports its failed
-// checks.
-func runFile(c *C, f ScenarioFile) {
-	sc := *f.script
-	switch v := c.Version(); {
-	case f.Version == 0:
-		sc.Version = v
-	case f.Version != v:
-		c.Skipf("%s is written for BITS %v; the backend is BITS %v", f.Path, f.Version, v)
-	}
-	res, err := scenario.RunWith(&sc, scenario.RunOptions{Variants: c.variants})
+// runFile plays f on the backend under the readings c expects and reports
+// its failed checks; it returns why the runner skipped it, if it did.
+func runFile(c *C, f ScenarioFile) (skipped string) {
+	res, err := scenario.RunWith(f.script, scenario.RunOptions{Backend: c.B, Variants: c.variants})
 	if err != nil {
 		c.Errorf("%s: %v", f.Path, err)
-		return
+		return ""
+	}
+	if res.Skipped != "" {
+		return f.Path + ": " + res.Skipped
 	}
 	if res.CheckCount() == 0 {
 		c.Errorf("%s: the file checks nothing", f.Path)
@@ -306,6 +300,7 @@ func runFile(c *C, f ScenarioFile) {
 		}
 		c.Errorf("%s", msg)
 	}
+	return ""
 }
 
 // HowChecked says in one line how the suite checks the rule id: by its
