@@ -73,18 +73,6 @@ func init() {
 			},
 		},
 		Scenario{
-			Rule: "CMD-DEFAULT-EMPTY",
-			// A new job has no command line: GetNotifyCmdLine returns S_OK and
-			// two empty strings.
-			Run: func(c *C) {
-				job := c.Job(c.App(Alice))
-				p, a, err := job.GetNotifyCmdLine()
-				assert.NoError(c, err)
-				assert.Empty(c, p, "program")
-				assert.Empty(c, a, "parameters")
-			},
-		},
-		Scenario{
 			Rule:  "CMD-EVENTS",
 			Needs: harness.Capabilities{CommandLine: true},
 			// The command line runs when the job enters TRANSFERRED with

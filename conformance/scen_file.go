@@ -55,28 +55,6 @@ func init() {
 			},
 		},
 		Scenario{
-			Rule: "FILE-ERROR-STOPS-JOB",
-			// A non-recoverable error on one file puts the whole job in ERROR
-			// and BITS transfers none of the later files.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				j := c.SizedJob(a, 2048, harness.RemoteOK, harness.RemoteFatal, harness.RemoteOK)
-				c.Transfer(j)
-				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(j))
-				c.Settle()
-				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(j))
-				ps := fiProgress(c, j)
-				require.Len(c, ps, 3)
-				assert.True(c, ps[0].Completed, "the file before the error is transferred")
-				assert.False(c, ps[1].Completed, "the failed file")
-				assert.False(c, ps[2].Completed, "the later file is not transferred")
-				assert.Zero(c, ps[2].BytesTransferred, "no byte of the later file")
-				jp, err := j.GetProgress()
-				require.NoError(c, err)
-				assert.Equal(c, uint32(1), jp.FilesTransferred)
-			},
-		},
-		Scenario{
 			Rule: "FILE-FIFO",
 			// Exact time: each file must be caught part-way, second by second.
 			Needs: harness.Capabilities{VirtualTime: true},
@@ -130,34 +108,6 @@ func init() {
 			},
 		},
 		Scenario{
-			Rule:  "FILE-RANGES-SUSPEND",
-			Needs: harness.Capabilities{Version: model.BITS10_1},
-			// When every range requested with RequestFileRanges is downloaded,
-			// an on-demand job is SUSPENDED if the file is not whole, and
-			// TRANSFERRED once it is.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				j, err := a.CreateJob("on demand", model.BG_JOB_TYPE_DOWNLOAD)
-				require.NoError(c, err)
-				c.Do(j.SetProperty(model.BITS_JOB_PROPERTY_ON_DEMAND_MODE, model.JobPropertyValue{Enable: true}), "SetProperty(ON_DEMAND_MODE)")
-				c.AddFile(j, harness.RemoteOK, 8192)
-				files := c.Files(j)
-				require.Len(c, files, 1)
-				f := files[0]
-
-				c.Do(f.RequestFileRanges([]model.FileRange{{InitialOffset: 0, Length: 1024}}), "RequestFileRanges(0+1024)")
-				c.Transfer(j)
-				assert.Equal(c, model.BG_JOB_STATE_SUSPENDED, c.State(j), "part of the file: SUSPENDED")
-				filled, err := f.GetFilledFileRanges()
-				assert.NoError(c, err)
-				assert.Equal(c, []model.FileRange{{InitialOffset: 0, Length: 1024}}, filled)
-
-				c.Do(f.RequestFileRanges([]model.FileRange{{InitialOffset: 1024, Length: model.BG_LENGTH_TO_EOF}}), "RequestFileRanges(1024+EOF)")
-				c.Transfer(j)
-				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j), "the whole file: TRANSFERRED")
-			},
-		},
-		Scenario{
 			Rule:  "FILE-TEMPORARY-NAME",
 			Needs: harness.Capabilities{Version: model.BITS3_0},
 			// GetTemporaryName returns the file BITS writes during the
@@ -179,49 +129,6 @@ func init() {
 				dir := local[:strings.LastIndexAny(local, `\/`)+1]
 				require.True(c, strings.HasPrefix(tmp, dir), "temporary file %q in the destination directory %q", tmp, dir)
 				assert.NotContains(c, tmp[len(dir):], `\`, "temporary file %q directly in %q", tmp, dir)
-			},
-		},
-		Scenario{
-			Rule:  "FILE-VALIDATION-FALSE-ORIGIN",
-			Needs: harness.Capabilities{Version: model.BITS3_0},
-			// SetValidationState(FALSE) on a file from the origin server moves
-			// the job to ERROR with BG_E_VALIDATION_FAILED and resets the
-			// file's transferred bytes to 0.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				j := c.Reach(a, model.BG_JOB_STATE_TRANSFERRED)
-				f := c.Files(j)[0]
-				peer, err := f.IsDownloadedFromPeer()
-				require.NoError(c, err)
-				require.False(c, peer, "precondition: the origin served the file")
-				p, err := f.GetProgress()
-				require.NoError(c, err)
-				require.Equal(c, uint64(2048), p.BytesTransferred, "precondition: transferred")
-				assert.NoError(c, f.SetValidationState(false))
-				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(j))
-				assert.Equal(c, model.BG_E_VALIDATION_FAILED, c.ErrorCode(j))
-				p, err = f.GetProgress()
-				assert.NoError(c, err)
-				assert.Zero(c, p.BytesTransferred, "transferred bytes reset to 0")
-			},
-		},
-		Scenario{
-			Rule:  "FILE-VALIDATION-PENDING",
-			Needs: harness.Capabilities{Version: model.BITS3_0},
-			// SetValidationState on a file that has not finished transferring
-			// fails with E_PENDING.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				idle := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
-				f := c.Files(idle)[0]
-				assert.ErrorIs(c, f.SetValidationState(true), model.E_PENDING, "SUSPENDED, nothing transferred")
-				assert.ErrorIs(c, f.SetValidationState(false), model.E_PENDING, "SUSPENDED, nothing transferred")
-
-				busy := c.Reach(a, model.BG_JOB_STATE_TRANSFERRING)
-				g := c.Files(busy)[0]
-				assert.ErrorIs(c, g.SetValidationState(true), model.E_PENDING, "TRANSFERRING")
-				assert.ErrorIs(c, g.SetValidationState(false), model.E_PENDING, "TRANSFERRING")
-				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(busy))
 			},
 		},
 	)

@@ -47,17 +47,6 @@ func init() {
 
 	register(
 		Scenario{
-			Rule: "FLAGS-DEFAULT",
-			// A new job's GetNotifyFlags returns S_OK and 0x0003
-			// (JOB_TRANSFERRED | JOB_ERROR).
-			Run: func(c *C) {
-				job := c.Job(c.App(Alice))
-				f, err := job.GetNotifyFlags()
-				assert.NoError(c, err)
-				assert.Equal(c, model.NotifyFlags(0x0003), f)
-			},
-		},
-		Scenario{
 			Rule: "FLAGS-ROUND-TRIP",
 			// After SetNotifyFlags(f) returns S_OK, GetNotifyFlags returns
 			// S_OK and exactly f.
@@ -140,57 +129,6 @@ func init() {
 					got, err := job.GetNotifyFlags()
 					assert.NoError(c, err)
 					assert.Equal(c, model.NotifyFlags(0x0B), got, "flags after the rejected SetNotifyFlags(%#x)", uint32(f))
-				}
-			},
-		},
-		Scenario{
-			Rule: "FLAGS-FINAL-STATE",
-			// On a CANCELLED or ACKNOWLEDGED job SetNotifyFlags fails with
-			// BG_E_INVALID_STATE and the flags stay unchanged.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				cancelled := c.Job(a, harness.RemoteOK)
-				c.SetFlags(cancelled, 0x0B)
-				c.Do(cancelled.Cancel(), "Cancel")
-				acked := c.Job(a, harness.RemoteOK)
-				c.SetFlags(acked, 0x0B)
-				c.Transfer(acked)
-				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(acked))
-				_, err := acked.Complete()
-				c.Do(err, "Complete")
-				for name, job := range map[string]model.Job{"CANCELLED": cancelled, "ACKNOWLEDGED": acked} {
-					for _, f := range []model.NotifyFlags{0x03, 0x00, 0x01} {
-						assert.ErrorIs(c, job.SetNotifyFlags(f), model.BG_E_INVALID_STATE, "SetNotifyFlags(%#x) on a %s job", uint32(f), name)
-					}
-					got, err := job.GetNotifyFlags()
-					assert.NoError(c, err, "GetNotifyFlags on a %s job", name)
-					assert.Equal(c, model.NotifyFlags(0x0B), got, "flags of the %s job", name)
-				}
-			},
-		},
-		Scenario{
-			Rule: "FLAGS-STATE-CHECK-FIRST",
-			// Invalid flags on a CANCELLED or ACKNOWLEDGED job give
-			// BG_E_INVALID_STATE, not E_NOTIMPL.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				cancelled := c.Job(a, harness.RemoteOK)
-				c.Do(cancelled.Cancel(), "Cancel")
-				acked := c.Job(a, harness.RemoteOK)
-				c.Transfer(acked)
-				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(acked))
-				_, err := acked.Complete()
-				c.Do(err, "Complete")
-				for name, job := range map[string]model.Job{"CANCELLED": cancelled, "ACKNOWLEDGED": acked} {
-					for _, f := range []model.NotifyFlags{0x40, 0x80, 0x8000_0000, 0xFFFF_FFFF} {
-						err := job.SetNotifyFlags(f)
-						want, not := model.BG_E_INVALID_STATE, model.E_NOTIMPL // "BG_E_INVALID_STATE (0x80200002), not E_NOTIMPL (0x80004001)"
-						if c.Is("FLAGS-STATE-CHECK-FIRST", rules.VarFlagsFirst) {
-							want, not = model.E_NOTIMPL, model.BG_E_INVALID_STATE // "fails with E_NOTIMPL (0x80004001)"
-						}
-						assert.ErrorIs(c, err, want, "SetNotifyFlags(%#x) on a %s job", uint32(f), name)
-						assert.NotErrorIs(c, err, not, "SetNotifyFlags(%#x) on a %s job", uint32(f), name)
-					}
 				}
 			},
 		},
@@ -433,31 +371,6 @@ func init() {
 				}
 				assert.Empty(c, c.TraceOf(done), "nothing for TRANSFERRED with flags 0")
 				assert.Empty(c, c.TraceOf(failed), "nothing for ERROR with flags 0")
-			},
-		},
-		Scenario{
-			Rule: "FLAGS-CHECKED-AT-DISPATCH",
-			// The flags are read at dispatch: setting JOB_TRANSFERRED on a
-			// TRANSFERRED job whose transfer was never notified makes BITS
-			// call JobTransferred.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				job := c.Job(a, harness.RemoteOK)
-				c.SetRetryDelay(job, flagsRetryDelay)
-				c.SetFlags(job, 0x02)
-				c.Register(a, job, harness.Behavior{})
-				c.Transfer(job)
-				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
-				require.Empty(c, c.Calls(job, model.EventJobTransferred), "without the flag the transfer is not notified")
-				c.SetFlags(job, 0x03)
-				c.Settle()
-				c.Advance(flagsWait)
-				switch c.Variant("FLAGS-CHECKED-AT-DISPATCH") {
-				case rules.VarAtDispatch: // "setting BG_NOTIFY_JOB_TRANSFERRED … makes BITS call JobTransferred"
-					assert.Len(c, To(c.Delivered(job, model.EventJobTransferred), a), 1, "JobTransferred once the flag is set")
-				case rules.VarAtEvent: // "is never notified, even if the flag is set later"
-					assert.Empty(c, c.Calls(job, model.EventJobTransferred), "no JobTransferred for the entry filtered at the event")
-				}
 			},
 		},
 	)

@@ -1,14 +1,11 @@
 package conformance
 
 import (
-	"strings"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
-	"github.com/bitssim/bitssim/rules"
 )
 
 // liCreate creates n download jobs in app, or stops the scenario.
@@ -80,48 +77,6 @@ func init() {
 					_, err := apps[i].CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
 					assert.NoError(c, err, "CreateJob by %s with 300 or more jobs on the machine", u.Name)
 				}
-			},
-		},
-		Scenario{
-			Rule: "LIMIT-DESCRIPTION",
-			// SetDescription longer than 1,024 characters fails with
-			// BG_E_STRING_TOO_LONG and keeps the previous description.
-			Run: func(c *C) {
-				j := c.Reach(c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
-				assert.NoError(c, j.SetDescription(strings.Repeat("é", 1024)), "1,024 characters that take 2,048 bytes in UTF-8")
-				max := strings.Repeat("d", 1024)
-				assert.NoError(c, j.SetDescription(max), "1,024 characters")
-				got, err := j.GetDescription()
-				require.NoError(c, err)
-				assert.Equal(c, max, got)
-				c.Do(j.SetDescription("previous"), "SetDescription")
-				assert.ErrorIs(c, j.SetDescription(strings.Repeat("d", 1025)), model.BG_E_STRING_TOO_LONG)
-				got, err = j.GetDescription()
-				assert.NoError(c, err)
-				assert.Equal(c, "previous", got)
-			},
-		},
-		Scenario{
-			Rule: "LIMIT-DISPLAY-NAME",
-			// CreateJob or SetDisplayName with a name longer than 256
-			// characters fails with E_INVALIDARG.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				long := strings.Repeat("n", 257)
-				j, err := a.CreateJob(long, model.BG_JOB_TYPE_DOWNLOAD)
-				assert.ErrorIs(c, err, model.E_INVALIDARG, "CreateJob with 257 characters")
-				assert.Nil(c, j)
-				ok, err := a.CreateJob(strings.Repeat("n", 256), model.BG_JOB_TYPE_DOWNLOAD)
-				require.NoError(c, err, "CreateJob with 256 characters")
-				wantSet := model.E_INVALIDARG // "CreateJob or SetDisplayName … fails with E_INVALIDARG"
-				if c.Is("LIMIT-DISPLAY-NAME", rules.VarStringTooLong) {
-					wantSet = model.BG_E_STRING_TOO_LONG // "SetDisplayName with one fails with BG_E_STRING_TOO_LONG"
-				}
-				assert.ErrorIs(c, ok.SetDisplayName(long), wantSet, "SetDisplayName with 257 characters")
-				assert.NoError(c, ok.SetDisplayName(strings.Repeat("m", 256)), "SetDisplayName with 256 characters")
-				assert.NoError(c, ok.SetDisplayName(strings.Repeat("é", 256)), "256 characters that take 512 bytes in UTF-8")
-				_, err = a.CreateJob(strings.Repeat("é", 256), model.BG_JOB_TYPE_DOWNLOAD)
-				assert.NoError(c, err, "CreateJob with 256 characters that take 512 bytes in UTF-8")
 			},
 		},
 		Scenario{

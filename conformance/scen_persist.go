@@ -47,52 +47,6 @@ func init() {
 			},
 		},
 		Scenario{
-			Rule:  "PERSIST-CLSID-INSTANCE-DROPPED",
-			Needs: harness.Capabilities{Restart: true, CLSID: true},
-			// The CLSID instance does not survive a restart: the next
-			// notification activates a new instance.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				clsid := c.Class(harness.Behavior{})
-				j := c.SizedJob(a, 2048, harness.RemoteOK)
-				c.Do(j.SetNotifyCLSID(clsid), "SetNotifyCLSID")
-				c.Transfer(j)
-				first := OfTarget(c.Delivered(j, model.EventJobTransferred), model.TargetCLSID)
-				require.Len(c, first, 1, "precondition: JobTransferred to a CLSID instance")
-
-				c.AddFile(j, harness.RemoteOK, 2048)
-				c.Restart()
-				j = c.JobIn(a, j)
-				c.Transfer(j)
-				all := OfTarget(c.Delivered(j, model.EventJobTransferred), model.TargetCLSID)
-				require.Len(c, all, 2, "JobTransferred for the second transfer")
-				assert.Equal(c, clsid, all[1].Target.CLSID)
-				assert.NotEqual(c, first[0].Target.Instance, all[1].Target.Instance, "a new instance after the restart")
-			},
-		},
-		Scenario{
-			Rule:  "PERSIST-CLSID-KEPT",
-			Needs: harness.Capabilities{Restart: true, CLSID: true},
-			// The notification CLSID reads back unchanged after a restart and
-			// receives the notifications that follow.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				clsid := c.Class(harness.Behavior{})
-				j := c.SizedJob(a, 2048, harness.RemoteOK)
-				c.Do(j.SetNotifyCLSID(clsid), "SetNotifyCLSID")
-				c.Restart()
-				j = c.JobIn(a, j)
-				got, err := j.GetNotifyCLSID()
-				assert.NoError(c, err)
-				assert.Equal(c, clsid, got)
-				c.Transfer(j)
-				evs := OfTarget(c.Delivered(j, model.EventJobTransferred), model.TargetCLSID)
-				if assert.Len(c, evs, 1, "JobTransferred to the CLSID") {
-					assert.Equal(c, clsid, evs[0].Target.CLSID)
-				}
-			},
-		},
-		Scenario{
 			Rule:  "PERSIST-CMDLINE-KEPT",
 			Needs: harness.Capabilities{Restart: true, CommandLine: true},
 			// The notification command line reads back unchanged after a
@@ -113,49 +67,6 @@ func init() {
 				if assert.Len(c, runs, 1, "the command line is launched") {
 					assert.Equal(c, prog, runs[0].Target.Program)
 					assert.Equal(c, params, runs[0].Target.Parameters)
-				}
-			},
-		},
-		Scenario{
-			Rule:  "PERSIST-FINAL-GONE",
-			Needs: harness.Capabilities{Restart: true},
-			// CANCELLED and ACKNOWLEDGED jobs do not come back after a
-			// restart: GetJob fails with BG_E_NOT_FOUND and EnumJobs omits them.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				cancelled := c.Reach(a, model.BG_JOB_STATE_CANCELLED)
-				acked := c.Reach(a, model.BG_JOB_STATE_ACKNOWLEDGED)
-				live := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
-				c.Restart()
-				for _, j := range []model.Job{cancelled, acked} {
-					_, err := a.GetJob(j.GetId())
-					assert.ErrorIs(c, err, model.BG_E_NOT_FOUND)
-				}
-				jobs, err := a.EnumJobs(0)
-				require.NoError(c, err)
-				ids := IDs(jobs)
-				assert.NotContains(c, ids, cancelled.GetId())
-				assert.NotContains(c, ids, acked.GetId())
-				assert.Contains(c, ids, live.GetId(), "the live job is back")
-			},
-		},
-		Scenario{
-			Rule:  "PERSIST-FLAGS-KEPT",
-			Needs: harness.Capabilities{Restart: true},
-			// The notify flags read back unchanged after a restart.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				want := map[model.GUID]model.NotifyFlags{}
-				for _, f := range []model.NotifyFlags{0x0A, 0x05, 0x08} {
-					j := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
-					c.SetFlags(j, f)
-					want[j.GetId()] = f
-				}
-				c.Restart()
-				for id, f := range want {
-					got, err := c.JobByID(a, id).GetNotifyFlags()
-					assert.NoError(c, err)
-					assert.Equal(c, f, got)
 				}
 			},
 		},
@@ -225,30 +136,6 @@ func init() {
 					assert.Equal(c, j.GetId(), got.GetId())
 					assert.Equal(c, before[i], snap(got), "job %d after the restart", i)
 				}
-			},
-		},
-		Scenario{
-			Rule:  "PERSIST-OBJECT-DROPPED",
-			Needs: harness.Capabilities{Restart: true},
-			// A restart drops the callback object: GetNotifyInterface returns
-			// NULL and the object is not called, until one is registered again.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				j := c.SizedJob(a, 2048, harness.RemoteOK)
-				c.Register(a, j, harness.Behavior{})
-				c.Restart()
-				j = c.JobIn(a, j)
-				cb, err := j.GetNotifyInterface()
-				assert.NoError(c, err)
-				assert.Nil(c, cb, "no object after the restart")
-				c.Transfer(j)
-				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
-				assert.Empty(c, OfTarget(c.Calls(j, model.EventJobTransferred), model.TargetObject), "the dropped object is not called")
-
-				c.Register(a, j, harness.Behavior{})
-				cb, err = j.GetNotifyInterface()
-				assert.NoError(c, err)
-				assert.NotNil(c, cb, "registered again")
 			},
 		},
 		Scenario{
@@ -346,38 +233,6 @@ func init() {
 				c.Settle()
 				assert.Len(c, c.Delivered(done, model.EventJobTransferred), 1, "re-registration sends it again")
 				assert.Len(c, c.Calls(done, model.EventCommandLine), launched, "and launches nothing more")
-			},
-		},
-		Scenario{
-			Rule:  "PERSIST-SETTINGS-KEPT",
-			Needs: harness.Capabilities{Restart: true},
-			// MinimumRetryDelay, NoProgressTimeout, priority, display name and
-			// description read back unchanged after a restart.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				j := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
-				c.Do(j.SetMinimumRetryDelay(120*time.Second), "SetMinimumRetryDelay")
-				c.Do(j.SetNoProgressTimeout(3600*time.Second), "SetNoProgressTimeout")
-				c.Do(j.SetPriority(model.BG_JOB_PRIORITY_LOW), "SetPriority")
-				c.Do(j.SetDisplayName("persisted name"), "SetDisplayName")
-				c.Do(j.SetDescription("persisted description"), "SetDescription")
-				c.Restart()
-				j = c.JobIn(a, j)
-				d, err := j.GetMinimumRetryDelay()
-				assert.NoError(c, err)
-				assert.Equal(c, 120*time.Second, d)
-				d, err = j.GetNoProgressTimeout()
-				assert.NoError(c, err)
-				assert.Equal(c, 3600*time.Second, d)
-				p, err := j.GetPriority()
-				assert.NoError(c, err)
-				assert.Equal(c, model.BG_JOB_PRIORITY_LOW, p)
-				n, err := j.GetDisplayName()
-				assert.NoError(c, err)
-				assert.Equal(c, "persisted name", n)
-				s, err := j.GetDescription()
-				assert.NoError(c, err)
-				assert.Equal(c, "persisted description", s)
 			},
 		},
 	)

@@ -171,7 +171,7 @@ func (sc *Script) skipReason(b harness.Backend) string {
 
 // remoteKindOf maps a remote statement a plain Backend.Remote can make
 // (no options but size; status=404, a fatal error; status=503, a transient
-// one for ever) to its kind.
+// one for ever; rate=1024 alone, the slow remote) to its kind.
 func remoteKindOf(opts map[string]string) (harness.RemoteKind, bool) {
 	kind := harness.RemoteOK
 	for k, v := range opts {
@@ -181,11 +181,20 @@ func remoteKindOf(opts map[string]string) (harness.RemoteKind, bool) {
 			kind = harness.RemoteFatal
 		case k == "status" && v == "503":
 			kind = harness.RemoteTransient
+		case k == "rate" && v == "1024" && slowOnly(opts):
+			kind = harness.RemoteSlow
 		default:
 			return 0, false
 		}
 	}
 	return kind, true
+}
+
+// slowOnly reports whether the options are rate=1024 and at most a size:
+// harness.RemoteSlow.
+func slowOnly(opts map[string]string) bool {
+	_, sized := opts["size"]
+	return len(opts) == 1 || (len(opts) == 2 && sized)
 }
 
 // remoteScriptOf reads the options of a remote statement.
