@@ -36,42 +36,5 @@ func init() {
 				}
 			},
 		},
-		Scenario{
-			Rule:  "CLSID-SET-UNCHECKED",
-			Needs: harness.Capabilities{CLSID: true, Version: model.BITS5_0},
-			Run: func(c *C) {
-				job := c.Job(c.App(Alice), harness.RemoteOK)
-				err := job.SetNotifyCLSID(clsidUnregistered)
-				got, gerr := job.GetNotifyCLSID()
-				c.Do(gerr, "GetNotifyCLSID")
-				switch c.Variant("CLSID-SET-UNCHECKED") {
-				case rules.VarUnchecked: // "an unregistered CLSID is accepted with S_OK"
-					assert.NoError(c, err, "SetNotifyCLSID(unregistered)")
-					assert.Equal(c, clsidUnregistered, got)
-				case rules.VarCheckedUpFront: // "fails with REGDB_E_CLASSNOTREG (0x80040154) and leaves the CLSID unchanged"
-					assert.ErrorIs(c, err, model.REGDB_E_CLASSNOTREG, "SetNotifyCLSID(unregistered)")
-					assert.True(c, got.IsNull(), "the CLSID is unchanged")
-				}
-			},
-		},
-		Scenario{
-			Rule:  "SEC-TAKEOWNERSHIP-CLSID",
-			Needs: harness.Capabilities{CLSID: true, Users: true, Version: model.BITS5_0},
-			Run: func(c *C) {
-				job := c.Job(c.App(Alice), harness.RemoteOK)
-				clsid := c.Class(harness.Behavior{})
-				c.Do(job.SetNotifyCLSID(clsid), "SetNotifyCLSID")
-				mine := c.JobIn(c.App(Admin), job)
-				c.Do(mine.TakeOwnership(), "TakeOwnership")
-				got, err := mine.GetNotifyCLSID()
-				c.Do(err, "GetNotifyCLSID")
-				switch c.Variant("SEC-TAKEOWNERSHIP-CLSID") {
-				case rules.VarKept: // "TakeOwnership keeps the notification CLSID: it still reads back unchanged"
-					assert.Equal(c, clsid, got)
-				case rules.VarCleared: // "TakeOwnership clears the notification CLSID"
-					assert.True(c, got.IsNull(), "GetNotifyCLSID after TakeOwnership")
-				}
-			},
-		},
 	)
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
-	"github.com/bitssim/bitssim/rules"
 )
 
 // network returns the backend's network control; the scenario needs
@@ -84,20 +83,6 @@ func init() {
 			},
 		},
 		Scenario{
-			Rule: "STATE-RETRY-DELAY-OVER-TIMEOUT",
-			// With MinimumRetryDelay (120 s) longer than NoProgressTimeout
-			// (60 s), a transient error is not retried: the job goes to ERROR
-			// at once.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				j := c.SizedJob(a, 2048, harness.RemoteTransient)
-				c.SetRetryDelay(j, 120*time.Second)
-				c.Do(j.SetNoProgressTimeout(60*time.Second), "SetNoProgressTimeout")
-				c.Transfer(j)
-				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(j))
-			},
-		},
-		Scenario{
 			Rule:  "PERSIST-DYNAMIC-CONTENT",
 			Needs: harness.Capabilities{VirtualTime: true, Restart: true, Version: model.BITS5_0},
 			// A BITS_JOB_PROPERTY_DYNAMIC_CONTENT download interrupted by a
@@ -146,52 +131,6 @@ func init() {
 			},
 		},
 		Scenario{
-			Rule:  "DELIV-UPLOAD-REPLY-TRANSFERRED",
-			Needs: harness.Capabilities{VirtualTime: true},
-			// JobTransferred of an UPLOAD_REPLY job comes only once the upload
-			// and the reply are both transferred: not while a slow transfer
-			// runs, and once for a transfer that finishes.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				slow := c.TypedJob(a, model.BG_JOB_TYPE_UPLOAD_REPLY, slowSize, harness.RemoteSlow)
-				c.Register(a, slow, harness.Behavior{})
-				c.Transfer(slow)
-				c.Advance(2 * time.Second)
-				require.NotEqual(c, model.BG_JOB_STATE_TRANSFERRED, c.State(slow), "precondition: still transferring")
-				assert.Empty(c, c.Calls(slow, model.EventJobTransferred), "no JobTransferred before the reply is transferred")
-				c.Do(slow.Cancel(), "Cancel") // frees the transfer slot
-
-				done := c.TypedJob(a, model.BG_JOB_TYPE_UPLOAD_REPLY, 2048, harness.RemoteOK)
-				c.Register(a, done, harness.Behavior{})
-				c.Transfer(done)
-				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(done))
-				assert.Len(c, To(c.Delivered(done, model.EventJobTransferred), a), 1, "JobTransferred once upload and reply are done")
-			},
-		},
-		Scenario{
-			Rule:  "STATE-NO-PROGRESS-OVER-INACTIVITY",
-			Needs: harness.Capabilities{VirtualTime: true},
-			// With NoProgressTimeout (100 days) longer than the 90-day
-			// JobInactivityTimeout, a job that keeps failing transiently is
-			// cancelled once 90 days have passed (so it never reaches ERROR
-			// and gets no JobError).
-			Run: func(c *C) {
-				const day = 24 * time.Hour
-				a := c.App(Alice)
-				j := c.SizedJob(a, 2048, harness.RemoteTransient)
-				c.Register(a, j, harness.Behavior{})
-				c.SetRetryDelay(j, day)
-				c.Do(j.SetNoProgressTimeout(100*day), "SetNoProgressTimeout")
-				c.Transfer(j)
-				require.Equal(c, model.BG_JOB_STATE_TRANSIENT_ERROR, c.State(j), "precondition")
-				c.Advance(89 * day)
-				assert.NotEqual(c, model.BG_JOB_STATE_CANCELLED, c.State(j), "89 days: not yet")
-				c.Advance(2 * day)
-				assert.Equal(c, model.BG_JOB_STATE_CANCELLED, c.State(j), "91 days: cancelled")
-				assert.Empty(c, c.Calls(j, model.EventJobError), "no JobError")
-			},
-		},
-		Scenario{
 			Rule:  "STATE-COMPLETE-RENAME-FAILS",
 			Needs: harness.Capabilities{LocalFiles: true},
 			// While a transferred file's local name cannot be renamed to
@@ -225,43 +164,6 @@ func init() {
 				_, err = j.Complete()
 				assert.NoError(c, err, "Complete again")
 				assert.Equal(c, model.BG_JOB_STATE_ACKNOWLEDGED, c.State(j))
-			},
-		},
-		Scenario{
-			Rule: "DELIV-FAILURE-NOT-JOB-ERROR",
-			// A callback object that fails every call changes neither the
-			// state nor GetError: a TRANSFERRED job still has no error, an
-			// ERROR job still reports its transfer error, never one in the
-			// context BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				ok := c.SizedJob(a, 2048, harness.RemoteOK)
-				c.Register(a, ok, harness.Behavior{Fail: true})
-				bad := c.SizedJob(a, 2048, harness.RemoteFatal)
-				c.Register(a, bad, harness.Behavior{Fail: true})
-				c.Transfer(ok)
-				c.Transfer(bad)
-
-				assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(ok), "the state does not change")
-				assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(bad), "the state does not change")
-				if c.Is("DELIV-FAILURE-NOT-JOB-ERROR", rules.VarRecorded) {
-					// The failure is the job's error, in the notification context.
-					for name, j := range map[string]model.Job{"TRANSFERRED": ok, "ERROR": bad} {
-						e, err := j.GetError()
-						if assert.NoError(c, err, "GetError of the %s job", name) {
-							assert.Equal(c, model.BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION, e.Context, "the %s job", name)
-							assert.Equal(c, model.E_FAIL, e.Code, "the callback's failure (%s job)", name)
-						}
-					}
-					return
-				}
-				_, err := ok.GetError()
-				assert.ErrorIs(c, err, model.BG_E_ERROR_INFORMATION_UNAVAILABLE, "no error for the failed JobTransferred")
-				e, err := bad.GetError()
-				if assert.NoError(c, err) {
-					assert.Equal(c, model.BG_E_HTTP_ERROR_404, e.Code, "still the transfer error")
-					assert.NotEqual(c, model.BG_ERROR_CONTEXT_QUEUE_MANAGER_NOTIFICATION, e.Context)
-				}
 			},
 		},
 		Scenario{
