@@ -8,7 +8,6 @@ import (
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
-	"github.com/bitssim/bitssim/rules"
 )
 
 // gateWait bounds how long a scenario waits, in real time, for callbacks
@@ -58,30 +57,6 @@ func init() {
 				}
 				assert.Equal(c, 6, gate.Entered())
 				assert.LessOrEqual(c, gate.Most(), 4)
-			},
-		},
-		Scenario{
-			Rule:  "DELIV-SFALSE-SUCCESS",
-			Needs: harness.Capabilities{VirtualTime: true},
-			// An object answers JobTransferred with S_FALSE. Any success code
-			// is a delivery: it is not called again. Under the only-S_OK
-			// reading S_FALSE is a failure, retried after the retry delay.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				job := c.Job(a, harness.RemoteOK)
-				c.SetRetryDelay(job, flagsRetryDelay)
-				c.Register(a, job, harness.Behavior{Results: map[model.EventKind]model.HRESULT{model.EventJobTransferred: model.S_FALSE}})
-				c.Transfer(job)
-				c.Advance(c.RetryAfter(flagsRetryDelay) + time.Second)
-				calls := c.Calls(job, model.EventJobTransferred)
-				require.NotEmpty(c, calls, "JobTransferred is called")
-				// A precondition, not a check: the answer is the object's own.
-				require.Equal(c, model.S_FALSE, calls[0].Result, "the object answered S_FALSE")
-				if c.Is("DELIV-SFALSE-SUCCESS", rules.VarOnlySOK) {
-					assert.Len(c, calls, 2, "S_FALSE is not S_OK: JobTransferred is called again after the retry delay")
-				} else {
-					assert.Len(c, calls, 1, "S_FALSE is a success: JobTransferred is not called again")
-				}
 			},
 		},
 	)
