@@ -22,6 +22,7 @@ func init() {
 	register(
 		Scenario{
 			Rule:  "DELIV-FOUR-PER-USER",
+			Why:   "it blocks callbacks at a harness.Gate on any concurrent backend and waits in real time; a script's hold and await need the simulator's automatic clock",
 			Needs: harness.Capabilities{Concurrent: true, Users: true},
 			// Six jobs of alice transfer while her callbacks block: at most
 			// four of her callbacks run at once; the blocked ones do not hold

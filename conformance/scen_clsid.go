@@ -23,6 +23,7 @@ func init() {
 	register(
 		Scenario{
 			Rule: "CLSID-REQUIRES-JOB5",
+			Why:  "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			// The CLSID lives on IBackgroundCopyJob5 (BITS 5.0); before 5.0
 			// the interface is missing and the calls give E_NOINTERFACE.
 			Run: func(c *C) {
@@ -47,6 +48,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "CLSID-ACTIVATION-FAILURE",
+			Why:   "under CLSID-SET-UNCHECKED=checked-up-front it unregisters a class after setting it, which no statement does",
 			Needs: harness.Capabilities{CLSID: true, CommandLine: true, Version: model.BITS5_0},
 			// A failed activation (REGDB_E_CLASSNOTREG) is a failed delivery:
 			// JobTransferred or JobError falls through to the command line,

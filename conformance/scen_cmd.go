@@ -31,6 +31,7 @@ func init() {
 	register(
 		Scenario{
 			Rule:  "CMD-AFTER-EVENT",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{CommandLine: true},
 			// A job reaches TRANSFERRED (or ERROR) with no command line and
 			// no callback; a command line set afterwards is still launched,
@@ -61,6 +62,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "CMD-CLEAR-NULL",
+			Why:  "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			// SetNotifyCmdLine(NULL, NULL) returns S_OK and removes the
 			// command line: GetNotifyCmdLine returns two empty strings.
 			Run: func(c *C) {
@@ -74,6 +76,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "CMD-EVENTS",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{CommandLine: true},
 			// The command line runs when the job enters TRANSFERRED with
 			// JOB_TRANSFERRED set, or ERROR with JOB_ERROR set, and for
@@ -142,6 +145,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "CMD-EXIT-ZERO",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{CommandLine: true},
 			// A program that exits 0 is not launched again for the same
 			// event, even though it neither completed nor cancelled the job
@@ -168,6 +172,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "CMD-FINAL-STATE",
+			Why:  "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			// SetNotifyCmdLine on a CANCELLED or ACKNOWLEDGED job fails with
 			// BG_E_INVALID_STATE and the command line stays as it was.
 			Run: func(c *C) {
@@ -201,6 +206,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "CMD-LAUNCH-FAILURE",
+			Why:   "it needs a program that cannot be started; a script's programs always start",
 			Needs: harness.Capabilities{CommandLine: true, VirtualTime: true},
 			// The program does not exist, so BITS cannot start it: the
 			// notification stays undelivered and the whole notification is
@@ -236,6 +242,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "CMD-METHOD-NOT-RECALLED",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{CommandLine: true},
 			// JobTransferred (or JobError) fails and BITS launches the command
 			// line: BITS never calls that method again for the event, although
@@ -274,6 +281,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "CMD-NEVER-SERVICE-ACCOUNT",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{CommandLine: true, Users: true},
 			// Jobs owned by LocalSystem, LocalService and NetworkService
 			// never launch their command line, on TRANSFERRED or ERROR, even
@@ -307,6 +315,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "CMD-NO-SHELL",
+			Why:   "it checks the program and parameters a launch received, which no expectation reads",
 			Needs: harness.Capabilities{CommandLine: true},
 			// The program is started with exactly the two strings given: the
 			// parameters arrive unchanged, with shell metacharacters and
@@ -327,6 +336,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "CMD-NULL-PARAMS",
+			Why:  "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			// SetNotifyCmdLine(program, NULL) returns S_OK; GetNotifyCmdLine
 			// returns the program and empty parameters.
 			Run: func(c *C) {
@@ -341,6 +351,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "CMD-ONCE-BITS15",
+			Why:   "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			Needs: harness.Capabilities{CommandLine: true, VirtualTime: true},
 			// On BITS 1.5 a program that exits non-zero is not launched again
 			// for the event, however long one waits. (From BITS 2.0 on it is
@@ -377,6 +388,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "CMD-ONLY-IF-NOT-DELIVERED",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{CommandLine: true},
 			// A callback object (or, where CLSIDs work, a CLSID instance) that
 			// accepts JobTransferred or JobError with S_OK suppresses the
@@ -423,6 +435,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "CMD-PARAMS-WITHOUT-PROGRAM",
+			Why:  "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			// Parameters without a program fail with E_INVALIDARG and the
 			// previous command line stays.
 			Run: func(c *C) {
@@ -445,6 +458,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "CMD-REQUIRES-JOB2",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{Version: model.BITS1_5},
 			// On BITS 1.5 and later the job has IBackgroundCopyJob2, so
 			// SetNotifyCmdLine and GetNotifyCmdLine are there: neither fails
@@ -458,6 +472,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "CMD-RERUN-NONZERO-EXIT",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{CommandLine: true, VirtualTime: true, Version: model.BITS2_0},
 			// A program that exits non-zero is launched again once
 			// MinimumRetryDelay has passed (30 s when set, 600 s by default),
@@ -516,6 +531,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "CMD-STRING-TOO-LONG",
+			Why:  "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			// A program of more than 260 characters or parameters of more
 			// than 4000 fail with BG_E_STRING_TOO_LONG; the previous command
 			// line stays.
@@ -535,6 +551,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "CMD-USER-CONTEXT",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{CommandLine: true, Users: true},
 			// The program runs as the user who called SetNotifyCmdLine: the
 			// owner when she set it, the administrator when he set it on her

@@ -29,6 +29,7 @@ func init() {
 	register(
 		Scenario{
 			Rule: "DELIV-AT-LEAST-ONCE",
+			Why:  "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			// Every event whose flag is set is delivered at least once (also
 			// when the first call fails), and a handler may receive the same
 			// JobTransferred twice: here after registering again.
@@ -78,6 +79,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "DELIV-BOTH-FAIL-RETRY",
+			Why:   "it needs a program that cannot be started; a script's programs always start",
 			Needs: harness.Capabilities{CommandLine: true, VirtualTime: true},
 			// The callback fails and the command line (a program that does
 			// not exist) cannot be launched: after MinimumRetryDelay (30 s),
@@ -120,6 +122,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "DELIV-MODIFICATION-FAILURE-IGNORED",
+			Why:  "its steps follow the backend's version and capabilities (ranges from 10.1, CLSID and command line where the backend has them)",
 			// A JobModification (and, on BITS 10.1, a FileRangesTransferred)
 			// that fails is called once: no retry, no CLSID instance, no
 			// command line.
@@ -177,6 +180,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "DELIV-MODIFICATION-RATE",
+			Why:   "it checks the spacing in time between calls, which no expectation reads",
 			Needs: harness.Capabilities{VirtualTime: true, Version: model.BITS10_1},
 			// Modifications every 100 ms produce JobModification calls at
 			// least 500 ms apart (the default interval), and at least 2 s
@@ -222,6 +226,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "DELIV-NO-JOBERROR-TRANSIENT",
+			Why:  "it checks the command line only where the backend runs one, and the rest everywhere; a script's needs are all or nothing",
 			// A job that keeps failing transiently gets no JobError and
 			// launches no command line, through several retries; a job that
 			// enters ERROR gets one JobError.
@@ -259,6 +264,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "DELIV-ONCE-AFTER-SUCCESS",
+			Why:  "it sets a CLSID only where the backend has them, and checks the rest everywhere; a script's needs are all or nothing",
 			// A JobTransferred or JobError that returned S_OK is not
 			// delivered again, whatever time passes and whatever else
 			// changes, until an object is registered again; then exactly once
@@ -294,6 +300,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "DELIV-RANGES-REPORTED",
+			Why:   "it checks the ranges a FileRangesTransferred reports, which no expectation reads",
 			Needs: harness.Capabilities{Version: model.BITS10_1},
 			// FileRangesTransferred reports the ranges transferred since the
 			// last call: a request overlapping a range already downloaded
@@ -319,6 +326,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "DELIV-RANGES-INTERVAL",
+			Why:   "it checks the spacing in time between calls and the bytes they report, which no expectation reads",
 			Needs: harness.Capabilities{Version: model.BITS10_1, VirtualTime: true},
 			// With BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS 3000,
 			// FileRangesTransferred comes at most once every 3 s while a slow
@@ -351,6 +359,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "DELIV-RETRY-INTERVAL",
+			Why:   "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			Needs: harness.Capabilities{VirtualTime: true},
 			// A failed JobTransferred, JobError or FileTransferred is called
 			// again exactly MinimumRetryDelay after the failed call: 30 s when
@@ -398,6 +407,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "DELIV-RETRY-UNTIL-OK",
+			Why:  "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			// A JobTransferred, JobError or FileTransferred that fails, with no
 			// command line, is called again for the same event until a call
 			// returns S_OK, and then no more: n failures, one success.

@@ -35,6 +35,7 @@ func init() {
 	register(
 		Scenario{
 			Rule: "FILE-ADD-FINAL-STATE",
+			Why:  "it calls AddFileSet, which is no verb of the language, and follows the backend's version",
 			// AddFile, AddFileSet and AddFileWithRanges on a CANCELLED or
 			// ACKNOWLEDGED job fail with BG_E_INVALID_STATE and add nothing.
 			Run: func(c *C) {
@@ -56,6 +57,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "FILE-FIFO",
+			Why:  "it checks an invariant of every file's progress at every second of the transfer, a loop a script cannot write",
 			// Exact time: each file must be caught part-way, second by second.
 			Needs: harness.Capabilities{VirtualTime: true},
 			// BITS transfers the files of a job one at a time, in the order
@@ -109,6 +111,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "FILE-TEMPORARY-NAME",
+			Why:   "it reads GetTemporaryName, which no expectation reads",
 			Needs: harness.Capabilities{Version: model.BITS3_0},
 			// GetTemporaryName returns the file BITS writes during the
 			// transfer, in the destination directory. (The rename at Complete

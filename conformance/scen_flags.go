@@ -48,6 +48,7 @@ func init() {
 	register(
 		Scenario{
 			Rule: "FLAGS-ROUND-TRIP",
+			Why:  "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			// After SetNotifyFlags(f) returns S_OK, GetNotifyFlags returns
 			// S_OK and exactly f.
 			Run: func(c *C) {
@@ -74,6 +75,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "FLAGS-VERSION-MASK",
+			Why:  "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			// SetNotifyFlags accepts exactly the bits of the installed
 			// version: 0x0F on 1.5-2.5, 0x1F on 3.0-5.0, 0x3F on 10.1+
 			// (file-transferred-from-4.0 reading: 0x0F up to 3.0, 0x1F from
@@ -111,6 +113,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "FLAGS-INVALID-NOTIMPL",
+			Why:  "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			// A bit outside the version's mask gives E_NOTIMPL and the stored
 			// flags stay as they were.
 			Run: func(c *C) {
@@ -134,6 +137,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "FLAGS-DISABLE-COMBINABLE",
+			Why:  "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			// SetNotifyFlags accepts DISABLE together with other valid bits
 			// (0x1F on BITS 3.0 and later) and returns S_OK.
 			Run: func(c *C) {
@@ -153,6 +157,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "FLAGS-FILTER",
+			Why:  "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			// BITS calls JobTransferred (0x01), JobError (0x02),
 			// JobModification (0x08), FileTransferred (0x10) and
 			// FileRangesTransferred (0x20) only while its flag is set and
@@ -226,6 +231,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "FLAGS-DISABLE",
+			Why:  "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			// While DISABLE (0x04) is set BITS calls no callback method for
 			// the job, whatever other bits are set.
 			Run: func(c *C) {
@@ -273,6 +279,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "FLAGS-DISABLE-CMDLINE",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{CommandLine: true},
 			// While DISABLE (0x04) is set BITS launches no command line for
 			// TRANSFERRED or ERROR either.
@@ -302,6 +309,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "FLAGS-CMDLINE-SUBSET",
+			Why:   "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			Needs: harness.Capabilities{CommandLine: true},
 			// Only JOB_TRANSFERRED (0x01) and JOB_ERROR (0x02) launch the
 			// command line; JOB_MODIFICATION, FILE_TRANSFERRED and
@@ -335,6 +343,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "FLAGS-ZERO",
+			Why:  "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			// SetNotifyFlags(0) returns S_OK; then BITS delivers no callback
 			// and launches no command line for the job.
 			Run: func(c *C) {

@@ -19,6 +19,7 @@ func init() {
 	register(
 		Scenario{
 			Rule:  "CLSID-NOT-NOTIFY-INTERFACE",
+			Why:   "the reports-instance reading expects GetNotifyInterface to return an object of no app, which 'expect interface' cannot name",
 			Needs: harness.Capabilities{CLSID: true, Version: model.BITS5_0},
 			Run: func(c *C) {
 				a := c.App(Alice)

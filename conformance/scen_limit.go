@@ -52,6 +52,7 @@ func init() {
 	register(
 		Scenario{
 			Rule:  "LIMIT-ADMIN-EXEMPT",
+			Why:   "it creates hundreds of jobs and files, a loop a script cannot write, and calls AddFileSet",
 			Needs: harness.Capabilities{Users: true, Version: model.BITS3_0},
 			// Administrators, LocalSystem, LocalService and NetworkService are
 			// exempt from the 60 jobs per user, 300 jobs per machine, 200
@@ -81,6 +82,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "LIMIT-FILES-PER-JOB",
+			Why:   "it adds 200 files and calls AddFileSet, a loop and a verb a script does not have",
 			Needs: harness.Capabilities{Version: model.BITS3_0},
 			// AddFile or AddFileSet by an ordinary user fails with
 			// BG_E_TOO_MANY_FILES_IN_JOB when the job would hold more than 200
@@ -109,6 +111,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "LIMIT-JOBS-PER-MACHINE",
+			Why:   "it creates 300 jobs, a loop a script cannot write",
 			Needs: harness.Capabilities{Users: true, Version: model.BITS3_0},
 			// CreateJob by an ordinary user fails with
 			// BG_E_TOO_MANY_JOBS_PER_MACHINE once 300 jobs that are not
@@ -141,6 +144,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "LIMIT-JOBS-PER-USER",
+			Why:   "it creates 60 jobs, a loop a script cannot write",
 			Needs: harness.Capabilities{Version: model.BITS3_0},
 			// CreateJob by an ordinary user who owns 60 jobs that are not
 			// CANCELLED or ACKNOWLEDGED fails with BG_E_TOO_MANY_JOBS_PER_USER.
@@ -168,6 +172,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "LIMIT-NONE-BEFORE-BITS3",
+			Why:  "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			// Before BITS 3.0, CreateJob, AddFile and AddFileSet enforce no
 			// limit on jobs per user or machine or files per job. On BITS 3.0
 			// and later the rule does not apply: the scenario is skipped.
@@ -185,6 +190,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "LIMIT-NULL-DISPLAY-NAME",
+			Why:  "it passes a NULL string, which a script cannot write, and skips through COM",
 			// CreateJob or SetDisplayName with a NULL display name (the empty
 			// string in the Go API) fails with E_INVALIDARG. Through COM the
 			// Go API's empty string goes out as an empty string, and a NULL
@@ -203,6 +209,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "LIMIT-RANGES-PER-FILE",
+			Why:   "it adds a file with 500 and 501 ranges, a loop a script cannot write",
 			Needs: harness.Capabilities{Version: model.BITS3_0},
 			// AddFileWithRanges by an ordinary user with more than 500 ranges
 			// fails with BG_E_TOO_MANY_RANGES_IN_FILE.
@@ -216,6 +223,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "LIMIT-UPLOAD-ONE-FILE",
+			Why:  "it calls AddFileSet, which is no verb of the language",
 			// A second file for an UPLOAD or UPLOAD_REPLY job, by AddFile or
 			// AddFileSet, fails with BG_E_TOO_MANY_FILES and adds nothing.
 			Run: func(c *C) {

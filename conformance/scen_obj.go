@@ -19,6 +19,7 @@ func init() {
 	register(
 		Scenario{
 			Rule: "OBJ-NO-CALLBACK-INTERFACE",
+			Why:  "fallback where the scenario runner cannot play the rule's file: an object without a callback interface needs harness.InProcessCallbacks (winbits and wrapping backends lack it)",
 			// SetNotifyInterface with an object that implements no callback
 			// interface fails with E_NOINTERFACE and keeps the previous object.
 			Run: func(c *C) {

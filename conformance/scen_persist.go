@@ -15,6 +15,7 @@ func init() {
 	register(
 		Scenario{
 			Rule:  "PERSIST-ACTIVE-REQUEUED",
+			Why:   "a script does the work due after every statement, so it never sees the requeued job QUEUED after the restart",
 			Needs: harness.Capabilities{Restart: true, VirtualTime: true},
 			// A job that was TRANSFERRING when the service stopped is QUEUED
 			// after the restart; jobs in other states keep their state.
@@ -48,6 +49,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "PERSIST-CMDLINE-KEPT",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{Restart: true, CommandLine: true},
 			// The notification command line reads back unchanged after a
 			// restart and is launched for a later TRANSFERRED.
@@ -72,6 +74,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "PERSIST-JOBS",
+			Why:   "it compares every file's remote and local names before and after the restart, which no expectation reads",
 			Needs: harness.Capabilities{Restart: true},
 			// Every non-final job survives a restart with the same ID, type,
 			// owner, files and progress.
@@ -140,6 +143,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "PERSIST-REDELIVER",
+			Why:   "it sets a CLSID only where the backend has them, and its expectations depend on two other open rules at once",
 			Needs: harness.Capabilities{Restart: true, CommandLine: true},
 			// A JobTransferred or JobError not yet delivered before a restart
 			// is delivered after it (to the command line, or a newly registered

@@ -15,6 +15,7 @@ func init() {
 	register(
 		Scenario{
 			Rule:  "PREC-FAILURE-KEEPS-OBJECT",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{CLSID: true, CommandLine: true, Version: model.BITS5_0},
 			// When the object's method fails, BITS keeps the object and does
 			// not offer the notification to the CLSID: JobTransferred goes to
@@ -67,6 +68,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "PREC-CMDLINE-ON-FAILURE",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{CommandLine: true, Crash: true},
 			// When JobTransferred or JobError fails (E_FAIL) or the object is
 			// gone, BITS launches the command line.
@@ -107,6 +109,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "PREC-CMDLINE-LAST",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{CLSID: true, CommandLine: true, Version: model.BITS5_0},
 			// For JobTransferred and JobError BITS tries the object, then the
 			// CLSID instance, and launches the command line only when both

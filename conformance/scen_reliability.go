@@ -15,6 +15,7 @@ func init() {
 	register(
 		Scenario{
 			Rule: "LIMIT-STRING-NUL",
+			Why:  "it passes strings with a NUL character, which a script cannot write",
 			// A display name, description or command line with a NUL
 			// character fails with E_INVALIDARG and changes nothing.
 			Run: func(c *C) {
@@ -41,6 +42,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "FILE-ADDFILESET-ATOMIC",
+			Why:  "it calls AddFileSet, which is no verb of the language",
 			// A failed AddFileSet adds none of the files in the array
 			// (none-added), or keeps those before the bad one (keeps-prefix).
 			Run: func(c *C) {

@@ -32,6 +32,7 @@ func init() {
 	register(
 		Scenario{
 			Rule:  "SEC-ADMIN-MODIFY",
+			Why:   "it calls every setter, AddFileSet among them, following the backend's version",
 			Needs: harness.Capabilities{Users: true},
 			// An administrator can call every method of another user's job,
 			// setters included, without TakeOwnership; the owner stays. It
@@ -116,6 +117,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "SEC-OWNER-ONLY",
+			Why:   "it calls every method of the job, following the backend's version; most getters are no statement",
 			Needs: harness.Capabilities{Users: true},
 			// A caller who neither owns the job nor is an administrator gets
 			// E_ACCESSDENIED from every method, and the job is unchanged.
@@ -237,6 +239,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "SEC-TAKEOWNERSHIP-REMOVES-CMDLINE",
+			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
 			Needs: harness.Capabilities{Users: true},
 			// A successful TakeOwnership removes the command line:
 			// GetNotifyCmdLine returns an empty program and parameters.

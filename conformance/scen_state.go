@@ -15,6 +15,7 @@ func init() {
 	register(
 		Scenario{
 			Rule: "STATE-FINAL-IMMUTABLE",
+			Why:  "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			// On a CANCELLED or ACKNOWLEDGED job, Resume, Suspend, Cancel,
 			// Complete and every Set method fail with BG_E_INVALID_STATE; the
 			// Get methods still succeed and the state never changes.
@@ -95,6 +96,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "STATE-GETJOB-UNKNOWN",
+			Why:  "it calls GetJob with an ID that names no job, which a script cannot write",
 			// GetJob with an ID that names no job fails with BG_E_NOT_FOUND.
 			Run: func(c *C) {
 				a := c.App(Alice)
@@ -109,6 +111,7 @@ func init() {
 		},
 		Scenario{
 			Rule: "STATE-PRIORITY-INVALID",
+			Why:  "it passes priorities outside FOREGROUND to LOW, which the language does not parse",
 			// SetPriority outside FOREGROUND (0) to LOW (3) fails with
 			// E_NOTIMPL and keeps the priority.
 			Run: func(c *C) {
@@ -124,6 +127,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "STATE-TRANSFERRED-TIME",
+			Why:   "it reads GetTimes, which no expectation reads",
 			Needs: harness.Capabilities{VirtualTime: true},
 			// GetTimes reports the moment the job entered TRANSFERRED as its
 			// TransferCompletionTime.

@@ -34,6 +34,7 @@ func init() {
 	register(
 		Scenario{
 			Rule:  "STATE-NETWORK-LOSS",
+			Why:   "it disconnects the network, which no statement does",
 			Needs: harness.Capabilities{VirtualTime: true, Network: true},
 			// When the network connection is lost, every QUEUED or
 			// TRANSFERRING job moves to TRANSIENT_ERROR with
@@ -84,6 +85,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "PERSIST-DYNAMIC-CONTENT",
+			Why:   "it compares progress before and after the restart by value; not converted yet",
 			Needs: harness.Capabilities{VirtualTime: true, Restart: true, Version: model.BITS5_0},
 			// A BITS_JOB_PROPERTY_DYNAMIC_CONTENT download interrupted by a
 			// restart starts again from the beginning; a job without the
@@ -107,6 +109,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "PERSIST-HIGH-PERFORMANCE",
+			Why:   "it makes the machine lose power, which no statement does",
 			Needs: harness.Capabilities{VirtualTime: true, PowerLoss: true, Version: model.BITS5_0},
 			// A BITS_JOB_PROPERTY_HIGH_PERFORMANCE job transferring when the
 			// power fails loses its progress and transfers from the
@@ -132,6 +135,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "STATE-COMPLETE-RENAME-FAILS",
+			Why:   "it makes a local file impossible to rename to, which no statement does",
 			Needs: harness.Capabilities{LocalFiles: true},
 			// While a transferred file's local name cannot be renamed to
 			// (another program holds it: ERROR_SHARING_VIOLATION), Complete
@@ -168,6 +172,7 @@ func init() {
 		},
 		Scenario{
 			Rule:  "SEC-TAKEOWNERSHIP-REMOVES-SECRETS",
+			Why:   "it sets custom headers, a client certificate and credentials, which no statement does",
 			Needs: harness.Capabilities{Users: true},
 			// After an administrator's TakeOwnership, the custom headers, the
 			// client certificate and the credentials the owner set are gone.

@@ -323,7 +323,7 @@ func HowChecked(id string) string {
 	case sc != nil:
 		return "a Go scenario"
 	case machineRules[id]:
-		return "the state machine"
+		return "the state machine: a property of every random sequence, not of one scenario"
 	case untestable[id] != "":
 		return "untestable: " + untestable[id]
 	}

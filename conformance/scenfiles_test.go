@@ -109,3 +109,41 @@ func TestPickFileTakesTheMostSpecific(t *testing.T) {
 	_, err = pickFile([]ScenarioFile{specific}, nil)
 	assert.ErrorContains(t, err, "no scenario file")
 }
+
+// Every Go scenario says why it is Go; a rule with scenario files keeps
+// one only as the fallback for backends the runner cannot play its file on.
+func TestEveryGoScenarioSaysWhyItIsGo(t *testing.T) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	require.NotEmpty(t, registry)
+	for id, sc := range registry {
+		assert.NotEmpty(t, sc.Why, "%s: a Go scenario must say why it is not a scenario file", id)
+		if len(ScenarioFiles(id)) > 0 {
+			assert.True(t, strings.HasPrefix(sc.Why, "fallback "), "%s has scenario files and a Go scenario that is no fallback: delete the Go", id)
+		}
+	}
+}
+
+// Issue 14's "every statement the rulebook makes can be checked from a
+// scenario": each rule has scenario files, or says how else it is checked
+// and why not by a file. The log lists the rules without a file.
+func TestEveryRuleWithoutAFileSaysWhy(t *testing.T) {
+	files, other := 0, map[string][]string{}
+	for _, r := range rules.All() {
+		if len(ScenarioFiles(r.ID)) > 0 {
+			files++
+			continue
+		}
+		how := HowChecked(r.ID)
+		require.NotEqual(t, "not checked", how, r.ID)
+		kind, reason, _ := strings.Cut(how, ": ")
+		assert.NotEmpty(t, reason, "%s: %q gives no reason", r.ID, how)
+		other[kind] = append(other[kind], r.ID+" ("+reason+")")
+	}
+	total := len(rules.All())
+	t.Logf("%d of %d rules have scenario files", files, total)
+	for kind, ids := range other {
+		t.Logf("%s: %d\n  %s", kind, len(ids), strings.Join(ids, "\n  "))
+	}
+	assert.Greater(t, files, total/2, "most rules are checked by a scenario file")
+}
