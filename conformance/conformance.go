@@ -470,9 +470,8 @@ func scenariosByRule() map[string]*Scenario {
 	registryMu.Unlock()
 	files, err := scenarioFiles()
 	if err != nil {
-		broken := &Scenario{Rule: "", Run: func(c *C) { c.Errorf("%v", err) }}
 		for id := range out {
-			out[id] = broken
+			out[id] = &Scenario{Rule: id, Why: "the scenario files do not load", Run: func(c *C) { c.Errorf("%v", err) }}
 		}
 		return out
 	}
