@@ -84,30 +84,6 @@ func init() {
 			},
 		},
 		Scenario{
-			Rule:  "PERSIST-DYNAMIC-CONTENT",
-			Why:   "it compares progress before and after the restart by value; not converted yet",
-			Needs: harness.Capabilities{VirtualTime: true, Restart: true, Version: model.BITS5_0},
-			// A BITS_JOB_PROPERTY_DYNAMIC_CONTENT download interrupted by a
-			// restart starts again from the beginning; a job without the
-			// property keeps its progress (PERSIST-JOBS).
-			Run: func(c *C) {
-				a := c.App(Alice)
-				dynamic := c.propertyJob(a, model.BITS_JOB_PROPERTY_DYNAMIC_CONTENT)
-				normal := c.propertyJob(a, 0)
-				for _, j := range []model.Job{dynamic, normal} {
-					c.Do(j.SetPriority(model.BG_JOB_PRIORITY_FOREGROUND), "SetPriority")
-					c.Transfer(j)
-				}
-				c.Advance(3 * time.Second)
-				before := c.progress(normal)
-				require.NotZero(c, c.progress(dynamic), "precondition: the dynamic download made progress")
-				require.NotZero(c, before, "precondition: the other download made progress")
-				c.Restart()
-				assert.Zero(c, c.progress(c.JobIn(a, dynamic)), "the dynamic download starts from the beginning")
-				assert.Equal(c, before, c.progress(c.JobIn(a, normal)), "the other keeps its progress")
-			},
-		},
-		Scenario{
 			Rule:  "PERSIST-HIGH-PERFORMANCE",
 			Why:   "it makes the machine lose power, which no statement does",
 			Needs: harness.Capabilities{VirtualTime: true, PowerLoss: true, Version: model.BITS5_0},
