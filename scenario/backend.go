@@ -141,7 +141,10 @@ func (sc *Script) skipReason(b harness.Backend) string {
 				needRemotes = true
 			}
 		case "setnotifycmdline":
-			needPrograms = true
+			// Backend.CommandLine makes a program that exits as told; one
+			// that acts on the job needs the backend to script it.
+			_, does := st.opts["does"]
+			needPrograms = needPrograms || does
 		case "expect":
 			needCounter = needCounter || st.Expect.Kind == ExpectInFlight
 			failedExpected = failedExpected || (st.Expect.Kind == ExpectNotified && st.Expect.Failed)
@@ -151,7 +154,12 @@ func (sc *Script) skipReason(b harness.Backend) string {
 			if _, ok := st.opts["unregistered"]; ok {
 				unreachable = true
 			}
-			if b, err := behaviorOf(st.opts); err == nil && !b.asData().exact {
+			b, err := behaviorOf(st.opts)
+			// An object with no callback interface is the runner's own
+			// (noCallback), which any backend passes to BITS as it is; a
+			// class of one would live in the backend's process.
+			own := st.Verb == "setnotifyinterface" && err == nil && b.iface == "none"
+			if err == nil && !own && !b.asData().exact {
 				needInProcess = true
 			}
 		}
@@ -160,7 +168,7 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	// be activated, reaches no receiver: only the service's record has it.
 	has(!(failedExpected && unreachable) || tracer, "the service's record of failed attempts (harness.ServiceTracer)")
 	has(!needRemotes || remotes, "scripted remotes (harness.RemoteScripter)")
-	has(!needPrograms || programs, "scripted command-line programs (harness.ProgramScripter)")
+	has(!needPrograms || programs, "command-line programs that act on the job (does=, harness.ProgramScripter)")
 	has(!needCounter || counter, "counts of running callbacks (harness.CallbackCounter)")
 	has(!needInProcess || inProcess, "in-process callback objects (harness.InProcessCallbacks)")
 	if len(missing) == 0 {
@@ -300,4 +308,57 @@ func simOptions(sc *Script, variants rules.Selection, text bool) sim.Options {
 		so.TraceLimit = streamTraceLimit
 	}
 	return so
+}
+
+// backendCmds plays a script's command lines on a backend that runs only
+// the programs it makes (no harness.ProgramScripter): a command line
+// that can be set becomes one of Backend.CommandLine's, exiting as the
+// statement's exit= says, and what the backend reports (GetNotifyCmdLine,
+// the runs in its trace) maps back to the script's names.
+type backendCmds struct {
+	make   func(exitCodes ...int) (program, parameters string, err error) // Backend.CommandLine; nil: names pass as they are
+	script map[[2]string][2]string                                        // the backend's program and parameters → the script's
+	exits  map[string][]int                                               // a script program's last exit codes
+}
+
+// commandLine returns the program and parameters to set for the
+// script's. A command line no program runs passes as it is: an empty
+// program (a clear, or parameters alone), and strings longer than BITS
+// takes (CMD-STRING-TOO-LONG), which the call refuses. Empty (NULL)
+// parameters stay empty, as the statement says.
+func (c *backendCmds) commandLine(prog, params string, opts map[string]string) (string, string, error) {
+	if c.make == nil || prog == "" ||
+		rules.Len16(prog) > rules.MaxProgram || rules.Len16(params) > rules.MaxParameters {
+		return prog, params, nil
+	}
+	key := model.FoldName(prog)
+	codes := c.exits[key]
+	if v, ok := opts["exit"]; ok {
+		codes, _ = parseExits(v) // checked by Parse
+		if c.exits == nil {
+			c.exits = map[string][]int{}
+		}
+		c.exits[key] = codes
+	}
+	bprog, bparams, err := c.make(codes...)
+	if err != nil {
+		return "", "", fmt.Errorf("scenario: a command line for %s: %w", prog, err)
+	}
+	if params == "" {
+		bparams = ""
+	}
+	if c.script == nil {
+		c.script = map[[2]string][2]string{}
+	}
+	c.script[[2]string{bprog, bparams}] = [2]string{prog, params}
+	return bprog, bparams, nil
+}
+
+// scriptNames maps a program and parameters the backend made back to the
+// script's; others are returned as they are.
+func (c *backendCmds) scriptNames(prog, params string) (string, string) {
+	if s, ok := c.script[[2]string{prog, params}]; ok {
+		return s[0], s[1]
+	}
+	return prog, params
 }

@@ -85,13 +85,13 @@ func TestRunSkipsWhatTheBackendCannotDo(t *testing.T) {
 	sc := parse(t, `start A as alice
 remote http://s/f transient=2
 A: create job1
-A: setnotifycmdline job1 C:\n.exe
+A: setnotifycmdline job1 C:\n.exe does=complete
 restart
 expect job1 state SUSPENDED
 `)
 	res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: limited})
 	require.NoError(t, err)
-	assert.Equal(t, "needs restart, scripted remotes (harness.RemoteScripter), scripted command-line programs (harness.ProgramScripter)", res.Skipped)
+	assert.Equal(t, "needs restart, scripted remotes (harness.RemoteScripter), command-line programs that act on the job (does=, harness.ProgramScripter)", res.Skipped)
 	assert.Empty(t, res.Steps)
 	assert.Empty(t, res.Checks)
 	assert.False(t, res.Failed(), "a skipped script fails nothing")

@@ -149,6 +149,7 @@ type runner struct {
 	remotes    harness.RemoteScripter        // nil: remotes map to Backend.Remote
 	urls       map[string]string             // script URL → the backend's, without remotes
 	progs      harness.ProgramScripter
+	cmds       backendCmds // command lines without progs (backend.go)
 	jobs       map[string]model.GUID
 	names      map[model.GUID]string   // job GUID → name
 	handles    map[handleKey]model.Job // app's handle on job
@@ -434,6 +435,9 @@ func (r *runner) useBackend(be harness.Backend) {
 	}
 	r.remotes, _ = be.(harness.RemoteScripter)
 	r.progs, _ = be.(harness.ProgramScripter)
+	if r.progs == nil {
+		r.cmds.make = be.CommandLine
+	}
 	r.observe = func() (model.Manager, error) {
 		return be.StartApp("\x00observer", model.Account{Name: "\x00observer", Kind: model.AccountAdministrator})
 	}
@@ -947,6 +951,10 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 		if err := r.scriptProgram(prog, st.opts); err != nil {
 			return err
 		}
+		prog, params, err := r.cmds.commandLine(prog, params, st.opts)
+		if err != nil {
+			return err
+		}
 		return h.SetNotifyCmdLine(prog, params)
 	case "setminretrydelay":
 		d, _ := ParseDuration(a[1])
@@ -1043,6 +1051,9 @@ func (r *runner) collect() error {
 func (r *runner) log(events []model.Event) {
 	for _, e := range events {
 		r.traced = e.Seq
+		if e.Kind == model.EventCommandLine {
+			e.Target.Program, e.Target.Parameters = r.cmds.scriptNames(e.Target.Program, e.Target.Parameters)
+		}
 		to := r.target(e)
 		switch e.Target.Kind {
 		case model.TargetObject:
@@ -1160,6 +1171,7 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		if err != nil {
 			return want, err.Error()
 		}
+		p, a = r.cmds.scriptNames(p, a)
 		got = "none"
 		if p != "" || a != "" {
 			got = fmt.Sprintf("%q %q", p, a)
