@@ -476,7 +476,7 @@ func scenariosByRule() map[string]*Scenario {
 		return out
 	}
 	for id, fs := range files {
-		out[id] = fileScenario(id, fs, out[id])
+		out[id] = fileScenario(id, fs)
 	}
 	return out
 }

@@ -278,36 +278,6 @@ func init() {
 			},
 		},
 		Scenario{
-			Rule:  "FLAGS-DISABLE-CMDLINE",
-			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
-			Needs: harness.Capabilities{CommandLine: true},
-			// While DISABLE (0x04) is set BITS launches no command line for
-			// TRANSFERRED or ERROR either.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				setup := func(remote harness.RemoteKind) model.Job {
-					job := c.Job(a, remote)
-					c.SetFlags(job, 0x07)
-					c.CmdLine(job, 0)
-					c.Transfer(job)
-					return job
-				}
-				done := setup(harness.RemoteOK)
-				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(done))
-				failed := setup(harness.RemoteFatal)
-				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failed))
-				c.Advance(flagsWait)
-				switch c.Variant("FLAGS-DISABLE-CMDLINE") {
-				case rules.VarCmdLineSuppressed: // "BITS does not launch the notification command line for TRANSFERRED or ERROR either"
-					assert.Empty(c, c.Calls(done, model.EventCommandLine), "no command line for TRANSFERRED while DISABLE is set")
-					assert.Empty(c, c.Calls(failed, model.EventCommandLine), "no command line for ERROR while DISABLE is set")
-				case rules.VarCmdLineStillRuns: // "still launches its command line"
-					assert.Len(c, c.Calls(done, model.EventCommandLine), 1, "the command line for TRANSFERRED while DISABLE is set")
-					assert.Len(c, c.Calls(failed, model.EventCommandLine), 1, "the command line for ERROR while DISABLE is set")
-				}
-			},
-		},
-		Scenario{
 			Rule:  "FLAGS-CMDLINE-SUBSET",
 			Why:   "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)",
 			Needs: harness.Capabilities{CommandLine: true},
@@ -339,47 +309,6 @@ func init() {
 				assert.Empty(c, c.Calls(othersFailed, model.EventCommandLine), "flags %#x launch nothing for ERROR", uint32(others))
 				assert.Len(c, c.Calls(transferred, model.EventCommandLine), 1, "JOB_TRANSFERRED launches the command line")
 				assert.Len(c, c.Calls(errored, model.EventCommandLine), 1, "JOB_ERROR launches the command line")
-			},
-		},
-		Scenario{
-			Rule: "FLAGS-ZERO",
-			Why:  "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
-			// SetNotifyFlags(0) returns S_OK; then BITS delivers no callback
-			// and launches no command line for the job.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				rejected := c.Is("FLAGS-ZERO", rules.VarZeroRejected)
-				setup := func(remote harness.RemoteKind) model.Job {
-					job := c.Job(a, remote)
-					if rejected {
-						// "fails with E_NOTIMPL (0x80004001) and leaves the flags unchanged"
-						assert.ErrorIs(c, job.SetNotifyFlags(0), model.E_NOTIMPL, "SetNotifyFlags(0)")
-						got, err := job.GetNotifyFlags()
-						c.Do(err, "GetNotifyFlags")
-						assert.Equal(c, model.NotifyFlags(0x03), got, "the flags are unchanged")
-					} else {
-						assert.NoError(c, job.SetNotifyFlags(0), "SetNotifyFlags(0)")
-					}
-					c.Register(a, job, harness.Behavior{})
-					if c.B.Capabilities().CommandLine {
-						c.CmdLine(job, 0)
-					}
-					c.Transfer(job)
-					return job
-				}
-				done := setup(harness.RemoteOK)
-				require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(done))
-				failed := setup(harness.RemoteFatal)
-				require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failed))
-				c.Advance(flagsWait)
-				if rejected {
-					// The default flags stand, so both are notified.
-					assert.Len(c, To(c.Delivered(done, model.EventJobTransferred), a), 1, "JobTransferred with the unchanged flags")
-					assert.Len(c, To(c.Delivered(failed, model.EventJobError), a), 1, "JobError with the unchanged flags")
-					return
-				}
-				assert.Empty(c, c.TraceOf(done), "nothing for TRANSFERRED with flags 0")
-				assert.Empty(c, c.TraceOf(failed), "nothing for ERROR with flags 0")
 			},
 		},
 	)

@@ -48,31 +48,6 @@ func init() {
 			},
 		},
 		Scenario{
-			Rule:  "PERSIST-CMDLINE-KEPT",
-			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
-			Needs: harness.Capabilities{Restart: true, CommandLine: true},
-			// The notification command line reads back unchanged after a
-			// restart and is launched for a later TRANSFERRED.
-			Run: func(c *C) {
-				a := c.App(Alice)
-				prog, params := c.Program()
-				j := c.SizedJob(a, 2048, harness.RemoteOK)
-				c.SetCmdLine(j, prog, params)
-				c.Restart()
-				j = c.JobIn(a, j)
-				gp, gq, err := j.GetNotifyCmdLine()
-				assert.NoError(c, err)
-				assert.Equal(c, prog, gp)
-				assert.Equal(c, params, gq)
-				c.Transfer(j)
-				runs := c.Delivered(j, model.EventCommandLine)
-				if assert.Len(c, runs, 1, "the command line is launched") {
-					assert.Equal(c, prog, runs[0].Target.Program)
-					assert.Equal(c, params, runs[0].Target.Parameters)
-				}
-			},
-		},
-		Scenario{
 			Rule:  "PERSIST-JOBS",
 			Why:   "it compares every file's remote and local names before and after the restart, which no expectation reads",
 			Needs: harness.Capabilities{Restart: true},

@@ -237,24 +237,5 @@ func init() {
 				assert.Equal(c, 1209600*time.Second, d)
 			},
 		},
-		Scenario{
-			Rule:  "SEC-TAKEOWNERSHIP-REMOVES-CMDLINE",
-			Why:   "fallback where the scenario runner cannot play the rule's file: the file sets a command line, which needs harness.ProgramScripter (winbits and wrapping backends lack it)",
-			Needs: harness.Capabilities{Users: true},
-			// A successful TakeOwnership removes the command line:
-			// GetNotifyCmdLine returns an empty program and parameters.
-			Run: func(c *C) {
-				alice, admin := c.App(Alice), c.App(Admin)
-				j := c.SizedJob(alice, 2048, harness.RemoteOK)
-				c.SetCmdLine(j, `C:\bitssim\alice.exe`, `"C:\bitssim\alice.exe" done`)
-				aj, err := admin.GetJob(j.GetId())
-				require.NoError(c, err)
-				c.Do(aj.TakeOwnership(), "TakeOwnership")
-				prog, params, err := aj.GetNotifyCmdLine()
-				assert.NoError(c, err)
-				assert.Equal(c, "", prog)
-				assert.Equal(c, "", params)
-			},
-		},
 	)
 }

@@ -258,7 +258,7 @@ func AllScenarioFiles() []ScenarioFile {
 // backend under test, through the scenario runner, and reports each failed
 // check of the file as a failure, and a file the backend cannot run (see
 // scenario.RunOptions.Backend) as a skip with the runner's reason.
-func fileScenario(id string, files []ScenarioFile, fallback *Scenario) *Scenario {
+func fileScenario(id string, files []ScenarioFile) *Scenario {
 	sc := &Scenario{Rule: id}
 	for _, f := range files {
 		sc.Needs.VirtualTime = sc.Needs.VirtualTime || f.Needs.VirtualTime
@@ -270,10 +270,7 @@ func fileScenario(id string, files []ScenarioFile, fallback *Scenario) *Scenario
 			return
 		}
 		if skipped := runFile(c, f); skipped != "" {
-			if fallback == nil {
-				c.Skipf("%s", skipped)
-			}
-			fallback.Run(c)
+			c.Skipf("%s", skipped)
 		}
 	}
 	return sc
