@@ -1,0 +1,1063 @@
+package conformance
+
+import (
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+)
+
+// Go scenarios whose steps or expectations follow the backend: its BITS
+// version (a script is written for one version and has no conditionals),
+// or a capability (a CLSID, a command line) it may lack, where the rest of
+// the rule is checked everywhere (a script's needs are all or nothing).
+//
+// whyVersion is the reason most of them give.
+const whyVersion = "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)"
+
+// flagsMask is the valid notify-flag mask of BITS version v, written from
+// FLAGS-VERSION-MASK: 0x0F on BITS 1.5 to 2.5, 0x1F on BITS 3.0 to 5.0 and
+// 0x3F on BITS 10.1 and later.
+func flagsMask(v model.Version) model.NotifyFlags {
+	switch {
+	case v >= model.BITS10_1:
+		return 0x3F
+	case v >= model.BITS3_0:
+		return 0x1F
+	default:
+		return 0x0F
+	}
+}
+
+// flagsRequestRanges requests the first kilobyte of f and lets the job
+// fetch it.
+func flagsRequestRanges(c *C, job model.Job, f model.File) {
+	c.must(f.RequestFileRanges([]model.FileRange{{InitialOffset: 0, Length: 1024}}), "RequestFileRanges")
+	c.Transfer(job)
+}
+
+// secLostJob returns a handle of loser's on a job loser created and an
+// administrator then took over, and the administrator's handle on it: the
+// one way a non-administrator holds a job it does not own.
+func secLostJob(c *C, loser, admin harness.App) (lost, adminJob model.Job) {
+	lost = c.SizedJob(loser, 2048, harness.RemoteOK)
+	c.Do(lost.SetDescription("before"), "SetDescription")
+	adminJob, err := admin.GetJob(lost.GetId())
+	require.NoError(c, err, "the administrator gets the job")
+	c.Do(adminJob.TakeOwnership(), "TakeOwnership")
+	return lost, adminJob
+}
+
+var _ = goScenario(Scenario{Rule: "CLSID-REQUIRES-JOB5", Why: whyVersion, Run: checkClsidRequiresJob5})
+
+// checkClsidRequiresJob5 checks CLSID-REQUIRES-JOB5. The CLSID lives on
+// IBackgroundCopyJob5 (BITS 5.0); before 5.0 the interface is missing and
+// the calls give E_NOINTERFACE.
+func checkClsidRequiresJob5(c *C) {
+	job := c.Job(c.App(Alice))
+	v := c.Version()
+	if v < model.BITS5_0 {
+		assert.ErrorIs(c, job.SetNotifyCLSID(clsidUnregistered), model.E_NOINTERFACE, "SetNotifyCLSID on BITS %v", v)
+		_, err := job.GetNotifyCLSID()
+		assert.ErrorIs(c, err, model.E_NOINTERFACE, "GetNotifyCLSID on BITS %v", v)
+		assert.ErrorIs(c, job.SetProperty(model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID,
+			model.JobPropertyValue{ClsID: clsidUnregistered}), model.E_NOINTERFACE, "SetProperty on BITS %v", v)
+		_, err = job.GetProperty(model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID)
+		assert.ErrorIs(c, err, model.E_NOINTERFACE, "GetProperty on BITS %v", v)
+		return
+	}
+	_, err := job.GetNotifyCLSID()
+	assert.NoError(c, err, "GetNotifyCLSID on BITS %v", v)
+	_, err = job.GetProperty(model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID)
+	assert.NoError(c, err, "GetProperty(NOTIFICATION_CLSID) on BITS %v", v)
+	assert.NotErrorIs(c, job.SetNotifyCLSID(clsidUnregistered), model.E_NOINTERFACE, "SetNotifyCLSID on BITS %v", v)
+}
+
+var _ = goScenario(Scenario{Rule: "CMD-ONCE-BITS15", Why: whyVersion, Needs: harness.Capabilities{CommandLine: true, VirtualTime: true}, Run: checkCmdOnceBits15})
+
+// checkCmdOnceBits15 checks CMD-ONCE-BITS15. On BITS 1.5 a program that
+// exits non-zero is not launched again for the event, however long one
+// waits. (From BITS 2.0 on it is launched again after MinimumRetryDelay,
+// CMD-RERUN-NONZERO-EXIT: the contrast is checked on newer backends.)
+func checkCmdOnceBits15(c *C) {
+	wait := cmdRetryDelay // the command line ran: MinimumRetryDelay, whatever DELIV-RETRY-INTERVAL says
+	a := c.App(Alice)
+	for _, tc := range []struct {
+		remote harness.RemoteKind
+		state  model.JobState
+	}{
+		{harness.RemoteOK, model.BG_JOB_STATE_TRANSFERRED},
+		{harness.RemoteFatal, model.BG_JOB_STATE_ERROR},
+	} {
+		job := c.Job(a, tc.remote)
+		c.SetRetryDelay(job, cmdRetryDelay)
+		c.CmdLine(job, 1, 0)
+		c.Transfer(job)
+		require.Equal(c, tc.state, c.State(job))
+		c.Advance(4 * wait)
+		runs := c.Launches(job)
+		if c.Version() == model.BITS1_5 {
+			if assert.Len(c, runs, 1, "BITS 1.5 launches once per event (%v)", tc.state) {
+				assert.Equal(c, 1, runs[0].ExitCode)
+			}
+		} else if assert.Len(c, runs, 2, "BITS 2.0+ launches again after a non-zero exit (%v)", tc.state) {
+			assert.Equal(c, 1, runs[0].ExitCode)
+			assert.Equal(c, 0, runs[1].ExitCode)
+			assert.Equal(c, wait, runs[1].Time.Sub(runs[0].Time))
+		}
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "DELIV-AT-LEAST-ONCE", Why: whyVersion, Run: checkDelivAtLeastOnce})
+
+// checkDelivAtLeastOnce checks DELIV-AT-LEAST-ONCE. Every event whose flag
+// is set is delivered at least once (also when the first call fails), and a
+// handler may receive the same JobTransferred twice: here after registering
+// again.
+func checkDelivAtLeastOnce(c *C) {
+	wait := c.RetryAfter(cmdRetryDelay) // DELIV-RETRY-INTERVAL
+	a := c.App(Alice)
+	flags := model.BG_NOTIFY_JOB_TRANSFERRED | model.BG_NOTIFY_JOB_ERROR
+	fileEvents := c.Version() >= model.BITS3_0
+	if fileEvents {
+		flags |= model.BG_NOTIFY_FILE_TRANSFERRED
+	}
+	done := c.Job(a, harness.RemoteOK, harness.RemoteOK)
+	c.SetRetryDelay(done, cmdRetryDelay)
+	c.SetFlags(done, flags)
+	obj := a.Callback(harness.Behavior{FailFirst: 1})
+	c.Do(done.SetNotifyInterface(obj), "SetNotifyInterface")
+	c.Transfer(done)
+	failed := c.Job(a, harness.RemoteFatal)
+	c.SetRetryDelay(failed, cmdRetryDelay)
+	c.Register(a, failed, harness.Behavior{FailFirst: 1})
+	c.Transfer(failed)
+	c.Advance(4 * wait)
+
+	assert.GreaterOrEqual(c, len(c.Delivered(done, model.EventJobTransferred)), 1, "JobTransferred at least once")
+	assert.GreaterOrEqual(c, len(c.Delivered(failed, model.EventJobError)), 1, "JobError at least once")
+	if fileEvents {
+		files, err := done.EnumFiles()
+		require.NoError(c, err)
+		for _, f := range files {
+			name, err := f.GetLocalName()
+			require.NoError(c, err)
+			n := 0
+			for _, e := range c.Delivered(done, model.EventFileTransferred) {
+				if e.File == name {
+					n++
+				}
+			}
+			assert.GreaterOrEqual(c, n, 1, "FileTransferred for %s at least once", name)
+		}
+	}
+
+	c.Do(done.SetNotifyInterface(obj), "SetNotifyInterface again")
+	c.Settle()
+	assert.GreaterOrEqual(c, len(To(c.Delivered(done, model.EventJobTransferred), a)), 2,
+		"the same handler receives the same JobTransferred again")
+}
+
+var _ = goScenario(Scenario{Rule: "DELIV-MODIFICATION-FAILURE-IGNORED", Why: "its steps follow the backend's version and capabilities (ranges from 10.1, CLSID and command line where the backend has them)", Run: checkDelivModificationFailureIgnored})
+
+// checkDelivModificationFailureIgnored checks DELIV-MODIFICATION-FAILURE-
+// IGNORED. A JobModification (and, on BITS 10.1, a FileRangesTransferred)
+// that fails is called once: no retry, no CLSID instance, no command line.
+func checkDelivModificationFailureIgnored(c *C) {
+	a := c.App(Alice)
+	caps := c.B.Capabilities()
+	var clsid model.GUID
+	if caps.CLSID {
+		clsid = c.Class(harness.Behavior{})
+	}
+	// prepare registers every route on job, the flags last, and
+	// returns how many calls of kind the set-up itself caused.
+	prepare := func(job model.Job, flags model.NotifyFlags, kind model.EventKind) int {
+		c.SetRetryDelay(job, cmdRetryDelay)
+		c.Register(a, job, harness.Behavior{Fail: true})
+		if caps.CLSID {
+			c.Do(job.SetNotifyCLSID(clsid), "SetNotifyCLSID")
+		}
+		if caps.CommandLine {
+			c.CmdLine(job, 0)
+		}
+		c.SetFlags(job, flags)
+		c.Advance(4 * cmdRetryDelay)
+		return len(c.Calls(job, kind))
+	}
+	check := func(job model.Job, kind model.EventKind, before int) {
+		c.Advance(4 * cmdRetryDelay)
+		calls := c.Calls(job, kind)[before:]
+		if assert.Len(c, calls, 1, "%v is called once, not retried", kind) {
+			assert.False(c, calls[0].Delivered())
+			assert.Equal(c, model.TargetObject, calls[0].Target.Kind)
+		}
+		evs := c.TraceOf(job)
+		assert.Empty(c, OfTarget(evs, model.TargetCLSID), "no CLSID instance")
+		assert.Empty(c, OfTarget(evs, model.TargetCommandLine), "no command line")
+	}
+
+	job := c.Job(a, harness.RemoteOK)
+	c.Transfer(job) // TRANSFERRED: a change is reported whatever DELIV-MODIFICATION-SUSPENDED says
+	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
+	n := prepare(job, model.BG_NOTIFY_JOB_MODIFICATION, model.EventJobModification)
+	c.Do(job.SetDescription("changed"), "SetDescription")
+	c.Settle()
+	check(job, model.EventJobModification, n)
+
+	if caps.Version >= model.BITS10_1 {
+		od, f := c.OnDemandJob(a)
+		n := prepare(od, model.BG_NOTIFY_FILE_RANGES_TRANSFERRED, model.EventFileRangesTransferred)
+		require.Zero(c, n)
+		c.Do(f.RequestFileRanges([]model.FileRange{{InitialOffset: 0, Length: 1024}}), "RequestFileRanges")
+		c.Settle()
+		check(od, model.EventFileRangesTransferred, n)
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "DELIV-NO-JOBERROR-TRANSIENT", Why: "it checks the command line only where the backend runs one, and the rest everywhere; a script's needs are all or nothing", Run: checkDelivNoJoberrorTransient})
+
+// checkDelivNoJoberrorTransient checks DELIV-NO-JOBERROR-TRANSIENT. A job
+// that keeps failing transiently gets no JobError and launches no command
+// line, through several retries; a job that enters ERROR gets one JobError.
+func checkDelivNoJoberrorTransient(c *C) {
+	a := c.App(Alice)
+	withCmd := c.B.Capabilities().CommandLine
+	transient := c.Job(a, harness.RemoteTransient)
+	c.SetRetryDelay(transient, cmdRetryDelay)
+	c.Register(a, transient, harness.Behavior{})
+	var cmdOnly model.Job
+	if withCmd {
+		cmdOnly = c.Job(a, harness.RemoteTransient)
+		c.SetRetryDelay(cmdOnly, cmdRetryDelay)
+		c.CmdLine(cmdOnly, 0)
+		c.Transfer(cmdOnly)
+		require.Equal(c, model.BG_JOB_STATE_TRANSIENT_ERROR, c.State(cmdOnly))
+	}
+	c.Transfer(transient)
+	require.Equal(c, model.BG_JOB_STATE_TRANSIENT_ERROR, c.State(transient))
+	c.Advance(4 * cmdRetryDelay)
+	count, err := transient.GetErrorCount()
+	require.NoError(c, err)
+	require.Greater(c, count, uint32(1), "the job was retried and failed again")
+	assert.Empty(c, c.Calls(transient, model.EventJobError), "no JobError for TRANSIENT_ERROR")
+	if withCmd {
+		assert.Empty(c, c.Launches(cmdOnly), "no command line for TRANSIENT_ERROR")
+	}
+
+	fatal := c.Job(a, harness.RemoteFatal)
+	c.Register(a, fatal, harness.Behavior{})
+	c.Transfer(fatal)
+	require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(fatal))
+	assert.Len(c, c.Delivered(fatal, model.EventJobError), 1, "entering ERROR gives JobError")
+}
+
+var _ = goScenario(Scenario{Rule: "DELIV-ONCE-AFTER-SUCCESS", Why: "it sets a CLSID only where the backend has them, and checks the rest everywhere; a script's needs are all or nothing", Run: checkDelivOnceAfterSuccess})
+
+// checkDelivOnceAfterSuccess checks DELIV-ONCE-AFTER-SUCCESS. A
+// JobTransferred or JobError that returned S_OK is not delivered again,
+// whatever time passes and whatever else changes, until an object is
+// registered again; then exactly once more.
+func checkDelivOnceAfterSuccess(c *C) {
+	a := c.App(Alice)
+	for _, tc := range []struct {
+		remote harness.RemoteKind
+		kind   model.EventKind
+	}{
+		{harness.RemoteOK, model.EventJobTransferred},
+		{harness.RemoteFatal, model.EventJobError},
+	} {
+		job := c.Job(a, tc.remote)
+		c.SetRetryDelay(job, cmdRetryDelay)
+		obj := a.Callback(harness.Behavior{})
+		c.Do(job.SetNotifyInterface(obj), "SetNotifyInterface")
+		c.Transfer(job)
+		require.Len(c, c.Delivered(job, tc.kind), 1)
+		c.Advance(4 * cmdRetryDelay)
+		c.Do(job.SetDescription("changed"), "SetDescription")
+		c.SetFlags(job, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR)
+		if c.B.Capabilities().CLSID {
+			c.Do(job.SetNotifyCLSID(c.Class(harness.Behavior{})), "SetNotifyCLSID")
+		}
+		c.Advance(4 * cmdRetryDelay)
+		assert.Len(c, c.Calls(job, tc.kind), 1, "%v: no second delivery", tc.kind)
+		c.Do(job.SetNotifyInterface(obj), "SetNotifyInterface again")
+		c.Advance(4 * cmdRetryDelay)
+		assert.Len(c, c.Calls(job, tc.kind), 2, "%v: once more after registering again", tc.kind)
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "DELIV-RETRY-INTERVAL", Why: whyVersion, Needs: harness.Capabilities{VirtualTime: true}, Run: checkDelivRetryInterval})
+
+// checkDelivRetryInterval checks DELIV-RETRY-INTERVAL. A failed
+// JobTransferred, JobError or FileTransferred is called again exactly
+// MinimumRetryDelay after the failed call: 30 s when set, 600 s by default;
+// not before. Under the default-retry-delay reading: 600 s whatever the
+// job's MinimumRetryDelay.
+func checkDelivRetryInterval(c *C) {
+	wait := c.RetryAfter(cmdRetryDelay)
+	a := c.App(Alice)
+	type tc struct {
+		remote harness.RemoteKind
+		kind   model.EventKind
+		flags  model.NotifyFlags
+		delay  time.Duration // 0: the default
+		wait   time.Duration
+	}
+	cases := []tc{
+		{harness.RemoteOK, model.EventJobTransferred, 0, cmdRetryDelay, wait},
+		{harness.RemoteFatal, model.EventJobError, 0, cmdRetryDelay, wait},
+		{harness.RemoteOK, model.EventJobTransferred, 0, 0, 600 * time.Second},
+	}
+	if c.Version() >= model.BITS3_0 {
+		cases = append(cases, tc{harness.RemoteOK, model.EventFileTransferred, model.BG_NOTIFY_FILE_TRANSFERRED, cmdRetryDelay, wait})
+	}
+	for _, tc := range cases {
+		job := c.Job(a, tc.remote)
+		if tc.delay != 0 {
+			c.SetRetryDelay(job, tc.delay)
+		}
+		if tc.flags != 0 {
+			c.SetFlags(job, tc.flags)
+		}
+		c.Register(a, job, harness.Behavior{FailFirst: 1})
+		c.Transfer(job)
+		require.Len(c, c.Calls(job, tc.kind), 1, "%v", tc.kind)
+		c.Advance(tc.wait - time.Second)
+		assert.Len(c, c.Calls(job, tc.kind), 1, "%v: no retry before %v", tc.kind, tc.wait)
+		c.Advance(time.Second)
+		calls := c.Calls(job, tc.kind)
+		if assert.Len(c, calls, 2, "%v: retried at %v", tc.kind, tc.wait) {
+			assert.Equal(c, tc.wait, calls[1].Time.Sub(calls[0].Time))
+			assert.True(c, calls[1].Delivered())
+		}
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "DELIV-RETRY-UNTIL-OK", Why: whyVersion, Run: checkDelivRetryUntilOk})
+
+// checkDelivRetryUntilOk checks DELIV-RETRY-UNTIL-OK. A JobTransferred,
+// JobError or FileTransferred that fails, with no command line, is called
+// again for the same event until a call returns S_OK, and then no more: n
+// failures, one success.
+func checkDelivRetryUntilOk(c *C) {
+	wait := c.RetryAfter(cmdRetryDelay) // DELIV-RETRY-INTERVAL
+	a := c.App(Alice)
+	type tc struct {
+		remote harness.RemoteKind
+		kind   model.EventKind
+		flags  model.NotifyFlags
+		fails  int
+	}
+	cases := []tc{
+		{harness.RemoteOK, model.EventJobTransferred, 0, 3},
+		{harness.RemoteFatal, model.EventJobError, 0, 2},
+	}
+	if c.Version() >= model.BITS3_0 {
+		cases = append(cases, tc{harness.RemoteOK, model.EventFileTransferred, model.BG_NOTIFY_FILE_TRANSFERRED, 2})
+	}
+	for _, tc := range cases {
+		job := c.Job(a, tc.remote)
+		c.SetRetryDelay(job, cmdRetryDelay)
+		if tc.flags != 0 {
+			c.SetFlags(job, tc.flags)
+		}
+		c.Register(a, job, harness.Behavior{FailFirst: tc.fails})
+		c.Transfer(job)
+		for i := 0; i < 20 && len(c.Delivered(job, tc.kind)) == 0; i++ {
+			c.Advance(wait)
+		}
+		c.Advance(4 * wait)
+		calls := c.Calls(job, tc.kind)
+		if assert.Len(c, calls, tc.fails+1, "%v: %d failures, then one success", tc.kind, tc.fails) {
+			for i, e := range calls {
+				assert.Equal(c, i == tc.fails, e.Delivered(), "%v call %d", tc.kind, i)
+				assert.Equal(c, calls[0].File, e.File, "the same event")
+			}
+		}
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "FILE-ADD-FINAL-STATE", Why: "it calls AddFileSet, which is no verb of the language, and follows the backend's version", Run: checkFileAddFinalState})
+
+// checkFileAddFinalState checks FILE-ADD-FINAL-STATE. AddFile, AddFileSet
+// and AddFileWithRanges on a CANCELLED or ACKNOWLEDGED job fail with
+// BG_E_INVALID_STATE and add nothing.
+func checkFileAddFinalState(c *C) {
+	a := c.App(Alice)
+	url, err := c.B.Remote(harness.RemoteOK, 2048)
+	require.NoError(c, err)
+	for _, st := range []model.JobState{model.BG_JOB_STATE_CANCELLED, model.BG_JOB_STATE_ACKNOWLEDGED} {
+		j := c.Reach(a, st)
+		assert.ErrorIs(c, j.AddFile(url, c.LocalName()), model.BG_E_INVALID_STATE, "AddFile on a %v job", st)
+		assert.ErrorIs(c, j.AddFileSet([]model.FileInfo{{RemoteName: url, LocalName: c.LocalName()}}),
+			model.BG_E_INVALID_STATE, "AddFileSet on a %v job", st)
+		if c.Version() >= model.BITS2_0 { // IBackgroundCopyJob3
+			assert.ErrorIs(c, j.AddFileWithRanges(url, c.LocalName(), []model.FileRange{{InitialOffset: 0, Length: 100}}),
+				model.BG_E_INVALID_STATE, "AddFileWithRanges on a %v job", st)
+		}
+		assert.Len(c, c.Files(j), 1, "nothing added to the %v job", st)
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "FLAGS-CMDLINE-SUBSET", Why: whyVersion, Needs: harness.Capabilities{CommandLine: true}, Run: checkFlagsCmdlineSubset})
+
+// checkFlagsCmdlineSubset checks FLAGS-CMDLINE-SUBSET. Only JOB_TRANSFERRED
+// (0x01) and JOB_ERROR (0x02) launch the command line; JOB_MODIFICATION,
+// FILE_TRANSFERRED and FILE_RANGES_TRANSFERRED never do.
+func checkFlagsCmdlineSubset(c *C) {
+	a := c.App(Alice)
+	// Every valid bit but TRANSFERRED, ERROR and DISABLE: 0x08, and
+	// 0x10 and 0x20 where the version has them.
+	others := flagsMask(c.Version()) &^ 0x07
+	setup := func(flags model.NotifyFlags, remote harness.RemoteKind) model.Job {
+		job := c.Job(a, remote)
+		c.SetFlags(job, flags)
+		c.CmdLine(job, 0)
+		c.Transfer(job)
+		return job
+	}
+	othersDone := setup(others, harness.RemoteOK)
+	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(othersDone))
+	othersFailed := setup(others, harness.RemoteFatal)
+	require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(othersFailed))
+	transferred := setup(0x01, harness.RemoteOK)
+	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(transferred))
+	errored := setup(0x02, harness.RemoteFatal)
+	require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(errored))
+	c.Advance(flagsWait)
+	assert.Empty(c, c.Calls(othersDone, model.EventCommandLine), "flags %#x launch nothing for TRANSFERRED", uint32(others))
+	assert.Empty(c, c.Calls(othersFailed, model.EventCommandLine), "flags %#x launch nothing for ERROR", uint32(others))
+	assert.Len(c, c.Calls(transferred, model.EventCommandLine), 1, "JOB_TRANSFERRED launches the command line")
+	assert.Len(c, c.Calls(errored, model.EventCommandLine), 1, "JOB_ERROR launches the command line")
+}
+
+var _ = goScenario(Scenario{Rule: "FLAGS-DISABLE", Why: whyVersion, Run: checkFlagsDisable})
+
+// checkFlagsDisable checks FLAGS-DISABLE. While DISABLE (0x04) is set BITS
+// calls no callback method for the job, whatever other bits are set.
+func checkFlagsDisable(c *C) {
+	a := c.App(Alice)
+	v := c.Version()
+	all := flagsMask(v) // DISABLE and every other bit
+	var clsid model.GUID
+	if c.B.Capabilities().CLSID {
+		clsid = c.Class(harness.Behavior{})
+	}
+	setup := func(job model.Job, withObject bool) model.Job {
+		c.SetFlags(job, all)
+		if withObject {
+			c.Register(a, job, harness.Behavior{})
+		}
+		if !clsid.IsNull() {
+			c.Do(job.SetNotifyCLSID(clsid), "SetNotifyCLSID")
+		}
+		return job
+	}
+	done := setup(c.Job(a, harness.RemoteOK, harness.RemoteOK), true)
+	c.Transfer(done)
+	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(done))
+	failed := setup(c.Job(a, harness.RemoteFatal), true)
+	c.Transfer(failed)
+	require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failed))
+	jobs := []model.Job{done, failed}
+	if !clsid.IsNull() {
+		viaCLSID := setup(c.Job(a, harness.RemoteOK), false)
+		c.Transfer(viaCLSID)
+		require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(viaCLSID))
+		jobs = append(jobs, viaCLSID)
+	}
+	if v >= model.BITS10_1 {
+		ranges, f := c.OnDemandJob(a)
+		setup(ranges, true)
+		flagsRequestRanges(c, ranges, f)
+		jobs = append(jobs, ranges)
+	}
+	c.Advance(flagsWait)
+	for _, job := range jobs {
+		assert.Empty(c, c.TraceOf(job), "no callback while DISABLE is set (flags %#x)", uint32(all))
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "FLAGS-DISABLE-COMBINABLE", Why: whyVersion, Run: checkFlagsDisableCombinable})
+
+// checkFlagsDisableCombinable checks FLAGS-DISABLE-COMBINABLE.
+// SetNotifyFlags accepts DISABLE together with other valid bits (0x1F on
+// BITS 3.0 and later) and returns S_OK.
+func checkFlagsDisableCombinable(c *C) {
+	job := c.Job(c.App(Alice))
+	values := []model.NotifyFlags{0x05, 0x06, 0x07, 0x0C, 0x0F}
+	v := c.Version()
+	if v >= model.BITS3_0 {
+		values = append(values, 0x1F, 0x14)
+	}
+	if v >= model.BITS10_1 {
+		values = append(values, 0x3F, 0x24)
+	}
+	for _, f := range values {
+		assert.NoError(c, job.SetNotifyFlags(f), "SetNotifyFlags(%#x)", uint32(f))
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "FLAGS-FILTER", Why: whyVersion, Run: checkFlagsFilter})
+
+// checkFlagsFilter checks FLAGS-FILTER. BITS calls JobTransferred (0x01),
+// JobError (0x02), JobModification (0x08), FileTransferred (0x10) and
+// FileRangesTransferred (0x20) only while its flag is set and DISABLE (0x04)
+// is clear.
+func checkFlagsFilter(c *C) {
+	a := c.App(Alice)
+	v := c.Version()
+	setup := func(flags model.NotifyFlags, remotes ...harness.RemoteKind) model.Job {
+		job := c.Job(a, remotes...)
+		c.SetFlags(job, flags)
+		c.Register(a, job, harness.Behavior{})
+		return job
+	}
+	none := func(job model.Job, kinds ...model.EventKind) {
+		for _, k := range kinds {
+			assert.Empty(c, c.Calls(job, k), "%v without its flag", k)
+		}
+	}
+
+	onlyTransferred := setup(0x01, harness.RemoteOK, harness.RemoteOK)
+	c.Transfer(onlyTransferred)
+	assert.Len(c, To(c.Delivered(onlyTransferred, model.EventJobTransferred), a), 1, "JobTransferred with 0x01")
+	none(onlyTransferred, model.EventJobModification, model.EventFileTransferred, model.EventJobError)
+
+	errorOnlyDone := setup(0x02, harness.RemoteOK)
+	c.Transfer(errorOnlyDone)
+	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(errorOnlyDone))
+	none(errorOnlyDone, model.EventJobTransferred, model.EventJobModification, model.EventFileTransferred)
+
+	errorOnlyFailed := setup(0x02, harness.RemoteFatal)
+	c.Transfer(errorOnlyFailed)
+	require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(errorOnlyFailed))
+	assert.Len(c, To(c.Delivered(errorOnlyFailed, model.EventJobError), a), 1, "JobError with 0x02")
+	none(errorOnlyFailed, model.EventJobModification)
+
+	transferredOnlyFailed := setup(0x01, harness.RemoteFatal)
+	c.Transfer(transferredOnlyFailed)
+	require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(transferredOnlyFailed))
+	none(transferredOnlyFailed, model.EventJobError, model.EventJobModification)
+
+	modOnly := setup(0x08, harness.RemoteOK)
+	c.Transfer(modOnly)
+	assert.NotEmpty(c, To(c.Delivered(modOnly, model.EventJobModification), a), "JobModification with 0x08")
+	none(modOnly, model.EventJobTransferred, model.EventFileTransferred)
+
+	disabled := setup(0x01|0x04, harness.RemoteOK)
+	c.Transfer(disabled)
+	none(disabled, model.EventJobTransferred)
+
+	if v >= model.BITS3_0 {
+		fileOnly := setup(0x10, harness.RemoteOK, harness.RemoteOK)
+		c.Transfer(fileOnly)
+		assert.Len(c, To(c.Delivered(fileOnly, model.EventFileTransferred), a), 2, "FileTransferred with 0x10, one per file")
+		none(fileOnly, model.EventJobTransferred, model.EventJobModification)
+	}
+	if v >= model.BITS10_1 {
+		ranges, f := c.OnDemandJob(a)
+		c.SetFlags(ranges, 0x20)
+		c.Register(a, ranges, harness.Behavior{})
+		flagsRequestRanges(c, ranges, f)
+		assert.Len(c, To(c.Delivered(ranges, model.EventFileRangesTransferred), a), 1, "FileRangesTransferred with 0x20")
+		none(ranges, model.EventJobModification, model.EventFileTransferred)
+
+		noRanges, f2 := c.OnDemandJob(a)
+		c.SetFlags(noRanges, 0x1B)
+		c.Register(a, noRanges, harness.Behavior{})
+		flagsRequestRanges(c, noRanges, f2)
+		none(noRanges, model.EventFileRangesTransferred)
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "FLAGS-INVALID-NOTIMPL", Why: whyVersion, Run: checkFlagsInvalidNotimpl})
+
+// checkFlagsInvalidNotimpl checks FLAGS-INVALID-NOTIMPL. A bit outside the
+// version's mask gives E_NOTIMPL and the stored flags stay as they were.
+func checkFlagsInvalidNotimpl(c *C) {
+	job := c.Job(c.App(Alice))
+	c.SetFlags(job, 0x0B)
+	invalid := []model.NotifyFlags{0x40, 0x0B | 0x40, 0x80, 0x100, 0x8000_0000, 0xFFFF_FFFF}
+	v := c.Version()
+	if v < model.BITS3_0 || (v < model.BITS4_0 && c.Is("FLAGS-VERSION-MASK", rules.VarFileTransferredFrom40)) {
+		invalid = append(invalid, 0x10, 0x0B|0x10)
+	}
+	if v < model.BITS10_1 {
+		invalid = append(invalid, 0x20, 0x0B|0x20)
+	}
+	for _, f := range invalid {
+		assert.ErrorIs(c, job.SetNotifyFlags(f), model.E_NOTIMPL, "SetNotifyFlags(%#x)", uint32(f))
+		got, err := job.GetNotifyFlags()
+		assert.NoError(c, err)
+		assert.Equal(c, model.NotifyFlags(0x0B), got, "flags after the rejected SetNotifyFlags(%#x)", uint32(f))
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "FLAGS-ROUND-TRIP", Why: whyVersion, Run: checkFlagsRoundTrip})
+
+// checkFlagsRoundTrip checks FLAGS-ROUND-TRIP. After SetNotifyFlags(f)
+// returns S_OK, GetNotifyFlags returns S_OK and exactly f.
+func checkFlagsRoundTrip(c *C) {
+	job := c.Job(c.App(Alice))
+	values := []model.NotifyFlags{0x01, 0x02, 0x04, 0x08, 0x0B, 0x0F, 0x00, 0x03}
+	if c.Version() >= model.BITS3_0 {
+		values = append(values, 0x10, 0x1F, 0x19)
+	}
+	if c.Version() >= model.BITS10_1 {
+		values = append(values, 0x20, 0x3F, 0x2B)
+	}
+	for _, f := range values {
+		if f == 0 && c.Is("FLAGS-ZERO", rules.VarZeroRejected) {
+			continue // not a value SetNotifyFlags accepts under this reading
+		}
+		if !assert.NoError(c, job.SetNotifyFlags(f), "SetNotifyFlags(%#x)", uint32(f)) {
+			continue
+		}
+		got, err := job.GetNotifyFlags()
+		assert.NoError(c, err)
+		assert.Equal(c, f, got, "GetNotifyFlags after SetNotifyFlags(%#x)", uint32(f))
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "FLAGS-VERSION-MASK", Why: whyVersion, Run: checkFlagsVersionMask})
+
+// checkFlagsVersionMask checks FLAGS-VERSION-MASK. SetNotifyFlags accepts
+// exactly the bits of the installed version: 0x0F on 1.5-2.5, 0x1F on
+// 3.0-5.0, 0x3F on 10.1+ (file-transferred-from-4.0 reading: 0x0F up to 3.0,
+// 0x1F from 4.0).
+func checkFlagsVersionMask(c *C) {
+	v := c.Version()
+	from := model.BITS3_0
+	if c.Is("FLAGS-VERSION-MASK", rules.VarFileTransferredFrom40) {
+		from = model.BITS4_0
+	}
+	var mask model.NotifyFlags
+	switch {
+	case v >= model.BITS10_1:
+		mask = 0x3F
+	case v >= from:
+		mask = 0x1F
+	case v >= model.BITS1_5:
+		mask = 0x0F
+	default:
+		c.Errorf("FLAGS-VERSION-MASK states no mask for BITS %v", v)
+		return
+	}
+	job := c.Job(c.App(Alice))
+	assert.NoError(c, job.SetNotifyFlags(mask), "SetNotifyFlags(%#x), the whole mask of BITS %v", uint32(mask), v)
+	for bit := 0; bit < 32; bit++ {
+		f := model.NotifyFlags(1) << bit
+		if mask&f != 0 {
+			assert.NoError(c, job.SetNotifyFlags(f), "SetNotifyFlags(%#x) on BITS %v", uint32(f), v)
+			continue
+		}
+		assert.ErrorIs(c, job.SetNotifyFlags(f), model.E_NOTIMPL, "SetNotifyFlags(%#x) on BITS %v", uint32(f), v)
+		assert.ErrorIs(c, job.SetNotifyFlags(mask|f), model.E_NOTIMPL, "SetNotifyFlags(%#x) on BITS %v", uint32(mask|f), v)
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "LIMIT-NONE-BEFORE-BITS3", Why: whyVersion, Run: checkLimitNoneBeforeBits3})
+
+// checkLimitNoneBeforeBits3 checks LIMIT-NONE-BEFORE-BITS3. Before BITS 3.0,
+// CreateJob, AddFile and AddFileSet enforce no limit on jobs per user or
+// machine or files per job. On BITS 3.0 and later the rule does not apply:
+// the scenario is skipped.
+func checkLimitNoneBeforeBits3(c *C) {
+	if v := c.Version(); v >= model.BITS3_0 {
+		c.Skipf("the rule is about BITS before 3.0; the backend is BITS %v", v)
+	}
+	a := c.App(Alice)
+	jobs := createJobs(c, a, 301) // past 60 per user and 300 per machine
+	addFilesOneByOne(c, jobs[0], 201)
+	assert.Equal(c, 201, len(c.Files(jobs[0])))
+	assert.NoError(c, jobs[1].AddFileSet(fileSet(c, 201)), "AddFileSet of 201")
+	assert.Equal(c, 201, len(c.Files(jobs[1])))
+}
+
+var _ = goScenario(Scenario{Rule: "PERSIST-REDELIVER", Why: "it sets a CLSID only where the backend has them, and its expectations depend on two other open rules at once", Needs: harness.Capabilities{Restart: true, CommandLine: true}, Run: checkPersistRedeliver})
+
+// checkPersistRedeliver checks PERSIST-REDELIVER. A JobTransferred or
+// JobError not yet delivered before a restart is delivered after it (to the
+// command line, or a newly registered object); one already delivered is sent
+// again only to a newly registered object.
+func checkPersistRedeliver(c *C) {
+	a := c.App(Alice)
+	prog, params := c.Program()
+
+	// owed: TRANSFERRED while its flags asked for nothing.
+	owed := c.SizedJob(a, 2048, harness.RemoteOK)
+	c.SetCmdLine(owed, prog, params)
+	c.SetFlags(owed, model.BG_NOTIFY_JOB_MODIFICATION) // neither TRANSFERRED nor ERROR
+	c.Transfer(owed)
+	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(owed))
+	require.Empty(c, c.Calls(owed, model.EventCommandLine), "precondition: nothing launched")
+
+	// failed: its object failed JobTransferred.
+	failed := c.SizedJob(a, 2048, harness.RemoteOK)
+	c.Register(a, failed, harness.Behavior{Fail: true})
+	c.Transfer(failed)
+	require.NotEmpty(c, c.Calls(failed, model.EventJobTransferred), "precondition: a failed call")
+	require.Empty(c, c.Delivered(failed, model.EventJobTransferred), "precondition: not delivered")
+
+	// owedErr: in ERROR while its flags asked for nothing.
+	owedErr := c.SizedJob(a, 2048, harness.RemoteFatal)
+	c.SetCmdLine(owedErr, prog, params)
+	c.SetFlags(owedErr, model.BG_NOTIFY_JOB_MODIFICATION)
+	c.Transfer(owedErr)
+	require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(owedErr))
+	require.Empty(c, c.Calls(owedErr, model.EventCommandLine), "precondition: nothing launched")
+
+	// done, doneErr: delivered by their command line.
+	done := c.SizedJob(a, 2048, harness.RemoteOK)
+	c.SetCmdLine(done, prog, params)
+	c.Transfer(done)
+	require.Len(c, c.Delivered(done, model.EventCommandLine), 1, "precondition: delivered once")
+	doneErr := c.SizedJob(a, 2048, harness.RemoteFatal)
+	c.SetCmdLine(doneErr, prog, params)
+	c.Transfer(doneErr)
+	require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(doneErr))
+	require.Len(c, c.Delivered(doneErr, model.EventCommandLine), 1, "precondition: delivered once")
+
+	c.Restart()
+	owed = c.JobIn(a, owed)
+	owedErr = c.JobIn(a, owedErr)
+	failed = c.JobIn(a, failed)
+	done = c.JobIn(a, done)
+	doneErr = c.JobIn(a, doneErr)
+	c.Settle()
+	// "while one already delivered successfully is sent again only if a
+	// callback object is registered again", or under all-after-restart
+	// "delivers JobTransferred or JobError again for every job still
+	// TRANSFERRED or ERROR".
+	again := c.Is("PERSIST-REDELIVER", rules.VarAllAfterRestart)
+	launched := 1
+	if again {
+		launched = 2
+	}
+	for _, j := range []model.Job{done, doneErr} {
+		assert.Len(c, c.Calls(j, model.EventCommandLine), launched, "launches of a notification delivered before the restart")
+		assert.Empty(c, c.Calls(j, model.EventJobTransferred), "nor called on any object")
+		assert.Empty(c, c.Calls(j, model.EventJobError), "nor called on any object")
+	}
+	if c.B.Capabilities().CLSID {
+		clsid := c.Class(harness.Behavior{})
+		c.Do(done.SetNotifyCLSID(clsid), "SetNotifyCLSID")
+		c.Settle()
+		assert.Empty(c, c.Calls(done, model.EventJobTransferred), "a CLSID set later gets no delivered notification")
+	}
+
+	for _, j := range []model.Job{owed, owedErr} {
+		c.SetFlags(j, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR)
+	}
+	c.Settle()
+	if c.Is("FLAGS-CHECKED-AT-DISPATCH", rules.VarAtEvent) && !again {
+		// The events happened while their flags were clear: never notified.
+		assert.Empty(c, c.Calls(owed, model.EventCommandLine), "the JobTransferred filtered at the event")
+		assert.Empty(c, c.Calls(owedErr, model.EventCommandLine), "the JobError filtered at the event")
+	} else {
+		assert.Len(c, c.Delivered(owed, model.EventCommandLine), 1, "the owed JobTransferred launches the command line")
+		assert.Len(c, c.Delivered(owedErr, model.EventCommandLine), 1, "the owed JobError launches the command line")
+	}
+
+	c.Register(a, failed, harness.Behavior{})
+	c.Settle()
+	got := c.Delivered(failed, model.EventJobTransferred)
+	assert.Len(c, got, 1, "the owed JobTransferred reaches the new object")
+
+	c.Register(a, done, harness.Behavior{})
+	c.Settle()
+	assert.Len(c, c.Delivered(done, model.EventJobTransferred), 1, "re-registration sends it again")
+	assert.Len(c, c.Calls(done, model.EventCommandLine), launched, "and launches nothing more")
+}
+
+var _ = goScenario(Scenario{Rule: "SEC-ADMIN-MODIFY", Why: "it calls every setter, AddFileSet among them, following the backend's version", Needs: harness.Capabilities{Users: true}, Run: checkSecAdminModify})
+
+// checkSecAdminModify checks SEC-ADMIN-MODIFY. An administrator can call
+// every method of another user's job, setters included, without
+// TakeOwnership; the owner stays. It can read but not change a LocalSystem
+// job (higher integrity).
+func checkSecAdminModify(c *C) {
+	alice, admin := c.App(Alice), c.App(Admin)
+	mine := c.SizedJob(alice, 2048, harness.RemoteOK)
+	v := c.Version()
+	j, err := admin.GetJob(mine.GetId())
+	require.NoError(c, err, "GetJob by the administrator")
+	ok := func(err error, what string) { assert.NoError(c, err, "%s by the administrator", what) }
+	url, err := c.B.Remote(harness.RemoteOK, 2048)
+	require.NoError(c, err)
+	ok(j.AddFile(url, c.LocalName()), "AddFile")
+	ok(j.AddFileSet([]model.FileInfo{{RemoteName: url, LocalName: c.LocalName()}}), "AddFileSet")
+	ok(j.SetDisplayName("set by admin"), "SetDisplayName")
+	ok(j.SetDescription("set by admin"), "SetDescription")
+	ok(j.SetPriority(model.BG_JOB_PRIORITY_HIGH), "SetPriority")
+	ok(j.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED), "SetNotifyFlags")
+	ok(j.SetNotifyInterface(admin.Callback(harness.Behavior{})), "SetNotifyInterface")
+	ok(j.SetNotifyCmdLine(`C:\bitssim\admin.exe`, `"C:\bitssim\admin.exe" 1`), "SetNotifyCmdLine")
+	ok(j.SetMinimumRetryDelay(60*time.Second), "SetMinimumRetryDelay")
+	ok(j.SetNoProgressTimeout(3600*time.Second), "SetNoProgressTimeout")
+	if v >= model.BITS3_0 {
+		ok(j.SetMaximumDownloadTime(3600*time.Second), "SetMaximumDownloadTime")
+	}
+	if v >= model.BITS5_0 {
+		ok(j.SetProperty(model.BITS_JOB_PROPERTY_ID_COST_FLAGS, model.JobPropertyValue{DWORD: 1}), "SetProperty")
+	}
+	_, err = j.GetProgress()
+	ok(err, "GetProgress")
+	_, err = j.EnumFiles()
+	ok(err, "EnumFiles")
+	_, err = j.GetTimes()
+	ok(err, "GetTimes")
+	ok(j.Resume(), "Resume")
+	ok(j.Suspend(), "Suspend")
+	c.Do(j.SetNotifyCmdLine("", ""), "SetNotifyCmdLine(clear)")
+	c.Transfer(j)
+	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+	owner, err := j.GetOwner()
+	ok(err, "GetOwner")
+	assert.Equal(c, Alice.Name, owner, "the owner stays the same")
+	name, err := mine.GetDisplayName()
+	require.NoError(c, err)
+	assert.Equal(c, "set by admin", name, "the owner sees the change")
+	_, err = j.Complete()
+	ok(err, "Complete")
+	assert.Equal(c, model.BG_JOB_STATE_ACKNOWLEDGED, c.State(mine))
+
+	other := c.SizedJob(alice, 2048, harness.RemoteOK)
+	oj, err := admin.GetJob(other.GetId())
+	require.NoError(c, err)
+	ok(oj.Cancel(), "Cancel")
+	owner, err = other.GetOwner()
+	require.NoError(c, err)
+	assert.Equal(c, Alice.Name, owner)
+
+	// A LocalSystem job has a higher integrity level: the
+	// administrator reads it, and every change is E_ACCESSDENIED.
+	system := c.App(model.LocalSystem)
+	sj := c.SizedJob(system, 2048, harness.RemoteOK)
+	c.Do(sj.SetDescription("by LocalSystem"), "SetDescription by LocalSystem")
+	aj, err := admin.GetJob(sj.GetId())
+	require.NoError(c, err, "GetJob of a LocalSystem job by the administrator")
+	d, err := aj.GetDescription()
+	ok(err, "GetDescription of a LocalSystem job")
+	assert.Equal(c, "by LocalSystem", d)
+	denied := func(err error, what string) {
+		assert.ErrorIs(c, err, model.E_ACCESSDENIED, "%s of a LocalSystem job by the administrator", what)
+	}
+	denied(aj.SetDescription("by admin"), "SetDescription")
+	denied(aj.SetPriority(model.BG_JOB_PRIORITY_LOW), "SetPriority")
+	denied(aj.Suspend(), "Suspend")
+	denied(aj.Cancel(), "Cancel")
+	denied(aj.TakeOwnership(), "TakeOwnership")
+	d, err = sj.GetDescription()
+	require.NoError(c, err)
+	assert.Equal(c, "by LocalSystem", d, "the LocalSystem job is unchanged")
+	assert.NotEqual(c, model.BG_JOB_STATE_CANCELLED, c.State(sj), "the LocalSystem job is not cancelled")
+}
+
+var _ = goScenario(Scenario{Rule: "SEC-OWNER-ONLY", Why: "it calls every method of the job, following the backend's version; most getters are no statement", Needs: harness.Capabilities{Users: true}, Run: checkSecOwnerOnly})
+
+// checkSecOwnerOnly checks SEC-OWNER-ONLY. A caller who neither owns the job
+// nor is an administrator gets E_ACCESSDENIED from every method, and the job
+// is unchanged.
+func checkSecOwnerOnly(c *C) {
+	bob, admin := c.App(Bob), c.App(Admin)
+	v := c.Version()
+	lost, aj := secLostJob(c, bob, admin)
+	denied := func(err error, what string) {
+		assert.ErrorIs(c, err, model.E_ACCESSDENIED, "%s by a non-owner", what)
+	}
+	// Reads are denied too, except under the reads-allowed reading:
+	// "can read the job's state and properties".
+	read := denied
+	if c.Is("SEC-OWNER-ONLY", rules.VarReadsAllowed) {
+		read = func(err error, what string) {
+			assert.NotErrorIs(c, err, model.E_ACCESSDENIED, "%s by a non-owner", what)
+		}
+	}
+	url, err := c.B.Remote(harness.RemoteOK, 2048)
+	require.NoError(c, err)
+	_, err = lost.GetType()
+	read(err, "GetType")
+	denied(lost.AddFile(url, c.LocalName()), "AddFile")
+	denied(lost.AddFileSet([]model.FileInfo{{RemoteName: url, LocalName: c.LocalName()}}), "AddFileSet")
+	if v >= model.BITS2_0 {
+		denied(lost.AddFileWithRanges(url, c.LocalName(), []model.FileRange{{InitialOffset: 0, Length: 10}}), "AddFileWithRanges")
+	}
+	_, err = lost.EnumFiles()
+	read(err, "EnumFiles")
+	denied(lost.Resume(), "Resume")
+	denied(lost.Suspend(), "Suspend")
+	_, err = lost.Complete()
+	denied(err, "Complete")
+	_, err = lost.GetProgress()
+	read(err, "GetProgress")
+	_, err = lost.GetTimes()
+	read(err, "GetTimes")
+	_, err = lost.GetState()
+	read(err, "GetState")
+	_, err = lost.GetError()
+	read(err, "GetError")
+	_, err = lost.GetErrorCount()
+	read(err, "GetErrorCount")
+	_, err = lost.GetOwner()
+	read(err, "GetOwner")
+	denied(lost.TakeOwnership(), "TakeOwnership")
+	denied(lost.SetDisplayName("bob's"), "SetDisplayName")
+	_, err = lost.GetDisplayName()
+	read(err, "GetDisplayName")
+	denied(lost.SetDescription("bob's"), "SetDescription")
+	_, err = lost.GetDescription()
+	read(err, "GetDescription")
+	denied(lost.SetPriority(model.BG_JOB_PRIORITY_FOREGROUND), "SetPriority")
+	_, err = lost.GetPriority()
+	read(err, "GetPriority")
+	denied(lost.SetNotifyFlags(model.BG_NOTIFY_JOB_ERROR), "SetNotifyFlags")
+	_, err = lost.GetNotifyFlags()
+	read(err, "GetNotifyFlags")
+	denied(lost.SetNotifyInterface(bob.Callback(harness.Behavior{})), "SetNotifyInterface")
+	_, err = lost.GetNotifyInterface()
+	read(err, "GetNotifyInterface")
+	denied(lost.SetNotifyCmdLine(`C:\bitssim\bob.exe`, ""), "SetNotifyCmdLine")
+	_, _, err = lost.GetNotifyCmdLine()
+	read(err, "GetNotifyCmdLine")
+	denied(lost.SetMinimumRetryDelay(60*time.Second), "SetMinimumRetryDelay")
+	_, err = lost.GetMinimumRetryDelay()
+	read(err, "GetMinimumRetryDelay")
+	denied(lost.SetNoProgressTimeout(60*time.Second), "SetNoProgressTimeout")
+	_, err = lost.GetNoProgressTimeout()
+	read(err, "GetNoProgressTimeout")
+	if v >= model.BITS3_0 {
+		denied(lost.SetMaximumDownloadTime(60*time.Second), "SetMaximumDownloadTime")
+		_, err = lost.GetMaximumDownloadTime()
+		read(err, "GetMaximumDownloadTime")
+	}
+	if v >= model.BITS5_0 {
+		denied(lost.SetNotifyCLSID(model.MustParseGUID("{B175C1A5-0000-4000-8000-0000000000FE}")), "SetNotifyCLSID")
+		_, err = lost.GetNotifyCLSID()
+		read(err, "GetNotifyCLSID")
+		denied(lost.SetProperty(model.BITS_JOB_PROPERTY_ID_COST_FLAGS, model.JobPropertyValue{DWORD: 7}), "SetProperty")
+		_, err = lost.GetProperty(model.BITS_JOB_PROPERTY_ID_COST_FLAGS)
+		read(err, "GetProperty")
+	}
+	denied(lost.Cancel(), "Cancel")
+
+	// The job is unchanged, as its owner sees it.
+	assert.Equal(c, model.BG_JOB_STATE_SUSPENDED, c.State(aj))
+	owner, err := aj.GetOwner()
+	require.NoError(c, err)
+	assert.Equal(c, Admin.Name, owner)
+	files, err := aj.EnumFiles()
+	require.NoError(c, err)
+	assert.Len(c, files, 1)
+	name, err := aj.GetDisplayName()
+	require.NoError(c, err)
+	assert.Equal(c, "conformance", name)
+	desc, err := aj.GetDescription()
+	require.NoError(c, err)
+	assert.Equal(c, "before", desc)
+	p, err := aj.GetPriority()
+	require.NoError(c, err)
+	assert.Equal(c, model.BG_JOB_PRIORITY_NORMAL, p)
+	f, err := aj.GetNotifyFlags()
+	require.NoError(c, err)
+	assert.Equal(c, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR, f)
+	cb, err := aj.GetNotifyInterface()
+	require.NoError(c, err)
+	assert.Nil(c, cb)
+	prog, _, err := aj.GetNotifyCmdLine()
+	require.NoError(c, err)
+	assert.Empty(c, prog)
+	d, err := aj.GetMinimumRetryDelay()
+	require.NoError(c, err)
+	assert.Equal(c, 600*time.Second, d)
+	d, err = aj.GetNoProgressTimeout()
+	require.NoError(c, err)
+	assert.Equal(c, 1209600*time.Second, d)
+}
+
+var _ = goScenario(Scenario{Rule: "STATE-FINAL-IMMUTABLE", Why: whyVersion, Run: checkStateFinalImmutable})
+
+// checkStateFinalImmutable checks STATE-FINAL-IMMUTABLE. On a CANCELLED or
+// ACKNOWLEDGED job, Resume, Suspend, Cancel, Complete and every Set method
+// fail with BG_E_INVALID_STATE; the Get methods still succeed and the state
+// never changes.
+func checkStateFinalImmutable(c *C) {
+	a := c.App(Alice)
+	v := c.Version()
+	for _, st := range []model.JobState{model.BG_JOB_STATE_CANCELLED, model.BG_JOB_STATE_ACKNOWLEDGED} {
+		j := c.Reach(a, st)
+		bad := func(err error, what string) {
+			assert.ErrorIs(c, err, model.BG_E_INVALID_STATE, "%s on a %v job", what, st)
+		}
+		bad(j.Resume(), "Resume")
+		bad(j.Suspend(), "Suspend")
+		bad(j.Cancel(), "Cancel")
+		_, err := j.Complete()
+		bad(err, "Complete")
+		bad(j.SetDisplayName("changed"), "SetDisplayName")
+		bad(j.SetDescription("changed"), "SetDescription")
+		bad(j.SetPriority(model.BG_JOB_PRIORITY_HIGH), "SetPriority")
+		bad(j.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED), "SetNotifyFlags")
+		bad(j.SetNotifyInterface(a.Callback(harness.Behavior{})), "SetNotifyInterface")
+		bad(j.SetNotifyCmdLine(`C:\bitssim\x.exe`, ""), "SetNotifyCmdLine")
+		bad(j.SetMinimumRetryDelay(60*time.Second), "SetMinimumRetryDelay")
+		bad(j.SetNoProgressTimeout(60*time.Second), "SetNoProgressTimeout")
+		if v >= model.BITS3_0 { // IBackgroundCopyJob4
+			bad(j.SetMaximumDownloadTime(60*time.Second), "SetMaximumDownloadTime")
+		}
+		if v >= model.BITS5_0 && c.Is("CLSID-FINAL-STATE", rules.VarInvalidState) { // IBackgroundCopyJob5
+			bad(j.SetNotifyCLSID(model.MustParseGUID("{B175C1A5-0000-4000-8000-0000000000FF}")), "SetNotifyCLSID")
+			bad(j.SetProperty(model.BITS_JOB_PROPERTY_ID_COST_FLAGS, model.JobPropertyValue{DWORD: 1}), "SetProperty")
+		}
+
+		s, err := j.GetState()
+		assert.NoError(c, err, "GetState")
+		assert.Equal(c, st, s, "the state never changes")
+		_, err = j.GetType()
+		assert.NoError(c, err, "GetType")
+		_, err = j.GetProgress()
+		assert.NoError(c, err, "GetProgress")
+		_, err = j.GetTimes()
+		assert.NoError(c, err, "GetTimes")
+		_, err = j.GetErrorCount()
+		assert.NoError(c, err, "GetErrorCount")
+		_, err = j.GetOwner()
+		assert.NoError(c, err, "GetOwner")
+		name, err := j.GetDisplayName()
+		assert.NoError(c, err, "GetDisplayName")
+		assert.Equal(c, "conformance", name)
+		_, err = j.GetDescription()
+		assert.NoError(c, err, "GetDescription")
+		p, err := j.GetPriority()
+		assert.NoError(c, err, "GetPriority")
+		assert.Equal(c, model.BG_JOB_PRIORITY_NORMAL, p)
+		_, err = j.GetNotifyFlags()
+		assert.NoError(c, err, "GetNotifyFlags")
+		_, err = j.GetNotifyInterface()
+		assert.NoError(c, err, "GetNotifyInterface")
+		_, _, err = j.GetNotifyCmdLine()
+		assert.NoError(c, err, "GetNotifyCmdLine")
+		_, err = j.GetMinimumRetryDelay()
+		assert.NoError(c, err, "GetMinimumRetryDelay")
+		_, err = j.GetNoProgressTimeout()
+		assert.NoError(c, err, "GetNoProgressTimeout")
+		_, err = j.EnumFiles()
+		assert.NoError(c, err, "EnumFiles")
+		if v >= model.BITS3_0 {
+			_, err = j.GetMaximumDownloadTime()
+			assert.NoError(c, err, "GetMaximumDownloadTime")
+		}
+		if v >= model.BITS5_0 {
+			_, err = j.GetNotifyCLSID()
+			assert.NoError(c, err, "GetNotifyCLSID")
+		}
+		c.Settle()
+		assert.Equal(c, st, c.State(j), "the state never changes")
+	}
+}

@@ -1,0 +1,74 @@
+package conformance
+
+import (
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+)
+
+// clsidUnregistered is a CLSID no backend registers: activating it fails
+// with REGDB_E_CLASSNOTREG.
+var clsidUnregistered = model.MustParseGUID("{B175C1A5-DEAD-4BAD-8BAD-0123456789AB}")
+
+// cmdRetryDelay is the MinimumRetryDelay the CMD and DELIV scenarios give
+// a job, so that "no retry before 30 s, one at 30 s" is concrete.
+const cmdRetryDelay = 30 * time.Second
+
+// flagsRetryDelay is the MinimumRetryDelay given to jobs whose
+// notification must be retried: 5 s, the smallest BITS allows.
+const flagsRetryDelay = 5 * time.Second
+
+// flagsWait is how long a scenario lets pass to see that nothing more
+// happens, for a retry
+// after flagsRetryDelay, or for a slow remote (2 KB at 1 KB/s) to finish.
+const flagsWait = 10 * time.Second
+
+// createJobs creates n download jobs in app, or stops the scenario.
+func createJobs(c *C, app harness.App, n int) []model.Job {
+	out := make([]model.Job, 0, n)
+	for i := 0; i < n; i++ {
+		j, err := app.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+		require.NoError(c, err, "CreateJob %d of %d as %s", i+1, n, app.User().Name)
+		out = append(out, j)
+	}
+	return out
+}
+
+// addFilesOneByOne adds n files to j one by one, or stops the scenario.
+func addFilesOneByOne(c *C, j model.Job, n int) {
+	url, err := c.B.Remote(harness.RemoteOK, 2048)
+	require.NoError(c, err)
+	for i := 0; i < n; i++ {
+		require.NoError(c, j.AddFile(url, c.LocalName()), "AddFile %d of %d", i+1, n)
+	}
+}
+
+// fileSet returns n files for AddFileSet.
+func fileSet(c *C, n int) []model.FileInfo {
+	url, err := c.B.Remote(harness.RemoteOK, 2048)
+	require.NoError(c, err)
+	out := make([]model.FileInfo, n)
+	for i := range out {
+		out[i] = model.FileInfo{RemoteName: url, LocalName: c.LocalName()}
+	}
+	return out
+}
+
+// progress returns the bytes job has transferred, or stops the scenario.
+func (c *C) progress(job model.Job) uint64 {
+	p, err := job.GetProgress()
+	c.must(err, "GetProgress")
+	return p.BytesTransferred
+}
+
+// goScenario registers sc, a per-rule scenario written in Go because a
+// scenario file cannot say it (sc.Why says what), when the package is
+// initialized. It returns true, so that each file registers a scenario
+// beside its function: var _ = goScenario(Scenario{...}).
+func goScenario(sc Scenario) bool {
+	register(sc)
+	return true
+}

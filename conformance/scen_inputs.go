@@ -1,0 +1,448 @@
+package conformance
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
+)
+
+// Go scenarios that make calls, pass arguments or use controls no
+// statement has: NUL characters, NULL strings, unknown job IDs,
+// priorities out of range, AddFileSet, a program that cannot start, a
+// class unregistered after it is set, the network, power loss, a locked
+// local file, custom headers, certificates and credentials.
+// cmdMissingProgram is a full path to a program that does not exist on
+// any backend, so BITS cannot start it.
+const cmdMissingProgram = `C:\bitssim\missing\no-such-program.exe`
+
+// network returns the backend's network control; the scenario needs
+// Capabilities.Network, so every backend that runs it has one. The network
+// is connected again when the scenario ends.
+func (c *C) network() harness.NetworkControl {
+	nc, ok := c.B.(harness.NetworkControl)
+	if !ok {
+		c.Errorf("the backend declares Capabilities.Network but does not implement harness.NetworkControl")
+		c.FailNow()
+	}
+	return nc
+}
+
+// propertyJob creates a download job in app with the Enable property prop
+// set (0: none) and one slow file, or stops the scenario.
+func (c *C) propertyJob(app harness.App, prop model.JobPropertyID) model.Job {
+	j, err := app.CreateJob("conformance", model.BG_JOB_TYPE_DOWNLOAD)
+	c.must(err, "CreateJob")
+	if prop != 0 {
+		c.must(j.SetProperty(prop, model.JobPropertyValue{Enable: true}), fmt.Sprintf("SetProperty(%v)", prop))
+	}
+	c.AddFile(j, harness.RemoteSlow, slowSize)
+	return j
+}
+
+var _ = goScenario(Scenario{Rule: "CLSID-ACTIVATION-FAILURE", Why: "under CLSID-SET-UNCHECKED=checked-up-front it unregisters a class after setting it, which no statement does", Needs: harness.Capabilities{CLSID: true, CommandLine: true, Version: model.BITS5_0}, Run: checkClsidActivationFailure})
+
+// checkClsidActivationFailure checks CLSID-ACTIVATION-FAILURE. A failed
+// activation (REGDB_E_CLASSNOTREG) is a failed delivery: JobTransferred or
+// JobError falls through to the command line, and without one BITS retries
+// after MinimumRetryDelay.
+func checkClsidActivationFailure(c *C) {
+	a := c.App(Alice)
+	// A CLSID whose activation fails: an unregistered one, or, where
+	// BITS checks the registration when the CLSID is set
+	// (CLSID-SET-UNCHECKED's checked-up-front reading), a class
+	// unregistered after it was set.
+	failing := clsidUnregistered
+	setFailing := func(job model.Job) {
+		if c.Is("CLSID-SET-UNCHECKED", rules.VarUnchecked) {
+			c.Do(job.SetNotifyCLSID(failing), "SetNotifyCLSID(unregistered)")
+			return
+		}
+		u, ok := c.B.(harness.ClassUnregisterer)
+		if !ok {
+			c.Skipf("the backend cannot unregister a class, and CLSID-SET-UNCHECKED=%s refuses an unregistered CLSID", c.Variant("CLSID-SET-UNCHECKED"))
+		}
+		clsid := c.Class(harness.Behavior{})
+		c.Do(job.SetNotifyCLSID(clsid), "SetNotifyCLSID")
+		c.Do(u.UnregisterClass(clsid), "UnregisterClass")
+	}
+	withCmd := func(remote harness.RemoteKind) model.Job {
+		job := c.Job(a, remote)
+		setFailing(job)
+		c.CmdLine(job, 0)
+		c.Transfer(job)
+		return job
+	}
+	done := withCmd(harness.RemoteOK)
+	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(done))
+	assert.Len(c, c.Delivered(done, model.EventCommandLine), 1, "JobTransferred falls through to the command line")
+	failed := withCmd(harness.RemoteFatal)
+	require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failed))
+	assert.Len(c, c.Delivered(failed, model.EventCommandLine), 1, "JobError falls through to the command line")
+
+	// Without a command line the notification stays owed and is
+	// tried again: once a class that can be activated is set, it
+	// arrives by the end of MinimumRetryDelay.
+	retried := c.Job(a, harness.RemoteOK)
+	c.SetRetryDelay(retried, flagsRetryDelay)
+	setFailing(retried)
+	c.Transfer(retried)
+	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(retried))
+	require.Empty(c, c.Delivered(retried, model.EventJobTransferred))
+	y := c.Class(harness.Behavior{})
+	c.Do(retried.SetNotifyCLSID(y), "SetNotifyCLSID(registered)")
+	c.Advance(max(flagsWait, c.RetryAfter(flagsRetryDelay)+time.Second))
+	assert.Len(c, ToCLSID(c.Delivered(retried, model.EventJobTransferred), y), 1, "the failed notification is retried")
+}
+
+var _ = goScenario(Scenario{Rule: "CMD-LAUNCH-FAILURE", Why: "it needs a program that cannot be started; a script's programs always start", Needs: harness.Capabilities{CommandLine: true, VirtualTime: true}, Run: checkCmdLaunchFailure})
+
+// checkCmdLaunchFailure checks CMD-LAUNCH-FAILURE. The program does not
+// exist, so BITS cannot start it: the notification stays undelivered and the
+// whole notification is tried again after MinimumRetryDelay (30 s), not
+// before. The failed launch itself is invisible to every backend's trace, so
+// a callback object whose first JobTransferred fails shows the retry: had
+// the failed launch counted as delivered, BITS would not call the method
+// again (CMD-METHOD-NOT-RECALLED).
+func checkCmdLaunchFailure(c *C) {
+	wait := cmdRetryDelay // the command line was tried: MinimumRetryDelay, whatever DELIV-RETRY-INTERVAL says
+	a := c.App(Alice)
+	job := c.Job(a, harness.RemoteOK)
+	c.SetRetryDelay(job, cmdRetryDelay)
+	c.Register(a, job, harness.Behavior{FailFirst: 1})
+	c.SetCmdLine(job, cmdMissingProgram, `no-such-program.exe /x`)
+	c.Transfer(job)
+	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
+	calls := c.Calls(job, model.EventJobTransferred)
+	require.Len(c, calls, 1, "the first JobTransferred")
+	assert.False(c, calls[0].Delivered())
+	assert.Empty(c, c.Launches(job), "a program that does not exist never runs")
+	c.Advance(wait - time.Second)
+	assert.Len(c, c.Calls(job, model.EventJobTransferred), 1, "no retry before MinimumRetryDelay")
+	c.Advance(time.Second)
+	calls = c.Calls(job, model.EventJobTransferred)
+	if assert.Len(c, calls, 2, "tried again once MinimumRetryDelay has passed") {
+		assert.True(c, calls[1].Delivered())
+		assert.Equal(c, wait, calls[1].Time.Sub(calls[0].Time))
+	}
+	c.Advance(3 * wait)
+	assert.Len(c, c.Calls(job, model.EventJobTransferred), 2, "delivered: no further retries")
+}
+
+var _ = goScenario(Scenario{Rule: "DELIV-BOTH-FAIL-RETRY", Why: "it needs a program that cannot be started; a script's programs always start", Needs: harness.Capabilities{CommandLine: true, VirtualTime: true}, Run: checkDelivBothFailRetry})
+
+// checkDelivBothFailRetry checks DELIV-BOTH-FAIL-RETRY. The callback fails
+// and the command line (a program that does not exist) cannot be launched:
+// after MinimumRetryDelay (30 s), not before, BITS repeats the notification
+// starting with the callback, and again 30 s later, until the callback
+// accepts it.
+func checkDelivBothFailRetry(c *C) {
+	wait := cmdRetryDelay // the command line ran: MinimumRetryDelay, whatever DELIV-RETRY-INTERVAL says
+	a := c.App(Alice)
+	for _, tc := range []struct {
+		remote harness.RemoteKind
+		kind   model.EventKind
+	}{
+		{harness.RemoteOK, model.EventJobTransferred},
+		{harness.RemoteFatal, model.EventJobError},
+	} {
+		job := c.Job(a, tc.remote)
+		c.SetRetryDelay(job, cmdRetryDelay)
+		c.Register(a, job, harness.Behavior{FailFirst: 2})
+		c.SetCmdLine(job, cmdMissingProgram, `no-such-program.exe`)
+		c.Transfer(job)
+		require.Len(c, c.Calls(job, tc.kind), 1)
+		c.Advance(wait - time.Second)
+		assert.Len(c, c.Calls(job, tc.kind), 1, "%v: nothing before MinimumRetryDelay", tc.kind)
+		c.Advance(time.Second)
+		assert.Len(c, c.Calls(job, tc.kind), 2, "%v: the callback first, at MinimumRetryDelay", tc.kind)
+		c.Advance(wait)
+		calls := c.Calls(job, tc.kind)
+		if assert.Len(c, calls, 3, "%v: once more after another MinimumRetryDelay", tc.kind) {
+			assert.False(c, calls[0].Delivered())
+			assert.False(c, calls[1].Delivered())
+			assert.True(c, calls[2].Delivered())
+			assert.Equal(c, wait, calls[1].Time.Sub(calls[0].Time))
+			assert.Equal(c, wait, calls[2].Time.Sub(calls[1].Time))
+		}
+		c.Advance(3 * wait)
+		assert.Len(c, c.Calls(job, tc.kind), 3, "%v: accepted, no more retries", tc.kind)
+		assert.Empty(c, c.Launches(job))
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "FILE-ADDFILESET-ATOMIC", Why: "it calls AddFileSet, which is no verb of the language", Run: checkFileAddfilesetAtomic})
+
+// checkFileAddfilesetAtomic checks FILE-ADDFILESET-ATOMIC. A failed
+// AddFileSet adds none of the files in the array (none-added), or keeps
+// those before the bad one (keeps-prefix).
+func checkFileAddfilesetAtomic(c *C) {
+	a := c.App(Alice)
+	j := c.SizedJob(a, 2048, harness.RemoteOK)
+	url, err := c.B.Remote(harness.RemoteOK, 2048)
+	require.NoError(c, err)
+	err = j.AddFileSet([]model.FileInfo{
+		{RemoteName: url, LocalName: c.LocalName()},
+		{RemoteName: url, LocalName: c.LocalName()},
+		{RemoteName: url, LocalName: "relative.bin"},
+	})
+	assert.ErrorIs(c, err, model.E_INVALIDARG, "a relative local name")
+	switch c.Variant("FILE-ADDFILESET-ATOMIC") {
+	case rules.VarKeepsPrefix:
+		assert.Len(c, c.Files(j), 3, "the two files before the bad one are kept")
+	default:
+		assert.Len(c, c.Files(j), 1, "the job keeps exactly the file it had")
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "LIMIT-NULL-DISPLAY-NAME", Why: "it passes a NULL string, which a script cannot write, and skips through COM", Run: checkLimitNullDisplayName})
+
+// checkLimitNullDisplayName checks LIMIT-NULL-DISPLAY-NAME. CreateJob or
+// SetDisplayName with a NULL display name (the empty string in the Go API)
+// fails with E_INVALIDARG. Through COM the Go API's empty string goes out as
+// an empty string, and a NULL could not reach BITS anyway (LIMIT-NULL-
+// STRING-COM): skipped.
+func checkLimitNullDisplayName(c *C) {
+	if c.B.Capabilities().COM {
+		c.Skipf("through COM the empty string is sent as an empty string, not NULL, and a NULL never reaches BITS (LIMIT-NULL-STRING-COM)")
+	}
+	a := c.App(Alice)
+	j, err := a.CreateJob("", model.BG_JOB_TYPE_DOWNLOAD)
+	assert.ErrorIs(c, err, model.E_INVALIDARG, "CreateJob")
+	assert.Nil(c, j)
+	ok := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
+	assert.ErrorIs(c, ok.SetDisplayName(""), model.E_INVALIDARG, "SetDisplayName")
+}
+
+var _ = goScenario(Scenario{Rule: "LIMIT-STRING-NUL", Why: "it passes strings with a NUL character, which a script cannot write", Run: checkLimitStringNul})
+
+// checkLimitStringNul checks LIMIT-STRING-NUL. A display name, description
+// or command line with a NUL character fails with E_INVALIDARG and changes
+// nothing.
+func checkLimitStringNul(c *C) {
+	a := c.App(Alice)
+	_, err := a.CreateJob("a\x00b", model.BG_JOB_TYPE_DOWNLOAD)
+	assert.ErrorIs(c, err, model.E_INVALIDARG, "CreateJob with a NUL in the display name")
+	j := c.SizedJob(a, 2048, harness.RemoteOK)
+	c.Do(j.SetDisplayName("name"), "SetDisplayName")
+	c.Do(j.SetDescription("description"), "SetDescription")
+	assert.ErrorIs(c, j.SetDisplayName("x\x00y"), model.E_INVALIDARG, "SetDisplayName")
+	assert.ErrorIs(c, j.SetDescription("x\x00y"), model.E_INVALIDARG, "SetDescription")
+	assert.ErrorIs(c, j.SetNotifyCmdLine("C:\\bitssim\\a\x00.exe", ""), model.E_INVALIDARG, "SetNotifyCmdLine program")
+	assert.ErrorIs(c, j.SetNotifyCmdLine(`C:\bitssim\a.exe`, "a.exe\x001"), model.E_INVALIDARG, "SetNotifyCmdLine parameters")
+	name, err := j.GetDisplayName()
+	require.NoError(c, err)
+	assert.Equal(c, "name", name)
+	d, err := j.GetDescription()
+	require.NoError(c, err)
+	assert.Equal(c, "description", d)
+	p, args, err := j.GetNotifyCmdLine()
+	require.NoError(c, err)
+	assert.Empty(c, p+args, "no command line was set")
+}
+
+var _ = goScenario(Scenario{Rule: "LIMIT-UPLOAD-ONE-FILE", Why: "it calls AddFileSet, which is no verb of the language", Run: checkLimitUploadOneFile})
+
+// checkLimitUploadOneFile checks LIMIT-UPLOAD-ONE-FILE. A second file for an
+// UPLOAD or UPLOAD_REPLY job, by AddFile or AddFileSet, fails with
+// BG_E_TOO_MANY_FILES and adds nothing.
+func checkLimitUploadOneFile(c *C) {
+	a := c.App(Alice)
+	for _, typ := range []model.JobType{model.BG_JOB_TYPE_UPLOAD, model.BG_JOB_TYPE_UPLOAD_REPLY} {
+		one, err := a.CreateJob("upload", typ)
+		require.NoError(c, err)
+		require.NoError(c, one.AddFileSet(fileSet(c, 1)), "the first file of %v", typ)
+		assert.ErrorIs(c, one.AddFileSet(fileSet(c, 1)), model.BG_E_TOO_MANY_FILES, "AddFileSet of a second file (%v)", typ)
+		url, err := c.B.Remote(harness.RemoteOK, 2048)
+		require.NoError(c, err)
+		assert.ErrorIs(c, one.AddFile(url, c.LocalName()), model.BG_E_TOO_MANY_FILES, "AddFile of a second file (%v)", typ)
+		assert.Equal(c, 1, len(c.Files(one)), "%v keeps one file", typ)
+
+		two, err := a.CreateJob("upload", typ)
+		require.NoError(c, err)
+		assert.ErrorIs(c, two.AddFileSet(fileSet(c, 2)), model.BG_E_TOO_MANY_FILES, "AddFileSet of two files (%v)", typ)
+		assert.Equal(c, 0, len(c.Files(two)), "AddFileSet of two files adds nothing (%v)", typ)
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "PERSIST-HIGH-PERFORMANCE", Why: "it makes the machine lose power, which no statement does", Needs: harness.Capabilities{VirtualTime: true, PowerLoss: true, Version: model.BITS5_0}, Run: checkPersistHighPerformance})
+
+// checkPersistHighPerformance checks PERSIST-HIGH-PERFORMANCE. A
+// BITS_JOB_PROPERTY_HIGH_PERFORMANCE job transferring when the power fails
+// loses its progress and transfers from the beginning; a job without the
+// property keeps its progress.
+func checkPersistHighPerformance(c *C) {
+	a := c.App(Alice)
+	fast := c.propertyJob(a, model.BITS_JOB_PROPERTY_HIGH_PERFORMANCE)
+	normal := c.propertyJob(a, 0)
+	for _, j := range []model.Job{fast, normal} {
+		c.Do(j.SetPriority(model.BG_JOB_PRIORITY_FOREGROUND), "SetPriority")
+		c.Transfer(j)
+	}
+	c.Advance(3 * time.Second)
+	require.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(fast), "precondition: transferring")
+	before := c.progress(normal)
+	require.NotZero(c, c.progress(fast), "precondition: progress")
+	pc, ok := c.B.(harness.PowerControl)
+	require.True(c, ok, "the backend declares Capabilities.PowerLoss but does not implement harness.PowerControl")
+	c.Do(pc.PowerLoss(), "PowerLoss")
+	assert.Zero(c, c.progress(c.JobIn(a, fast)), "HIGH_PERFORMANCE: progress lost")
+	assert.Equal(c, before, c.progress(c.JobIn(a, normal)), "the other keeps its progress")
+}
+
+var _ = goScenario(Scenario{Rule: "SEC-TAKEOWNERSHIP-REMOVES-SECRETS", Why: "it sets custom headers, a client certificate and credentials, which no statement does", Needs: harness.Capabilities{Users: true}, Run: checkSecTakeownershipRemovesSecrets})
+
+// checkSecTakeownershipRemovesSecrets checks SEC-TAKEOWNERSHIP-REMOVES-
+// SECRETS. After an administrator's TakeOwnership, the custom headers, the
+// client certificate and the credentials the owner set are gone. (Needs a
+// backend whose jobs implement model.JobHTTPOptions and
+// model.JobCredentials.)
+func checkSecTakeownershipRemovesSecrets(c *C) {
+	alice := c.App(Alice)
+	j := c.SizedJob(alice, 2048, harness.RemoteOK)
+	opts, ok1 := j.(model.JobHTTPOptions)
+	creds, ok2 := j.(model.JobCredentials)
+	if !ok1 || !ok2 {
+		c.Skipf("the backend's jobs do not implement model.JobHTTPOptions and model.JobCredentials")
+	}
+	c.Do(opts.SetCustomHeaders("X-Conformance: 1\r\n"), "SetCustomHeaders")
+	c.Do(opts.SetClientCertificateByName(model.BG_CERT_STORE_LOCATION_CURRENT_USER, "MY", "conformance"),
+		"SetClientCertificateByName")
+	c.Do(creds.SetCredentials(model.Credentials{Target: model.BG_AUTH_TARGET_SERVER, Scheme: model.BG_AUTH_SCHEME_BASIC,
+		UserName: "alice", Password: "secret"}), "SetCredentials")
+
+	aj := c.JobIn(c.App(Admin), j)
+	c.Do(aj.TakeOwnership(), "TakeOwnership")
+	aopts, acreds := aj.(model.JobHTTPOptions), aj.(model.JobCredentials)
+	headers, err := aopts.GetCustomHeaders()
+	if assert.NoError(c, err, "GetCustomHeaders") {
+		assert.Empty(c, headers, "the custom headers are removed")
+	}
+	_, err = aopts.GetClientCertificate()
+	assert.ErrorIs(c, err, model.RPC_X_BAD_STUB_DATA, "the client certificate is removed")
+	hr, err := acreds.RemoveCredentials(model.BG_AUTH_TARGET_SERVER, model.BG_AUTH_SCHEME_BASIC)
+	if assert.NoError(c, err, "RemoveCredentials") {
+		assert.Equal(c, model.S_FALSE, hr, "the credentials are removed")
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "STATE-COMPLETE-RENAME-FAILS", Why: "it makes a local file impossible to rename to, which no statement does", Needs: harness.Capabilities{LocalFiles: true}, Run: checkStateCompleteRenameFails})
+
+// checkStateCompleteRenameFails checks STATE-COMPLETE-RENAME-FAILS. While a
+// transferred file's local name cannot be renamed to (another program holds
+// it: ERROR_SHARING_VIOLATION), Complete fails with that error and the job
+// stays TRANSFERRED in the queue; once the name is free, Complete again
+// succeeds.
+func checkStateCompleteRenameFails(c *C) {
+	sharingViolation := model.HRESULTFromWin32(32)
+	a := c.App(Alice)
+	j, err := a.CreateJob("conformance", model.BG_JOB_TYPE_DOWNLOAD)
+	c.must(err, "CreateJob")
+	local := c.LocalName()
+	url, err := c.B.Remote(harness.RemoteOK, 2048)
+	c.must(err, "Remote")
+	c.Do(j.AddFile(url, local), "AddFile")
+	c.Transfer(j)
+	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j), "precondition")
+	lc, ok := c.B.(harness.LocalFileControl)
+	require.True(c, ok, "the backend declares Capabilities.LocalFiles but does not implement harness.LocalFileControl")
+	c.Do(lc.SetLocalFileError(local, sharingViolation), "SetLocalFileError")
+	defer func() { _ = lc.SetLocalFileError(local, model.S_OK) }()
+
+	_, err = j.Complete()
+	assert.ErrorIs(c, err, sharingViolation, "Complete fails with the rename error")
+	assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j), "the job stays TRANSFERRED")
+	jobs, err := a.EnumJobs(0)
+	require.NoError(c, err)
+	assert.Contains(c, IDs(jobs), j.GetId(), "the job stays in the queue")
+
+	c.Do(lc.SetLocalFileError(local, model.S_OK), "SetLocalFileError(S_OK)")
+	_, err = j.Complete()
+	assert.NoError(c, err, "Complete again")
+	assert.Equal(c, model.BG_JOB_STATE_ACKNOWLEDGED, c.State(j))
+}
+
+var _ = goScenario(Scenario{Rule: "STATE-GETJOB-UNKNOWN", Why: "it calls GetJob with an ID that names no job, which a script cannot write", Run: checkStateGetjobUnknown})
+
+// checkStateGetjobUnknown checks STATE-GETJOB-UNKNOWN. GetJob with an ID
+// that names no job fails with BG_E_NOT_FOUND.
+func checkStateGetjobUnknown(c *C) {
+	a := c.App(Alice)
+	c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
+	got, err := a.GetJob(model.MustParseGUID("{0BADF00D-DEAD-4BEE-8F00-0000C0FFEE00}"))
+	assert.ErrorIs(c, err, model.BG_E_NOT_FOUND)
+	assert.Nil(c, got)
+	got, err = a.GetJob(model.GUID_NULL)
+	assert.ErrorIs(c, err, model.BG_E_NOT_FOUND)
+	assert.Nil(c, got)
+}
+
+var _ = goScenario(Scenario{Rule: "STATE-NETWORK-LOSS", Why: "it disconnects the network, which no statement does", Needs: harness.Capabilities{VirtualTime: true, Network: true}, Run: checkStateNetworkLoss})
+
+// checkStateNetworkLoss checks STATE-NETWORK-LOSS. When the network
+// connection is lost, every QUEUED or TRANSFERRING job moves to
+// TRANSIENT_ERROR with BG_E_NETWORK_DISCONNECTED; when a connection is
+// established, every TRANSIENT_ERROR job, whatever its error code, moves to
+// QUEUED. (STATE-TRANSIENT-RETRY: no retry in between.)
+func checkStateNetworkLoss(c *C) {
+	a := c.App(Alice)
+	nc := c.network()
+	defer func() { _ = nc.SetNetwork(true) }()
+	failing := c.Reach(a, model.BG_JOB_STATE_TRANSIENT_ERROR)
+	require.NotEqual(c, model.BG_E_NETWORK_DISCONNECTED, c.ErrorCode(failing), "precondition: another error code")
+	transferring := c.Reach(a, model.BG_JOB_STATE_TRANSFERRING)
+	queued := c.SizedJob(a, 2048, harness.RemoteOK)
+	c.Do(queued.Resume(), "Resume")
+	require.Equal(c, model.BG_JOB_STATE_QUEUED, c.State(queued), "precondition: QUEUED")
+	for _, j := range []model.Job{transferring, queued, failing} {
+		c.Register(a, j, harness.Behavior{})
+	}
+
+	c.Do(nc.SetNetwork(false), "SetNetwork(false)")
+	for name, j := range map[string]model.Job{"TRANSFERRING": transferring, "QUEUED": queued} {
+		assert.Equal(c, model.BG_JOB_STATE_TRANSIENT_ERROR, c.State(j), "the %s job after the loss", name)
+		assert.Equal(c, model.BG_E_NETWORK_DISCONNECTED, c.ErrorCode(j), "the %s job's error", name)
+	}
+	counts := map[string]uint32{}
+	for name, j := range map[string]model.Job{"TRANSFERRING": transferring, "QUEUED": queued} {
+		n, err := j.GetErrorCount()
+		require.NoError(c, err)
+		counts[name] = n
+	}
+	c.Advance(time.Hour) // longer than the 600 s MinimumRetryDelay
+	for name, j := range map[string]model.Job{"TRANSFERRING": transferring, "QUEUED": queued} {
+		assert.Equal(c, model.BG_JOB_STATE_TRANSIENT_ERROR, c.State(j), "the %s job an hour later", name)
+		n, err := j.GetErrorCount()
+		require.NoError(c, err)
+		assert.Equal(c, counts[name], n, "the %s job was not retried", name)
+	}
+
+	c.Do(nc.SetNetwork(true), "SetNetwork(true)")
+	for name, j := range map[string]model.Job{"TRANSFERRING": transferring, "QUEUED": queued, "503": failing} {
+		assert.Equal(c, model.BG_JOB_STATE_QUEUED, c.State(j), "the %s job once the network is back", name)
+	}
+	for _, j := range []model.Job{transferring, queued, failing} {
+		assert.Empty(c, c.Calls(j, model.EventJobError), "TRANSIENT_ERROR calls no JobError")
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "STATE-PRIORITY-INVALID", Why: "it passes priorities outside FOREGROUND to LOW, which the language does not parse", Run: checkStatePriorityInvalid})
+
+// checkStatePriorityInvalid checks STATE-PRIORITY-INVALID. SetPriority
+// outside FOREGROUND (0) to LOW (3) fails with E_NOTIMPL and keeps the
+// priority.
+func checkStatePriorityInvalid(c *C) {
+	j := c.Reach(c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
+	c.Do(j.SetPriority(model.BG_JOB_PRIORITY_HIGH), "SetPriority(HIGH)")
+	for _, p := range []model.JobPriority{4, 5, 0xFFFFFFFF} {
+		assert.ErrorIs(c, j.SetPriority(p), model.E_NOTIMPL, "SetPriority(%d)", uint32(p))
+		got, err := j.GetPriority()
+		assert.NoError(c, err)
+		assert.Equal(c, model.BG_JOB_PRIORITY_HIGH, got, "priority after SetPriority(%d)", uint32(p))
+	}
+}

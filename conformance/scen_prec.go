@@ -1,5 +1,0 @@
-package conformance
-
-func init() {
-	register()
-}

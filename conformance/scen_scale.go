@@ -1,0 +1,211 @@
+package conformance
+
+import (
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
+)
+
+// Go scenarios that loop over hundreds of jobs, files or ranges, or over
+// every second of a transfer: loops a script cannot write.
+// fiProgress returns the progress of every file of j, or stops the scenario.
+func fiProgress(c *C, j model.Job) []model.FileProgress {
+	var out []model.FileProgress
+	for _, f := range c.Files(j) {
+		p, err := f.GetProgress()
+		require.NoError(c, err)
+		out = append(out, p)
+	}
+	return out
+}
+
+// manyRanges returns n ascending, disjoint ranges of 10 bytes.
+func manyRanges(n int) []model.FileRange {
+	out := make([]model.FileRange, n)
+	for i := range out {
+		out[i] = model.FileRange{InitialOffset: uint64(i) * 100, Length: 10}
+	}
+	return out
+}
+
+var _ = goScenario(Scenario{Rule: "FILE-FIFO", Why: "it checks an invariant of every file's progress at every second of the transfer, a loop a script cannot write", Needs: harness.Capabilities{VirtualTime: true}, Run: checkFileFifo})
+
+// checkFileFifo checks FILE-FIFO. Exact time: each file must be caught part-
+// way, second by second. BITS transfers the files of a job one at a time, in
+// the order they were added: at any moment the files transferred so far are
+// a prefix, at most one file is partly transferred, and no later file has a
+// byte.
+func checkFileFifo(c *C) {
+	a := c.App(Alice)
+	const n = 3
+	j := c.SizedJob(a, 4096, harness.RemoteSlow, harness.RemoteSlow, harness.RemoteSlow) // 4 s each
+	var locals []string
+	for _, f := range c.Files(j) {
+		l, err := f.GetLocalName()
+		require.NoError(c, err)
+		locals = append(locals, l)
+	}
+	fileFlags := c.Version() >= model.BITS3_0
+	if fileFlags {
+		c.SetFlags(j, model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR|model.BG_NOTIFY_FILE_TRANSFERRED)
+		c.Register(a, j, harness.Behavior{})
+	}
+	c.Transfer(j)
+	partial := map[int]bool{}
+	for step := 0; step < 20 && c.State(j) != model.BG_JOB_STATE_TRANSFERRED; step++ {
+		c.Advance(time.Second)
+		ps := fiProgress(c, j)
+		require.Len(c, ps, n)
+		started := false // a file before this one is not complete
+		for i, p := range ps {
+			if started {
+				assert.Zero(c, p.BytesTransferred, "second %d: file %d has bytes before an earlier file is done", step+1, i)
+			}
+			if !p.Completed {
+				if p.BytesTransferred > 0 {
+					partial[i] = true
+				}
+				started = true
+			}
+		}
+	}
+	assert.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
+	assert.Len(c, partial, n, "each file was seen partly transferred on its own")
+	if fileFlags {
+		var order []string
+		for _, e := range To(c.Delivered(j, model.EventFileTransferred), a) {
+			order = append(order, e.File)
+		}
+		assert.Equal(c, locals, order, "FileTransferred in the order the files were added")
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "LIMIT-ADMIN-EXEMPT", Why: "it creates hundreds of jobs and files, a loop a script cannot write, and calls AddFileSet", Needs: harness.Capabilities{Users: true, Version: model.BITS3_0}, Run: checkLimitAdminExempt})
+
+// checkLimitAdminExempt checks LIMIT-ADMIN-EXEMPT. Administrators,
+// LocalSystem, LocalService and NetworkService are exempt from the 60 jobs
+// per user, 300 jobs per machine, 200 files per job and 500 ranges per file.
+func checkLimitAdminExempt(c *C) {
+	exempt := []model.Account{Admin, model.LocalSystem, model.LocalService, model.NetworkService}
+	apps := make([]harness.App, len(exempt))
+	for i, u := range exempt {
+		apps[i] = c.App(u)
+		jobs := createJobs(c, apps[i], 61) // one more than the 60 per user
+		addFilesOneByOne(c, jobs[0], 201)  // one more than the 200 per job
+		assert.Equal(c, 201, len(c.Files(jobs[0])), "201 files in a job of %s", u.Name)
+		url, err := c.B.Remote(harness.RemoteOK, 1<<20)
+		require.NoError(c, err)
+		assert.NoError(c, jobs[1].AddFileWithRanges(url, c.LocalName(), manyRanges(501)),
+			"501 ranges by %s", u.Name)
+	}
+	// 244 jobs exist; the administrator brings them to 300.
+	createJobs(c, apps[0], 300-4*61)
+	_, err := c.App(Alice).CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+	require.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_MACHINE, "precondition: the machine is full for Alice")
+	for i, u := range exempt {
+		_, err := apps[i].CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+		assert.NoError(c, err, "CreateJob by %s with 300 or more jobs on the machine", u.Name)
+	}
+}
+
+var _ = goScenario(Scenario{Rule: "LIMIT-FILES-PER-JOB", Why: "it adds 200 files and calls AddFileSet, a loop and a verb a script does not have", Needs: harness.Capabilities{Version: model.BITS3_0}, Run: checkLimitFilesPerJob})
+
+// checkLimitFilesPerJob checks LIMIT-FILES-PER-JOB. AddFile or AddFileSet by
+// an ordinary user fails with BG_E_TOO_MANY_FILES_IN_JOB when the job would
+// hold more than 200 files.
+func checkLimitFilesPerJob(c *C) {
+	a := c.App(Alice)
+	j, err := a.CreateJob("files", model.BG_JOB_TYPE_DOWNLOAD)
+	require.NoError(c, err)
+	addFilesOneByOne(c, j, 200)
+	url, err := c.B.Remote(harness.RemoteOK, 2048)
+	require.NoError(c, err)
+	assert.ErrorIs(c, j.AddFile(url, c.LocalName()), model.BG_E_TOO_MANY_FILES_IN_JOB, "file 201 by AddFile")
+	assert.ErrorIs(c, j.AddFileSet(fileSet(c, 1)), model.BG_E_TOO_MANY_FILES_IN_JOB, "file 201 by AddFileSet")
+	assert.Equal(c, 200, len(c.Files(j)))
+
+	set, err := a.CreateJob("files", model.BG_JOB_TYPE_DOWNLOAD)
+	require.NoError(c, err)
+	assert.ErrorIs(c, set.AddFileSet(fileSet(c, 201)), model.BG_E_TOO_MANY_FILES_IN_JOB, "AddFileSet of 201")
+
+	most, err := a.CreateJob("files", model.BG_JOB_TYPE_DOWNLOAD)
+	require.NoError(c, err)
+	addFilesOneByOne(c, most, 199)
+	assert.ErrorIs(c, most.AddFileSet(fileSet(c, 2)), model.BG_E_TOO_MANY_FILES_IN_JOB, "AddFileSet of 2 to 199 files")
+	assert.NoError(c, most.AddFileSet(fileSet(c, 1)), "AddFileSet of 1 to 199 files")
+}
+
+var _ = goScenario(Scenario{Rule: "LIMIT-JOBS-PER-MACHINE", Why: "it creates 300 jobs, a loop a script cannot write", Needs: harness.Capabilities{Users: true, Version: model.BITS3_0}, Run: checkLimitJobsPerMachine})
+
+// checkLimitJobsPerMachine checks LIMIT-JOBS-PER-MACHINE. CreateJob by an
+// ordinary user fails with BG_E_TOO_MANY_JOBS_PER_MACHINE once 300 jobs that
+// are not CANCELLED or ACKNOWLEDGED exist.
+func checkLimitJobsPerMachine(c *C) {
+	alice, bob, admin := c.App(Alice), c.App(Bob), c.App(Admin)
+	createJobs(c, alice, 59)
+	createJobs(c, bob, 59)
+	adminJobs := createJobs(c, admin, 300-59-59) // 300 in all
+	for _, u := range []harness.App{alice, bob} {
+		j, err := u.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+		assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_MACHINE, "CreateJob by %s with 300 jobs", u.User().Name)
+		assert.Nil(c, j)
+	}
+
+	c.Do(adminJobs[0].Cancel(), "Cancel")
+	_, err := bob.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+	assert.NoError(c, err, "a CANCELLED job does not count")
+	_, err = alice.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+	assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_MACHINE, "300 again")
+
+	done := adminJobs[1]
+	c.AddFile(done, harness.RemoteOK, 2048)
+	c.Transfer(done)
+	_, err = done.Complete()
+	c.Do(err, "Complete")
+	_, err = alice.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+	assert.NoError(c, err, "an ACKNOWLEDGED job does not count")
+}
+
+var _ = goScenario(Scenario{Rule: "LIMIT-JOBS-PER-USER", Why: "it creates 60 jobs, a loop a script cannot write", Needs: harness.Capabilities{Version: model.BITS3_0}, Run: checkLimitJobsPerUser})
+
+// checkLimitJobsPerUser checks LIMIT-JOBS-PER-USER. CreateJob by an ordinary
+// user who owns 60 jobs that are not CANCELLED or ACKNOWLEDGED fails with
+// BG_E_TOO_MANY_JOBS_PER_USER.
+func checkLimitJobsPerUser(c *C) {
+	a := c.App(Alice)
+	jobs := createJobs(c, a, 60)
+	j, err := a.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+	assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_USER, "job 61")
+	assert.Nil(c, j)
+
+	c.Do(jobs[0].Cancel(), "Cancel")
+	_, err = a.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+	assert.NoError(c, err, "a CANCELLED job does not count")
+	_, err = a.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+	assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_USER, "60 again")
+
+	done := jobs[1]
+	c.AddFile(done, harness.RemoteOK, 2048)
+	c.Transfer(done)
+	_, err = done.Complete()
+	c.Do(err, "Complete")
+	_, err = a.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+	assert.NoError(c, err, "an ACKNOWLEDGED job does not count")
+}
+
+var _ = goScenario(Scenario{Rule: "LIMIT-RANGES-PER-FILE", Why: "it adds a file with 500 and 501 ranges, a loop a script cannot write", Needs: harness.Capabilities{Version: model.BITS3_0}, Run: checkLimitRangesPerFile})
+
+// checkLimitRangesPerFile checks LIMIT-RANGES-PER-FILE. AddFileWithRanges by
+// an ordinary user with more than 500 ranges fails with
+// BG_E_TOO_MANY_RANGES_IN_FILE.
+func checkLimitRangesPerFile(c *C) {
+	j := c.Reach(c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
+	url, err := c.B.Remote(harness.RemoteOK, 1<<20)
+	require.NoError(c, err)
+	assert.ErrorIs(c, j.AddFileWithRanges(url, c.LocalName(), manyRanges(501)), model.BG_E_TOO_MANY_RANGES_IN_FILE, "501 ranges")
+	assert.NoError(c, j.AddFileWithRanges(url, c.LocalName(), manyRanges(500)), "500 ranges")
+}
