@@ -86,15 +86,8 @@ var _ = goScenario(Scenario{Rule: "CMD-ONCE-BITS15", Why: whyVersion, Needs: har
 func checkCmdOnceBits15(c *C) {
 	wait := cmdRetryDelay // the command line ran: MinimumRetryDelay, whatever DELIV-RETRY-INTERVAL says
 	a := c.App(Alice)
-	for _, tc := range []struct {
-		remote harness.RemoteKind
-		state  model.JobState
-	}{
-		{harness.RemoteOK, model.BG_JOB_STATE_TRANSFERRED},
-		{harness.RemoteFatal, model.BG_JOB_STATE_ERROR},
-	} {
-		job := c.Job(a, tc.remote)
-		c.SetRetryDelay(job, cmdRetryDelay)
+	for _, tc := range endings {
+		job := c.retryJob(a, tc.remote)
 		c.CmdLine(job, 1, 0)
 		c.Transfer(job)
 		require.Equal(c, tc.state, c.State(job))
@@ -264,15 +257,8 @@ var _ = goScenario(Scenario{Rule: "DELIV-ONCE-AFTER-SUCCESS", Why: "it sets a CL
 // registered again; then exactly once more.
 func checkDelivOnceAfterSuccess(c *C) {
 	a := c.App(Alice)
-	for _, tc := range []struct {
-		remote harness.RemoteKind
-		kind   model.EventKind
-	}{
-		{harness.RemoteOK, model.EventJobTransferred},
-		{harness.RemoteFatal, model.EventJobError},
-	} {
-		job := c.Job(a, tc.remote)
-		c.SetRetryDelay(job, cmdRetryDelay)
+	for _, tc := range endings {
+		job := c.retryJob(a, tc.remote)
 		obj := a.Callback(harness.Behavior{})
 		c.Do(job.SetNotifyInterface(obj), "SetNotifyInterface")
 		c.Transfer(job)
@@ -361,8 +347,7 @@ func checkDelivRetryUntilOk(c *C) {
 		cases = append(cases, tc{harness.RemoteOK, model.EventFileTransferred, model.BG_NOTIFY_FILE_TRANSFERRED, 2})
 	}
 	for _, tc := range cases {
-		job := c.Job(a, tc.remote)
-		c.SetRetryDelay(job, cmdRetryDelay)
+		job := c.retryJob(a, tc.remote)
 		if tc.flags != 0 {
 			c.SetFlags(job, tc.flags)
 		}

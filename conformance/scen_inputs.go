@@ -144,15 +144,8 @@ var _ = goScenario(Scenario{Rule: "DELIV-BOTH-FAIL-RETRY", Why: "it needs a prog
 func checkDelivBothFailRetry(c *C) {
 	wait := cmdRetryDelay // the command line ran: MinimumRetryDelay, whatever DELIV-RETRY-INTERVAL says
 	a := c.App(Alice)
-	for _, tc := range []struct {
-		remote harness.RemoteKind
-		kind   model.EventKind
-	}{
-		{harness.RemoteOK, model.EventJobTransferred},
-		{harness.RemoteFatal, model.EventJobError},
-	} {
-		job := c.Job(a, tc.remote)
-		c.SetRetryDelay(job, cmdRetryDelay)
+	for _, tc := range endings {
+		job := c.retryJob(a, tc.remote)
 		c.Register(a, job, harness.Behavior{FailFirst: 2})
 		c.SetCmdLine(job, cmdMissingProgram, `no-such-program.exe`)
 		c.Transfer(job)

@@ -155,19 +155,7 @@ func checkLimitJobsPerMachine(c *C) {
 		assert.Nil(c, j)
 	}
 
-	c.Do(adminJobs[0].Cancel(), "Cancel")
-	_, err := bob.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-	assert.NoError(c, err, "a CANCELLED job does not count")
-	_, err = alice.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-	assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_MACHINE, "300 again")
-
-	done := adminJobs[1]
-	c.AddFile(done, harness.RemoteOK, 2048)
-	c.Transfer(done)
-	_, err = done.Complete()
-	c.Do(err, "Complete")
-	_, err = alice.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-	assert.NoError(c, err, "an ACKNOWLEDGED job does not count")
+	c.finalJobsDoNotCount(adminJobs, bob, alice, model.BG_E_TOO_MANY_JOBS_PER_MACHINE, "300 again")
 }
 
 var _ = goScenario(Scenario{Rule: "LIMIT-JOBS-PER-USER", Why: "it creates 60 jobs, a loop a script cannot write", Needs: harness.Capabilities{Version: model.BITS3_0}, Run: checkLimitJobsPerUser})
@@ -182,19 +170,7 @@ func checkLimitJobsPerUser(c *C) {
 	assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_USER, "job 61")
 	assert.Nil(c, j)
 
-	c.Do(jobs[0].Cancel(), "Cancel")
-	_, err = a.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-	assert.NoError(c, err, "a CANCELLED job does not count")
-	_, err = a.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-	assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_USER, "60 again")
-
-	done := jobs[1]
-	c.AddFile(done, harness.RemoteOK, 2048)
-	c.Transfer(done)
-	_, err = done.Complete()
-	c.Do(err, "Complete")
-	_, err = a.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-	assert.NoError(c, err, "an ACKNOWLEDGED job does not count")
+	c.finalJobsDoNotCount(jobs, a, a, model.BG_E_TOO_MANY_JOBS_PER_USER, "60 again")
 }
 
 var _ = goScenario(Scenario{Rule: "LIMIT-RANGES-PER-FILE", Why: "it adds a file with 500 and 501 ranges, a loop a script cannot write", Needs: harness.Capabilities{Version: model.BITS3_0}, Run: checkLimitRangesPerFile})
@@ -208,4 +184,24 @@ func checkLimitRangesPerFile(c *C) {
 	require.NoError(c, err)
 	assert.ErrorIs(c, j.AddFileWithRanges(url, c.LocalName(), manyRanges(501)), model.BG_E_TOO_MANY_RANGES_IN_FILE, "501 ranges")
 	assert.NoError(c, j.AddFileWithRanges(url, c.LocalName(), manyRanges(500)), "500 ranges")
+}
+
+// finalJobsDoNotCount checks that a limit on jobs (tooMany, reached with
+// the jobs full) counts no CANCELLED or ACKNOWLEDGED job: once full[0] is
+// cancelled, first creates one job more and then next is refused again
+// (again says why); once full[1] is acknowledged, next creates one more.
+func (c *C) finalJobsDoNotCount(full []model.Job, first, next harness.App, tooMany error, again string) {
+	c.Do(full[0].Cancel(), "Cancel")
+	_, err := first.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+	assert.NoError(c, err, "a CANCELLED job does not count")
+	_, err = next.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+	assert.ErrorIs(c, err, tooMany, again)
+
+	done := full[1]
+	c.AddFile(done, harness.RemoteOK, 2048)
+	c.Transfer(done)
+	_, err = done.Complete()
+	c.Do(err, "Complete")
+	_, err = next.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
+	assert.NoError(c, err, "an ACKNOWLEDGED job does not count")
 }
