@@ -92,3 +92,14 @@ func (c *C) retryJob(app harness.App, remote harness.RemoteKind) model.Job {
 	c.SetRetryDelay(job, cmdRetryDelay)
 	return job
 }
+
+// errOf returns the error of a getter's results, for a check that reads
+// only whether the call succeeded.
+func errOf[T any](_ T, err error) error { return err }
+
+// mustGet returns what get returns, or stops the scenario when it fails.
+func mustGet[T any](c *C, get func() (T, error)) T {
+	v, err := get()
+	require.NoError(c, err)
+	return v
+}

@@ -129,8 +129,7 @@ func checkDelivModificationRate(c *C) {
 		var lastChange time.Time
 		for i := 0; i < steps; i++ {
 			c.Do(job.SetDescription(fmt.Sprintf("change %d", i)), "SetDescription")
-			times, err := job.GetTimes()
-			require.NoError(c, err)
+			times := mustGet(c, job.GetTimes)
 			lastChange = times.ModificationTime
 			c.Advance(every)
 		}
@@ -221,10 +220,8 @@ func checkFileTemporaryName(c *C) {
 	c.Advance(2 * time.Second)
 	require.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(j))
 	f := c.Files(j)[0]
-	local, err := f.GetLocalName()
-	require.NoError(c, err)
-	tmp, err := f.GetTemporaryName()
-	require.NoError(c, err)
+	local := mustGet(c, f.GetLocalName)
+	tmp := mustGet(c, f.GetTemporaryName)
 	assert.NotEmpty(c, tmp)
 	assert.NotEqual(c, local, tmp, "a temporary name, not the local name")
 	dir := local[:strings.LastIndexAny(local, `\/`)+1]
@@ -295,22 +292,16 @@ func checkPersistJobs(c *C) {
 	snap := func(j model.Job) jobSnap {
 		var s jobSnap
 		var err error
-		s.typ, err = j.GetType()
-		require.NoError(c, err)
-		s.owner, err = j.GetOwner()
-		require.NoError(c, err)
-		s.p, err = j.GetProgress()
-		require.NoError(c, err)
+		s.typ = mustGet(c, j.GetType)
+		s.owner = mustGet(c, j.GetOwner)
+		s.p = mustGet(c, j.GetProgress)
 		files, err := j.EnumFiles()
 		require.NoError(c, err)
 		for _, f := range files {
 			var fs fileSnap
-			fs.remote, err = f.GetRemoteName()
-			require.NoError(c, err)
-			fs.local, err = f.GetLocalName()
-			require.NoError(c, err)
-			fs.p, err = f.GetProgress()
-			require.NoError(c, err)
+			fs.remote = mustGet(c, f.GetRemoteName)
+			fs.local = mustGet(c, f.GetLocalName)
+			fs.p = mustGet(c, f.GetProgress)
 			s.files = append(s.files, fs)
 		}
 		return s
@@ -339,21 +330,18 @@ var _ = goScenario(Scenario{Rule: "STATE-TRANSFERRED-TIME", Why: "it reads GetTi
 func checkStateTransferredTime(c *C) {
 	a := c.App(Alice)
 	j := c.SizedJob(a, 10240, harness.RemoteSlow) // 10 s at 1 KiB/s
-	times, err := j.GetTimes()
-	require.NoError(c, err)
+	times := mustGet(c, j.GetTimes)
 	created := times.CreationTime
 	assert.True(c, times.TransferCompletionTime.IsZero(), "no completion time before TRANSFERRED")
 	c.Advance(100 * time.Second)
 	c.Transfer(j) // starts at creation + 100 s
 	c.Advance(9 * time.Second)
 	require.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(j), "precondition: 9 s of 10")
-	times, err = j.GetTimes()
-	require.NoError(c, err)
+	times = mustGet(c, j.GetTimes)
 	assert.True(c, times.TransferCompletionTime.IsZero(), "no completion time while TRANSFERRING")
 	c.Advance(61 * time.Second) // creation + 170 s
 	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
-	times, err = j.GetTimes()
-	require.NoError(c, err)
+	times = mustGet(c, j.GetTimes)
 	assert.WithinDuration(c, created.Add(110*time.Second), times.TransferCompletionTime, 0,
 		"TRANSFERRED 110 s after creation")
 
@@ -363,8 +351,7 @@ func checkStateTransferredTime(c *C) {
 	c.Transfer(j)
 	c.Advance(30 * time.Second)
 	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
-	times, err = j.GetTimes()
-	require.NoError(c, err)
+	times = mustGet(c, j.GetTimes)
 	assert.WithinDuration(c, created.Add(175*time.Second), times.TransferCompletionTime, 0,
 		"TRANSFERRED again 175 s after creation")
 }
