@@ -15,7 +15,7 @@ import (
 // version (a script is written for one version and has no conditionals),
 // or a capability (a CLSID, a command line) it may lack, where the rest of
 // the rule is checked everywhere (a script's needs are all or nothing).
-//
+
 // whyVersion is the reason most of them give.
 const whyVersion = "its expectations follow the backend's BITS version (a script is written for one version and has no conditionals)"
 

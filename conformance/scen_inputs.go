@@ -17,6 +17,7 @@ import (
 // priorities out of range, AddFileSet, a program that cannot start, a
 // class unregistered after it is set, the network, power loss, a locked
 // local file, custom headers, certificates and credentials.
+
 // cmdMissingProgram is a full path to a program that does not exist on
 // any backend, so BITS cannot start it.
 const cmdMissingProgram = `C:\bitssim\missing\no-such-program.exe`

@@ -18,6 +18,7 @@ import (
 // the work due after a statement is done, ranges, temporary names, times,
 // file names across a restart, a launch's program and parameters, an
 // object of no app.
+
 // gateWait bounds how long a scenario waits, in real time, for callbacks
 // to reach a gate on a backend whose callbacks run concurrently.
 const gateWait = 10 * time.Second

@@ -12,6 +12,7 @@ import (
 
 // Go scenarios that loop over hundreds of jobs, files or ranges, or over
 // every second of a transfer: loops a script cannot write.
+
 // fiProgress returns the progress of every file of j, or stops the scenario.
 func fiProgress(c *C, j model.Job) []model.FileProgress {
 	var out []model.FileProgress
