@@ -22,8 +22,8 @@ const cmdRetryDelay = 30 * time.Second
 const flagsRetryDelay = 5 * time.Second
 
 // flagsWait is how long a scenario lets pass to see that nothing more
-// happens, for a retry
-// after flagsRetryDelay, or for a slow remote (2 KB at 1 KB/s) to finish.
+// happens, for a retry after flagsRetryDelay, or for a slow remote (2 KB
+// at 1 KB/s) to finish.
 const flagsWait = 10 * time.Second
 
 // createJobs creates n download jobs in app, or stops the scenario.
