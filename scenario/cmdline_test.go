@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
@@ -111,4 +112,26 @@ expect job1 interface A
 	require.Empty(t, res.Skipped)
 	assert.Len(t, res.Checks, 2, "the call's result and the expectation")
 	assert.False(t, res.Failed(), "%+v", res.Checks)
+}
+
+// Whatever program and parameters a script names, a plain backend runs a
+// program of its own and `expect cmdline` reads back the script's names.
+func TestCommandLineNamesRoundTrip(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		prog := `C:\bitssim\` + rapid.StringMatching(`[a-z][a-z0-9]{0,19}`).Draw(rt, "program") + ".exe"
+		params := rapid.StringMatching(`[a-z0-9]{1,8}( [a-z0-9]{1,8}){0,3}`).Draw(rt, "parameters")
+		b, err := harness.NewSim(sim.Options{})
+		require.NoError(rt, err)
+		defer b.Close()
+		p := plain{Backend: b, caps: harness.Capabilities{Version: model.BITS10_3, VirtualTime: true, CommandLine: true}}
+		src := "start A as alice\nA: create job1\nA: setnotifycmdline job1 " + prog + ` "` + params + `"` +
+			"\nexpect job1 cmdline " + prog + ` "` + params + `"` + "\n"
+		sc, err := scenario.Parse("prop.bits", []byte(src))
+		require.NoError(rt, err)
+		res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: p})
+		require.NoError(rt, err)
+		require.Empty(rt, res.Skipped)
+		require.Len(rt, res.Checks, 1)
+		assert.True(rt, res.Checks[0].OK, "expected %s, seen %s", res.Checks[0].Want, res.Checks[0].Got)
+	})
 }
