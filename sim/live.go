@@ -246,17 +246,6 @@ func parseTempName(local, name string) (uint16, bool) {
 	return n, true
 }
 
-// toRecord returns the snapshot form of r.
-func (r *liveRecord) toRecord() jobRecord {
-	var rec jobRecord
-	if n := len(r.Files); n > 0 {
-		r.recordInto(&rec, make([]fileRecord, 0, n))
-	} else {
-		r.recordInto(&rec, nil)
-	}
-	return rec
-}
-
 // recordInto sets *rec to the snapshot form of r, its files in files' storage
 // (grown as needed; rec.Files is nil for no files), and returns that
 // storage for reuse.

@@ -12,6 +12,26 @@ import (
 	"pgregory.net/rapid"
 )
 
+// snapshotLocked collects the persisted state as a snapshot; s.mu is
+// held. A save encodes the same without building it (encodeState).
+func (s *Service) snapshotLocked() *snapshot {
+	js := s.jobsInOrder()
+	now := s.clock()
+	snap := &snapshot{SavedAt: now, Jobs: make([]jobRecord, len(js))}
+	for i, j := range js {
+		snap.Jobs[i] = j.rec.toRecord()
+		s.recordAttempt(j, &snap.Jobs[i], now)
+	}
+	return snap
+}
+
+// toRecord returns the snapshot form of r.
+func (r *liveRecord) toRecord() jobRecord {
+	var rec jobRecord
+	r.recordInto(&rec, nil)
+	return rec
+}
+
 // liveRoundTrip converts rec to the in-memory form and back.
 func liveRoundTrip(rec *jobRecord) jobRecord {
 	var r liveRecord

@@ -42,19 +42,6 @@ func (s *Service) restart(powerLoss bool) error {
 	return nil
 }
 
-// snapshotLocked collects the persisted state; s.mu is held. A save
-// encodes the same without building it (encodeState).
-func (s *Service) snapshotLocked() *snapshot {
-	js := s.jobsInOrder()
-	now := s.clock()
-	snap := &snapshot{SavedAt: now, Jobs: make([]jobRecord, len(js))}
-	for i, j := range js {
-		snap.Jobs[i] = j.rec.toRecord()
-		s.recordAttempt(j, &snap.Jobs[i], now)
-	}
-	return snap
-}
-
 // recordAttempt counts the attempt in progress towards rec's
 // MaximumDownloadTime; s.mu is held.
 func (s *Service) recordAttempt(j *job, rec *jobRecord, now time.Time) {
@@ -63,9 +50,9 @@ func (s *Service) recordAttempt(j *job, rec *jobRecord, now time.Time) {
 	}
 }
 
-// encodeState returns the encoding of snapshotLocked's snapshot, written
-// job by job through one scratch record, without building the snapshot;
-// s.mu is held.
+// encodeState returns the encoding of the persisted state (the jobs in
+// creation order), written job by job through one scratch record, without
+// building a snapshot; s.mu is held.
 func (s *Service) encodeState() []byte {
 	js := s.jobsInOrder()
 	now := s.clock()
