@@ -150,3 +150,28 @@ func TestEncodeStateIsTheSnapshotsEncoding(t *testing.T) {
 	require.Len(t, snap.Jobs, 4)
 	assert.Equal(t, encodeSnapshot(snap), svc.encodeState())
 }
+
+// TestTemporaryNameSurvivesRestart: a temporary name kept as its random
+// number reads the same before and after a restart, and has BITS's form.
+func TestTemporaryNameSurvivesRestart(t *testing.T) {
+	svc, err := New(Options{Clock: Manual, Seed: 9})
+	require.NoError(t, err)
+	defer svc.Close()
+	require.NoError(t, svc.SetRemote("https://x.test/slow", Remote{Size: 1 << 20, Rate: 1024}))
+	app, err := svc.StartApp("a", model.Account{Name: "alice"})
+	require.NoError(t, err)
+	j, err := app.CreateJob("j", model.BG_JOB_TYPE_DOWNLOAD)
+	require.NoError(t, err)
+	require.NoError(t, j.AddFile("https://x.test/slow", `C:\dl\f.bin`))
+	require.NoError(t, j.Resume())
+	require.NoError(t, svc.Advance(time.Second))
+	files, err := j.EnumFiles()
+	require.NoError(t, err)
+	before, err := files[0].GetTemporaryName()
+	require.NoError(t, err)
+	assert.Regexp(t, `^C:\\dl\\BIT[0-9A-F]{4}\.tmp$`, before)
+	require.NoError(t, svc.Restart())
+	after, err := files[0].GetTemporaryName()
+	require.NoError(t, err)
+	assert.Equal(t, before, after)
+}
