@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"encoding/binary"
+	"os"
 	"testing"
 	"time"
 	"unsafe"
@@ -174,4 +176,40 @@ func TestTemporaryNameSurvivesRestart(t *testing.T) {
 	after, err := files[0].GetTemporaryName()
 	require.NoError(t, err)
 	assert.Equal(t, before, after)
+}
+
+// TestSchema3FilesLoad: snapshots written in schema 3 (testdata, written by
+// the encoder of schema 3 from fullSnapshot and from a service's state)
+// decode to what was written and load into a service; a later schema must
+// keep this test passing (a migration), not regenerate its files.
+func TestSchema3FilesLoad(t *testing.T) {
+	full, err := os.ReadFile("testdata/snapshot-v3-full.bin")
+	require.NoError(t, err)
+	require.Equal(t, uint16(3), binary.LittleEndian.Uint16(full[8:]), "the file is schema 3")
+	got, err := decodeSnapshot(full)
+	require.NoError(t, err)
+	assert.Equal(t, fullSnapshot(), got)
+
+	svcFile, err := os.ReadFile("testdata/snapshot-v3-service.bin")
+	require.NoError(t, err)
+	st := NewMemoryStore()
+	require.NoError(t, st.Save(svcFile))
+	svc, err := New(Options{Clock: Manual, Store: st})
+	require.NoError(t, err)
+	defer svc.Close()
+	app, err := svc.StartApp("a", model.Account{Name: "alice"})
+	require.NoError(t, err)
+	jobs, err := app.EnumJobs(0)
+	require.NoError(t, err)
+	require.Len(t, jobs, 3, "validSnapshot's three jobs")
+	for _, j := range jobs {
+		prog, params, err := j.GetNotifyCmdLine()
+		require.NoError(t, err)
+		assert.Equal(t, `C:\n.exe`, prog)
+		assert.Equal(t, "n.exe 1", params)
+	}
+	require.NoError(t, svc.Restart(), "what loaded saves and loads again")
+	again, err := app.EnumJobs(0)
+	require.NoError(t, err)
+	assert.Len(t, again, 3)
 }
