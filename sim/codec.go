@@ -31,7 +31,33 @@ package sim
 // Payload, in order:
 //
 //	snapshot  time SavedAt, uvarint len(Jobs), jobs
-//	job       guid ID, u32 Type, account Owner, u32 State, string DisplayName,
+//	job       (schema 4) guid ID, u32 Type, account Owner, u32 State,
+//	          string DisplayName, u32 Priority, u32 NotifyFlags, byte groups,
+//	          time Created, time Modified, time LastActivity,
+//	          bool PendingTransferred, bool PendingError, then the groups
+//	          whose bit is set in groups, in bit order:
+//	            1<<0 description: string Description
+//	            1<<1 command line: string CmdProgram, string CmdParameters,
+//	                 account CmdUser
+//	            1<<2 CLSID: guid NotifyCLSID, account CLSIDSetter
+//	            1<<3 timeouts: duration MinimumRetryDelay,
+//	                 duration NoProgressTimeout, duration MaximumDownloadTime,
+//	                 duration MinimumNotificationInterval
+//	            1<<4 Job5: u32 CostFlags, bool DynamicContent,
+//	                 bool HighPerformance, uvarint MaxDownloadSize, bool OnDemand
+//	            1<<5 error: bool HasError, u32 Error.Context, u32 Error.Code,
+//	                 string Error.File.RemoteName, string Error.File.LocalName,
+//	                 string Error.Description, string Error.Protocol,
+//	                 u32 ErrorCount
+//	            1<<6 progress: time TransferCompleted, time FirstTransientError,
+//	                 time RetryDue, duration DownloadElapsed
+//	          then uvarint len(Files), files.
+//	          A group's bit is set exactly when one of its fields differs from
+//	          its default: the zero value, and for the timeouts the defaults of
+//	          a new job (rules.DefaultMinimumRetryDelay, DefaultNoProgressTimeout,
+//	          DefaultMaximumDownloadTime, MinimumNotificationInterval), which an
+//	          absent group decodes as.
+//	job       (schema 3, still read) guid ID, u32 Type, account Owner, u32 State, string DisplayName,
 //	          string Description, u32 Priority, u32 NotifyFlags,
 //	          string CmdProgram, string CmdParameters, account CmdUser,
 //	          guid NotifyCLSID, account CLSIDSetter, duration MinimumRetryDelay,
@@ -61,7 +87,8 @@ package sim
 // count, like nil ones, and decode as nil.
 //
 // Changing the payload in any way requires a new schemaVersion; a decoder
-// rejects versions it does not know.
+// rejects versions it does not know. Schema 3 files are still read (their
+// jobs in the schema-3 layout above); they are written as schema 4.
 
 import (
 	"encoding/binary"
@@ -75,12 +102,15 @@ import (
 	"time"
 
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 )
 
 const (
-	// schemaVersion is the version of the payload layout this build writes
-	// and the only one it reads.
-	schemaVersion = 3 // 2: accounts carry Unelevated; 3: CLSIDSetter
+	// schemaVersion is the version of the payload layout this build writes;
+	// it also reads schemaVersion3.
+	schemaVersion = 4 // 2: accounts carry Unelevated; 3: CLSIDSetter; 4: groups left at their defaults are omitted
+	// schemaVersion3 is the previous layout, still read.
+	schemaVersion3 = 3
 
 	snapshotMagic  = "BITSSIM\x00"
 	frameHeaderLen = 8 + 2 + 8
@@ -90,7 +120,7 @@ const (
 	// The fewest payload bytes one element can take. Counts are checked
 	// against them before anything is allocated, so a decoder never
 	// allocates more than a small multiple of its input.
-	minJobBytes   = 76
+	minJobBytes   = 31 // schema 4, every group omitted (schema 3: 76)
 	minFileBytes  = 14
 	minRangeBytes = 2
 
@@ -190,9 +220,9 @@ func unframe(b []byte) ([]byte, error) {
 	if string(b[:8]) != snapshotMagic {
 		return nil, frameError(errBadMagic, fmt.Sprintf("bad magic %q (not a bitssim snapshot)", b[:8]))
 	}
-	if v := binary.LittleEndian.Uint16(b[8:]); v != schemaVersion {
+	if v := binary.LittleEndian.Uint16(b[8:]); v != schemaVersion && v != schemaVersion3 {
 		return nil, frameError(errUnsupportedVersion,
-			fmt.Sprintf("unsupported schema version %d (this build reads version %d)", v, schemaVersion))
+			fmt.Sprintf("unsupported schema version %d (this build reads versions %d and %d)", v, schemaVersion3, schemaVersion))
 	}
 	n := binary.LittleEndian.Uint64(b[10:])
 	avail := uint64(len(b) - frameOverhead)
@@ -222,7 +252,7 @@ func decodeSnapshot(b []byte) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{b: payload, s: string(payload), job: -1, file: -1}
+	d := decoder{b: payload, s: string(payload), job: -1, file: -1, v3: binary.LittleEndian.Uint16(b[8:]) == schemaVersion3}
 	s := &snapshot{SavedAt: d.time("SavedAt")}
 	if n := d.count("Jobs", minJobBytes); n > 0 {
 		s.Jobs = make([]jobRecord, n)
@@ -255,51 +285,144 @@ func appendPayload(b []byte, s *snapshot) []byte {
 	return b
 }
 
+// Groups of a schema-4 job: fields most jobs leave at their defaults,
+// written only when one of them is not.
+const (
+	groupDescription = 1 << iota
+	groupCmdLine
+	groupCLSID
+	groupTimeouts
+	groupJob5
+	groupError
+	groupProgress
+	groupsAll = 1<<iota - 1
+)
+
+// jobGroups returns the groups of j to write.
+func jobGroups(j *jobRecord) byte {
+	var g byte
+	if j.Description != "" {
+		g |= groupDescription
+	}
+	if j.CmdProgram != "" || j.CmdParameters != "" || j.CmdUser != (model.Account{}) {
+		g |= groupCmdLine
+	}
+	if !j.NotifyCLSID.IsNull() || j.CLSIDSetter != (model.Account{}) {
+		g |= groupCLSID
+	}
+	if j.MinimumRetryDelay != rules.DefaultMinimumRetryDelay || j.NoProgressTimeout != rules.DefaultNoProgressTimeout ||
+		j.MaximumDownloadTime != rules.DefaultMaximumDownloadTime || j.MinimumNotificationInterval != rules.MinimumNotificationInterval {
+		g |= groupTimeouts
+	}
+	if j.CostFlags != 0 || j.DynamicContent || j.HighPerformance || j.MaxDownloadSize != 0 || j.OnDemand {
+		g |= groupJob5
+	}
+	if j.HasError || j.Error != (model.JobError{}) || j.ErrorCount != 0 {
+		g |= groupError
+	}
+	if !j.TransferCompleted.IsZero() || !j.FirstTransientError.IsZero() || !j.RetryDue.IsZero() || j.DownloadElapsed != 0 {
+		g |= groupProgress
+	}
+	return g
+}
+
 func appendJob(b []byte, j *jobRecord) []byte {
 	b = append(b, j.ID[:]...)
 	b = binary.AppendUvarint(b, uint64(j.Type))
 	b = appendAccount(b, j.Owner)
 	b = binary.AppendUvarint(b, uint64(j.State))
 	b = appendString(b, j.DisplayName)
-	b = appendString(b, j.Description)
 	b = binary.AppendUvarint(b, uint64(j.Priority))
 	b = binary.AppendUvarint(b, uint64(j.NotifyFlags))
-	b = appendString(b, j.CmdProgram)
-	b = appendString(b, j.CmdParameters)
-	b = appendAccount(b, j.CmdUser)
-	b = append(b, j.NotifyCLSID[:]...)
-	b = appendAccount(b, j.CLSIDSetter)
-	b = binary.AppendVarint(b, int64(j.MinimumRetryDelay))
-	b = binary.AppendVarint(b, int64(j.NoProgressTimeout))
-	b = binary.AppendVarint(b, int64(j.MaximumDownloadTime))
-	b = binary.AppendUvarint(b, uint64(j.CostFlags))
-	b = appendBool(b, j.DynamicContent)
-	b = appendBool(b, j.HighPerformance)
-	b = binary.AppendUvarint(b, j.MaxDownloadSize)
-	b = binary.AppendVarint(b, int64(j.MinimumNotificationInterval))
-	b = appendBool(b, j.OnDemand)
+	g := jobGroups(j)
+	b = append(b, g)
 	b = appendTime(b, j.Created)
 	b = appendTime(b, j.Modified)
-	b = appendTime(b, j.TransferCompleted)
 	b = appendTime(b, j.LastActivity)
-	b = appendTime(b, j.FirstTransientError)
-	b = appendTime(b, j.RetryDue)
-	b = binary.AppendVarint(b, int64(j.DownloadElapsed))
-	b = appendBool(b, j.HasError)
-	b = binary.AppendUvarint(b, uint64(j.Error.Context))
-	b = binary.AppendUvarint(b, uint64(j.Error.Code))
-	b = appendString(b, j.Error.File.RemoteName)
-	b = appendString(b, j.Error.File.LocalName)
-	b = appendString(b, j.Error.Description)
-	b = appendString(b, j.Error.Protocol)
-	b = binary.AppendUvarint(b, uint64(j.ErrorCount))
 	b = appendBool(b, j.PendingTransferred)
 	b = appendBool(b, j.PendingError)
+	if g&groupDescription != 0 {
+		b = appendString(b, j.Description)
+	}
+	if g&groupCmdLine != 0 {
+		b = appendString(b, j.CmdProgram)
+		b = appendString(b, j.CmdParameters)
+		b = appendAccount(b, j.CmdUser)
+	}
+	if g&groupCLSID != 0 {
+		b = append(b, j.NotifyCLSID[:]...)
+		b = appendAccount(b, j.CLSIDSetter)
+	}
+	if g&groupTimeouts != 0 {
+		b = binary.AppendVarint(b, int64(j.MinimumRetryDelay))
+		b = binary.AppendVarint(b, int64(j.NoProgressTimeout))
+		b = binary.AppendVarint(b, int64(j.MaximumDownloadTime))
+		b = binary.AppendVarint(b, int64(j.MinimumNotificationInterval))
+	}
+	if g&groupJob5 != 0 {
+		b = binary.AppendUvarint(b, uint64(j.CostFlags))
+		b = appendBool(b, j.DynamicContent)
+		b = appendBool(b, j.HighPerformance)
+		b = binary.AppendUvarint(b, j.MaxDownloadSize)
+		b = appendBool(b, j.OnDemand)
+	}
+	if g&groupError != 0 {
+		b = appendBool(b, j.HasError)
+		b = binary.AppendUvarint(b, uint64(j.Error.Context))
+		b = binary.AppendUvarint(b, uint64(j.Error.Code))
+		b = appendString(b, j.Error.File.RemoteName)
+		b = appendString(b, j.Error.File.LocalName)
+		b = appendString(b, j.Error.Description)
+		b = appendString(b, j.Error.Protocol)
+		b = binary.AppendUvarint(b, uint64(j.ErrorCount))
+	}
+	if g&groupProgress != 0 {
+		b = appendTime(b, j.TransferCompleted)
+		b = appendTime(b, j.FirstTransientError)
+		b = appendTime(b, j.RetryDue)
+		b = binary.AppendVarint(b, int64(j.DownloadElapsed))
+	}
 	b = binary.AppendUvarint(b, uint64(len(j.Files)))
 	for i := range j.Files {
 		b = appendFile(b, &j.Files[i])
 	}
 	return b
+}
+
+// jobLen is the exact length of appendJob's output, without the files.
+func jobLen(j *jobRecord) int {
+	g := jobGroups(j)
+	n := 16 + 1 + 2 + // ID, groups, two bools
+		uvarintLen(uint64(j.Type)) + accountLen(j.Owner) + uvarintLen(uint64(j.State)) +
+		stringLen(j.DisplayName) + uvarintLen(uint64(j.Priority)) + uvarintLen(uint64(j.NotifyFlags)) +
+		timeLen(j.Created) + timeLen(j.Modified) + timeLen(j.LastActivity) +
+		uvarintLen(uint64(len(j.Files)))
+	if g&groupDescription != 0 {
+		n += stringLen(j.Description)
+	}
+	if g&groupCmdLine != 0 {
+		n += stringLen(j.CmdProgram) + stringLen(j.CmdParameters) + accountLen(j.CmdUser)
+	}
+	if g&groupCLSID != 0 {
+		n += 16 + accountLen(j.CLSIDSetter)
+	}
+	if g&groupTimeouts != 0 {
+		n += varintLen(int64(j.MinimumRetryDelay)) + varintLen(int64(j.NoProgressTimeout)) +
+			varintLen(int64(j.MaximumDownloadTime)) + varintLen(int64(j.MinimumNotificationInterval))
+	}
+	if g&groupJob5 != 0 {
+		n += uvarintLen(uint64(j.CostFlags)) + 3 + uvarintLen(j.MaxDownloadSize)
+	}
+	if g&groupError != 0 {
+		n += 1 + uvarintLen(uint64(j.Error.Context)) + uvarintLen(uint64(j.Error.Code)) +
+			stringLen(j.Error.File.RemoteName) + stringLen(j.Error.File.LocalName) +
+			stringLen(j.Error.Description) + stringLen(j.Error.Protocol) + uvarintLen(uint64(j.ErrorCount))
+	}
+	if g&groupProgress != 0 {
+		n += timeLen(j.TransferCompleted) + timeLen(j.FirstTransientError) + timeLen(j.RetryDue) +
+			varintLen(int64(j.DownloadElapsed))
+	}
+	return n
 }
 
 func appendFile(b []byte, f *fileRecord) []byte {
@@ -385,23 +508,7 @@ func payloadSize(s *snapshot) int {
 	n := timeLen(s.SavedAt) + uvarintLen(uint64(len(s.Jobs)))
 	for i := range s.Jobs {
 		j := &s.Jobs[i]
-		n += 2*16 + 6 + // two GUIDs, six bools
-			uvarintLen(uint64(j.Type)) + uvarintLen(uint64(j.State)) +
-			uvarintLen(uint64(j.Priority)) + uvarintLen(uint64(j.NotifyFlags)) +
-			uvarintLen(uint64(j.CostFlags)) + uvarintLen(uint64(j.Error.Context)) +
-			uvarintLen(uint64(j.Error.Code)) + uvarintLen(uint64(j.ErrorCount)) +
-			uvarintLen(j.MaxDownloadSize) +
-			accountLen(j.Owner) + accountLen(j.CmdUser) + accountLen(j.CLSIDSetter) +
-			stringLen(j.DisplayName) + stringLen(j.Description) +
-			stringLen(j.CmdProgram) + stringLen(j.CmdParameters) +
-			stringLen(j.Error.File.RemoteName) + stringLen(j.Error.File.LocalName) +
-			stringLen(j.Error.Description) + stringLen(j.Error.Protocol) +
-			varintLen(int64(j.MinimumRetryDelay)) + varintLen(int64(j.NoProgressTimeout)) +
-			varintLen(int64(j.MaximumDownloadTime)) + varintLen(int64(j.MinimumNotificationInterval)) +
-			varintLen(int64(j.DownloadElapsed)) +
-			timeLen(j.Created) + timeLen(j.Modified) + timeLen(j.TransferCompleted) +
-			timeLen(j.LastActivity) + timeLen(j.FirstTransientError) + timeLen(j.RetryDue) +
-			uvarintLen(uint64(len(j.Files)))
+		n += jobLen(j)
 		for k := range j.Files {
 			f := &j.Files[k]
 			n += 5 + // bools
@@ -427,6 +534,8 @@ type decoder struct {
 
 	fileSlab  []fileRecord
 	rangeSlab []model.FileRange
+
+	v3 bool // the payload is schema 3
 }
 
 func (d *decoder) fail(field string, kind error, detail string) {
@@ -608,7 +717,95 @@ func takeSlab[T any](slab *[]T, n, chunk int) []T {
 	return s
 }
 
+// jobRecord decodes a job of the payload's schema.
 func (d *decoder) jobRecord(j *jobRecord) {
+	if d.v3 {
+		d.jobRecordV3(j)
+		return
+	}
+	j.ID = d.guid("ID")
+	j.Type = model.JobType(d.u32("Type"))
+	j.Owner = d.account("Owner")
+	j.State = model.JobState(d.u32("State"))
+	j.DisplayName = d.string("DisplayName")
+	j.Priority = model.JobPriority(d.u32("Priority"))
+	j.NotifyFlags = model.NotifyFlags(d.u32("NotifyFlags"))
+	g := d.byte("groups")
+	if g&^groupsAll != 0 {
+		d.fail("groups", errInvalid, fmt.Sprintf("unknown groups %#x", g&^groupsAll))
+	}
+	j.Created = d.time("Created")
+	j.Modified = d.time("Modified")
+	j.LastActivity = d.time("LastActivity")
+	j.PendingTransferred = d.bool("PendingTransferred")
+	j.PendingError = d.bool("PendingError")
+	if g&groupDescription != 0 {
+		j.Description = d.string("Description")
+	}
+	if g&groupCmdLine != 0 {
+		j.CmdProgram = d.string("CmdProgram")
+		j.CmdParameters = d.string("CmdParameters")
+		j.CmdUser = d.account("CmdUser")
+	}
+	if g&groupCLSID != 0 {
+		j.NotifyCLSID = d.guid("NotifyCLSID")
+		j.CLSIDSetter = d.account("CLSIDSetter")
+	}
+	j.MinimumRetryDelay, j.NoProgressTimeout = rules.DefaultMinimumRetryDelay, rules.DefaultNoProgressTimeout
+	j.MaximumDownloadTime, j.MinimumNotificationInterval = rules.DefaultMaximumDownloadTime, rules.MinimumNotificationInterval
+	if g&groupTimeouts != 0 {
+		j.MinimumRetryDelay = d.duration("MinimumRetryDelay")
+		j.NoProgressTimeout = d.duration("NoProgressTimeout")
+		j.MaximumDownloadTime = d.duration("MaximumDownloadTime")
+		j.MinimumNotificationInterval = d.duration("MinimumNotificationInterval")
+	}
+	if g&groupJob5 != 0 {
+		j.CostFlags = d.u32("CostFlags")
+		j.DynamicContent = d.bool("DynamicContent")
+		j.HighPerformance = d.bool("HighPerformance")
+		j.MaxDownloadSize = d.uvarint("MaxDownloadSize")
+		j.OnDemand = d.bool("OnDemand")
+	}
+	if g&groupError != 0 {
+		j.HasError = d.bool("HasError")
+		j.Error.Context = model.ErrorContext(d.u32("Error.Context"))
+		j.Error.Code = model.HRESULT(d.u32("Error.Code"))
+		j.Error.File.RemoteName = d.string("Error.File.RemoteName")
+		j.Error.File.LocalName = d.string("Error.File.LocalName")
+		j.Error.Description = d.string("Error.Description")
+		j.Error.Protocol = d.string("Error.Protocol")
+		j.ErrorCount = d.u32("ErrorCount")
+	}
+	if g&groupProgress != 0 {
+		j.TransferCompleted = d.time("TransferCompleted")
+		j.FirstTransientError = d.time("FirstTransientError")
+		j.RetryDue = d.time("RetryDue")
+		j.DownloadElapsed = d.duration("DownloadElapsed")
+	}
+	if d.err == nil && jobGroups(j) != g {
+		// A group written with every field at its default: not the one
+		// encoding of this job.
+		d.fail("groups", errInvalid, fmt.Sprintf("groups %#x written, %#x not at their defaults (non-canonical)", g, jobGroups(j)))
+	}
+	d.jobFiles(j)
+}
+
+// byte reads one byte.
+func (d *decoder) byte(field string) byte {
+	if d.err != nil {
+		return 0
+	}
+	if d.off >= len(d.b) {
+		d.fail(field, errTruncated, "truncated byte")
+		return 0
+	}
+	c := d.b[d.off]
+	d.off++
+	return c
+}
+
+// jobRecordV3 decodes a schema-3 job.
+func (d *decoder) jobRecordV3(j *jobRecord) {
 	j.ID = d.guid("ID")
 	j.Type = model.JobType(d.u32("Type"))
 	j.Owner = d.account("Owner")
@@ -648,6 +845,11 @@ func (d *decoder) jobRecord(j *jobRecord) {
 	j.ErrorCount = d.u32("ErrorCount")
 	j.PendingTransferred = d.bool("PendingTransferred")
 	j.PendingError = d.bool("PendingError")
+	d.jobFiles(j)
+}
+
+// jobFiles decodes the files of a job.
+func (d *decoder) jobFiles(j *jobRecord) {
 	if n := d.count("Files", minFileBytes); n > 0 {
 		j.Files = takeSlab(&d.fileSlab, n, min(fileSlabLen, d.remaining()/minFileBytes))
 		for k := range j.Files {

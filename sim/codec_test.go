@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/rules"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -283,17 +284,30 @@ func TestSnapshotDecodedSlicesDoNotShareCapacity(t *testing.T) {
 	assert.Equal(t, []model.FileRange{{InitialOffset: 2, Length: 2}}, got.Jobs[1].Files[0].Filled)
 }
 
+// defaultJob is a job whose fields are all zero but the timeouts, which
+// have a new job's defaults: the smallest encoding of a job (schema 4
+// omits every group).
+func defaultJob() jobRecord {
+	return jobRecord{MinimumRetryDelay: rules.DefaultMinimumRetryDelay, NoProgressTimeout: rules.DefaultNoProgressTimeout,
+		MaximumDownloadTime: rules.DefaultMaximumDownloadTime, MinimumNotificationInterval: rules.MinimumNotificationInterval}
+}
+
 func TestCodecMinimumElementSizes(t *testing.T) {
 	// The allocation bounds rely on these being true lower bounds.
-	oneJob := encodeSnapshot(&snapshot{Jobs: []jobRecord{{}}})
+	oneJob := encodeSnapshot(&snapshot{Jobs: []jobRecord{defaultJob()}})
 	assert.Equal(t, frameOverhead+2+minJobBytes, len(oneJob))
-	oneFile := encodeSnapshot(&snapshot{Jobs: []jobRecord{{Files: []fileRecord{{}}}}})
+	withFile := defaultJob()
+	withFile.Files = []fileRecord{{}}
+	oneFile := encodeSnapshot(&snapshot{Jobs: []jobRecord{withFile}})
 	assert.Equal(t, len(oneJob)+minFileBytes, len(oneFile))
-	oneRange := encodeSnapshot(&snapshot{Jobs: []jobRecord{{Files: []fileRecord{{Filled: []model.FileRange{{}}}}}}})
+	withFile.Files = []fileRecord{{Filled: []model.FileRange{{}}}}
+	oneRange := encodeSnapshot(&snapshot{Jobs: []jobRecord{withFile}})
 	assert.Equal(t, len(oneFile)+minRangeBytes, len(oneRange))
 
-	// What a decoder may allocate per input byte for each kind of element.
-	assert.LessOrEqual(t, unsafe.Sizeof(jobRecord{})/minJobBytes, uintptr(16))
+	// What a decoder may allocate per input byte for each kind of element:
+	// a job's record is at most 20 times its smallest encoding (schema 4
+	// omits the groups left at their defaults; it was 16 in schema 3).
+	assert.LessOrEqual(t, unsafe.Sizeof(jobRecord{})/minJobBytes, uintptr(20))
 	assert.LessOrEqual(t, unsafe.Sizeof(fileRecord{})/minFileBytes, uintptr(16))
 	assert.LessOrEqual(t, unsafe.Sizeof(model.FileRange{})/minRangeBytes, uintptr(16))
 }
@@ -495,7 +509,7 @@ func TestSnapshotDecodeRejectsEveryTruncation(t *testing.T) {
 }
 
 func TestSnapshotDecodeRejectsUnknownVersion(t *testing.T) {
-	for _, v := range []uint16{0, 1, 2, 4, 7, 65535} {
+	for _, v := range []uint16{0, 1, 2, 5, 7, 65535} {
 		enc := smallEncoding()
 		binary.LittleEndian.PutUint16(enc[8:], v)
 		_, err := decodeSnapshot(enc)
@@ -562,13 +576,15 @@ func payloadOf(parts ...any) []byte {
 }
 
 func TestSnapshotDecodeRejectsNonCanonicalAndInvalidValues(t *testing.T) {
-	// A job whose fields are all zero, as the encoder writes it.
-	zeroJob := encodeSnapshot(&snapshot{Jobs: []jobRecord{{}}})
+	// A job at its defaults (every group omitted), as the encoder writes it.
+	dj := defaultJob()
+	zeroJob := encodeSnapshot(&snapshot{Jobs: []jobRecord{dj}})
 	zeroJob = zeroJob[frameHeaderLen+2 : len(zeroJob)-frameCRCLen]
 	require.Len(t, zeroJob, minJobBytes)
 	// Offsets in zeroJob: ID 0..15, Type 16, Owner.Name 17, Owner.Kind 18,
-	// Owner.Unelevated 19, State 20, ..., NotifyCLSID 30..45, CLSIDSetter
-	// 46..48, ..., DynamicContent 53.
+	// Owner.Unelevated 19, State 20, DisplayName 21, Priority 22,
+	// NotifyFlags 23, groups 24, Created 25, Modified 26, LastActivity 27,
+	// PendingTransferred 28, PendingError 29, len(Files) 30.
 	withJobByte := func(off int, v ...byte) []byte {
 		j := append(append(bytes.Clone(zeroJob[:off]), v...), zeroJob[off+1:]...)
 		return payloadOf([]byte{0}, uint64(1), j)
@@ -587,16 +603,23 @@ func TestSnapshotDecodeRejectsNonCanonicalAndInvalidValues(t *testing.T) {
 		{"zero time as non-zero", payloadOf([]byte{1}, binary.AppendVarint(nil, time.Time{}.Unix()), uint64(0), uint64(0)), errInvalid, "SavedAt: zero time encoded as non-zero"},
 		{"nanoseconds out of range", payloadOf([]byte{1}, uint64(0), uint64(1e9), uint64(0)), errInvalid, "SavedAt: nanoseconds 1000000000 out of range"},
 		{"huge job count", payloadOf([]byte{0}, uint64(1)<<62), errTruncated, "Jobs: truncated: 4611686018427387904 elements"},
-		{"job count beyond input", payloadOf([]byte{0}, uint64(2), zeroJob), errTruncated, "Jobs: truncated: 2 elements need at least 76 bytes each, 76 bytes left"},
+		{"job count beyond input", payloadOf([]byte{0}, uint64(2), zeroJob), errTruncated, "Jobs: truncated: 2 elements need at least 31 bytes each, 31 bytes left"},
 		{"uint32 overflow", withJobByte(16, 0x80, 0x80, 0x80, 0x80, 0x10), errInvalid, "job 0: Type: value 4294967296 overflows 32 bits"},
-		{"bool 2", withJobByte(53, 2), errInvalid, "job 0: DynamicContent: invalid bool 2"},
+		{"bool 2", withJobByte(28, 2), errInvalid, "job 0: PendingTransferred: invalid bool 2"},
+		{"unknown group", withJobByte(24, 0x80), errInvalid, "job 0: groups: unknown groups 0x80"},
+		{"group at its defaults", payloadOf([]byte{0}, uint64(1), zeroJob[:24], []byte{groupDescription}, zeroJob[25:30], []byte{0}, zeroJob[30:]),
+			errInvalid, "job 0: groups: groups 0x1 written, 0x0 not at their defaults (non-canonical)"},
 		{"unelevated 2", withJobByte(19, 2), errInvalid, "job 0: Owner: invalid bool 2"},
 		{"truncated GUID", func() []byte {
 			// Job 0's long description keeps the job count plausible;
-			// job 1 (all zero) is cut 2 bytes into NotifyCLSID, which starts
-			// at byte 30.
-			enc := encodeSnapshot(&snapshot{Jobs: []jobRecord{{Description: strings.Repeat("d", 200)}, {}}})
-			return enc[frameHeaderLen : len(enc)-frameCRCLen-(minJobBytes-32)]
+			// job 1 (its CLSID set, all else at defaults) is cut 2 bytes
+			// into NotifyCLSID, which starts at byte 30 and is followed by
+			// CLSIDSetter (3 bytes) and len(Files) (1).
+			j0, j1 := defaultJob(), defaultJob()
+			j0.Description = strings.Repeat("d", 200)
+			j1.NotifyCLSID = model.GUID{1}
+			enc := encodeSnapshot(&snapshot{Jobs: []jobRecord{j0, j1}})
+			return enc[frameHeaderLen : len(enc)-frameCRCLen-(16-2+3+1)]
 		}(), errTruncated, "job 1: NotifyCLSID: truncated GUID"},
 		{"huge string", withJobByte(17, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F), errTruncated, "job 0: Owner: truncated string"},
 	}
@@ -649,6 +672,10 @@ func FuzzDecodeSnapshot(f *testing.F) {
 			s, err := decodeSnapshot(in)
 			if err != nil {
 				require.Nil(t, s)
+				continue
+			}
+			if binary.LittleEndian.Uint16(in[8:]) == schemaVersion3 {
+				require.Equal(t, in, encodeSnapshotV3(s), "decoded schema-3 input must re-encode in schema 3 to the same bytes")
 				continue
 			}
 			require.Equal(t, in, encodeSnapshot(s), "decoded input must re-encode to the same bytes")
