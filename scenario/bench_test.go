@@ -3,7 +3,6 @@ package scenario_test
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"runtime"
 	"strings"
 	"testing"
@@ -37,8 +36,9 @@ func BenchmarkRun100kJobs(b *testing.B) { benchRunText(b, 100_000) }
 // must not grow with the number of jobs.
 func BenchmarkRun10kJobs(b *testing.B) { benchRunText(b, 10_000) }
 
-// benchRunText runs a scenario of n jobs the way bitssim run does: checked
-// with Validate, then run with RunText writing the text log.
+// benchRunText runs a scenario of n jobs the way bitssim run does: read
+// and checked once by Prepare, then run by RunText from the Plan, writing
+// the text log.
 func benchRunText(b *testing.B, n int) {
 	src := bigScenario(n)
 	b.ReportAllocs()
@@ -49,12 +49,16 @@ func benchRunText(b *testing.B, n int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := scenario.RunText("big.bits", bytes.NewReader(src), io.Discard, scenario.RunOptions{Plan: plan})
+		var log countWriter // the text log is written (not to io.Discard, which RunText does not format for)
+		res, err := scenario.RunText("big.bits", bytes.NewReader(src), &log, scenario.RunOptions{Plan: plan})
 		if err != nil {
 			b.Fatal(err)
 		}
 		if res.Failed() || res.CheckCount() != 2*n {
 			b.Fatalf("%s", res.Summary())
+		}
+		if log.lines != 7*n+1 { // a line per call, notification and check, and the start
+			b.Fatalf("%d lines of text log, want %d", log.lines, 7*n+1)
 		}
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
@@ -66,6 +70,15 @@ func benchRunText(b *testing.B, n int) {
 	b.ReportMetric(float64(peak)/(1<<20), "MB-heap-in-use")
 	b.ReportMetric(perJob, "ns/job")
 	b.ReportMetric(perJob/simPerJob, "x-sim")
+}
+
+// countWriter counts the bytes and lines written to it.
+type countWriter struct{ bytes, lines int }
+
+func (w *countWriter) Write(p []byte) (int, error) {
+	w.bytes += len(p)
+	w.lines += bytes.Count(p, []byte{'\n'})
+	return len(p), nil
 }
 
 // simLifecycle returns the simulator's own cost per job of the same

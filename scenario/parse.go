@@ -195,71 +195,6 @@ func Validate(name string, src io.Reader) error {
 	}
 }
 
-// Plan is what a first reading of a script tells its run: the statement
-// after which each job is never named again. RunText, given the Plan of
-// the same script (RunOptions.Plan), lets go of its handles on a job
-// there, so that the service can free a finished job: a scenario of
-// any length then runs in memory for its notifications, not its jobs.
-type Plan struct {
-	releases []release // by line
-}
-
-// release: after the statement on line, the script never names job again.
-type release struct {
-	line int
-	job  string
-}
-
-// Prepare reads a script and checks it as Validate does, and returns its
-// Plan.
-func Prepare(name string, src io.Reader) (*Plan, error) {
-	sr := newStmtReader(name, src)
-	last := map[string]int{}
-	for {
-		st, ok, err := sr.next()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			break
-		}
-		for _, job := range jobsNamed(&st) {
-			last[job] = st.Line
-		}
-	}
-	p := &Plan{releases: make([]release, 0, len(last))}
-	for job, line := range last {
-		p.releases = append(p.releases, release{line: line, job: job})
-	}
-	sort.Slice(p.releases, func(i, j int) bool {
-		a, b := p.releases[i], p.releases[j]
-		return a.line < b.line || (a.line == b.line && a.job < b.job)
-	})
-	return p, nil
-}
-
-// jobsNamed returns the jobs a statement names, whose handles it may use:
-// the job of a call, of an expectation and of each event of expect order.
-// (expect enumjobs compares names: it needs no handle.)
-func jobsNamed(st *Stmt) []string {
-	switch {
-	case st.Actor != "" && st.Verb != "enumjobs" && len(st.Args) > 0:
-		return st.Args[:1]
-	case st.Expect != nil:
-		var out []string
-		if st.Expect.Job != "" {
-			out = append(out, st.Expect.Job)
-		}
-		for _, item := range st.Expect.Order {
-			if item.Job != "" {
-				out = append(out, item.Job)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
 // stmtReader reads a script one statement at a time: the header
 // statements (version, seed, variant) go into sc, the others come out of
 // next, so that a long script can run without being held in memory.
@@ -270,14 +205,20 @@ type stmtReader struct {
 	lineNo  int
 	n       int     // statements returned
 	toks    []token // reused for every line
+	line    string  // the line of the statement next returned last
 }
 
 func newStmtReader(name string, r io.Reader) *stmtReader {
 	sc := &Script{File: name, Version: model.BITS10_3, Seed: 1}
 	p := &parser{file: name, apps: map[string]bool{}, jobs: map[string]bool{}, classes: map[string]bool{}, users: map[string]bool{}, marks: map[string]bool{}}
+	return &stmtReader{sc: sc, p: p, scanner: newLineScanner(r)}
+}
+
+// newLineScanner reads a script's lines, of at most 1 MiB.
+func newLineScanner(r io.Reader) *bufio.Scanner {
 	scanner := bufio.NewScanner(r)
 	scanner.Buffer(make([]byte, 64*1024), 1024*1024)
-	return &stmtReader{sc: sc, p: p, scanner: scanner}
+	return scanner
 }
 
 // next returns the next statement; ok is false at the end. An empty
@@ -288,6 +229,7 @@ func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 		sr.lineNo++
 		lineNo := sr.lineNo
 		line := sr.scanner.Text()
+		sr.line = line
 		toks, code, err := lexInto(sr.toks, name, lineNo, line)
 		sr.toks = toks
 		if err != nil {

@@ -20,22 +20,26 @@ import (
 func (r *Result) WriteText(w io.Writer) error {
 	checks := sortedChecks(r.Checks)
 	next := 0
+	var buf []byte
 	// flush writes the checks of the lines up to and including upTo.
 	flush := func(upTo int) error {
 		for ; next < len(checks) && checks[next].Line <= upTo; next++ {
-			if err := writeCheck(w, r.File, checks[next]); err != nil {
+			var err error
+			if buf, err = writeCheck(w, r.File, checks[next], buf); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
+	var at atCache
 	for _, s := range r.Steps {
 		if s.Line > 0 {
 			if err := flush(s.Line - 1); err != nil {
 				return err
 			}
 		}
-		if err := writeStep(w, s); err != nil {
+		var err error
+		if buf, err = writeStepBuf(w, s, buf, &at); err != nil {
 			return err
 		}
 		if s.Line > 0 {
@@ -47,22 +51,32 @@ func (r *Result) WriteText(w io.Writer) error {
 	return flush(int(^uint(0) >> 1))
 }
 
-// writeStep writes one step as a line of the text log: time, from,
-// arrow, to, label and result in columns.
-func writeStep(w io.Writer, s Step) error {
-	_, err := writeStepBuf(w, s, nil)
-	return err
+// atCache keeps the last time fmtAt printed: the steps of a log share
+// their times, most of them.
+type atCache struct {
+	d   time.Duration
+	s   string
+	set bool
 }
 
-// writeStepBuf is writeStep that builds the line in buf's memory, and
-// returns it for the next line.
-func writeStepBuf(w io.Writer, s Step, buf []byte) ([]byte, error) {
+// fmtAt is fmtAt(d), printed once for a run of steps at the same time.
+func (c *atCache) fmtAt(d time.Duration) string {
+	if !c.set || c.d != d {
+		c.d, c.s, c.set = d, fmtAt(d), true
+	}
+	return c.s
+}
+
+// writeStepBuf writes one step as a line of the text log (time, from,
+// arrow, to, label and result in columns), built in buf's memory, and
+// returns that memory for the next line.
+func writeStepBuf(w io.Writer, s Step, buf []byte, at *atCache) ([]byte, error) {
 	arrow := "->"
 	if !s.OK {
 		arrow = "-x"
 	}
 	b := buf[:0]
-	b = field(b, fmtAt(s.At), 10)
+	b = field(b, at.fmtAt(s.At), 10)
 	b = append(b, ' ')
 	b = field(b, s.From, 12)
 	b = append(append(append(b, ' '), arrow...), ' ')
@@ -132,20 +146,29 @@ func sortedChecks(c []Check) []Check {
 	return checks
 }
 
-func writeCheck(w io.Writer, file string, c Check) error {
+// writeCheck writes a check as lines of the text log, built in buf's
+// memory, and returns that memory for the next line.
+func writeCheck(w io.Writer, file string, c Check, buf []byte) ([]byte, error) {
+	b := buf[:0]
 	if c.OK {
-		b := make([]byte, 0, 32+len(file)+len(c.Text))
 		b = append(b, "ok   "...)
-		b = appendSafeString(b, file)
-		b = append(b, ':')
-		b = strconv.AppendInt(b, int64(c.Line), 10)
-		b = append(b, ": "...)
-		b = appendSafeString(b, c.Text)
-		_, err := w.Write(append(b, '\n'))
-		return err
+	} else {
+		b = append(b, "FAIL "...)
 	}
-	_, err := fmt.Fprintf(w, "FAIL %s:%d: %s\n     expected %s\n     seen     %s\n", SafeText(file), c.Line, SafeText(c.Text), SafeText(c.Want), SafeText(c.Got))
-	return err
+	b = appendSafeString(b, file)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, int64(c.Line), 10)
+	b = append(b, ": "...)
+	b = appendSafeString(b, c.Text)
+	if !c.OK {
+		b = append(b, "\n     expected "...)
+		b = appendSafeString(b, c.Want)
+		b = append(b, "\n     seen     "...)
+		b = appendSafeString(b, c.Got)
+	}
+	b = append(b, '\n')
+	_, err := w.Write(b)
+	return b, err
 }
 
 // SafeText returns s with every control character (C0, DEL and C1: the

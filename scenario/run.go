@@ -184,10 +184,12 @@ type runner struct {
 
 	text    io.Writer // RunText: steps and checks are written here, steps not kept
 	lineBuf []byte    // the memory of the last text line, reused
+	at      atCache   // the time of the last text line
+	discard bool      // text goes to io.Discard: nothing is written
 	textErr error     // the first error writing text
 
 	programs map[string]bool // programs scripted on the backend
-	plan     []release       // jobs to let go of, by line (RunOptions.Plan)
+	plan     []release       // jobs to let go of, by statement (RunOptions.Plan)
 
 	mu sync.Mutex
 }
@@ -239,7 +241,8 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 }
 
 // RunText parses and runs the scenario read from src as it reads it,
-// writing the text log (as WriteText would) to w as the run goes. The
+// writing the text log (as WriteText would) to w as the run goes (nothing
+// is written, or formatted, when w is io.Discard). The
 // Result keeps the failed checks, counts the others (CheckCount), and has
 // no steps: a scenario of any length runs in memory proportional to its
 // jobs (to its notifications, given the script's Plan), not to its
@@ -247,6 +250,11 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 // syntax error stops the run where it is found, after the text of the
 // statements before it; check the scenario with Validate or Prepare first
 // when that matters.
+//
+// Given the Plan Prepare made of the same source (RunOptions.Plan),
+// RunText runs the statements Prepare parsed and checked: it reads the
+// lines of src again for their text, and fails if src is not what Prepare
+// read.
 //
 // With a Backend, the whole scenario is read first, so that a script the
 // backend cannot run is skipped before it starts.
@@ -275,10 +283,11 @@ func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result,
 		}
 		return r.finish()
 	}
-	sr := newStmtReader(name, src)
-	if opts.Plan != nil { // as many jobs as the first reading found
-		sr.p.jobs = make(map[string]bool, len(opts.Plan.releases))
+	opts.text = w
+	if opts.Plan != nil {
+		return runPlan(name, src, opts)
 	}
+	sr := newStmtReader(name, src)
 	var r *runner
 	for {
 		st, ok, err := sr.next()
@@ -292,7 +301,6 @@ func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result,
 			break
 		}
 		if r == nil { // the header is complete: start the service
-			opts.text = w
 			if r, err = newRunner(sr.sc, opts); err != nil {
 				return nil, err
 			}
@@ -304,18 +312,51 @@ func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result,
 		if r.textErr != nil {
 			return nil, fmt.Errorf("scenario: write: %w", r.textErr)
 		}
-		r.releaseUpTo(st.Line)
 	}
 	return r.finish()
 }
 
-// releaseUpTo lets go of the jobs the script no longer names after line:
-// the handles on them, and their index of notifications (the
-// notifications stay, for expectations about every job).
-func (r *runner) releaseUpTo(line int) {
-	for len(r.plan) > 0 && r.plan[0].line <= line {
-		job := r.plan[0].job
+// runPlan runs the statements of opts.Plan, their text read from src.
+func runPlan(name string, src io.Reader, opts RunOptions) (*Result, error) {
+	sc := opts.Plan.header
+	sc.File = name
+	r, err := newRunner(&sc, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	d := newPlanReader(name, opts.Plan, src)
+	for n := 0; ; n++ {
+		st, ok, err := d.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if err := r.exec(st); err != nil {
+			return nil, err
+		}
+		if r.textErr != nil {
+			return nil, fmt.Errorf("scenario: write: %w", r.textErr)
+		}
+		r.releaseAfter(n, st)
+	}
+	return r.finish()
+}
+
+// releaseAfter lets go of the jobs the script no longer names after its
+// statement number n, st: the handles on them, and their index of
+// notifications (the notifications stay, for expectations about every
+// job).
+func (r *runner) releaseAfter(n int, st *Stmt) {
+	for len(r.plan) > 0 && int(r.plan[0].stmt) <= n {
+		rel := r.plan[0]
 		r.plan = r.plan[1:]
+		job, ok := jobNamedAt(st, int(rel.pos))
+		if !ok || int(rel.stmt) != n {
+			continue // not this statement's: cannot be, the Plan is the script's
+		}
 		for _, k := range r.jobHandles[job] {
 			delete(r.handles, k)
 		}
@@ -386,7 +427,7 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		be, own = sb, true
 	}
 	r := &runner{
-		sc: sc, be: be, own: own, text: opts.text, auto: sc.Automatic, gates: newGates(),
+		sc: sc, be: be, own: own, text: opts.text, discard: opts.text == io.Discard, auto: sc.Automatic, gates: newGates(),
 		res:   &Result{File: sc.File, Version: sc.Version, Variants: variants, Backend: be.Name()},
 		users: map[string]model.Account{}, apps: map[string]harness.App{}, jobs: map[string]model.GUID{},
 		names: map[model.GUID]string{}, handles: map[handleKey]model.Job{}, classes: map[string]model.GUID{},
@@ -464,8 +505,8 @@ func (r *runner) addStep(s Step) {
 		r.res.Steps = append(r.res.Steps, s)
 		return
 	}
-	if r.textErr == nil {
-		r.lineBuf, r.textErr = writeStepBuf(r.text, s, r.lineBuf)
+	if r.textErr == nil && !r.discard {
+		r.lineBuf, r.textErr = writeStepBuf(r.text, s, r.lineBuf, &r.at)
 	}
 }
 
@@ -481,8 +522,8 @@ func (r *runner) addCheck(c Check) {
 	} else {
 		r.res.Checks = append(r.res.Checks, c)
 	}
-	if r.textErr == nil {
-		r.textErr = writeCheck(r.text, r.res.File, c)
+	if r.textErr == nil && !r.discard {
+		r.lineBuf, r.textErr = writeCheck(r.text, r.res.File, c, r.lineBuf)
 	}
 }
 
@@ -823,7 +864,7 @@ func (r *runner) call(st *Stmt) {
 	case "create", "addfile", "addfileranges", "setnotifycmdline", "setdescription", "setdisplayname":
 		label = st.Verb + " " + job // long arguments stay out of the picture
 	default:
-		label = strings.TrimSpace(st.Verb + " " + strings.Join(st.Args, " "))
+		label = strings.TrimSpace(joinWords(st.Verb, st.Args))
 	}
 	var hr model.HRESULT
 	err := func() error {
@@ -873,6 +914,22 @@ func (r *runner) call(st *Stmt) {
 		r.addCheck(Check{Line: st.Line, Text: st.Text, Want: "success",
 			Got: fmt.Sprintf("%v (write \"-> %s\" to expect it)", err, result.String())})
 	}
+}
+
+// joinWords is first and words joined by spaces, in one allocation.
+func joinWords(first string, words []string) string {
+	n := len(first) + len(words)
+	for _, w := range words {
+		n += len(w)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(first)
+	for _, w := range words {
+		b.WriteByte(' ')
+		b.WriteString(w)
+	}
+	return b.String()
 }
 
 // jobCall performs a job verb; hr receives a success code other than S_OK.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"flag"
@@ -127,11 +128,15 @@ func runRun(args []string, s streams) int {
 			// Text is written as the run goes: a long scenario never sits
 			// in memory. It is checked whole first, so that a malformed
 			// one prints nothing.
-			textDst := dst
 			if *quiet {
-				textDst = io.Discard
+				res, err = runScenarioText(path, s.in, io.Discard, opts)
+			} else {
+				bw := bufio.NewWriterSize(dst, 64<<10)
+				res, err = runScenarioText(path, s.in, bw, opts)
+				if ferr := bw.Flush(); ferr != nil && err == nil {
+					err = fmt.Errorf("%s run: write: %w", programName, ferr)
+				}
 			}
-			res, err = runScenarioText(path, s.in, textDst, opts)
 			streamed = true
 		} else {
 			res, err = runScenarioFile(path, s.in, opts)
@@ -173,7 +178,7 @@ func runRun(args []string, s streams) int {
 		case f.write == nil:
 			all = append(all, res.JSON())
 		default:
-			err2 = f.write(res, dst)
+			err2 = buffered(func(w io.Writer) error { return f.write(res, w) })(dst)
 		}
 		if err2 != nil {
 			fmt.Fprintf(s.err, "%s run: write: %v\n", programName, err2)
@@ -224,6 +229,7 @@ func outName(path, ext string) string {
 // leaves a truncated or half-written file. A path that is not a regular
 // file (a device, a pipe) is written directly.
 func writeAtomic(path string, write func(io.Writer) error) error {
+	write = buffered(write)
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		// A device or a pipe (/dev/stdout, a FIFO): write to it, never
 		// rename over it.
@@ -257,6 +263,18 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("replace %s: %w", path, err)
 	}
 	return nil
+}
+
+// buffered makes write write through a buffer, flushed when it returns
+// without an error: a text log is written a line at a time.
+func buffered(write func(io.Writer) error) func(io.Writer) error {
+	return func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
 }
 
 // runScenarioText checks a scenario ("-": stdin), then runs it writing

@@ -1,0 +1,457 @@
+package scenario
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/bitssim/bitssim/model"
+)
+
+// Plan is a script read once, checked, and kept in a compact form for
+// RunText: each statement as parsed (about 10 bytes of it; the strings it
+// has are places in its line, read again from the source when it runs),
+// and the statement after which each job is never named again, where the
+// run lets go of its handles on the job so that the service can free a
+// finished job. A scenario of any length then runs in memory for its
+// notifications, not its jobs, and is parsed once: RunText given the Plan
+// (RunOptions.Plan) reads the lines of the same source again, but neither
+// lexes nor checks them.
+type Plan struct {
+	header   Script    // version, seed, variants and clock; no Stmts
+	code     []byte    // the statements, encoded by planEncoder
+	sums     []uint32  // the lineSum of each statement's line
+	strs     []string  // strings of statements that are not in their line (a quoted string with \")
+	stmts    int       // statements in code
+	lines    int       // lines of the source
+	size     int64     // bytes of the source
+	releases []release // in the order of the statements
+}
+
+// release: after statement number stmt (from 0), the script never names
+// again the job jobsNamed gives at pos for it.
+type release struct{ stmt, pos uint32 }
+
+// Statements returns how many statements the script has (those of its
+// header aside: version, seed, variant and clock).
+func (p *Plan) Statements() int { return p.stmts }
+
+// Prepare reads a script and checks it as Validate does, and returns its
+// Plan.
+func Prepare(name string, src io.Reader) (*Plan, error) {
+	cr := &countingReader{r: src}
+	sr := newStmtReader(name, cr)
+	enc := planEncoder{idx: map[string]uint32{}}
+	type mention struct{ stmt, pos uint32 }
+	last := map[string]mention{}
+	n := uint32(0)
+	for {
+		st, ok, err := sr.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		enc.stmt(sr.line, &st)
+		eachJobNamed(&st, func(pos int, job string) { last[job] = mention{n, uint32(pos)} })
+		n++
+	}
+	p := &Plan{header: *sr.sc, code: enc.b, sums: enc.sums, strs: enc.strs, stmts: int(n), lines: sr.lineNo, size: cr.n,
+		releases: make([]release, 0, len(last))}
+	for _, m := range last {
+		p.releases = append(p.releases, release(m))
+	}
+	sort.Slice(p.releases, func(i, j int) bool {
+		a, b := p.releases[i], p.releases[j]
+		return a.stmt < b.stmt || (a.stmt == b.stmt && a.pos < b.pos)
+	})
+	return p, nil
+}
+
+// eachJobNamed calls f with the jobs a statement names, whose handles it
+// may use: the job of a call, of an expectation and of each event of
+// expect order. (expect enumjobs compares names: it needs no handle.)
+func eachJobNamed(st *Stmt, f func(pos int, job string)) {
+	switch {
+	case st.Actor != "" && st.Verb != "enumjobs" && len(st.Args) > 0:
+		f(0, st.Args[0])
+	case st.Expect != nil:
+		pos := 0
+		if st.Expect.Job != "" {
+			f(pos, st.Expect.Job)
+			pos++
+		}
+		for _, item := range st.Expect.Order {
+			if item.Job != "" {
+				f(pos, item.Job)
+				pos++
+			}
+		}
+	}
+}
+
+// jobNamedAt returns the job eachJobNamed gives at pos.
+func jobNamedAt(st *Stmt, pos int) (job string, ok bool) {
+	eachJobNamed(st, func(i int, j string) {
+		if i == pos {
+			job, ok = j, true
+		}
+	})
+	return job, ok
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// The flags of an encoded statement.
+const (
+	codeActor     = 1 << iota // an actor follows
+	codeWant                  // an HRESULT follows
+	codeOpts                  // options follow
+	codeExpect                // an expectation follows
+	codeWholeLine             // Text is the whole line (else it follows)
+)
+
+// The flags of an encoded expectation: which of its fields are set.
+const (
+	expJob = 1 << iota
+	expValue
+	expParameters
+	expTarget
+	expSince
+	expUser
+	expFile
+	expApp
+	expNegate
+	expFailed
+	expAll
+	expOrder
+	expJobs
+	expFileN
+)
+
+// verbNames numbers the verbs for the Plan's code.
+var verbNames = sortedVerbs()
+
+// verbIndex is verbNames' index of each verb.
+var verbIndex = func() map[string]uint64 {
+	m := make(map[string]uint64, len(verbNames))
+	for i, v := range verbNames {
+		m[v] = uint64(i)
+	}
+	return m
+}()
+
+// planEncoder writes statements as a Plan's code: numbers as uvarints,
+// and a string as its place in the statement's line (offset<<1, length),
+// or, when the line does not have it, its index in strs (index<<1 | 1).
+type planEncoder struct {
+	b        []byte
+	sums     []uint32 // lineSum of each statement's line
+	line     string // the line of the statement being written
+	prevLine int
+	strs     []string
+	idx      map[string]uint32
+}
+
+func (e *planEncoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+
+func (e *planEncoder) str(s string) {
+	if i := strings.Index(e.line, s); i >= 0 {
+		e.uint(uint64(i) << 1)
+		e.uint(uint64(len(s)))
+		return
+	}
+	k, ok := e.idx[s]
+	if !ok {
+		k = uint32(len(e.strs))
+		e.strs = append(e.strs, s)
+		e.idx[s] = k
+	}
+	e.uint(uint64(k)<<1 | 1)
+}
+
+// stmt writes a statement of line.
+func (e *planEncoder) stmt(line string, st *Stmt) {
+	e.line = line
+	e.sums = append(e.sums, lineSum(line))
+	e.uint(uint64(st.Line - e.prevLine))
+	e.prevLine = st.Line
+	e.uint(verbIndex[st.Verb])
+	var flags uint64
+	if st.Actor != "" {
+		flags |= codeActor
+	}
+	if st.Want != 0 {
+		flags |= codeWant
+	}
+	if len(st.opts) > 0 {
+		flags |= codeOpts
+	}
+	if st.Expect != nil {
+		flags |= codeExpect
+	}
+	if st.Text == line {
+		flags |= codeWholeLine
+	}
+	e.uint(flags)
+	if flags&codeWholeLine == 0 {
+		e.str(st.Text)
+	}
+	if flags&codeActor != 0 {
+		e.str(st.Actor)
+	}
+	if flags&codeWant != 0 {
+		e.uint(uint64(st.Want))
+	}
+	e.uint(uint64(len(st.Args)))
+	for _, a := range st.Args {
+		e.str(a)
+	}
+	if flags&codeOpts != 0 {
+		e.uint(uint64(len(st.opts)))
+		for k, v := range st.opts {
+			e.str(k)
+			e.str(v)
+		}
+	}
+	if flags&codeExpect != 0 {
+		e.expectation(st.Expect)
+	}
+}
+
+func (e *planEncoder) expectation(x *Expectation) {
+	var flags uint64
+	strs := [...]string{x.Job, x.Value, x.Parameters, x.Target, x.Since, x.User, x.File, x.App}
+	for i, s := range strs {
+		if s != "" {
+			flags |= 1 << i
+		}
+	}
+	set := func(ok bool, bit uint64) {
+		if ok {
+			flags |= bit
+		}
+	}
+	set(x.Negate, expNegate)
+	set(x.Failed, expFailed)
+	set(x.All, expAll)
+	set(len(x.Order) > 0, expOrder)
+	set(len(x.Jobs) > 0, expJobs)
+	set(x.FileN != 0, expFileN)
+	e.uint(uint64(x.Kind))
+	e.uint(flags)
+	for _, s := range strs {
+		if s != "" {
+			e.str(s)
+		}
+	}
+	e.uint(uint64(x.Event))
+	e.b = binary.AppendVarint(e.b, int64(x.Count))
+	if flags&expFileN != 0 {
+		e.uint(uint64(x.FileN))
+	}
+	if flags&expOrder != 0 {
+		e.uint(uint64(len(x.Order)))
+		for _, item := range x.Order {
+			e.expectation(item)
+		}
+	}
+	if flags&expJobs != 0 {
+		e.uint(uint64(len(x.Jobs)))
+		for _, j := range x.Jobs {
+			e.str(j)
+		}
+	}
+}
+
+// planReader reads a Plan's statements back, their strings from the
+// lines of the source read again. The Stmt it returns, with its Args,
+// options and Expectation, is reused by the next statement: its strings
+// may be kept, its slices and maps may not.
+type planReader struct {
+	name    string
+	p       *Plan
+	code    []byte
+	src     *countingReader
+	scanner *bufio.Scanner
+	lineNo  int
+	line    string
+	n       int // statements read
+	st      Stmt
+	args    []string
+	opts    map[string]string
+	exp     Expectation
+	bad     bool // the code does not fit the lines: the source changed
+}
+
+func newPlanReader(name string, p *Plan, src io.Reader) *planReader {
+	cr := &countingReader{r: src}
+	return &planReader{name: name, p: p, code: p.code, src: cr, scanner: newLineScanner(cr), args: make([]string, 0, 8)}
+}
+
+// lineSum is the FNV-1a hash of a line: a statement runs only from the
+// line Prepare checked.
+func lineSum[T string | []byte](line T) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(line); i++ {
+		h ^= uint32(line[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// changed is the error of a source that is not the one Prepare read.
+func (d *planReader) changed() error {
+	if err := d.scanner.Err(); err != nil {
+		return fmt.Errorf("scenario: read %s: %w", d.name, err)
+	}
+	return fmt.Errorf("scenario: %s changed after Prepare read it (line %d): check it and run it again", d.name, d.lineNo)
+}
+
+// next returns the next statement; ok is false at the end.
+func (d *planReader) next() (st *Stmt, ok bool, err error) {
+	if d.n == d.p.stmts {
+		for d.scanner.Scan() { // to the end, to see that nothing changed
+			d.lineNo++
+		}
+		if d.scanner.Err() != nil || d.lineNo != d.p.lines || d.src.n != d.p.size {
+			return nil, false, d.changed()
+		}
+		return nil, false, nil
+	}
+	lineNo := d.lineNo + int(d.uint())
+	for d.lineNo < lineNo {
+		if !d.scanner.Scan() {
+			return nil, false, d.changed()
+		}
+		d.lineNo++
+	}
+	if lineSum(d.scanner.Bytes()) != d.p.sums[d.n] {
+		return nil, false, d.changed()
+	}
+	d.line = d.scanner.Text()
+	d.n++
+	verb := d.uint()
+	flags := d.uint()
+	if verb >= uint64(len(verbNames)) {
+		d.bad = true
+	}
+	d.st = Stmt{Line: lineNo, Verb: verbNames[min(verb, uint64(len(verbNames)-1))], Text: d.line}
+	if flags&codeWholeLine == 0 {
+		d.st.Text = d.str()
+	}
+	if flags&codeActor != 0 {
+		d.st.Actor = d.str()
+	}
+	if flags&codeWant != 0 {
+		d.st.Want = model.HRESULT(uint32(d.uint()))
+	}
+	d.args = d.args[:0]
+	for n := d.uint(); n > 0 && !d.bad; n-- {
+		d.args = append(d.args, d.str())
+	}
+	d.st.Args = d.args
+	if flags&codeOpts != 0 {
+		if d.opts == nil {
+			d.opts = map[string]string{}
+		}
+		clear(d.opts)
+		for n := d.uint(); n > 0 && !d.bad; n-- {
+			k := d.str()
+			d.opts[k] = d.str()
+		}
+		d.st.opts = d.opts
+	}
+	if flags&codeExpect != 0 {
+		jobs := d.exp.Jobs[:0]
+		d.exp = Expectation{}
+		d.expectation(&d.exp, jobs)
+		d.st.Expect = &d.exp
+	}
+	if d.bad {
+		return nil, false, d.changed()
+	}
+	return &d.st, true, nil
+}
+
+// expectation reads an expectation into x; jobs is memory for x.Jobs.
+func (d *planReader) expectation(x *Expectation, jobs []string) {
+	x.Kind = ExpectKind(d.uint())
+	flags := d.uint()
+	for i, s := range [...]*string{&x.Job, &x.Value, &x.Parameters, &x.Target, &x.Since, &x.User, &x.File, &x.App} {
+		if flags&(1<<i) != 0 {
+			*s = d.str()
+		}
+	}
+	x.Negate, x.Failed, x.All = flags&expNegate != 0, flags&expFailed != 0, flags&expAll != 0
+	x.Event = model.EventKind(d.uint())
+	x.Count = d.int()
+	if flags&expFileN != 0 {
+		x.FileN = int(d.uint())
+	}
+	if flags&expOrder != 0 {
+		for n := d.uint(); n > 0 && !d.bad; n-- {
+			item := &Expectation{}
+			d.expectation(item, nil)
+			x.Order = append(x.Order, item)
+		}
+	}
+	if flags&expJobs != 0 {
+		for n := d.uint(); n > 0 && !d.bad; n-- {
+			jobs = append(jobs, d.str())
+		}
+		x.Jobs = jobs
+	}
+}
+
+func (d *planReader) uint() uint64 {
+	v, n := binary.Uvarint(d.code)
+	if n <= 0 {
+		d.bad = true
+		return 0
+	}
+	d.code = d.code[n:]
+	return v
+}
+
+func (d *planReader) int() int {
+	v, n := binary.Varint(d.code)
+	if n <= 0 {
+		d.bad = true
+		return 0
+	}
+	d.code = d.code[n:]
+	return int(v)
+}
+
+// str reads a string: a place in the line, or one of the Plan's strs.
+func (d *planReader) str() string {
+	v := d.uint()
+	if v&1 == 1 {
+		if i := v >> 1; i < uint64(len(d.p.strs)) {
+			return d.p.strs[i]
+		}
+		d.bad = true
+		return ""
+	}
+	off, n := v>>1, d.uint()
+	if off > uint64(len(d.line)) || n > uint64(len(d.line))-off {
+		d.bad = true
+		return ""
+	}
+	return d.line[off : off+n]
+}
