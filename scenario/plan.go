@@ -161,7 +161,7 @@ var verbIndex = func() map[string]uint64 {
 type planEncoder struct {
 	b        []byte
 	sums     []uint32 // lineSum of each statement's line
-	line     string // the line of the statement being written
+	line     string   // the line of the statement being written
 	prevLine int
 	strs     []string
 	idx      map[string]uint32
