@@ -96,7 +96,7 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 	if len(args) < 2 {
 		return nil, p.err(line, verb, "expect needs a job and what to check", "usage: "+verbs["expect"].usage)
 	}
-	e := &Expectation{Job: args[0].text, Count: -1}
+	e := p.newExp(Expectation{Job: args[0].text, Count: -1})
 	switch strings.ToLower(args[0].text) {
 	case "since":
 		if !p.marks[args[1].text] {
@@ -126,7 +126,7 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 		if err != nil || n < 0 {
 			return nil, p.err(line, args[2], "not a count", "write a whole number")
 		}
-		return &Expectation{Kind: ExpectInFlight, Value: args[1].text, Count: n}, nil
+		return p.newExp(Expectation{Kind: ExpectInFlight, Value: args[1].text, Count: n}), nil
 	}
 	if !p.jobs[e.Job] {
 		if !p.jobs[e.Job] && (strings.EqualFold(e.Job, "no") || isEventKind(e.Job)) {
@@ -295,7 +295,7 @@ func isEventKind(s string) bool {
 // notifiedWithJob parses "[JOB] [no] KIND ...": without a job, any job's
 // notifications count.
 func (p *parser) notifiedWithJob(line int, args []token) (*Expectation, error) {
-	e := &Expectation{Count: -1}
+	e := p.newExp(Expectation{Count: -1})
 	if p.jobs[args[0].text] {
 		e.Job = args[0].text
 		args = args[1:]
@@ -308,7 +308,7 @@ func (p *parser) notifiedWithJob(line int, args []token) (*Expectation, error) {
 
 // order parses "order EVENT then EVENT ...".
 func (p *parser) order(line int, args []token) (*Expectation, error) {
-	e := &Expectation{Kind: ExpectOrder, Count: -1}
+	e := p.newExp(Expectation{Kind: ExpectOrder, Count: -1})
 	var cur []token
 	flush := func(at token) error {
 		if len(cur) == 0 {
@@ -345,7 +345,7 @@ func (p *parser) order(line int, args []token) (*Expectation, error) {
 
 // enum parses "enumjobs APP [all] JOB... | none".
 func (p *parser) enum(line int, args []token) (*Expectation, error) {
-	e := &Expectation{Kind: ExpectEnum, Count: -1}
+	e := p.newExp(Expectation{Kind: ExpectEnum, Count: -1})
 	if len(args) < 3 {
 		return nil, p.err(line, args[0], "expect enumjobs takes an app and the jobs it lists, or none", "write e.g. expect enumjobs A job1 job2, or expect enumjobs R all job1 job2")
 	}

@@ -187,6 +187,7 @@ func Parse(name string, src []byte) (*Script, error) {
 // it: a long script costs memory for its names, not its statements.
 func Validate(name string, src io.Reader) error {
 	sr := newStmtReader(name, src)
+	sr.p.reuse = true
 	for {
 		_, ok, err := sr.next()
 		if err != nil || !ok {
@@ -328,6 +329,50 @@ type parser struct {
 	// automatic: the script runs on the automatic clock.
 	automatic bool
 	pos       []token // stmt's positional arguments, reused
+	// reuse: the statements are not kept (Validate, Prepare), so each
+	// uses the memory of the one before for its Args, options and
+	// expectations.
+	reuse bool
+	args  []string
+	opts  map[string]string
+	exps  [4]Expectation
+	nexp  int // exps in use by the statement
+}
+
+// strs returns memory for a statement's n strings.
+func (p *parser) strs(n int) []string {
+	if !p.reuse {
+		return make([]string, n)
+	}
+	if cap(p.args) < n {
+		p.args = make([]string, n)
+	}
+	return p.args[:n]
+}
+
+// newOpts returns memory for a statement's options.
+func (p *parser) newOpts() map[string]string {
+	if !p.reuse {
+		return map[string]string{}
+	}
+	if p.opts == nil {
+		p.opts = map[string]string{}
+	}
+	clear(p.opts)
+	return p.opts
+}
+
+// newExp returns e in memory of its own.
+func (p *parser) newExp(e Expectation) *Expectation {
+	if !p.reuse || p.nexp == len(p.exps) {
+		x := new(Expectation)
+		*x = e // e itself stays on the stack
+		return x
+	}
+	x := &p.exps[p.nexp]
+	p.nexp++
+	*x = e
+	return x
 }
 
 func (p *parser) err(line int, t token, msg, hint string) error {
@@ -337,6 +382,7 @@ func (p *parser) err(line int, t token, msg, hint string) error {
 // stmt parses one statement.
 func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 	st := Stmt{Line: line, Text: text}
+	p.nexp = 0
 	// "APP: verb ..." — the actor ends with a colon.
 	if t := toks[0]; !t.quoted && strings.HasSuffix(t.text, ":") && len(t.text) > 1 {
 		st.Actor = strings.TrimSuffix(t.text, ":")
@@ -367,7 +413,7 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 			return st, err
 		}
 		st.Expect = exp
-		st.Args = make([]string, len(args))
+		st.Args = p.strs(len(args))
 		for i, a := range args {
 			st.Args[i] = a.text
 		}
@@ -396,7 +442,7 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 				return st, p.err(line, a, fmt.Sprintf("unknown option %q", k), "options here: "+strings.Join(spec.opts, ", "))
 			}
 			if st.opts == nil {
-				st.opts = map[string]string{}
+				st.opts = p.newOpts()
 			}
 			st.opts[k] = v
 			continue
@@ -410,7 +456,7 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 		}
 		return st, p.err(line, at, fmt.Sprintf("%s takes %s", st.Verb, arity(spec)), "usage: "+spec.usage)
 	}
-	st.Args = make([]string, len(pos))
+	st.Args = p.strs(len(pos))
 	for i, a := range pos {
 		st.Args[i] = a.text
 	}

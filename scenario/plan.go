@@ -22,8 +22,7 @@ import (
 // lexes nor checks them.
 type Plan struct {
 	header   Script    // version, seed, variants and clock; no Stmts
-	code     []byte    // the statements, encoded by planEncoder
-	sums     []uint32  // the lineSum of each statement's line
+	code     [][]byte  // the statements, encoded by planEncoder, in chunks
 	strs     []string  // strings of statements that are not in their line (a quoted string with \")
 	stmts    int       // statements in code
 	lines    int       // lines of the source
@@ -44,6 +43,7 @@ func (p *Plan) Statements() int { return p.stmts }
 func Prepare(name string, src io.Reader) (*Plan, error) {
 	cr := &countingReader{r: src}
 	sr := newStmtReader(name, cr)
+	sr.p.reuse = true // each statement is encoded before the next is read
 	enc := planEncoder{idx: map[string]uint32{}}
 	type mention struct{ stmt, pos uint32 }
 	last := map[string]mention{}
@@ -60,7 +60,7 @@ func Prepare(name string, src io.Reader) (*Plan, error) {
 		eachJobNamed(&st, func(pos int, job string) { last[job] = mention{n, uint32(pos)} })
 		n++
 	}
-	p := &Plan{header: *sr.sc, code: enc.b, sums: enc.sums, strs: enc.strs, stmts: int(n), lines: sr.lineNo, size: cr.n,
+	p := &Plan{header: *sr.sc, code: enc.done(), strs: enc.strs, stmts: int(n), lines: sr.lineNo, size: cr.n,
 		releases: make([]release, 0, len(last))}
 	for _, m := range last {
 		p.releases = append(p.releases, release(m))
@@ -155,16 +155,32 @@ var verbIndex = func() map[string]uint64 {
 	return m
 }()
 
-// planEncoder writes statements as a Plan's code: numbers as uvarints,
-// and a string as its place in the statement's line (offset<<1, length),
-// or, when the line does not have it, its index in strs (index<<1 | 1).
+// planEncoder writes statements as a Plan's code: the lineSum of the
+// statement's line (4 bytes, little-endian), then numbers as uvarints,
+// and a string as its place in the line (offset<<1, length) or, when the
+// line does not have it, its index in strs (index<<1 | 1). The code is
+// kept in chunks of 64 KiB (or one statement, when longer), which no
+// statement straddles: it grows without copying what it has.
 type planEncoder struct {
-	b        []byte
-	sums     []uint32 // lineSum of each statement's line
+	b        []byte   // the statement being written
+	chunk    []byte   // the chunk being filled
+	chunks   [][]byte // the chunks filled
 	line     string   // the line of the statement being written
 	prevLine int
 	strs     []string
 	idx      map[string]uint32
+}
+
+// planChunk is the size of a chunk of a Plan's code.
+const planChunk = 64 << 10
+
+// done returns the code.
+func (e *planEncoder) done() [][]byte {
+	if len(e.chunk) > 0 {
+		e.chunks = append(e.chunks, e.chunk)
+		e.chunk = nil
+	}
+	return e.chunks
 }
 
 func (e *planEncoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
@@ -187,7 +203,19 @@ func (e *planEncoder) str(s string) {
 // stmt writes a statement of line.
 func (e *planEncoder) stmt(line string, st *Stmt) {
 	e.line = line
-	e.sums = append(e.sums, lineSum(line))
+	e.b = binary.LittleEndian.AppendUint32(e.b[:0], lineSum(line))
+	e.write(st)
+	if len(e.chunk)+len(e.b) > cap(e.chunk) {
+		if len(e.chunk) > 0 {
+			e.chunks = append(e.chunks, e.chunk)
+		}
+		e.chunk = make([]byte, 0, max(planChunk, len(e.b)))
+	}
+	e.chunk = append(e.chunk, e.b...)
+}
+
+// write encodes the statement into e.b.
+func (e *planEncoder) write(st *Stmt) {
 	e.uint(uint64(st.Line - e.prevLine))
 	e.prevLine = st.Line
 	e.uint(verbIndex[st.Verb])
@@ -204,7 +232,7 @@ func (e *planEncoder) stmt(line string, st *Stmt) {
 	if st.Expect != nil {
 		flags |= codeExpect
 	}
-	if st.Text == line {
+	if st.Text == e.line {
 		flags |= codeWholeLine
 	}
 	e.uint(flags)
@@ -285,7 +313,8 @@ func (e *planEncoder) expectation(x *Expectation) {
 type planReader struct {
 	name    string
 	p       *Plan
-	code    []byte
+	code    []byte   // the rest of the chunk being read
+	chunks  [][]byte // the chunks after it
 	src     *countingReader
 	scanner *bufio.Scanner
 	lineNo  int
@@ -300,7 +329,7 @@ type planReader struct {
 
 func newPlanReader(name string, p *Plan, src io.Reader) *planReader {
 	cr := &countingReader{r: src}
-	return &planReader{name: name, p: p, code: p.code, src: cr, scanner: newLineScanner(cr), args: make([]string, 0, 8)}
+	return &planReader{name: name, p: p, chunks: p.code, src: cr, scanner: newLineScanner(cr), args: make([]string, 0, 8)}
 }
 
 // lineSum is the FNV-1a hash of a line: a statement runs only from the
@@ -333,6 +362,14 @@ func (d *planReader) next() (st *Stmt, ok bool, err error) {
 		}
 		return nil, false, nil
 	}
+	if len(d.code) == 0 && len(d.chunks) > 0 {
+		d.code, d.chunks = d.chunks[0], d.chunks[1:]
+	}
+	if len(d.code) < 4 {
+		return nil, false, d.changed()
+	}
+	sum := binary.LittleEndian.Uint32(d.code)
+	d.code = d.code[4:]
 	lineNo := d.lineNo + int(d.uint())
 	for d.lineNo < lineNo {
 		if !d.scanner.Scan() {
@@ -340,7 +377,7 @@ func (d *planReader) next() (st *Stmt, ok bool, err error) {
 		}
 		d.lineNo++
 	}
-	if lineSum(d.scanner.Bytes()) != d.p.sums[d.n] {
+	if lineSum(d.scanner.Bytes()) != sum {
 		return nil, false, d.changed()
 	}
 	d.line = d.scanner.Text()

@@ -166,7 +166,7 @@ type runner struct {
 	// A Checker, which logs no notifications, leaves indexed false and
 	// reads the service's trace instead.
 	indexed    bool
-	events     []note
+	events     notes
 	byJob      map[model.GUID][]int32 // indexes into events
 	jobHandles map[string][]handleKey // job → keys of handles, in the order apps got them
 
@@ -1077,7 +1077,7 @@ func (r *runner) scriptProgram(prog string, opts map[string]string) error {
 }
 
 // target names the participant a notification went to.
-func (r *runner) target(e model.Event) string {
+func (r *runner) target(e *model.Event) string {
 	switch e.Target.Kind {
 	case model.TargetObject:
 		return e.Target.App
@@ -1106,12 +1106,14 @@ func (r *runner) collect() error {
 
 // log adds notifications to the run's steps.
 func (r *runner) log(events []model.Event) {
-	for _, e := range events {
+	for i := range events {
+		e := &events[i] // events is the runner's copy: a step may point into it
 		r.traced = e.Seq
 		if e.Kind == model.EventCommandLine {
 			e.Target.Program, e.Target.Parameters = r.cmds.scriptNames(e.Target.Program, e.Target.Parameters)
 		}
 		to := r.target(e)
+		name := r.names[e.Job]
 		switch e.Target.Kind {
 		case model.TargetObject:
 			r.participant(to, "app", e.User)
@@ -1123,17 +1125,17 @@ func (r *runner) log(events []model.Event) {
 		key := failKey{e.Job, e.Kind}
 		var ev *model.Event // a text line needs only a command line's
 		if r.text == nil || e.Kind == model.EventCommandLine {
-			ev = &e
+			ev = e
 		}
 		if r.indexed {
-			if _, named := r.jobs[r.names[e.Job]]; named { // not let go of (releaseUpTo)
-				r.byJob[e.Job] = append(r.byJob[e.Job], int32(len(r.events)))
+			if _, named := r.jobs[name]; named { // not let go of (releaseAfter)
+				r.byJob[e.Job] = append(r.byJob[e.Job], int32(r.events.len()))
 			}
-			r.events = append(r.events, r.noteOf(e))
+			r.events.add(r.noteOf(e))
 		}
-		label := e.Kind.String() + " " + r.names[e.Job]
+		label := e.Kind.String() + " " + name
 		if e.Kind == model.EventCommandLine {
-			label = fmt.Sprintf("run for %s (exit %d)", r.names[e.Job], e.ExitCode)
+			label = fmt.Sprintf("run for %s (exit %d)", name, e.ExitCode)
 		}
 		// A retry is an attempt after a failed one at an earlier time; a
 		// fallback within one delivery is not.
@@ -1144,7 +1146,7 @@ func (r *runner) log(events []model.Event) {
 			at = 0 // the automatic clock follows the wall clock: no time is shown
 		}
 		r.addStep(Step{Kind: StepNotify, At: at, From: "BITS", To: to,
-			Label: label, Job: r.names[e.Job], Result: e.Result, OK: e.Delivered(), Retry: retry, Event: ev})
+			Label: label, Job: name, Result: e.Result, OK: e.Delivered(), Retry: retry, Event: ev})
 		if e.Delivered() {
 			if failed {
 				delete(r.failed, key)
@@ -1416,7 +1418,7 @@ func (r *runner) ownerOf(h model.Job, cb model.Callback) string {
 // matches reports whether ev went to target as an expectation names it:
 // an app, "cmdline", a class (any of its instances) or "Class#n".
 func (r *runner) matches(target string, ev model.Event) bool {
-	got := r.target(ev)
+	got := r.target(&ev)
 	switch {
 	case got == target:
 		return true
@@ -1446,11 +1448,36 @@ type note struct {
 }
 
 // noteOf keeps e as a note.
-func (r *runner) noteOf(e model.Event) note {
+func (r *runner) noteOf(e *model.Event) note {
 	return note{seq: e.Seq, job: e.Job, file: e.File, app: r.str(e.Target.App), user: r.str(e.User),
 		clsid: r.guid(e.Target.CLSID), instance: int32(e.Target.Instance), result: e.Result,
 		kind: uint8(e.Kind), target: uint8(e.Target.Kind)}
 }
+
+// notesPerChunk is how many notes a chunk of notes holds.
+const notesPerChunk = 4096
+
+// notes is the runner's record of notifications, in chunks, so that it
+// grows without copying what it has.
+type notes struct {
+	chunks [][]note
+	n      int
+}
+
+func (ns *notes) len() int { return ns.n }
+
+// add appends a note.
+func (ns *notes) add(n note) {
+	if ns.n%notesPerChunk == 0 {
+		ns.chunks = append(ns.chunks, make([]note, 0, notesPerChunk))
+	}
+	c := &ns.chunks[len(ns.chunks)-1]
+	*c = append(*c, n)
+	ns.n++
+}
+
+// at returns the note numbered i (from 0).
+func (ns *notes) at(i int) *note { return &ns.chunks[i/notesPerChunk][i%notesPerChunk] }
 
 // str numbers a string in the runner's table.
 func (r *runner) str(s string) int32 {
@@ -1500,18 +1527,18 @@ func (r *runner) eachEvent(job string, since uint64, f func(model.Event) bool) {
 		return
 	}
 	if job == "" {
-		i := sort.Search(len(r.events), func(i int) bool { return r.events[i].seq > since })
-		for k := i; k < len(r.events); k++ {
-			if !f(r.event(&r.events[k])) {
+		i := sort.Search(r.events.len(), func(i int) bool { return r.events.at(i).seq > since })
+		for k := i; k < r.events.len(); k++ {
+			if !f(r.event(r.events.at(k))) {
 				return
 			}
 		}
 		return
 	}
 	idx := r.byJob[r.jobs[job]]
-	i := sort.Search(len(idx), func(i int) bool { return r.events[idx[i]].seq > since })
+	i := sort.Search(len(idx), func(i int) bool { return r.events.at(int(idx[i])).seq > since })
 	for _, k := range idx[i:] {
-		if !f(r.event(&r.events[k])) {
+		if !f(r.event(r.events.at(int(k)))) {
 			return
 		}
 	}
