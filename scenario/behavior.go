@@ -57,6 +57,22 @@ type behavior struct {
 // behaviorOf reads the behaviour options of setnotifyinterface or class.
 func behaviorOf(opts map[string]string) (behavior, error) {
 	b := behavior{iface: "ranges"}
+	if len(opts) == 1 { // the commonest: one bare word (complete, fails, hold …)
+		for k, v := range opts {
+			switch {
+			case v != "":
+			case k == "complete":
+				b.complete = true
+				return b, nil
+			case k == "cancel":
+				b.cancel = true
+				return b, nil
+			case k == "fails":
+				b.ret = model.E_FAIL
+				return b, nil
+			}
+		}
+	}
 	if _, ok := opts["fails"]; ok {
 		b.ret = model.E_FAIL
 	}

@@ -128,8 +128,8 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 		}
 		return p.newExp(Expectation{Kind: ExpectInFlight, Value: args[1].text, Count: n}), nil
 	}
-	if !p.jobs[e.Job] {
-		if !p.jobs[e.Job] && (strings.EqualFold(e.Job, "no") || isEventKind(e.Job)) {
+	if !p.isJob(e.Job) {
+		if strings.EqualFold(e.Job, "no") || isEventKind(e.Job) {
 			return p.notifiedWithJob(line, args) // any job
 		}
 		return nil, p.err(line, args[0], fmt.Sprintf("unknown job %q", e.Job), "create it first: APP: create "+e.Job)
@@ -296,7 +296,7 @@ func isEventKind(s string) bool {
 // notifications count.
 func (p *parser) notifiedWithJob(line int, args []token) (*Expectation, error) {
 	e := p.newExp(Expectation{Count: -1})
-	if p.jobs[args[0].text] {
+	if p.isJob(args[0].text) {
 		e.Job = args[0].text
 		args = args[1:]
 		if len(args) == 0 {
@@ -354,18 +354,18 @@ func (p *parser) enum(line int, args []token) (*Expectation, error) {
 	}
 	e.App = args[1].text
 	rest := args[2:]
-	if strings.EqualFold(rest[0].text, "all") && !p.jobs[rest[0].text] {
+	if strings.EqualFold(rest[0].text, "all") && !p.isJob(rest[0].text) {
 		e.All = true
 		rest = rest[1:]
 	}
-	if len(rest) == 1 && strings.EqualFold(rest[0].text, "none") && !p.jobs[rest[0].text] {
+	if len(rest) == 1 && strings.EqualFold(rest[0].text, "none") && !p.isJob(rest[0].text) {
 		return e, nil
 	}
 	if len(rest) == 0 {
 		return nil, p.err(line, args[len(args)-1], "name the jobs the app lists, or none", "write e.g. expect enumjobs A job1 job2")
 	}
 	for _, t := range rest {
-		if !p.jobs[t.text] {
+		if !p.isJob(t.text) {
 			return nil, p.err(line, t, fmt.Sprintf("unknown job %q", t.text), "name jobs the scenario created, or none")
 		}
 		e.Jobs = append(e.Jobs, t.text)

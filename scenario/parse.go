@@ -337,6 +337,21 @@ type parser struct {
 	opts  map[string]string
 	exps  [4]Expectation
 	nexp  int // exps in use by the statement
+	// lastJob is the job isJob found last: statements name the same job
+	// one after another, most of them.
+	lastJob string
+}
+
+// isJob reports whether the script created job.
+func (p *parser) isJob(job string) bool {
+	if job == p.lastJob && job != "" {
+		return true
+	}
+	if p.jobs[job] {
+		p.lastJob = job
+		return true
+	}
+	return false
 }
 
 // strs returns memory for a statement's n strings.
@@ -485,7 +500,7 @@ func contains(list []string, s string) bool {
 // check validates a statement's arguments and records the names it defines.
 func (p *parser) check(line int, st Stmt, pos []token) error {
 	job := func(i int) error {
-		if !p.jobs[pos[i].text] {
+		if !p.isJob(pos[i].text) {
 			return p.err(line, pos[i], fmt.Sprintf("unknown job %q", pos[i].text), "create it first: APP: create "+pos[i].text)
 		}
 		return nil
@@ -586,7 +601,7 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 			}
 		}
 	case "create":
-		if p.jobs[pos[0].text] {
+		if p.isJob(pos[0].text) {
 			return p.err(line, pos[0], fmt.Sprintf("job %q already exists", pos[0].text), "give the new job another name")
 		}
 		if len(pos) > 1 {
@@ -595,6 +610,7 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 			}
 		}
 		p.jobs[pos[0].text] = true
+		p.lastJob = pos[0].text
 	case "setnotifyflags":
 		if err := job(0); err != nil {
 			return err

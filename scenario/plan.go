@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"sort"
 	"strings"
@@ -24,6 +25,7 @@ type Plan struct {
 	header   Script    // version, seed, variants and clock; no Stmts
 	code     [][]byte  // the statements, encoded by planEncoder, in chunks
 	strs     []string  // strings of statements that are not in their line (a quoted string with \")
+	seed     maphash.Seed
 	stmts    int       // statements in code
 	lines    int       // lines of the source
 	size     int64     // bytes of the source
@@ -44,9 +46,12 @@ func Prepare(name string, src io.Reader) (*Plan, error) {
 	cr := &countingReader{r: src}
 	sr := newStmtReader(name, cr)
 	sr.p.reuse = true // each statement is encoded before the next is read
-	enc := planEncoder{idx: map[string]uint32{}}
-	type mention struct{ stmt, pos uint32 }
-	last := map[string]mention{}
+	enc := planEncoder{idx: map[string]uint32{}, seed: maphash.MakeSeed()}
+	// The last mention of each job, by the job's number; the job named
+	// last is looked up once for the statements that name it in a row.
+	var last []release
+	numbers := map[string]int{}
+	lastJob, lastNo := "", -1
 	n := uint32(0)
 	for {
 		st, ok, err := sr.next()
@@ -57,14 +62,22 @@ func Prepare(name string, src io.Reader) (*Plan, error) {
 			break
 		}
 		enc.stmt(sr.line, &st)
-		eachJobNamed(&st, func(pos int, job string) { last[job] = mention{n, uint32(pos)} })
+		eachJobNamed(&st, func(pos int, job string) {
+			if job != lastJob || lastNo < 0 {
+				no, ok := numbers[job]
+				if !ok {
+					no = len(last)
+					numbers[job] = no
+					last = append(last, release{})
+				}
+				lastJob, lastNo = job, no
+			}
+			last[lastNo] = release{n, uint32(pos)}
+		})
 		n++
 	}
-	p := &Plan{header: *sr.sc, code: enc.done(), strs: enc.strs, stmts: int(n), lines: sr.lineNo, size: cr.n,
-		releases: make([]release, 0, len(last))}
-	for _, m := range last {
-		p.releases = append(p.releases, release(m))
-	}
+	p := &Plan{header: *sr.sc, code: enc.done(), strs: enc.strs, seed: enc.seed, stmts: int(n), lines: sr.lineNo, size: cr.n,
+		releases: last}
 	sort.Slice(p.releases, func(i, j int) bool {
 		a, b := p.releases[i], p.releases[j]
 		return a.stmt < b.stmt || (a.stmt == b.stmt && a.pos < b.pos)
@@ -155,8 +168,9 @@ var verbIndex = func() map[string]uint64 {
 	return m
 }()
 
-// planEncoder writes statements as a Plan's code: the lineSum of the
-// statement's line (4 bytes, little-endian), then numbers as uvarints,
+// planEncoder writes statements as a Plan's code: a hash of the
+// statement's line (4 bytes, little-endian; a statement runs only from
+// the line Prepare checked), then numbers as uvarints,
 // and a string as its place in the line (offset<<1, length) or, when the
 // line does not have it, its index in strs (index<<1 | 1). The code is
 // kept in chunks of 64 KiB (or one statement, when longer), which no
@@ -166,6 +180,7 @@ type planEncoder struct {
 	chunk    []byte   // the chunk being filled
 	chunks   [][]byte // the chunks filled
 	line     string   // the line of the statement being written
+	seed     maphash.Seed
 	prevLine int
 	strs     []string
 	idx      map[string]uint32
@@ -203,7 +218,7 @@ func (e *planEncoder) str(s string) {
 // stmt writes a statement of line.
 func (e *planEncoder) stmt(line string, st *Stmt) {
 	e.line = line
-	e.b = binary.LittleEndian.AppendUint32(e.b[:0], lineSum(line))
+	e.b = binary.LittleEndian.AppendUint32(e.b[:0], uint32(maphash.String(e.seed, line)))
 	e.write(st)
 	if len(e.chunk)+len(e.b) > cap(e.chunk) {
 		if len(e.chunk) > 0 {
@@ -332,16 +347,7 @@ func newPlanReader(name string, p *Plan, src io.Reader) *planReader {
 	return &planReader{name: name, p: p, chunks: p.code, src: cr, scanner: newLineScanner(cr), args: make([]string, 0, 8)}
 }
 
-// lineSum is the FNV-1a hash of a line: a statement runs only from the
-// line Prepare checked.
-func lineSum[T string | []byte](line T) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(line); i++ {
-		h ^= uint32(line[i])
-		h *= 16777619
-	}
-	return h
-}
+
 
 // changed is the error of a source that is not the one Prepare read.
 func (d *planReader) changed() error {
@@ -377,7 +383,7 @@ func (d *planReader) next() (st *Stmt, ok bool, err error) {
 		}
 		d.lineNo++
 	}
-	if lineSum(d.scanner.Bytes()) != sum {
+	if uint32(maphash.Bytes(d.p.seed, d.scanner.Bytes())) != sum {
 		return nil, false, d.changed()
 	}
 	d.line = d.scanner.Text()

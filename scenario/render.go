@@ -133,11 +133,16 @@ func appendSafeString(dst []byte, s string) []byte {
 // field appends s padded with spaces to width runes, as fmt's %-Ns does.
 func field(b []byte, s string, width int) []byte {
 	b = append(b, s...)
-	for c := utf8.RuneCountInString(s); c < width; c++ {
-		b = append(b, ' ')
+	for n := utf8.RuneCountInString(s); n < width; {
+		k := min(width-n, len(spaces))
+		b = append(b, spaces[:k]...)
+		n += k
 	}
 	return b
 }
+
+// spaces pad the fields of the text log.
+const spaces = "                                                "
 
 // sortedChecks returns the checks in the order of their lines.
 func sortedChecks(c []Check) []Check {

@@ -153,6 +153,8 @@ type runner struct {
 	jobs       map[string]model.GUID
 	names      map[model.GUID]string   // job GUID → name
 	handles    map[handleKey]model.Job // app's handle on job
+	lastKey    handleKey               // the handle used last, and its key:
+	lastHandle model.Job               // statements use one handle in a row, most of them
 	classes    map[string]model.GUID
 	byCLSID    map[model.GUID]string
 	seen       map[string]bool       // participants added
@@ -359,6 +361,9 @@ func (r *runner) releaseAfter(n int, st *Stmt) {
 		}
 		for _, k := range r.jobHandles[job] {
 			delete(r.handles, k)
+		}
+		if r.lastKey.job == job {
+			r.lastKey, r.lastHandle = handleKey{}, nil
 		}
 		delete(r.jobHandles, job)
 		if id, ok := r.jobs[job]; ok {
@@ -828,7 +833,11 @@ func (r *runner) harnessBehavior(b behavior, app string) harness.Behavior {
 // did not create it.
 func (r *runner) handle(app, job string) (model.Job, error) {
 	key := handleKey{app, job}
+	if r.lastHandle != nil && r.lastKey == key {
+		return r.lastHandle, nil
+	}
 	if h, ok := r.handles[key]; ok {
+		r.lastKey, r.lastHandle = key, h
 		return h, nil
 	}
 	id, ok := r.jobs[job]
@@ -850,6 +859,7 @@ func (r *runner) addHandle(app, job string, h model.Job) {
 		r.jobHandles[job] = append(r.jobHandles[job], key)
 	}
 	r.handles[key] = h
+	r.lastKey, r.lastHandle = key, h
 }
 
 // call performs an app's call and checks its HRESULT.
