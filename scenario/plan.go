@@ -22,9 +22,9 @@ import (
 // (RunOptions.Plan) reads the lines of the same source again, but neither
 // lexes nor checks them.
 type Plan struct {
-	header   Script    // version, seed, variants and clock; no Stmts
-	code     [][]byte  // the statements, encoded by planEncoder, in chunks
-	strs     []string  // strings of statements that are not in their line (a quoted string with \")
+	header   Script   // version, seed, variants and clock; no Stmts
+	code     [][]byte // the statements, encoded by planEncoder, in chunks
+	strs     []string // strings of statements that are not in their line (a quoted string with \")
 	seed     maphash.Seed
 	stmts    int       // statements in code
 	lines    int       // lines of the source
@@ -346,8 +346,6 @@ func newPlanReader(name string, p *Plan, src io.Reader) *planReader {
 	cr := &countingReader{r: src}
 	return &planReader{name: name, p: p, chunks: p.code, src: cr, scanner: newLineScanner(cr), args: make([]string, 0, 8)}
 }
-
-
 
 // changed is the error of a source that is not the one Prepare read.
 func (d *planReader) changed() error {
