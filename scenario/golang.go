@@ -94,9 +94,9 @@ func (c *Checker) Parse(expect string) (*Expectation, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{file: "expect", apps: map[string]bool{}, jobs: map[string]bool{}, classes: map[string]bool{}, users: map[string]bool{}}
+	p := &parser{file: "expect", apps: map[string]bool{}, jobs: map[string]int{}, classes: map[string]bool{}, users: map[string]bool{}}
 	for name := range c.r.jobs {
-		p.jobs[name] = true
+		p.jobs[name] = len(p.jobs)
 	}
 	for name := range c.r.classes {
 		p.classes[name] = true

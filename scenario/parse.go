@@ -211,7 +211,7 @@ type stmtReader struct {
 
 func newStmtReader(name string, r io.Reader) *stmtReader {
 	sc := &Script{File: name, Version: model.BITS10_3, Seed: 1}
-	p := &parser{file: name, apps: map[string]bool{}, jobs: map[string]bool{}, classes: map[string]bool{}, users: map[string]bool{}, marks: map[string]bool{}}
+	p := &parser{file: name, apps: map[string]bool{}, jobs: map[string]int{}, classes: map[string]bool{}, users: map[string]bool{}, marks: map[string]bool{}}
 	return &stmtReader{sc: sc, p: p, scanner: newLineScanner(r)}
 }
 
@@ -322,7 +322,7 @@ func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 type parser struct {
 	file    string
 	apps    map[string]bool
-	jobs    map[string]bool
+	jobs    map[string]int // job → its number, from 0 in the order of creation
 	classes map[string]bool
 	users   map[string]bool
 	marks   map[string]bool
@@ -337,21 +337,28 @@ type parser struct {
 	opts  map[string]string
 	exps  [4]Expectation
 	nexp  int // exps in use by the statement
-	// lastJob is the job isJob found last: statements name the same job
-	// one after another, most of them.
-	lastJob string
+	// lastJob is the job jobNumber found last, and its number:
+	// statements name the same job one after another, most of them.
+	lastJob   string
+	lastJobNo int
 }
 
 // isJob reports whether the script created job.
 func (p *parser) isJob(job string) bool {
+	_, ok := p.jobNumber(job)
+	return ok
+}
+
+// jobNumber returns the number of a job the script created.
+func (p *parser) jobNumber(job string) (int, bool) {
 	if job == p.lastJob && job != "" {
-		return true
+		return p.lastJobNo, true
 	}
-	if p.jobs[job] {
-		p.lastJob = job
-		return true
+	n, ok := p.jobs[job]
+	if ok {
+		p.lastJob, p.lastJobNo = job, n
 	}
-	return false
+	return n, ok
 }
 
 // strs returns memory for a statement's n strings.
@@ -475,7 +482,7 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 	for i, a := range pos {
 		st.Args[i] = a.text
 	}
-	return st, p.check(line, st, pos)
+	return st, p.check(line, st, spec, pos)
 }
 
 func arity(s verbSpec) string {
@@ -498,7 +505,7 @@ func contains(list []string, s string) bool {
 }
 
 // check validates a statement's arguments and records the names it defines.
-func (p *parser) check(line int, st Stmt, pos []token) error {
+func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 	job := func(i int) error {
 		if !p.isJob(pos[i].text) {
 			return p.err(line, pos[i], fmt.Sprintf("unknown job %q", pos[i].text), "create it first: APP: create "+pos[i].text)
@@ -601,16 +608,16 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 			}
 		}
 	case "create":
-		if p.isJob(pos[0].text) {
+		n := len(p.jobs)
+		if p.jobs[pos[0].text] = n; len(p.jobs) == n { // one lookup: a new name adds an entry
 			return p.err(line, pos[0], fmt.Sprintf("job %q already exists", pos[0].text), "give the new job another name")
 		}
+		p.lastJob, p.lastJobNo = pos[0].text, n
 		if len(pos) > 1 {
 			if _, err := model.ParseJobType(pos[1].text); err != nil {
 				return p.err(line, pos[1], "unknown job type", "use download, upload or upload_reply")
 			}
 		}
-		p.jobs[pos[0].text] = true
-		p.lastJob = pos[0].text
 	case "setnotifyflags":
 		if err := job(0); err != nil {
 			return err
@@ -685,7 +692,7 @@ func (p *parser) check(line int, st Stmt, pos []token) error {
 			return p.err(line, pos[0], "hold needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
 		}
 	default:
-		if verbs[st.Verb].actor {
+		if spec.actor {
 			return job(0)
 		}
 	}

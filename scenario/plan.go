@@ -47,11 +47,7 @@ func Prepare(name string, src io.Reader) (*Plan, error) {
 	sr := newStmtReader(name, cr)
 	sr.p.reuse = true // each statement is encoded before the next is read
 	enc := planEncoder{idx: map[string]uint32{}, seed: maphash.MakeSeed()}
-	// The last mention of each job, by the job's number; the job named
-	// last is looked up once for the statements that name it in a row.
-	var last []release
-	numbers := map[string]int{}
-	lastJob, lastNo := "", -1
+	var last []release // the last mention of each job, by the job's number
 	n := uint32(0)
 	for {
 		st, ok, err := sr.next()
@@ -63,16 +59,12 @@ func Prepare(name string, src io.Reader) (*Plan, error) {
 		}
 		enc.stmt(sr.line, &st)
 		eachJobNamed(&st, func(pos int, job string) {
-			if job != lastJob || lastNo < 0 {
-				no, ok := numbers[job]
-				if !ok {
-					no = len(last)
-					numbers[job] = no
+			if no, ok := sr.p.jobNumber(job); ok { // it is: the statement checked
+				for len(last) <= no {
 					last = append(last, release{})
 				}
-				lastJob, lastNo = job, no
+				last[no] = release{n, uint32(pos)}
 			}
-			last[lastNo] = release{n, uint32(pos)}
 		})
 		n++
 	}

@@ -165,3 +165,35 @@ func TestPlanWithAnySourceNeverPanics(t *testing.T) {
 		_, _ = RunText(name, bytes.NewReader(src), io.Discard, RunOptions{Plan: p})
 	})
 }
+
+// A job the script no longer names keeps its name in the log while it
+// may still notify (here a transfer that fails twice, then succeeds after
+// an advance); a finished one may be forgotten: the log is the same as
+// without the Plan.
+func TestPlanKeepsTheNamesOfJobsThatMayStillNotify(t *testing.T) {
+	src := `start A as alice
+remote http://s/slow transient=2
+remote http://s/f
+A: create late
+A: addfile late http://s/slow C:\late
+A: setminretrydelay late 60s
+A: setnotifyinterface late complete
+A: resume late
+A: create done
+A: addfile done http://s/f C:\done
+A: setnotifyinterface done complete
+A: resume done
+advance 10m
+expect JobTransferred x2
+`
+	p, err := Prepare("n.bits", strings.NewReader(src))
+	require.NoError(t, err)
+	var with, without bytes.Buffer
+	res, err := RunText("n.bits", strings.NewReader(src), &with, RunOptions{Plan: p})
+	require.NoError(t, err)
+	assert.False(t, res.Failed(), "%v", res.Failures())
+	_, err = RunText("n.bits", strings.NewReader(src), &without, RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, without.String(), with.String())
+	assert.Contains(t, with.String(), "JobTransferred late", "the late job's notification, after its last mention, is named")
+}

@@ -348,9 +348,9 @@ func runPlan(name string, src io.Reader, opts RunOptions) (*Result, error) {
 }
 
 // releaseAfter lets go of the jobs the script no longer names after its
-// statement number n, st: the handles on them, and their index of
+// statement number n, st: the handles on them, their index of
 // notifications (the notifications stay, for expectations about every
-// job).
+// job), and the name of one in a final state.
 func (r *runner) releaseAfter(n int, st *Stmt) {
 	for len(r.plan) > 0 && int(r.plan[0].stmt) <= n {
 		rel := r.plan[0]
@@ -358,6 +358,15 @@ func (r *runner) releaseAfter(n int, st *Stmt) {
 		job, ok := jobNamedAt(st, int(rel.pos))
 		if !ok || int(rel.stmt) != n {
 			continue // not this statement's: cannot be, the Plan is the script's
+		}
+		// A job in a final state (on the manual clock, where every
+		// callback has returned) notifies no more: its name goes too.
+		final := false
+		for _, k := range r.jobHandles[job] {
+			if s, err := r.handles[k].GetState(); err == nil && !r.auto {
+				final = s == model.BG_JOB_STATE_ACKNOWLEDGED || s == model.BG_JOB_STATE_CANCELLED
+				break
+			}
 		}
 		for _, k := range r.jobHandles[job] {
 			delete(r.handles, k)
@@ -369,6 +378,9 @@ func (r *runner) releaseAfter(n int, st *Stmt) {
 		if id, ok := r.jobs[job]; ok {
 			delete(r.byJob, id)
 			delete(r.jobs, job)
+			if final {
+				delete(r.names, id)
+			}
 		}
 	}
 }
@@ -441,9 +453,6 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 	}
 	if opts.Plan != nil && opts.text != nil && opts.Backend == nil {
 		r.plan = opts.Plan.releases
-		n := len(r.plan)
-		r.names = make(map[model.GUID]string, n)
-		r.handles = make(map[handleKey]model.Job, min(n, 1024)) // handles are let go of as the run goes
 	}
 	r.useBackend(be)
 	r.gates.onHold = r.holdEntered
