@@ -51,7 +51,10 @@ func lexInto(toks []token, file string, lineNo int, line string) ([]token, int, 
 	col := 1
 	i := 0
 	for i < len(line) {
-		r, size := utf8.DecodeRuneInString(line[i:])
+		r, size := rune(line[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(line[i:])
+		}
 		switch {
 		case r == utf8.RuneError && size == 1:
 			return nil, 0, &SyntaxError{File: file, Line: lineNo, Col: col, Msg: "invalid UTF-8", Hint: "save the scenario as UTF-8"}
@@ -91,10 +94,15 @@ func lexInto(toks []token, file string, lineNo int, line string) ([]token, int, 
 			start := col
 			j := i
 			for j < len(line) {
-				r2, s2 := utf8.DecodeRuneInString(line[j:])
-				if r2 == ' ' || r2 == '\t' || r2 == '\r' || r2 == '"' {
-					break
+				if c := line[j]; c < utf8.RuneSelf { // ASCII, the commonest
+					if c == ' ' || c == '\t' || c == '\r' || c == '"' {
+						break
+					}
+					j++
+					col++
+					continue
 				}
+				_, s2 := utf8.DecodeRuneInString(line[j:])
 				j += s2
 				col++
 			}
