@@ -75,6 +75,42 @@ expect job1 files 1/1
 	// long.bits: 2 checks, all passed
 }
 
+// A long script is parsed once: Prepare checks it (a malformed one prints
+// nothing) and keeps it as parsed; RunText runs the Plan, reading the
+// source again only for the text of its lines.
+func ExamplePrepare() {
+	src := `start A as alice
+remote http://server/f.bin
+A: create job1
+A: addfile job1 http://server/f.bin C:\dl\f.bin
+A: setnotifyinterface job1 complete
+A: resume job1
+expect job1 JobTransferred -> A x1
+`
+	plan, err := scenario.Prepare("plan.bits", strings.NewReader(src))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(plan.Statements(), "statements")
+	res, err := scenario.RunText("plan.bits", strings.NewReader(src), os.Stdout, scenario.RunOptions{Plan: plan})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Summary())
+	// Output:
+	// 7 statements
+	// t+0s       A            -> BITS         start as alice
+	// t+0s       A            -> BITS         create job1                                  S_OK
+	// t+0s       A            -> BITS         addfile job1                                 S_OK
+	// t+0s       A            -> BITS         setnotifyinterface job1                      S_OK
+	// t+0s       A            -> BITS         resume job1                                  S_OK
+	// t+0s       BITS         -> A            JobTransferred job1                          S_OK
+	// ok   plan.bits:7: expect job1 JobTransferred -> A x1
+	// plan.bits: 1 check, passed
+}
+
 // A script runs on any harness.Backend; what the backend cannot do is
 // skipped, saying what the script needs.
 func ExampleRunWith_backend() {
