@@ -82,7 +82,12 @@ func writeStepBuf(w io.Writer, s Step, buf []byte, at *atCache) ([]byte, error) 
 	b = append(append(append(b, ' '), arrow...), ' ')
 	b = field(b, s.To, 12)
 	b = append(b, ' ')
-	b = field(b, s.Label, 44)
+	if s.hasTail {
+		b = append(append(append(b, s.Label...), ' '), s.labelTail...)
+		b = pad(b, utf8.RuneCountInString(s.Label)+1+utf8.RuneCountInString(s.labelTail), 44)
+	} else {
+		b = field(b, s.Label, 44)
+	}
 	b = append(b, ' ')
 	if s.Kind != StepControl {
 		b = append(b, s.Result.String()...)
@@ -132,8 +137,12 @@ func appendSafeString(dst []byte, s string) []byte {
 
 // field appends s padded with spaces to width runes, as fmt's %-Ns does.
 func field(b []byte, s string, width int) []byte {
-	b = append(b, s...)
-	for n := utf8.RuneCountInString(s); n < width; {
+	return pad(append(b, s...), utf8.RuneCountInString(s), width)
+}
+
+// pad appends spaces after n runes up to width.
+func pad(b []byte, n, width int) []byte {
+	for n < width {
 		k := min(width-n, len(spaces))
 		b = append(b, spaces[:k]...)
 		n += k

@@ -52,6 +52,10 @@ type Step struct {
 	Job string `json:"job,omitempty"`
 	// Event is the notification, for StepNotify.
 	Event *model.Event `json:"event,omitempty"`
+	// hasTail: the label is Label, a space and labelTail, which RunText
+	// writes without joining them (a kept step has them joined in Label).
+	hasTail   bool
+	labelTail string
 }
 
 // Check is the outcome of one expectation, or of a call's HRESULT.
@@ -516,6 +520,10 @@ func (r *runner) finish() (*Result, error) {
 // addStep logs a step: into the result, or as a line of text.
 func (r *runner) addStep(s Step) {
 	if r.text == nil {
+		if s.hasTail {
+			s.Label += " " + s.labelTail
+			s.hasTail, s.labelTail = false, ""
+		}
 		r.res.Steps = append(r.res.Steps, s)
 		return
 	}
@@ -878,19 +886,25 @@ func (r *runner) call(st *Stmt) {
 	if len(st.Args) > 0 && st.Verb != "enumjobs" {
 		job = st.Args[0]
 	}
-	var label string
+	// The label, as its verb and the rest (joined only for a kept step).
+	label, tail, hasTail := "", "", false
 	switch st.Verb {
 	case "create", "addfile", "addfileranges", "setnotifycmdline", "setdescription", "setdisplayname":
-		label = st.Verb + " " + job // long arguments stay out of the picture
+		label, tail, hasTail = st.Verb, job, true // long arguments stay out of the picture
 	default:
-		label = strings.TrimSpace(joinWords(st.Verb, st.Args))
+		if len(st.Args) == 1 && st.Args[0] != "" && strings.TrimSpace(st.Args[0]) == st.Args[0] {
+			label, tail, hasTail = st.Verb, st.Args[0], true // nothing to trim
+		} else {
+			label = strings.TrimSpace(joinWords(st.Verb, st.Args))
+		}
 	}
 	var hr model.HRESULT
 	err := func() error {
 		if st.Verb == "enumjobs" {
 			jobs, err := app.EnumJobs(enumFlags(st.Args))
 			if err == nil {
-				label += fmt.Sprintf(" (%d jobs)", len(jobs))
+				label = strings.TrimSpace(joinWords(st.Verb, st.Args)) + fmt.Sprintf(" (%d jobs)", len(jobs))
+				tail, hasTail = "", false
 			}
 			return err
 		}
@@ -923,7 +937,7 @@ func (r *runner) call(st *Stmt) {
 		result = hr
 	}
 	r.addStep(Step{Kind: StepCall, Line: st.Line, At: r.now(), From: st.Actor, To: "BITS",
-		Label: label, Job: job, Result: result, OK: err == nil})
+		Label: label, hasTail: hasTail, labelTail: tail, Job: job, Result: result, OK: err == nil})
 	switch {
 	case st.Want != 0 && result != st.Want:
 		r.addCheck(Check{Line: st.Line, Text: st.Text, Want: st.Want.String(), Got: result.String()})
@@ -1152,9 +1166,9 @@ func (r *runner) log(events []model.Event) {
 			}
 			r.events.add(r.noteOf(e))
 		}
-		label := e.Kind.String() + " " + name
+		label, hasTail := e.Kind.String(), true // and name
 		if e.Kind == model.EventCommandLine {
-			label = fmt.Sprintf("run for %s (exit %d)", name, e.ExitCode)
+			label, hasTail = fmt.Sprintf("run for %s (exit %d)", name, e.ExitCode), false
 		}
 		// A retry is an attempt after a failed one at an earlier time; a
 		// fallback within one delivery is not.
@@ -1165,7 +1179,7 @@ func (r *runner) log(events []model.Event) {
 			at = 0 // the automatic clock follows the wall clock: no time is shown
 		}
 		r.addStep(Step{Kind: StepNotify, At: at, From: "BITS", To: to,
-			Label: label, Job: name, Result: e.Result, OK: e.Delivered(), Retry: retry, Event: ev})
+			Label: label, hasTail: hasTail, labelTail: name, Job: name, Result: e.Result, OK: e.Delivered(), Retry: retry, Event: ev})
 		if e.Delivered() {
 			if failed {
 				delete(r.failed, key)
