@@ -465,7 +465,7 @@ func scenariosByRule() map[string]*Scenario {
 	registryMu.Lock()
 	out := make(map[string]*Scenario, len(registry))
 	for k, v := range registry {
-		out[k] = v
+		out[k] = withMore(v) // with the further checks of scen_kill_*.go
 	}
 	registryMu.Unlock()
 	files, err := scenarioFiles()
