@@ -12,7 +12,8 @@
 // "packages:run-pattern" (packages comma-separated).
 //
 // A mutant that makes a suite hang is killed: each suite's per-mutant timeout
-// is ten times its unmutated run (at least 30 s) unless -timeout sets one.
+// is ten times the run of its unmutated test binaries (as go test reports
+// it, without the build; at least 30 s) unless -timeout sets one.
 //
 // Each mutant is compiled through go test's -overlay, so the work tree is
 // never modified and a run can be interrupted at any time. A mutant that
@@ -94,7 +95,7 @@ func parse(args []string) (*options, error) {
 	fs.StringVar(&o.shard, "shard", "", "run only shard i of n (\"i/n\", 1-based): every n-th mutant")
 	fs.Float64Var(&o.min, "min", 0.9, "fail when the kill rate is below this fraction")
 	fs.IntVar(&o.jobs, "j", 1, "mutants tested at once")
-	fs.DurationVar(&o.timeout, "timeout", 0, "per-mutant timeout of each suite; a mutant that hangs is killed (0: ten times the suite's unmutated run, at least 30s)")
+	fs.DurationVar(&o.timeout, "timeout", 0, "per-mutant timeout of each suite; a mutant that hangs is killed (0: ten times the suite's unmutated test run, at least 30s)")
 	fs.StringVar(&o.ops, "ops", "", "comma-separated operators to generate (default: all)")
 	fs.StringVar(&o.keys, "keys", "", "a file of mutant keys, one a line (as printed after \"key:\"): run only those")
 	fs.BoolVar(&o.list, "list", false, "list the selected mutants and exit")
@@ -172,6 +173,7 @@ type result struct {
 	out     outcome
 	by      int // the index of the suite that killed it
 	elapsed time.Duration
+	ran     time.Duration // the test binaries' own time, as go test reports it (no build)
 	detail  string
 }
 
@@ -219,7 +221,7 @@ func run(args []string, w io.Writer) error {
 			return fmt.Errorf("%s fails on the unmutated code (%s):\n%s", s, base.out, base.detail)
 		}
 		if s.timeout == 0 {
-			s.timeout = max(30*time.Second, 10*base.elapsed).Round(time.Second)
+			s.timeout = max(30*time.Second, 10*base.ran).Round(time.Second)
 		}
 		fmt.Fprintf(w, "mutate: suite %d, %s: the unmutated code passes (%v); per-mutant timeout %v\n",
 			i+1, s, base.elapsed.Round(time.Millisecond), s.timeout)
@@ -437,6 +439,7 @@ func testSuite(s *suite, short bool, m *mutate.Mutant, overlay string) result {
 	err := cmd.Run()
 	r.elapsed = time.Since(start)
 	text := out.String()
+	r.ran = testTime(text)
 	switch {
 	case err == nil:
 		r.out = survived
@@ -446,6 +449,22 @@ func testSuite(s *suite, short bool, m *mutate.Mutant, overlay string) result {
 		r.out, r.detail = killed, tail(text, 20)
 	}
 	return r
+}
+
+// testTime returns the longest run time go test reports for a package
+// ("ok  \tpkg\t1.810s"), or 0.
+func testTime(out string) time.Duration {
+	var most time.Duration
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || (f[0] != "ok" && f[0] != "FAIL") {
+			continue
+		}
+		if d, err := time.ParseDuration(f[2]); err == nil && d > most {
+			most = d
+		}
+	}
+	return most
 }
 
 func tail(s string, n int) string {

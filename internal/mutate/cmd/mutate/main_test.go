@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -164,4 +165,12 @@ func TestKillRateBySuite(t *testing.T) {
 	assert.Contains(t, out.String(), "suite 1 alone (go test ./conformance/ -run '^TestSim(AutomaticClock)?$'): kill rate 25.0% (1 of 4)")
 	assert.Contains(t, out.String(), "kill rate 75.0% (3 of 4 non-equivalent mutants that compile)")
 	assert.Contains(t, out.String(), "standard error of the sample's rate: 21.7 points", "sqrt(0.75*0.25/4) = 0.2165")
+}
+
+// The per-mutant timeout is derived from the test binaries' own run time,
+// which go test prints, not from the wall time of the build and run.
+func TestTestTime(t *testing.T) {
+	out := "ok  \tgithub.com/bitssim/bitssim/conformance\t1.810s\n--- FAIL: TestX\nFAIL\tgithub.com/bitssim/bitssim/sim\t2.5s\nok  \tgithub.com/bitssim/bitssim/model\t(cached)\n"
+	assert.Equal(t, 2500*time.Millisecond, testTime(out))
+	assert.Zero(t, testTime("# github.com/bitssim/bitssim/sim\nsim/x.go:1: syntax error\nFAIL\tgithub.com/bitssim/bitssim/sim [build failed]\n"))
 }
