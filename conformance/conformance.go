@@ -465,7 +465,7 @@ func scenariosByRule() map[string]*Scenario {
 	registryMu.Lock()
 	out := make(map[string]*Scenario, len(registry))
 	for k, v := range registry {
-		out[k] = withMore(v) // with the further checks of scen_kill_*.go
+		out[k] = v
 	}
 	registryMu.Unlock()
 	files, err := scenarioFiles()
@@ -477,6 +477,9 @@ func scenariosByRule() map[string]*Scenario {
 	}
 	for id, fs := range files {
 		out[id] = fileScenario(id, fs)
+	}
+	for id, sc := range out {
+		out[id] = withMore(sc) // with the further checks of scen_kill_*.go
 	}
 	return out
 }

@@ -5,7 +5,8 @@
 //
 // The killing suites run in order, each only on the mutants the ones before
 // it left alive: by default the conformance suite against the simulator on
-// both clocks (go test ./conformance/ -run '^TestSim(AutomaticClock)?$'),
+// both clocks and as every older BITS version (go test ./conformance/ -run
+// '^TestSim(AutomaticClock|Versions)?$'),
 // then the simulator's own unit tests (go test ./sim/). The report gives the
 // kill rate of the first suite alone and of all of them; -min applies to all
 // of them. Give -suite once or more to choose other suites, each as
@@ -123,7 +124,7 @@ func parse(args []string) (*options, error) {
 // defaultSuites are the killing suites when no -suite is given: the
 // conformance suite against the simulator on both clocks, then the
 // simulator's own unit tests.
-var defaultSuites = []string{"./conformance/:^TestSim(AutomaticClock)?$", "./sim/:."}
+var defaultSuites = []string{"./conformance/:^TestSim(AutomaticClock|Versions)?$", "./sim/:."}
 
 // suite is one go test invocation that may kill a mutant.
 type suite struct {

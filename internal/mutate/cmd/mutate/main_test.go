@@ -137,7 +137,7 @@ func TestSuiteFlag(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, o.suites, 2, "by default the conformance suite, then sim's own tests")
 	assert.Equal(t, []string{"./conformance/"}, o.suites[0].pkgs)
-	assert.Equal(t, "^TestSim(AutomaticClock)?$", o.suites[0].run)
+	assert.Equal(t, "^TestSim(AutomaticClock|Versions)?$", o.suites[0].run)
 	assert.Equal(t, []string{"./sim/"}, o.suites[1].pkgs)
 	assert.Equal(t, ".", o.suites[1].run)
 
@@ -162,7 +162,7 @@ func TestKillRateBySuite(t *testing.T) {
 	require.NoError(t, err)
 	var out bytes.Buffer
 	require.NoError(t, summarize(&out, o, rs, mutate.Equivalents{}, ms, 0), "3 of 4 meets 75%%")
-	assert.Contains(t, out.String(), "suite 1 alone (go test ./conformance/ -run '^TestSim(AutomaticClock)?$'): kill rate 25.0% (1 of 4)")
+	assert.Contains(t, out.String(), "suite 1 alone (go test ./conformance/ -run '^TestSim(AutomaticClock|Versions)?$'): kill rate 25.0% (1 of 4)")
 	assert.Contains(t, out.String(), "kill rate 75.0% (3 of 4 non-equivalent mutants that compile)")
 	assert.Contains(t, out.String(), "standard error of the sample's rate: 21.7 points", "sqrt(0.75*0.25/4) = 0.2165")
 }
