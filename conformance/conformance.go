@@ -478,6 +478,9 @@ func scenariosByRule() map[string]*Scenario {
 	for id, fs := range files {
 		out[id] = fileScenario(id, fs)
 	}
+	for id, sc := range out {
+		out[id] = withMore(sc) // with the further checks of scen_kill_*.go
+	}
 	return out
 }
 

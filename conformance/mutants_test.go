@@ -445,3 +445,59 @@ func TestSimPassesCheck(t *testing.T) {
 		assert.NotEqual(t, conformance.Fail, r.Outcome, "%s: %s", r.Rule, r.Detail)
 	}
 }
+
+// mutantRules names the rule each mutant of mutants() breaks.
+var mutantRules = map[string]string{
+	"first writer wins (object)":                       "OBJ-LAST-WRITER-WINS",
+	"first writer wins (CLSID)":                        "CLSID-LAST-WRITER-WINS",
+	"CLSID lost on restart":                            "CLSID-PERSISTED",
+	"object kept across restart":                       "OBJ-NOT-PERSISTED",
+	"no fallback to the CLSID":                         "PREC-FALLBACK-DISCONNECTED",
+	"DISABLE ignored":                                  "FLAGS-DISABLE",
+	"JobError on a transient error":                    "STATE-TRANSIENT-RETRY",
+	"command line run although the callback succeeded": "CMD-ONLY-IF-NOT-DELIVERED",
+	"FileTransferred after JobTransferred":             "DELIV-FILE-BEFORE-JOB",
+	"no redelivery on re-registration":                 "DELIV-AFTER-REGISTRATION",
+	"E_INVALIDARG for bad flags":                       "FLAGS-INVALID-NOTIMPL",
+	"wrong default flags":                              "FLAGS-DEFAULT",
+	"final state accepts Cancel":                       "STATE-CANCEL",
+	"limits not enforced":                              "LIMIT-JOBS-PER-USER",
+}
+
+// Each mutant of mutants() is caught by the scenario of the rule it
+// breaks, and, where that rule is in MachineRules, by the state machine
+// alone, as the mutants of ruleMutants() are.
+func TestMutantsCaughtByBothHalves(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the rule's scenario and the state machine once per mutant")
+	}
+	for _, f := range []struct{ name, value string }{{"rapid.nofailfile", "true"}, {"rapid.shrinktime", "1s"}} {
+		old := flag.Lookup(f.name).Value.String()
+		require.NoError(t, flag.Set(f.name, f.value))
+		t.Cleanup(func() { _ = flag.Set(f.name, old) })
+	}
+	inMachine := map[string]bool{}
+	for _, id := range conformance.MachineRules() {
+		inMachine[id] = true
+	}
+	ms := mutants()
+	require.Len(t, mutantRules, len(ms), "every mutant names its rule")
+	for name, mk := range ms {
+		rule, ok := mutantRules[name]
+		require.True(t, ok, "mutant %q names no rule", name)
+		t.Run(name, func(t *testing.T) {
+			rep := conformance.Check(t, harness.Factory(mk), conformance.WithRules(rule), conformance.WithoutStateMachine())
+			var outcome conformance.Outcome
+			for _, r := range rep.Results {
+				if r.Rule == rule {
+					outcome = r.Outcome
+				}
+			}
+			assert.Equal(t, conformance.Fail, outcome, "the scenario of %s does not catch %q", rule, name)
+			if inMachine[rule] {
+				failed, _ := conformance.CheckMachine(t, harness.Factory(mk), 50)
+				assert.True(t, failed, "%s is in MachineRules, but the state machine alone does not catch %q", rule, name)
+			}
+		})
+	}
+}

@@ -1,7 +1,20 @@
 // Command mutate is bitssim's mutation tester: it generates mutants of the
-// simulator's source (package sim) with internal/mutate, runs the
-// conformance suite against each one, and reports the kill rate and the
-// mutants that survived, by file:line.
+// simulator's source (package sim) with internal/mutate, runs the killing
+// suites against each one, and reports the kill rate and the mutants that
+// survived, by file:line.
+//
+// The killing suites run in order, each only on the mutants the ones before
+// it left alive: by default the conformance suite against the simulator on
+// both clocks and as every older BITS version (go test ./conformance/ -run
+// '^TestSim(AutomaticClock|Versions)?$'),
+// then the simulator's own unit tests (go test ./sim/). The report gives the
+// kill rate of the first suite alone and of all of them; -min applies to all
+// of them. Give -suite once or more to choose other suites, each as
+// "packages:run-pattern" (packages comma-separated).
+//
+// A mutant that makes a suite hang is killed: each suite's per-mutant timeout
+// is ten times the run of its unmutated test binaries (as go test reports
+// it, without the build; at least 30 s) unless -timeout sets one.
 //
 // Each mutant is compiled through go test's -overlay, so the work tree is
 // never modified and a run can be interrupted at any time. A mutant that
@@ -26,6 +39,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,24 +71,24 @@ func (e errLowKillRate) Error() string {
 }
 
 type options struct {
-	dir, equivalents, run, shard string
-	keys                         string
-	pkgs                         []string
-	short, list, verbose         bool
-	sample                       int
-	seed                         uint64
-	min                          float64
-	jobs                         int
-	timeout                      time.Duration
-	ops                          string
+	dir, equivalents, shard string
+	keys                    string
+	suites                  []suite
+	short, list, verbose    bool
+	sample                  int
+	seed                    uint64
+	min                     float64
+	jobs                    int
+	timeout                 time.Duration
+	ops                     string
 }
 
 func parse(args []string) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("mutate", flag.ContinueOnError)
 	fs.StringVar(&o.dir, "dir", "sim", "the package directory to mutate")
-	pkgs := fs.String("pkgs", "./conformance/", "comma-separated packages whose tests must kill the mutants")
-	fs.StringVar(&o.run, "run", "^TestSim(AutomaticClock)?$", "go test -run pattern: the suite against the simulator, on both clocks")
+	var suites suiteFlag
+	fs.Var(&suites, "suite", "a killing suite, \"packages:run-pattern\" (repeatable, run in order; default: "+strings.Join(defaultSuites, " then ")+")")
 	fs.BoolVar(&o.short, "short", true, "run the tests with -short")
 	fs.StringVar(&o.equivalents, "equivalents", "internal/mutate/equivalent.txt", "the reviewed list of equivalent mutants")
 	fs.IntVar(&o.sample, "sample", 0, "run only this many mutants, drawn at random with -seed (0: all)")
@@ -82,7 +96,7 @@ func parse(args []string) (*options, error) {
 	fs.StringVar(&o.shard, "shard", "", "run only shard i of n (\"i/n\", 1-based): every n-th mutant")
 	fs.Float64Var(&o.min, "min", 0.9, "fail when the kill rate is below this fraction")
 	fs.IntVar(&o.jobs, "j", 1, "mutants tested at once")
-	fs.DurationVar(&o.timeout, "timeout", 4*time.Minute, "per-mutant test timeout; a mutant that hangs is killed")
+	fs.DurationVar(&o.timeout, "timeout", 0, "per-mutant timeout of each suite; a mutant that hangs is killed (0: ten times the suite's unmutated test run, at least 30s)")
 	fs.StringVar(&o.ops, "ops", "", "comma-separated operators to generate (default: all)")
 	fs.StringVar(&o.keys, "keys", "", "a file of mutant keys, one a line (as printed after \"key:\"): run only those")
 	fs.BoolVar(&o.list, "list", false, "list the selected mutants and exit")
@@ -93,11 +107,56 @@ func parse(args []string) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	o.pkgs = strings.Split(*pkgs, ",")
-	if o.jobs < 1 || o.sample < 0 || o.min < 0 || o.min > 1 || o.timeout <= 0 {
+	if len(suites) == 0 {
+		for _, d := range defaultSuites {
+			if err := suites.Set(d); err != nil {
+				return nil, err
+			}
+		}
+	}
+	o.suites = suites
+	if o.jobs < 1 || o.sample < 0 || o.min < 0 || o.min > 1 || o.timeout < 0 {
 		return nil, errors.New("-j, -sample, -min (0..1) and -timeout must be in range")
 	}
 	return o, nil
+}
+
+// defaultSuites are the killing suites when no -suite is given: the
+// conformance suite against the simulator on both clocks, then the
+// simulator's own unit tests.
+var defaultSuites = []string{"./conformance/:^TestSim(AutomaticClock|Versions)?$", "./sim/:."}
+
+// suite is one go test invocation that may kill a mutant.
+type suite struct {
+	pkgs    []string
+	run     string
+	timeout time.Duration // per mutant; set from the unmutated run unless -timeout
+}
+
+func (s suite) String() string {
+	return fmt.Sprintf("go test %s -run '%s'", strings.Join(s.pkgs, " "), s.run)
+}
+
+// suiteFlag collects -suite values.
+type suiteFlag []suite
+
+func (f *suiteFlag) String() string { return fmt.Sprint([]suite(*f)) }
+
+// Set parses "packages:run-pattern".
+func (f *suiteFlag) Set(v string) error {
+	pkgs, run, ok := strings.Cut(v, ":")
+	if !ok || strings.TrimSpace(pkgs) == "" || strings.TrimSpace(run) == "" {
+		return fmt.Errorf("-suite %q: want packages:run-pattern, as in ./sim/:.", v)
+	}
+	var s suite
+	for _, p := range strings.Split(pkgs, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			s.pkgs = append(s.pkgs, p)
+		}
+	}
+	s.run = strings.TrimSpace(run)
+	*f = append(*f, s)
+	return nil
 }
 
 // outcome of one mutant.
@@ -113,7 +172,9 @@ const (
 type result struct {
 	m       mutate.Mutant
 	out     outcome
+	by      int // the index of the suite that killed it
 	elapsed time.Duration
+	ran     time.Duration // the test binaries' own time, as go test reports it (no build)
 	detail  string
 }
 
@@ -153,10 +214,19 @@ func run(args []string, w io.Writer) error {
 	defer os.RemoveAll(tmp)
 
 	start := time.Now()
-	if base := testOnce(o, tmp, nil); base.out != survived {
-		return fmt.Errorf("the tests fail on the unmutated code (%s):\n%s", base.out, base.detail)
+	for i := range o.suites {
+		s := &o.suites[i]
+		s.timeout = o.timeout
+		base := testSuite(s, o.short, nil, "")
+		if base.out != survived {
+			return fmt.Errorf("%s fails on the unmutated code (%s):\n%s", s, base.out, base.detail)
+		}
+		if s.timeout == 0 {
+			s.timeout = max(30*time.Second, 10*base.ran).Round(time.Second)
+		}
+		fmt.Fprintf(w, "mutate: suite %d, %s: the unmutated code passes (%v); per-mutant timeout %v\n",
+			i+1, s, base.elapsed.Round(time.Millisecond), s.timeout)
 	}
-	fmt.Fprintf(w, "mutate: the unmutated code passes (%v)\n", time.Since(start).Round(time.Millisecond))
 
 	results := make([]result, len(ms))
 	var mu sync.Mutex
@@ -183,7 +253,11 @@ func run(args []string, w io.Writer) error {
 				results[i] = r
 				if o.verbose || r.out == survived {
 					mu.Lock()
-					fmt.Fprintf(w, "%-10s %s (%v)\n", r.out, r.m, r.elapsed.Round(time.Millisecond))
+					by := ""
+					if r.out == killed {
+						by = fmt.Sprintf(" by suite %d", r.by+1)
+					}
+					fmt.Fprintf(w, "%-10s %s (%v%s)\n", r.out, r.m, r.elapsed.Round(time.Millisecond), by)
 					if o.verbose && r.out == stillborn {
 						fmt.Fprintf(w, "\t%s\n", strings.ReplaceAll(tail(r.detail, 4), "\n", "\n\t"))
 					}
@@ -286,54 +360,78 @@ func sampleByKey(ms []mutate.Mutant, n int, seed uint64) []mutate.Mutant {
 	return part
 }
 
-// testOnce runs the tests with m applied through an overlay (m nil: the
-// unmutated code).
+// testOnce runs the suites in order on m, through an overlay in dir, until
+// one kills it.
 func testOnce(o *options, dir string, m *mutate.Mutant) result {
+	r := result{m: *m, out: stillborn}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		r.detail = err.Error()
+		return r
+	}
+	defer os.RemoveAll(dir)
+	src, err := os.ReadFile(m.File)
+	if err != nil {
+		r.detail = err.Error()
+		return r
+	}
+	mutated, err := m.Apply(src)
+	if err != nil {
+		r.detail = err.Error()
+		return r
+	}
+	abs, err := filepath.Abs(m.File)
+	if err != nil {
+		r.detail = err.Error()
+		return r
+	}
+	file := filepath.Join(dir, filepath.Base(m.File))
+	overlay := filepath.Join(dir, "overlay.json")
+	ov, err := json.Marshal(map[string]map[string]string{"Replace": {abs: file}})
+	if err != nil {
+		r.detail = err.Error()
+		return r
+	}
+	if err := os.WriteFile(file, mutated, 0o644); err != nil {
+		r.detail = err.Error()
+		return r
+	}
+	if err := os.WriteFile(overlay, ov, 0o644); err != nil {
+		r.detail = err.Error()
+		return r
+	}
+	var took time.Duration
+	for i := range o.suites {
+		r = testSuite(&o.suites[i], o.short, m, overlay)
+		took += r.elapsed
+		r.elapsed, r.by = took, i
+		if r.out != survived {
+			break
+		}
+	}
+	return r
+}
+
+// testSuite runs one suite, with the overlay file when it is not "" (m nil:
+// the unmutated code).
+func testSuite(s *suite, short bool, m *mutate.Mutant, overlay string) result {
 	r := result{out: stillborn}
 	if m != nil {
 		r.m = *m
 	}
-	args := []string{"test", "-vet=off", "-count=1", "-failfast", "-run", o.run, "-timeout", o.timeout.String()}
-	if o.short {
+	timeout := s.timeout
+	if timeout == 0 {
+		timeout = 10 * time.Minute // the unmutated run, which sets the timeout
+	}
+	args := []string{"test", "-vet=off", "-count=1", "-failfast", "-run", s.run, "-timeout", timeout.String()}
+	if short {
 		args = append(args, "-short")
 	}
-	if m != nil {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			r.detail = err.Error()
-			return r
-		}
-		src, err := os.ReadFile(m.File)
-		if err != nil {
-			r.detail = err.Error()
-			return r
-		}
-		mutated, err := m.Apply(src)
-		if err != nil {
-			r.detail = err.Error()
-			return r
-		}
-		abs, err := filepath.Abs(m.File)
-		if err != nil {
-			r.detail = err.Error()
-			return r
-		}
-		file := filepath.Join(dir, filepath.Base(m.File))
-		overlay := filepath.Join(dir, "overlay.json")
-		ov, _ := json.Marshal(map[string]map[string]string{"Replace": {abs: file}})
-		if err := os.WriteFile(file, mutated, 0o644); err != nil {
-			r.detail = err.Error()
-			return r
-		}
-		if err := os.WriteFile(overlay, ov, 0o644); err != nil {
-			r.detail = err.Error()
-			return r
-		}
-		defer os.RemoveAll(dir)
+	if overlay != "" {
 		args = append(args, "-overlay", overlay)
 	}
-	args = append(args, o.pkgs...)
+	args = append(args, s.pkgs...)
 	// The go command's own deadline, a little after the test binary's.
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout+2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", args...)
 	var out bytes.Buffer
@@ -342,6 +440,7 @@ func testOnce(o *options, dir string, m *mutate.Mutant) result {
 	err := cmd.Run()
 	r.elapsed = time.Since(start)
 	text := out.String()
+	r.ran = testTime(text)
 	switch {
 	case err == nil:
 		r.out = survived
@@ -351,6 +450,22 @@ func testOnce(o *options, dir string, m *mutate.Mutant) result {
 		r.out, r.detail = killed, tail(text, 20)
 	}
 	return r
+}
+
+// testTime returns the longest run time go test reports for a package
+// ("ok  \tpkg\t1.810s"), or 0.
+func testTime(out string) time.Duration {
+	var most time.Duration
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || (f[0] != "ok" && f[0] != "FAIL") {
+			continue
+		}
+		if d, err := time.ParseDuration(f[2]); err == nil && d > most {
+			most = d
+		}
+	}
+	return most
 }
 
 func tail(s string, n int) string {
@@ -373,7 +488,25 @@ func summarize(w io.Writer, o *options, rs []result, eq mutate.Equivalents, all 
 	}
 	fmt.Fprintf(w, "\nmutate: %d mutants in %v on %d CPUs: %d killed, %d survived, %d equivalent (reviewed), %d stillborn (do not compile)\n",
 		len(rs), took.Round(time.Second), runtime.NumCPU(), count[killed], count[survived], count[equivalent], count[stillborn])
+	if len(o.suites) > 1 {
+		byFirst := 0
+		for _, r := range rs {
+			if r.out == killed && r.by == 0 {
+				byFirst++
+			}
+		}
+		firstRate := 1.0
+		if counted > 0 {
+			firstRate = float64(byFirst) / float64(counted)
+		}
+		fmt.Fprintf(w, "mutate: suite 1 alone (%s): kill rate %.1f%% (%d of %d)\n", o.suites[0], 100*firstRate, byFirst, counted)
+	}
 	fmt.Fprintf(w, "mutate: kill rate %.1f%% (%d of %d non-equivalent mutants that compile)\n", 100*rate, count[killed], counted)
+	if (o.sample > 0 || o.shard != "") && counted > 0 {
+		// A sample's rate estimates the full run's: its standard error is
+		// sqrt(p(1-p)/n) for n mutants drawn.
+		fmt.Fprintf(w, "mutate: standard error of the sample's rate: %.1f points\n", 100*math.Sqrt(rate*(1-rate)/float64(counted)))
+	}
 	if count[survived] > 0 {
 		fmt.Fprintln(w, "\nsurvivors (file:line; add a reviewed line \"key # reason\" to the equivalents file only if the change cannot be observed):")
 		for _, r := range rs {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -129,4 +130,47 @@ func TestSampleSurvivesAnEditElsewhere(t *testing.T) {
 	// The new mutants can only push old ones out of the sample, never swap
 	// one old mutant for another.
 	assert.Subset(t, keptBefore, keptAfter, "the old mutants still drawn were drawn before")
+}
+
+func TestSuiteFlag(t *testing.T) {
+	o, err := parse(nil)
+	require.NoError(t, err)
+	require.Len(t, o.suites, 2, "by default the conformance suite, then sim's own tests")
+	assert.Equal(t, []string{"./conformance/"}, o.suites[0].pkgs)
+	assert.Equal(t, "^TestSim(AutomaticClock|Versions)?$", o.suites[0].run)
+	assert.Equal(t, []string{"./sim/"}, o.suites[1].pkgs)
+	assert.Equal(t, ".", o.suites[1].run)
+
+	o, err = parse([]string{"-suite", "./a/,./b/:^TestX$"})
+	require.NoError(t, err)
+	require.Len(t, o.suites, 1, "a -suite replaces the defaults")
+	assert.Equal(t, []string{"./a/", "./b/"}, o.suites[0].pkgs)
+	assert.Equal(t, "^TestX$", o.suites[0].run)
+
+	for _, bad := range []string{"./a/", ":x", "./a/:", " : "} {
+		_, err := parse([]string{"-suite", bad})
+		assert.Error(t, err, "-suite %q", bad)
+	}
+}
+
+// With two suites the report gives the first suite's rate alone as well as
+// the rate of both; -min holds the rate of both.
+func TestKillRateBySuite(t *testing.T) {
+	ms := someMutants(t)
+	rs := []result{{m: ms[0], out: killed, by: 0}, {m: ms[1], out: killed, by: 1}, {m: ms[2], out: killed, by: 1}, {m: ms[3], out: survived}}
+	o, err := parse([]string{"-min", "0.75", "-sample", "4"})
+	require.NoError(t, err)
+	var out bytes.Buffer
+	require.NoError(t, summarize(&out, o, rs, mutate.Equivalents{}, ms, 0), "3 of 4 meets 75%%")
+	assert.Contains(t, out.String(), "suite 1 alone (go test ./conformance/ -run '^TestSim(AutomaticClock|Versions)?$'): kill rate 25.0% (1 of 4)")
+	assert.Contains(t, out.String(), "kill rate 75.0% (3 of 4 non-equivalent mutants that compile)")
+	assert.Contains(t, out.String(), "standard error of the sample's rate: 21.7 points", "sqrt(0.75*0.25/4) = 0.2165")
+}
+
+// The per-mutant timeout is derived from the test binaries' own run time,
+// which go test prints, not from the wall time of the build and run.
+func TestTestTime(t *testing.T) {
+	out := "ok  \tgithub.com/bitssim/bitssim/conformance\t1.810s\n--- FAIL: TestX\nFAIL\tgithub.com/bitssim/bitssim/sim\t2.5s\nok  \tgithub.com/bitssim/bitssim/model\t(cached)\n"
+	assert.Equal(t, 2500*time.Millisecond, testTime(out))
+	assert.Zero(t, testTime("# github.com/bitssim/bitssim/sim\nsim/x.go:1: syntax error\nFAIL\tgithub.com/bitssim/bitssim/sim [build failed]\n"))
 }
