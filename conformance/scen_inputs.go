@@ -285,7 +285,7 @@ func checkPersistHighPerformance(c *C) {
 	assert.Equal(c, before, c.progress(c.JobIn(a, normal)), "the other keeps its progress")
 }
 
-var _ = goScenario(Scenario{Rule: "SEC-TAKEOWNERSHIP-REMOVES-SECRETS", Why: "it sets custom headers, a client certificate and credentials, which no statement does", Needs: harness.Capabilities{Users: true}, Run: checkSecTakeownershipRemovesSecrets})
+var _ = goScenario(Scenario{Rule: "SEC-TAKEOWNERSHIP-REMOVES-SECRETS", Why: "it sets custom headers, a client certificate and credentials, which no statement does", Needs: harness.Capabilities{Users: true, Version: model.BITS2_5}, Run: checkSecTakeownershipRemovesSecrets})
 
 // checkSecTakeownershipRemovesSecrets checks SEC-TAKEOWNERSHIP-REMOVES-
 // SECRETS. After an administrator's TakeOwnership, the custom headers, the

@@ -49,7 +49,9 @@ type ScenarioFile struct {
 	// Needs are the capabilities the file needs beyond what its script
 	// says (scenario.Script.Needs): exact virtual time, declared by a
 	// comment line "# needs: virtual-time" (the script's expectations hold
-	// only when the clock moves exactly as it says).
+	// only when the clock moves exactly as it says), and the oldest BITS
+	// version the rule speaks of, "# needs: bits-2.0", where no statement
+	// of the file shows it (a statement's interface is its own need).
 	Needs harness.Capabilities
 	// Source is the file's text.
 	Source []byte
@@ -177,7 +179,17 @@ func (f *ScenarioFile) readNeeds() error {
 			case "virtual-time":
 				f.Needs.VirtualTime = true
 			default:
-				return fmt.Errorf("%s:%d: unknown need %q (known: virtual-time)", f.Path, i+1, w)
+				// "bits-2.0": the rule itself speaks of this version and
+				// later, which no statement of the file shows.
+				if vs, ok := strings.CutPrefix(w, "bits-"); ok {
+					v, err := model.ParseVersion(vs)
+					if err != nil {
+						return fmt.Errorf("%s:%d: need %q: %w", f.Path, i+1, w, err)
+					}
+					f.Needs.Version = max(f.Needs.Version, v)
+					continue
+				}
+				return fmt.Errorf("%s:%d: unknown need %q (known: virtual-time, bits-X.Y)", f.Path, i+1, w)
 			}
 		}
 	}
@@ -262,6 +274,7 @@ func fileScenario(id string, files []ScenarioFile) *Scenario {
 	sc := &Scenario{Rule: id}
 	for _, f := range files {
 		sc.Needs.VirtualTime = sc.Needs.VirtualTime || f.Needs.VirtualTime
+		sc.Needs.Version = max(sc.Needs.Version, f.Needs.Version)
 	}
 	sc.Run = func(c *C) {
 		f, err := pickFile(files, c.variants)

@@ -45,6 +45,11 @@ func (sc *Script) Needs() harness.Capabilities {
 	declared := map[string]model.AccountKind{}
 	for i := range sc.Stmts {
 		st := &sc.Stmts[i]
+		if !sc.versionSet {
+			// A script without a version statement runs at the backend's
+			// version: it needs the interfaces its statements call.
+			need.Version = max(need.Version, statementVersion(st))
+		}
 		switch st.Verb {
 		case "restart":
 			need.Restart = true
@@ -80,6 +85,78 @@ func (sc *Script) Needs() harness.Capabilities {
 		need.Users = true
 	}
 	return need
+}
+
+// statementVersion is the oldest BITS version whose interfaces st calls
+// (the versions the simulator's own interface checks give: Job3 in 2.0,
+// Job4, File3 and FileTransferred in 3.0, Job5 in 5.0, File6, on-demand
+// mode and FileRangesTransferred in 10.1), or 0 when any version has them.
+func statementVersion(st *Stmt) model.Version {
+	var v model.Version
+	need := func(w model.Version) { v = max(v, w) }
+	// Notification kinds and flags named anywhere in the statement: a flag
+	// set, a behaviour's on=, an expectation of a call.
+	for _, a := range st.Args {
+		switch u := strings.ToUpper(a); {
+		case strings.Contains(u, "FILERANGESTRANSFERRED"), strings.Contains(u, "FILE_RANGES_TRANSFERRED"):
+			need(model.BITS10_1)
+		case strings.Contains(u, "FILETRANSFERRED"), strings.Contains(u, "FILE_TRANSFERRED"):
+			need(model.BITS3_0)
+		}
+	}
+	for _, o := range st.opts {
+		switch u := strings.ToUpper(o); {
+		case strings.Contains(u, "FILERANGESTRANSFERRED"):
+			need(model.BITS10_1)
+		case strings.Contains(u, "FILETRANSFERRED"):
+			need(model.BITS3_0)
+		}
+	}
+	property := func(name string) {
+		need(model.BITS5_0) // IBackgroundCopyJob5
+		switch strings.ToUpper(name) {
+		case "ON_DEMAND_MODE", "MINIMUM_NOTIFICATION_INTERVAL_MS":
+			need(model.BITS10_1)
+		}
+	}
+	switch st.Verb {
+	case "setproperty", "getproperty":
+		if len(st.Args) > 1 {
+			property(st.Args[1])
+		}
+	case "setnotifyclsid":
+		need(model.BITS5_0)
+	case "addfileranges":
+		need(model.BITS2_0) // IBackgroundCopyJob3::AddFileWithRanges
+	case "setmaxdownloadtime", "setvalidation":
+		need(model.BITS3_0) // IBackgroundCopyJob4, IBackgroundCopyFile3
+	case "requestranges":
+		need(model.BITS10_1) // IBackgroundCopyFile6
+	case "expect":
+		if len(st.Args) < 2 {
+			break
+		}
+		switch strings.ToLower(st.Args[1]) {
+		case "clsid":
+			need(model.BITS5_0)
+		case "property":
+			if len(st.Args) > 2 {
+				property(st.Args[2])
+			}
+		case "maxdownloadtime":
+			need(model.BITS3_0)
+		case "file":
+			if len(st.Args) > 3 {
+				switch strings.ToLower(st.Args[3]) {
+				case "validation", "peer":
+					need(model.BITS3_0)
+				case "ranges":
+					need(model.BITS10_1)
+				}
+			}
+		}
+	}
+	return v
 }
 
 // longestAdvance returns the longest advance of the script.

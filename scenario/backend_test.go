@@ -36,7 +36,8 @@ A: setnotifycmdline job1 C:\n.exe
 crash A
 restart
 `)
-	assert.Equal(t, harness.Capabilities{Restart: true, Crash: true, CLSID: true, CommandLine: true, Users: true}, sc.Needs())
+	assert.Equal(t, harness.Capabilities{Version: model.BITS5_0, Restart: true, Crash: true, CLSID: true, CommandLine: true, Users: true}, sc.Needs(),
+		"a notification CLSID is set through IBackgroundCopyJob5, BITS 5.0")
 
 	plain := parse(t, "start A as alice\nA: create job1\nadvance 10m\n")
 	assert.Equal(t, harness.Capabilities{}, plain.Needs(), "one ordinary user and an advance need nothing")
@@ -48,6 +49,29 @@ restart
 
 	old := parse(t, "version 3.0\nstart A as alice\nA: create job1\nA: setnotifyclsid job1 {00000000-0000-0000-0000-000000000001} -> E_NOTIMPL\n")
 	assert.Equal(t, harness.Capabilities{Version: model.BITS3_0}, old.Needs(), "on BITS 3.0 the script checks CLSIDs are refused")
+
+	// Without a version statement a script runs at the backend's version,
+	// so it needs the version of each interface its statements call.
+	for src, want := range map[string]model.Version{
+		"A: setnotifyflags job1 JOB_TRANSFERRED|FILE_TRANSFERRED": model.BITS3_0, // IBackgroundCopyCallback2
+		"A: setnotifyinterface job1 fails on=FileTransferred:2":   model.BITS3_0,
+		"expect job1 FileTransferred -> A x1":                     model.BITS3_0,
+		"A: setmaxdownloadtime job1 1h":                           model.BITS3_0, // IBackgroundCopyJob4
+		"expect job1 file 1 validation true":                      model.BITS3_0, // IBackgroundCopyFile3
+		"A: addfileranges job1 http://s/f C:\\f 0+10":             model.BITS2_0, // IBackgroundCopyJob3
+		"A: setproperty job1 DYNAMIC_CONTENT true":                model.BITS5_0, // IBackgroundCopyJob5
+		"expect job1 property DYNAMIC_CONTENT true":               model.BITS5_0,
+		"expect job1 clsid NULL":                                  model.BITS5_0,
+		"A: setproperty job1 ON_DEMAND_MODE true":                 model.BITS10_1,
+		"A: requestranges job1 1 0+10":                            model.BITS10_1, // IBackgroundCopyFile6
+		"expect job1 file 1 ranges none":                          model.BITS10_1,
+		"expect job1 FileRangesTransferred -> A x1":               model.BITS10_1,
+		"A: setnotifyflags job1 JOB_TRANSFERRED":                  0,
+		"A: addfile job1 http://s/f C:\\f":                        0,
+	} {
+		sc := parse(t, "remote http://s/f\nstart A as alice\nA: create job1\n"+src+"\n")
+		assert.Equal(t, want, sc.Needs().Version, src)
+	}
 
 	auto := parse(t, "clock automatic\nstart A as alice\n")
 	assert.True(t, auto.Needs().Concurrent)

@@ -44,7 +44,7 @@ const (
 	// ExpectGet: expect JOB displayname|description|priority|type|errorcount|
 	// retrydelay|noprogresstimeout|maxdownloadtime VALUE
 	ExpectGet
-	// ExpectFileGet: expect JOB file N validation|peer|bytes|ranges VALUE
+	// ExpectFileGet: expect JOB file N validation|peer|completed|bytes|ranges VALUE
 	ExpectFileGet
 	// ExpectInFlight: expect inflight USER N (clock automatic): how many
 	// callbacks of the user's run now

@@ -68,6 +68,10 @@ var jobGetters = map[string]getter{
 var fileGetters = map[string]getter{
 	"validation": boolFileGetter(model.File.GetValidationState),
 	"peer":       boolFileGetter(model.File.IsDownloadedFromPeer),
+	"completed": boolFileGetter(func(f model.File) (bool, error) {
+		p, err := f.GetProgress()
+		return p.Completed, err
+	}),
 	"bytes": {hint: "write e.g. expect job1 file 1 bytes 1024/1024 (TOTAL may be unknown)",
 		check: checkFraction,
 		read: func(h model.Job, v string) (string, string, error) {

@@ -434,6 +434,9 @@ func testSuite(s *suite, short bool, m *mutate.Mutant, overlay string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", args...)
+	// A mutant's failing property tests must not leave rapid's fail files
+	// in the work tree (testdata/rapid of the package under test).
+	cmd.Env = append(os.Environ(), "RAPID_NOFAILFILE=1")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
