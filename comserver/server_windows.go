@@ -1,0 +1,368 @@
+//go:build windows
+
+package comserver
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+
+	"github.com/bitssim/bitssim/harness/winbits"
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/sim"
+)
+
+// Config configures a Server.
+type Config struct {
+	// Options are the simulator's options. The clock is usually
+	// sim.Automatic (the default: transfers happen on their own, as in
+	// BITS); sim.Manual leaves time to the control plane's advance.
+	Options sim.Options
+	// StorePath, when set, is the file the simulator persists its state in
+	// (sim.FileStore): a server started again on the same file is BITS
+	// after a service restart. Empty keeps the state in memory.
+	StorePath string
+	// User is the account a caller is mapped to when COM cannot tell who
+	// it is (CoImpersonateClient fails under Wine 8.0). The zero value is
+	// an administrator named after the server's own account.
+	User model.Account
+	// Log receives diagnostics (nil: none).
+	Log io.Writer
+	// CommandLines starts notification command lines with CreateProcess
+	// (the default, false, only records them in the simulator).
+	CommandLines bool
+}
+
+// Server is the simulator served through BITS's COM interfaces.
+type Server struct {
+	svc *sim.Service
+	cfg Config
+
+	mu      sync.Mutex
+	apps    map[appKey]*sim.App
+	handles map[*sim.App]map[model.GUID]model.Job
+	classes map[model.GUID]bool
+	cookies []uint32
+	factory *object
+	closed  bool
+}
+
+// appKey identifies a client: its process and account.
+type appKey struct {
+	pid  uint32
+	user model.Account
+}
+
+// logw is where logf writes; set by New.
+var (
+	logMu sync.Mutex
+	logw  io.Writer
+)
+
+func logf(format string, args ...any) {
+	logMu.Lock()
+	defer logMu.Unlock()
+	if logw != nil {
+		fmt.Fprintf(logw, "bitssim-comserver: "+format+"\n", args...)
+	}
+}
+
+// New starts the simulator (loading the state StorePath holds) and makes
+// the process a member of COM's multithreaded apartment. Serve then
+// publishes its class objects.
+func New(cfg Config) (*Server, error) {
+	if cfg.Log != nil {
+		logMu.Lock()
+		logw = cfg.Log
+		logMu.Unlock()
+	}
+	if err := winbits.InitCOM(); err != nil {
+		return nil, fmt.Errorf("comserver: %w", err)
+	}
+	if cfg.User.Name == "" {
+		cfg.User = model.Account{Name: currentUser(), Kind: model.AccountAdministrator}
+	}
+	opts := cfg.Options
+	if cfg.StorePath != "" {
+		opts.Store = sim.NewFileStore(cfg.StorePath)
+	}
+	svc, err := sim.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("comserver: starting the simulator: %w", err)
+	}
+	s := &Server{svc: svc, cfg: cfg, apps: map[appKey]*sim.App{},
+		handles: map[*sim.App]map[model.GUID]model.Job{}, classes: map[model.GUID]bool{}}
+	if cfg.CommandLines {
+		if err := svc.SetCommandHandler(startCommand); err != nil {
+			_ = svc.Close()
+			return nil, fmt.Errorf("comserver: %w", err)
+		}
+	}
+	if err := s.adoptClasses(); err != nil {
+		_ = svc.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Service returns the simulator behind the server, for the control plane.
+func (s *Server) Service() *sim.Service { return s.svc }
+
+// currentUser is the account name the server runs as.
+func currentUser() string {
+	if u, err := windows.GetCurrentProcessToken().GetTokenUser(); err == nil {
+		if name, _, _, err := u.User.Sid.LookupAccount(""); err == nil {
+			return name
+		}
+	}
+	return "user"
+}
+
+// adoptClasses makes the simulator activate, through COM, the notification
+// CLSID of every job it loaded from the store.
+func (s *Server) adoptClasses() error {
+	admin, err := s.svc.StartApp("bitssim-comserver", model.Account{Name: "SYSTEM", Kind: model.AccountLocalSystem})
+	if err != nil {
+		return fmt.Errorf("comserver: %w", err)
+	}
+	defer admin.Exit()
+	jobs, err := admin.EnumJobs(model.BG_JOB_ENUM_ALL_USERS)
+	if err != nil {
+		return fmt.Errorf("comserver: listing the persisted jobs: %w", err)
+	}
+	for _, j := range jobs {
+		if c, err := j.GetNotifyCLSID(); err == nil && !c.IsNull() {
+			if err := s.useClass(c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// useClass registers clsid with the simulator, once, as a class whose
+// instances CoCreateInstance makes: the simulator decides when to
+// activate it, COM does it, and the HRESULT COM gives is the activation's.
+func (s *Server) useClass(clsid model.GUID) error {
+	s.mu.Lock()
+	done := s.classes[clsid]
+	s.classes[clsid] = true
+	s.mu.Unlock()
+	if done {
+		return nil
+	}
+	err := s.svc.RegisterClass(clsid, func(host *sim.App) (any, error) {
+		p, h := createInstance(clsid)
+		if h.Failed() {
+			logf("CoCreateInstance(%v): %v", clsid, h)
+			return nil, fmt.Errorf("CoCreateInstance(%v): %w", clsid, h)
+		}
+		defer comRelease(p)
+		cb, err := newRemoteCallback(s, p, host)
+		if err != nil {
+			return nil, err
+		}
+		return cb, nil
+	})
+	if err != nil {
+		return fmt.Errorf("comserver: registering class %v with the simulator: %w", clsid, err)
+	}
+	return nil
+}
+
+// caller returns the simulator app of the client whose call the current
+// thread serves: one per process and account, started on its first call
+// and started again when the app was marked dead (the PID reused).
+func (s *Server) caller() (*sim.App, error) {
+	user := s.callerAccount()
+	pid := callerPID()
+	key := appKey{pid: pid, user: user}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, coEServerStopping
+	}
+	if a := s.apps[key]; a != nil && a.Alive() {
+		return a, nil
+	}
+	a, err := s.svc.StartApp(fmt.Sprintf("pid%d", pid), user)
+	if err != nil {
+		return nil, err
+	}
+	s.apps[key] = a
+	return a, nil
+}
+
+// callerAccount is the client's account: its impersonation token's user
+// and elevation, or Config.User when COM cannot impersonate the client
+// (Wine 8.0 answers 0x80010117).
+func (s *Server) callerAccount() model.Account {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	r, _, _ := syscall.SyscallN(procCoImpersonateClient.Addr())
+	if model.HRESULT(uint32(r)).Failed() {
+		return s.cfg.User
+	}
+	defer syscall.SyscallN(procCoRevertToSelf.Addr())
+	var tok windows.Token
+	if err := windows.OpenThreadToken(windows.CurrentThread(), windows.TOKEN_QUERY, true, &tok); err != nil {
+		return s.cfg.User
+	}
+	defer tok.Close()
+	u, err := tok.GetTokenUser()
+	if err != nil {
+		return s.cfg.User
+	}
+	name, domain, _, err := u.User.Sid.LookupAccount("")
+	if err != nil {
+		return s.cfg.User
+	}
+	acct := model.Account{Name: domain + `\` + name, Kind: model.AccountUser}
+	switch {
+	case u.User.Sid.IsWellKnown(windows.WinLocalSystemSid):
+		acct.Kind = model.AccountLocalSystem
+	case tok.IsElevated():
+		acct.Kind = model.AccountAdministrator
+	default:
+		if member, err := tok.IsMember(adminsSID()); err == nil && member {
+			acct.Kind, acct.Unelevated = model.AccountAdministrator, true
+		}
+	}
+	return acct
+}
+
+// adminsSID is BUILTIN\Administrators.
+func adminsSID() *windows.SID {
+	sid, _ := windows.CreateWellKnownSid(windows.WinBuiltinAdministratorsSid)
+	return sid
+}
+
+// job returns the handle through which app acts on job id: app's own
+// handle (GetJob, cached), or, for a job app cannot open (a final state
+// job, or one it reached through a callback), the handle origin.
+func (s *Server) job(app *sim.App, id model.GUID, origin model.Job) model.Job {
+	s.mu.Lock()
+	if h := s.handles[app][id]; h != nil {
+		s.mu.Unlock()
+		return h
+	}
+	s.mu.Unlock()
+	h, err := app.GetJob(id)
+	if err != nil {
+		return origin
+	}
+	s.keep(app, h)
+	return h
+}
+
+// keep caches app's handle of a job.
+func (s *Server) keep(app *sim.App, h model.Job) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.handles[app]
+	if m == nil {
+		m = map[model.GUID]model.Job{}
+		s.handles[app] = m
+	}
+	m[h.GetId()] = h
+}
+
+// appDied marks app as crashed: its process answered a call with an RPC
+// error that says it is gone.
+func (s *Server) appDied(app *sim.App) {
+	if app != nil && app.Alive() {
+		logf("%s is gone: marking it crashed", app.Name())
+		app.Crash()
+	}
+}
+
+// Serve publishes the server's class object under each CLSID
+// (CoRegisterClassObject, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE): from
+// now on CoCreateInstance of any of them returns an
+// IBackgroundCopyManager of this server.
+func (s *Server) Serve(clsids ...model.GUID) error {
+	if len(clsids) == 0 {
+		return fmt.Errorf("comserver: Serve: no CLSID: %w", model.E_INVALIDARG)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("comserver: Serve: %w", sim.ErrClosed)
+	}
+	if s.factory == nil {
+		s.factory = newObject(factoryVtbl, &factoryObj{s: s}, iidClassFactory)
+	}
+	for _, c := range clsids {
+		w := toWin(c)
+		var cookie uint32
+		r, _, _ := syscall.SyscallN(procCoRegisterClassObject.Addr(), uintptr(unsafe.Pointer(&w)),
+			s.factory.ptr(), clsctxLocalServer, regclsMultipleUse, uintptr(unsafe.Pointer(&cookie)))
+		if h := model.HRESULT(uint32(r)); h.Failed() {
+			return fmt.Errorf("comserver: CoRegisterClassObject(%v): %w", c, h)
+		}
+		s.cookies = append(s.cookies, cookie)
+	}
+	return nil
+}
+
+// Close revokes the class objects and closes the simulator, which saves
+// its state to the store. Objects clients still hold answer
+// CO_E_SERVER_STOPPING from then on.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	cookies := s.cookies
+	s.cookies = nil
+	s.mu.Unlock()
+	var errs []error
+	for _, c := range cookies {
+		r, _, _ := syscall.SyscallN(procCoRevokeClassObject.Addr(), uintptr(c))
+		if h := model.HRESULT(uint32(r)); h.Failed() {
+			errs = append(errs, fmt.Errorf("CoRevokeClassObject: %w", h))
+		}
+	}
+	if err := s.svc.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("comserver: Close: %w", err)
+	}
+	return nil
+}
+
+// factoryObj is the IClassFactory of every CLSID the server serves.
+type factoryObj struct{ s *Server }
+
+var factoryVtbl = vtable(facCreateInstance, facLockServer)
+
+func facCreateInstance(this, outer uintptr, riid *windows.GUID, ppv *uintptr) uintptr {
+	return guard(func() uintptr {
+		if ppv == nil {
+			return hr(model.E_POINTER)
+		}
+		*ppv = 0
+		o := live(this)
+		if o == nil {
+			return hr(model.RPC_E_DISCONNECTED)
+		}
+		if outer != 0 {
+			return hr(model.CLASS_E_NOAGGREGATION)
+		}
+		f := o.impl.(*factoryObj)
+		m := newManager(f.s)
+		defer m.release()
+		return objQueryInterface(m.ptr(), riid, ppv)
+	})
+}
+
+func facLockServer(this, lock uintptr) uintptr { return hr(model.S_OK) }
