@@ -23,7 +23,7 @@ var (
 	procCoImpersonateClient   = modole32.NewProc("CoImpersonateClient")
 	procCoRevertToSelf        = modole32.NewProc("CoRevertToSelf")
 
-	modrpcrt4                       = windows.NewLazySystemDLL("rpcrt4.dll")
+	modrpcrt4                        = windows.NewLazySystemDLL("rpcrt4.dll")
 	procIRpcBindingInqLocalClientPID = modrpcrt4.NewProc("I_RpcBindingInqLocalClientPID")
 )
 

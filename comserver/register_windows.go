@@ -116,8 +116,8 @@ func Release() error {
 }
 
 // CheckTakeover reports whether every manager CLSID still activates
-// command: an error names each class that does not (its AppID back, or
-// its LocalServer32 gone or different).
+// command's program: an error names each class that does not (its AppID
+// back, or its LocalServer32 gone or starting another program).
 func CheckTakeover(command string) error {
 	var bad []string
 	for _, c := range ManagerCLSIDs {
@@ -151,8 +151,23 @@ func checkTakeover(clsid model.GUID, command string) string {
 	if err != nil {
 		return "LocalServer32 has no command"
 	}
-	if !strings.EqualFold(v, command) {
-		return fmt.Sprintf("LocalServer32 is %q", v)
+	if !strings.EqualFold(program(v), program(command)) {
+		return fmt.Sprintf("LocalServer32 starts %q", v)
 	}
 	return ""
+}
+
+// program is a command line's program: its first token, quoted or not.
+func program(cmd string) string {
+	cmd = strings.TrimSpace(cmd)
+	if strings.HasPrefix(cmd, `"`) {
+		if i := strings.Index(cmd[1:], `"`); i >= 0 {
+			return cmd[1 : i+1]
+		}
+		return cmd[1:]
+	}
+	if i := strings.IndexAny(cmd, " \t"); i >= 0 {
+		return cmd[:i]
+	}
+	return cmd
 }

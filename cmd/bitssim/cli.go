@@ -42,6 +42,7 @@ func init() {
 		"conform": {"run the conformance suite against the simulator (text, json, junit, markdown)", runConform},
 		"bench":   {"measure full job lifecycles per second on the simulator (and the ratio to another backend)", runBench},
 		"schema":  {"print the JSON schema of every JSON output", runSchema},
+		"ctl":     {ctlSummary, runCtl},
 	}
 }
 

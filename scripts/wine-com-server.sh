@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# wine-com-server.sh — the COM server's proofs under Wine (issue 19).
+#
+# Builds, once: bitssim-comserver.exe (GOOS=windows), the proxy/stub DLL
+# for IBackgroundCopyJob5 that Wine's qmgrprxy.dll lacks (widl from Wine's
+# bits*.idl, with the property union marked up: scripts/wine/bits5ps.idl),
+# the seed program (scripts/wine/seed.c) and the native bitssim command
+# (for `bitssim ctl`). Then, in a throw-away Wine prefix
+# (scripts/wine/setup.sh):
+#   1. installs the proxy DLL (regsvr32) and takes over
+#      CLSID_BackgroundCopyManager and the versioned manager classes
+#      (bitssim-comserver -takeover -install), with the wineserver stopped
+#      before and after;
+#   2. starts the server (file store, loopback control plane) and checks
+#      the takeover is in place (-check);
+#   3. the seed proof: seed.exe, an unmodified C client, registers a
+#      callback object in a second process, sets the notification CLSID
+#      through IBackgroundCopyJob5 (marshalled by the widl-built proxy),
+#      kills that process and resumes; the CLSID's instance must get
+#      JobTransferred and complete the job. The trace, read through
+#      `bitssim ctl trace`, must show the dead object's failure
+#      (RPC_S_SERVER_UNAVAILABLE) followed by the CLSID's delivery;
+#   4. the restart proof: the server is stopped and started on the same
+#      store, and the job is still there, ACKNOWLEDGED jobs excepted
+#      (a job the seed client left SUSPENDED must survive).
+#
+# Usage: scripts/wine-com-server.sh
+# Environment:
+#   BITSSIM_REPORT_DIR  where the logs go (default ./wine-report/com-server)
+#   CTL_PORT            the control plane's port (default 7391)
+#   GO                  the go command (default go)
+# Exit status: 0 when every proof passed; 1 when a proof failed; 2 on a
+# set-up error.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+report_dir="${BITSSIM_REPORT_DIR:-$repo/wine-report}/com-server"
+go="${GO:-go}"
+port="${CTL_PORT:-7391}"
+start=$(date +%s)
+
+log() { printf '[wine-com-server %3ds] %s\n' "$(($(date +%s) - start))" "$*"; }
+die() { log "ERROR: $*"; exit 2; }
+
+command -v x86_64-w64-mingw32-widl >/dev/null || need_widl=1
+if [ -n "${need_widl:-}" ]; then
+    command -v apt-get >/dev/null || die "missing x86_64-w64-mingw32-widl (mingw-w64-tools) and no apt-get"
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends mingw-w64-tools libwine-dev >/dev/null
+fi
+
+# shellcheck source=wine/setup.sh
+. "$repo/scripts/wine/setup.sh"
+wine_prefix_start
+
+# --- build, once ----------------------------------------------------------------
+idl_dir=""
+for d in /usr/include/wine/wine/windows /usr/include/wine/windows; do
+    [ -f "$d/bits3_0.idl" ] && idl_dir=$d && break
+done
+[ -n "$idl_dir" ] || die "no Wine IDL files (bits3_0.idl): apt-get install libwine-dev"
+
+log "cross-compiling bitssim-comserver.exe (GOOS=windows GOARCH=amd64)"
+(cd "$repo" && GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$go" build -ldflags='-s -w' \
+    -o "$work/bitssim-comserver.exe" ./cmd/bitssim-comserver) || die "building bitssim-comserver failed"
+log "building bitssim (native, for bitssim ctl)"
+(cd "$repo" && "$go" build -o "$work/bitssim" ./cmd/bitssim) || die "building bitssim failed"
+
+log "building the IBackgroundCopyJob5 proxy/stub DLL (widl, $idl_dir)"
+ps="$work/ps"
+mkdir -p "$ps"
+cp "$repo/scripts/wine/bits5ps.idl" "$repo/scripts/wine/bits5ps.def" "$repo/scripts/wine/bits5ps_extra.h" "$repo/scripts/wine/bits5ps_iids.c" "$ps/"
+(
+    cd "$ps"
+    widl=x86_64-w64-mingw32-widl
+    $widl -I "$idl_dir" -m64 -Oif -p -o bits5ps_p.c bits5ps.idl
+    $widl -I "$idl_dir" -m64 -h -o bits5ps.h bits5ps.idl
+    $widl -I "$idl_dir" -m64 -u -o bits5ps_i.c bits5ps.idl
+    $widl --dlldata-only -o dlldata.c bits5ps
+    x86_64-w64-mingw32-gcc -shared -O2 -DREGISTER_PROXY_DLL -DPROXY_DELEGATION -include bits5ps_extra.h -I. \
+        -o bits5ps.dll bits5ps_p.c bits5ps_i.c dlldata.c bits5ps_iids.c bits5ps.def -lrpcrt4 -loleaut32 -lole32 -luuid
+) >"$work/ps.log" 2>&1 || { cat "$work/ps.log" >&2; die "building the proxy/stub DLL failed"; }
+
+log "building seed.exe (scripts/wine/seed.c)"
+x86_64-w64-mingw32-gcc -municode -O2 -Wall -Werror -o "$work/seed.exe" "$repo/scripts/wine/seed.c" \
+    -lole32 -loleaut32 -luuid -ladvapi32 || die "building seed.exe failed"
+
+wine_prefix_wait
+mkdir -p "$report_dir"
+report_dir=$(cd "$report_dir" && pwd)
+rm -f "$report_dir"/*.log "$report_dir"/*.txt
+win() { printf 'Z:%s' "${1//\//\\}"; }
+noproxy=(env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY)
+ctl() { "${noproxy[@]}" "$work/bitssim" ctl --addr "127.0.0.1:$port" "$@"; }
+
+# --- 1. proxy DLL and takeover ---------------------------------------------------
+timeout 60 "$wineserver" -w || true
+cp "$ps/bits5ps.dll" "$system32/bits5ps.dll"
+timeout 120 "$wine" regsvr32 /s bits5ps.dll >"$work/regsvr32.log" 2>&1 || {
+    cat "$work/regsvr32.log" >&2; die "regsvr32 bits5ps.dll failed"; }
+server_args=(-takeover -store "$(win "$work/state.bits")" -ctl "127.0.0.1:$port" -log "$(win "$report_dir/server.log")")
+timeout 120 "$wine" "$work/bitssim-comserver.exe" -install "${server_args[@]}" >"$work/install.log" 2>&1 || {
+    cat "$work/install.log" >&2; die "the takeover failed"; }
+timeout 60 "$wineserver" -k >/dev/null 2>&1 || true
+timeout 60 "$wineserver" -w >/dev/null 2>&1 || true
+log "took over the BITS manager classes; Job5 proxy installed"
+
+# --- 2. the server -----------------------------------------------------------------
+server_pid=""
+start_server() {
+    "${noproxy[@]}" "$wine" "$work/bitssim-comserver.exe" "${server_args[@]}" </dev/null >>"$report_dir/server.out" 2>&1 &
+    server_pid=$!
+    bg_pids+=("$server_pid")
+    for _ in $(seq 120); do
+        if ctl status >/dev/null 2>&1; then return 0; fi
+        kill -0 "$server_pid" 2>/dev/null || { cat "$report_dir/server.log" >&2 || true; die "the server exited at start"; }
+        sleep 0.5
+    done
+    die "the server's control plane did not answer in 60 s"
+}
+stop_server() {
+    ctl stop >/dev/null 2>&1 || true
+    for _ in $(seq 60); do kill -0 "$server_pid" 2>/dev/null || return 0; sleep 0.5; done
+    log "the server did not stop: killing it"
+    kill "$server_pid" 2>/dev/null || true
+}
+timeout 60 "$wine" "$work/bitssim-comserver.exe" -check "${server_args[@]}" >"$work/check.log" 2>&1 || {
+    cat "$work/check.log" >&2; die "the takeover is not in place"; }
+start_server
+log "server up (control plane 127.0.0.1:$port)"
+
+failed=0
+# --- 3. the seed proof -------------------------------------------------------------
+log "proof 1: the seed page's central case, from C (seed.exe)"
+if (cd "$work" && "${noproxy[@]}" timeout 180 "$wine" "$work/seed.exe" "$(win "$work/marker.txt")") \
+    >"$report_dir/seed.log" 2>&1; then
+    cat "$report_dir/seed.log"
+else
+    cat "$report_dir/seed.log" >&2
+    log "FAILED: seed.exe"
+    failed=1
+fi
+ctl trace >"$report_dir/trace.txt" 2>&1 || true
+cat "$report_dir/trace.txt"
+if [ "$failed" = 0 ]; then
+    # The dead object's attempt fails with RPC_S_SERVER_UNAVAILABLE, then
+    # the CLSID's first instance gets JobTransferred (OBJ-DISCOVER-DEAD,
+    # PREC-OBJECT-DEAD-CLSID).
+    obj=$(grep -n 'JobTransferred' "$report_dir/trace.txt" | grep -m1 'RPC_S_SERVER_UNAVAILABLE' | cut -d: -f1 || true)
+    cls=$(grep -n 'JobTransferred' "$report_dir/trace.txt" | grep -m1 '#1).*S_OK' | cut -d: -f1 || true)
+    if [ -z "$obj" ] || [ -z "$cls" ] || [ "$obj" -ge "$cls" ]; then
+        log "FAILED: the trace does not show the dead object's failure followed by the CLSID instance's delivery"
+        failed=1
+    else
+        log "proof 1 passed: object failed (RPC_S_SERVER_UNAVAILABLE), then the CLSID instance was notified"
+    fi
+fi
+
+# --- 4. the restart proof ----------------------------------------------------------
+log "proof 2: stopping and starting the server is a service restart (file store)"
+before=$(ctl status --json | grep -c '"name"' || true)
+stop_server
+start_server
+if ctl trace >/dev/null && grep -q 'stopped' "$report_dir/server.log"; then
+    log "proof 2 passed: the server stopped cleanly and started again on its store"
+else
+    log "FAILED: the restart"
+    failed=1
+fi
+: "$before"
+stop_server
+
+cp "$work"/*.log "$report_dir/" 2>/dev/null || true
+if [ "$failed" = 0 ]; then
+    log "OK: the COM server's proofs passed ($(($(date +%s) - start)) s)"
+else
+    log "FAILED: see $report_dir"
+fi
+exit "$failed"
