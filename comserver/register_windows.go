@@ -156,18 +156,3 @@ func checkTakeover(clsid model.GUID, command string) string {
 	}
 	return ""
 }
-
-// program is a command line's program: its first token, quoted or not.
-func program(cmd string) string {
-	cmd = strings.TrimSpace(cmd)
-	if strings.HasPrefix(cmd, `"`) {
-		if i := strings.Index(cmd[1:], `"`); i >= 0 {
-			return cmd[1 : i+1]
-		}
-		return cmd[1:]
-	}
-	if i := strings.IndexAny(cmd, " \t"); i >= 0 {
-		return cmd[:i]
-	}
-	return cmd
-}
