@@ -68,7 +68,7 @@ func TestProgram(t *testing.T) {
 		`C:\bitssim\server.exe -takeover`:                                     `C:\bitssim\server.exe`,
 		`  Z:\tmp\server.exe`:                                                 `Z:\tmp\server.exe`,
 		`"unterminated`:                                                       `unterminated`,
-		``:                                                                   ``,
+		``:                                                                    ``,
 	} {
 		assert.Equal(t, want, program(cmd), cmd)
 	}
