@@ -89,11 +89,16 @@ func do(this uintptr, f func(j model.Job) error) uintptr {
 	return jobCall(this, func(j model.Job, _ *jobObj, _ *sim.App) model.HRESULT { return model.HRESULTOf(f(j)) })
 }
 
+// doServer is do for a method that needs the server too.
+func doServer(this uintptr, f func(j model.Job, s *Server) error) uintptr {
+	return jobCall(this, func(j model.Job, jo *jobObj, _ *sim.App) model.HRESULT { return model.HRESULTOf(f(j, jo.s)) })
+}
+
 // bgFileInfo is BG_FILE_INFO.
 type bgFileInfo struct{ remote, local *uint16 }
 
 func jobAddFileSet(this uintptr, n uintptr, set *bgFileInfo) uintptr {
-	return do(this, func(j model.Job) error {
+	return doServer(this, func(j model.Job, s *Server) error {
 		count := int(uint32(n))
 		if count > 0 && set == nil {
 			return model.E_INVALIDARG
@@ -103,17 +108,24 @@ func jobAddFileSet(this uintptr, n uintptr, set *bgFileInfo) uintptr {
 			for _, f := range unsafe.Slice(set, count) {
 				files = append(files, model.FileInfo{RemoteName: inString(f.remote), LocalName: inString(f.local)})
 			}
+			for _, f := range files {
+				s.probe(f.RemoteName)
+			}
 		}
 		return j.AddFileSet(files)
 	})
 }
 
 func jobAddFile(this uintptr, remote, local *uint16) uintptr {
-	return do(this, func(j model.Job) error { return j.AddFile(inString(remote), inString(local)) })
+	return doServer(this, func(j model.Job, s *Server) error {
+		s.probe(inString(remote))
+		return j.AddFile(inString(remote), inString(local))
+	})
 }
 
 func jobAddFileWithRanges(this uintptr, remote, local *uint16, n uintptr, ranges *model.FileRange) uintptr {
-	return do(this, func(j model.Job) error {
+	return doServer(this, func(j model.Job, s *Server) error {
+		s.probe(inString(remote))
 		count := int(uint32(n))
 		if count > 0 && ranges == nil {
 			return model.E_INVALIDARG

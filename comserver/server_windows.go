@@ -37,6 +37,11 @@ type Config struct {
 	// CommandLines starts notification command lines with CreateProcess
 	// (the default, false, only records them in the simulator).
 	CommandLines bool
+	// ProbeRemotes makes the server ask each loopback http(s) source once,
+	// when a file names it, and script the simulator with its status and
+	// size (see Prober): a client's own test server then behaves as with
+	// BITS. Other sources follow the simulator's scripts.
+	ProbeRemotes bool
 }
 
 // Server is the simulator served through BITS's COM interfaces.
@@ -51,6 +56,7 @@ type Server struct {
 	cookies []uint32
 	factory *object
 	closed  bool
+	prober  Prober
 }
 
 // appKey identifies a client: its process and account.
@@ -271,6 +277,17 @@ func (s *Server) keep(app *sim.App, h model.Job) {
 		s.handles[app] = m
 	}
 	m[h.GetId()] = h
+}
+
+// probe scripts the simulator for a loopback source a file names, when
+// Config.ProbeRemotes is set.
+func (s *Server) probe(url string) {
+	if !s.cfg.ProbeRemotes {
+		return
+	}
+	if err := s.prober.Probe(s.svc, url); err != nil {
+		logf("%v", err)
+	}
 }
 
 // appDied marks app as crashed: its process answered a call with an RPC

@@ -26,6 +26,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/bitssim/bitssim/comserver"
 	"github.com/bitssim/bitssim/comserver/ctl"
@@ -49,6 +50,8 @@ func run(args []string, stderr io.Writer) int {
 	release := fs.Bool("release", false, "undo the takeover and exit")
 	check := fs.Bool("check", false, "check that the takeover is in place and exit (status 3 when not)")
 	cmdlines := fs.Bool("cmdlines", true, "start notification command lines with CreateProcess")
+	probe := fs.Bool("probe", true, "ask each loopback http(s) source once for its status and size, and script the simulator with them")
+	seed := fs.Int64("seed", 0, "seed of the simulator's randomness (job GUIDs); 0: from the clock, so that a restarted server never draws the GUID of a persisted job again")
 	logFile := fs.String("log", "", "append diagnostics to `FILE` (default: standard error)")
 	var filtered []string
 	for _, a := range args {
@@ -134,11 +137,14 @@ func run(args []string, stderr io.Writer) int {
 			return 3
 		}
 	}
-	opts := sim.Options{Version: v}
+	opts := sim.Options{Version: v, Seed: *seed}
+	if opts.Seed == 0 {
+		opts.Seed = time.Now().UnixNano()
+	}
 	if *manual {
 		opts.Clock = sim.Manual
 	}
-	srv, err := comserver.New(comserver.Config{Options: opts, StorePath: *store, Log: logw, CommandLines: *cmdlines})
+	srv, err := comserver.New(comserver.Config{Options: opts, StorePath: *store, Log: logw, CommandLines: *cmdlines, ProbeRemotes: *probe})
 	if err != nil {
 		fmt.Fprintf(logw, "bitssim-comserver: %v\n", err)
 		return 1

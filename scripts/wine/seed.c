@@ -17,6 +17,10 @@
  * 2 on a set-up error.
  *
  * Usage: seed.exe [--clsid {MANAGER-CLSID}] MARKER-FILE
+ *        seed.exe survivor              (creates a SUSPENDED job with the
+ *                                        CLSID, prints its GUID)
+ *        seed.exe check-survivor GUID   (after a service restart: is it
+ *                                        still there, CLSID and all?)
  *        (seed.exe holder JOB-GUID and seed.exe notifier MARKER-FILE are
  *        its own helper modes.)
  *
@@ -305,6 +309,62 @@ static int test(const CLSID *manager, const WCHAR *marker)
     return 0;
 }
 
+/* ---- the restart proof: a job to keep, and the check after the restart ---- */
+
+static int survivor(void)
+{
+    IBackgroundCopyManager *mgr;
+    IBackgroundCopyJob *job;
+    IBackgroundCopyJob5 *job5;
+    BITS_JOB_PROPERTY_VALUE value;
+    GUID id;
+    WCHAR sid[40];
+    CHECK("CoCreateInstance(manager)", CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER,
+                                                        &IID_IBackgroundCopyManager, (void **)&mgr));
+    CHECK("CreateJob", IBackgroundCopyManager_CreateJob(mgr, L"survivor", BG_JOB_TYPE_DOWNLOAD, &id, &job));
+    CHECK("AddFile", IBackgroundCopyJob_AddFile(job, L"https://example.invalid/survivor.bin", L"C:\\seed\\survivor.bin"));
+    CHECK("QueryInterface(IBackgroundCopyJob5)", IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob5, (void **)&job5));
+    memset(&value, 0, sizeof(value));
+    value.ClsID = CLSID_SeedNotifier;
+    CHECK("SetProperty(NOTIFICATION_CLSID)", IBackgroundCopyJob5_SetProperty(job5, BITS_JOB_PROPERTY_NOTIFICATION_CLSID, value));
+    StringFromGUID2(&id, sid, 40);
+    wprintf(L"%ls\n", sid);
+    return 0;
+}
+
+/* After a service restart the SUSPENDED job is still there, with its
+ * notification CLSID (PERSIST-CLSID) and its state. */
+static int check_survivor(const WCHAR *jobid)
+{
+    IBackgroundCopyManager *mgr;
+    IBackgroundCopyJob *job;
+    IBackgroundCopyJob5 *job5;
+    BITS_JOB_PROPERTY_VALUE value;
+    BG_JOB_STATE state;
+    LPWSTR name = NULL;
+    GUID id;
+    CHECK("CLSIDFromString(job)", CLSIDFromString(jobid, &id));
+    CHECK("CoCreateInstance(manager)", CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER,
+                                                        &IID_IBackgroundCopyManager, (void **)&mgr));
+    if (FAILED(IBackgroundCopyManager_GetJob(mgr, &id, &job))) {
+        fprintf(stderr, "seed: FAIL: the job did not survive the restart\n");
+        return 1;
+    }
+    CHECK("GetState", IBackgroundCopyJob_GetState(job, &state));
+    CHECK("GetDisplayName", IBackgroundCopyJob_GetDisplayName(job, &name));
+    CHECK("QueryInterface(IBackgroundCopyJob5)", IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob5, (void **)&job5));
+    memset(&value, 0, sizeof(value));
+    CHECK("GetProperty(NOTIFICATION_CLSID)", IBackgroundCopyJob5_GetProperty(job5, BITS_JOB_PROPERTY_NOTIFICATION_CLSID, &value));
+    if (state != BG_JOB_STATE_SUSPENDED || wcscmp(name, L"survivor") || !IsEqualGUID(&value.ClsID, &CLSID_SeedNotifier)) {
+        fprintf(stderr, "seed: FAIL: after the restart: state %d (want SUSPENDED, 3), name %ls, CLSID %s\n", state, name,
+                IsEqualGUID(&value.ClsID, &CLSID_SeedNotifier) ? "kept" : "lost");
+        return 1;
+    }
+    CoTaskMemFree(name);
+    printf("seed: PASS: after the restart the job is SUSPENDED, named survivor, with its notification CLSID\n");
+    return 0;
+}
+
 int wmain(int argc, WCHAR **argv)
 {
     CLSID manager = CLSID_BackgroundCopyManager;
@@ -314,6 +374,8 @@ int wmain(int argc, WCHAR **argv)
                          NULL, EOAC_NONE, NULL);
     if (argc == 3 && !wcscmp(argv[1], L"holder")) return holder(argv[2]);
     if (argc >= 3 && !wcscmp(argv[1], L"notifier")) return notifier(argv[2]);
+    if (argc == 2 && !wcscmp(argv[1], L"survivor")) return survivor();
+    if (argc == 3 && !wcscmp(argv[1], L"check-survivor")) return check_survivor(argv[2]);
     if (argc >= 3 && !wcscmp(argv[1], L"--clsid")) {
         if (FAILED(CLSIDFromString(argv[2], &manager))) { fprintf(stderr, "seed: bad --clsid\n"); return 2; }
         a = 3;
