@@ -94,10 +94,10 @@ func TestWinBITS(t *testing.T) {
 	service := "Windows"
 	if wine {
 		service = "Wine " + wineVersion
+		t.Logf("running under Wine %s", wineVersion)
 	}
 	if n := os.Getenv("BITSSIM_BACKEND_NAME"); n != "" {
 		service = n
-		t.Logf("running under Wine %s", wineVersion)
 	}
 	t.Logf("divergence list %s (%d rules); report in %s; observation mode: %v", listFile, len(divergences), reportDir, observe)
 
