@@ -312,9 +312,9 @@ func comQuery(p uintptr, iid model.GUID) (uintptr, model.HRESULT) {
 }
 
 // createInstance is CoCreateInstance(clsid, NULL, CLSCTX_LOCAL_SERVER,
-// IID_IUnknown).
-func createInstance(clsid model.GUID) (uintptr, model.HRESULT) {
-	c, i := toWin(clsid), toWin(iidUnknown)
+// iid).
+func createInstance(clsid, iid model.GUID) (uintptr, model.HRESULT) {
+	c, i := toWin(clsid), toWin(iid)
 	out := new(uintptr)
 	var pin runtime.Pinner
 	pin.Pin(out)

@@ -29,8 +29,9 @@ type Config struct {
 	// after a service restart. Empty keeps the state in memory.
 	StorePath string
 	// User is the account a caller is mapped to when COM cannot tell who
-	// it is (CoImpersonateClient fails under Wine 8.0). The zero value is
-	// an administrator named after the server's own account.
+	// it is (CoImpersonateClient fails under Wine 8.0). An empty Name is
+	// the server's own account name; the zero Kind is an ordinary user,
+	// to whom BITS applies its limits.
 	User model.Account
 	// Log receives diagnostics (nil: none).
 	Log io.Writer
@@ -92,7 +93,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("comserver: %w", err)
 	}
 	if cfg.User.Name == "" {
-		cfg.User = model.Account{Name: currentUser(), Kind: model.AccountAdministrator}
+		cfg.User.Name = currentUser()
 	}
 	opts := cfg.Options
 	if cfg.StorePath != "" {
@@ -164,7 +165,9 @@ func (s *Server) useClass(clsid model.GUID) error {
 		return nil
 	}
 	err := s.svc.RegisterClass(clsid, func(host *sim.App) (any, error) {
-		p, h := createInstance(clsid)
+		// BITS asks the new instance for the callback interface (a class
+		// whose objects lack it fails the activation, CLSID-NOT-NOTIFY-INTERFACE).
+		p, h := createInstance(clsid, iidCallback)
 		if h.Failed() {
 			logf("CoCreateInstance(%v): %v", clsid, h)
 			return nil, fmt.Errorf("CoCreateInstance(%v): %w", clsid, h)

@@ -110,7 +110,7 @@ timeout 60 "$wineserver" -w || true
 cp "$ps/bits5ps.dll" "$system32/bits5ps.dll"
 timeout 120 "$wine" regsvr32 /s bits5ps.dll >"$work/regsvr32.log" 2>&1 || {
     cat "$work/regsvr32.log" >&2; die "regsvr32 bits5ps.dll failed"; }
-server_args=(-takeover -store "$(win "$work/state.bits")" -ctl "127.0.0.1:$port" -log "$(win "$report_dir/server.log")")
+server_args=(-takeover -speed "${COM_SPEED:-3000}" -store "$(win "$work/state.bits")" -ctl "127.0.0.1:$port" -log "$(win "$report_dir/server.log")")
 timeout 120 "$wine" "$work/bitssim-comserver.exe" -install "${server_args[@]}" >"$work/install.log" 2>&1 || {
     cat "$work/install.log" >&2; die "the takeover failed"; }
 timeout 60 "$wineserver" -k >/dev/null 2>&1 || true
@@ -199,6 +199,7 @@ if [ "${BITSSIM_COM_SUITE:-1}" = 1 ]; then
     start_server
     suite_timeout="${WINE_TIMEOUT:-900}"
     log "proof 3: the winbits conformance suite against the server (timeout ${suite_timeout}s)"
+    rm -rf "$report_dir/suite"
     mkdir -p "$report_dir/suite"
     if (
         cd "$repo/conformance"
@@ -215,6 +216,8 @@ if [ "${BITSSIM_COM_SUITE:-1}" = 1 ]; then
         log "FAILED: the conformance suite against the server (see $report_dir/suite.log)"
         failed=1
     fi
+    ctl trace >"$report_dir/suite-trace.txt" 2>&1 || true
+    ctl launches --json >"$report_dir/suite-launches.json" 2>&1 || true
     stop_server
 fi
 

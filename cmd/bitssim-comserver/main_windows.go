@@ -42,6 +42,8 @@ func run(args []string, stderr io.Writer) int {
 	store := fs.String("store", "", "persist the simulator's state in `FILE` (a restart of the server is a BITS service restart)")
 	ctlAddr := fs.String("ctl", ctl.DefaultAddr, "serve the control plane on this loopback `ADDR` (empty: none)")
 	manual := fs.Bool("manual", false, "manual clock: virtual time moves only with the control plane's advance")
+	speed := fs.Float64("speed", 1, "automatic clock: virtual seconds per real second (e.g. 600: a 10-minute retry delay passes in a second)")
+	userKind := fs.String("user-kind", "user", "what a caller COM cannot identify (Wine) is: user or administrator")
 	version := fs.String("version", "10.3", "BITS `VERSION` to simulate")
 	takeover := fs.Bool("takeover", false, "also serve CLSID_BackgroundCopyManager and the versioned manager classes (Wine)")
 	install := fs.Bool("install", false, "with -takeover: write the takeover to the registry and exit")
@@ -137,14 +139,19 @@ func run(args []string, stderr io.Writer) int {
 			return 3
 		}
 	}
-	opts := sim.Options{Version: v, Seed: *seed}
+	kind, err := model.ParseAccountKind(*userKind)
+	if err != nil {
+		fmt.Fprintf(stderr, "bitssim-comserver: -user-kind: %v\n", err)
+		return 2
+	}
+	opts := sim.Options{Version: v, Seed: *seed, Speed: *speed}
 	if opts.Seed == 0 {
 		opts.Seed = time.Now().UnixNano()
 	}
 	if *manual {
 		opts.Clock = sim.Manual
 	}
-	srv, err := comserver.New(comserver.Config{Options: opts, StorePath: *store, Log: logw, CommandLines: *cmdlines, ProbeRemotes: *probe})
+	srv, err := comserver.New(comserver.Config{Options: opts, StorePath: *store, User: model.Account{Kind: kind}, Log: logw, CommandLines: *cmdlines, ProbeRemotes: *probe})
 	if err != nil {
 		fmt.Fprintf(logw, "bitssim-comserver: %v\n", err)
 		return 1
