@@ -46,6 +46,8 @@ var (
 	iidFile         = model.MustParseGUID("{01B7BD23-FB88-4A77-8490-5891D3E4653A}")
 	iidFile2        = model.MustParseGUID("{83E81B93-0873-474D-8A8C-F2018B1A939C}")
 	iidFile3        = model.MustParseGUID("{659CDEAA-489E-11D9-A9CD-000D56965251}")
+	iidFile4        = model.MustParseGUID("{EF7E0655-7888-4960-B0E5-730846E03492}")
+	iidFile5        = model.MustParseGUID("{85C1657F-DAFC-40E8-8834-DF18EA25717E}")
 	iidFile6        = model.MustParseGUID("{CF6784F7-D677-49FD-9368-CB47AEE9D1AD}")
 	iidCallback     = model.IID_IBackgroundCopyCallback
 	iidCallback2    = model.IID_IBackgroundCopyCallback2

@@ -8,8 +8,7 @@ import (
 	"github.com/bitssim/bitssim/model"
 )
 
-// fileObj is IBackgroundCopyFile to IBackgroundCopyFile3 and
-// IBackgroundCopyFile6 of one file, through the handle it was made from.
+// fileObj is IBackgroundCopyFile to IBackgroundCopyFile6 of one file, through the handle it was made from.
 type fileObj struct {
 	s *Server
 	f model.File
@@ -40,6 +39,14 @@ func fileIIDs(v model.Version) []model.GUID {
 	}
 	if v >= model.BITS3_0 {
 		iids = append(iids, iidFile3)
+	}
+	// File4's and File5's own methods answer E_NOTIMPL; the interfaces are
+	// answered because File6 derives from them (a proxy asks for its bases).
+	if v >= model.BITS4_0 {
+		iids = append(iids, iidFile4)
+	}
+	if v >= model.BITS5_0 {
+		iids = append(iids, iidFile5)
 	}
 	if v >= model.BITS10_1 {
 		iids = append(iids, iidFile6)

@@ -206,7 +206,7 @@ if [ "${BITSSIM_COM_SUITE:-1}" = 1 ]; then
         exec "${noproxy[@]}" BITSSIM_REPORT_DIR="$(win "$report_dir/suite")" BITSSIM_RULES="${BITSSIM_RULES:-}" \
             BITSSIM_OBSERVE="${BITSSIM_OBSERVE:-}" \
             BITSSIM_DIVERGENCES="$(win "$repo/comserver/testdata/com-divergences.txt")" \
-            BITSSIM_BACKEND_NAME=comserver BITSSIM_LOCAL_FILES=0 \
+            BITSSIM_BACKEND_NAME=comserver BITSSIM_LOCAL_FILES=0 BITSSIM_MAX_ADVANCE="${BITSSIM_MAX_ADVANCE:-2s}" \
             timeout "$suite_timeout" "$wine" "$work/conformance.test.exe" \
             -test.v -test.run '^TestWinBITS$' -test.timeout "$((suite_timeout - 30))s"
     ) >"$report_dir/suite.log" 2>&1; then

@@ -1,6 +1,8 @@
 /*
- * bits5ps_iids.c: IID_IBackgroundCopyJob4, the base interface the Job5
- * proxy delegates to (qmgrprxy.dll marshals it), is in no import library.
+ * bits5ps_iids.c: the base interfaces the proxies delegate to (qmgrprxy.dll
+ * marshals them), which are in no import library.
  */
 #include <initguid.h>
 DEFINE_GUID(IID_IBackgroundCopyJob4, 0x659cdeae, 0x489e, 0x11d9, 0xa9, 0xcd, 0x00, 0x0d, 0x56, 0x96, 0x52, 0x51);
+DEFINE_GUID(IID_IBackgroundCopyFile2, 0x83e81b93, 0x0873, 0x474d, 0x8a, 0x8c, 0xf2, 0x01, 0x8b, 0x1a, 0x93, 0x9c);
+DEFINE_GUID(IID_IBackgroundCopyCallback2, 0x659cdeac, 0x489e, 0x11d9, 0xa9, 0xcd, 0x00, 0x0d, 0x56, 0x96, 0x52, 0x51);
