@@ -6,8 +6,10 @@
 //
 // The server implements IBackgroundCopyManager, IEnumBackgroundCopyJobs,
 // IBackgroundCopyJob to IBackgroundCopyJob5, IBackgroundCopyFile to
-// IBackgroundCopyFile3 and IBackgroundCopyFile6, IEnumBackgroundCopyFiles
-// and IBackgroundCopyError. Every call goes to the simulator as the calling
+// IBackgroundCopyFile6, IEnumBackgroundCopyFiles and IBackgroundCopyError;
+// methods the simulator does not model (proxy settings, reply files,
+// credentials, ACL flags, peer caching, File2's ranges, File4, File5)
+// answer E_NOTIMPL. Every call goes to the simulator as the calling
 // process (one sim.App per client process and account), so the
 // simulator's rules decide every HRESULT and every notification:
 //
@@ -21,7 +23,9 @@
 //   - a notification command line is started with CreateProcess and
 //     recorded by the simulator;
 //   - the state persists through sim.FileStore, so stopping and starting
-//     the server is a service restart.
+//     the server is a service restart;
+//   - loopback http(s) sources are asked once for their status and size
+//     (Prober), so that a test's own HTTP server behaves as with BITS.
 //
 // Registration (Register, Takeover, CheckTakeover) writes the server's own
 // CLSID, and under Wine takes over CLSID_BackgroundCopyManager and its
