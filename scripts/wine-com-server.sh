@@ -241,7 +241,7 @@ if [ "${BITSSIM_COM_SUITE:-1}" = 1 ]; then
         if [ -n "$unexpected" ]; then
             log "FAILED: rules that broke through the COM server and are not in comserver/testdata/com-divergences.txt:"
             for r in $unexpected; do
-                grep -m1 "^$r" "$report_dir/suite/report.txt" 2>/dev/null | cut -c1-300 >&2 || echo "$r" >&2
+                echo "  $r: $(grep -m1 "^$r " "$report_dir/suite/report.txt" 2>/dev/null | cut -c1-300)" >&2
             done
             failed=1
         fi
