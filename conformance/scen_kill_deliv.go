@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"errors"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -51,7 +52,14 @@ func init() {
 					c.Advance(2 * time.Second)
 					require.Equal(c, model.BG_JOB_STATE_SUSPENDED, c.State(job))
 					n := len(delivMods(c, job))
-					c.Do(ch.do(job), ch.what)
+					err := ch.do(job)
+					if errors.Is(err, model.E_NOTIMPL) {
+						// A backend without the setter (Wine's
+						// SetDisplayName) changes nothing: the rule speaks of
+						// the setters it has.
+						continue
+					}
+					c.Do(err, ch.what)
 					c.Advance(2 * time.Second)
 					mods := delivMods(c, job)[n:]
 					switch c.Variant("DELIV-MODIFICATION-SUSPENDED") {
