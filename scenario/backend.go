@@ -61,8 +61,15 @@ func (sc *Script) Needs() harness.Capabilities {
 			if len(st.Args) > 1 && strings.EqualFold(st.Args[1], "NOTIFICATION_CLSID") {
 				need.CLSID = need.CLSID || sc.Version >= model.BITS5_0
 			}
-		case "setnotifycmdline":
-			need.CommandLine = true
+		case "expect":
+			// Setting a command line needs nothing (a backend without
+			// command lines answers the setter as it does); expecting its
+			// launches, or their absence, needs a backend that launches.
+			for _, a := range st.Args {
+				if strings.EqualFold(a, "CommandLine") {
+					need.CommandLine = true
+				}
+			}
 		case "user":
 			kind := model.AccountUser
 			if len(st.Args) == 2 {

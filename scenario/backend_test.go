@@ -33,11 +33,15 @@ start B as bob
 A: create job1
 A: setnotifyclsid job1 C
 A: setnotifycmdline job1 C:\n.exe
+expect job1 no CommandLine
 crash A
 restart
 `)
 	assert.Equal(t, harness.Capabilities{Version: model.BITS5_0, Restart: true, Crash: true, CLSID: true, CommandLine: true, Users: true}, sc.Needs(),
 		"a notification CLSID is set through IBackgroundCopyJob5, BITS 5.0")
+
+	setter := parse(t, "start A as alice\nA: create job1\nA: setnotifycmdline job1 C:\\n.exe\nexpect job1 cmdline C:\\n.exe\n")
+	assert.False(t, setter.Needs().CommandLine, "setting and reading a command line needs no backend that launches it")
 
 	plain := parse(t, "start A as alice\nA: create job1\nadvance 10m\n")
 	assert.Equal(t, harness.Capabilities{}, plain.Needs(), "one ordinary user and an advance need nothing")

@@ -494,7 +494,9 @@ func (r *runner) useBackend(be harness.Backend) {
 	}
 	r.remotes, _ = be.(harness.RemoteScripter)
 	r.progs, _ = be.(harness.ProgramScripter)
-	if r.progs == nil {
+	if r.progs == nil && be.Capabilities().CommandLine {
+		// A backend without command lines gets the script's own program
+		// and parameters: its setters answer as they do, and nothing runs.
 		r.cmds.make = be.CommandLine
 	}
 	r.observe = func() (model.Manager, error) {
