@@ -167,7 +167,10 @@ func checkDelivModificationFailureIgnored(c *C) {
 		clsid = c.Class(harness.Behavior{})
 	}
 	// prepare registers every route on job, the flags last, and
-	// returns how many calls of kind the set-up itself caused.
+	// returns how many calls of kind the set-up itself caused. What the
+	// set-up itself causes is not the rule's: on the automatic clock an
+	// owed JobTransferred can reach the routes before the flags are set.
+	var setup int // the job's trace up to the end of the set-up
 	prepare := func(job model.Job, flags model.NotifyFlags, kind model.EventKind) int {
 		c.SetRetryDelay(job, cmdRetryDelay)
 		c.Register(a, job, harness.Behavior{Fail: true})
@@ -179,6 +182,7 @@ func checkDelivModificationFailureIgnored(c *C) {
 		}
 		c.SetFlags(job, flags)
 		c.Advance(4 * cmdRetryDelay)
+		setup = len(c.TraceOf(job))
 		return len(c.Calls(job, kind))
 	}
 	check := func(job model.Job, kind model.EventKind, before int) {
@@ -188,7 +192,7 @@ func checkDelivModificationFailureIgnored(c *C) {
 			assert.False(c, calls[0].Delivered())
 			assert.Equal(c, model.TargetObject, calls[0].Target.Kind)
 		}
-		evs := c.TraceOf(job)
+		evs := c.TraceOf(job)[setup:] // after the failed call
 		assert.Empty(c, OfTarget(evs, model.TargetCLSID), "no CLSID instance")
 		assert.Empty(c, OfTarget(evs, model.TargetCommandLine), "no command line")
 	}
