@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bitssim/bitssim/internal/com"
+	"github.com/bitssim/bitssim/internal/com/bitsabi"
 	"github.com/bitssim/bitssim/model"
 )
 
@@ -66,9 +68,9 @@ func TestABIPropertyBytes(t *testing.T) {
 	var align uint32
 	assert.Equal(t, uintptr(16), abiCall(t, dll, "AbiPropertySize", uintptr(unsafe.Pointer(&align))), "sizeof(BITS_JOB_PROPERTY_VALUE)")
 	assert.Equal(t, uint32(8), align, "alignment of BITS_JOB_PROPERTY_VALUE")
-	assert.Equal(t, uintptr(16), unsafe.Sizeof(propertyValue{}))
+	assert.Equal(t, uintptr(16), unsafe.Sizeof(bitsabi.PropertyValue{}))
 
-	var p *unknown
+	var p *com.Unknown
 	require.Equal(t, uintptr(0), abiCall(t, dll, "AbiNewJob", uintptr(unsafe.Pointer(&p))), "AbiNewJob")
 	require.NotNil(t, p)
 	j := newJob(p, abiJobID)

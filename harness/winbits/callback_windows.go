@@ -4,14 +4,10 @@ package winbits
 
 import (
 	"fmt"
-	"runtime"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"unsafe"
 
-	"golang.org/x/sys/windows"
-
+	"github.com/bitssim/bitssim/internal/com"
+	"github.com/bitssim/bitssim/internal/com/bitsabi"
 	"github.com/bitssim/bitssim/model"
 )
 
@@ -20,20 +16,16 @@ import (
 // when its Go value implements model.FileCallback and model.RangesCallback.
 // Made for a value that is not a model.Callback, it answers only IUnknown.
 //
-// Its methods are created once for the process with syscall.NewCallback
-// (which has a global limit) and shared by every object; they find the
-// object's Go value in a registry keyed by the object's address (this).
-// The object is a Go heap object, which the garbage collector never moves;
-// the registry keeps it reachable, and pinned, while its reference count is
-// positive. The count is atomic: COM calls AddRef and Release from any
-// thread.
+// It is an internal/com object: its methods are created once for the
+// process with syscall.NewCallback (which has a global limit) and shared
+// by every object; they find the object's Go value in a registry keyed by
+// the object's address (this). The object is pinned while its reference
+// count is positive; the count is atomic, as COM calls AddRef and Release
+// from any thread.
 type CallbackObject struct {
-	vtbl *[8]uintptr // must be the first field: COM reads it through this
-	refs atomic.Int32
-	pin  runtime.Pinner
+	obj *com.Object
 
 	target any
-	onFree func() // called when the last reference goes
 	cb     model.Callback
 	file   model.FileCallback
 	ranges model.RangesCallback
@@ -41,26 +33,8 @@ type CallbackObject struct {
 
 // callbackVtbl is the one vtable of every CallbackObject, in the slot
 // order of IBackgroundCopyCallback3.
-var callbackVtbl [8]uintptr
-
-func init() {
-	callbackVtbl[slotUnknown.QueryInterface] = syscall.NewCallback(cbQueryInterface)
-	callbackVtbl[slotUnknown.AddRef] = syscall.NewCallback(cbAddRef)
-	callbackVtbl[slotUnknown.Release] = syscall.NewCallback(cbRelease)
-	callbackVtbl[slotCallback.JobTransferred] = syscall.NewCallback(cbJobTransferred)
-	callbackVtbl[slotCallback.JobError] = syscall.NewCallback(cbJobError)
-	callbackVtbl[slotCallback.JobModification] = syscall.NewCallback(cbJobModification)
-	callbackVtbl[slotCallback2.FileTransferred] = syscall.NewCallback(cbFileTransferred)
-	callbackVtbl[slotCallback3.FileRangesTransferred] = syscall.NewCallback(cbFileRangesTransferred)
-}
-
-// objects maps the address of every live CallbackObject to it.
-var objects = struct {
-	sync.RWMutex
-	m map[uintptr]*CallbackObject
-}{m: map[uintptr]*CallbackObject{}}
-
-func addr(o *CallbackObject) uintptr { return uintptr(unsafe.Pointer(o)) }
+var callbackVtbl = com.NewVTable(cbJobTransferred, cbJobError, cbJobModification, cbFileTransferred,
+	cbFileRangesTransferred)
 
 // NewCallbackObject makes a callback object for target, with one
 // reference, which the caller must Release (BITS takes its own in
@@ -69,137 +43,86 @@ func NewCallbackObject(target any) (*CallbackObject, error) {
 	if err := InitCOM(); err != nil {
 		return nil, err
 	}
-	o := &CallbackObject{vtbl: &callbackVtbl, target: target}
+	o := &CallbackObject{target: target}
 	o.cb, _ = target.(model.Callback)
 	o.file, _ = target.(model.FileCallback)
 	o.ranges, _ = target.(model.RangesCallback)
-	o.refs.Store(1)
-	o.pin.Pin(o)
-	objects.Lock()
-	objects.m[addr(o)] = o
-	objects.Unlock()
+	var iids []model.GUID
+	for _, i := range []struct {
+		iid model.GUID
+		has bool
+	}{{bitsabi.IIDCallback, o.cb != nil}, {bitsabi.IIDCallback2, o.file != nil}, {bitsabi.IIDCallback3, o.ranges != nil}} {
+		if i.has {
+			iids = append(iids, i.iid)
+		}
+	}
+	o.obj = com.NewObject(callbackVtbl, o, iids...)
 	return o, nil
 }
 
 // Pointer returns the object's IUnknown (and IBackgroundCopyCallback) pointer.
-func (o *CallbackObject) Pointer() unsafe.Pointer { return unsafe.Pointer(o) }
+func (o *CallbackObject) Pointer() unsafe.Pointer { return unsafe.Pointer(o.obj) }
 
 // Target returns the Go value the object dispatches to.
 func (o *CallbackObject) Target() any { return o.target }
 
 // AddRef adds a reference.
-func (o *CallbackObject) AddRef() { cbAddRef(o) }
+func (o *CallbackObject) AddRef() { o.obj.AddRef() }
 
 // Release drops a reference; the last one unregisters the object.
-func (o *CallbackObject) Release() { cbRelease(o) }
+func (o *CallbackObject) Release() { o.obj.Release() }
 
-// lookup returns the live object at this, or nil.
-func lookup(this *CallbackObject) *CallbackObject {
-	objects.RLock()
-	defer objects.RUnlock()
-	return objects.m[addr(this)]
+// lookup returns the live callback object at this, or nil.
+func lookup(this uintptr) *CallbackObject {
+	if o := com.Live(this); o != nil {
+		c, _ := o.Impl().(*CallbackObject)
+		return c
+	}
+	return nil
 }
 
 // lookupCallback returns the Go callback behind a COM object of this
 // process, or nil when u is not one of ours.
-func lookupCallback(u *unknown) model.Callback {
-	p, hr := u.QueryInterface(iidUnknown)
+func lookupCallback(u *com.Unknown) model.Callback {
+	p, hr := u.QueryInterface(com.IIDUnknown)
 	if hr.Failed() {
 		return nil
 	}
 	defer p.Release()
-	objects.RLock()
-	o := objects.m[uintptr(unsafe.Pointer(p))]
-	objects.RUnlock()
-	if o == nil {
-		return nil
+	if o := lookup(p.Ptr()); o != nil {
+		return o.cb
 	}
-	return o.cb
-}
-
-func (o *CallbackObject) answers(iid model.GUID) bool {
-	switch iid {
-	case iidUnknown:
-		return true
-	case iidCallback:
-		return o.cb != nil
-	case iidCallback2:
-		return o.file != nil
-	case iidCallback3:
-		return o.ranges != nil
-	}
-	return false
-}
-
-func cbQueryInterface(this *CallbackObject, riid *windows.GUID, ppv *uintptr) uintptr {
-	if ppv == nil {
-		return uintptr(model.E_POINTER)
-	}
-	*ppv = 0
-	o := lookup(this)
-	if o == nil || riid == nil {
-		return uintptr(model.E_UNEXPECTED)
-	}
-	if debugging {
-		debugf("QueryInterface %v: %v", modelGUID(riid), o.answers(modelGUID(riid)))
-	}
-	if !o.answers(modelGUID(riid)) {
-		return uintptr(model.E_NOINTERFACE)
-	}
-	o.refs.Add(1)
-	*ppv = addr(o)
-	return uintptr(model.S_OK)
-}
-
-func cbAddRef(this *CallbackObject) uintptr {
-	return uintptr(this.refs.Add(1))
-}
-
-func cbRelease(this *CallbackObject) uintptr {
-	n := this.refs.Add(-1)
-	if n == 0 {
-		objects.Lock()
-		delete(objects.m, addr(this))
-		objects.Unlock()
-		this.pin.Unpin()
-		if this.onFree != nil {
-			this.onFree()
-		}
-	}
-	return uintptr(max(n, 0))
+	return nil
 }
 
 // dispatch runs a Go callback method and turns its result into the
 // HRESULT BITS sees: S_OK for nil or any success code, the failure code
 // otherwise, E_UNEXPECTED for a panic.
-func dispatch(f func() error) (hr uintptr) {
-	defer func() {
-		if r := recover(); r != nil {
-			hr = uintptr(model.E_UNEXPECTED)
+func dispatch(f func() error) uintptr {
+	return com.Guard(func() uintptr {
+		h := model.HRESULTOf(f())
+		if h.Succeeded() {
+			return uintptr(model.S_OK)
 		}
-	}()
-	h := model.HRESULTOf(f())
-	if h.Succeeded() {
-		return uintptr(model.S_OK)
-	}
-	return uintptr(h)
+		return uintptr(h)
+	})
 }
 
-func jobArg(p *unknown) (model.Job, error) {
+func jobArg(p *com.Unknown) (model.Job, error) {
 	if p == nil {
 		return nil, nil
 	}
 	return wrapJob(p)
 }
 
-func fileArg(p *unknown) model.File {
+func fileArg(p *com.Unknown) model.File {
 	if p == nil {
 		return nil
 	}
 	return wrapFile(p)
 }
 
-func cbJobTransferred(this *CallbackObject, job *unknown) uintptr {
+func cbJobTransferred(this uintptr, job *com.Unknown) uintptr {
 	o := lookup(this)
 	if o == nil || o.cb == nil {
 		return uintptr(model.S_OK)
@@ -213,7 +136,7 @@ func cbJobTransferred(this *CallbackObject, job *unknown) uintptr {
 	})
 }
 
-func cbJobError(this *CallbackObject, job *unknown, jobErr *unknown) uintptr {
+func cbJobError(this uintptr, job *com.Unknown, jobErr *com.Unknown) uintptr {
 	o := lookup(this)
 	if o == nil || o.cb == nil {
 		return uintptr(model.S_OK)
@@ -233,7 +156,7 @@ func cbJobError(this *CallbackObject, job *unknown, jobErr *unknown) uintptr {
 	})
 }
 
-func cbJobModification(this *CallbackObject, job *unknown, _ uintptr) uintptr {
+func cbJobModification(this uintptr, job *com.Unknown, _ uintptr) uintptr {
 	o := lookup(this)
 	if o == nil || o.cb == nil {
 		return uintptr(model.S_OK)
@@ -247,7 +170,7 @@ func cbJobModification(this *CallbackObject, job *unknown, _ uintptr) uintptr {
 	})
 }
 
-func cbFileTransferred(this *CallbackObject, job, file *unknown) uintptr {
+func cbFileTransferred(this uintptr, job, file *com.Unknown) uintptr {
 	o := lookup(this)
 	if o == nil || o.file == nil {
 		return uintptr(model.S_OK)
@@ -261,7 +184,7 @@ func cbFileTransferred(this *CallbackObject, job, file *unknown) uintptr {
 	})
 }
 
-func cbFileRangesTransferred(this *CallbackObject, job, file *unknown, count uintptr, ranges *bgFileRange) uintptr {
+func cbFileRangesTransferred(this uintptr, job, file *com.Unknown, count uintptr, ranges *bgFileRange) uintptr {
 	o := lookup(this)
 	if o == nil || o.ranges == nil {
 		return uintptr(model.S_OK)

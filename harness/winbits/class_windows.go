@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/internal/com"
+	"github.com/bitssim/bitssim/internal/com/bitsabi"
 	"github.com/bitssim/bitssim/model"
 )
 
@@ -238,7 +240,7 @@ func probeClass(exe, dir string) error {
 		return err
 	}
 	defer rc.unregister()
-	p, hr := createInstance(clsid, iidCallback)
+	p, hr := com.CreateInstance(clsid, bitsabi.IIDCallback)
 	ce := &classEvents{inflight: map[string]int{}, servers: map[int]bool{}}
 	defer func() {
 		ce.read(events, func(classLine) {})

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/bitssim/bitssim/internal/com"
+	"github.com/bitssim/bitssim/internal/com/bitsabi"
 	"github.com/bitssim/bitssim/model"
 )
 
@@ -16,20 +18,20 @@ import (
 // first use; a method whose interface the service lacks returns
 // E_NOINTERFACE.
 type File struct {
-	file *unknown
+	file *com.Unknown
 	refs *refs
 
 	mu  sync.Mutex
 	qi  [7]bool
-	itv [7]*unknown // IBackgroundCopyFile2..6 (index 2..6)
+	itv [7]*com.Unknown // IBackgroundCopyFile2..6 (index 2..6)
 }
 
 var _ model.File = (*File)(nil)
 
-var fileIIDs = [7]model.GUID{2: iidFile2, 3: iidFile3, 4: iidFile4, 5: iidFile5, 6: iidFile6}
+var fileIIDs = [7]model.GUID{2: bitsabi.IIDFile2, 3: bitsabi.IIDFile3, 4: bitsabi.IIDFile4, 5: bitsabi.IIDFile5, 6: bitsabi.IIDFile6}
 
 // newFile wraps p, taking over the caller's reference.
-func newFile(p *unknown) *File {
+func newFile(p *com.Unknown) *File {
 	f := &File{file: p, refs: &refs{}}
 	f.refs.add(p)
 	runtime.AddCleanup(f, func(r *refs) { r.release() }, f.refs)
@@ -37,12 +39,12 @@ func newFile(p *unknown) *File {
 }
 
 // wrapFile wraps a file pointer the caller keeps, with a reference of its own.
-func wrapFile(p *unknown) *File {
+func wrapFile(p *com.Unknown) *File {
 	p.AddRef()
 	return newFile(p)
 }
 
-func (f *File) need(n int, method string) (*unknown, error) {
+func (f *File) need(n int, method string) (*com.Unknown, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !f.qi[n] {
@@ -58,28 +60,28 @@ func (f *File) need(n int, method string) (*unknown, error) {
 	return f.itv[n], nil
 }
 
-func (f *File) str(p *unknown, itf string, slot int, method string) (string, error) {
+func (f *File) str(p *com.Unknown, itf string, slot int, method string) (string, error) {
 	var s *uint16
-	if err := fail(itf+"::"+method, p.call(slot, &s)); err != nil {
+	if err := com.Check(itf+"::"+method, p.Call(slot, &s)); err != nil {
 		return "", err
 	}
-	return takeString(s), nil
+	return com.TakeString(s), nil
 }
 
 // GetRemoteName is IBackgroundCopyFile::GetRemoteName.
 func (f *File) GetRemoteName() (string, error) {
-	return f.str(f.file, "IBackgroundCopyFile", slotFile.GetRemoteName, "GetRemoteName")
+	return f.str(f.file, "IBackgroundCopyFile", bitsabi.SlotFile.GetRemoteName, "GetRemoteName")
 }
 
 // GetLocalName is IBackgroundCopyFile::GetLocalName.
 func (f *File) GetLocalName() (string, error) {
-	return f.str(f.file, "IBackgroundCopyFile", slotFile.GetLocalName, "GetLocalName")
+	return f.str(f.file, "IBackgroundCopyFile", bitsabi.SlotFile.GetLocalName, "GetLocalName")
 }
 
 // GetProgress is IBackgroundCopyFile::GetProgress.
 func (f *File) GetProgress() (model.FileProgress, error) {
 	var p bgFileProgress
-	if err := fail("IBackgroundCopyFile::GetProgress", f.file.call(slotFile.GetProgress, &p)); err != nil {
+	if err := com.Check("IBackgroundCopyFile::GetProgress", f.file.Call(bitsabi.SlotFile.GetProgress, &p)); err != nil {
 		return model.FileProgress{}, err
 	}
 	return model.FileProgress{BytesTotal: p.BytesTotal, BytesTransferred: p.BytesTransferred, Completed: p.Completed != 0}, nil
@@ -91,7 +93,7 @@ func (f *File) GetTemporaryName() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return f.str(p, "IBackgroundCopyFile3", slotFile3.GetTemporaryName, "GetTemporaryName")
+	return f.str(p, "IBackgroundCopyFile3", bitsabi.SlotFile3.GetTemporaryName, "GetTemporaryName")
 }
 
 // SetValidationState is IBackgroundCopyFile3::SetValidationState.
@@ -100,7 +102,7 @@ func (f *File) SetValidationState(valid bool) error {
 	if err != nil {
 		return err
 	}
-	return fail("IBackgroundCopyFile3::SetValidationState", p.call(slotFile3.SetValidationState, valid))
+	return com.Check("IBackgroundCopyFile3::SetValidationState", p.Call(bitsabi.SlotFile3.SetValidationState, valid))
 }
 
 // GetValidationState is IBackgroundCopyFile3::GetValidationState.
@@ -110,7 +112,7 @@ func (f *File) GetValidationState() (bool, error) {
 		return false, err
 	}
 	var v int32
-	if err := fail("IBackgroundCopyFile3::GetValidationState", p.call(slotFile3.GetValidationState, &v)); err != nil {
+	if err := com.Check("IBackgroundCopyFile3::GetValidationState", p.Call(bitsabi.SlotFile3.GetValidationState, &v)); err != nil {
 		return false, err
 	}
 	return v != 0, nil
@@ -123,7 +125,7 @@ func (f *File) IsDownloadedFromPeer() (bool, error) {
 		return false, err
 	}
 	var v int32
-	if err := fail("IBackgroundCopyFile3::IsDownloadedFromPeer", p.call(slotFile3.IsDownloadedFromPeer, &v)); err != nil {
+	if err := com.Check("IBackgroundCopyFile3::IsDownloadedFromPeer", p.Call(bitsabi.SlotFile3.IsDownloadedFromPeer, &v)); err != nil {
 		return false, err
 	}
 	return v != 0, nil
@@ -143,9 +145,9 @@ func (f *File) RequestFileRanges(ranges []model.FileRange) error {
 	if len(rs) > 0 {
 		rp = unsafe.Pointer(&rs[0])
 	}
-	hr := p.call(slotFile6.RequestFileRanges, uint32(len(rs)), rp)
+	hr := p.Call(bitsabi.SlotFile6.RequestFileRanges, uint32(len(rs)), rp)
 	runtime.KeepAlive(rs)
-	return fail("IBackgroundCopyFile6::RequestFileRanges", hr)
+	return com.Check("IBackgroundCopyFile6::RequestFileRanges", hr)
 }
 
 // GetFilledFileRanges is IBackgroundCopyFile6::GetFilledFileRanges; the
@@ -157,7 +159,7 @@ func (f *File) GetFilledFileRanges() ([]model.FileRange, error) {
 	}
 	var count uint32
 	var arr *bgFileRange
-	if err := fail("IBackgroundCopyFile6::GetFilledFileRanges", p.call(slotFile6.GetFilledFileRanges, &count, &arr)); err != nil {
+	if err := com.Check("IBackgroundCopyFile6::GetFilledFileRanges", p.Call(bitsabi.SlotFile6.GetFilledFileRanges, &count, &arr)); err != nil {
 		return nil, err
 	}
 	return takeRanges(arr, count), nil
@@ -169,7 +171,7 @@ func takeRanges(arr *bgFileRange, count uint32) []model.FileRange {
 		return nil
 	}
 	out := copyRanges(arr, count)
-	freeCoTaskMem(unsafe.Pointer(arr))
+	com.Free(unsafe.Pointer(arr))
 	return out
 }
 

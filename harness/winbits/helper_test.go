@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/internal/com"
+	"github.com/bitssim/bitssim/internal/com/bitsabi"
 	"github.com/bitssim/bitssim/model"
 )
 
@@ -68,10 +70,10 @@ func TestClassServer(t *testing.T) {
 	clsid, err := b.RegisterClass(harness.Behavior{FailFirst: 1})
 	require.NoError(t, err)
 	for i := 1; i <= 2; i++ {
-		p, hr := createInstance(clsid, iidCallback)
+		p, hr := com.CreateInstance(clsid, bitsabi.IIDCallback)
 		require.True(t, hr.Succeeded(), "CoCreateInstance: %v", hr)
-		assert.Equal(t, model.E_FAIL, p.call(slotCallback.JobTransferred, nil), "the first call fails (FailFirst)")
-		assert.Equal(t, model.S_OK, p.call(slotCallback.JobTransferred, nil))
+		assert.Equal(t, model.E_FAIL, p.Call(bitsabi.SlotCallback.JobTransferred, nil), "the first call fails (FailFirst)")
+		assert.Equal(t, model.S_OK, p.Call(bitsabi.SlotCallback.JobTransferred, nil))
 		p.Release()
 	}
 	require.NoError(t, b.Settle())

@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/sys/windows"
 
+	"github.com/bitssim/bitssim/internal/com"
+	"github.com/bitssim/bitssim/internal/com/bitsabi"
 	"github.com/bitssim/bitssim/model"
 )
 
@@ -18,10 +20,10 @@ import (
 // wrapper becomes unreachable.
 type refs struct {
 	mu   sync.Mutex
-	ptrs []*unknown
+	ptrs []*com.Unknown
 }
 
-func (r *refs) add(p *unknown) {
+func (r *refs) add(p *com.Unknown) {
 	r.mu.Lock()
 	r.ptrs = append(r.ptrs, p)
 	r.mu.Unlock()
@@ -41,21 +43,21 @@ func (r *refs) release() {
 // The newer interfaces are obtained with QueryInterface on first use; a
 // method whose interface the service lacks returns E_NOINTERFACE.
 type Job struct {
-	job  *unknown
+	job  *com.Unknown
 	id   model.GUID
 	refs *refs
 
 	mu  sync.Mutex
-	qi  [6]bool     // QueryInterface for Job2..Job5 was tried
-	itv [6]*unknown // IBackgroundCopyJob2..5 (index 2..5)
+	qi  [6]bool         // QueryInterface for Job2..Job5 was tried
+	itv [6]*com.Unknown // IBackgroundCopyJob2..5 (index 2..5)
 }
 
 var _ model.Job = (*Job)(nil)
 
-var jobIIDs = [6]model.GUID{2: iidJob2, 3: iidJob3, 4: iidJob4, 5: iidJob5}
+var jobIIDs = [6]model.GUID{2: bitsabi.IIDJob2, 3: bitsabi.IIDJob3, 4: bitsabi.IIDJob4, 5: bitsabi.IIDJob5}
 
 // newJob wraps p, taking over the caller's reference.
-func newJob(p *unknown, id model.GUID) *Job {
+func newJob(p *com.Unknown, id model.GUID) *Job {
 	j := &Job{job: p, id: id, refs: &refs{}}
 	j.refs.add(p)
 	runtime.AddCleanup(j, func(r *refs) { r.release() }, j.refs)
@@ -64,20 +66,20 @@ func newJob(p *unknown, id model.GUID) *Job {
 
 // wrapJob wraps a job pointer the caller keeps: it takes a reference of its
 // own and reads the job's ID.
-func wrapJob(p *unknown) (*Job, error) {
+func wrapJob(p *com.Unknown) (*Job, error) {
 	p.AddRef()
 	j := newJob(p, model.GUID{})
 	var id windows.GUID
-	if err := fail("IBackgroundCopyJob::GetId", p.call(slotJob.GetId, &id)); err != nil {
+	if err := com.Check("IBackgroundCopyJob::GetId", p.Call(bitsabi.SlotJob.GetId, &id)); err != nil {
 		return nil, err
 	}
-	j.id = modelGUID(&id)
+	j.id = com.ModelGUID(&id)
 	return j, nil
 }
 
 // itf returns IBackgroundCopyJob<n> (n = 2..5), or nil when the job does
 // not implement it.
-func (j *Job) itf(n int) *unknown {
+func (j *Job) itf(n int) *com.Unknown {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if !j.qi[n] {
@@ -91,7 +93,7 @@ func (j *Job) itf(n int) *unknown {
 }
 
 // need returns IBackgroundCopyJob<n> or an E_NOINTERFACE error naming method.
-func (j *Job) need(n int, method string) (*unknown, error) {
+func (j *Job) need(n int, method string) (*com.Unknown, error) {
 	p := j.itf(n)
 	if p == nil {
 		return nil, fmt.Errorf("IBackgroundCopyJob%d::%s: QueryInterface(IBackgroundCopyJob%d): %w", n, method, n, model.E_NOINTERFACE)
@@ -107,23 +109,23 @@ func (j *Job) GetId() model.GUID { return j.id }
 
 func (j *Job) dword(slot int, method string) (uint32, error) {
 	var v uint32
-	if err := fail("IBackgroundCopyJob::"+method, j.job.call(slot, &v)); err != nil {
+	if err := com.Check("IBackgroundCopyJob::"+method, j.job.Call(slot, &v)); err != nil {
 		return 0, err
 	}
 	return v, nil
 }
 
-func (j *Job) str(p *unknown, itf string, slot int, method string) (string, error) {
+func (j *Job) str(p *com.Unknown, itf string, slot int, method string) (string, error) {
 	var s *uint16
-	if err := fail(itf+"::"+method, p.call(slot, &s)); err != nil {
+	if err := com.Check(itf+"::"+method, p.Call(slot, &s)); err != nil {
 		return "", err
 	}
-	return takeString(s), nil
+	return com.TakeString(s), nil
 }
 
 // GetType is IBackgroundCopyJob::GetType.
 func (j *Job) GetType() (model.JobType, error) {
-	v, err := j.dword(slotJob.GetType, "GetType")
+	v, err := j.dword(bitsabi.SlotJob.GetType, "GetType")
 	return model.JobType(v), err
 }
 
@@ -131,11 +133,11 @@ func (j *Job) GetType() (model.JobType, error) {
 func (j *Job) AddFileSet(files []model.FileInfo) error {
 	infos := make([]bgFileInfo, len(files))
 	for i, f := range files {
-		r, err := wstr(f.RemoteName)
+		r, err := com.String(f.RemoteName)
 		if err != nil {
 			return fmt.Errorf("IBackgroundCopyJob::AddFileSet: %w", err)
 		}
-		l, err := wstr(f.LocalName)
+		l, err := com.String(f.LocalName)
 		if err != nil {
 			return fmt.Errorf("IBackgroundCopyJob::AddFileSet: %w", err)
 		}
@@ -145,22 +147,22 @@ func (j *Job) AddFileSet(files []model.FileInfo) error {
 	if len(infos) > 0 {
 		p = unsafe.Pointer(&infos[0])
 	}
-	hr := j.job.call(slotJob.AddFileSet, uint32(len(infos)), p)
+	hr := j.job.Call(bitsabi.SlotJob.AddFileSet, uint32(len(infos)), p)
 	runtime.KeepAlive(infos)
-	return fail("IBackgroundCopyJob::AddFileSet", hr)
+	return com.Check("IBackgroundCopyJob::AddFileSet", hr)
 }
 
 // AddFile is IBackgroundCopyJob::AddFile.
 func (j *Job) AddFile(remoteURL, localName string) error {
-	r, err := wstr(remoteURL)
+	r, err := com.String(remoteURL)
 	if err != nil {
 		return fmt.Errorf("IBackgroundCopyJob::AddFile: %w", err)
 	}
-	l, err := wstr(localName)
+	l, err := com.String(localName)
 	if err != nil {
 		return fmt.Errorf("IBackgroundCopyJob::AddFile: %w", err)
 	}
-	return fail("IBackgroundCopyJob::AddFile", j.job.call(slotJob.AddFile, r, l))
+	return com.Check("IBackgroundCopyJob::AddFile", j.job.Call(bitsabi.SlotJob.AddFile, r, l))
 }
 
 // AddFileWithRanges is IBackgroundCopyJob3::AddFileWithRanges.
@@ -169,11 +171,11 @@ func (j *Job) AddFileWithRanges(remoteURL, localName string, ranges []model.File
 	if err != nil {
 		return err
 	}
-	r, err := wstr(remoteURL)
+	r, err := com.String(remoteURL)
 	if err != nil {
 		return fmt.Errorf("IBackgroundCopyJob3::AddFileWithRanges: %w", err)
 	}
-	l, err := wstr(localName)
+	l, err := com.String(localName)
 	if err != nil {
 		return fmt.Errorf("IBackgroundCopyJob3::AddFileWithRanges: %w", err)
 	}
@@ -185,16 +187,16 @@ func (j *Job) AddFileWithRanges(remoteURL, localName string, ranges []model.File
 	if len(rs) > 0 {
 		rp = unsafe.Pointer(&rs[0])
 	}
-	hr := p.call(slotJob3.AddFileWithRanges, r, l, uint32(len(rs)), rp)
+	hr := p.Call(bitsabi.SlotJob3.AddFileWithRanges, r, l, uint32(len(rs)), rp)
 	runtime.KeepAlive(rs)
-	return fail("IBackgroundCopyJob3::AddFileWithRanges", hr)
+	return com.Check("IBackgroundCopyJob3::AddFileWithRanges", hr)
 }
 
 // EnumFiles is IBackgroundCopyJob::EnumFiles; the files come in the order
 // the service enumerates them.
 func (j *Job) EnumFiles() ([]model.File, error) {
-	var e *unknown
-	if err := fail("IBackgroundCopyJob::EnumFiles", j.job.call(slotJob.EnumFiles, &e)); err != nil {
+	var e *com.Unknown
+	if err := com.Check("IBackgroundCopyJob::EnumFiles", j.job.Call(bitsabi.SlotJob.EnumFiles, &e)); err != nil {
 		return nil, err
 	}
 	defer e.Release()
@@ -211,21 +213,25 @@ func (j *Job) EnumFiles() ([]model.File, error) {
 
 // Suspend is IBackgroundCopyJob::Suspend.
 func (j *Job) Suspend() error {
-	return fail("IBackgroundCopyJob::Suspend", j.job.call(slotJob.Suspend))
+	return com.Check("IBackgroundCopyJob::Suspend", j.job.Call(bitsabi.SlotJob.Suspend))
 }
 
 // Resume is IBackgroundCopyJob::Resume.
-func (j *Job) Resume() error { return fail("IBackgroundCopyJob::Resume", j.job.call(slotJob.Resume)) }
+func (j *Job) Resume() error {
+	return com.Check("IBackgroundCopyJob::Resume", j.job.Call(bitsabi.SlotJob.Resume))
+}
 
 // Cancel is IBackgroundCopyJob::Cancel. Its success code (such as
 // BG_S_UNABLE_TO_DELETE_FILES) is not reported.
-func (j *Job) Cancel() error { return fail("IBackgroundCopyJob::Cancel", j.job.call(slotJob.Cancel)) }
+func (j *Job) Cancel() error {
+	return com.Check("IBackgroundCopyJob::Cancel", j.job.Call(bitsabi.SlotJob.Cancel))
+}
 
 // Complete is IBackgroundCopyJob::Complete; it returns the success code
 // (S_OK, BG_S_PARTIAL_COMPLETE, BG_S_UNABLE_TO_DELETE_FILES).
 func (j *Job) Complete() (model.HRESULT, error) {
-	hr := j.job.call(slotJob.Complete)
-	if err := fail("IBackgroundCopyJob::Complete", hr); err != nil {
+	hr := j.job.Call(bitsabi.SlotJob.Complete)
+	if err := com.Check("IBackgroundCopyJob::Complete", hr); err != nil {
 		return hr, err
 	}
 	return hr, nil
@@ -234,7 +240,7 @@ func (j *Job) Complete() (model.HRESULT, error) {
 // GetProgress is IBackgroundCopyJob::GetProgress.
 func (j *Job) GetProgress() (model.JobProgress, error) {
 	var p bgJobProgress
-	if err := fail("IBackgroundCopyJob::GetProgress", j.job.call(slotJob.GetProgress, &p)); err != nil {
+	if err := com.Check("IBackgroundCopyJob::GetProgress", j.job.Call(bitsabi.SlotJob.GetProgress, &p)); err != nil {
 		return model.JobProgress{}, err
 	}
 	return model.JobProgress{BytesTotal: p.BytesTotal, BytesTransferred: p.BytesTransferred,
@@ -244,7 +250,7 @@ func (j *Job) GetProgress() (model.JobProgress, error) {
 // GetTimes is IBackgroundCopyJob::GetTimes.
 func (j *Job) GetTimes() (model.JobTimes, error) {
 	var t bgJobTimes
-	if err := fail("IBackgroundCopyJob::GetTimes", j.job.call(slotJob.GetTimes, &t)); err != nil {
+	if err := com.Check("IBackgroundCopyJob::GetTimes", j.job.Call(bitsabi.SlotJob.GetTimes, &t)); err != nil {
 		return model.JobTimes{}, err
 	}
 	return model.JobTimes{CreationTime: filetime(t.CreationTime), ModificationTime: filetime(t.ModificationTime),
@@ -253,7 +259,7 @@ func (j *Job) GetTimes() (model.JobTimes, error) {
 
 // GetState is IBackgroundCopyJob::GetState.
 func (j *Job) GetState() (model.JobState, error) {
-	v, err := j.dword(slotJob.GetState, "GetState")
+	v, err := j.dword(bitsabi.SlotJob.GetState, "GetState")
 	return model.JobState(v), err
 }
 
@@ -261,8 +267,8 @@ func (j *Job) GetState() (model.JobState, error) {
 // IBackgroundCopyError::GetError, GetFile, GetErrorDescription and
 // GetProtocol.
 func (j *Job) GetError() (model.JobError, error) {
-	var e *unknown
-	if err := fail("IBackgroundCopyJob::GetError", j.job.call(slotJob.GetError, &e)); err != nil {
+	var e *com.Unknown
+	if err := com.Check("IBackgroundCopyJob::GetError", j.job.Call(bitsabi.SlotJob.GetError, &e)); err != nil {
 		return model.JobError{}, err
 	}
 	if e == nil {
@@ -275,27 +281,27 @@ func (j *Job) GetError() (model.JobError, error) {
 // readError reads an IBackgroundCopyError. Only GetError must succeed; the
 // description defaults to the code's, and a missing file or protocol stays
 // empty.
-func readError(e *unknown) (model.JobError, error) {
+func readError(e *com.Unknown) (model.JobError, error) {
 	var ctx, code uint32
-	if err := fail("IBackgroundCopyError::GetError", e.call(slotError.GetError, &ctx, &code)); err != nil {
+	if err := com.Check("IBackgroundCopyError::GetError", e.Call(bitsabi.SlotError.GetError, &ctx, &code)); err != nil {
 		return model.JobError{}, err
 	}
 	je := model.JobError{Context: model.ErrorContext(ctx), Code: model.HRESULT(code)}
-	var f *unknown
-	if hr := e.call(slotError.GetFile, &f); hr.Succeeded() && f != nil {
+	var f *com.Unknown
+	if hr := e.Call(bitsabi.SlotError.GetFile, &f); hr.Succeeded() && f != nil {
 		file := newFile(f)
 		je.File.RemoteName, _ = file.GetRemoteName()
 		je.File.LocalName, _ = file.GetLocalName()
 	}
 	var s *uint16
-	if hr := e.call(slotError.GetErrorDescription, uint32(langEnglishUS), &s); hr.Succeeded() {
-		je.Description = takeString(s)
+	if hr := e.Call(bitsabi.SlotError.GetErrorDescription, uint32(langEnglishUS), &s); hr.Succeeded() {
+		je.Description = com.TakeString(s)
 	} else {
 		je.Description = je.Code.Description()
 	}
 	var proto *uint16
-	if hr := e.call(slotError.GetProtocol, &proto); hr.Succeeded() {
-		je.Protocol = takeString(proto)
+	if hr := e.Call(bitsabi.SlotError.GetProtocol, &proto); hr.Succeeded() {
+		je.Protocol = com.TakeString(proto)
 	}
 	return je, nil
 }
@@ -304,13 +310,15 @@ func readError(e *unknown) (model.JobError, error) {
 const langEnglishUS = 0x0409
 
 // GetErrorCount is IBackgroundCopyJob::GetErrorCount.
-func (j *Job) GetErrorCount() (uint32, error) { return j.dword(slotJob.GetErrorCount, "GetErrorCount") }
+func (j *Job) GetErrorCount() (uint32, error) {
+	return j.dword(bitsabi.SlotJob.GetErrorCount, "GetErrorCount")
+}
 
 // GetOwner is IBackgroundCopyJob::GetOwner. BITS returns the owner's SID
 // as a string; it is returned as the account name ("DOMAIN\user") when
 // the SID can be looked up, and as the SID otherwise.
 func (j *Job) GetOwner() (string, error) {
-	s, err := j.str(j.job, "IBackgroundCopyJob", slotJob.GetOwner, "GetOwner")
+	s, err := j.str(j.job, "IBackgroundCopyJob", bitsabi.SlotJob.GetOwner, "GetOwner")
 	if err != nil {
 		return "", err
 	}
@@ -327,57 +335,57 @@ func (j *Job) GetOwner() (string, error) {
 
 // TakeOwnership is IBackgroundCopyJob::TakeOwnership.
 func (j *Job) TakeOwnership() error {
-	return fail("IBackgroundCopyJob::TakeOwnership", j.job.call(slotJob.TakeOwnership))
+	return com.Check("IBackgroundCopyJob::TakeOwnership", j.job.Call(bitsabi.SlotJob.TakeOwnership))
 }
 
 // SetDisplayName is IBackgroundCopyJob::SetDisplayName. The name goes out
 // as given: an empty name is an empty string, never NULL (see CreateJob).
 func (j *Job) SetDisplayName(name string) error {
-	p, err := wstr(name)
+	p, err := com.String(name)
 	if err != nil {
 		return fmt.Errorf("IBackgroundCopyJob::SetDisplayName: %w", err)
 	}
-	return fail("IBackgroundCopyJob::SetDisplayName", j.job.call(slotJob.SetDisplayName, p))
+	return com.Check("IBackgroundCopyJob::SetDisplayName", j.job.Call(bitsabi.SlotJob.SetDisplayName, p))
 }
 
 // GetDisplayName is IBackgroundCopyJob::GetDisplayName.
 func (j *Job) GetDisplayName() (string, error) {
-	return j.str(j.job, "IBackgroundCopyJob", slotJob.GetDisplayName, "GetDisplayName")
+	return j.str(j.job, "IBackgroundCopyJob", bitsabi.SlotJob.GetDisplayName, "GetDisplayName")
 }
 
 // SetDescription is IBackgroundCopyJob::SetDescription.
 func (j *Job) SetDescription(description string) error {
-	p, err := wstr(description)
+	p, err := com.String(description)
 	if err != nil {
 		return fmt.Errorf("IBackgroundCopyJob::SetDescription: %w", err)
 	}
-	return fail("IBackgroundCopyJob::SetDescription", j.job.call(slotJob.SetDescription, p))
+	return com.Check("IBackgroundCopyJob::SetDescription", j.job.Call(bitsabi.SlotJob.SetDescription, p))
 }
 
 // GetDescription is IBackgroundCopyJob::GetDescription.
 func (j *Job) GetDescription() (string, error) {
-	return j.str(j.job, "IBackgroundCopyJob", slotJob.GetDescription, "GetDescription")
+	return j.str(j.job, "IBackgroundCopyJob", bitsabi.SlotJob.GetDescription, "GetDescription")
 }
 
 // SetPriority is IBackgroundCopyJob::SetPriority.
 func (j *Job) SetPriority(priority model.JobPriority) error {
-	return fail("IBackgroundCopyJob::SetPriority", j.job.call(slotJob.SetPriority, uint32(priority)))
+	return com.Check("IBackgroundCopyJob::SetPriority", j.job.Call(bitsabi.SlotJob.SetPriority, uint32(priority)))
 }
 
 // GetPriority is IBackgroundCopyJob::GetPriority.
 func (j *Job) GetPriority() (model.JobPriority, error) {
-	v, err := j.dword(slotJob.GetPriority, "GetPriority")
+	v, err := j.dword(bitsabi.SlotJob.GetPriority, "GetPriority")
 	return model.JobPriority(v), err
 }
 
 // SetNotifyFlags is IBackgroundCopyJob::SetNotifyFlags.
 func (j *Job) SetNotifyFlags(flags model.NotifyFlags) error {
-	return fail("IBackgroundCopyJob::SetNotifyFlags", j.job.call(slotJob.SetNotifyFlags, uint32(flags)))
+	return com.Check("IBackgroundCopyJob::SetNotifyFlags", j.job.Call(bitsabi.SlotJob.SetNotifyFlags, uint32(flags)))
 }
 
 // GetNotifyFlags is IBackgroundCopyJob::GetNotifyFlags.
 func (j *Job) GetNotifyFlags() (model.NotifyFlags, error) {
-	v, err := j.dword(slotJob.GetNotifyFlags, "GetNotifyFlags")
+	v, err := j.dword(bitsabi.SlotJob.GetNotifyFlags, "GetNotifyFlags")
 	return model.NotifyFlags(v), err
 }
 
@@ -407,17 +415,17 @@ func (j *Job) SetNotifyInterface(obj any) error {
 	if p != nil {
 		arg = p.Pointer()
 	}
-	hr := j.job.call(slotJob.SetNotifyInterface, arg)
+	hr := j.job.Call(bitsabi.SlotJob.SetNotifyInterface, arg)
 	runtime.KeepAlive(p)
-	return fail("IBackgroundCopyJob::SetNotifyInterface", hr)
+	return com.Check("IBackgroundCopyJob::SetNotifyInterface", hr)
 }
 
 // GetNotifyInterface is IBackgroundCopyJob::GetNotifyInterface. An object
 // of this process made by NewCallbackObject comes back as the
 // model.Callback it dispatches to; any other object as a *RemoteCallback.
 func (j *Job) GetNotifyInterface() (model.Callback, error) {
-	var u *unknown
-	if err := fail("IBackgroundCopyJob::GetNotifyInterface", j.job.call(slotJob.GetNotifyInterface, &u)); err != nil {
+	var u *com.Unknown
+	if err := com.Check("IBackgroundCopyJob::GetNotifyInterface", j.job.Call(bitsabi.SlotJob.GetNotifyInterface, &u)); err != nil {
 		return nil, err
 	}
 	if u == nil {
@@ -440,15 +448,15 @@ func (j *Job) SetNotifyCmdLine(program, parameters string) error {
 	if err != nil {
 		return err
 	}
-	prog, err := wstrOrNull(program)
+	prog, err := com.StringOrNull(program)
 	if err != nil {
 		return fmt.Errorf("IBackgroundCopyJob2::SetNotifyCmdLine: %w", err)
 	}
-	params, err := wstrOrNull(parameters)
+	params, err := com.StringOrNull(parameters)
 	if err != nil {
 		return fmt.Errorf("IBackgroundCopyJob2::SetNotifyCmdLine: %w", err)
 	}
-	return fail("IBackgroundCopyJob2::SetNotifyCmdLine", p.call(slotJob2.SetNotifyCmdLine, prog, params))
+	return com.Check("IBackgroundCopyJob2::SetNotifyCmdLine", p.Call(bitsabi.SlotJob2.SetNotifyCmdLine, prog, params))
 }
 
 // GetNotifyCmdLine is IBackgroundCopyJob2::GetNotifyCmdLine.
@@ -458,10 +466,10 @@ func (j *Job) GetNotifyCmdLine() (string, string, error) {
 		return "", "", err
 	}
 	var prog, params *uint16
-	if err := fail("IBackgroundCopyJob2::GetNotifyCmdLine", p.call(slotJob2.GetNotifyCmdLine, &prog, &params)); err != nil {
+	if err := com.Check("IBackgroundCopyJob2::GetNotifyCmdLine", p.Call(bitsabi.SlotJob2.GetNotifyCmdLine, &prog, &params)); err != nil {
 		return "", "", err
 	}
-	return takeString(prog), takeString(params), nil
+	return com.TakeString(prog), com.TakeString(params), nil
 }
 
 // SetNotifyCLSID sets BITS_JOB_PROPERTY_NOTIFICATION_CLSID (IBackgroundCopyJob5).
@@ -481,11 +489,9 @@ func (j *Job) SetProperty(id model.JobPropertyID, value model.JobPropertyValue) 
 	if err != nil {
 		return err
 	}
-	v := encodeProperty(id, value)
-	args := append([]any{uint32(id)}, propertyArgs(&v)...)
-	hr := p.call(slotJob5.SetProperty, args...)
-	runtime.KeepAlive(&v)
-	return fail("IBackgroundCopyJob5::SetProperty", hr)
+	v := bitsabi.EncodeProperty(id, value)
+	hr := p.Call(bitsabi.SlotJob5.SetProperty, append([]any{uint32(id)}, v.Args()...)...)
+	return com.Check("IBackgroundCopyJob5::SetProperty", hr)
 }
 
 // GetProperty is IBackgroundCopyJob5::GetProperty.
@@ -494,11 +500,11 @@ func (j *Job) GetProperty(id model.JobPropertyID) (model.JobPropertyValue, error
 	if err != nil {
 		return model.JobPropertyValue{}, err
 	}
-	var v propertyValue
-	if err := fail("IBackgroundCopyJob5::GetProperty", p.call(slotJob5.GetProperty, uint32(id), &v)); err != nil {
+	var v bitsabi.PropertyValue
+	if err := com.Check("IBackgroundCopyJob5::GetProperty", p.Call(bitsabi.SlotJob5.GetProperty, uint32(id), &v)); err != nil {
 		return model.JobPropertyValue{}, err
 	}
-	return decodeProperty(id, v), nil
+	return bitsabi.DecodeProperty(id, v), nil
 }
 
 // SetMinimumRetryDelay is IBackgroundCopyJob::SetMinimumRetryDelay.
@@ -507,12 +513,12 @@ func (j *Job) SetMinimumRetryDelay(d time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("IBackgroundCopyJob::SetMinimumRetryDelay: %w", err)
 	}
-	return fail("IBackgroundCopyJob::SetMinimumRetryDelay", j.job.call(slotJob.SetMinimumRetryDelay, s))
+	return com.Check("IBackgroundCopyJob::SetMinimumRetryDelay", j.job.Call(bitsabi.SlotJob.SetMinimumRetryDelay, s))
 }
 
 // GetMinimumRetryDelay is IBackgroundCopyJob::GetMinimumRetryDelay.
 func (j *Job) GetMinimumRetryDelay() (time.Duration, error) {
-	v, err := j.dword(slotJob.GetMinimumRetryDelay, "GetMinimumRetryDelay")
+	v, err := j.dword(bitsabi.SlotJob.GetMinimumRetryDelay, "GetMinimumRetryDelay")
 	return time.Duration(v) * time.Second, err
 }
 
@@ -522,12 +528,12 @@ func (j *Job) SetNoProgressTimeout(d time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("IBackgroundCopyJob::SetNoProgressTimeout: %w", err)
 	}
-	return fail("IBackgroundCopyJob::SetNoProgressTimeout", j.job.call(slotJob.SetNoProgressTimeout, s))
+	return com.Check("IBackgroundCopyJob::SetNoProgressTimeout", j.job.Call(bitsabi.SlotJob.SetNoProgressTimeout, s))
 }
 
 // GetNoProgressTimeout is IBackgroundCopyJob::GetNoProgressTimeout.
 func (j *Job) GetNoProgressTimeout() (time.Duration, error) {
-	v, err := j.dword(slotJob.GetNoProgressTimeout, "GetNoProgressTimeout")
+	v, err := j.dword(bitsabi.SlotJob.GetNoProgressTimeout, "GetNoProgressTimeout")
 	return time.Duration(v) * time.Second, err
 }
 
@@ -541,7 +547,7 @@ func (j *Job) SetMaximumDownloadTime(d time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("IBackgroundCopyJob4::SetMaximumDownloadTime: %w", err)
 	}
-	return fail("IBackgroundCopyJob4::SetMaximumDownloadTime", p.call(slotJob4.SetMaximumDownloadTime, s))
+	return com.Check("IBackgroundCopyJob4::SetMaximumDownloadTime", p.Call(bitsabi.SlotJob4.SetMaximumDownloadTime, s))
 }
 
 // GetMaximumDownloadTime is IBackgroundCopyJob4::GetMaximumDownloadTime.
@@ -551,7 +557,7 @@ func (j *Job) GetMaximumDownloadTime() (time.Duration, error) {
 		return 0, err
 	}
 	var v uint32
-	if err := fail("IBackgroundCopyJob4::GetMaximumDownloadTime", p.call(slotJob4.GetMaximumDownloadTime, &v)); err != nil {
+	if err := com.Check("IBackgroundCopyJob4::GetMaximumDownloadTime", p.Call(bitsabi.SlotJob4.GetMaximumDownloadTime, &v)); err != nil {
 		return 0, err
 	}
 	return time.Duration(v) * time.Second, nil

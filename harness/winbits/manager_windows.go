@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/sys/windows"
 
+	"github.com/bitssim/bitssim/internal/com"
+	"github.com/bitssim/bitssim/internal/com/bitsabi"
 	"github.com/bitssim/bitssim/model"
 )
 
@@ -38,7 +40,7 @@ type (
 // Manager is a connection to the BITS service: IBackgroundCopyManager as a
 // model.Manager. It is safe for concurrent use.
 type Manager struct {
-	mgr   *unknown
+	mgr   *com.Unknown
 	clsid model.GUID
 	// version is the version the CLSID says; 0 until known.
 	version model.Version
@@ -71,22 +73,22 @@ func Connect() (*Manager, error) {
 	if err := InitCOM(); err != nil {
 		return nil, err
 	}
-	for _, c := range managerClasses {
-		p, hr := createInstance(c.CLSID, iidManager)
+	for _, c := range bitsabi.ManagerClasses {
+		p, hr := com.CreateInstance(c.CLSID, bitsabi.IIDManager)
 		if hr.Succeeded() {
 			return newManager(p, c.CLSID, c.Version), nil
 		}
 	}
-	p, hr := createInstance(model.CLSID_BackgroundCopyManager, iidManager)
+	p, hr := com.CreateInstance(model.CLSID_BackgroundCopyManager, bitsabi.IIDManager)
 	if hr.Failed() {
 		return nil, fmt.Errorf("CoCreateInstance(CLSID_BackgroundCopyManager, CLSCTX_LOCAL_SERVER): %w", hr)
 	}
 	return newManager(p, model.CLSID_BackgroundCopyManager, 0), nil
 }
 
-func newManager(p *unknown, clsid model.GUID, v model.Version) *Manager {
+func newManager(p *com.Unknown, clsid model.GUID, v model.Version) *Manager {
 	m := &Manager{mgr: p, clsid: clsid, version: v}
-	runtime.AddCleanup(m, func(p *unknown) { p.Release() }, p)
+	runtime.AddCleanup(m, func(p *com.Unknown) { p.Release() }, p)
 	return m
 }
 
@@ -146,24 +148,24 @@ func (m *Manager) Version() model.Version {
 // a [ref] pointer: through COM, the proxy rejects NULL with
 // RPC_X_NULL_REF_POINTER before BITS sees it; LIMIT-NULL-STRING-COM).
 func (m *Manager) CreateJob(displayName string, jobType model.JobType) (model.Job, error) {
-	name, err := wstr(displayName)
+	name, err := com.String(displayName)
 	if err != nil {
 		return nil, fmt.Errorf("IBackgroundCopyManager::CreateJob: %w", err)
 	}
 	var id windows.GUID
-	var p *unknown
-	hr := m.mgr.call(slotManager.CreateJob, name, uint32(jobType), &id, &p)
-	if err := fail("IBackgroundCopyManager::CreateJob", hr); err != nil {
+	var p *com.Unknown
+	hr := m.mgr.Call(bitsabi.SlotManager.CreateJob, name, uint32(jobType), &id, &p)
+	if err := com.Check("IBackgroundCopyManager::CreateJob", hr); err != nil {
 		return nil, err
 	}
-	return newJob(p, modelGUID(&id)), nil
+	return newJob(p, com.ModelGUID(&id)), nil
 }
 
 // GetJob is IBackgroundCopyManager::GetJob.
 func (m *Manager) GetJob(id model.GUID) (model.Job, error) {
-	var p *unknown
-	hr := m.mgr.call(slotManager.GetJob, winGUID(id), &p)
-	if err := fail("IBackgroundCopyManager::GetJob", hr); err != nil {
+	var p *com.Unknown
+	hr := m.mgr.Call(bitsabi.SlotManager.GetJob, com.WinGUID(id), &p)
+	if err := com.Check("IBackgroundCopyManager::GetJob", hr); err != nil {
 		return nil, err
 	}
 	return newJob(p, id), nil
@@ -171,9 +173,9 @@ func (m *Manager) GetJob(id model.GUID) (model.Job, error) {
 
 // EnumJobs is IBackgroundCopyManager::EnumJobs, read with GetCount and Next.
 func (m *Manager) EnumJobs(flags model.EnumJobsFlags) ([]model.Job, error) {
-	var e *unknown
-	hr := m.mgr.call(slotManager.EnumJobs, uint32(flags), &e)
-	if err := fail("IBackgroundCopyManager::EnumJobs", hr); err != nil {
+	var e *com.Unknown
+	hr := m.mgr.Call(bitsabi.SlotManager.EnumJobs, uint32(flags), &e)
+	if err := com.Check("IBackgroundCopyManager::EnumJobs", hr); err != nil {
 		return nil, err
 	}
 	defer e.Release()
@@ -196,27 +198,27 @@ func (m *Manager) EnumJobs(flags model.EnumJobsFlags) ([]model.Job, error) {
 // GetErrorDescription is IBackgroundCopyManager::GetErrorDescription.
 func (m *Manager) GetErrorDescription(code model.HRESULT, langID uint32) (string, error) {
 	var s *uint16
-	hr := m.mgr.call(slotManager.GetErrorDescription, uint32(code), langID, &s)
-	if err := fail("IBackgroundCopyManager::GetErrorDescription", hr); err != nil {
+	hr := m.mgr.Call(bitsabi.SlotManager.GetErrorDescription, uint32(code), langID, &s)
+	if err := com.Check("IBackgroundCopyManager::GetErrorDescription", hr); err != nil {
 		return "", err
 	}
-	return takeString(s), nil
+	return com.TakeString(s), nil
 }
 
 // enumAll reads an IEnumBackgroundCopyJobs or IEnumBackgroundCopyFiles: it
 // asks GetCount, then calls Next until it returns S_FALSE. The caller owns
 // one reference on every pointer returned.
-func enumAll(e *unknown, name string) ([]*unknown, error) {
+func enumAll(e *com.Unknown, name string) ([]*com.Unknown, error) {
 	var count uint32
-	if err := fail(name+"::GetCount", e.call(slotEnum.GetCount, &count)); err != nil {
+	if err := com.Check(name+"::GetCount", e.Call(bitsabi.SlotEnum.GetCount, &count)); err != nil {
 		return nil, err
 	}
-	var out []*unknown
-	batch := make([]*unknown, max(count, 1))
+	var out []*com.Unknown
+	batch := make([]*com.Unknown, max(count, 1))
 	for {
 		var fetched uint32
-		hr := e.call(slotEnum.Next, uint32(len(batch)), unsafe.Pointer(&batch[0]), &fetched)
-		if err := fail(name+"::Next", hr); err != nil {
+		hr := e.Call(bitsabi.SlotEnum.Next, uint32(len(batch)), unsafe.Pointer(&batch[0]), &fetched)
+		if err := com.Check(name+"::Next", hr); err != nil {
 			for _, p := range out {
 				p.Release()
 			}

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/windows"
 
+	"github.com/bitssim/bitssim/internal/com"
+	"github.com/bitssim/bitssim/internal/com/bitsabi"
 	"github.com/bitssim/bitssim/model"
 )
 
@@ -22,8 +24,8 @@ func TestNullStringThroughCOM(t *testing.T) {
 	require.NoError(t, err)
 
 	var id windows.GUID
-	var p *unknown
-	hr := m.mgr.call(slotManager.CreateJob, nil, uint32(model.BG_JOB_TYPE_DOWNLOAD), &id, &p)
+	var p *com.Unknown
+	hr := m.mgr.Call(bitsabi.SlotManager.CreateJob, nil, uint32(model.BG_JOB_TYPE_DOWNLOAD), &id, &p)
 	assert.Equal(t, model.RPC_X_NULL_REF_POINTER, hr, "CreateJob(NULL)")
 	if p != nil {
 		p.Release()
@@ -33,7 +35,7 @@ func TestNullStringThroughCOM(t *testing.T) {
 	require.NoError(t, err)
 	defer func() { _ = job.Cancel() }()
 	j := job.(*Job)
-	assert.Equal(t, model.RPC_X_NULL_REF_POINTER, j.job.call(slotJob.SetDisplayName, nil), "SetDisplayName(NULL)")
+	assert.Equal(t, model.RPC_X_NULL_REF_POINTER, j.job.Call(bitsabi.SlotJob.SetDisplayName, nil), "SetDisplayName(NULL)")
 	name, err := job.GetDisplayName()
 	require.NoError(t, err)
 	assert.Equal(t, "null-string", name, "the NULL never reached BITS")

@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 
+	"github.com/bitssim/bitssim/internal/com"
 	"github.com/bitssim/bitssim/model"
 )
 
@@ -217,21 +216,17 @@ func ServeClass(clsid model.GUID, factory func() (any, error)) (*ClassServer, er
 	if err := InitCOM(); err != nil {
 		return nil, err
 	}
-	fac := &classFactory{vtbl: &factoryVtbl, make: factory}
-	fac.refs.Store(1)
+	fac := &classFactory{make: factory}
 	fac.lastIdle.Store(time.Now().UnixNano())
-	facRegistry.Lock()
-	facRegistry.m[facAddr(fac)] = fac
-	facRegistry.Unlock()
-	s := &ClassServer{clsid: clsid, fac: fac}
-	r, _, _ := syscall.SyscallN(procCoRegisterClassObject.Addr(), uintptr(unsafe.Pointer(winGUID(clsid))),
-		uintptr(unsafe.Pointer(fac)), clsctxLocalServer, regclsMultipleUse, uintptr(unsafe.Pointer(&s.cookie)))
-	if hr := model.HRESULT(uint32(r)); hr.Failed() {
-		facRegistry.Lock()
-		delete(facRegistry.m, facAddr(fac))
-		facRegistry.Unlock()
-		return nil, fmt.Errorf("winbits: ServeClass(%v): CoRegisterClassObject: %w", clsid, hr)
+	// The server keeps the factory's first reference for the process's
+	// lifetime: COM may hand the class object out until it is revoked.
+	obj := com.NewObject(factoryVtbl, fac, com.IIDClassFactory)
+	cookie, err := com.RegisterClassObject(clsid, obj.Ptr())
+	if err != nil {
+		obj.Release()
+		return nil, fmt.Errorf("winbits: ServeClass(%v): %w", clsid, err)
 	}
+	s := &ClassServer{clsid: clsid, fac: fac, cookie: cookie}
 	return s, nil
 }
 
@@ -266,18 +261,15 @@ func (s *ClassServer) Close() error {
 		return nil
 	}
 	s.closed = true
-	r, _, _ := syscall.SyscallN(procCoRevokeClassObject.Addr(), uintptr(s.cookie))
-	if hr := model.HRESULT(uint32(r)); hr.Failed() {
-		return fmt.Errorf("winbits: ClassServer(%v).Close: CoRevokeClassObject: %w", s.clsid, hr)
+	if err := com.RevokeClassObject(s.cookie); err != nil {
+		return fmt.Errorf("winbits: ClassServer(%v).Close: %w", s.clsid, err)
 	}
 	return nil
 }
 
-// classFactory is IClassFactory, made in Go like CallbackObject.
+// classFactory is the Go value of a ClassServer's IClassFactory, an
+// internal/com object like CallbackObject.
 type classFactory struct {
-	vtbl *[5]uintptr // must be the first field
-	refs atomic.Int32
-
 	make     func() (any, error)
 	made     int64 // atomic
 	live     atomic.Int32
@@ -285,84 +277,48 @@ type classFactory struct {
 	lastIdle atomic.Int64
 }
 
-const regclsMultipleUse = 1
+var factoryVtbl = com.NewVTable(facCreateInstance, facLockServer)
 
-var factoryVtbl [5]uintptr
-
-func init() {
-	factoryVtbl[slotUnknown.QueryInterface] = syscall.NewCallback(facQueryInterface)
-	factoryVtbl[slotUnknown.AddRef] = syscall.NewCallback(facAddRef)
-	factoryVtbl[slotUnknown.Release] = syscall.NewCallback(facRelease)
-	factoryVtbl[slotClassFactory.CreateInstance] = syscall.NewCallback(facCreateInstance)
-	factoryVtbl[slotClassFactory.LockServer] = syscall.NewCallback(facLockServer)
-}
-
-var facRegistry = struct {
-	sync.Mutex
-	m map[uintptr]*classFactory
-}{m: map[uintptr]*classFactory{}}
-
-func facAddr(f *classFactory) uintptr { return uintptr(unsafe.Pointer(f)) }
-
-func facQueryInterface(this *classFactory, riid *windows.GUID, ppv *uintptr) uintptr {
+func facCreateInstance(this, outer uintptr, riid *windows.GUID, ppv *uintptr) uintptr {
 	if ppv == nil {
 		return uintptr(model.E_POINTER)
 	}
 	*ppv = 0
-	if riid == nil {
-		return uintptr(model.E_INVALIDARG)
-	}
-	switch modelGUID(riid) {
-	case iidUnknown, iidClassFactory:
-		this.refs.Add(1)
-		*ppv = facAddr(this)
-		return uintptr(model.S_OK)
-	}
-	return uintptr(model.E_NOINTERFACE)
-}
-
-func facAddRef(this *classFactory) uintptr { return uintptr(this.refs.Add(1)) }
-
-// facRelease never frees the factory: it lives as long as the process.
-func facRelease(this *classFactory) uintptr { return uintptr(max(this.refs.Add(-1), 0)) }
-
-func facCreateInstance(this *classFactory, outer *unknown, riid *windows.GUID, ppv *uintptr) uintptr {
-	if ppv == nil {
-		return uintptr(model.E_POINTER)
-	}
-	*ppv = 0
-	if outer != nil {
-		return uintptr(model.CLASS_E_NOAGGREGATION)
-	}
-	var target any
-	hr := dispatch(func() error {
-		var err error
-		target, err = this.make()
-		return err
+	return com.Method(this, func(f *classFactory) model.HRESULT {
+		if outer != 0 {
+			return model.CLASS_E_NOAGGREGATION
+		}
+		var target any
+		if hr := model.HRESULT(uint32(dispatch(func() error {
+			var err error
+			target, err = f.make()
+			return err
+		}))); hr.Failed() {
+			return hr
+		}
+		atomic.AddInt64(&f.made, 1)
+		obj, err := NewCallbackObject(target)
+		if err != nil {
+			return model.HRESULTOf(err)
+		}
+		f.live.Add(1)
+		obj.obj.OnFinalRelease(func() {
+			f.lastIdle.Store(time.Now().UnixNano())
+			f.live.Add(-1)
+		})
+		defer obj.Release()
+		return model.HRESULT(uint32(com.QueryInterface(obj.obj.Ptr(), riid, ppv)))
 	})
-	if model.HRESULT(uint32(hr)).Failed() {
-		return hr
-	}
-	atomic.AddInt64(&this.made, 1)
-	obj, err := NewCallbackObject(target)
-	if err != nil {
-		return uintptr(model.HRESULTOf(err))
-	}
-	this.live.Add(1)
-	obj.onFree = func() {
-		this.lastIdle.Store(time.Now().UnixNano())
-		this.live.Add(-1)
-	}
-	defer obj.Release()
-	return cbQueryInterface(obj, riid, ppv)
 }
 
-func facLockServer(this *classFactory, lock uintptr) uintptr {
-	if int32(lock) != 0 {
-		this.locks.Add(1)
-	} else {
-		this.lastIdle.Store(time.Now().UnixNano())
-		this.locks.Add(-1)
-	}
-	return uintptr(model.S_OK)
+func facLockServer(this, lock uintptr) uintptr {
+	return com.Method(this, func(f *classFactory) model.HRESULT {
+		if int32(lock) != 0 {
+			f.locks.Add(1)
+		} else {
+			f.lastIdle.Store(time.Now().UnixNano())
+			f.locks.Add(-1)
+		}
+		return model.S_OK
+	})
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/windows/registry"
 
+	"github.com/bitssim/bitssim/internal/com"
+	"github.com/bitssim/bitssim/internal/com/bitsabi"
 	"github.com/bitssim/bitssim/model"
 )
 
@@ -52,9 +54,9 @@ func TestServeClass(t *testing.T) {
 	// shutting down.
 	defer func() { _ = srv.Close() }()
 	for i := 1; i <= 2; i++ {
-		p, hr := createInstance(clsid, iidCallback)
+		p, hr := com.CreateInstance(clsid, bitsabi.IIDCallback)
 		require.True(t, hr.Succeeded(), "CoCreateInstance: %v", hr)
-		assert.Equal(t, model.E_FAIL, p.call(slotCallback.JobTransferred, nil), "the instance answers with the callback's HRESULT")
+		assert.Equal(t, model.E_FAIL, p.Call(bitsabi.SlotCallback.JobTransferred, nil), "the instance answers with the callback's HRESULT")
 		p.Release()
 	}
 	assert.Equal(t, 2, calls)
