@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/sys/windows"
 
+	"github.com/bitssim/bitssim/internal/com"
+	"github.com/bitssim/bitssim/internal/com/bitsabi"
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/sim"
 )
@@ -68,37 +70,67 @@ func newJobObject(s *Server, h model.Job) *object {
 	return newObject(jobVtbl, &jobObj{s: s, id: h.GetId(), origin: h}, jobIIDs(s.svc.Version())...)
 }
 
-// jobCall runs f with the caller's handle of the job.
-func jobCall(this uintptr, f func(j model.Job, jo *jobObj, app *sim.App) model.HRESULT) uintptr {
-	return guard(func() uintptr {
-		o := live(this)
-		if o == nil {
-			return hr(model.RPC_E_DISCONNECTED)
-		}
-		jo := o.impl.(*jobObj)
+// jobCall is one call of a job method: the calling client's handle of the
+// job (embedded: c.Suspend() is the client's Suspend), the server, and the
+// client.
+type jobCall struct {
+	model.Job
+	s   *Server
+	app *sim.App
+}
+
+// jobMethod is the frame of every IBackgroundCopyJob method: it finds the
+// job object at this (RPC_E_DISCONNECTED once released), the calling client
+// and its handle of the job, runs f with them, and returns f's error as
+// the method's HRESULT: S_OK for nil, the error's HRESULT (a success code
+// such as BG_S_PARTIAL_COMPLETE included), E_FAIL for an error without
+// one, E_UNEXPECTED for a panic.
+func jobMethod(this uintptr, f func(c jobCall) error) uintptr {
+	return com.Method(this, func(jo *jobObj) model.HRESULT {
 		app, err := jo.s.caller()
 		if err != nil {
-			return result(err)
+			return model.HRESULTOf(err)
 		}
-		return hr(f(jo.s.job(app, jo.id, jo.origin), jo, app))
+		return model.HRESULTOf(f(jobCall{Job: jo.s.job(app, jo.id, jo.origin), s: jo.s, app: app}))
 	})
 }
 
-// do is jobCall for a method that returns only an error.
-func do(this uintptr, f func(j model.Job) error) uintptr {
-	return jobCall(this, func(j model.Job, _ *jobObj, _ *sim.App) model.HRESULT { return model.HRESULTOf(f(j)) })
+// jobGet is jobMethod for a getter with one [out] parameter: E_INVALIDARG
+// for a NULL out; otherwise *out is zeroed, then set to conv of what get
+// reads, unless either fails.
+func jobGet[T, V any](this uintptr, out *T, get func(model.Job) (V, error), conv func(V) (T, error)) uintptr {
+	return jobMethod(this, func(c jobCall) error {
+		if out == nil {
+			return model.E_INVALIDARG
+		}
+		var zero T
+		*out = zero
+		v, err := get(c.Job)
+		if err != nil {
+			return err
+		}
+		t, err := conv(v)
+		if err != nil {
+			return err
+		}
+		*out = t
+		return nil
+	})
 }
 
-// doServer is do for a method that needs the server too.
-func doServer(this uintptr, f func(j model.Job, s *Server) error) uintptr {
-	return jobCall(this, func(j model.Job, jo *jobObj, _ *sim.App) model.HRESULT { return model.HRESULTOf(f(j, jo.s)) })
+// The conversions of jobGet's getters.
+func dword[V ~uint32](v V) (uint32, error)         { return uint32(v), nil }
+func wholeSeconds(d time.Duration) (uint32, error) { return uint32(d / time.Second), nil }
+func outStr(v string) (*uint16, error) {
+	p, h := com.AllocString(v)
+	return p, com.ErrorOf(h)
 }
 
 // bgFileInfo is BG_FILE_INFO.
 type bgFileInfo struct{ remote, local *uint16 }
 
 func jobAddFileSet(this uintptr, n uintptr, set *bgFileInfo) uintptr {
-	return doServer(this, func(j model.Job, s *Server) error {
+	return jobMethod(this, func(c jobCall) error {
 		count := int(uint32(n))
 		if count > 0 && set == nil {
 			return model.E_INVALIDARG
@@ -106,26 +138,26 @@ func jobAddFileSet(this uintptr, n uintptr, set *bgFileInfo) uintptr {
 		var files []model.FileInfo
 		if count > 0 {
 			for _, f := range unsafe.Slice(set, count) {
-				files = append(files, model.FileInfo{RemoteName: inString(f.remote), LocalName: inString(f.local)})
+				files = append(files, model.FileInfo{RemoteName: com.InString(f.remote), LocalName: com.InString(f.local)})
 			}
 			for _, f := range files {
-				s.probe(f.RemoteName)
+				c.s.probe(f.RemoteName)
 			}
 		}
-		return j.AddFileSet(files)
+		return c.AddFileSet(files)
 	})
 }
 
 func jobAddFile(this uintptr, remote, local *uint16) uintptr {
-	return doServer(this, func(j model.Job, s *Server) error {
-		s.probe(inString(remote))
-		return j.AddFile(inString(remote), inString(local))
+	return jobMethod(this, func(c jobCall) error {
+		c.s.probe(com.InString(remote))
+		return c.AddFile(com.InString(remote), com.InString(local))
 	})
 }
 
 func jobAddFileWithRanges(this uintptr, remote, local *uint16, n uintptr, ranges *model.FileRange) uintptr {
-	return doServer(this, func(j model.Job, s *Server) error {
-		s.probe(inString(remote))
+	return jobMethod(this, func(c jobCall) error {
+		c.s.probe(com.InString(remote))
 		count := int(uint32(n))
 		if count > 0 && ranges == nil {
 			return model.E_INVALIDARG
@@ -134,80 +166,68 @@ func jobAddFileWithRanges(this uintptr, remote, local *uint16, n uintptr, ranges
 		if count > 0 {
 			rs = append(rs, unsafe.Slice(ranges, count)...) // BG_FILE_RANGE is two UINT64s, as model.FileRange
 		}
-		return j.AddFileWithRanges(inString(remote), inString(local), rs)
+		return c.AddFileWithRanges(com.InString(remote), com.InString(local), rs)
 	})
 }
 
 func jobEnumFiles(this uintptr, pp *uintptr) uintptr {
-	return jobCall(this, func(j model.Job, jo *jobObj, _ *sim.App) model.HRESULT {
+	return jobMethod(this, func(c jobCall) error {
 		if pp == nil {
 			return model.E_INVALIDARG
 		}
 		*pp = 0
-		files, err := j.EnumFiles()
+		files, err := c.EnumFiles()
 		if err != nil {
-			return model.HRESULTOf(err)
+			return err
 		}
 		items := make([]func() *object, len(files))
 		for i, f := range files {
-			items[i] = func() *object { return newFileObject(jo.s, f) }
+			items[i] = func() *object { return newFileObject(c.s, f) }
 		}
 		*pp = newEnum(enumFilesVtbl, iidEnumFiles, items).ptr()
-		return model.S_OK
+		return nil
 	})
 }
 
-func jobSuspend(this uintptr) uintptr { return do(this, model.Job.Suspend) }
-func jobResume(this uintptr) uintptr  { return do(this, model.Job.Resume) }
-func jobCancel(this uintptr) uintptr  { return do(this, model.Job.Cancel) }
+func jobSuspend(this uintptr) uintptr {
+	return jobMethod(this, func(c jobCall) error { return c.Suspend() })
+}
+func jobResume(this uintptr) uintptr {
+	return jobMethod(this, func(c jobCall) error { return c.Resume() })
+}
+func jobCancel(this uintptr) uintptr {
+	return jobMethod(this, func(c jobCall) error { return c.Cancel() })
+}
 
 func jobComplete(this uintptr) uintptr {
-	return jobCall(this, func(j model.Job, _ *jobObj, _ *sim.App) model.HRESULT {
-		h, err := j.Complete()
+	return jobMethod(this, func(c jobCall) error {
+		h, err := c.Complete()
 		if err != nil {
-			return model.HRESULTOf(err)
+			return err
 		}
 		return h // S_OK or BG_S_PARTIAL_COMPLETE
 	})
 }
 
 func jobGetID(this uintptr, out *windows.GUID) uintptr {
-	return do(this, func(j model.Job) error {
-		if out == nil {
-			return model.E_INVALIDARG
-		}
-		*out = toWin(j.GetId())
-		return nil
-	})
+	return jobGet(this, out, func(j model.Job) (model.GUID, error) { return j.GetId(), nil },
+		func(g model.GUID) (windows.GUID, error) { return *com.WinGUID(g), nil })
 }
 
-// getU32 stores what get returns in *out.
-func getU32[T ~uint32](this uintptr, out *uint32, get func(j model.Job) (T, error)) uintptr {
-	return do(this, func(j model.Job) error {
-		if out == nil {
-			return model.E_INVALIDARG
-		}
-		v, err := get(j)
-		if err != nil {
-			return err
-		}
-		*out = uint32(v)
-		return nil
-	})
+func jobGetType(this uintptr, out *uint32) uintptr {
+	return jobGet(this, out, model.Job.GetType, dword)
 }
-
-func jobGetType(this uintptr, out *uint32) uintptr { return getU32(this, out, model.Job.GetType) }
 func jobGetState(this uintptr, out *uint32) uintptr {
-	return getU32(this, out, model.Job.GetState)
+	return jobGet(this, out, model.Job.GetState, dword)
 }
 func jobGetPriority(this uintptr, out *uint32) uintptr {
-	return getU32(this, out, model.Job.GetPriority)
+	return jobGet(this, out, model.Job.GetPriority, dword)
 }
 func jobGetNotifyFlags(this uintptr, out *uint32) uintptr {
-	return getU32(this, out, model.Job.GetNotifyFlags)
+	return jobGet(this, out, model.Job.GetNotifyFlags, dword)
 }
 func jobGetErrorCount(this uintptr, out *uint32) uintptr {
-	return getU32(this, out, model.Job.GetErrorCount)
+	return jobGet(this, out, model.Job.GetErrorCount, dword)
 }
 
 // bgJobProgress is BG_JOB_PROGRESS.
@@ -217,16 +237,8 @@ type bgJobProgress struct {
 }
 
 func jobGetProgress(this uintptr, out *bgJobProgress) uintptr {
-	return do(this, func(j model.Job) error {
-		if out == nil {
-			return model.E_INVALIDARG
-		}
-		p, err := j.GetProgress()
-		if err != nil {
-			return err
-		}
-		*out = bgJobProgress{p.BytesTotal, p.BytesTransferred, p.FilesTotal, p.FilesTransferred}
-		return nil
+	return jobGet(this, out, model.Job.GetProgress, func(p model.JobProgress) (bgJobProgress, error) {
+		return bgJobProgress{p.BytesTotal, p.BytesTransferred, p.FilesTotal, p.FilesTransferred}, nil
 	})
 }
 
@@ -239,89 +251,60 @@ func filetime(t time.Time) windows.Filetime {
 }
 
 func jobGetTimes(this uintptr, out *[3]windows.Filetime) uintptr {
-	return do(this, func(j model.Job) error {
-		if out == nil {
-			return model.E_INVALIDARG
-		}
-		t, err := j.GetTimes()
-		if err != nil {
-			return err
-		}
-		*out = [3]windows.Filetime{filetime(t.CreationTime), filetime(t.ModificationTime), filetime(t.TransferCompletionTime)}
-		return nil
+	return jobGet(this, out, model.Job.GetTimes, func(t model.JobTimes) ([3]windows.Filetime, error) {
+		return [3]windows.Filetime{filetime(t.CreationTime), filetime(t.ModificationTime), filetime(t.TransferCompletionTime)}, nil
 	})
 }
 
 func jobGetError(this uintptr, pp *uintptr) uintptr {
-	return jobCall(this, func(j model.Job, jo *jobObj, _ *sim.App) model.HRESULT {
+	return jobMethod(this, func(c jobCall) error {
 		if pp == nil {
 			return model.E_INVALIDARG
 		}
 		*pp = 0
-		e, err := j.GetError()
-		if err != nil {
-			return model.HRESULTOf(err)
-		}
-		*pp = newErrorObject(jo.s, j, e).ptr()
-		return model.S_OK
-	})
-}
-
-// getString stores what get returns in *out, allocated for the caller.
-func getString(this uintptr, out **uint16, get func(j model.Job) (string, error)) uintptr {
-	return do(this, func(j model.Job) error {
-		if out == nil {
-			return model.E_INVALIDARG
-		}
-		*out = nil
-		v, err := get(j)
+		e, err := c.GetError()
 		if err != nil {
 			return err
 		}
-		return errOf(outString(out, v))
+		*pp = newErrorObject(c.s, c.Job, e).ptr()
+		return nil
 	})
 }
 
-// errOf is nil for S_OK and the HRESULT otherwise.
-func errOf(h model.HRESULT) error {
-	if h == model.S_OK {
-		return nil
-	}
-	return h
+func jobGetOwner(this uintptr, out **uint16) uintptr {
+	return jobGet(this, out, model.Job.GetOwner, outStr)
 }
-
-func jobGetOwner(this uintptr, out **uint16) uintptr { return getString(this, out, model.Job.GetOwner) }
 func jobGetDisplayName(this uintptr, out **uint16) uintptr {
-	return getString(this, out, model.Job.GetDisplayName)
+	return jobGet(this, out, model.Job.GetDisplayName, outStr)
 }
 func jobGetDescription(this uintptr, out **uint16) uintptr {
-	return getString(this, out, model.Job.GetDescription)
+	return jobGet(this, out, model.Job.GetDescription, outStr)
 }
 
 func jobSetDisplayName(this uintptr, v *uint16) uintptr {
-	return do(this, func(j model.Job) error {
+	return jobMethod(this, func(c jobCall) error {
 		if v == nil {
 			return model.E_INVALIDARG
 		}
-		return j.SetDisplayName(inString(v))
+		return c.SetDisplayName(com.InString(v))
 	})
 }
 
 func jobSetDescription(this uintptr, v *uint16) uintptr {
-	return do(this, func(j model.Job) error {
+	return jobMethod(this, func(c jobCall) error {
 		if v == nil {
 			return model.E_INVALIDARG
 		}
-		return j.SetDescription(inString(v))
+		return c.SetDescription(com.InString(v))
 	})
 }
 
 func jobSetPriority(this uintptr, v uintptr) uintptr {
-	return do(this, func(j model.Job) error { return j.SetPriority(model.JobPriority(uint32(v))) })
+	return jobMethod(this, func(c jobCall) error { return c.SetPriority(model.JobPriority(uint32(v))) })
 }
 
 func jobSetNotifyFlags(this uintptr, v uintptr) uintptr {
-	return do(this, func(j model.Job) error { return j.SetNotifyFlags(model.NotifyFlags(uint32(v))) })
+	return jobMethod(this, func(c jobCall) error { return c.SetNotifyFlags(model.NotifyFlags(uint32(v))) })
 }
 
 // noCallback is what the simulator receives for an object that does not
@@ -330,101 +313,83 @@ func jobSetNotifyFlags(this uintptr, v uintptr) uintptr {
 type noCallback struct{}
 
 func jobSetNotifyInterface(this uintptr, punk uintptr) uintptr {
-	return jobCall(this, func(j model.Job, jo *jobObj, app *sim.App) model.HRESULT {
+	return jobMethod(this, func(c jobCall) error {
 		if punk == 0 {
-			return model.HRESULTOf(j.SetNotifyInterface(nil))
+			return c.SetNotifyInterface(nil)
 		}
-		cb, err := newRemoteCallback(jo.s, punk, app)
+		cb, err := newRemoteCallback(c.s, punk, c.app)
 		if err != nil {
 			if model.HRESULTOf(err) == model.E_NOINTERFACE {
-				return model.HRESULTOf(j.SetNotifyInterface(noCallback{}))
+				return c.SetNotifyInterface(noCallback{})
 			}
 			return model.HRESULTOf(err)
 		}
-		return model.HRESULTOf(j.SetNotifyInterface(cb))
+		return c.SetNotifyInterface(cb)
 	})
 }
 
 func jobGetNotifyInterface(this uintptr, pp *uintptr) uintptr {
-	return do(this, func(j model.Job) error {
-		if pp == nil {
-			return model.E_INVALIDARG
-		}
-		*pp = 0
-		cb, err := j.GetNotifyInterface()
-		if err != nil {
-			return err
-		}
+	return jobGet(this, pp, model.Job.GetNotifyInterface, func(cb model.Callback) (uintptr, error) {
 		if r, ok := cb.(interface{ unknown() uintptr }); ok {
 			p := r.unknown()
 			comAddRef(p)
-			*pp = p
+			return p, nil
 		}
-		return nil
+		return 0, nil
 	})
 }
 
-// getSeconds stores a duration in whole seconds in *out.
-func getSeconds(this uintptr, out *uint32, get func(j model.Job) (time.Duration, error)) uintptr {
-	return do(this, func(j model.Job) error {
-		if out == nil {
-			return model.E_INVALIDARG
-		}
-		d, err := get(j)
-		if err != nil {
-			return err
-		}
-		*out = uint32(d / time.Second)
-		return nil
-	})
-}
-
+// seconds is a DWORD of whole seconds as a duration.
 func seconds(v uintptr) time.Duration { return time.Duration(uint32(v)) * time.Second }
 
 func jobSetMinimumRetryDelay(this uintptr, v uintptr) uintptr {
-	return do(this, func(j model.Job) error { return j.SetMinimumRetryDelay(seconds(v)) })
+	return jobMethod(this, func(c jobCall) error { return c.SetMinimumRetryDelay(seconds(v)) })
 }
 func jobGetMinimumRetryDelay(this uintptr, out *uint32) uintptr {
-	return getSeconds(this, out, model.Job.GetMinimumRetryDelay)
+	return jobGet(this, out, model.Job.GetMinimumRetryDelay, wholeSeconds)
 }
 func jobSetNoProgressTimeout(this uintptr, v uintptr) uintptr {
-	return do(this, func(j model.Job) error { return j.SetNoProgressTimeout(seconds(v)) })
+	return jobMethod(this, func(c jobCall) error { return c.SetNoProgressTimeout(seconds(v)) })
 }
 func jobGetNoProgressTimeout(this uintptr, out *uint32) uintptr {
-	return getSeconds(this, out, model.Job.GetNoProgressTimeout)
+	return jobGet(this, out, model.Job.GetNoProgressTimeout, wholeSeconds)
 }
 func jobSetMaximumDownloadTime(this uintptr, v uintptr) uintptr {
-	return do(this, func(j model.Job) error { return j.SetMaximumDownloadTime(seconds(v)) })
+	return jobMethod(this, func(c jobCall) error { return c.SetMaximumDownloadTime(seconds(v)) })
 }
 func jobGetMaximumDownloadTime(this uintptr, out *uint32) uintptr {
-	return getSeconds(this, out, model.Job.GetMaximumDownloadTime)
+	return jobGet(this, out, model.Job.GetMaximumDownloadTime, wholeSeconds)
 }
 
-func jobTakeOwnership(this uintptr) uintptr { return do(this, model.Job.TakeOwnership) }
+func jobTakeOwnership(this uintptr) uintptr {
+	return jobMethod(this, func(c jobCall) error { return c.TakeOwnership() })
+}
 
 func jobSetNotifyCmdLine(this uintptr, program, parameters *uint16) uintptr {
-	return do(this, func(j model.Job) error { return j.SetNotifyCmdLine(inString(program), inString(parameters)) })
+	return jobMethod(this, func(c jobCall) error {
+		return c.SetNotifyCmdLine(com.InString(program), com.InString(parameters))
+	})
 }
 
 // jobGetNotifyCmdLine returns NULL for a part that is not set.
 func jobGetNotifyCmdLine(this uintptr, program, parameters **uint16) uintptr {
-	return do(this, func(j model.Job) error {
+	return jobMethod(this, func(c jobCall) error {
 		if program == nil || parameters == nil {
 			return model.E_INVALIDARG
 		}
 		*program, *parameters = nil, nil
-		p, a, err := j.GetNotifyCmdLine()
+		p, a, err := c.GetNotifyCmdLine()
 		if err != nil {
 			return err
 		}
 		if p != "" {
-			if h := outString(program, p); h.Failed() {
+			if h := com.OutString(program, p); h.Failed() {
 				return h
 			}
 		}
 		if a != "" {
-			if h := outString(parameters, a); h.Failed() {
-				windows.CoTaskMemFree(unsafe.Pointer(*program))
+			if h := com.OutString(parameters, a); h.Failed() {
+				com.Free(unsafe.Pointer(*program))
 				*program = nil
 				return h
 			}
@@ -435,34 +400,27 @@ func jobGetNotifyCmdLine(this uintptr, program, parameters **uint16) uintptr {
 
 // jobSetProperty receives the 16-byte union by value, which the amd64
 // calling convention passes as a pointer to the caller's copy.
-func jobSetProperty(this uintptr, id uintptr, value *[16]byte) uintptr {
-	return jobCall(this, func(j model.Job, jo *jobObj, _ *sim.App) model.HRESULT {
+func jobSetProperty(this uintptr, id uintptr, value *bitsabi.PropertyValue) uintptr {
+	return jobMethod(this, func(c jobCall) error {
 		if value == nil {
 			return model.E_INVALIDARG
 		}
 		pid := model.JobPropertyID(uint32(id))
-		v := decodeProperty(pid, value)
+		v := bitsabi.DecodeProperty(pid, *value)
 		if pid == model.BITS_JOB_PROPERTY_NOTIFICATION_CLSID && !v.ClsID.IsNull() {
 			// Known to the simulator before any activation can be due.
-			if err := jo.s.useClass(v.ClsID); err != nil {
+			if err := c.s.useClass(v.ClsID); err != nil {
 				return model.HRESULTOf(err)
 			}
 		}
-		return model.HRESULTOf(j.SetProperty(pid, v))
+		return c.SetProperty(pid, v)
 	})
 }
 
-func jobGetProperty(this uintptr, id uintptr, out *[16]byte) uintptr {
-	return do(this, func(j model.Job) error {
-		if out == nil {
-			return model.E_INVALIDARG
-		}
-		pid := model.JobPropertyID(uint32(id))
-		v, err := j.GetProperty(pid)
-		if err != nil {
-			return err
-		}
-		*out = encodeProperty(pid, v)
-		return nil
-	})
+func jobGetProperty(this uintptr, id uintptr, out *bitsabi.PropertyValue) uintptr {
+	pid := model.JobPropertyID(uint32(id))
+	return jobGet(this, out, func(j model.Job) (model.JobPropertyValue, error) { return j.GetProperty(pid) },
+		func(v model.JobPropertyValue) (bitsabi.PropertyValue, error) {
+			return bitsabi.EncodeProperty(pid, v), nil
+		})
 }

@@ -54,5 +54,6 @@ func isNilPointer(v any) bool {
 func init() {
 	if debugging {
 		com.SetLog(debugf)
+		com.SetTrace(debugf)
 	}
 }

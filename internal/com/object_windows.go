@@ -124,7 +124,7 @@ func objQueryInterface(this uintptr, riid *windows.GUID, ppv *uintptr) uintptr {
 	}
 	iid := ModelGUID(riid)
 	ok := o.Answers(iid)
-	logf("QueryInterface %v: %v", iid, ok)
+	tracef("QueryInterface %v: %v", iid, ok)
 	if !ok {
 		return uintptr(model.E_NOINTERFACE)
 	}
@@ -221,21 +221,31 @@ func Method[T any](this uintptr, f func(impl T) model.HRESULT) uintptr {
 	})
 }
 
-// logger receives the package's diagnostics; see SetLog.
-var logger atomic.Pointer[func(format string, args ...any)]
+// logger receives the package's diagnostics (SetLog), tracer its trace
+// (SetTrace).
+var logger, tracer atomic.Pointer[func(format string, args ...any)]
 
-// SetLog sends the package's diagnostics (the answers of QueryInterface,
-// panics in methods) to f; nil, the default, drops them.
-func SetLog(f func(format string, args ...any)) {
+// SetLog sends the package's diagnostics (panics in methods, turned into
+// E_UNEXPECTED) to f; nil, the default, drops them.
+func SetLog(f func(format string, args ...any)) { setHook(&logger, f) }
+
+// SetTrace sends a line for every QueryInterface an object made in Go
+// answers to f; nil, the default, drops them.
+func SetTrace(f func(format string, args ...any)) { setHook(&tracer, f) }
+
+func setHook(h *atomic.Pointer[func(format string, args ...any)], f func(format string, args ...any)) {
 	if f == nil {
-		logger.Store(nil)
+		h.Store(nil)
 		return
 	}
-	logger.Store(&f)
+	h.Store(&f)
 }
 
-func logf(format string, args ...any) {
-	if f := logger.Load(); f != nil {
+func logf(format string, args ...any)   { call(&logger, format, args) }
+func tracef(format string, args ...any) { call(&tracer, format, args) }
+
+func call(h *atomic.Pointer[func(format string, args ...any)], format string, args []any) {
+	if f := h.Load(); f != nil {
 		(*f)(format, args...)
 	}
 }
