@@ -122,9 +122,17 @@ func fileArg(p *com.Unknown) model.File {
 	return wrapFile(p)
 }
 
-func cbJobTransferred(this uintptr, job *com.Unknown) uintptr {
+// callback is the frame of every callback method: it finds the object at
+// this and the interface of its Go value that pick returns, wraps the job
+// pointer and runs f under dispatch. An object released, or whose value
+// lacks the interface, answers S_OK.
+func callback[I any](this uintptr, pick func(o *CallbackObject) I, job *com.Unknown, f func(itf I, j model.Job) error) uintptr {
 	o := lookup(this)
-	if o == nil || o.cb == nil {
+	if o == nil {
+		return uintptr(model.S_OK)
+	}
+	itf := pick(o)
+	if any(itf) == nil {
 		return uintptr(model.S_OK)
 	}
 	return dispatch(func() error {
@@ -132,68 +140,45 @@ func cbJobTransferred(this uintptr, job *com.Unknown) uintptr {
 		if err != nil {
 			return err
 		}
-		return o.cb.JobTransferred(j)
+		return f(itf, j)
 	})
 }
 
+func (o *CallbackObject) callback() model.Callback         { return o.cb }
+func (o *CallbackObject) fileCallback() model.FileCallback { return o.file }
+func (o *CallbackObject) rangesCallback() model.RangesCallback {
+	return o.ranges
+}
+
+func cbJobTransferred(this uintptr, job *com.Unknown) uintptr {
+	return callback(this, (*CallbackObject).callback, job, model.Callback.JobTransferred)
+}
+
 func cbJobError(this uintptr, job *com.Unknown, jobErr *com.Unknown) uintptr {
-	o := lookup(this)
-	if o == nil || o.cb == nil {
-		return uintptr(model.S_OK)
-	}
-	return dispatch(func() error {
-		j, err := jobArg(job)
-		if err != nil {
-			return err
-		}
+	return callback(this, (*CallbackObject).callback, job, func(cb model.Callback, j model.Job) error {
 		var je model.JobError
 		if jobErr != nil {
+			var err error
 			if je, err = readError(jobErr); err != nil {
 				return fmt.Errorf("JobError: %w", err)
 			}
 		}
-		return o.cb.JobError(j, je)
+		return cb.JobError(j, je)
 	})
 }
 
 func cbJobModification(this uintptr, job *com.Unknown, _ uintptr) uintptr {
-	o := lookup(this)
-	if o == nil || o.cb == nil {
-		return uintptr(model.S_OK)
-	}
-	return dispatch(func() error {
-		j, err := jobArg(job)
-		if err != nil {
-			return err
-		}
-		return o.cb.JobModification(j)
-	})
+	return callback(this, (*CallbackObject).callback, job, model.Callback.JobModification)
 }
 
 func cbFileTransferred(this uintptr, job, file *com.Unknown) uintptr {
-	o := lookup(this)
-	if o == nil || o.file == nil {
-		return uintptr(model.S_OK)
-	}
-	return dispatch(func() error {
-		j, err := jobArg(job)
-		if err != nil {
-			return err
-		}
-		return o.file.FileTransferred(j, fileArg(file))
+	return callback(this, (*CallbackObject).fileCallback, job, func(cb model.FileCallback, j model.Job) error {
+		return cb.FileTransferred(j, fileArg(file))
 	})
 }
 
 func cbFileRangesTransferred(this uintptr, job, file *com.Unknown, count uintptr, ranges *bgFileRange) uintptr {
-	o := lookup(this)
-	if o == nil || o.ranges == nil {
-		return uintptr(model.S_OK)
-	}
-	return dispatch(func() error {
-		j, err := jobArg(job)
-		if err != nil {
-			return err
-		}
-		return o.ranges.FileRangesTransferred(j, fileArg(file), copyRanges(ranges, uint32(count)))
+	return callback(this, (*CallbackObject).rangesCallback, job, func(cb model.RangesCallback, j model.Job) error {
+		return cb.FileRangesTransferred(j, fileArg(file), copyRanges(ranges, uint32(count)))
 	})
 }
