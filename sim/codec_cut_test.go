@@ -52,3 +52,22 @@ func TestSnapshotDecodeErrorNamesCutBool(t *testing.T) {
 		})
 	}
 }
+
+// An error in a job after one with files names the job alone, not a file:
+// the position is "job 1: DisplayName", as the decode error's doc says
+// ("-1 when not inside a job / file").
+func TestSnapshotDecodeErrorAfterFilesNamesJobOnly(t *testing.T) {
+	first := defaultJob()
+	first.Files = []fileRecord{{RemoteName: strings.Repeat("f", 100)}, {RemoteName: strings.Repeat("g", 100)}}
+	second := defaultJob()
+	second.DisplayName = "MARKER-DISPLAY-NAME"
+	enc := encodeSnapshot(&snapshot{Jobs: []jobRecord{first, second}})
+	payload := enc[frameHeaderLen : len(enc)-frameCRCLen]
+	at := bytes.Index(payload, []byte("MARKER"))
+	require.Positive(t, at)
+
+	_, err := decodeSnapshot(framePayload(payload[:at+3]))
+	require.Error(t, err)
+	assert.EqualError(t, err, "sim: decode snapshot: job 1: DisplayName: truncated string")
+	assert.ErrorIs(t, err, errTruncated)
+}
