@@ -1,14 +1,10 @@
 package conformance_test
 
 import (
-	"flag"
-	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
-	"github.com/bitssim/bitssim/conformance"
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/sim"
@@ -337,26 +333,15 @@ func (j *defaultCmdLine) GetNotifyCmdLine() (string, string, error) {
 	return p, a, err
 }
 
+// Each mutant of ruleMutants() is caught by the scenario of the rule it
+// names and, where that rule is in MachineRules, by the state machine alone.
 func TestRuleMutantsCaughtByBothHalves(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the rule's scenario and the state machine once per mutant")
 	}
-	for _, f := range []struct{ name, value string }{{"rapid.nofailfile", "true"}, {"rapid.shrinktime", "1s"}} {
-		old := flag.Lookup(f.name).Value.String()
-		require.NoError(t, flag.Set(f.name, f.value))
-		t.Cleanup(func() { _ = flag.Set(f.name, old) })
-	}
-	inMachine := map[string]bool{}
-	for _, id := range conformance.MachineRules() {
-		inMachine[id] = true
-	}
+	quietRapid(t)
 	ms := ruleMutants()
-	names := make([]string, 0, len(ms))
-	for name := range ms {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range sortedKeys(ms) {
 		m := ms[name]
 		t.Run(name, func(t *testing.T) {
 			mk := func(t harness.TB) harness.Backend {
@@ -364,18 +349,7 @@ func TestRuleMutantsCaughtByBothHalves(t *testing.T) {
 				m.apply(t, b)
 				return b
 			}
-			rep := conformance.Check(t, mk, conformance.WithRules(m.rule), conformance.WithoutStateMachine())
-			var outcome conformance.Outcome
-			for _, r := range rep.Results {
-				if r.Rule == m.rule {
-					outcome = r.Outcome
-				}
-			}
-			assert.Equal(t, conformance.Fail, outcome, "the scenario of %s does not catch %q", m.rule, name)
-			if inMachine[m.rule] {
-				failed, _ := conformance.CheckMachine(t, mk, 50)
-				assert.True(t, failed, "%s is in MachineRules, but the state machine alone does not catch %q", m.rule, name)
-			}
+			assertCaughtByBothHalves(t, name, m.rule, mk)
 		})
 	}
 }

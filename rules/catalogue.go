@@ -879,6 +879,13 @@ var catalogue = []Rule{
 		Status:    Documented,
 	},
 	{
+		ID:        "STATE-MAX-DOWNLOAD-TIME-RESUME",
+		Family:    FamilyState,
+		Statement: "Resume resets the time counted against the maximum download time: after Suspend and Resume, the job moves to ERROR with BG_E_MAXDOWNLOAD_TIMEOUT (0x80200054) only once its time in CONNECTING and TRANSFERRING since that Resume exceeds the maximum download time.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits3_0/nf-bits3_0-ibackgroundcopyjob4-setmaximumdownloadtime.md",
+		Status:    Documented,
+	},
+	{
 		ID:        "STATE-FATAL-ERROR",
 		Family:    FamilyState,
 		Statement: "A transfer error that BITS cannot recover from moves the job directly to ERROR, not to TRANSIENT_ERROR.",
@@ -1182,6 +1189,13 @@ var catalogue = []Rule{
 		Family:    FamilyLimit,
 		Statement: "SetDescription with a description longer than 1,024 characters fails with BG_E_STRING_TOO_LONG (0x80200021) and keeps the previous description.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyjob-setdescription.md",
+		Status:    Documented,
+	},
+	{
+		ID:        "LIMIT-CUSTOM-HEADERS",
+		Family:    FamilyLimit,
+		Statement: "SetCustomHeaders with headers longer than 16,383 characters (16,384 with the null terminator) fails with BG_E_STRING_TOO_LONG (0x80200021) and keeps the previous headers; headers of 16,383 characters are accepted.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits2_5/nf-bits2_5-ibackgroundcopyjobhttpoptions-setcustomheaders.md",
 		Status:    Documented,
 	},
 	{
