@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 )
 
 // groupsSnapshot holds one job per combination of schema-4 groups: the
@@ -65,4 +66,26 @@ func TestSchema4FilesAreWhatTheEncoderWrites(t *testing.T) {
 		require.NoError(t, err, name)
 		assert.Equal(t, s, got, name)
 	}
+}
+
+// The schema-3 layout of the table writes what the schema-3 encoder of
+// older builds wrote (appendJobV3), and the sizes the table computes are
+// the lengths of what it appends, in both schemas.
+func TestJobTableWritesBothSchemas(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := genSnapshot().Draw(t, "snapshot")
+		for i := range s.Jobs {
+			j := &s.Jobs[i]
+			noFiles := *j
+			noFiles.Files = nil
+			v3 := fieldCoder{mode: coderAppend}
+			v3.jobV3(j)
+			want := appendJobV3(nil, &noFiles)
+			assert.Equal(t, want[:len(want)-1], v3.b, "schema 3, before the file count") // the count of no files is one byte
+			size := fieldCoder{mode: coderSize}
+			size.jobV3(j)
+			assert.Equal(t, len(v3.b), size.n)
+			assert.Equal(t, len(appendJob(nil, &noFiles)), jobLen(&noFiles))
+		}
+	})
 }
