@@ -6,10 +6,27 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/sim"
 )
+
+// cpuMeter reports the process's CPU time per operation (user and system,
+// all threads: the garbage collector's and the service's goroutines'
+// too) as the metric cpu-ns/op. On a shared machine it moves less than
+// ns/op, which counts the time other processes hold the cores.
+type cpuMeter struct{ start time.Duration }
+
+// startCPU starts a cpuMeter; call it after the set-up, beside ResetTimer.
+func startCPU() cpuMeter { return cpuMeter{processCPU()} }
+
+// report reports the CPU time per operation since start.
+func (m cpuMeter) report(b *testing.B) {
+	if end := processCPU(); m.start >= 0 && end >= 0 && b.N > 0 {
+		b.ReportMetric(float64(end-m.start)/float64(b.N), "cpu-ns/op")
+	}
+}
 
 // lifecycle runs one full job life: create, AddFile, register an object,
 // Resume, transfer, JobTransferred delivered, Complete.
@@ -50,10 +67,12 @@ func BenchmarkLifecycle(b *testing.B) {
 	}}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU()
 	for i := 0; i < b.N; i++ {
 		lifecycle(b, svc, app, cb)
 	}
 	b.StopTimer()
+	cpu.report(b)
 	if delivered != b.N {
 		b.Fatalf("%d JobTransferred for %d lifecycles", delivered, b.N)
 	}
@@ -82,9 +101,12 @@ func BenchmarkLifecycleScale(b *testing.B) {
 			cb := &model.CallbackFuncs{OnJobTransferred: func(j model.Job) error { _, err := j.Complete(); return err }}
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := startCPU()
 			for i := 0; i < b.N; i++ {
 				lifecycle(b, svc, app, cb)
 			}
+			b.StopTimer()
+			cpu.report(b)
 		})
 	}
 }
@@ -146,12 +168,14 @@ func BenchmarkRestart100k(b *testing.B) {
 			defer svc.Close()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := startCPU()
 			for i := 0; i < b.N; i++ {
 				if err := svc.Restart(); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.StopTimer()
+			cpu.report(b)
 			size := 0
 			if store == "file" {
 				fi, err := os.Stat(path)
@@ -191,6 +215,7 @@ func BenchmarkLifecycleFileStore(b *testing.B) {
 			cb := &model.CallbackFuncs{OnJobTransferred: func(j model.Job) error { _, err := j.Complete(); return err }}
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := startCPU()
 			for i := 0; i < b.N; i++ {
 				lifecycle(b, svc, app, cb)
 			}
@@ -198,6 +223,7 @@ func BenchmarkLifecycleFileStore(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.StopTimer()
+			cpu.report(b)
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lifecycles/s")
 		})
 	}
@@ -257,6 +283,7 @@ func automaticLifecycles(b *testing.B, par int) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU()
 	errs := make(chan error, par)
 	for k, c := range clients {
 		n := b.N / par
@@ -271,6 +298,7 @@ func automaticLifecycles(b *testing.B, par int) {
 		}
 	}
 	b.StopTimer()
+	cpu.report(b)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lifecycles/s")
 }
 
