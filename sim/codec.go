@@ -86,6 +86,11 @@ package sim
 // Empty slices (Jobs, Files, Ranges, Requested, Filled) are written as a zero
 // count, like nil ones, and decode as nil.
 //
+// The code lists a job's fields once, as runs of fields written together
+// (fieldCoder.run); each schema is a table of runs (jobLayoutV3; jobHeadV4,
+// jobFixedV4 and the groups of jobGroupsV4), and one walk of the table
+// encodes, sizes or decodes a job.
+//
 // Changing the payload in any way requires a new schemaVersion; a decoder
 // rejects versions it does not know. Schema 3 files are still read (their
 // jobs in the schema-3 layout above); they are written as schema 4.
@@ -298,91 +303,11 @@ const (
 	groupsAll = 1<<iota - 1
 )
 
-// jobGroups returns the groups of j to write.
-func jobGroups(j *jobRecord) byte {
-	var g byte
-	if j.Description != "" {
-		g |= groupDescription
-	}
-	if j.CmdProgram != "" || j.CmdParameters != "" || j.CmdUser != (model.Account{}) {
-		g |= groupCmdLine
-	}
-	if !j.NotifyCLSID.IsNull() || j.CLSIDSetter != (model.Account{}) {
-		g |= groupCLSID
-	}
-	if j.MinimumRetryDelay != rules.DefaultMinimumRetryDelay || j.NoProgressTimeout != rules.DefaultNoProgressTimeout ||
-		j.MaximumDownloadTime != rules.DefaultMaximumDownloadTime || j.MinimumNotificationInterval != rules.MinimumNotificationInterval {
-		g |= groupTimeouts
-	}
-	if j.CostFlags != 0 || j.DynamicContent || j.HighPerformance || j.MaxDownloadSize != 0 || j.OnDemand {
-		g |= groupJob5
-	}
-	if j.HasError || j.Error != (model.JobError{}) || j.ErrorCount != 0 {
-		g |= groupError
-	}
-	if !j.TransferCompleted.IsZero() || !j.FirstTransientError.IsZero() || !j.RetryDue.IsZero() || j.DownloadElapsed != 0 {
-		g |= groupProgress
-	}
-	return g
-}
-
+// appendJob appends the schema-4 encoding of j.
 func appendJob(b []byte, j *jobRecord) []byte {
-	b = append(b, j.ID[:]...)
-	b = binary.AppendUvarint(b, uint64(j.Type))
-	b = appendAccount(b, j.Owner)
-	b = binary.AppendUvarint(b, uint64(j.State))
-	b = appendString(b, j.DisplayName)
-	b = binary.AppendUvarint(b, uint64(j.Priority))
-	b = binary.AppendUvarint(b, uint64(j.NotifyFlags))
-	g := jobGroups(j)
-	b = append(b, g)
-	b = appendTime(b, j.Created)
-	b = appendTime(b, j.Modified)
-	b = appendTime(b, j.LastActivity)
-	b = appendBool(b, j.PendingTransferred)
-	b = appendBool(b, j.PendingError)
-	if g&groupDescription != 0 {
-		b = appendString(b, j.Description)
-	}
-	if g&groupCmdLine != 0 {
-		b = appendString(b, j.CmdProgram)
-		b = appendString(b, j.CmdParameters)
-		b = appendAccount(b, j.CmdUser)
-	}
-	if g&groupCLSID != 0 {
-		b = append(b, j.NotifyCLSID[:]...)
-		b = appendAccount(b, j.CLSIDSetter)
-	}
-	if g&groupTimeouts != 0 {
-		b = binary.AppendVarint(b, int64(j.MinimumRetryDelay))
-		b = binary.AppendVarint(b, int64(j.NoProgressTimeout))
-		b = binary.AppendVarint(b, int64(j.MaximumDownloadTime))
-		b = binary.AppendVarint(b, int64(j.MinimumNotificationInterval))
-	}
-	if g&groupJob5 != 0 {
-		b = binary.AppendUvarint(b, uint64(j.CostFlags))
-		b = appendBool(b, j.DynamicContent)
-		b = appendBool(b, j.HighPerformance)
-		b = binary.AppendUvarint(b, j.MaxDownloadSize)
-		b = appendBool(b, j.OnDemand)
-	}
-	if g&groupError != 0 {
-		b = appendBool(b, j.HasError)
-		b = binary.AppendUvarint(b, uint64(j.Error.Context))
-		b = binary.AppendUvarint(b, uint64(j.Error.Code))
-		b = appendString(b, j.Error.File.RemoteName)
-		b = appendString(b, j.Error.File.LocalName)
-		b = appendString(b, j.Error.Description)
-		b = appendString(b, j.Error.Protocol)
-		b = binary.AppendUvarint(b, uint64(j.ErrorCount))
-	}
-	if g&groupProgress != 0 {
-		b = appendTime(b, j.TransferCompleted)
-		b = appendTime(b, j.FirstTransientError)
-		b = appendTime(b, j.RetryDue)
-		b = binary.AppendVarint(b, int64(j.DownloadElapsed))
-	}
-	b = binary.AppendUvarint(b, uint64(len(j.Files)))
+	c := fieldCoder{mode: coderAppend, b: b}
+	c.job(j)
+	b = binary.AppendUvarint(c.b, uint64(len(j.Files)))
 	for i := range j.Files {
 		b = appendFile(b, &j.Files[i])
 	}
@@ -391,38 +316,300 @@ func appendJob(b []byte, j *jobRecord) []byte {
 
 // jobLen is the exact length of appendJob's output, without the files.
 func jobLen(j *jobRecord) int {
-	g := jobGroups(j)
-	n := 16 + 1 + 2 + // ID, groups, two bools
-		uvarintLen(uint64(j.Type)) + accountLen(j.Owner) + uvarintLen(uint64(j.State)) +
-		stringLen(j.DisplayName) + uvarintLen(uint64(j.Priority)) + uvarintLen(uint64(j.NotifyFlags)) +
-		timeLen(j.Created) + timeLen(j.Modified) + timeLen(j.LastActivity) +
-		uvarintLen(uint64(len(j.Files)))
-	if g&groupDescription != 0 {
-		n += stringLen(j.Description)
+	c := fieldCoder{mode: coderSize}
+	c.job(j)
+	return c.n + uvarintLen(uint64(len(j.Files)))
+}
+
+// ---- the job's fields, as runs shared by the schemas ----
+
+// jobRun names a run of a job's fields that every schema writing them
+// writes together, in the same order and the same primitives (see the
+// layouts at the top of this file); fieldCoder.run holds each run's fields.
+type jobRun uint8
+
+const (
+	runHead              jobRun = iota // ID, Type, Owner, State, DisplayName
+	runDescription                     // Description
+	runPriority                        // Priority, NotifyFlags
+	runCmdLine                         // CmdProgram, CmdParameters, CmdUser
+	runCLSID                           // NotifyCLSID, CLSIDSetter
+	runRetryTimeouts                   // MinimumRetryDelay, NoProgressTimeout, MaximumDownloadTime
+	runJob5                            // CostFlags, DynamicContent, HighPerformance, MaxDownloadSize
+	runNotifyInterval                  // MinimumNotificationInterval
+	runOnDemand                        // OnDemand
+	runCreated                         // Created, Modified
+	runTransferCompleted               // TransferCompleted
+	runLastActivity                    // LastActivity
+	runRetryTimes                      // FirstTransientError, RetryDue, DownloadElapsed
+	runError                           // HasError, Error, ErrorCount
+	runPending                         // PendingTransferred, PendingError
+)
+
+// jobLayoutV3 is a schema-3 job (before its files): every run, always.
+var jobLayoutV3 = [...]jobRun{runHead, runDescription, runPriority, runCmdLine, runCLSID, runRetryTimeouts,
+	runJob5, runNotifyInterval, runOnDemand, runCreated, runTransferCompleted, runLastActivity, runRetryTimes,
+	runError, runPending}
+
+// A schema-4 job (before its files) is jobHeadV4, the groups byte,
+// jobFixedV4, then the runs of each group in jobGroupsV4 whose bit the
+// byte sets, in the table's order.
+var (
+	jobHeadV4  = [...]jobRun{runHead, runPriority}
+	jobFixedV4 = [...]jobRun{runCreated, runLastActivity, runPending}
+)
+
+// jobGroupsV4 are the schema-4 groups, in bit order: the fields most jobs
+// leave at their defaults, written only when one of them is not (set).
+var jobGroupsV4 = [...]struct {
+	bit  byte
+	runs []jobRun
+	set  func(j *jobRecord) bool
+}{
+	{groupDescription, []jobRun{runDescription}, func(j *jobRecord) bool { return j.Description != "" }},
+	{groupCmdLine, []jobRun{runCmdLine}, func(j *jobRecord) bool {
+		return j.CmdProgram != "" || j.CmdParameters != "" || j.CmdUser != (model.Account{})
+	}},
+	{groupCLSID, []jobRun{runCLSID}, func(j *jobRecord) bool {
+		return !j.NotifyCLSID.IsNull() || j.CLSIDSetter != (model.Account{})
+	}},
+	{groupTimeouts, []jobRun{runRetryTimeouts, runNotifyInterval}, func(j *jobRecord) bool {
+		return j.MinimumRetryDelay != rules.DefaultMinimumRetryDelay || j.NoProgressTimeout != rules.DefaultNoProgressTimeout ||
+			j.MaximumDownloadTime != rules.DefaultMaximumDownloadTime || j.MinimumNotificationInterval != rules.MinimumNotificationInterval
+	}},
+	{groupJob5, []jobRun{runJob5, runOnDemand}, func(j *jobRecord) bool {
+		return j.CostFlags != 0 || j.DynamicContent || j.HighPerformance || j.MaxDownloadSize != 0 || j.OnDemand
+	}},
+	{groupError, []jobRun{runError}, func(j *jobRecord) bool {
+		return j.HasError || j.Error != (model.JobError{}) || j.ErrorCount != 0
+	}},
+	{groupProgress, []jobRun{runTransferCompleted, runRetryTimes}, func(j *jobRecord) bool {
+		return !j.TransferCompleted.IsZero() || !j.FirstTransientError.IsZero() || !j.RetryDue.IsZero() || j.DownloadElapsed != 0
+	}},
+}
+
+// What a fieldCoder does with the fields it visits.
+const (
+	coderAppend = iota // append them to b
+	coderSize          // add their encoded length to n
+	coderDecode        // read them from d
+)
+
+// fieldCoder walks a job's fields once, run by run, and appends, sizes or
+// decodes each one, so that one list of fields serves the encoder, the
+// size and the decoder of every schema.
+type fieldCoder struct {
+	mode int
+	b    []byte   // coderAppend
+	n    int      // coderSize
+	d    *decoder // coderDecode
+}
+
+// job codes the fields of a schema-4 job before its files.
+func (c *fieldCoder) job(j *jobRecord) {
+	for _, r := range jobHeadV4 {
+		c.run(r, j)
 	}
-	if g&groupCmdLine != 0 {
-		n += stringLen(j.CmdProgram) + stringLen(j.CmdParameters) + accountLen(j.CmdUser)
+	var g byte
+	switch c.mode {
+	case coderAppend:
+		g = jobGroups(j)
+		c.b = append(c.b, g)
+	case coderSize:
+		g = jobGroups(j)
+		c.n++
+	default:
+		g = c.d.byte("groups")
+		if g&^groupsAll != 0 {
+			c.d.fail("groups", errInvalid, fmt.Sprintf("unknown groups %#x", g&^groupsAll))
+		}
+		// An absent group decodes as its defaults.
+		j.MinimumRetryDelay, j.NoProgressTimeout = rules.DefaultMinimumRetryDelay, rules.DefaultNoProgressTimeout
+		j.MaximumDownloadTime, j.MinimumNotificationInterval = rules.DefaultMaximumDownloadTime, rules.MinimumNotificationInterval
 	}
-	if g&groupCLSID != 0 {
-		n += 16 + accountLen(j.CLSIDSetter)
+	for _, r := range jobFixedV4 {
+		c.run(r, j)
 	}
-	if g&groupTimeouts != 0 {
-		n += varintLen(int64(j.MinimumRetryDelay)) + varintLen(int64(j.NoProgressTimeout)) +
-			varintLen(int64(j.MaximumDownloadTime)) + varintLen(int64(j.MinimumNotificationInterval))
+	for i := range jobGroupsV4 {
+		if grp := &jobGroupsV4[i]; g&grp.bit != 0 {
+			for _, r := range grp.runs {
+				c.run(r, j)
+			}
+		}
 	}
-	if g&groupJob5 != 0 {
-		n += uvarintLen(uint64(j.CostFlags)) + 3 + uvarintLen(j.MaxDownloadSize)
+	if c.mode == coderDecode && c.d.err == nil && jobGroups(j) != g {
+		// A group written with every field at its default: not the one
+		// encoding of this job.
+		c.d.fail("groups", errInvalid, fmt.Sprintf("groups %#x written, %#x not at their defaults (non-canonical)", g, jobGroups(j)))
 	}
-	if g&groupError != 0 {
-		n += 1 + uvarintLen(uint64(j.Error.Context)) + uvarintLen(uint64(j.Error.Code)) +
-			stringLen(j.Error.File.RemoteName) + stringLen(j.Error.File.LocalName) +
-			stringLen(j.Error.Description) + stringLen(j.Error.Protocol) + uvarintLen(uint64(j.ErrorCount))
+}
+
+// jobV3 codes the fields of a schema-3 job before its files.
+func (c *fieldCoder) jobV3(j *jobRecord) {
+	for _, r := range jobLayoutV3 {
+		c.run(r, j)
 	}
-	if g&groupProgress != 0 {
-		n += timeLen(j.TransferCompleted) + timeLen(j.FirstTransientError) + timeLen(j.RetryDue) +
-			varintLen(int64(j.DownloadElapsed))
+}
+
+// jobGroups returns the schema-4 groups of j to write.
+func jobGroups(j *jobRecord) byte {
+	var g byte
+	for i := range jobGroupsV4 {
+		if jobGroupsV4[i].set(j) {
+			g |= jobGroupsV4[i].bit
+		}
 	}
-	return n
+	return g
+}
+
+// run codes the fields of run r of j.
+func (c *fieldCoder) run(r jobRun, j *jobRecord) {
+	switch r {
+	case runHead:
+		c.guid("ID", &j.ID)
+		c.u32("Type", (*uint32)(&j.Type))
+		c.account("Owner", &j.Owner)
+		c.u32("State", (*uint32)(&j.State))
+		c.string("DisplayName", &j.DisplayName)
+	case runDescription:
+		c.string("Description", &j.Description)
+	case runPriority:
+		c.u32("Priority", (*uint32)(&j.Priority))
+		c.u32("NotifyFlags", (*uint32)(&j.NotifyFlags))
+	case runCmdLine:
+		c.string("CmdProgram", &j.CmdProgram)
+		c.string("CmdParameters", &j.CmdParameters)
+		c.account("CmdUser", &j.CmdUser)
+	case runCLSID:
+		c.guid("NotifyCLSID", &j.NotifyCLSID)
+		c.account("CLSIDSetter", &j.CLSIDSetter)
+	case runRetryTimeouts:
+		c.duration("MinimumRetryDelay", &j.MinimumRetryDelay)
+		c.duration("NoProgressTimeout", &j.NoProgressTimeout)
+		c.duration("MaximumDownloadTime", &j.MaximumDownloadTime)
+	case runJob5:
+		c.u32("CostFlags", &j.CostFlags)
+		c.bool("DynamicContent", &j.DynamicContent)
+		c.bool("HighPerformance", &j.HighPerformance)
+		c.uvarint("MaxDownloadSize", &j.MaxDownloadSize)
+	case runNotifyInterval:
+		c.duration("MinimumNotificationInterval", &j.MinimumNotificationInterval)
+	case runOnDemand:
+		c.bool("OnDemand", &j.OnDemand)
+	case runCreated:
+		c.time("Created", &j.Created)
+		c.time("Modified", &j.Modified)
+	case runTransferCompleted:
+		c.time("TransferCompleted", &j.TransferCompleted)
+	case runLastActivity:
+		c.time("LastActivity", &j.LastActivity)
+	case runRetryTimes:
+		c.time("FirstTransientError", &j.FirstTransientError)
+		c.time("RetryDue", &j.RetryDue)
+		c.duration("DownloadElapsed", &j.DownloadElapsed)
+	case runError:
+		c.bool("HasError", &j.HasError)
+		c.u32("Error.Context", (*uint32)(&j.Error.Context))
+		c.u32("Error.Code", (*uint32)(&j.Error.Code))
+		c.string("Error.File.RemoteName", &j.Error.File.RemoteName)
+		c.string("Error.File.LocalName", &j.Error.File.LocalName)
+		c.string("Error.Description", &j.Error.Description)
+		c.string("Error.Protocol", &j.Error.Protocol)
+		c.u32("ErrorCount", &j.ErrorCount)
+	case runPending:
+		c.bool("PendingTransferred", &j.PendingTransferred)
+		c.bool("PendingError", &j.PendingError)
+	}
+}
+
+// The primitives of a fieldCoder, one per kind of field.
+
+func (c *fieldCoder) string(field string, p *string) {
+	switch c.mode {
+	case coderAppend:
+		c.b = appendString(c.b, *p)
+	case coderSize:
+		c.n += stringLen(*p)
+	default:
+		*p = c.d.string(field)
+	}
+}
+
+func (c *fieldCoder) u32(field string, p *uint32) {
+	switch c.mode {
+	case coderAppend:
+		c.b = binary.AppendUvarint(c.b, uint64(*p))
+	case coderSize:
+		c.n += uvarintLen(uint64(*p))
+	default:
+		*p = c.d.u32(field)
+	}
+}
+
+func (c *fieldCoder) uvarint(field string, p *uint64) {
+	switch c.mode {
+	case coderAppend:
+		c.b = binary.AppendUvarint(c.b, *p)
+	case coderSize:
+		c.n += uvarintLen(*p)
+	default:
+		*p = c.d.uvarint(field)
+	}
+}
+
+func (c *fieldCoder) duration(field string, p *time.Duration) {
+	switch c.mode {
+	case coderAppend:
+		c.b = binary.AppendVarint(c.b, int64(*p))
+	case coderSize:
+		c.n += varintLen(int64(*p))
+	default:
+		*p = c.d.duration(field)
+	}
+}
+
+func (c *fieldCoder) bool(field string, p *bool) {
+	switch c.mode {
+	case coderAppend:
+		c.b = appendBool(c.b, *p)
+	case coderSize:
+		c.n++
+	default:
+		*p = c.d.bool(field)
+	}
+}
+
+func (c *fieldCoder) guid(field string, p *model.GUID) {
+	switch c.mode {
+	case coderAppend:
+		c.b = append(c.b, p[:]...)
+	case coderSize:
+		c.n += len(p)
+	default:
+		*p = c.d.guid(field)
+	}
+}
+
+func (c *fieldCoder) account(field string, p *model.Account) {
+	switch c.mode {
+	case coderAppend:
+		c.b = appendAccount(c.b, *p)
+	case coderSize:
+		c.n += accountLen(*p)
+	default:
+		*p = c.d.account(field)
+	}
+}
+
+func (c *fieldCoder) time(field string, p *time.Time) {
+	switch c.mode {
+	case coderAppend:
+		c.b = appendTime(c.b, *p)
+	case coderSize:
+		c.n += timeLen(*p)
+	default:
+		*p = c.d.time(field)
+	}
 }
 
 func appendFile(b []byte, f *fileRecord) []byte {
@@ -719,73 +906,11 @@ func takeSlab[T any](slab *[]T, n, chunk int) []T {
 
 // jobRecord decodes a job of the payload's schema.
 func (d *decoder) jobRecord(j *jobRecord) {
+	c := fieldCoder{mode: coderDecode, d: d}
 	if d.v3 {
-		d.jobRecordV3(j)
-		return
-	}
-	j.ID = d.guid("ID")
-	j.Type = model.JobType(d.u32("Type"))
-	j.Owner = d.account("Owner")
-	j.State = model.JobState(d.u32("State"))
-	j.DisplayName = d.string("DisplayName")
-	j.Priority = model.JobPriority(d.u32("Priority"))
-	j.NotifyFlags = model.NotifyFlags(d.u32("NotifyFlags"))
-	g := d.byte("groups")
-	if g&^groupsAll != 0 {
-		d.fail("groups", errInvalid, fmt.Sprintf("unknown groups %#x", g&^groupsAll))
-	}
-	j.Created = d.time("Created")
-	j.Modified = d.time("Modified")
-	j.LastActivity = d.time("LastActivity")
-	j.PendingTransferred = d.bool("PendingTransferred")
-	j.PendingError = d.bool("PendingError")
-	if g&groupDescription != 0 {
-		j.Description = d.string("Description")
-	}
-	if g&groupCmdLine != 0 {
-		j.CmdProgram = d.string("CmdProgram")
-		j.CmdParameters = d.string("CmdParameters")
-		j.CmdUser = d.account("CmdUser")
-	}
-	if g&groupCLSID != 0 {
-		j.NotifyCLSID = d.guid("NotifyCLSID")
-		j.CLSIDSetter = d.account("CLSIDSetter")
-	}
-	j.MinimumRetryDelay, j.NoProgressTimeout = rules.DefaultMinimumRetryDelay, rules.DefaultNoProgressTimeout
-	j.MaximumDownloadTime, j.MinimumNotificationInterval = rules.DefaultMaximumDownloadTime, rules.MinimumNotificationInterval
-	if g&groupTimeouts != 0 {
-		j.MinimumRetryDelay = d.duration("MinimumRetryDelay")
-		j.NoProgressTimeout = d.duration("NoProgressTimeout")
-		j.MaximumDownloadTime = d.duration("MaximumDownloadTime")
-		j.MinimumNotificationInterval = d.duration("MinimumNotificationInterval")
-	}
-	if g&groupJob5 != 0 {
-		j.CostFlags = d.u32("CostFlags")
-		j.DynamicContent = d.bool("DynamicContent")
-		j.HighPerformance = d.bool("HighPerformance")
-		j.MaxDownloadSize = d.uvarint("MaxDownloadSize")
-		j.OnDemand = d.bool("OnDemand")
-	}
-	if g&groupError != 0 {
-		j.HasError = d.bool("HasError")
-		j.Error.Context = model.ErrorContext(d.u32("Error.Context"))
-		j.Error.Code = model.HRESULT(d.u32("Error.Code"))
-		j.Error.File.RemoteName = d.string("Error.File.RemoteName")
-		j.Error.File.LocalName = d.string("Error.File.LocalName")
-		j.Error.Description = d.string("Error.Description")
-		j.Error.Protocol = d.string("Error.Protocol")
-		j.ErrorCount = d.u32("ErrorCount")
-	}
-	if g&groupProgress != 0 {
-		j.TransferCompleted = d.time("TransferCompleted")
-		j.FirstTransientError = d.time("FirstTransientError")
-		j.RetryDue = d.time("RetryDue")
-		j.DownloadElapsed = d.duration("DownloadElapsed")
-	}
-	if d.err == nil && jobGroups(j) != g {
-		// A group written with every field at its default: not the one
-		// encoding of this job.
-		d.fail("groups", errInvalid, fmt.Sprintf("groups %#x written, %#x not at their defaults (non-canonical)", g, jobGroups(j)))
+		c.jobV3(j)
+	} else {
+		c.job(j)
 	}
 	d.jobFiles(j)
 }
@@ -802,50 +927,6 @@ func (d *decoder) byte(field string) byte {
 	c := d.b[d.off]
 	d.off++
 	return c
-}
-
-// jobRecordV3 decodes a schema-3 job.
-func (d *decoder) jobRecordV3(j *jobRecord) {
-	j.ID = d.guid("ID")
-	j.Type = model.JobType(d.u32("Type"))
-	j.Owner = d.account("Owner")
-	j.State = model.JobState(d.u32("State"))
-	j.DisplayName = d.string("DisplayName")
-	j.Description = d.string("Description")
-	j.Priority = model.JobPriority(d.u32("Priority"))
-	j.NotifyFlags = model.NotifyFlags(d.u32("NotifyFlags"))
-	j.CmdProgram = d.string("CmdProgram")
-	j.CmdParameters = d.string("CmdParameters")
-	j.CmdUser = d.account("CmdUser")
-	j.NotifyCLSID = d.guid("NotifyCLSID")
-	j.CLSIDSetter = d.account("CLSIDSetter")
-	j.MinimumRetryDelay = d.duration("MinimumRetryDelay")
-	j.NoProgressTimeout = d.duration("NoProgressTimeout")
-	j.MaximumDownloadTime = d.duration("MaximumDownloadTime")
-	j.CostFlags = d.u32("CostFlags")
-	j.DynamicContent = d.bool("DynamicContent")
-	j.HighPerformance = d.bool("HighPerformance")
-	j.MaxDownloadSize = d.uvarint("MaxDownloadSize")
-	j.MinimumNotificationInterval = d.duration("MinimumNotificationInterval")
-	j.OnDemand = d.bool("OnDemand")
-	j.Created = d.time("Created")
-	j.Modified = d.time("Modified")
-	j.TransferCompleted = d.time("TransferCompleted")
-	j.LastActivity = d.time("LastActivity")
-	j.FirstTransientError = d.time("FirstTransientError")
-	j.RetryDue = d.time("RetryDue")
-	j.DownloadElapsed = d.duration("DownloadElapsed")
-	j.HasError = d.bool("HasError")
-	j.Error.Context = model.ErrorContext(d.u32("Error.Context"))
-	j.Error.Code = model.HRESULT(d.u32("Error.Code"))
-	j.Error.File.RemoteName = d.string("Error.File.RemoteName")
-	j.Error.File.LocalName = d.string("Error.File.LocalName")
-	j.Error.Description = d.string("Error.Description")
-	j.Error.Protocol = d.string("Error.Protocol")
-	j.ErrorCount = d.u32("ErrorCount")
-	j.PendingTransferred = d.bool("PendingTransferred")
-	j.PendingError = d.bool("PendingError")
-	d.jobFiles(j)
 }
 
 // jobFiles decodes the files of a job.

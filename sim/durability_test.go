@@ -74,13 +74,31 @@ const killChildEnv = "BITSSIM_KILL_TEST_STORE"
 // child reported.
 func TestKillNineRestoresEveryAcknowledgedJob(t *testing.T) {
 	if path := os.Getenv(killChildEnv); path != "" {
-		killChild(path)
+		killChild(path, sim.PerCall)
 		return
 	}
+	killNine(t, "^TestKillNineRestoresEveryAcknowledgedJob$")
+}
+
+// The kill test on a FileStore with Sync: Batched: the child reports a job
+// once Flush has returned after its calls, and every job reported survives
+// the kill.
+func TestKillNineBatchedRestoresEveryFlushedJob(t *testing.T) {
+	if path := os.Getenv(killChildEnv); path != "" {
+		killChild(path, sim.Batched)
+		return
+	}
+	killNine(t, "^TestKillNineBatchedRestoresEveryFlushedJob$")
+}
+
+// killNine runs the test named by run as the child of a kill test, kills
+// it after 40 reported jobs, and checks that a new service on its file
+// has every job it reported, with the description it reported.
+func killNine(t *testing.T, run string) {
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "bits.db")
-	cmd := exec.Command(exe, "-test.run=^TestKillNineRestoresEveryAcknowledgedJob$")
+	cmd := exec.Command(exe, "-test.run="+run)
 	cmd.Env = append(os.Environ(), killChildEnv+"="+path)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -115,9 +133,12 @@ func TestKillNineRestoresEveryAcknowledgedJob(t *testing.T) {
 }
 
 // killChild creates and changes jobs for ever, printing "ack ID DESC" after
-// the calls returned; the parent kills it.
-func killChild(path string) {
-	svc, err := sim.New(sim.Options{Clock: sim.Manual, Store: sim.NewFileStore(path), Seed: 9})
+// the calls returned (with Sync: Batched, after a Flush every third job,
+// for the jobs it saved); the parent kills it.
+func killChild(path string, sync sim.SyncMode) {
+	st := sim.NewFileStore(path)
+	st.Sync = sync
+	svc, err := sim.New(sim.Options{Clock: sim.Manual, Store: st, Seed: 9})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
@@ -127,6 +148,7 @@ func killChild(path string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	var unsaved []string // acknowledged, not known to be saved
 	for i := 0; ; i++ {
 		j, err := app.CreateJob(fmt.Sprintf("job%d", i), model.BG_JOB_TYPE_DOWNLOAD)
 		if err != nil {
@@ -137,7 +159,18 @@ func killChild(path string) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		fmt.Printf("ack %v %s\n", j.GetId(), desc)
+		unsaved = append(unsaved, fmt.Sprintf("ack %v %s", j.GetId(), desc))
+		if sync == sim.Batched && i%3 != 2 {
+			continue
+		}
+		if err := svc.Flush(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		for _, line := range unsaved {
+			fmt.Println(line)
+		}
+		unsaved = unsaved[:0]
 	}
 }
 

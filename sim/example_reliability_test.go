@@ -6,6 +6,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/sim"
@@ -44,6 +45,41 @@ func ExampleNewFileStore() {
 	// Output:
 	// second service: true
 	// after a new start: update <nil>
+}
+
+// With Sync: Batched a FileStore saves acknowledged changes in groups, in
+// the background, within its Window (group commit); Flush makes everything
+// acknowledged durable now.
+func ExampleService_Flush() {
+	dir, err := os.MkdirTemp("", "bitssim")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "qmgr.db")
+
+	st := sim.NewFileStore(path)
+	st.Sync = sim.Batched
+	st.Window = time.Hour // a crash loses at most about this much
+	svc, err := sim.New(sim.Options{Clock: sim.Manual, Store: st})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer svc.Close()
+	app, _ := svc.StartApp("updater", model.Account{Name: "alice"})
+	for i := 0; i < 100; i++ {
+		_, _ = app.CreateJob("update", model.BG_JOB_TYPE_DOWNLOAD) // returns before any save
+	}
+	_, err = os.Stat(path)
+	fmt.Println("on disk before Flush:", err == nil)
+	if err := svc.Flush(); err != nil { // the 100 jobs are on disk
+		log.Fatal(err)
+	}
+	_, err = os.Stat(path)
+	fmt.Println("on disk after Flush:", err == nil)
+	// Output:
+	// on disk before Flush: false
+	// on disk after Flush: true
 }
 
 // Virtual time ends at MaxTime: an Advance past it is refused.

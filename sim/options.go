@@ -58,8 +58,9 @@ type Options struct {
 	Seed int64
 	// Store is where New loads and Restart saves and loads the persisted
 	// state (default: a new MemoryStore). A WriteThroughStore (FileStore)
-	// also gets every acknowledged change; a LockingStore (FileStore) is
-	// locked from New to Close.
+	// also gets every acknowledged change (a BatchingStore, a FileStore with
+	// Sync: Batched, in groups); a LockingStore (FileStore) is locked from
+	// New to Close.
 	Store Store
 	// DefaultRemote is how remote URLs without a SetRemote script behave
 	// (default: 1 KiB, transferred at once).

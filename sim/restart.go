@@ -22,6 +22,8 @@ func (s *Service) Restart() error { return s.restart(false) }
 
 // restart is Restart, or PowerLoss when powerLoss is set.
 func (s *Service) restart(powerLoss bool) error {
+	s.batch.saveMu.Lock() // no background save between this one and the load
+	defer s.batch.saveMu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -30,6 +32,7 @@ func (s *Service) restart(powerLoss bool) error {
 	if err := s.saveState(); err != nil {
 		return fmt.Errorf("sim: restart: %w", err)
 	}
+	s.batch.unsaved, s.batch.err = false, nil
 	loaded, err := loadState(s.opts.Store, s.opts.Variants)
 	if err != nil {
 		return fmt.Errorf("sim: restart: %w", err)

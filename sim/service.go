@@ -72,6 +72,7 @@ type Service struct {
 	eventSeq uint64
 
 	writeThrough bool         // the store wants every acknowledged change (persist)
+	batch        batcher      // the group commit of a BatchingStore
 	lastSave     int          // the length of the last encoding saved, to size the next
 	unlockStore  func() error // releases the store's lock at Close
 
@@ -124,6 +125,10 @@ func New(opts Options) (*Service, error) {
 		return nil, err
 	}
 	s.writeThrough = writeThrough(o.Store)
+	if s.batch.window, err = batchWindow(o.Store); err != nil {
+		_ = s.unlockStore() // the settings' error is the one to report
+		return nil, err
+	}
 	if snap, err := loadState(o.Store, o.Variants); err != nil {
 		_ = s.unlockStore() // the load error is the one to report
 		return nil, err
@@ -149,7 +154,8 @@ func (s *Service) Mode() ClockMode { return s.opts.Clock }
 // Close stops the service. It waits for the background goroutine and for
 // callbacks in progress to return, so it must not be called from a
 // callback; calls afterwards fail with ErrClosed. On a WriteThroughStore
-// it saves the persisted state a last time; then it releases the store's
+// it saves the persisted state a last time (on a batching one, after
+// stopping its background save); then it releases the store's
 // lock (LockingStore). The error is that of the save or the release.
 func (s *Service) Close() error {
 	s.mu.Lock()
@@ -167,9 +173,14 @@ func (s *Service) Close() error {
 	}
 	s.deliverWG.Wait()
 	s.workerWG.Wait() // idle workers leave on stop
-	s.mu.Lock()
-	err := s.persist()
-	s.mu.Unlock()
+	var err error
+	if s.batch.window > 0 {
+		err = s.closeBatch()
+	} else {
+		s.mu.Lock()
+		err = s.persist()
+		s.mu.Unlock()
+	}
 	if uerr := s.unlockStore(); err == nil {
 		err = uerr
 	}

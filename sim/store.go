@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
+	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/rules"
 )
 
@@ -67,13 +69,77 @@ func (m *MemoryStore) String() string { return "memory store" }
 //
 // A FileStore is a WriteThroughStore: a service on it saves every
 // acknowledged change, so that New after a crash (or kill -9) of the
-// process restores every job a call acknowledged. It is a LockingStore: a
+// process restores every job a call acknowledged (with Sync: Batched,
+// every job acknowledged before the last save, below). It is a LockingStore: a
 // service holds an OS lock (flock, LockFileEx on Windows) on the file
 // "PATH.lock" from New to Close, and a second service on the same path, in
 // this process or another, fails at New with ErrStoreLocked.
+//
+// Sync chooses when an acknowledged change reaches the disk. PerCall (the
+// default) saves it before the call returns: acknowledged means durable, at
+// the price of a whole fsync'd save per call. Batched is group commit: the
+// call returns at once, and the service saves every change acknowledged
+// since its last save in one background save, at most Window after the
+// first of them (DefaultBatchWindow when Window is zero); Service.Flush and
+// Close save at once. A crash (kill -9, power loss) of a Batched service
+// loses exactly the changes acknowledged since the last save that
+// completed: at most those of the last Window, plus those that arrived
+// while that save was being written (see Service.Flush). Set Sync and
+// Window before New; a service reads them once.
 type FileStore struct {
+	// Sync is PerCall (the zero value) or Batched.
+	Sync SyncMode
+	// Window bounds how long a Batched store leaves an acknowledged change
+	// unsaved (zero: DefaultBatchWindow). PerCall ignores it.
+	Window time.Duration
+
 	path string
 	mu   sync.Mutex // serializes Save
+}
+
+// SyncMode says when a FileStore makes an acknowledged change durable.
+type SyncMode int
+
+const (
+	// PerCall saves every acknowledged change before its call returns.
+	PerCall SyncMode = iota
+	// Batched saves acknowledged changes in groups, in the background, at
+	// most a FileStore's Window after the first of a group (group commit).
+	Batched
+)
+
+// String returns "PerCall" or "Batched" (or "SyncMode(n)").
+func (m SyncMode) String() string {
+	switch m {
+	case PerCall:
+		return "PerCall"
+	case Batched:
+		return "Batched"
+	}
+	return fmt.Sprintf("SyncMode(%d)", int(m))
+}
+
+// DefaultBatchWindow is the Window of a Batched FileStore whose Window is
+// zero.
+const DefaultBatchWindow = 10 * time.Millisecond
+
+// BatchWindow returns 0 for PerCall (every change saved before its call
+// returns) and the window for Batched. An unknown Sync or a negative
+// Window is an error wrapping E_INVALIDARG.
+func (f *FileStore) BatchWindow() (time.Duration, error) {
+	switch f.Sync {
+	case PerCall:
+		return 0, nil
+	case Batched:
+		switch {
+		case f.Window < 0:
+			return 0, fmt.Errorf("sim: file store %s: Window %v is negative: %w", f.path, f.Window, model.E_INVALIDARG)
+		case f.Window == 0:
+			return DefaultBatchWindow, nil
+		}
+		return f.Window, nil
+	}
+	return 0, fmt.Errorf("sim: file store %s: Sync %v is neither PerCall nor Batched: %w", f.path, f.Sync, model.E_INVALIDARG)
 }
 
 // NewFileStore returns a store that keeps its data in the file at path.
