@@ -116,6 +116,9 @@ var verbs = map[string]verbSpec{
 	"remote":               {false, 1, 1, "remote URL [size=N] [rate=N] [latency=D] [status=NNN] [transient=N] [attempts=503,503,404,200] [peer]", []string{"size", "rate", "latency", "status", "transient", "attempts", "peer"}},
 	"class":                {false, 1, 1, "class NAME [unregistered] [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel]", append([]string{"unregistered"}, behaviorOpts...)},
 	"mark":                 {false, 1, 1, "mark NAME (then: expect since NAME ...)", nil},
+	"when":                 {false, 3, 3, "when version >=|>|<=|<|==|!= X.Y (the statements up to else or end run only on a backend of such a BITS version)", nil},
+	"else":                 {false, 0, 0, "else (after when: the statements up to end run when the when's condition does not hold)", nil},
+	"end":                  {false, 0, 0, "end (closes a when block)", nil},
 	"create":               {true, 1, 3, "APP: create JOB [download|upload|upload_reply] [DISPLAYNAME]", nil},
 	"getjob":               {true, 1, 1, "APP: getjob JOB", nil},
 	"enumjobs":             {true, 0, 1, "APP: enumjobs [all]", nil},
@@ -311,6 +314,10 @@ func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 		}
 		return st, false, fmt.Errorf("scenario: read %s: %w", name, err)
 	}
+	if n := len(p.blocks); n > 0 {
+		b := p.blocks[n-1]
+		return st, false, p.err(b.line, b.tok, "this when has no end", "close the block with end")
+	}
 	if sr.n == 0 {
 		return st, false, &SyntaxError{File: name, Line: max(sr.lineNo, 1), Col: 1, Msg: "empty scenario: it has no statements",
 			Hint: "write e.g. start A as alice, then calls and expect statements (bitssim run --help lists them)"}
@@ -341,6 +348,110 @@ type parser struct {
 	// statements name the same job one after another, most of them.
 	lastJob   string
 	lastJobNo int
+	// blocks are the when blocks open at this point, innermost last, and
+	// declared the names declared in them, which go out of scope at their
+	// else or end: a block that does not run declares nothing.
+	blocks   []openBlock
+	declared []declaration
+}
+
+// openBlock is a when statement whose end has not come yet.
+type openBlock struct {
+	line     int
+	tok      token
+	sawElse  bool
+	declared int // len(parser.declared) at the when (or else)
+}
+
+// declaration is a name a statement declared inside a when block.
+type declaration struct {
+	names map[string]bool
+	name  string
+}
+
+// declare records name in names (apps, classes, users or marks), for the
+// rest of the script or, inside a when block, up to its else or end.
+func (p *parser) declare(names map[string]bool, name string) {
+	names[name] = true
+	if len(p.blocks) > 0 {
+		p.declared = append(p.declared, declaration{names, name})
+	}
+}
+
+// block checks a when, else or end statement and opens or closes its
+// block.
+func (p *parser) block(line int, st Stmt, verbTok token, pos []token) error {
+	forget := func(from int) {
+		for _, d := range p.declared[from:] {
+			delete(d.names, d.name)
+		}
+		p.declared = p.declared[:from]
+	}
+	switch st.Verb {
+	case "when":
+		if _, err := parseVersionCond(st.Args); err != nil {
+			at := pos[0]
+			if strings.EqualFold(pos[0].text, "version") {
+				at = pos[1]
+				if _, ok := versionOps[pos[1].text]; ok {
+					at = pos[2]
+				}
+			}
+			return p.err(line, at, err.Error(), "write e.g. when version >= 3.0")
+		}
+		p.blocks = append(p.blocks, openBlock{line: line, tok: verbTok, declared: len(p.declared)})
+	case "else", "end":
+		if len(p.blocks) == 0 {
+			return p.err(line, verbTok, st.Verb+" without a when", "write when version >= X.Y before it")
+		}
+		b := &p.blocks[len(p.blocks)-1]
+		forget(b.declared)
+		if st.Verb == "end" {
+			p.blocks = p.blocks[:len(p.blocks)-1]
+			return nil
+		}
+		if b.sawElse {
+			return p.err(line, verbTok, fmt.Sprintf("a second else for the when of line %d", b.line), "a when block has at most one else")
+		}
+		b.sawElse = true
+	}
+	return nil
+}
+
+// versionOps are the comparisons of a when statement.
+var versionOps = map[string]func(a, b model.Version) bool{
+	">=": func(a, b model.Version) bool { return a >= b },
+	">":  func(a, b model.Version) bool { return a > b },
+	"<=": func(a, b model.Version) bool { return a <= b },
+	"<":  func(a, b model.Version) bool { return a < b },
+	"==": func(a, b model.Version) bool { return a == b },
+	"!=": func(a, b model.Version) bool { return a != b },
+}
+
+// versionCond is the condition of a when statement: the backend's BITS
+// version compared with a version.
+type versionCond struct {
+	op string
+	v  model.Version
+}
+
+// holds reports whether a backend of BITS v meets the condition.
+func (c versionCond) holds(v model.Version) bool { return versionOps[c.op](v, c.v) }
+
+// parseVersionCond parses the arguments of a when statement:
+// "version >= 3.0".
+func parseVersionCond(args []string) (versionCond, error) {
+	if len(args) != 3 || !strings.EqualFold(args[0], "version") {
+		return versionCond{}, fmt.Errorf("a when tests the BITS version")
+	}
+	if _, ok := versionOps[args[1]]; !ok {
+		return versionCond{}, fmt.Errorf("unknown comparison %q (use >=, >, <=, <, == or !=)", args[1])
+	}
+	v, err := model.ParseVersion(args[2])
+	if err != nil {
+		return versionCond{}, fmt.Errorf("unknown BITS version %q (use one of %v)", args[2], model.Versions())
+	}
+	return versionCond{args[1], v}, nil
 }
 
 // isJob reports whether the script created job.
@@ -482,6 +593,9 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 	for i, a := range pos {
 		st.Args[i] = a.text
 	}
+	if st.Verb == "when" || st.Verb == "else" || st.Verb == "end" {
+		return st, p.block(line, st, verbTok, pos)
+	}
 	return st, p.check(line, st, spec, pos)
 }
 
@@ -524,7 +638,7 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		if p.users[model.FoldName(pos[0].text)] {
 			return p.err(line, pos[0], fmt.Sprintf("user %q is already declared (account names ignore case)", pos[0].text), "declare each user once")
 		}
-		p.users[model.FoldName(pos[0].text)] = true
+		p.declare(p.users, model.FoldName(pos[0].text))
 	case "start":
 		if strings.ToLower(pos[1].text) != "as" {
 			return p.err(line, pos[1], `expected "as"`, "write start "+pos[0].text+" as USER")
@@ -532,7 +646,7 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		if strings.HasSuffix(pos[0].text, ":") {
 			return p.err(line, pos[0], "app names cannot end with ':'", "drop the colon")
 		}
-		p.apps[pos[0].text] = true
+		p.declare(p.apps, pos[0].text)
 	case "exit", "crash":
 		if !p.apps[pos[0].text] {
 			return p.err(line, pos[0], fmt.Sprintf("unknown app %q", pos[0].text), "start it first: start "+pos[0].text+" as USER")
@@ -584,12 +698,12 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		if _, hold := st.opts["hold"]; hold && !p.automatic {
 			return p.err(line, pos[0], "hold needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
 		}
-		p.classes[pos[0].text] = true
+		p.declare(p.classes, pos[0].text)
 	case "mark":
 		if p.marks[pos[0].text] {
 			return p.err(line, pos[0], fmt.Sprintf("mark %q already set", pos[0].text), "give the new mark another name")
 		}
-		p.marks[pos[0].text] = true
+		p.declare(p.marks, pos[0].text)
 	case "enumjobs":
 		if len(pos) == 1 && !strings.EqualFold(pos[0].text, "all") {
 			return p.err(line, pos[0], "enumjobs takes only the word all", "write APP: enumjobs, or APP: enumjobs all")
@@ -608,6 +722,9 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 			}
 		}
 	case "create":
+		if len(p.blocks) > 0 {
+			return p.err(line, pos[0], "a job cannot be created inside a when block", "create it before the when: a when block may use it, or leave it alone")
+		}
 		n := len(p.jobs)
 		if p.jobs[pos[0].text] = n; len(p.jobs) == n { // one lookup: a new name adds an entry
 			return p.err(line, pos[0], fmt.Sprintf("job %q already exists", pos[0].text), "give the new job another name")
