@@ -38,18 +38,20 @@ func (sc *Script) Variants() rules.Selection {
 //
 // A script with when blocks needs, at the version it reports, the oldest
 // BITS version on which it can run, and the other capabilities it needs
-// on any version it runs on; NeedsAt says what it needs on one version.
+// on any version it runs on, on a backend that has none of the
+// capabilities its when statements test; NeedsOn says what it needs on a
+// given backend.
 func (sc *Script) Needs() harness.Capabilities {
 	if !sc.hasBlocks() {
 		return sc.needsOf(sc.Version, sc.eachStmt)
 	}
 	if sc.versionSet {
-		return sc.NeedsAt(sc.Version)
+		return sc.NeedsOn(harness.Capabilities{Version: sc.Version})
 	}
 	var need harness.Capabilities
 	found := false
 	for _, v := range model.Versions() {
-		n := sc.NeedsAt(v)
+		n := sc.NeedsOn(harness.Capabilities{Version: v})
 		if n.Version > v {
 			continue // a statement this version lacks runs on it
 		}
@@ -64,19 +66,20 @@ func (sc *Script) Needs() harness.Capabilities {
 		need.Concurrent = need.Concurrent || n.Concurrent
 	}
 	if !found { // it runs nowhere: say what it needs on the newest
-		return sc.NeedsAt(model.BITS10_3)
+		return sc.NeedsOn(harness.Capabilities{Version: model.BITS10_3})
 	}
 	return need
 }
 
-// NeedsAt returns what the script needs of a backend of BITS version v,
-// as Needs does, leaving out the statements of when blocks that do not
-// run on v.
-func (sc *Script) NeedsAt(v model.Version) harness.Capabilities {
+// NeedsOn returns what the script needs of a backend of capabilities
+// caps, as Needs does, leaving out the statements of the branches of when
+// blocks the backend does not take (a script with a version statement
+// takes them at that version).
+func (sc *Script) NeedsOn(caps harness.Capabilities) harness.Capabilities {
 	if sc.versionSet {
-		v = sc.Version
+		caps.Version = sc.Version
 	}
-	return sc.needsOf(v, func(f func(*Stmt)) { sc.eachAt(v, f) })
+	return sc.needsOf(caps.Version, func(f func(*Stmt)) { sc.eachOn(caps, f) })
 }
 
 // hasBlocks reports whether the script has a when statement.
@@ -96,14 +99,15 @@ func (sc *Script) eachStmt(f func(*Stmt)) {
 	}
 }
 
-// eachAt calls f with the statements that run on a backend of BITS
-// version v: those of when blocks whose branch v takes, and those outside
-// every block (but not the when, else and end statements themselves).
-func (sc *Script) eachAt(v model.Version, f func(*Stmt)) {
+// eachOn calls f with the statements that run on a backend of
+// capabilities caps: those of the branches of when blocks it takes, and
+// those outside every block (but not the when, else and end statements
+// themselves).
+func (sc *Script) eachOn(caps harness.Capabilities, f func(*Stmt)) {
 	var bs blockStack
 	for i := range sc.Stmts {
 		st := &sc.Stmts[i]
-		if bs.step(st, v) {
+		if bs.step(st, caps) {
 			f(st)
 		}
 	}
@@ -115,14 +119,14 @@ type blockStack struct {
 	off   int    // how many of them do not run
 }
 
-// step takes statement st on a backend of BITS version v and reports
+// step takes statement st on a backend of capabilities caps and reports
 // whether it runs: false for when, else and end, and for a statement in a
-// branch v does not take.
-func (bs *blockStack) step(st *Stmt, v model.Version) bool {
+// branch the backend does not take.
+func (bs *blockStack) step(st *Stmt, caps harness.Capabilities) bool {
 	switch st.Verb {
 	case "when":
-		c, _ := parseVersionCond(st.Args) // checked by the parser
-		run := c.holds(v)
+		c, _ := parseWhen(st.Args) // checked by the parser
+		run := c.holds(caps)
 		bs.taken = append(bs.taken, run)
 		if !run {
 			bs.off++
@@ -284,10 +288,10 @@ func statementVersion(st *Stmt) model.Version {
 }
 
 // longestAdvance returns the longest advance of the script on a backend
-// of BITS version v.
-func (sc *Script) longestAdvance(v model.Version) time.Duration {
+// of capabilities caps.
+func (sc *Script) longestAdvance(caps harness.Capabilities) time.Duration {
 	var most time.Duration
-	sc.eachAt(v, func(st *Stmt) {
+	sc.eachOn(caps, func(st *Stmt) {
 		if st.Verb == "advance" {
 			d, _ := ParseDuration(st.Args[0])
 			most = max(most, d)
@@ -303,13 +307,13 @@ func (sc *Script) longestAdvance(v model.Version) time.Duration {
 // open rule b does not follow, or an advance longer than b waits.
 func (sc *Script) skipReason(b harness.Backend) string {
 	caps := b.Capabilities()
-	missing := caps.Missing(sc.NeedsAt(caps.Version))
+	missing := caps.Missing(sc.NeedsOn(caps))
 	if sc.versionSet && caps.Version > sc.Version {
 		// A script for an older BITS checks what that version lacks.
 		missing = append(missing, fmt.Sprintf("BITS %v (the backend is BITS %v)", sc.Version, caps.Version))
 	}
 	if limit := caps.MaxWait; !caps.VirtualTime && limit > 0 {
-		if d := sc.longestAdvance(caps.Version); d > limit {
+		if d := sc.longestAdvance(caps); d > limit {
 			missing = append(missing, fmt.Sprintf("waits of %v (the backend waits at most %v)", d, limit))
 		}
 	}
@@ -335,7 +339,7 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	}
 	_, tracer := b.(harness.ServiceTracer)
 	var needRemotes, needPrograms, needCounter, needInProcess, failedExpected, unreachable bool
-	sc.eachAt(caps.Version, func(st *Stmt) {
+	sc.eachOn(caps, func(st *Stmt) {
 		switch st.Verb {
 		case "remote":
 			if _, ok := remoteKindOf(st.opts); !ok {

@@ -50,6 +50,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/internal/textdist"
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/rules"
@@ -116,7 +117,7 @@ var verbs = map[string]verbSpec{
 	"remote":               {false, 1, 1, "remote URL [size=N] [rate=N] [latency=D] [status=NNN] [transient=N] [attempts=503,503,404,200] [peer]", []string{"size", "rate", "latency", "status", "transient", "attempts", "peer"}},
 	"class":                {false, 1, 1, "class NAME [unregistered] [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel]", append([]string{"unregistered"}, behaviorOpts...)},
 	"mark":                 {false, 1, 1, "mark NAME (then: expect since NAME ...)", nil},
-	"when":                 {false, 3, 3, "when version >=|>|<=|<|==|!= X.Y (the statements up to else or end run only on a backend of such a BITS version)", nil},
+	"when":                 {false, 2, 3, "when version >=|>|<=|<|==|!= X.Y | when has clsid|cmdline|restart|crash|users|virtual-time|network|powerloss|localfiles (the statements up to else or end run only on such a backend)", nil},
 	"else":                 {false, 0, 0, "else (after when: the statements up to end run when the when's condition does not hold)", nil},
 	"end":                  {false, 0, 0, "end (closes a when block)", nil},
 	"create":               {true, 1, 3, "APP: create JOB [download|upload|upload_reply] [DISPLAYNAME]", nil},
@@ -389,15 +390,18 @@ func (p *parser) block(line int, st Stmt, verbTok token, pos []token) error {
 	}
 	switch st.Verb {
 	case "when":
-		if _, err := parseVersionCond(st.Args); err != nil {
+		if _, err := parseWhen(st.Args); err != nil {
 			at := pos[0]
-			if strings.EqualFold(pos[0].text, "version") {
+			switch {
+			case strings.EqualFold(pos[0].text, "version") && len(pos) == 3:
 				at = pos[1]
 				if _, ok := versionOps[pos[1].text]; ok {
 					at = pos[2]
 				}
+			case strings.EqualFold(pos[0].text, "has") && len(pos) == 2:
+				at = pos[1]
 			}
-			return p.err(line, at, err.Error(), "write e.g. when version >= 3.0")
+			return p.err(line, at, err.Error(), "write e.g. when version >= 3.0, or when has clsid")
 		}
 		p.blocks = append(p.blocks, openBlock{line: line, tok: verbTok, declared: len(p.declared)})
 	case "else", "end":
@@ -428,30 +432,59 @@ var versionOps = map[string]func(a, b model.Version) bool{
 	"!=": func(a, b model.Version) bool { return a != b },
 }
 
-// versionCond is the condition of a when statement: the backend's BITS
-// version compared with a version.
-type versionCond struct {
-	op string
-	v  model.Version
+// whenCond is the condition of a when statement: the backend's BITS
+// version compared with a version ("when version >= 3.0"), or a
+// capability the backend has ("when has clsid").
+type whenCond struct {
+	op  string        // a comparison of versionOps, or "has"
+	v   model.Version // op's version
+	cap string        // has's capability, one of whenCaps
 }
 
-// holds reports whether a backend of BITS v meets the condition.
-func (c versionCond) holds(v model.Version) bool { return versionOps[c.op](v, c.v) }
+// whenCaps are the capabilities a when statement can test, each with the
+// harness.Capabilities field it reads.
+var whenCaps = map[string]func(harness.Capabilities) bool{
+	"clsid":        func(c harness.Capabilities) bool { return c.CLSID },
+	"cmdline":      func(c harness.Capabilities) bool { return c.CommandLine },
+	"restart":      func(c harness.Capabilities) bool { return c.Restart },
+	"crash":        func(c harness.Capabilities) bool { return c.Crash },
+	"users":        func(c harness.Capabilities) bool { return c.Users },
+	"virtual-time": func(c harness.Capabilities) bool { return c.VirtualTime },
+	"network":      func(c harness.Capabilities) bool { return c.Network },
+	"powerloss":    func(c harness.Capabilities) bool { return c.PowerLoss },
+	"localfiles":   func(c harness.Capabilities) bool { return c.LocalFiles },
+}
 
-// parseVersionCond parses the arguments of a when statement:
-// "version >= 3.0".
-func parseVersionCond(args []string) (versionCond, error) {
+// holds reports whether a backend of capabilities caps meets the
+// condition.
+func (c whenCond) holds(caps harness.Capabilities) bool {
+	if c.op == "has" {
+		return whenCaps[c.cap](caps)
+	}
+	return versionOps[c.op](caps.Version, c.v)
+}
+
+// parseWhen parses the arguments of a when statement: "version >= 3.0"
+// or "has clsid".
+func parseWhen(args []string) (whenCond, error) {
+	if len(args) == 2 && strings.EqualFold(args[0], "has") {
+		name := strings.ToLower(args[1])
+		if _, ok := whenCaps[name]; !ok {
+			return whenCond{}, fmt.Errorf("unknown capability %q (use clsid, cmdline, restart, crash, users, virtual-time, network, powerloss or localfiles)", args[1])
+		}
+		return whenCond{op: "has", cap: name}, nil
+	}
 	if len(args) != 3 || !strings.EqualFold(args[0], "version") {
-		return versionCond{}, fmt.Errorf("a when tests the BITS version")
+		return whenCond{}, fmt.Errorf("a when tests the BITS version (when version >= 3.0) or a capability (when has clsid)")
 	}
 	if _, ok := versionOps[args[1]]; !ok {
-		return versionCond{}, fmt.Errorf("unknown comparison %q (use >=, >, <=, <, == or !=)", args[1])
+		return whenCond{}, fmt.Errorf("unknown comparison %q (use >=, >, <=, <, == or !=)", args[1])
 	}
 	v, err := model.ParseVersion(args[2])
 	if err != nil {
-		return versionCond{}, fmt.Errorf("unknown BITS version %q (use one of %v)", args[2], model.Versions())
+		return whenCond{}, fmt.Errorf("unknown BITS version %q (use one of %v)", args[2], model.Versions())
 	}
-	return versionCond{args[1], v}, nil
+	return whenCond{op: args[1], v: v}, nil
 }
 
 // isJob reports whether the script created job.

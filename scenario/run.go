@@ -194,8 +194,8 @@ type runner struct {
 	discard bool      // text goes to io.Discard: nothing is written
 	textErr error     // the first error writing text
 
-	version model.Version // the backend's BITS version, which when blocks test
-	blocks  blockStack    // the when blocks open at this point of the run
+	caps   harness.Capabilities // the backend's, which when blocks test
+	blocks blockStack           // the when blocks open at this point of the run
 
 	programs map[string]bool // programs scripted on the backend
 	plan     []release       // jobs to let go of, by statement (RunOptions.Plan)
@@ -486,8 +486,8 @@ func (r *runner) useBackend(be harness.Backend) {
 	}
 	r.start = r.clockNow()
 	r.realTime = !be.Capabilities().VirtualTime
-	if r.version = be.Capabilities().Version; r.version == 0 {
-		r.version = r.sc.Version
+	if r.caps = be.Capabilities(); r.caps.Version == 0 {
+		r.caps.Version = r.sc.Version
 	}
 	if c, ok := be.(harness.CallbackCounter); ok {
 		r.inFlight = c.InFlight
@@ -680,14 +680,14 @@ func (r *runner) clsidOf(name string) model.GUID {
 
 // exec runs one statement and then the work it causes.
 func (r *runner) exec(st *Stmt) error {
-	if wasOn := r.blocks.off == 0; !r.blocks.step(st, r.version) {
+	if wasOn := r.blocks.off == 0; !r.blocks.step(st, r.caps) {
 		if st.Verb == "when" && wasOn { // not inside a block that does not run
 			runs := "yes"
 			if r.blocks.off > 0 {
 				runs = "no"
 			}
 			r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS",
-				Label: fmt.Sprintf("%s: %s (BITS %v)", st.Text, runs, r.version), OK: true})
+				Label: fmt.Sprintf("%s: %s (BITS %v)", st.Text, runs, r.caps.Version), OK: true})
 		}
 		return nil
 	}
