@@ -166,9 +166,10 @@ func (sc *Script) needsOf(at model.Version, each func(func(*Stmt))) harness.Capa
 	users := map[string]bool{}
 	declared := map[string]model.AccountKind{}
 	each(func(st *Stmt) {
-		if !sc.versionSet {
+		if !sc.versionSet && st.Want != model.E_NOINTERFACE {
 			// A script without a version statement runs at the backend's
-			// version: it needs the interfaces its statements call.
+			// version: it needs the interfaces its statements call (but
+			// not one a call expects to be missing).
 			need.Version = max(need.Version, statementVersion(st))
 		}
 		switch st.Verb {

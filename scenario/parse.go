@@ -331,6 +331,7 @@ type parser struct {
 	file    string
 	apps    map[string]bool
 	jobs    map[string]int // job → its number, from 0 in the order of creation
+	njobs   int            // jobs created (a job of a when block goes out of jobs at its end)
 	classes map[string]bool
 	users   map[string]bool
 	marks   map[string]bool
@@ -364,18 +365,17 @@ type openBlock struct {
 	declared int // len(parser.declared) at the when (or else)
 }
 
-// declaration is a name a statement declared inside a when block.
-type declaration struct {
-	names map[string]bool
-	name  string
-}
+// declaration is a name a statement declared inside a when block: forget
+// takes it out of scope.
+type declaration struct{ forget func() }
 
 // declare records name in names (apps, classes, users or marks), for the
-// rest of the script or, inside a when block, up to its else or end.
+// rest of the script or, inside a when block, up to its else or end (a
+// create statement does the same for its job).
 func (p *parser) declare(names map[string]bool, name string) {
 	names[name] = true
 	if len(p.blocks) > 0 {
-		p.declared = append(p.declared, declaration{names, name})
+		p.declared = append(p.declared, declaration{func() { delete(names, name) }})
 	}
 }
 
@@ -384,7 +384,7 @@ func (p *parser) declare(names map[string]bool, name string) {
 func (p *parser) block(line int, st Stmt, verbTok token, pos []token) error {
 	forget := func(from int) {
 		for _, d := range p.declared[from:] {
-			delete(d.names, d.name)
+			d.forget()
 		}
 		p.declared = p.declared[:from]
 	}
@@ -755,14 +755,21 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 			}
 		}
 	case "create":
-		if len(p.blocks) > 0 {
-			return p.err(line, pos[0], "a job cannot be created inside a when block", "create it before the when: a when block may use it, or leave it alone")
-		}
-		n := len(p.jobs)
-		if p.jobs[pos[0].text] = n; len(p.jobs) == n { // one lookup: a new name adds an entry
+		n, before := p.njobs, len(p.jobs)
+		if p.jobs[pos[0].text] = n; len(p.jobs) == before { // one lookup: a new name adds an entry
 			return p.err(line, pos[0], fmt.Sprintf("job %q already exists", pos[0].text), "give the new job another name")
 		}
+		p.njobs++
 		p.lastJob, p.lastJobNo = pos[0].text, n
+		if len(p.blocks) > 0 {
+			name := pos[0].text
+			p.declared = append(p.declared, declaration{forget: func() {
+				delete(p.jobs, name)
+				if p.lastJob == name {
+					p.lastJob = ""
+				}
+			}})
+		}
 		if len(pos) > 1 {
 			if _, err := model.ParseJobType(pos[1].text); err != nil {
 				return p.err(line, pos[1], "unknown job type", "use download, upload or upload_reply")
