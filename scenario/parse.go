@@ -352,9 +352,13 @@ type parser struct {
 	lastJobNo int
 	// blocks are the when blocks open at this point, innermost last, and
 	// declared the names declared in them, which go out of scope at their
-	// else or end: a block that does not run declares nothing.
+	// else or end: a block that does not run declares nothing. A later
+	// block under the same conditions (the same whens and branches,
+	// outermost first) has them again: if it runs, the first one ran.
 	blocks   []openBlock
 	declared []declaration
+	saved    map[string][]declaration // by the conditions they were declared under
+	inBlock  map[declaration]bool     // every name declared in a block, with its job number
 }
 
 // openBlock is a when statement whose end has not come yet.
@@ -362,32 +366,97 @@ type openBlock struct {
 	line     int
 	tok      token
 	sawElse  bool
-	declared int // len(parser.declared) at the when (or else)
+	key      string // the conditions of the branch in force, outermost first
+	declared int    // len(parser.declared) at the when (or else)
 }
 
-// declaration is a name a statement declared inside a when block: forget
-// takes it out of scope.
-type declaration struct{ forget func() }
+// declaration is a name declared inside a when block: of an app, class,
+// user or mark (kind is the map's), or of a job, with its number.
+type declaration struct {
+	kind string // "app", "class", "user", "mark" or "job"
+	name string
+	no   int
+}
 
-// declare records name in names (apps, classes, users or marks), for the
-// rest of the script or, inside a when block, up to its else or end (a
-// create statement does the same for its job).
-func (p *parser) declare(names map[string]bool, name string) {
-	names[name] = true
-	if len(p.blocks) > 0 {
-		p.declared = append(p.declared, declaration{func() { delete(names, name) }})
+// names returns the map of a kind of name.
+func (p *parser) names(kind string) map[string]bool {
+	switch kind {
+	case "app":
+		return p.apps
+	case "class":
+		return p.classes
+	case "user":
+		return p.users
 	}
+	return p.marks
+}
+
+// declare records a name of a kind ("app", "class", "user", "mark"), for
+// the rest of the script or, inside a when block, up to its else or end.
+// A name declared in another when block, out of scope here, cannot be
+// declared again: both blocks may run.
+func (p *parser) declare(kind, name string) error {
+	if p.inBlock[declaration{kind: kind, name: name}] && !p.names(kind)[name] {
+		return fmt.Errorf("%s %q is declared in a when block that may run too", kind, name)
+	}
+	p.names(kind)[name] = true
+	p.inScope(declaration{kind: kind, name: name})
+	return nil
+}
+
+// inScope records a declaration made inside a when block.
+func (p *parser) inScope(d declaration) {
+	if len(p.blocks) == 0 {
+		return
+	}
+	if p.inBlock == nil {
+		p.inBlock = map[declaration]bool{}
+	}
+	p.inBlock[declaration{kind: d.kind, name: d.name}] = true
+	p.declared = append(p.declared, d)
+}
+
+// restore brings back the names declared under the conditions key.
+func (p *parser) restore(key string) {
+	for _, d := range p.saved[key] {
+		if d.kind == "job" {
+			p.jobs[d.name] = d.no
+		} else {
+			p.names(d.kind)[d.name] = true
+		}
+		p.declared = append(p.declared, d)
+	}
+}
+
+// forget takes the names declared since p.declared[from] out of scope,
+// keeping them for a later block under the conditions key.
+func (p *parser) forget(from int, key string) {
+	if p.saved == nil {
+		p.saved = map[string][]declaration{}
+	}
+	seen := map[declaration]bool{}
+	for _, d := range p.saved[key] {
+		seen[d] = true
+	}
+	for _, d := range p.declared[from:] {
+		if d.kind == "job" {
+			delete(p.jobs, d.name)
+			if p.lastJob == d.name {
+				p.lastJob = ""
+			}
+		} else {
+			delete(p.names(d.kind), d.name)
+		}
+		if !seen[d] {
+			p.saved[key] = append(p.saved[key], d)
+		}
+	}
+	p.declared = p.declared[:from]
 }
 
 // block checks a when, else or end statement and opens or closes its
 // block.
 func (p *parser) block(line int, st Stmt, verbTok token, pos []token) error {
-	forget := func(from int) {
-		for _, d := range p.declared[from:] {
-			d.forget()
-		}
-		p.declared = p.declared[:from]
-	}
 	switch st.Verb {
 	case "when":
 		if _, err := parseWhen(st.Args); err != nil {
@@ -403,21 +472,28 @@ func (p *parser) block(line int, st Stmt, verbTok token, pos []token) error {
 			}
 			return p.err(line, at, err.Error(), "write e.g. when version >= 3.0, or when has clsid")
 		}
-		p.blocks = append(p.blocks, openBlock{line: line, tok: verbTok, declared: len(p.declared)})
+		key := strings.ToLower(strings.Join(st.Args, " "))
+		if n := len(p.blocks); n > 0 {
+			key = p.blocks[n-1].key + "\x00" + key
+		}
+		p.blocks = append(p.blocks, openBlock{line: line, tok: verbTok, key: key, declared: len(p.declared)})
+		p.restore(key)
 	case "else", "end":
 		if len(p.blocks) == 0 {
 			return p.err(line, verbTok, st.Verb+" without a when", "write when version >= X.Y before it")
 		}
 		b := &p.blocks[len(p.blocks)-1]
-		forget(b.declared)
+		if st.Verb == "else" && b.sawElse {
+			return p.err(line, verbTok, fmt.Sprintf("a second else for the when of line %d", b.line), "a when block has at most one else")
+		}
+		p.forget(b.declared, b.key)
 		if st.Verb == "end" {
 			p.blocks = p.blocks[:len(p.blocks)-1]
 			return nil
 		}
-		if b.sawElse {
-			return p.err(line, verbTok, fmt.Sprintf("a second else for the when of line %d", b.line), "a when block has at most one else")
-		}
 		b.sawElse = true
+		b.key += "\x00else"
+		p.restore(b.key)
 	}
 	return nil
 }
@@ -671,7 +747,9 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		if p.users[model.FoldName(pos[0].text)] {
 			return p.err(line, pos[0], fmt.Sprintf("user %q is already declared (account names ignore case)", pos[0].text), "declare each user once")
 		}
-		p.declare(p.users, model.FoldName(pos[0].text))
+		if err := p.declare("user", model.FoldName(pos[0].text)); err != nil {
+			return p.err(line, pos[0], err.Error(), "give it another name, or declare it once before the blocks")
+		}
 	case "start":
 		if strings.ToLower(pos[1].text) != "as" {
 			return p.err(line, pos[1], `expected "as"`, "write start "+pos[0].text+" as USER")
@@ -679,7 +757,9 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		if strings.HasSuffix(pos[0].text, ":") {
 			return p.err(line, pos[0], "app names cannot end with ':'", "drop the colon")
 		}
-		p.declare(p.apps, pos[0].text)
+		if err := p.declare("app", pos[0].text); err != nil {
+			return p.err(line, pos[0], err.Error(), "give it another name, or start it once before the blocks")
+		}
 	case "exit", "crash":
 		if !p.apps[pos[0].text] {
 			return p.err(line, pos[0], fmt.Sprintf("unknown app %q", pos[0].text), "start it first: start "+pos[0].text+" as USER")
@@ -731,12 +811,16 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		if _, hold := st.opts["hold"]; hold && !p.automatic {
 			return p.err(line, pos[0], "hold needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
 		}
-		p.declare(p.classes, pos[0].text)
+		if err := p.declare("class", pos[0].text); err != nil {
+			return p.err(line, pos[0], err.Error(), "give it another name, or declare it once before the blocks")
+		}
 	case "mark":
 		if p.marks[pos[0].text] {
 			return p.err(line, pos[0], fmt.Sprintf("mark %q already set", pos[0].text), "give the new mark another name")
 		}
-		p.declare(p.marks, pos[0].text)
+		if err := p.declare("mark", pos[0].text); err != nil {
+			return p.err(line, pos[0], err.Error(), "give it another name")
+		}
 	case "enumjobs":
 		if len(pos) == 1 && !strings.EqualFold(pos[0].text, "all") {
 			return p.err(line, pos[0], "enumjobs takes only the word all", "write APP: enumjobs, or APP: enumjobs all")
@@ -759,17 +843,13 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		if p.jobs[pos[0].text] = n; len(p.jobs) == before { // one lookup: a new name adds an entry
 			return p.err(line, pos[0], fmt.Sprintf("job %q already exists", pos[0].text), "give the new job another name")
 		}
+		if p.inBlock[declaration{kind: "job", name: pos[0].text}] {
+			delete(p.jobs, pos[0].text)
+			return p.err(line, pos[0], fmt.Sprintf("job %q is created in a when block that may run too", pos[0].text), "give the new job another name")
+		}
 		p.njobs++
 		p.lastJob, p.lastJobNo = pos[0].text, n
-		if len(p.blocks) > 0 {
-			name := pos[0].text
-			p.declared = append(p.declared, declaration{forget: func() {
-				delete(p.jobs, name)
-				if p.lastJob == name {
-					p.lastJob = ""
-				}
-			}})
-		}
+		p.inScope(declaration{kind: "job", name: pos[0].text, no: n})
 		if len(pos) > 1 {
 			if _, err := model.ParseJobType(pos[1].text); err != nil {
 				return p.err(line, pos[1], "unknown job type", "use download, upload or upload_reply")
