@@ -236,6 +236,11 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 	if res := skipped(sc, opts); res != nil {
 		return res, nil
 	}
+	return runAll(sc, opts)
+}
+
+// runAll plays every statement of sc on a new runner.
+func runAll(sc *Script, opts RunOptions) (*Result, error) {
 	r, err := newRunner(sc, opts)
 	if err != nil {
 		return nil, err
@@ -244,6 +249,9 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 	for i := range sc.Stmts {
 		if err := r.exec(&sc.Stmts[i]); err != nil {
 			return nil, err
+		}
+		if r.textErr != nil {
+			return nil, fmt.Errorf("scenario: write: %w", r.textErr)
 		}
 	}
 	return r.finish()
@@ -277,20 +285,7 @@ func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result,
 			return res, nil
 		}
 		opts.text = w
-		r, err := newRunner(sc, opts)
-		if err != nil {
-			return nil, err
-		}
-		defer r.close()
-		for i := range sc.Stmts {
-			if err := r.exec(&sc.Stmts[i]); err != nil {
-				return nil, err
-			}
-			if r.textErr != nil {
-				return nil, fmt.Errorf("scenario: write: %w", r.textErr)
-			}
-		}
-		return r.finish()
+		return runAll(sc, opts)
 	}
 	opts.text = w
 	if opts.Plan != nil {
