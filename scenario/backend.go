@@ -35,7 +35,129 @@ func (sc *Script) Variants() rules.Selection {
 // advance needs no virtual time: a backend without it waits, and a script
 // whose advance is longer than the backend's Capabilities.MaxWait is
 // skipped (see RunOptions.Backend).
+//
+// A script with when blocks needs, at the version it reports, the oldest
+// BITS version on which it can run, and the other capabilities it needs
+// on any version it runs on, on a backend that has none of the
+// capabilities its when statements test; NeedsOn says what it needs on a
+// given backend.
 func (sc *Script) Needs() harness.Capabilities {
+	if !sc.hasBlocks() {
+		return sc.needsOf(sc.Version, sc.eachStmt)
+	}
+	if sc.versionSet {
+		return sc.NeedsOn(harness.Capabilities{Version: sc.Version})
+	}
+	var need harness.Capabilities
+	found := false
+	for _, v := range model.Versions() {
+		n := sc.NeedsOn(harness.Capabilities{Version: v})
+		if n.Version > v {
+			continue // a statement this version lacks runs on it
+		}
+		if !found {
+			need.Version, found = n.Version, true
+		}
+		need.Restart = need.Restart || n.Restart
+		need.Crash = need.Crash || n.Crash
+		need.CLSID = need.CLSID || n.CLSID
+		need.CommandLine = need.CommandLine || n.CommandLine
+		need.Users = need.Users || n.Users
+		need.Concurrent = need.Concurrent || n.Concurrent
+	}
+	if !found { // it runs nowhere: say what it needs on the newest
+		return sc.NeedsOn(harness.Capabilities{Version: model.BITS10_3})
+	}
+	return need
+}
+
+// NeedsOn returns what the script needs of a backend of capabilities
+// caps, as Needs does, leaving out the statements of the branches of when
+// blocks the backend does not take (a script with a version statement
+// takes them at that version).
+func (sc *Script) NeedsOn(caps harness.Capabilities) harness.Capabilities {
+	if sc.versionSet {
+		caps.Version = sc.Version
+	}
+	return sc.needsOf(caps.Version, func(f func(*Stmt)) { sc.eachOn(caps, f) })
+}
+
+// hasBlocks reports whether the script has a when statement.
+func (sc *Script) hasBlocks() bool {
+	for i := range sc.Stmts {
+		if sc.Stmts[i].Verb == "when" {
+			return true
+		}
+	}
+	return false
+}
+
+// eachStmt calls f with every statement.
+func (sc *Script) eachStmt(f func(*Stmt)) {
+	for i := range sc.Stmts {
+		f(&sc.Stmts[i])
+	}
+}
+
+// eachOn calls f with the statements that run on a backend of
+// capabilities caps: those of the branches of when blocks it takes, and
+// those outside every block (but not the when, else and end statements
+// themselves).
+func (sc *Script) eachOn(caps harness.Capabilities, f func(*Stmt)) {
+	var bs blockStack
+	for i := range sc.Stmts {
+		st := &sc.Stmts[i]
+		if bs.step(st, caps) {
+			f(st)
+		}
+	}
+}
+
+// blockStack follows the when blocks of a script as its statements go by.
+type blockStack struct {
+	taken []bool // per open block: whether the branch in force runs
+	off   int    // how many of them do not run
+}
+
+// step takes statement st on a backend of capabilities caps and reports
+// whether it runs: false for when, else and end, and for a statement in a
+// branch the backend does not take.
+func (bs *blockStack) step(st *Stmt, caps harness.Capabilities) bool {
+	switch st.Verb {
+	case "when":
+		c, _ := parseWhen(st.Args) // checked by the parser
+		run := c.holds(caps)
+		bs.taken = append(bs.taken, run)
+		if !run {
+			bs.off++
+		}
+		return false
+	case "else":
+		if n := len(bs.taken); n > 0 {
+			if bs.taken[n-1] {
+				bs.off++
+			} else {
+				bs.off--
+			}
+			bs.taken[n-1] = !bs.taken[n-1]
+		}
+		return false
+	case "end":
+		if n := len(bs.taken); n > 0 {
+			if !bs.taken[n-1] {
+				bs.off--
+			}
+			bs.taken = bs.taken[:n-1]
+		}
+		return false
+	}
+	return bs.off == 0
+}
+
+// needsOf returns the needs of the statements each gives on a backend
+// of BITS version at (the script's own version when it has a version
+// statement).
+func (sc *Script) needsOf(at model.Version, each func(func(*Stmt))) harness.Capabilities {
 	var need harness.Capabilities
 	if sc.versionSet {
 		need.Version = sc.Version
@@ -43,11 +165,11 @@ func (sc *Script) Needs() harness.Capabilities {
 	need.Concurrent = sc.Automatic
 	users := map[string]bool{}
 	declared := map[string]model.AccountKind{}
-	for i := range sc.Stmts {
-		st := &sc.Stmts[i]
-		if !sc.versionSet {
+	each(func(st *Stmt) {
+		if !sc.versionSet && st.Want != model.E_NOINTERFACE {
 			// A script without a version statement runs at the backend's
-			// version: it needs the interfaces its statements call.
+			// version: it needs the interfaces its statements call (but
+			// not one a call expects to be missing).
 			need.Version = max(need.Version, statementVersion(st))
 		}
 		switch st.Verb {
@@ -56,10 +178,10 @@ func (sc *Script) Needs() harness.Capabilities {
 		case "crash":
 			need.Crash = true
 		case "class", "setnotifyclsid":
-			need.CLSID = need.CLSID || sc.Version >= model.BITS5_0
+			need.CLSID = need.CLSID || at >= model.BITS5_0
 		case "setproperty", "getproperty":
 			if len(st.Args) > 1 && strings.EqualFold(st.Args[1], "NOTIFICATION_CLSID") {
-				need.CLSID = need.CLSID || sc.Version >= model.BITS5_0
+				need.CLSID = need.CLSID || at >= model.BITS5_0
 			}
 		case "expect":
 			// Setting a command line needs nothing (a backend without
@@ -87,7 +209,7 @@ func (sc *Script) Needs() harness.Capabilities {
 				need.Users = true
 			}
 		}
-	}
+	})
 	if len(users) > 1 {
 		need.Users = true
 	}
@@ -166,15 +288,16 @@ func statementVersion(st *Stmt) model.Version {
 	return v
 }
 
-// longestAdvance returns the longest advance of the script.
-func (sc *Script) longestAdvance() time.Duration {
+// longestAdvance returns the longest advance of the script on a backend
+// of capabilities caps.
+func (sc *Script) longestAdvance(caps harness.Capabilities) time.Duration {
 	var most time.Duration
-	for i := range sc.Stmts {
-		if st := &sc.Stmts[i]; st.Verb == "advance" {
+	sc.eachOn(caps, func(st *Stmt) {
+		if st.Verb == "advance" {
 			d, _ := ParseDuration(st.Args[0])
 			most = max(most, d)
 		}
-	}
+	})
 	return most
 }
 
@@ -185,13 +308,13 @@ func (sc *Script) longestAdvance() time.Duration {
 // open rule b does not follow, or an advance longer than b waits.
 func (sc *Script) skipReason(b harness.Backend) string {
 	caps := b.Capabilities()
-	missing := caps.Missing(sc.Needs())
+	missing := caps.Missing(sc.NeedsOn(caps))
 	if sc.versionSet && caps.Version > sc.Version {
 		// A script for an older BITS checks what that version lacks.
 		missing = append(missing, fmt.Sprintf("BITS %v (the backend is BITS %v)", sc.Version, caps.Version))
 	}
 	if limit := caps.MaxWait; !caps.VirtualTime && limit > 0 {
-		if d := sc.longestAdvance(); d > limit {
+		if d := sc.longestAdvance(caps); d > limit {
 			missing = append(missing, fmt.Sprintf("waits of %v (the backend waits at most %v)", d, limit))
 		}
 	}
@@ -217,8 +340,7 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	}
 	_, tracer := b.(harness.ServiceTracer)
 	var needRemotes, needPrograms, needCounter, needInProcess, failedExpected, unreachable bool
-	for i := range sc.Stmts {
-		st := &sc.Stmts[i]
+	sc.eachOn(caps, func(st *Stmt) {
 		switch st.Verb {
 		case "remote":
 			if _, ok := remoteKindOf(st.opts); !ok {
@@ -247,7 +369,7 @@ func (sc *Script) skipReason(b harness.Backend) string {
 				needInProcess = true
 			}
 		}
-	}
+	})
 	// A failed attempt on an app that is gone, or on a class that cannot
 	// be activated, reaches no receiver: only the service's record has it.
 	has(!(failedExpected && unreachable) || tracer, "the service's record of failed attempts (harness.ServiceTracer)")

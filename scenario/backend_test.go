@@ -3,7 +3,6 @@ package scenario_test
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -166,33 +165,23 @@ func TestRunUsesTheBackendAndLeavesItOpen(t *testing.T) {
 // it needs, or holds as on the simulator, its remotes and classes being
 // the backend's own.
 func TestExamplesOnAPlainBackend(t *testing.T) {
-	files, err := filepath.Glob("../examples/*.bits")
-	require.NoError(t, err)
 	ran := 0
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			data, err := os.ReadFile(f)
-			require.NoError(t, err)
-			sc, err := scenario.Parse(f, data)
-			require.NoError(t, err)
-			if sc.Needs().Concurrent {
-				t.Skip("the automatic clock is not a plain manual backend")
-			}
-			b := newSimBackend(t, sc.SimOptions())
-			caps := b.Capabilities()
-			res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: plain{Backend: b, caps: caps}})
-			require.NoError(t, err)
-			if res.Skipped != "" {
-				assert.True(t, strings.HasPrefix(res.Skipped, "needs "), res.Skipped)
-				return
-			}
-			ran++
-			assert.NotEmpty(t, res.Checks)
-			for _, c := range res.Failures() {
-				t.Errorf("%s:%d: %s: expected %s, seen %s", f, c.Line, c.Text, c.Want, c.Got)
-			}
-		})
-	}
+	eachExample(t, func(t *testing.T, path string, _ []byte, sc *scenario.Script) {
+		if sc.Needs().Concurrent {
+			t.Skip("the automatic clock is not a plain manual backend")
+		}
+		b := newSimBackend(t, sc.SimOptions())
+		caps := b.Capabilities()
+		res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: plain{Backend: b, caps: caps}})
+		require.NoError(t, err)
+		if res.Skipped != "" {
+			assert.True(t, strings.HasPrefix(res.Skipped, "needs "), res.Skipped)
+			return
+		}
+		ran++
+		assert.NotEmpty(t, res.Checks)
+		assertHolds(t, path, res)
+	})
 	assert.GreaterOrEqual(t, ran, 5, "most examples need no more than the Backend interface")
 }
 
@@ -200,29 +189,21 @@ func TestExamplesOnAPlainBackend(t *testing.T) {
 // without its Plan: the text and the checks are the same (the Plan only
 // lets go of jobs the script no longer names).
 func TestPlanChangesNothingButMemory(t *testing.T) {
-	files, err := filepath.Glob("../examples/*.bits")
-	require.NoError(t, err)
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			data, err := os.ReadFile(f)
-			require.NoError(t, err)
-			sc, err := scenario.Parse(f, data)
-			require.NoError(t, err)
-			if sc.Needs().Concurrent {
-				t.Skip("the automatic clock's order of concurrent calls varies from run to run")
-			}
-			plan, err := scenario.Prepare(f, bytes.NewReader(data))
-			require.NoError(t, err)
-			var with, without bytes.Buffer
-			r1, err := scenario.RunText(f, bytes.NewReader(data), &with, scenario.RunOptions{Plan: plan})
-			require.NoError(t, err)
-			r2, err := scenario.RunText(f, bytes.NewReader(data), &without, scenario.RunOptions{})
-			require.NoError(t, err)
-			assert.Equal(t, without.String(), with.String())
-			assert.Equal(t, r2.CheckCount(), r1.CheckCount())
-			assert.False(t, r1.Failed())
-		})
-	}
+	eachExample(t, func(t *testing.T, path string, data []byte, sc *scenario.Script) {
+		if sc.Needs().Concurrent {
+			t.Skip("the automatic clock's order of concurrent calls varies from run to run")
+		}
+		plan, err := scenario.Prepare(path, bytes.NewReader(data))
+		require.NoError(t, err)
+		var with, without bytes.Buffer
+		r1, err := scenario.RunText(path, bytes.NewReader(data), &with, scenario.RunOptions{Plan: plan})
+		require.NoError(t, err)
+		r2, err := scenario.RunText(path, bytes.NewReader(data), &without, scenario.RunOptions{})
+		require.NoError(t, err)
+		assert.Equal(t, without.String(), with.String())
+		assert.Equal(t, r2.CheckCount(), r1.CheckCount())
+		assert.False(t, r1.Failed())
+	})
 }
 
 func TestPrepareChecksAsValidateDoes(t *testing.T) {

@@ -50,6 +50,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/internal/textdist"
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/rules"
@@ -116,6 +117,9 @@ var verbs = map[string]verbSpec{
 	"remote":               {false, 1, 1, "remote URL [size=N] [rate=N] [latency=D] [status=NNN] [transient=N] [attempts=503,503,404,200] [peer]", []string{"size", "rate", "latency", "status", "transient", "attempts", "peer"}},
 	"class":                {false, 1, 1, "class NAME [unregistered] [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel]", append([]string{"unregistered"}, behaviorOpts...)},
 	"mark":                 {false, 1, 1, "mark NAME (then: expect since NAME ...)", nil},
+	"when":                 {false, 2, 3, "when version >=|>|<=|<|==|!= X.Y | when has clsid|cmdline|restart|crash|users|virtual-time|network|powerloss|localfiles (the statements up to else or end run only on such a backend)", nil},
+	"else":                 {false, 0, 0, "else (after when: the statements up to end run when the when's condition does not hold)", nil},
+	"end":                  {false, 0, 0, "end (closes a when block)", nil},
 	"create":               {true, 1, 3, "APP: create JOB [download|upload|upload_reply] [DISPLAYNAME]", nil},
 	"getjob":               {true, 1, 1, "APP: getjob JOB", nil},
 	"enumjobs":             {true, 0, 1, "APP: enumjobs [all]", nil},
@@ -311,6 +315,10 @@ func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 		}
 		return st, false, fmt.Errorf("scenario: read %s: %w", name, err)
 	}
+	if n := len(p.blocks); n > 0 {
+		b := p.blocks[n-1]
+		return st, false, p.err(b.line, b.tok, "this when has no end", "close the block with end")
+	}
 	if sr.n == 0 {
 		return st, false, &SyntaxError{File: name, Line: max(sr.lineNo, 1), Col: 1, Msg: "empty scenario: it has no statements",
 			Hint: "write e.g. start A as alice, then calls and expect statements (bitssim run --help lists them)"}
@@ -323,6 +331,7 @@ type parser struct {
 	file    string
 	apps    map[string]bool
 	jobs    map[string]int // job → its number, from 0 in the order of creation
+	njobs   int            // jobs created (a job of a when block goes out of jobs at its end)
 	classes map[string]bool
 	users   map[string]bool
 	marks   map[string]bool
@@ -341,6 +350,217 @@ type parser struct {
 	// statements name the same job one after another, most of them.
 	lastJob   string
 	lastJobNo int
+	// blocks are the when blocks open at this point, innermost last, and
+	// declared the names declared in them, which go out of scope at their
+	// else or end: a block that does not run declares nothing. A later
+	// block under the same conditions (the same whens and branches,
+	// outermost first) has them again: if it runs, the first one ran.
+	blocks   []openBlock
+	declared []declaration
+	saved    map[string][]declaration // by the conditions they were declared under
+	inBlock  map[declaration]bool     // every name declared in a block, with its job number
+}
+
+// openBlock is a when statement whose end has not come yet.
+type openBlock struct {
+	line     int
+	tok      token
+	sawElse  bool
+	key      string // the conditions of the branch in force, outermost first
+	declared int    // len(parser.declared) at the when (or else)
+}
+
+// declaration is a name declared inside a when block: of an app, class,
+// user or mark (kind is the map's), or of a job, with its number.
+type declaration struct {
+	kind string // "app", "class", "user", "mark" or "job"
+	name string
+	no   int
+}
+
+// names returns the map of a kind of name.
+func (p *parser) names(kind string) map[string]bool {
+	switch kind {
+	case "app":
+		return p.apps
+	case "class":
+		return p.classes
+	case "user":
+		return p.users
+	}
+	return p.marks
+}
+
+// declare records a name of a kind ("app", "class", "user", "mark"), for
+// the rest of the script or, inside a when block, up to its else or end.
+// A name declared in another when block, out of scope here, cannot be
+// declared again: both blocks may run.
+func (p *parser) declare(kind, name string) error {
+	if p.inBlock[declaration{kind: kind, name: name}] && !p.names(kind)[name] {
+		return fmt.Errorf("%s %q is declared in a when block that may run too", kind, name)
+	}
+	p.names(kind)[name] = true
+	p.inScope(declaration{kind: kind, name: name})
+	return nil
+}
+
+// inScope records a declaration made inside a when block.
+func (p *parser) inScope(d declaration) {
+	if len(p.blocks) == 0 {
+		return
+	}
+	if p.inBlock == nil {
+		p.inBlock = map[declaration]bool{}
+	}
+	p.inBlock[declaration{kind: d.kind, name: d.name}] = true
+	p.declared = append(p.declared, d)
+}
+
+// restore brings back the names declared under the conditions key.
+func (p *parser) restore(key string) {
+	for _, d := range p.saved[key] {
+		if d.kind == "job" {
+			p.jobs[d.name] = d.no
+		} else {
+			p.names(d.kind)[d.name] = true
+		}
+		p.declared = append(p.declared, d)
+	}
+}
+
+// forget takes the names declared since p.declared[from] out of scope,
+// keeping them for a later block under the conditions key.
+func (p *parser) forget(from int, key string) {
+	if p.saved == nil {
+		p.saved = map[string][]declaration{}
+	}
+	seen := map[declaration]bool{}
+	for _, d := range p.saved[key] {
+		seen[d] = true
+	}
+	for _, d := range p.declared[from:] {
+		if d.kind == "job" {
+			delete(p.jobs, d.name)
+			if p.lastJob == d.name {
+				p.lastJob = ""
+			}
+		} else {
+			delete(p.names(d.kind), d.name)
+		}
+		if !seen[d] {
+			p.saved[key] = append(p.saved[key], d)
+		}
+	}
+	p.declared = p.declared[:from]
+}
+
+// block checks a when, else or end statement and opens or closes its
+// block.
+func (p *parser) block(line int, st Stmt, verbTok token, pos []token) error {
+	switch st.Verb {
+	case "when":
+		if _, err := parseWhen(st.Args); err != nil {
+			at := pos[0]
+			switch {
+			case strings.EqualFold(pos[0].text, "version") && len(pos) == 3:
+				at = pos[1]
+				if _, ok := versionOps[pos[1].text]; ok {
+					at = pos[2]
+				}
+			case strings.EqualFold(pos[0].text, "has") && len(pos) == 2:
+				at = pos[1]
+			}
+			return p.err(line, at, err.Error(), "write e.g. when version >= 3.0, or when has clsid")
+		}
+		key := strings.ToLower(strings.Join(st.Args, " "))
+		if n := len(p.blocks); n > 0 {
+			key = p.blocks[n-1].key + "\x00" + key
+		}
+		p.blocks = append(p.blocks, openBlock{line: line, tok: verbTok, key: key, declared: len(p.declared)})
+		p.restore(key)
+	case "else", "end":
+		if len(p.blocks) == 0 {
+			return p.err(line, verbTok, st.Verb+" without a when", "write when version >= X.Y before it")
+		}
+		b := &p.blocks[len(p.blocks)-1]
+		if st.Verb == "else" && b.sawElse {
+			return p.err(line, verbTok, fmt.Sprintf("a second else for the when of line %d", b.line), "a when block has at most one else")
+		}
+		p.forget(b.declared, b.key)
+		if st.Verb == "end" {
+			p.blocks = p.blocks[:len(p.blocks)-1]
+			return nil
+		}
+		b.sawElse = true
+		b.key += "\x00else"
+		p.restore(b.key)
+	}
+	return nil
+}
+
+// versionOps are the comparisons of a when statement.
+var versionOps = map[string]func(a, b model.Version) bool{
+	">=": func(a, b model.Version) bool { return a >= b },
+	">":  func(a, b model.Version) bool { return a > b },
+	"<=": func(a, b model.Version) bool { return a <= b },
+	"<":  func(a, b model.Version) bool { return a < b },
+	"==": func(a, b model.Version) bool { return a == b },
+	"!=": func(a, b model.Version) bool { return a != b },
+}
+
+// whenCond is the condition of a when statement: the backend's BITS
+// version compared with a version ("when version >= 3.0"), or a
+// capability the backend has ("when has clsid").
+type whenCond struct {
+	op  string        // a comparison of versionOps, or "has"
+	v   model.Version // op's version
+	cap string        // has's capability, one of whenCaps
+}
+
+// whenCaps are the capabilities a when statement can test, each with the
+// harness.Capabilities field it reads.
+var whenCaps = map[string]func(harness.Capabilities) bool{
+	"clsid":        func(c harness.Capabilities) bool { return c.CLSID },
+	"cmdline":      func(c harness.Capabilities) bool { return c.CommandLine },
+	"restart":      func(c harness.Capabilities) bool { return c.Restart },
+	"crash":        func(c harness.Capabilities) bool { return c.Crash },
+	"users":        func(c harness.Capabilities) bool { return c.Users },
+	"virtual-time": func(c harness.Capabilities) bool { return c.VirtualTime },
+	"network":      func(c harness.Capabilities) bool { return c.Network },
+	"powerloss":    func(c harness.Capabilities) bool { return c.PowerLoss },
+	"localfiles":   func(c harness.Capabilities) bool { return c.LocalFiles },
+}
+
+// holds reports whether a backend of capabilities caps meets the
+// condition.
+func (c whenCond) holds(caps harness.Capabilities) bool {
+	if c.op == "has" {
+		return whenCaps[c.cap](caps)
+	}
+	return versionOps[c.op](caps.Version, c.v)
+}
+
+// parseWhen parses the arguments of a when statement: "version >= 3.0"
+// or "has clsid".
+func parseWhen(args []string) (whenCond, error) {
+	if len(args) == 2 && strings.EqualFold(args[0], "has") {
+		name := strings.ToLower(args[1])
+		if _, ok := whenCaps[name]; !ok {
+			return whenCond{}, fmt.Errorf("unknown capability %q (use clsid, cmdline, restart, crash, users, virtual-time, network, powerloss or localfiles)", args[1])
+		}
+		return whenCond{op: "has", cap: name}, nil
+	}
+	if len(args) != 3 || !strings.EqualFold(args[0], "version") {
+		return whenCond{}, fmt.Errorf("a when tests the BITS version (when version >= 3.0) or a capability (when has clsid)")
+	}
+	if _, ok := versionOps[args[1]]; !ok {
+		return whenCond{}, fmt.Errorf("unknown comparison %q (use >=, >, <=, <, == or !=)", args[1])
+	}
+	v, err := model.ParseVersion(args[2])
+	if err != nil {
+		return whenCond{}, fmt.Errorf("unknown BITS version %q (use one of %v)", args[2], model.Versions())
+	}
+	return whenCond{op: args[1], v: v}, nil
 }
 
 // isJob reports whether the script created job.
@@ -482,6 +702,9 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 	for i, a := range pos {
 		st.Args[i] = a.text
 	}
+	if st.Verb == "when" || st.Verb == "else" || st.Verb == "end" {
+		return st, p.block(line, st, verbTok, pos)
+	}
 	return st, p.check(line, st, spec, pos)
 }
 
@@ -524,7 +747,9 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		if p.users[model.FoldName(pos[0].text)] {
 			return p.err(line, pos[0], fmt.Sprintf("user %q is already declared (account names ignore case)", pos[0].text), "declare each user once")
 		}
-		p.users[model.FoldName(pos[0].text)] = true
+		if err := p.declare("user", model.FoldName(pos[0].text)); err != nil {
+			return p.err(line, pos[0], err.Error(), "give it another name, or declare it once before the blocks")
+		}
 	case "start":
 		if strings.ToLower(pos[1].text) != "as" {
 			return p.err(line, pos[1], `expected "as"`, "write start "+pos[0].text+" as USER")
@@ -532,7 +757,9 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		if strings.HasSuffix(pos[0].text, ":") {
 			return p.err(line, pos[0], "app names cannot end with ':'", "drop the colon")
 		}
-		p.apps[pos[0].text] = true
+		if err := p.declare("app", pos[0].text); err != nil {
+			return p.err(line, pos[0], err.Error(), "give it another name, or start it once before the blocks")
+		}
 	case "exit", "crash":
 		if !p.apps[pos[0].text] {
 			return p.err(line, pos[0], fmt.Sprintf("unknown app %q", pos[0].text), "start it first: start "+pos[0].text+" as USER")
@@ -584,12 +811,16 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		if _, hold := st.opts["hold"]; hold && !p.automatic {
 			return p.err(line, pos[0], "hold needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
 		}
-		p.classes[pos[0].text] = true
+		if err := p.declare("class", pos[0].text); err != nil {
+			return p.err(line, pos[0], err.Error(), "give it another name, or declare it once before the blocks")
+		}
 	case "mark":
 		if p.marks[pos[0].text] {
 			return p.err(line, pos[0], fmt.Sprintf("mark %q already set", pos[0].text), "give the new mark another name")
 		}
-		p.marks[pos[0].text] = true
+		if err := p.declare("mark", pos[0].text); err != nil {
+			return p.err(line, pos[0], err.Error(), "give it another name")
+		}
 	case "enumjobs":
 		if len(pos) == 1 && !strings.EqualFold(pos[0].text, "all") {
 			return p.err(line, pos[0], "enumjobs takes only the word all", "write APP: enumjobs, or APP: enumjobs all")
@@ -608,11 +839,17 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 			}
 		}
 	case "create":
-		n := len(p.jobs)
-		if p.jobs[pos[0].text] = n; len(p.jobs) == n { // one lookup: a new name adds an entry
+		n, before := p.njobs, len(p.jobs)
+		if p.jobs[pos[0].text] = n; len(p.jobs) == before { // one lookup: a new name adds an entry
 			return p.err(line, pos[0], fmt.Sprintf("job %q already exists", pos[0].text), "give the new job another name")
 		}
+		if p.inBlock[declaration{kind: "job", name: pos[0].text}] {
+			delete(p.jobs, pos[0].text)
+			return p.err(line, pos[0], fmt.Sprintf("job %q is created in a when block that may run too", pos[0].text), "give the new job another name")
+		}
+		p.njobs++
 		p.lastJob, p.lastJobNo = pos[0].text, n
+		p.inScope(declaration{kind: "job", name: pos[0].text, no: n})
 		if len(pos) > 1 {
 			if _, err := model.ParseJobType(pos[1].text); err != nil {
 				return p.err(line, pos[1], "unknown job type", "use download, upload or upload_reply")

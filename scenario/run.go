@@ -194,6 +194,9 @@ type runner struct {
 	discard bool      // text goes to io.Discard: nothing is written
 	textErr error     // the first error writing text
 
+	caps   harness.Capabilities // the backend's, which when blocks test
+	blocks blockStack           // the when blocks open at this point of the run
+
 	programs map[string]bool // programs scripted on the backend
 	plan     []release       // jobs to let go of, by statement (RunOptions.Plan)
 
@@ -233,6 +236,11 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 	if res := skipped(sc, opts); res != nil {
 		return res, nil
 	}
+	return runAll(sc, opts)
+}
+
+// runAll plays every statement of sc on a new runner.
+func runAll(sc *Script, opts RunOptions) (*Result, error) {
 	r, err := newRunner(sc, opts)
 	if err != nil {
 		return nil, err
@@ -241,6 +249,9 @@ func RunWith(sc *Script, opts RunOptions) (*Result, error) {
 	for i := range sc.Stmts {
 		if err := r.exec(&sc.Stmts[i]); err != nil {
 			return nil, err
+		}
+		if r.textErr != nil {
+			return nil, fmt.Errorf("scenario: write: %w", r.textErr)
 		}
 	}
 	return r.finish()
@@ -274,20 +285,7 @@ func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result,
 			return res, nil
 		}
 		opts.text = w
-		r, err := newRunner(sc, opts)
-		if err != nil {
-			return nil, err
-		}
-		defer r.close()
-		for i := range sc.Stmts {
-			if err := r.exec(&sc.Stmts[i]); err != nil {
-				return nil, err
-			}
-			if r.textErr != nil {
-				return nil, fmt.Errorf("scenario: write: %w", r.textErr)
-			}
-		}
-		return r.finish()
+		return runAll(sc, opts)
 	}
 	opts.text = w
 	if opts.Plan != nil {
@@ -483,6 +481,9 @@ func (r *runner) useBackend(be harness.Backend) {
 	}
 	r.start = r.clockNow()
 	r.realTime = !be.Capabilities().VirtualTime
+	if r.caps = be.Capabilities(); r.caps.Version == 0 {
+		r.caps.Version = r.sc.Version
+	}
 	if c, ok := be.(harness.CallbackCounter); ok {
 		r.inFlight = c.InFlight
 	}
@@ -674,6 +675,17 @@ func (r *runner) clsidOf(name string) model.GUID {
 
 // exec runs one statement and then the work it causes.
 func (r *runner) exec(st *Stmt) error {
+	if wasOn := r.blocks.off == 0; !r.blocks.step(st, r.caps) {
+		if st.Verb == "when" && wasOn { // not inside a block that does not run
+			runs := "yes"
+			if r.blocks.off > 0 {
+				runs = "no"
+			}
+			r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS",
+				Label: fmt.Sprintf("%s: %s (BITS %v)", st.Text, runs, r.caps.Version), OK: true})
+		}
+		return nil
+	}
 	switch st.Verb {
 	case "expect":
 		r.check(st)

@@ -17,33 +17,48 @@ import (
 	"github.com/bitssim/bitssim/scenario"
 )
 
+// run parses src (see parse) and runs it on the simulator.
 func run(t *testing.T, src string) *scenario.Result {
 	t.Helper()
-	sc, err := scenario.Parse("test.bits", []byte(src))
-	require.NoError(t, err)
-	res, err := scenario.Run(sc)
+	res, err := scenario.Run(parse(t, src))
 	require.NoError(t, err)
 	return res
 }
 
-func TestEveryExampleHolds(t *testing.T) {
+// eachExample runs f as a subtest for every file of examples/, read and
+// parsed, and returns how many there are.
+func eachExample(t *testing.T, f func(t *testing.T, path string, data []byte, sc *scenario.Script)) int {
+	t.Helper()
 	files, err := filepath.Glob("../examples/*.bits")
 	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(files), 11, "at least one example per rule family")
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			data, err := os.ReadFile(f)
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			data, err := os.ReadFile(path)
 			require.NoError(t, err)
-			sc, err := scenario.Parse(f, data)
+			sc, err := scenario.Parse(path, data)
 			require.NoError(t, err)
-			res, err := scenario.Run(sc)
-			require.NoError(t, err)
-			assert.NotEmpty(t, res.Checks, "an example checks something")
-			for _, c := range res.Failures() {
-				t.Errorf("%s:%d: %s: expected %s, seen %s", f, c.Line, c.Text, c.Want, c.Got)
-			}
+			f(t, path, data, sc)
 		})
 	}
+	return len(files)
+}
+
+// assertHolds reports every failed check of res.
+func assertHolds(t *testing.T, path string, res *scenario.Result) {
+	t.Helper()
+	for _, c := range res.Failures() {
+		t.Errorf("%s:%d: %s: expected %s, seen %s", path, c.Line, c.Text, c.Want, c.Got)
+	}
+}
+
+func TestEveryExampleHolds(t *testing.T) {
+	n := eachExample(t, func(t *testing.T, path string, _ []byte, sc *scenario.Script) {
+		res, err := scenario.Run(sc)
+		require.NoError(t, err)
+		assert.NotEmpty(t, res.Checks, "an example checks something")
+		assertHolds(t, path, res)
+	})
+	assert.GreaterOrEqual(t, n, 11, "at least one example per rule family")
 }
 
 func TestExamplesCoverEveryFamily(t *testing.T) {
