@@ -12,7 +12,8 @@
 #   1. runs the harness/winbits tests under Wine, the ABI checks included
 #      (BITSSIM_ABI_DLL): the exact bytes of every BITS_JOB_PROPERTY_VALUE,
 #      and C calling the Go callback objects through their vtables; the leg
-#      fails if an ABI check did not run;
+#      fails if an ABI check did not run; then internal/com's tests (the
+#      COM plumbing winbits and the COM server share);
 #   2. runs TestWinBITS under Wine. The Go test enforces the divergence list
 #      harness/winbits/testdata/wine-divergences.txt (a listed rule that
 #      passes fails the run, as does an unlisted rule that fails), so this
@@ -56,6 +57,7 @@ gobuild() { # gobuild <package> <output>
 }
 log "cross-compiling harness/winbits (GOOS=windows GOARCH=amd64 -tags realbits)"
 gobuild ./harness/winbits/ "$work/winbits.test.exe"
+gobuild ./internal/com/ "$work/com.test.exe"
 log "building the ABI check DLL (harness/winbits/testdata/abi/bitsabi.c)"
 x86_64-w64-mingw32-gcc -shared -O2 -Wall -Werror -Wno-cast-function-type -o "$work/bitsabi.dll" \
     "$repo/harness/winbits/testdata/abi/bitsabi.c" -lole32 -luuid
@@ -92,6 +94,14 @@ for t in TestABIPropertyBytes TestABICallbackObject TestABICallbackObjectLevels;
     grep -q "^--- PASS: $t " "$work/winbits.log" || { log "FAILED: the ABI check $t did not run"; exit 1; }
 done
 log "harness/winbits: $(grep -c '^--- PASS' "$work/winbits.log") tests passed, the ABI checks among them"
+# internal/com, the COM plumbing winbits and the COM server share: its
+# objects made in Go called through their vtables, strings, GUIDs.
+if ! timeout 120 "$wine" "$work/com.test.exe" -test.v >"$work/com.log" 2>&1; then
+    tr -d '\r' <"$work/com.log" | tail -n 40 >&2
+    log "FAILED: the internal/com tests failed under Wine"
+    exit 1
+fi
+log "internal/com: $(grep -c '^--- PASS' "$work/com.log") tests passed"
 
 # --- 2. the conformance suite ------------------------------------------------------
 if ! wait "$build_pid"; then
