@@ -162,11 +162,13 @@ func jobResume(this uintptr) uintptr  { return do(this, model.Job.Resume) }
 func jobCancel(this uintptr) uintptr  { return do(this, model.Job.Cancel) }
 
 func jobComplete(this uintptr) uintptr {
-	return jobCall(this, func(j model.Job, _ *jobObj, _ *sim.App) model.HRESULT {
+	return jobCall(this, func(j model.Job, jo *jobObj, _ *sim.App) model.HRESULT {
+		files := jo.s.completedFiles(j)
 		h, err := j.Complete()
 		if err != nil {
 			return model.HRESULTOf(err)
 		}
+		jo.s.writeFiles(files)
 		return h // S_OK or BG_S_PARTIAL_COMPLETE
 	})
 }
