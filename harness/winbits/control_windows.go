@@ -66,6 +66,17 @@ func (s *serverControl) idle() (uint64, error) {
 	return st.LastSeq, nil
 }
 
+// remote scripts the server's simulator with a source of size bytes
+// that transfers rate bytes a virtual second.
+func (s *serverControl) remote(url string, size, rate uint64) error {
+	ctx, cancel := s.ctx()
+	defer cancel()
+	if err := s.c.SetRemote(ctx, ctl.Remote{URL: url, Size: size, Rate: rate}); err != nil {
+		return fmt.Errorf("winbits: the COM server's control plane: %w", err)
+	}
+	return nil
+}
+
 // restart restarts the server's simulated BITS service.
 func (s *serverControl) restart() error {
 	ctx, cancel := s.ctx()

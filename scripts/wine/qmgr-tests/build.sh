@@ -20,6 +20,10 @@ qmgr_tests_build() {
     local cache="${BITSSIM_CACHE:-$HOME/.cache/bitssim}/wine-qmgr-tests/$version"
     if ! (cd "$cache" 2>/dev/null && sha256sum --quiet -c "$here/SHA256SUMS" >/dev/null 2>&1); then
         log "fetching Wine's qmgr tests from Debian's source package wine=$version (apt-get source)"
+        if ! command -v xz >/dev/null; then
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends xz-utils >/dev/null ||
+                die "no xz to unpack Wine's source: apt-get install xz-utils"
+        fi
         local apt="$work/apt"
         mkdir -p "$apt/lists/partial" "$apt/src"
         # The system's own Debian entries, as deb-src (same mirrors, suites
