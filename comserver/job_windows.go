@@ -201,10 +201,12 @@ func jobCancel(this uintptr) uintptr {
 
 func jobComplete(this uintptr) uintptr {
 	return jobMethod(this, func(c jobCall) error {
+		files := c.s.completedFiles(c.Job)
 		h, err := c.Complete()
 		if err != nil {
 			return err
 		}
+		c.s.writeFiles(files)
 		return h // S_OK or BG_S_PARTIAL_COMPLETE
 	})
 }

@@ -34,8 +34,13 @@ type Prober struct {
 
 // Probe scripts svc's remote for rawURL, once per URL; it does nothing for
 // a URL that is not http(s) on a loopback host, and leaves the remote
-// unscripted when the request fails.
+// unscripted when the request fails. A local source (LocalSource: a drive
+// or UNC path, a file:// URL) is looked at on every call instead: its
+// size, or a fatal ERROR_FILE_NOT_FOUND (0x80070002) when it is missing.
 func (p *Prober) Probe(svc *sim.Service, rawURL string) error {
+	if path, ok := LocalSource(rawURL); ok {
+		return probeLocal(svc, rawURL, path)
+	}
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !loopbackHost(u.Hostname()) {
 		return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -51,19 +52,12 @@ type Server struct {
 	cfg Config
 
 	mu      sync.Mutex
-	apps    map[appKey]*sim.App
-	handles map[*sim.App]map[model.GUID]model.Job
+	clients *clients // guarded by mu
 	classes map[model.GUID]bool
 	cookies []uint32
 	factory *object
 	closed  bool
 	prober  Prober
-}
-
-// appKey identifies a client: its process and account.
-type appKey struct {
-	pid  uint32
-	user model.Account
 }
 
 // logw is where logf writes; set by New.
@@ -103,8 +97,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("comserver: starting the simulator: %w", err)
 	}
-	s := &Server{svc: svc, cfg: cfg, apps: map[appKey]*sim.App{},
-		handles: map[*sim.App]map[model.GUID]model.Job{}, classes: map[model.GUID]bool{}}
+	s := &Server{svc: svc, cfg: cfg, clients: newClients(), classes: map[model.GUID]bool{}}
 	if cfg.CommandLines {
 		if err := svc.SetCommandHandler(startCommand); err != nil {
 			_ = svc.Close()
@@ -197,14 +190,19 @@ func (s *Server) caller() (*sim.App, error) {
 	if s.closed {
 		return nil, coEServerStopping
 	}
-	if a := s.apps[key]; a != nil && a.Alive() {
+	if a := s.clients.app(key); a != nil {
 		return a, nil
+	}
+	// A new client: first forget the ones whose process is gone, so that
+	// the table holds the live clients and no more.
+	if n := s.clients.prune(); n > 0 {
+		logf("forgot %d client(s) whose process has ended", n)
 	}
 	a, err := s.svc.StartApp(fmt.Sprintf("pid%d", pid), user)
 	if err != nil {
 		return nil, err
 	}
-	s.apps[key] = a
+	s.clients.add(key, a, watchProcess(pid))
 	return a, nil
 }
 
@@ -257,7 +255,7 @@ func adminsSID() *windows.SID {
 // job, or one it reached through a callback), the handle origin.
 func (s *Server) job(app *sim.App, id model.GUID, origin model.Job) model.Job {
 	s.mu.Lock()
-	if h := s.handles[app][id]; h != nil {
+	if h := s.clients.handle(app, id); h != nil {
 		s.mu.Unlock()
 		return h
 	}
@@ -274,12 +272,7 @@ func (s *Server) job(app *sim.App, id model.GUID, origin model.Job) model.Job {
 func (s *Server) keep(app *sim.App, h model.Job) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.handles[app]
-	if m == nil {
-		m = map[model.GUID]model.Job{}
-		s.handles[app] = m
-	}
-	m[h.GetId()] = h
+	s.clients.keep(app, h)
 }
 
 // probe scripts the simulator for a loopback source a file names, when
@@ -290,6 +283,32 @@ func (s *Server) probe(url string) {
 	}
 	if err := s.prober.Probe(s.svc, url); err != nil {
 		logf("%v", err)
+	}
+}
+
+// completedFiles returns j's transferred files before Complete, for
+// writeFiles after it; a failure to read them is logged.
+func (s *Server) completedFiles(j model.Job) []model.FileInfo {
+	files, err := CompletedFiles(j)
+	if err != nil {
+		logf("%v", err)
+	}
+	return files
+}
+
+// writeFiles makes a completed job's files exist under their local names
+// (WriteFiles); what cannot be written is logged: the job is already
+// ACKNOWLEDGED in the simulator.
+func (s *Server) writeFiles(files []model.FileInfo) {
+	if len(files) == 0 {
+		return
+	}
+	skipped, err := WriteFiles(files, nil)
+	if err != nil {
+		logf("%v", err)
+	}
+	if len(skipped) > 0 {
+		logf("not written (a source with no content the server can read): %s", strings.Join(skipped, ", "))
 	}
 }
 

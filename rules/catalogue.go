@@ -1238,6 +1238,15 @@ var catalogue = []Rule{
 		Decision:  "The pages say files can be added until Complete or Cancel but list no HRESULT for later calls; we use the code every other method returns for final-state jobs.",
 	},
 	{
+		ID:        "FILE-REMOTE-NAME-FORMS",
+		Family:    FamilyFile,
+		Statement: "AddFile and AddFileSet on a download job accept as the remote name an http:// or https:// URL, a UNC path (\\\\server\\share\\file), a full path with a drive letter (C:\\dir\\file) or a file:// URL, and return S_OK.",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/ns-bits-bg_file_info.md",
+		Status:    Observed,
+		Decision:  "BG_FILE_INFO says a remote name can be expressed for SMB \"as a UNC path, full path with a network drive, or use the file:// prefix\", besides HTTP and HTTPS. Nothing in a name tells a network drive from a local one, and Wine's conformance tests, which pass against Windows, add files whose remote names are plain local paths from GetTempFileName (test_AddFile, test_CompleteLocal) and file:// followed by such a path (test_CompleteLocalURL), expecting S_OK and a transfer.",
+		NoVariant: "Wine's tests pass on Windows with local drive paths as remote names, so a reading that refuses them contradicts an observation.",
+	},
+	{
 		ID:        "FILE-TEMPORARY-NAME",
 		Family:    FamilyFile,
 		Statement: "On BITS 3.0 and later, GetTemporaryName returns the name of the temporary file in the destination directory that BITS writes during the transfer and renames to the local name at Complete.",

@@ -113,7 +113,7 @@ func checkFile(f model.FileInfo) error {
 	}
 	scheme := strings.ToLower(protocolOf(f.RemoteName))
 	switch {
-	case strings.HasPrefix(f.RemoteName, `\\`):
+	case strings.HasPrefix(f.RemoteName, `\\`), isDrivePath(f.RemoteName): // SMB (FILE-REMOTE-NAME-FORMS)
 	case scheme == "http" || scheme == "https" || scheme == "file":
 		if !strings.HasPrefix(f.RemoteName[len(scheme):], "://") {
 			return fmt.Errorf("remote name %q is not a URL: %w", f.RemoteName, model.E_INVALIDARG)
@@ -129,11 +129,13 @@ func checkFile(f model.FileInfo) error {
 // isAbsolutePath accepts Windows drive paths (C:\x), UNC paths (\\h\s\x)
 // and, for tests written on Unix, /x.
 func isAbsolutePath(p string) bool {
-	if len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') &&
-		(p[0] >= 'A' && p[0] <= 'Z' || p[0] >= 'a' && p[0] <= 'z') {
-		return true
-	}
-	return strings.HasPrefix(p, `\\`) || strings.HasPrefix(p, "/")
+	return isDrivePath(p) || strings.HasPrefix(p, `\\`) || strings.HasPrefix(p, "/")
+}
+
+// isDrivePath reports whether p is a full path with a drive letter (C:\x).
+func isDrivePath(p string) bool {
+	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') &&
+		(p[0] >= 'A' && p[0] <= 'Z' || p[0] >= 'a' && p[0] <= 'z')
 }
 
 func (h *jobHandle) AddFileSet(files []model.FileInfo) error {

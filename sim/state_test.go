@@ -1768,6 +1768,39 @@ func TestFilesAddFileValidation(t *testing.T) {
 	assert.Equal(t, `C:\dl\third.bin`, local)
 }
 
+func TestFilesRemoteNameForms(t *testing.T) {
+	// Rules: FILE-REMOTE-NAME-FORMS
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	j := smtJob(t, smtApp(t, svc, "app", smtAlice), "forms", model.BG_JOB_TYPE_DOWNLOAD)
+	remotes := []string{
+		"http://server/a.bin",
+		"https://server/b.bin",
+		`\\server\share\c.bin`,
+		`C:\Users\alice\Temp\qmgr1.tmp`,
+		`d:/share/e.bin`,
+		`file://C:\Users\alice\Temp\qmgr2.tmp`,
+		"file:///C:/share/g.bin",
+		"file://server/share/h.bin",
+	}
+	for i, r := range remotes {
+		assert.NoError(t, j.AddFile(r, smtLocal(fmt.Sprintf("forms%d", i))), "AddFile(%q) returns S_OK", r)
+	}
+	fs := smtFiles(t, j)
+	require.Len(t, fs, len(remotes), "every form is added")
+	for i, f := range fs {
+		got, err := f.GetRemoteName()
+		require.NoError(t, err)
+		assert.Equal(t, remotes[i], got)
+	}
+	set := smtJob(t, smtApp(t, svc, "app2", smtAlice), "set", model.BG_JOB_TYPE_DOWNLOAD)
+	assert.NoError(t, set.AddFileSet([]model.FileInfo{
+		{RemoteName: `C:\src\1.bin`, LocalName: smtLocal("s1")},
+		{RemoteName: `\\server\share\2.bin`, LocalName: smtLocal("s2")},
+	}), "AddFileSet returns S_OK")
+	assert.Len(t, smtFiles(t, set), 2)
+}
+
 func TestFilesAddFileSetFailsWhole(t *testing.T) {
 	// Rules: FILE-FIFO, FILE-ADDFILESET-ATOMIC
 	svc := smtService(t, sim.Options{})

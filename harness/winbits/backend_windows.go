@@ -38,7 +38,7 @@ type Options struct {
 	// SettleTimeout bounds Settle (default 10 s).
 	SettleTimeout time.Duration
 	// Quiet is how long nothing may happen before Settle returns (default
-	// 300 ms).
+	// 300 ms; 100 ms against a bitssim COM server, see Control).
 	Quiet time.Duration
 	// LocalFiles makes RemoteOK sources plain local files rather than
 	// http://127.0.0.1 URLs. Default: under Wine (which copies non-HTTP
@@ -47,6 +47,10 @@ type Options struct {
 	// Dirs are directories created so that the local names the suite
 	// uses can be written (default C:\bitssim and C:\machine).
 	Dirs []string
+	// Control is the loopback address of the control plane of the bitssim
+	// COM server that is the BITS under test, run with its manual clock
+	// (default: $BITSSIM_CTL; empty: a real BITS). See serverControl.
+	Control string
 }
 
 // ErrUnavailable wraps the error of a BITS service that cannot be reached.
@@ -153,6 +157,7 @@ type Backend struct {
 	classEv   *classEvents
 	activity  atomic.Int64
 	closed    bool
+	server    *serverControl // nil unless the BITS is a bitssim COM server
 }
 
 type trackedJob struct {
@@ -196,6 +201,12 @@ func NewBackend(opts Options) (*Backend, error) {
 	}
 	if opts.Quiet == 0 {
 		opts.Quiet = 300 * time.Millisecond
+		if newServerControl(opts.Control) != nil {
+			// A bitssim COM server delivers while the control plane's
+			// request runs, and a helper reports each call before it
+			// returns: the report is already on its way.
+			opts.Quiet = 100 * time.Millisecond
+		}
 	}
 	if opts.LocalFiles == nil {
 		opts.LocalFiles = &wine
@@ -218,7 +229,8 @@ func NewBackend(opts Options) (*Backend, error) {
 		dir: dir, exe: exe, stop: make(chan struct{}), byID: map[model.GUID]*trackedJob{},
 		kinds: map[string]harness.RemoteKind{}, lastToken: map[model.GUID]*cbToken{},
 		cmdByID: map[int]cmdInfo{}, cmdUser: map[model.GUID]model.Account{},
-		classEv: &classEvents{inflight: map[string]int{}, servers: map[int]bool{}}}
+		classEv: &classEvents{inflight: map[string]int{}, servers: map[int]bool{}},
+		server:  newServerControl(opts.Control)}
 	if err := b.serve(); err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, err
@@ -322,6 +334,16 @@ func (b *Backend) Remote(kind harness.RemoteKind, size uint64) (string, error) {
 		}
 	case harness.RemoteSlow:
 		url = fmt.Sprintf("%s/slow/%d?size=%d", b.baseURL, n, size)
+		if b.server != nil {
+			// A source's pace does not cross COM (the server asks a
+			// loopback source for its status and size only): script the
+			// server's simulator with it instead, 1024 bytes a second of
+			// its virtual time, as this backend's own slow source.
+			url = fmt.Sprintf("http://slow.bitssim.invalid/%d?size=%d", n, size)
+			if err := b.server.remote(url, size, 1024); err != nil {
+				return "", err
+			}
+		}
 	case harness.RemoteTransient:
 		url = fmt.Sprintf("%s/status/503/%d", b.baseURL, n)
 	case harness.RemoteFatal:
@@ -486,8 +508,15 @@ func (b *Backend) readNotifications() {
 	}
 }
 
-// Restart is not supported.
+// Restart restarts the simulated service of a bitssim COM server
+// (Options.Control); a real BITS cannot be restarted (E_NOTIMPL).
 func (b *Backend) Restart() error {
+	if b.server != nil {
+		if err := b.server.restart(); err != nil {
+			return err
+		}
+		return b.Settle()
+	}
 	return fmt.Errorf("winbits: restarting the BITS service is not supported: %w", model.E_NOTIMPL)
 }
 
@@ -495,6 +524,12 @@ func (b *Backend) Restart() error {
 func (b *Backend) Advance(d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("winbits: Advance(%v): %w", d, model.E_INVALIDARG)
+	}
+	if b.server != nil {
+		if _, err := b.server.advance(d); err != nil {
+			return err
+		}
+		return b.Settle()
 	}
 	time.Sleep(min(d, b.opts.MaxAdvance))
 	return b.Settle()
@@ -511,6 +546,15 @@ func busy(s model.JobState) bool {
 // Options.Quiet; at most Options.SettleTimeout. Timing out is not an
 // error: the suite then sees the states as they are.
 func (b *Backend) Settle() error {
+	if b.server != nil {
+		return b.settleServer()
+	}
+	b.settleQuiet()
+	return nil
+}
+
+// settleQuiet is Settle's wait for the backend to be still.
+func (b *Backend) settleQuiet() {
 	deadline := time.Now().Add(b.opts.SettleTimeout)
 	lastChange := time.Now()
 	lastSig := ""
@@ -522,11 +566,11 @@ func (b *Backend) Settle() error {
 			lastSig, lastChange = sig, time.Now()
 		}
 		if still && time.Since(lastChange) >= b.opts.Quiet {
-			return nil
+			return
 		}
 		if time.Now().After(deadline) {
 			debugf("Settle timed out after %v: %s", b.opts.SettleTimeout, sig)
-			return nil
+			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -551,7 +595,7 @@ func (b *Backend) snapshot() (string, bool) {
 		}
 		j.state = s
 		fmt.Fprintf(&sb, "%d", s)
-		if busy(s) && !j.slow {
+		if busy(s) && !j.slow && b.server == nil { // a server's manual clock moves only when told
 			still = false
 		}
 	}

@@ -112,9 +112,9 @@ func runClassServer(cfg *classServerConfig) int {
 		n := next
 		mu.Unlock()
 		w.put(classLine{Created: true, CLSID: cfg.clsid, Instance: n})
-		return &helperCallback{b: cfg.behavior, sink: func(begin bool, e *helperEvent) {
+		return (&helperCallback{b: cfg.behavior, sink: func(begin bool, e *helperEvent) {
 			w.put(classLine{Begin: begin, CLSID: cfg.clsid, Instance: n, Event: e})
-		}}, nil
+		}}).object(), nil
 	})
 	if err != nil {
 		debugf("class server: %v", err)

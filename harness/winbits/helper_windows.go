@@ -172,7 +172,7 @@ func (h *helper) register(name, jobID, behavior string) error {
 	h.mu.Lock()
 	obj := h.objects[name]
 	if obj == nil {
-		obj, err = NewCallbackObject(&helperCallback{b: b, sink: h.sink})
+		obj, err = NewCallbackObject((&helperCallback{b: b, sink: h.sink}).object())
 		if err != nil {
 			h.mu.Unlock()
 			return err
@@ -220,7 +220,7 @@ func (h *helper) exit() {
 		if err != nil || cb == nil {
 			continue
 		}
-		if _, ours := cb.(*helperCallback); ours {
+		if _, ours := cb.(interface{ helper() *helperCallback }); ours {
 			_ = job.SetNotifyInterface(nil)
 		}
 	}
@@ -250,7 +250,49 @@ type helperCallback struct {
 
 var _ model.RangesCallback = (*helperCallback)(nil)
 
-func (c *helperCallback) result(retried bool) model.HRESULT {
+// object returns the callback with the interfaces Behavior.Interface names
+// (as harness.Recorder.Object does): BITS asks the object which it has,
+// and never calls a method it lacks.
+func (c *helperCallback) object() any {
+	switch c.b.Interface {
+	case harness.BasicInterface:
+		return basicHelper{c}
+	case harness.Callback2Interface:
+		return callback2Helper{basicHelper{c}}
+	}
+	return c
+}
+
+func (c *helperCallback) helper() *helperCallback { return c }
+
+// basicHelper is a helperCallback with IBackgroundCopyCallback only.
+type basicHelper struct{ c *helperCallback }
+
+func (o basicHelper) helper() *helperCallback            { return o.c }
+func (o basicHelper) JobTransferred(job model.Job) error { return o.c.JobTransferred(job) }
+func (o basicHelper) JobError(job model.Job, e model.JobError) error {
+	return o.c.JobError(job, e)
+}
+func (o basicHelper) JobModification(job model.Job) error { return o.c.JobModification(job) }
+
+// callback2Helper adds IBackgroundCopyCallback2's FileTransferred.
+type callback2Helper struct{ basicHelper }
+
+func (o callback2Helper) FileTransferred(job model.Job, file model.File) error {
+	return o.c.FileTransferred(job, file)
+}
+
+func (c *helperCallback) result(kind model.EventKind, file model.File, retried bool) model.HRESULT {
+	if file != nil {
+		if name, err := file.GetLocalName(); err == nil {
+			if hr, ok := c.b.Files[name]; ok {
+				return hr
+			}
+		}
+	}
+	if hr, ok := c.b.Results[kind]; ok {
+		return hr
+	}
 	if c.b.Fail {
 		return model.E_FAIL
 	}
@@ -283,7 +325,7 @@ func (c *helperCallback) begin() { debugf("callback begins"); c.sink(true, nil) 
 
 func (c *helperCallback) JobTransferred(job model.Job) error {
 	c.begin()
-	hr := c.result(true)
+	hr := c.result(model.EventJobTransferred, nil, true)
 	if hr.Succeeded() && c.b.Complete && job != nil {
 		if _, err := job.Complete(); err != nil {
 			hr = model.HRESULTOf(err)
@@ -294,22 +336,22 @@ func (c *helperCallback) JobTransferred(job model.Job) error {
 
 func (c *helperCallback) JobError(job model.Job, _ model.JobError) error {
 	c.begin()
-	return c.note(job, model.EventJobError, nil, nil, c.result(true))
+	return c.note(job, model.EventJobError, nil, nil, c.result(model.EventJobError, nil, true))
 }
 
 func (c *helperCallback) JobModification(job model.Job) error {
 	c.begin()
-	return c.note(job, model.EventJobModification, nil, nil, c.result(false))
+	return c.note(job, model.EventJobModification, nil, nil, c.result(model.EventJobModification, nil, false))
 }
 
 func (c *helperCallback) FileTransferred(job model.Job, file model.File) error {
 	c.begin()
-	return c.note(job, model.EventFileTransferred, file, nil, c.result(true))
+	return c.note(job, model.EventFileTransferred, file, nil, c.result(model.EventFileTransferred, file, true))
 }
 
 func (c *helperCallback) FileRangesTransferred(job model.Job, file model.File, ranges []model.FileRange) error {
 	c.begin()
-	return c.note(job, model.EventFileRangesTransferred, file, ranges, c.result(false))
+	return c.note(job, model.EventFileRangesTransferred, file, ranges, c.result(model.EventFileRangesTransferred, file, false))
 }
 
 // helperProc is the backend's side of one helper process.
