@@ -57,7 +57,11 @@ func TestTransferMaxDownloadTimeResumeResets(t *testing.T) {
 	smtRun(t, svc)
 	smtAdvance(t, svc, 40*time.Second)
 	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRING, smtState(t, j), "80 s in all, 40 s since the Resume")
-	smtAdvance(t, svc, 21*time.Second)
+	// The time since the Resume counts from zero: a nanosecond short of
+	// the limit it has not exceeded it.
+	smtAdvance(t, svc, 20*time.Second-time.Nanosecond)
+	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRING, smtState(t, j), "60 s less 1 ns since the Resume")
+	smtAdvance(t, svc, time.Second+time.Nanosecond)
 	assert.Equal(t, model.BG_JOB_STATE_ERROR, smtState(t, j), "61 s since the Resume")
 	e, err := j.GetError()
 	require.NoError(t, err)
