@@ -1,0 +1,43 @@
+package sim_test
+
+// Boundary checks of rules added where mutation testing found documented
+// behaviour that no rule stated (README "Mutation testing"); the rules'
+// main tests are in limits_resume_test.go. Expectations are the rules'
+// statements, written literally.
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitssim/bitssim/model"
+	"github.com/bitssim/bitssim/sim"
+)
+
+// The time counted after a Resume starts from zero: a nanosecond short of
+// the limit since the Resume, it has not exceeded the limit.
+func TestMaxDownloadTimeResumeCountsFromZero(t *testing.T) {
+	// Rules: STATE-MAX-DOWNLOAD-TIME-RESUME
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	require.NoError(t, svc.SetRemote(smtURL("huge.bin"), sim.Remote{Size: 1 << 30, Rate: 100}))
+	j := smtJob(t, smtApp(t, svc, "app", smtAlice), "slow", model.BG_JOB_TYPE_DOWNLOAD)
+	smtAdd(t, j, "huge.bin")
+	require.NoError(t, j.SetMaximumDownloadTime(60*time.Second))
+	require.NoError(t, j.Resume())
+	smtRun(t, svc)
+	smtAdvance(t, svc, 40*time.Second)
+	require.Equal(t, model.BG_JOB_STATE_TRANSFERRING, smtState(t, j), "40 s of 60")
+	require.NoError(t, j.Suspend())
+	require.NoError(t, j.Resume())
+	smtRun(t, svc)
+	smtAdvance(t, svc, 60*time.Second-time.Nanosecond)
+	assert.Equal(t, model.BG_JOB_STATE_TRANSFERRING, smtState(t, j), "60 s less 1 ns since the Resume")
+	smtAdvance(t, svc, time.Second+time.Nanosecond)
+	assert.Equal(t, model.BG_JOB_STATE_ERROR, smtState(t, j), "61 s since the Resume")
+	e, err := j.GetError()
+	require.NoError(t, err)
+	assert.Equal(t, model.HRESULT(0x80200054), e.Code, "BG_E_MAXDOWNLOAD_TIMEOUT")
+}
