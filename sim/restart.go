@@ -62,11 +62,15 @@ func (s *Service) recordAttempt(j *job, rec *jobRecord, now time.Time) {
 func (s *Service) encodeState() []byte {
 	js := s.jobsInOrder()
 	now := s.clock()
+	size := s.lastSave
+	if size == 0 { // the first: about what a one-file job takes
+		size = 64 + 192*len(js)
+	}
 	var b []byte
-	if reusable(s.saveBuf, s.lastSave+frameOverhead) {
-		b = beginFrameIn(s.saveBuf, s.lastSave)
+	if reusable(s.saveBuf, size+frameOverhead) {
+		b = beginFrameIn(s.saveBuf, size)
 	} else {
-		b = beginFrame(max(s.lastSave, 64))
+		b = beginFrame(size)
 	}
 	b = appendTime(b, now)
 	b = binary.AppendUvarint(b, uint64(len(js)))
