@@ -195,6 +195,18 @@ func beginFrame(n int) []byte {
 	return b
 }
 
+// beginFrameIn is beginFrame in buf's memory when it has room for the
+// header and n bytes, else in a new buffer.
+func beginFrameIn(buf []byte, n int) []byte {
+	if cap(buf) < frameOverhead+n {
+		return beginFrame(n)
+	}
+	b := buf[:frameHeaderLen]
+	copy(b, snapshotMagic)
+	binary.LittleEndian.PutUint16(b[8:], schemaVersion)
+	return b
+}
+
 // finishFrame completes a frame begun with beginFrame whose payload has
 // been appended.
 func finishFrame(b []byte) []byte {

@@ -305,7 +305,8 @@ func (r *liveRecord) fromRecord(rec *jobRecord, files []liveFile) {
 		Error: rec.Error,
 	}
 	if m != defaultMore {
-		r.more = &m
+		r.more = new(recordMore) // only now: m itself stays on the stack
+		*r.more = m
 	}
 	if len(rec.Files) > 0 {
 		r.Files = files[:len(rec.Files):len(rec.Files)]

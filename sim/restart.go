@@ -55,11 +55,23 @@ func (s *Service) recordAttempt(j *job, rec *jobRecord, now time.Time) {
 
 // encodeState returns the encoding of the persisted state (the jobs in
 // creation order), written job by job through one scratch record, without
-// building a snapshot; s.mu is held.
+// building a snapshot; s.mu is held. The result is valid until the next
+// encodeState: on the package's own stores, which keep no reference to
+// what they save, it reuses the buffer of the last encoding (saves are
+// serialized: by s.mu, or by batch.saveMu for a batching store's).
 func (s *Service) encodeState() []byte {
 	js := s.jobsInOrder()
 	now := s.clock()
-	b := beginFrame(max(s.lastSave, 64))
+	size := s.lastSave
+	if size == 0 { // the first: about what a one-file job takes
+		size = 64 + 192*len(js)
+	}
+	var b []byte
+	if reusable(s.saveBuf, size+frameOverhead) {
+		b = beginFrameIn(s.saveBuf, size)
+	} else {
+		b = beginFrame(size)
+	}
 	b = appendTime(b, now)
 	b = binary.AppendUvarint(b, uint64(len(js)))
 	var rec jobRecord
@@ -71,7 +83,22 @@ func (s *Service) encodeState() []byte {
 	}
 	b = finishFrame(b)
 	s.lastSave = len(b)
+	if ownsNothing(s.opts.Store) {
+		s.saveBuf = b // the next encoding reuses it
+	}
 	return b
+}
+
+// ownsNothing reports whether st is a store of this package, which keeps no
+// reference to what it saves once Save returns, so that the service may
+// reuse the buffer of its last encoding (a Store of the caller's is not
+// trusted with that).
+func ownsNothing(st Store) bool {
+	switch st.(type) {
+	case *MemoryStore, *FileStore:
+		return true
+	}
+	return false
 }
 
 // saveState saves the persisted state in the store; s.mu is held.

@@ -74,6 +74,7 @@ type Service struct {
 	writeThrough bool         // the store wants every acknowledged change (persist)
 	batch        batcher      // the group commit of a BatchingStore
 	lastSave     int          // the length of the last encoding saved, to size the next
+	saveBuf      []byte       // the last encoding, reused by the next (encodeState)
 	unlockStore  func() error // releases the store's lock at Close
 
 	generation uint64 // bumped by Restart; stale deliveries are ignored

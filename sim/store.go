@@ -40,11 +40,31 @@ func NewMemoryStore() *MemoryStore { return &MemoryStore{} }
 
 // Save keeps a private copy of data.
 func (m *MemoryStore) Save(data []byte) error {
-	c := append(make([]byte, 0, len(data)), data...) // non-nil even when empty
 	m.mu.Lock()
-	m.data = c
-	m.mu.Unlock()
+	defer m.mu.Unlock()
+	if reusable(m.data, len(data)) { // no one else sees m.data: Load copies
+		m.data = append(m.data[:0], data...)
+		return nil
+	}
+	m.data = append(make([]byte, 0, len(data)), data...) // non-nil even when empty
 	return nil
+}
+
+// reusable reports whether a buffer of buf's capacity is worth reusing for
+// n bytes: it holds them, and not more than four times as much.
+func reusable(buf []byte, n int) bool {
+	return buf != nil && cap(buf) >= n && cap(buf)/4 <= n
+}
+
+// decode decodes the saved data in place (decodeSnapshot keeps no
+// reference to it), or returns (nil, nil) if nothing was saved.
+func (m *MemoryStore) decode() (*snapshot, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.data == nil {
+		return nil, nil
+	}
+	return decodeSnapshot(m.data)
 }
 
 // Load returns a copy of the saved data, or (nil, nil) if nothing was saved.
@@ -272,6 +292,13 @@ func saveSnapshot(st Store, s *snapshot) error {
 // when nothing was ever saved; corrupt data is an error naming the store
 // (for a FileStore, its path).
 func loadSnapshot(st Store) (*snapshot, error) {
+	if m, ok := st.(*MemoryStore); ok { // without Load's copy
+		s, err := m.decode()
+		if err != nil {
+			return nil, fmt.Errorf("sim: load snapshot from %s: %w", storeName(st), err)
+		}
+		return s, nil
+	}
 	data, err := st.Load()
 	if err != nil {
 		return nil, fmt.Errorf("sim: load snapshot from %s: %w", storeName(st), err)
