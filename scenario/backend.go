@@ -191,6 +191,11 @@ func (sc *Script) needsOf(at model.Version, each func(func(*Stmt))) harness.Capa
 				need.CLSID = need.CLSID || at >= model.BITS5_0
 			}
 		case "expect":
+			// A time from the start of the run holds on a clock that
+			// moves only as the script says.
+			if e := st.Expect; e != nil && e.Kind == ExpectGet && jobGetters[e.Value].at != nil && !strings.EqualFold(e.Parameters, "none") {
+				need.VirtualTime = true
+			}
 			// Setting a command line needs nothing (a backend without
 			// command lines answers the setter as it does); expecting its
 			// launches, or their absence, needs a backend that launches.
@@ -389,6 +394,8 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	has(!need.Network || !caps.Network || network, "network control (harness.NetworkControl)")
 	has(!need.PowerLoss || !caps.PowerLoss || power, "power loss (harness.PowerControl)")
 	has(!need.LocalFiles || !caps.LocalFiles || files, "local file control (harness.LocalFileControl)")
+	_, clock := b.(harness.Clock)
+	has(!need.VirtualTime || !caps.VirtualTime || clock, "the backend's clock, for times from the start of the run (harness.Clock)")
 	has(!needRemotes || remotes, "scripted remotes (harness.RemoteScripter)")
 	has(!needPrograms || programs, "command-line programs that act on the job (does=, harness.ProgramScripter)")
 	has(!needCounter || counter, "counts of running callbacks (harness.CallbackCounter)")

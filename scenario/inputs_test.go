@@ -82,3 +82,26 @@ unlockfile C:\dl\f
 	require.NoError(t, err)
 	assert.Equal(t, "needs network control, power loss, local file control", res.Skipped)
 }
+
+// GetTimes as offsets from the start of the run: STATE-TRANSFERRED-TIME
+// (the moment the job entered TRANSFERRED), none before.
+func TestTimesCountFromTheStartOfTheRun(t *testing.T) {
+	sc := parse(t, `user alice
+start A as alice
+remote http://s/f size=2048 rate=1024
+advance 5s
+A: create job1
+A: addfile job1 http://s/f C:\dl\f
+expect job1 created 5s
+expect job1 transferred none
+A: resume job1
+advance 10s
+expect job1 transferred 7s
+`)
+	assert.True(t, sc.Needs().VirtualTime, "a time from the start needs the clock to move only as the script says")
+	res, err := scenario.Run(sc)
+	require.NoError(t, err)
+	assert.False(t, res.Failed(), "%v", res.Failures())
+	assert.Equal(t, 3, res.CheckCount())
+	assert.False(t, parse(t, "start A as alice\nA: create j\nexpect j transferred none\n").Needs().VirtualTime)
+}

@@ -1375,7 +1375,12 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		ctx, _ := model.ParseErrorContext(e.Parameters)
 		return code.String() + " in " + ctx.String(), got
 	case ExpectGet:
-		w, g, err := jobGetters[e.Value].read(h, e.Parameters)
+		get := jobGetters[e.Value]
+		if get.at != nil {
+			w, g, err := get.at(h, e.Parameters, r.start)
+			return w, valueOr(g, err)
+		}
+		w, g, err := get.read(h, e.Parameters)
 		return w, valueOr(g, err)
 	case ExpectFileGet:
 		w, g, err := fileGetters[e.Value].read(h, strconv.Itoa(e.FileN)+" "+e.Parameters)
