@@ -323,36 +323,3 @@ func checkPersistJobs(c *C) {
 		assert.Equal(c, before[i], snap(got), "job %d after the restart", i)
 	}
 }
-
-var _ = goScenario(Scenario{Rule: "STATE-TRANSFERRED-TIME", Why: "it reads GetTimes, which no expectation reads", Needs: harness.Capabilities{VirtualTime: true}, Run: checkStateTransferredTime})
-
-// checkStateTransferredTime checks STATE-TRANSFERRED-TIME. GetTimes reports
-// the moment the job entered TRANSFERRED as its TransferCompletionTime.
-func checkStateTransferredTime(c *C) {
-	a := c.App(Alice)
-	j := c.SizedJob(a, 10240, harness.RemoteSlow) // 10 s at 1 KiB/s
-	times := mustGet(c, j.GetTimes)
-	created := times.CreationTime
-	assert.True(c, times.TransferCompletionTime.IsZero(), "no completion time before TRANSFERRED")
-	c.Advance(100 * time.Second)
-	c.Transfer(j) // starts at creation + 100 s
-	c.Advance(9 * time.Second)
-	require.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(j), "precondition: 9 s of 10")
-	times = mustGet(c, j.GetTimes)
-	assert.True(c, times.TransferCompletionTime.IsZero(), "no completion time while TRANSFERRING")
-	c.Advance(61 * time.Second) // creation + 170 s
-	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
-	times = mustGet(c, j.GetTimes)
-	assert.WithinDuration(c, created.Add(110*time.Second), times.TransferCompletionTime, 0,
-		"TRANSFERRED 110 s after creation")
-
-	// A second entry into TRANSFERRED reports the new moment: a
-	// 5 s file, transferred from creation + 170 s.
-	c.AddFile(j, harness.RemoteSlow, 5120)
-	c.Transfer(j)
-	c.Advance(30 * time.Second)
-	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
-	times = mustGet(c, j.GetTimes)
-	assert.WithinDuration(c, created.Add(175*time.Second), times.TransferCompletionTime, 0,
-		"TRANSFERRED again 175 s after creation")
-}

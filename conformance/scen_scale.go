@@ -85,7 +85,7 @@ func checkFileFifo(c *C) {
 	}
 }
 
-var _ = goScenario(Scenario{Rule: "LIMIT-ADMIN-EXEMPT", Why: "it creates hundreds of jobs and files, a loop a script cannot write, and calls AddFileSet", Needs: harness.Capabilities{Users: true, Version: model.BITS3_0}, Run: checkLimitAdminExempt})
+var _ = goScenario(Scenario{Rule: "LIMIT-ADMIN-EXEMPT", Why: "it creates hundreds of jobs and files, a loop a script cannot write", Needs: harness.Capabilities{Users: true, Version: model.BITS3_0}, Run: checkLimitAdminExempt})
 
 // checkLimitAdminExempt checks LIMIT-ADMIN-EXEMPT. Administrators,
 // LocalSystem, LocalService and NetworkService are exempt from the 60 jobs
@@ -113,7 +113,7 @@ func checkLimitAdminExempt(c *C) {
 	}
 }
 
-var _ = goScenario(Scenario{Rule: "LIMIT-FILES-PER-JOB", Why: "it adds 200 files and calls AddFileSet, a loop and a verb a script does not have", Needs: harness.Capabilities{Version: model.BITS3_0}, Run: checkLimitFilesPerJob})
+var _ = goScenario(Scenario{Rule: "LIMIT-FILES-PER-JOB", Why: "it adds 200 files one by one, a loop a script cannot write", Needs: harness.Capabilities{Version: model.BITS3_0}, Run: checkLimitFilesPerJob})
 
 // checkLimitFilesPerJob checks LIMIT-FILES-PER-JOB. AddFile or AddFileSet by
 // an ordinary user fails with BG_E_TOO_MANY_FILES_IN_JOB when the job would

@@ -28,7 +28,8 @@ func (sc *Script) Variants() rules.Selection {
 // Needs returns the capabilities a backend must have to run the script,
 // as the conformance suite declares a scenario's needs: its version
 // statement (a minimum; RunWith also skips a script whose version
-// statement names an older BITS than the backend's), restart, crash, notification CLSIDs (class and
+// statement names an older BITS than the backend's), restart, crash, the
+// machine's control plane (network, powerloss, lockfile), notification CLSIDs (class and
 // setnotifyclsid, on BITS 5.0 and later; an older version statement checks
 // that CLSIDs are refused), command lines, several users or accounts other
 // than an ordinary user, and concurrent callbacks (clock automatic). An
@@ -177,6 +178,12 @@ func (sc *Script) needsOf(at model.Version, each func(func(*Stmt))) harness.Capa
 			need.Restart = true
 		case "crash":
 			need.Crash = true
+		case "network":
+			need.Network = true
+		case "powerloss":
+			need.PowerLoss = true
+		case "lockfile", "unlockfile":
+			need.LocalFiles = true
 		case "class", "setnotifyclsid":
 			need.CLSID = need.CLSID || at >= model.BITS5_0
 		case "setproperty", "getproperty":
@@ -184,6 +191,11 @@ func (sc *Script) needsOf(at model.Version, each func(func(*Stmt))) harness.Capa
 				need.CLSID = need.CLSID || at >= model.BITS5_0
 			}
 		case "expect":
+			// A time from the start of the run holds on a clock that
+			// moves only as the script says.
+			if e := st.Expect; e != nil && e.Kind == ExpectGet && jobGetters[e.Value].at != nil && !strings.EqualFold(e.Parameters, "none") {
+				need.VirtualTime = true
+			}
 			// Setting a command line needs nothing (a backend without
 			// command lines answers the setter as it does); expecting its
 			// launches, or their absence, needs a backend that launches.
@@ -354,7 +366,7 @@ func (sc *Script) skipReason(b harness.Backend) string {
 		case "expect":
 			needCounter = needCounter || st.Expect.Kind == ExpectInFlight
 			failedExpected = failedExpected || (st.Expect.Kind == ExpectNotified && st.Expect.Failed)
-		case "crash", "exit", "restart":
+		case "crash", "exit", "restart", "powerloss":
 			unreachable = true
 		case "class", "setnotifyinterface":
 			if _, ok := st.opts["unregistered"]; ok {
@@ -373,6 +385,17 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	// A failed attempt on an app that is gone, or on a class that cannot
 	// be activated, reaches no receiver: only the service's record has it.
 	has(!(failedExpected && unreachable) || tracer, "the service's record of failed attempts (harness.ServiceTracer)")
+	// The machine's control plane: a capability the backend declares,
+	// through an interface it must implement.
+	need := sc.NeedsOn(caps)
+	_, network := b.(harness.NetworkControl)
+	_, power := b.(harness.PowerControl)
+	_, files := b.(harness.LocalFileControl)
+	has(!need.Network || !caps.Network || network, "network control (harness.NetworkControl)")
+	has(!need.PowerLoss || !caps.PowerLoss || power, "power loss (harness.PowerControl)")
+	has(!need.LocalFiles || !caps.LocalFiles || files, "local file control (harness.LocalFileControl)")
+	_, clock := b.(harness.Clock)
+	has(!need.VirtualTime || !caps.VirtualTime || clock, "the backend's clock, for times from the start of the run (harness.Clock)")
 	has(!needRemotes || remotes, "scripted remotes (harness.RemoteScripter)")
 	has(!needPrograms || programs, "command-line programs that act on the job (does=, harness.ProgramScripter)")
 	has(!needCounter || counter, "counts of running callbacks (harness.CallbackCounter)")

@@ -16,6 +16,40 @@ type getter struct {
 	hint  string
 	check func(v string) error
 	read  func(h model.Job, v string) (want, got string, err error)
+	// at, for a time, is read instead of read: start is the moment the
+	// run began, from which the value counts.
+	at func(h model.Job, v string, start time.Time) (want, got string, err error)
+}
+
+// timeGetter reads one of GetTimes' times as an offset from the start of
+// the run ("110s", "2m"), or none for a time not set.
+func timeGetter(pick func(model.JobTimes) time.Time, what string) getter {
+	return getter{
+		hint: "write e.g. expect job1 " + what + " 110s (from the start of the run), or none",
+		check: func(v string) error {
+			if strings.EqualFold(v, "none") {
+				return nil
+			}
+			_, err := ParseDuration(v)
+			return err
+		},
+		at: func(h model.Job, v string, start time.Time) (string, string, error) {
+			want := "none"
+			if !strings.EqualFold(v, "none") {
+				d, _ := ParseDuration(v)
+				want = d.String()
+			}
+			ts, err := h.GetTimes()
+			if err != nil {
+				return want, "", err
+			}
+			t := pick(ts)
+			if t.IsZero() {
+				return want, "none", nil
+			}
+			return want, t.Sub(start).String(), nil
+		},
+	}
 }
 
 // durations print the way ParseDuration reads them, so that "10m" and
@@ -61,6 +95,9 @@ var jobGetters = map[string]getter{
 	"retrydelay":        durationGetter(model.Job.GetMinimumRetryDelay, "expect job1 retrydelay 10m"),
 	"noprogresstimeout": durationGetter(model.Job.GetNoProgressTimeout, "expect job1 noprogresstimeout 14d"),
 	"maxdownloadtime":   durationGetter(model.Job.GetMaximumDownloadTime, "expect job1 maxdownloadtime 90d"),
+	"created":           timeGetter(func(t model.JobTimes) time.Time { return t.CreationTime }, "created"),
+	"modified":          timeGetter(func(t model.JobTimes) time.Time { return t.ModificationTime }, "modified"),
+	"transferred":       timeGetter(func(t model.JobTimes) time.Time { return t.TransferCompletionTime }, "transferred"),
 }
 
 // fileGetters are the properties of one file ("expect JOB file N NAME

@@ -121,7 +121,12 @@ var verbs = map[string]verbSpec{
 	"else":                 {false, 0, 0, "else (after when: the statements up to end run when the when's condition does not hold)", nil},
 	"end":                  {false, 0, 0, "end (closes a when block)", nil},
 	"create":               {true, 1, 3, "APP: create JOB [download|upload|upload_reply] [DISPLAYNAME]", nil},
-	"getjob":               {true, 1, 1, "APP: getjob JOB", nil},
+	"getjob":               {true, 1, 1, "APP: getjob JOB|GUID (a GUID that names no job: GetJob with that ID)", nil},
+	"addfileset":           {true, 3, -1, "APP: addfileset JOB URL LOCALPATH [URL LOCALPATH]... (AddFileSet of the pairs)", nil},
+	"network":              {false, 1, 1, "network off|on (the machine's network is lost / comes back)", nil},
+	"powerloss":            {false, 0, 0, "powerloss (the machine loses power: the service restarts as after an unexpected shutdown)", nil},
+	"lockfile":             {false, 1, 1, "lockfile LOCALPATH (another program holds the file: renaming to it fails with ERROR_SHARING_VIOLATION)", nil},
+	"unlockfile":           {false, 1, 1, "unlockfile LOCALPATH (the file is free again)", nil},
 	"enumjobs":             {true, 0, 1, "APP: enumjobs [all]", nil},
 	"setproperty":          {true, 3, 3, "APP: setproperty JOB PROPERTY VALUE", nil},
 	"getproperty":          {true, 2, 2, "APP: getproperty JOB PROPERTY", nil},
@@ -133,7 +138,7 @@ var verbs = map[string]verbSpec{
 	"setnotifycmdline":     {true, 2, 3, "APP: setnotifycmdline JOB PROGRAM|NULL [PARAMETERS] [exit=0,1] [does=complete|cancel]", []string{"exit", "does"}},
 	"setminretrydelay":     {true, 2, 2, "APP: setminretrydelay JOB DURATION", nil},
 	"setnoprogresstimeout": {true, 2, 2, "APP: setnoprogresstimeout JOB DURATION", nil},
-	"setpriority":          {true, 2, 2, "APP: setpriority JOB FOREGROUND|HIGH|NORMAL|LOW", nil},
+	"setpriority":          {true, 2, 2, "APP: setpriority JOB FOREGROUND|HIGH|NORMAL|LOW|N (N: the value, 0 to 0xFFFFFFFF)", nil},
 	"setdescription":       {true, 2, 2, "APP: setdescription JOB TEXT", nil},
 	"setdisplayname":       {true, 2, 2, "APP: setdisplayname JOB TEXT", nil},
 	"setmaxdownloadtime":   {true, 2, 2, "APP: setmaxdownloadtime JOB DURATION", nil},
@@ -915,8 +920,25 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		if err := job(0); err != nil {
 			return err
 		}
-		if _, err := model.ParseJobPriority(pos[1].text); err != nil {
-			return p.err(line, pos[1], "unknown priority", "use FOREGROUND, HIGH, NORMAL or LOW")
+		if _, err := parsePriority(pos[1].text); err != nil {
+			return p.err(line, pos[1], "unknown priority", "use FOREGROUND, HIGH, NORMAL or LOW, or a number such as 4 or 0xFFFFFFFF")
+		}
+	case "getjob":
+		if !p.isJob(pos[0].text) {
+			if _, err := model.ParseGUID(pos[0].text); err != nil {
+				return job(0)
+			}
+		}
+	case "addfileset":
+		if err := job(0); err != nil {
+			return err
+		}
+		if len(pos)%2 == 0 {
+			return p.err(line, pos[len(pos)-1], "addfileset takes pairs of URL and local path", "write e.g. APP: addfileset job1 http://s/a C:\\dl\\a http://s/b C:\\dl\\b")
+		}
+	case "network":
+		if v := strings.ToLower(pos[0].text); v != "off" && v != "on" {
+			return p.err(line, pos[0], "network is off or on", "write network off, then network on")
 		}
 	case "setnotifyinterface":
 		if err := job(0); err != nil {
@@ -934,6 +956,19 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		}
 	}
 	return nil
+}
+
+// parsePriority reads a job priority: a name (FOREGROUND, HIGH, NORMAL,
+// LOW) or a number, which may be one SetPriority refuses.
+func parsePriority(s string) (model.JobPriority, error) {
+	if p, err := model.ParseJobPriority(s); err == nil {
+		return p, nil
+	}
+	n, err := strconv.ParseUint(s, 0, 32)
+	if err != nil {
+		return 0, fmt.Errorf("scenario: bad priority %q", s)
+	}
+	return model.JobPriority(n), nil
 }
 
 // checkOpt validates the value of a remote or class option.

@@ -720,6 +720,8 @@ func (r *runner) exec(st *Stmt) error {
 		}
 	case "restart":
 		r.control(st, "service restart", r.be.Restart())
+	case "network", "powerloss", "lockfile", "unlockfile":
+		r.control(st, st.Text, r.machine(st))
 	case "advance":
 		d, _ := ParseDuration(st.Args[0])
 		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "advance " + st.Args[0], OK: true})
@@ -759,6 +761,42 @@ func (r *runner) exec(st *Stmt) error {
 	}
 	return r.collect()
 }
+
+// machine runs a statement of the machine's control plane (network,
+// powerloss, lockfile, unlockfile) through the backend's optional
+// interface (harness.NetworkControl, PowerControl, LocalFileControl).
+func (r *runner) machine(st *Stmt) error {
+	missing := func(what string) error {
+		return fmt.Errorf("the backend has no %s control (harness.%s)", st.Verb, what)
+	}
+	switch st.Verb {
+	case "network":
+		nc, ok := r.be.(harness.NetworkControl)
+		if !ok {
+			return missing("NetworkControl")
+		}
+		return nc.SetNetwork(strings.EqualFold(st.Args[0], "on"))
+	case "powerloss":
+		pc, ok := r.be.(harness.PowerControl)
+		if !ok {
+			return missing("PowerControl")
+		}
+		return pc.PowerLoss()
+	}
+	lc, ok := r.be.(harness.LocalFileControl)
+	if !ok {
+		return missing("LocalFileControl")
+	}
+	hr := model.S_OK
+	if st.Verb == "lockfile" {
+		hr = errorSharingViolation
+	}
+	return lc.SetLocalFileError(st.Args[0], hr)
+}
+
+// errorSharingViolation is the error of renaming to a file another
+// program holds: HRESULT_FROM_WIN32(ERROR_SHARING_VIOLATION).
+var errorSharingViolation = model.HRESULTFromWin32(32)
 
 // control records a control step; a failure is a failed check.
 func (r *runner) control(st *Stmt, label string, err error) {
@@ -903,7 +941,7 @@ func (r *runner) call(st *Stmt) {
 	// The label, as its verb and the rest (joined only for a kept step).
 	label, tail, hasTail := "", "", false
 	switch st.Verb {
-	case "create", "addfile", "addfileranges", "setnotifycmdline", "setdescription", "setdisplayname":
+	case "create", "addfile", "addfileset", "addfileranges", "setnotifycmdline", "setdescription", "setdisplayname":
 		label, tail, hasTail = st.Verb, job, true // long arguments stay out of the picture
 	default:
 		if len(st.Args) == 1 && st.Args[0] != "" && strings.TrimSpace(st.Args[0]) == st.Args[0] {
@@ -939,6 +977,12 @@ func (r *runner) call(st *Stmt) {
 			r.names[h.GetId()] = job
 			r.addHandle(st.Actor, job, h)
 			return nil
+		}
+		if _, named := r.jobs[job]; st.Verb == "getjob" && !named {
+			if id, err := model.ParseGUID(job); err == nil { // an ID that names no job of the script
+				_, err := app.GetJob(id)
+				return err
+			}
 		}
 		h, err := r.handle(st.Actor, job)
 		if err != nil {
@@ -1067,8 +1111,18 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 		d, _ := ParseDuration(a[1])
 		return h.SetNoProgressTimeout(d)
 	case "setpriority":
-		p, _ := model.ParseJobPriority(a[1])
+		p, _ := parsePriority(a[1])
 		return h.SetPriority(p)
+	case "addfileset":
+		set := make([]model.FileInfo, 0, (len(a)-1)/2)
+		for i := 1; i+1 < len(a); i += 2 {
+			url, err := r.remoteURL(a[i])
+			if err != nil {
+				return err
+			}
+			set = append(set, model.FileInfo{RemoteName: url, LocalName: a[i+1]})
+		}
+		return h.AddFileSet(set)
 	case "setdescription":
 		return h.SetDescription(a[1])
 	case "resume":
@@ -1321,7 +1375,12 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		ctx, _ := model.ParseErrorContext(e.Parameters)
 		return code.String() + " in " + ctx.String(), got
 	case ExpectGet:
-		w, g, err := jobGetters[e.Value].read(h, e.Parameters)
+		get := jobGetters[e.Value]
+		if get.at != nil {
+			w, g, err := get.at(h, e.Parameters, r.start)
+			return w, valueOr(g, err)
+		}
+		w, g, err := get.read(h, e.Parameters)
 		return w, valueOr(g, err)
 	case ExpectFileGet:
 		w, g, err := fileGetters[e.Value].read(h, strconv.Itoa(e.FileN)+" "+e.Parameters)
