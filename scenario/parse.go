@@ -49,6 +49,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/internal/textdist"
@@ -196,7 +197,7 @@ func Parse(name string, src []byte) (*Script, error) {
 // it: a long script costs memory for its names, not its statements.
 func Validate(name string, src io.Reader) error {
 	sr := newStmtReader(name, src)
-	sr.p.reuse = true
+	sr.p.reuse, sr.p.view = true, true
 	for {
 		_, ok, err := sr.next()
 		if err != nil || !ok {
@@ -224,6 +225,16 @@ func newStmtReader(name string, r io.Reader) *stmtReader {
 	return &stmtReader{sc: sc, p: p, scanner: newLineScanner(r)}
 }
 
+// text returns the line just scanned: a copy, or with p.view the
+// scanner's own bytes, valid until the next Scan.
+func (sr *stmtReader) text() string {
+	if !sr.p.view {
+		return sr.scanner.Text()
+	}
+	b := sr.scanner.Bytes()
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
 // newLineScanner reads a script's lines, of at most 1 MiB.
 func newLineScanner(r io.Reader) *bufio.Scanner {
 	scanner := bufio.NewScanner(r)
@@ -238,7 +249,7 @@ func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 	for sr.scanner.Scan() {
 		sr.lineNo++
 		lineNo := sr.lineNo
-		line := sr.scanner.Text()
+		line := sr.text()
 		sr.line = line
 		toks, code, err := lexInto(sr.toks, name, lineNo, line)
 		sr.toks = toks
@@ -273,7 +284,7 @@ func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 			if sc.variants == nil {
 				sc.variants = rules.Selection{}
 			}
-			sc.variants[id] = st.Args[1]
+			sc.variants[id] = p.keep(st.Args[1])
 			continue
 		case "clock":
 			if sawStmt {
@@ -347,14 +358,19 @@ type parser struct {
 	// uses the memory of the one before for its Args, options and
 	// expectations.
 	reuse bool
-	args  []string
-	opts  map[string]string
-	exps  [4]Expectation
-	nexp  int // exps in use by the statement
+	// view: the statements are not kept either, and their lines are the
+	// scanner's bytes (stmtReader.text): what the parser keeps of one
+	// beyond it (names, the variants, a block's when) goes through keep.
+	view bool
+	args []string
+	opts map[string]string
+	exps [4]Expectation
+	nexp int // exps in use by the statement
 	// lastJob is the job jobNumber found last, and its number:
 	// statements name the same job one after another, most of them.
-	lastJob   string
-	lastJobNo int
+	lastJob    string
+	lastJobNo  int
+	lastJobBuf []byte // with view, the memory of lastJob
 	// blocks are the when blocks open at this point, innermost last, and
 	// declared the names declared in them, which go out of scope at their
 	// else or end: a block that does not run declares nothing. A later
@@ -404,6 +420,7 @@ func (p *parser) declare(kind, name string) error {
 	if p.inBlock[declaration{kind: kind, name: name}] && !p.names(kind)[name] {
 		return fmt.Errorf("%s %q is declared in a when block that may run too", kind, name)
 	}
+	name = p.keep(name)
 	p.names(kind)[name] = true
 	p.inScope(declaration{kind: kind, name: name})
 	return nil
@@ -481,7 +498,9 @@ func (p *parser) block(line int, st Stmt, verbTok token, pos []token) error {
 		if n := len(p.blocks); n > 0 {
 			key = p.blocks[n-1].key + "\x00" + key
 		}
-		p.blocks = append(p.blocks, openBlock{line: line, tok: verbTok, key: key, declared: len(p.declared)})
+		tok := verbTok
+		tok.text = p.keep(tok.text)
+		p.blocks = append(p.blocks, openBlock{line: line, tok: tok, key: key, declared: len(p.declared)})
 		p.restore(key)
 	case "else", "end":
 		if len(p.blocks) == 0 {
@@ -568,6 +587,14 @@ func parseWhen(args []string) (whenCond, error) {
 	return whenCond{op: args[1], v: v}, nil
 }
 
+// keep returns s in memory of its own when s may be the scanner's bytes.
+func (p *parser) keep(s string) string {
+	if p.view {
+		return strings.Clone(s)
+	}
+	return s
+}
+
 // isJob reports whether the script created job.
 func (p *parser) isJob(job string) bool {
 	_, ok := p.jobNumber(job)
@@ -582,6 +609,10 @@ func (p *parser) jobNumber(job string) (int, bool) {
 	n, ok := p.jobs[job]
 	if ok {
 		p.lastJob, p.lastJobNo = job, n
+		if p.view { // job may be the scanner's bytes: the cache's own copy
+			p.lastJobBuf = append(p.lastJobBuf[:0], job...)
+			p.lastJob = unsafe.String(unsafe.SliceData(p.lastJobBuf), len(p.lastJobBuf))
+		}
 	}
 	return n, ok
 }
@@ -845,7 +876,8 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		}
 	case "create":
 		n, before := p.njobs, len(p.jobs)
-		if p.jobs[pos[0].text] = n; len(p.jobs) == before { // one lookup: a new name adds an entry
+		name := p.keep(pos[0].text)
+		if p.jobs[name] = n; len(p.jobs) == before { // one lookup: a new name adds an entry
 			return p.err(line, pos[0], fmt.Sprintf("job %q already exists", pos[0].text), "give the new job another name")
 		}
 		if p.inBlock[declaration{kind: "job", name: pos[0].text}] {
@@ -853,8 +885,8 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 			return p.err(line, pos[0], fmt.Sprintf("job %q is created in a when block that may run too", pos[0].text), "give the new job another name")
 		}
 		p.njobs++
-		p.lastJob, p.lastJobNo = pos[0].text, n
-		p.inScope(declaration{kind: "job", name: pos[0].text, no: n})
+		p.lastJob, p.lastJobNo = name, n
+		p.inScope(declaration{kind: "job", name: name, no: n})
 		if len(pos) > 1 {
 			if _, err := model.ParseJobType(pos[1].text); err != nil {
 				return p.err(line, pos[1], "unknown job type", "use download, upload or upload_reply")

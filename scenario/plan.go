@@ -45,7 +45,7 @@ func (p *Plan) Statements() int { return p.stmts }
 func Prepare(name string, src io.Reader) (*Plan, error) {
 	cr := &countingReader{r: src}
 	sr := newStmtReader(name, cr)
-	sr.p.reuse = true // each statement is encoded before the next is read
+	sr.p.reuse, sr.p.view = true, true // each statement is encoded before the next is read
 	enc := planEncoder{idx: map[string]uint32{}, seed: maphash.MakeSeed()}
 	var last []release // the last mention of each job, by the job's number
 	n := uint32(0)
