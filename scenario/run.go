@@ -884,8 +884,8 @@ func (r *runner) defineClass(st *Stmt) {
 // otherwise the behaviour as data (skipReason skipped a script whose
 // behaviours data cannot say).
 func (r *runner) harnessBehavior(b behavior, app string) harness.Behavior {
-	if !r.inProcess {
-		return b.asData().b
+	if d := b.asData(); !r.inProcess || d.exact {
+		return d.b // data says it all: no object of the runner's in between
 	}
 	c := &callback{b: b, app: app, gates: r.gates}
 	hb := harness.Behavior{Answer: c.answer}
