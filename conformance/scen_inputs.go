@@ -283,15 +283,3 @@ func checkStateNetworkLoss(c *C) {
 		assert.Empty(c, c.Calls(j, model.EventJobError), "TRANSIENT_ERROR calls no JobError")
 	}
 }
-
-var _ = goScenario(Scenario{Rule: "CMD-REQUIRES-JOB2", Why: "its check is that neither call fails with E_NOINTERFACE, whatever else it answers; a statement expects one outcome (Wine's Job2 answers E_NOTIMPL, which the rule allows)", Needs: harness.Capabilities{Version: model.BITS1_5}, Run: checkCmdRequiresJob2})
-
-// checkCmdRequiresJob2: on BITS 1.5 and later the job has
-// IBackgroundCopyJob2, so SetNotifyCmdLine and GetNotifyCmdLine are there:
-// neither fails with E_NOINTERFACE.
-func checkCmdRequiresJob2(c *C) {
-	job := c.Job(c.App(Alice))
-	assert.NotErrorIs(c, job.SetNotifyCmdLine(`C:\Windows\System32\notepad.exe`, "notepad.exe"), model.E_NOINTERFACE)
-	_, _, err := job.GetNotifyCmdLine()
-	assert.NotErrorIs(c, err, model.E_NOINTERFACE)
-}

@@ -167,7 +167,7 @@ func (sc *Script) needsOf(at model.Version, each func(func(*Stmt))) harness.Capa
 	users := map[string]bool{}
 	declared := map[string]model.AccountKind{}
 	each(func(st *Stmt) {
-		if !sc.versionSet && st.Want != model.E_NOINTERFACE {
+		if !sc.versionSet && (st.Want != model.E_NOINTERFACE || st.WantNot) {
 			// A script without a version statement runs at the backend's
 			// version: it needs the interfaces its statements call (but
 			// not one a call expects to be missing).

@@ -105,3 +105,23 @@ expect job1 transferred 7s
 	assert.Equal(t, 3, res.CheckCount())
 	assert.False(t, parse(t, "start A as alice\nA: create j\nexpect j transferred none\n").Needs().VirtualTime)
 }
+
+// "-> !HRESULT": anything but that HRESULT, success included
+// (CMD-REQUIRES-JOB2: IBackgroundCopyJob2 exists from BITS 1.5, so its
+// methods never answer E_NOINTERFACE).
+func TestAnythingButAnHRESULT(t *testing.T) {
+	res := run(t, `user alice
+start A as alice
+A: create job1
+A: getnotifycmdline job1 -> !E_NOINTERFACE
+A: cancel job1
+A: cancel job1 -> !E_NOINTERFACE
+A: cancel job1 -> !BG_E_INVALID_STATE
+`)
+	require.Equal(t, 3, res.CheckCount())
+	fails := res.Failures()
+	require.Len(t, fails, 1, "only the call that returned the HRESULT it must not")
+	assert.Equal(t, 7, fails[0].Line)
+	assert.Equal(t, "anything but BG_E_INVALID_STATE", fails[0].Want)
+	assert.Equal(t, "BG_E_INVALID_STATE", fails[0].Got)
+}

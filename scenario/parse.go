@@ -67,6 +67,9 @@ type Stmt struct {
 	// a success code such as BG_S_PARTIAL_COMPLETE); 0 means the call must
 	// succeed.
 	Want model.HRESULT
+	// WantNot: "-> !HRESULT", the call may return anything but Want
+	// (success included).
+	WantNot bool
 	// Text is the statement as written, without its comment.
 	Text string
 	// Expect is the parsed expectation of an expect statement.
@@ -131,6 +134,7 @@ var verbs = map[string]verbSpec{
 	"enumjobs":             {true, 0, 1, "APP: enumjobs [all]", nil},
 	"setproperty":          {true, 3, 3, "APP: setproperty JOB PROPERTY VALUE", nil},
 	"getproperty":          {true, 2, 2, "APP: getproperty JOB PROPERTY", nil},
+	"getnotifycmdline":     {true, 1, 1, "APP: getnotifycmdline JOB (GetNotifyCmdLine: the call's HRESULT; expect JOB cmdline checks the value)", nil},
 	"addfile":              {true, 3, 3, "APP: addfile JOB URL LOCALPATH", nil},
 	"setnotifyflags":       {true, 2, 2, "APP: setnotifyflags JOB FLAGS", nil},
 	"setnotifyinterface":   {true, 1, 1, "APP: setnotifyinterface JOB [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel] [hold]", behaviorOpts},
@@ -699,11 +703,12 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 	}
 	// "-> HRESULT" at the end.
 	if n := len(args); n >= 2 && !args[n-2].quoted && args[n-2].text == "->" {
-		hr, err := model.ParseHRESULT(args[n-1].text)
+		text, not := strings.CutPrefix(args[n-1].text, "!")
+		hr, err := model.ParseHRESULT(text)
 		if err != nil {
 			return st, p.err(line, args[n-1], "not an HRESULT", "use a name like BG_E_INVALID_STATE or a value like 0x80200002")
 		}
-		st.Want = hr
+		st.Want, st.WantNot = hr, not
 		if !spec.actor {
 			return st, p.err(line, args[n-2], "only app calls return an HRESULT", "remove \"-> "+args[n-1].text+"\"")
 		}

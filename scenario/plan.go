@@ -128,6 +128,7 @@ const (
 	codeOpts                  // options follow
 	codeExpect                // an expectation follows
 	codeWholeLine             // Text is the whole line (else it follows)
+	codeWantNot               // the call may return anything but the HRESULT
 )
 
 // The flags of an encoded expectation: which of its fields are set.
@@ -232,6 +233,9 @@ func (e *planEncoder) write(st *Stmt) {
 	}
 	if st.Want != 0 {
 		flags |= codeWant
+	}
+	if st.WantNot {
+		flags |= codeWantNot
 	}
 	if len(st.opts) > 0 {
 		flags |= codeOpts
@@ -393,6 +397,7 @@ func (d *planReader) next() (st *Stmt, ok bool, err error) {
 	if flags&codeWant != 0 {
 		d.st.Want = model.HRESULT(uint32(d.uint()))
 	}
+	d.st.WantNot = flags&codeWantNot != 0
 	d.args = d.args[:0]
 	for n := d.uint(); n > 0 && !d.bad; n-- {
 		d.args = append(d.args, d.str())

@@ -997,6 +997,10 @@ func (r *runner) call(st *Stmt) {
 	r.addStep(Step{Kind: StepCall, Line: st.Line, At: r.now(), From: st.Actor, To: "BITS",
 		Label: label, hasTail: hasTail, labelTail: tail, Job: job, Result: result, OK: err == nil})
 	switch {
+	case st.WantNot && result == st.Want:
+		r.addCheck(Check{Line: st.Line, Text: st.Text, Want: "anything but " + st.Want.String(), Got: result.String()})
+	case st.WantNot:
+		r.addCheck(Check{Line: st.Line, Text: st.Text, OK: true})
 	case st.Want != 0 && result != st.Want:
 		r.addCheck(Check{Line: st.Line, Text: st.Text, Want: st.Want.String(), Got: result.String()})
 	case st.Want != 0:
@@ -1110,6 +1114,9 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 	case "setnoprogresstimeout":
 		d, _ := ParseDuration(a[1])
 		return h.SetNoProgressTimeout(d)
+	case "getnotifycmdline":
+		_, _, err := h.GetNotifyCmdLine()
+		return err
 	case "setpriority":
 		p, _ := parsePriority(a[1])
 		return h.SetPriority(p)
