@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -207,27 +206,6 @@ func checkDelivRangesReported(c *C) {
 	}
 	assert.ElementsMatch(c, []model.FileRange{{InitialOffset: 100, Length: 100}, {InitialOffset: 0, Length: 100},
 		{InitialOffset: 200, Length: 100}}, got, "each byte reported once")
-}
-
-var _ = goScenario(Scenario{Rule: "FILE-TEMPORARY-NAME", Why: "it reads GetTemporaryName, which no expectation reads", Needs: harness.Capabilities{Version: model.BITS3_0}, Run: checkFileTemporaryName})
-
-// checkFileTemporaryName checks FILE-TEMPORARY-NAME. GetTemporaryName
-// returns the file BITS writes during the transfer, in the destination
-// directory. (The rename at Complete happens on disk and is not observable.)
-func checkFileTemporaryName(c *C) {
-	a := c.App(Alice)
-	j := c.SizedJob(a, slowSize, harness.RemoteSlow)
-	c.Transfer(j)
-	c.Advance(2 * time.Second)
-	require.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(j))
-	f := c.Files(j)[0]
-	local := mustGet(c, f.GetLocalName)
-	tmp := mustGet(c, f.GetTemporaryName)
-	assert.NotEmpty(c, tmp)
-	assert.NotEqual(c, local, tmp, "a temporary name, not the local name")
-	dir := local[:strings.LastIndexAny(local, `\/`)+1]
-	require.True(c, strings.HasPrefix(tmp, dir), "temporary file %q in the destination directory %q", tmp, dir)
-	assert.NotContains(c, tmp[len(dir):], `\`, "temporary file %q directly in %q", tmp, dir)
 }
 
 var _ = goScenario(Scenario{Rule: "PERSIST-ACTIVE-REQUEUED", Why: "a script does the work due after every statement, so it never sees the requeued job QUEUED after the restart", Needs: harness.Capabilities{Restart: true, VirtualTime: true}, Run: checkPersistActiveRequeued})

@@ -289,7 +289,7 @@ func statementVersion(st *Stmt) model.Version {
 		case "file":
 			if len(st.Args) > 3 {
 				switch strings.ToLower(st.Args[3]) {
-				case "validation", "peer":
+				case "validation", "peer", "tempdir":
 					need(model.BITS3_0)
 				case "ranges":
 					need(model.BITS10_1)

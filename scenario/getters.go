@@ -125,6 +125,30 @@ var fileGetters = map[string]getter{
 			done, wt, _ := strings.Cut(want, "/")
 			return done + "/" + strings.ToLower(wt), fmt.Sprintf("%d/%s", p.BytesTransferred, total), err
 		}},
+	// tempdir: the directory of GetTemporaryName (up to its last
+	// backslash or slash, kept), for a name other than the local one.
+	"tempdir": {hint: `write e.g. expect job1 file 1 tempdir C:\dl\ (the directory of the temporary file)`,
+		check: func(v string) error {
+			if !strings.HasSuffix(v, `\`) && !strings.HasSuffix(v, "/") {
+				return fmt.Errorf("a directory ends with a backslash")
+			}
+			return nil
+		},
+		read: func(h model.Job, v string) (string, string, error) {
+			f, err := fileOf(h, v)
+			if err != nil {
+				return "", "", err
+			}
+			_, want, _ := strings.Cut(v, " ")
+			tmp, err := f.GetTemporaryName()
+			if err != nil {
+				return want, "", err
+			}
+			if local, err := f.GetLocalName(); err == nil && strings.EqualFold(local, tmp) {
+				return want, "the local name itself: " + tmp, nil
+			}
+			return want, tmp[:strings.LastIndexAny(tmp, `\/`)+1], nil
+		}},
 	"ranges": {hint: "write e.g. expect job1 file 1 ranges 0+100,200+EOF, or none",
 		check: func(v string) error {
 			if strings.EqualFold(v, "none") {

@@ -125,3 +125,23 @@ A: cancel job1 -> !BG_E_INVALID_STATE
 	assert.Equal(t, "anything but BG_E_INVALID_STATE", fails[0].Want)
 	assert.Equal(t, "BG_E_INVALID_STATE", fails[0].Got)
 }
+
+// FILE-TEMPORARY-NAME: while a file transfers, its temporary file is in
+// the destination directory.
+func TestTemporaryNameIsInTheDestinationDirectory(t *testing.T) {
+	res := run(t, `user alice
+start A as alice
+remote http://s/f size=1048576 rate=1024
+A: create job1
+A: addfile job1 http://s/f C:\dl\sub\f.bin
+A: resume job1
+advance 2s
+expect job1 file 1 tempdir C:\dl\sub\
+expect job1 file 1 tempdir C:\elsewhere\
+`)
+	require.Equal(t, 2, res.CheckCount())
+	fails := res.Failures()
+	require.Len(t, fails, 1)
+	assert.Equal(t, 9, fails[0].Line)
+	assert.Equal(t, `C:\dl\sub\`, fails[0].Got)
+}
