@@ -263,7 +263,7 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 		name := strings.ToLower(rest[1].text)
 		g, ok := fileGetters[name]
 		if !ok {
-			return nil, p.err(line, rest[1], "unknown file property", "check validation, peer, completed, bytes, ranges or tempdir")
+			return nil, p.err(line, rest[1], "unknown file property", "check validation, peer, completed, bytes, ranges, tempdir, local or remote")
 		}
 		if err := g.check(rest[2].text); err != nil {
 			return nil, p.err(line, rest[2], "not a value for "+name, g.hint)

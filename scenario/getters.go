@@ -149,6 +149,8 @@ var fileGetters = map[string]getter{
 			}
 			return want, tmp[:strings.LastIndexAny(tmp, `\/`)+1], nil
 		}},
+	"local":  nameFileGetter(model.File.GetLocalName, `write e.g. expect job1 file 1 local C:\dl\f.bin`),
+	"remote": nameFileGetter(model.File.GetRemoteName, "write e.g. expect job1 file 1 remote http://server/f.bin"),
 	"ranges": {hint: "write e.g. expect job1 file 1 ranges 0+100,200+EOF, or none",
 		check: func(v string) error {
 			if strings.EqualFold(v, "none") {
@@ -183,6 +185,21 @@ func boolFileGetter(get func(model.File) (bool, error)) getter {
 			return strconv.FormatBool(w), strconv.FormatBool(g), err
 		},
 	}
+}
+
+// nameFileGetter reads one of a file's names, compared as written
+// (the runner maps a remote URL to the backend's own first).
+func nameFileGetter(get func(model.File) (string, error), hint string) getter {
+	return getter{hint: hint, check: func(string) error { return nil },
+		read: func(h model.Job, v string) (string, string, error) {
+			f, err := fileOf(h, v)
+			if err != nil {
+				return "", "", err
+			}
+			_, want, _ := strings.Cut(v, " ")
+			got, err := get(f)
+			return want, got, err
+		}}
 }
 
 // fileOf returns the file whose position starts v ("2 true": the second).

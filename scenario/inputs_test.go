@@ -145,3 +145,27 @@ expect job1 file 1 tempdir C:\elsewhere\
 	assert.Equal(t, 9, fails[0].Line)
 	assert.Equal(t, `C:\dl\sub\`, fails[0].Got)
 }
+
+// A file's names, the remote one as the script wrote it also on a
+// backend that serves the script's remotes from URLs of its own.
+func TestFileNamesAsWritten(t *testing.T) {
+	sc := parse(t, `user alice
+start A as alice
+remote http://s/f size=100
+A: create job1
+A: addfile job1 http://s/f C:\dl\f.bin
+expect job1 file 1 remote http://s/f
+expect job1 file 1 local C:\dl\f.bin
+expect job1 file 1 local C:\dl\g.bin
+`)
+	for _, be := range []harness.Backend{newSimBackend(t, sim.Options{}), plain{Backend: newSimBackend(t, sim.Options{}), caps: harness.Capabilities{Version: model.BITS10_3}}} {
+		res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: be})
+		require.NoError(t, err)
+		require.Empty(t, res.Skipped)
+		require.Equal(t, 3, res.CheckCount())
+		fails := res.Failures()
+		require.Len(t, fails, 1, "%T", be)
+		assert.Equal(t, 8, fails[0].Line)
+		assert.Equal(t, `C:\dl\f.bin`, fails[0].Got)
+	}
+}

@@ -1390,7 +1390,19 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		w, g, err := get.read(h, e.Parameters)
 		return w, valueOr(g, err)
 	case ExpectFileGet:
-		w, g, err := fileGetters[e.Value].read(h, strconv.Itoa(e.FileN)+" "+e.Parameters)
+		v := e.Parameters
+		if e.Value == "remote" && r.remotes == nil {
+			if url, ok := r.urls[v]; ok { // the backend's own URL for the script's
+				v = url
+			}
+		}
+		w, g, err := fileGetters[e.Value].read(h, strconv.Itoa(e.FileN)+" "+v)
+		if e.Value == "remote" && w == v {
+			w = e.Parameters
+			if g == v {
+				g = e.Parameters
+			}
+		}
 		if w == "" && err != nil {
 			return e.Parameters, err.Error()
 		}

@@ -286,7 +286,7 @@ func TestNewStatementErrorsAreLocated(t *testing.T) {
 		{head + "expect j priority URGENT\n", `test.bits:3:19: not a value for priority (at "URGENT"); use FOREGROUND, HIGH, NORMAL or LOW`},
 		{head + "expect j retrydelay soon\n", `test.bits:3:21: not a value for retrydelay (at "soon")`},
 		{head + "expect j file 0 peer true\n", `test.bits:3:15: not a file number (at "0")`},
-		{head + "expect j file 1 colour red\n", `test.bits:3:17: unknown file property (at "colour"); check validation, peer, completed, bytes, ranges or tempdir`},
+		{head + "expect j file 1 colour red\n", `test.bits:3:17: unknown file property (at "colour"); check validation, peer, completed, bytes, ranges, tempdir, local or remote`},
 		{head + "expect j file 1 ranges 0-100\n", `test.bits:3:24: not a value for ranges (at "0-100")`},
 		{head + "A: addfileranges j http://s/f C:\\f 10\n", `a range is OFFSET+LENGTH or OFFSET+EOF, not "10"`},
 		{head + "A: setvalidation j 1 maybe\n", `test.bits:3:22: not true or false (at "maybe")`},
