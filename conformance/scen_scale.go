@@ -159,34 +159,6 @@ func checkLimitJobsPerMachine(c *C) {
 	c.finalJobsDoNotCount(adminJobs, bob, alice, model.BG_E_TOO_MANY_JOBS_PER_MACHINE, "300 again")
 }
 
-var _ = goScenario(Scenario{Rule: "LIMIT-JOBS-PER-USER", Why: "it creates 60 jobs, a loop a script cannot write", Needs: harness.Capabilities{Version: model.BITS3_0}, Run: checkLimitJobsPerUser})
-
-// checkLimitJobsPerUser checks LIMIT-JOBS-PER-USER. CreateJob by an ordinary
-// user who owns 60 jobs that are not CANCELLED or ACKNOWLEDGED fails with
-// BG_E_TOO_MANY_JOBS_PER_USER.
-func checkLimitJobsPerUser(c *C) {
-	a := c.App(Alice)
-	jobs := createJobs(c, a, 60)
-	j, err := a.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-	assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_USER, "job 61")
-	assert.Nil(c, j)
-
-	c.finalJobsDoNotCount(jobs, a, a, model.BG_E_TOO_MANY_JOBS_PER_USER, "60 again")
-}
-
-var _ = goScenario(Scenario{Rule: "LIMIT-RANGES-PER-FILE", Why: "it adds a file with 500 and 501 ranges, a loop a script cannot write", Needs: harness.Capabilities{Version: model.BITS3_0}, Run: checkLimitRangesPerFile})
-
-// checkLimitRangesPerFile checks LIMIT-RANGES-PER-FILE. AddFileWithRanges by
-// an ordinary user with more than 500 ranges fails with
-// BG_E_TOO_MANY_RANGES_IN_FILE.
-func checkLimitRangesPerFile(c *C) {
-	j := c.Reach(c.App(Alice), model.BG_JOB_STATE_SUSPENDED)
-	url, err := c.B.Remote(harness.RemoteOK, 1<<20)
-	require.NoError(c, err)
-	assert.ErrorIs(c, j.AddFileWithRanges(url, c.LocalName(), manyRanges(501)), model.BG_E_TOO_MANY_RANGES_IN_FILE, "501 ranges")
-	assert.NoError(c, j.AddFileWithRanges(url, c.LocalName(), manyRanges(500)), "500 ranges")
-}
-
 // finalJobsDoNotCount checks that a limit on jobs (tooMany, reached with
 // the jobs full) counts no CANCELLED or ACKNOWLEDGED job: once full[0] is
 // cancelled, first creates one job more and then next is refused again
