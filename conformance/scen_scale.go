@@ -113,33 +113,6 @@ func checkLimitAdminExempt(c *C) {
 	}
 }
 
-var _ = goScenario(Scenario{Rule: "LIMIT-FILES-PER-JOB", Why: "it adds 200 files one by one, a loop a script cannot write", Needs: harness.Capabilities{Version: model.BITS3_0}, Run: checkLimitFilesPerJob})
-
-// checkLimitFilesPerJob checks LIMIT-FILES-PER-JOB. AddFile or AddFileSet by
-// an ordinary user fails with BG_E_TOO_MANY_FILES_IN_JOB when the job would
-// hold more than 200 files.
-func checkLimitFilesPerJob(c *C) {
-	a := c.App(Alice)
-	j, err := a.CreateJob("files", model.BG_JOB_TYPE_DOWNLOAD)
-	require.NoError(c, err)
-	addFilesOneByOne(c, j, 200)
-	url, err := c.B.Remote(harness.RemoteOK, 2048)
-	require.NoError(c, err)
-	assert.ErrorIs(c, j.AddFile(url, c.LocalName()), model.BG_E_TOO_MANY_FILES_IN_JOB, "file 201 by AddFile")
-	assert.ErrorIs(c, j.AddFileSet(fileSet(c, 1)), model.BG_E_TOO_MANY_FILES_IN_JOB, "file 201 by AddFileSet")
-	assert.Equal(c, 200, len(c.Files(j)))
-
-	set, err := a.CreateJob("files", model.BG_JOB_TYPE_DOWNLOAD)
-	require.NoError(c, err)
-	assert.ErrorIs(c, set.AddFileSet(fileSet(c, 201)), model.BG_E_TOO_MANY_FILES_IN_JOB, "AddFileSet of 201")
-
-	most, err := a.CreateJob("files", model.BG_JOB_TYPE_DOWNLOAD)
-	require.NoError(c, err)
-	addFilesOneByOne(c, most, 199)
-	assert.ErrorIs(c, most.AddFileSet(fileSet(c, 2)), model.BG_E_TOO_MANY_FILES_IN_JOB, "AddFileSet of 2 to 199 files")
-	assert.NoError(c, most.AddFileSet(fileSet(c, 1)), "AddFileSet of 1 to 199 files")
-}
-
 var _ = goScenario(Scenario{Rule: "LIMIT-JOBS-PER-MACHINE", Why: "it creates 300 jobs, a loop a script cannot write", Needs: harness.Capabilities{Users: true, Version: model.BITS3_0}, Run: checkLimitJobsPerMachine})
 
 // checkLimitJobsPerMachine checks LIMIT-JOBS-PER-MACHINE. CreateJob by an
