@@ -46,7 +46,7 @@ func checkLimitNoneBeforeBits3(c *C) {
 	assert.Equal(c, 201, len(c.Files(jobs[1])))
 }
 
-var _ = goScenario(Scenario{Rule: "PERSIST-REDELIVER", Why: "it sets a CLSID only where the backend has them, and its expectations depend on two other open rules at once", Needs: harness.Capabilities{Restart: true, CommandLine: true}, Run: checkPersistRedeliver})
+var _ = goScenario(Scenario{Rule: "PERSIST-REDELIVER", Why: "its expectations depend on the readings of two other open rules at once, and a file is named after one reading", Needs: harness.Capabilities{Restart: true, CommandLine: true}, Run: checkPersistRedeliver})
 
 // checkPersistRedeliver checks PERSIST-REDELIVER. A JobTransferred or
 // JobError not yet delivered before a restart is delivered after it (to the
@@ -225,7 +225,7 @@ func checkSecAdminModify(c *C) {
 	assert.NotEqual(c, model.BG_JOB_STATE_CANCELLED, c.State(sj), "the LocalSystem job is not cancelled")
 }
 
-var _ = goScenario(Scenario{Rule: "SEC-OWNER-ONLY", Why: "it calls every method of the job, following the backend's version; most getters are no statement", Needs: harness.Capabilities{Users: true}, Run: checkSecOwnerOnly})
+var _ = goScenario(Scenario{Rule: "SEC-OWNER-ONLY", Why: "it calls every method of another user's job and expects each to fail; most getters are no call statement, and an expectation reads through a handle that works", Needs: harness.Capabilities{Users: true}, Run: checkSecOwnerOnly})
 
 // checkSecOwnerOnly checks SEC-OWNER-ONLY. A caller who neither owns the job
 // nor is an administrator gets E_ACCESSDENIED from every method, and the job
