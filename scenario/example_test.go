@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bitssim/bitssim/harness"
+	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/scenario"
 	"github.com/bitssim/bitssim/sim"
 )
@@ -155,4 +156,50 @@ func (b noRestart) Capabilities() harness.Capabilities {
 	c := b.Backend.Capabilities()
 	c.Restart = false
 	return c
+}
+
+// A script that follows the backend: its when blocks run where the
+// backend meets their condition, and NeedsOn says what the script needs
+// of a given backend.
+func ExampleScript_NeedsOn() {
+	sc, err := scenario.Parse("when.bits", []byte(`start A as alice
+A: create job1
+when version >= 3.0
+  A: setnotifyflags job1 FILE_TRANSFERRED
+  expect job1 flags FILE_TRANSFERRED
+else
+  A: setnotifyflags job1 0x10 -> E_NOTIMPL
+end
+when has clsid
+  class Notifier
+  A: setnotifyclsid job1 Notifier
+end
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	any := sc.Needs()
+	fmt.Printf("any backend: BITS %v, CLSID %v\n", any.Version, any.CLSID)
+	newest := sc.NeedsOn(harness.Capabilities{Version: model.BITS10_3, CLSID: true})
+	fmt.Printf("BITS 10.3 with CLSIDs: BITS %v, CLSID %v\n", newest.Version, newest.CLSID)
+	for _, v := range []model.Version{model.BITS2_0, model.BITS10_3} {
+		b, err := harness.NewSim(sim.Options{Version: v})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: b})
+		_ = b.Close()
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(v, res.Summary())
+	}
+	// Output:
+	// any backend: BITS 0.0, CLSID false
+	// BITS 10.3 with CLSIDs: BITS 5.0, CLSID true
+	// 2.0 when.bits: 1 check, passed
+	// 10.3 when.bits: 1 check, passed
 }
