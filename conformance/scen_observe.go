@@ -32,25 +32,6 @@ func delivMods(c *C, job model.Job) []model.Event { return c.Calls(job, model.Ev
 // delivStd are the default flags plus JobModification.
 const delivStd = model.BG_NOTIFY_JOB_TRANSFERRED | model.BG_NOTIFY_JOB_ERROR | model.BG_NOTIFY_JOB_MODIFICATION
 
-var _ = goScenario(Scenario{Rule: "CLSID-NOT-NOTIFY-INTERFACE", Why: "the reports-instance reading expects GetNotifyInterface to return an object of no app, which 'expect interface' cannot name", Needs: harness.Capabilities{CLSID: true, Version: model.BITS5_0}, Run: checkClsidNotNotifyInterface})
-
-// checkClsidNotNotifyInterface checks CLSID-NOT-NOTIFY-INTERFACE.
-func checkClsidNotNotifyInterface(c *C) {
-	a := c.App(Alice)
-	job := c.Job(a, harness.RemoteOK)
-	c.Do(job.SetNotifyCLSID(c.Class(harness.Behavior{})), "SetNotifyCLSID")
-	c.Transfer(job)
-	require.Len(c, c.Delivered(job, model.EventJobTransferred), 1, "precondition: an instance was activated and notified")
-	cb, err := job.GetNotifyInterface()
-	c.Do(err, "GetNotifyInterface")
-	switch c.Variant("CLSID-NOT-NOTIFY-INTERFACE") {
-	case rules.VarNotReported: // "keeps returning what SetNotifyInterface last set (NULL if nothing)"
-		assert.Nil(c, cb, "GetNotifyInterface after the CLSID instance was activated")
-	case rules.VarReportsInstance: // "returns S_OK and a non-NULL pointer to it"
-		assert.NotNil(c, cb, "GetNotifyInterface after the CLSID instance was activated")
-	}
-}
-
 var _ = goScenario(Scenario{Rule: "CMD-NO-SHELL", Why: "it checks the program and parameters a launch received, which no expectation reads", Needs: harness.Capabilities{CommandLine: true}, Run: checkCmdNoShell})
 
 // checkCmdNoShell checks CMD-NO-SHELL. The program is started with exactly

@@ -176,14 +176,18 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 		e.Value = t.text
 	case "interface":
 		e.Kind = ExpectInterface
-		t, err := one("write e.g. expect job1 interface A, or none")
+		t, err := one("write e.g. expect job1 interface A, any or none")
 		if err != nil {
 			return nil, err
 		}
-		if !strings.EqualFold(t.text, "none") && !p.apps[t.text] {
-			return nil, p.err(line, t, fmt.Sprintf("unknown app %q", t.text), "name an app, or none")
+		anyObject := strings.EqualFold(t.text, "any") && !p.apps[t.text]
+		if !strings.EqualFold(t.text, "none") && !p.apps[t.text] && !anyObject {
+			return nil, p.err(line, t, fmt.Sprintf("unknown app %q", t.text), "name an app, or any, or none")
 		}
 		e.Value = t.text
+		if anyObject {
+			e.Parameters = "any" // an object, whoever's
+		}
 	case "clsid":
 		e.Kind = ExpectCLSID
 		t, err := one("write e.g. expect job1 clsid Notifier, or NULL")

@@ -169,3 +169,22 @@ expect job1 file 1 local C:\dl\g.bin
 		assert.Equal(t, `C:\dl\f.bin`, fails[0].Got)
 	}
 }
+
+// expect interface any: an object, whoever's (CLSID-NOT-NOTIFY-INTERFACE
+// under reports-instance: GetNotifyInterface returns the instance BITS
+// activated, which is no app's).
+func TestInterfaceAnyIsAnObjectWhoever(t *testing.T) {
+	res := run(t, `user alice
+start A as alice
+A: create job1
+expect job1 interface any
+A: setnotifyinterface job1
+expect job1 interface any
+expect job1 interface A
+`)
+	require.Equal(t, 3, res.CheckCount())
+	fails := res.Failures()
+	require.Len(t, fails, 1)
+	assert.Equal(t, 4, fails[0].Line)
+	assert.Equal(t, "none", fails[0].Got)
+}

@@ -1318,6 +1318,9 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		if strings.EqualFold(e.Value, "none") {
 			return "none", map[bool]string{true: "none", false: "an object"}[cb == nil]
 		}
+		if e.Parameters == "any" {
+			return "an object", map[bool]string{true: "none", false: "an object"}[cb == nil]
+		}
 		if cb == nil {
 			return "the object of " + e.Value, "none"
 		}
