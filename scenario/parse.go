@@ -34,6 +34,9 @@
 //	expect since m1 no JobTransferred
 //	expect order job1 FileTransferred then job1 JobTransferred
 //	expect enumjobs A job1
+//	when version >= 3.0              # the backend's version (or: when has clsid); else, end
+//	  A: setnotifyflags job1 FILE_TRANSFERRED
+//	end
 //
 // After every statement the simulator does all the work due at the current
 // time; only advance moves the clock. The README documents every statement.
