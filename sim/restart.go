@@ -32,7 +32,7 @@ func (s *Service) restart(powerLoss bool) error {
 	if err := s.saveState(); err != nil {
 		return fmt.Errorf("sim: restart: %w", err)
 	}
-	s.batch.unsaved, s.batch.err = false, nil
+	s.batch.unsaved = false
 	loaded, err := loadState(s.opts.Store, s.opts.Variants)
 	if err != nil {
 		return fmt.Errorf("sim: restart: %w", err)
