@@ -209,6 +209,7 @@ func TestFlushOnOtherStores(t *testing.T) {
 		require.NoError(t, err)
 		assert.NoError(t, svc.Flush(), "%v: every acknowledged change is already saved", st)
 		require.NoError(t, svc.Close())
-		assert.ErrorIs(t, svc.Flush(), ErrClosed)
+		require.NoError(t, svc.Close(), "a second Close does nothing")
+		assert.ErrorIs(t, svc.Flush(), ErrClosed, "and leaves the service answering")
 	}
 }

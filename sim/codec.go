@@ -265,30 +265,74 @@ func unframe(b []byte) ([]byte, error) {
 // copy of the payload (b itself is not retained); empty slices decode as nil;
 // times decode in UTC.
 func decodeSnapshot(b []byte) (*snapshot, error) {
+	r, err := openSnapshot(b)
+	if err != nil {
+		return nil, err
+	}
+	s := &snapshot{SavedAt: r.savedAt}
+	if r.n > 0 {
+		s.Jobs = make([]jobRecord, 0, r.n)
+	}
+	if err := r.each(func(_ int, j *jobRecord) error {
+		s.Jobs = append(s.Jobs, *j)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// snapshotReader reads the jobs of a snapshot one at a time, as often as
+// needed, without a slice of them all.
+type snapshotReader struct {
+	d       decoder
+	start   int // the offset of the first job
+	savedAt time.Time
+	n       int // jobs
+}
+
+// openSnapshot checks the frame of b and reads the snapshot's header. b must
+// not change while the reader is used (its strings are a copy).
+func openSnapshot(b []byte) (*snapshotReader, error) {
 	payload, err := unframe(b)
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{b: payload, s: string(payload), job: -1, file: -1, v3: binary.LittleEndian.Uint16(b[8:]) == schemaVersion3}
-	s := &snapshot{SavedAt: d.time("SavedAt")}
-	if n := d.count("Jobs", minJobBytes); n > 0 {
-		s.Jobs = make([]jobRecord, n)
-		for i := range s.Jobs {
-			d.job = i
-			d.jobRecord(&s.Jobs[i])
-			if d.err != nil {
-				break
-			}
+	r := &snapshotReader{d: decoder{b: payload, s: string(payload), job: -1, file: -1, v3: binary.LittleEndian.Uint16(b[8:]) == schemaVersion3}}
+	r.savedAt = r.d.time("SavedAt")
+	r.n = r.d.count("Jobs", minJobBytes)
+	if r.d.err != nil {
+		return nil, r.d.err
+	}
+	r.start = r.d.off
+	return r, nil
+}
+
+// each decodes the jobs in order and calls fn with each, in one record
+// that fn must not keep (it may keep the record's strings, files and
+// ranges, which are the job's own). It returns the first error of the
+// decoding or of fn; a decoding error after the last job (trailing bytes)
+// comes after fn has seen every job.
+func (r *snapshotReader) each(fn func(i int, j *jobRecord) error) error {
+	d := &r.d
+	d.off, d.err, d.job, d.file = r.start, nil, -1, -1
+	var j jobRecord
+	for i := 0; i < r.n; i++ {
+		d.job = i
+		j = jobRecord{}
+		d.jobRecord(&j)
+		if d.err != nil {
+			return d.err
 		}
 		d.job = -1
+		if err := fn(i, &j); err != nil {
+			return err
+		}
 	}
-	if d.err == nil && d.off != len(d.b) {
-		d.err = frameError(errTrailing, fmt.Sprintf("%d trailing bytes in the payload", len(d.b)-d.off))
+	if d.off != len(d.b) {
+		return frameError(errTrailing, fmt.Sprintf("%d trailing bytes in the payload", len(d.b)-d.off))
 	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	return s, nil
+	return nil
 }
 
 // ---- encoding ----

@@ -113,7 +113,6 @@ type batcher struct {
 	kick    chan struct{} // arms the flusher (buffer of one)
 	stop    chan struct{} // closed at Close
 	wg      sync.WaitGroup
-	err     error // the last save's failure, until a save succeeds (for Close)
 
 	// after returns a channel that receives once the window has passed
 	// (time.After); saved, when not nil, receives after each background
@@ -148,7 +147,7 @@ func (s *Service) armBatch() {
 
 // flusher is the background save of a batching service: armed, it waits
 // for the window, then saves everything acknowledged so far. A failed
-// save is kept for Flush and Close and tried again a window later.
+// save leaves the changes unsaved and is tried again a window later.
 func (s *Service) flusher(kick, stop <-chan struct{}, after func(time.Duration) <-chan time.Time, saved chan<- error) {
 	defer s.batch.wg.Done()
 	for {
@@ -172,7 +171,7 @@ func (s *Service) flusher(kick, stop <-chan struct{}, after func(time.Duration) 
 // saveBatch saves the state if a change is unsaved (always, when all is
 // set), encoding it under s.mu and writing it outside, so that calls go on
 // during the write. A failure leaves the state unsaved and re-arms the
-// flusher; it is returned, and kept for Flush until a save succeeds.
+// flusher (unless the service is closed); it is returned.
 func (s *Service) saveBatch(all bool) error {
 	b := &s.batch
 	b.saveMu.Lock()
@@ -191,14 +190,12 @@ func (s *Service) saveBatch(all bool) error {
 	defer s.mu.Unlock()
 	if err != nil {
 		err = fmt.Errorf("sim: save snapshot to %s: %w", storeName(s.opts.Store), err)
-		b.err = err
 		b.unsaved = true
 		if !s.closed {
 			s.armBatch()
 		}
 		return err
 	}
-	b.err = nil // what the failed save held is in this one
 	return nil
 }
 

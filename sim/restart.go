@@ -32,15 +32,14 @@ func (s *Service) restart(powerLoss bool) error {
 	if err := s.saveState(); err != nil {
 		return fmt.Errorf("sim: restart: %w", err)
 	}
-	s.batch.unsaved, s.batch.err = false, nil
-	loaded, err := loadState(s.opts.Store, s.opts.Variants)
+	s.batch.unsaved = false
+	found, err := s.loadJobs(powerLoss)
 	if err != nil {
 		return fmt.Errorf("sim: restart: %w", err)
 	}
-	if loaded == nil {
-		loaded = &snapshot{}
+	if !found {
+		s.restore(&snapshot{}, powerLoss)
 	}
-	s.restore(loaded, powerLoss)
 	s.changed() // states moved without setState: wake the waiters
 	return nil
 }
@@ -110,12 +109,29 @@ func (s *Service) saveState() error {
 }
 
 // restore replaces the service's jobs with the snapshot's; s.mu is held.
-//
-// After a power loss (powerLoss), a BITS_JOB_PROPERTY_HIGH_PERFORMANCE job
-// that was transferring loses its progress (PERSIST-HIGH-PERFORMANCE).
 func (s *Service) restore(snap *snapshot, powerLoss bool) {
+	old, now := s.restoreBegin(len(snap.Jobs))
+	for i := range snap.Jobs {
+		s.restoreJob(&snap.Jobs[i], old, now, powerLoss)
+	}
+}
+
+// loadJobs replaces the service's jobs with those saved in its store, if
+// anything was saved (found), streamed from the encoding (loadState);
+// s.mu is held. On an error nothing has changed.
+func (s *Service) loadJobs(powerLoss bool) (found bool, err error) {
+	var old map[model.GUID]*job
+	var now time.Time
+	return loadState(s.opts.Store, s.opts.Variants,
+		func(n int) { old, now = s.restoreBegin(n) },
+		func(rec *jobRecord) { s.restoreJob(rec, old, now, powerLoss) })
+}
+
+// restoreBegin forgets the service's jobs before n are restored, and
+// returns the old jobs (for their handles) and the time; s.mu is held.
+func (s *Service) restoreBegin(n int) (old map[model.GUID]*job, now time.Time) {
 	s.generation++
-	old := s.jobs
+	old = s.jobs
 	for _, j := range old {
 		s.dropInstance(j) // a restart drops the CLSID instances
 		j.stale = true
@@ -123,7 +139,7 @@ func (s *Service) restore(snap *snapshot, powerLoss bool) {
 			j.tidx[i] = -1 // the old timer heap is gone
 		}
 	}
-	s.jobs = make(map[model.GUID]*job, len(snap.Jobs))
+	s.jobs = make(map[model.GUID]*job, n)
 	s.final = nil // PERSIST-FINAL-GONE
 	s.userJobs = map[string]*ownerJobs{}
 	s.runq = [4]runQueue{}
@@ -134,81 +150,87 @@ func (s *Service) restore(snap *snapshot, powerLoss bool) {
 		delete(s.inFlight, k)
 	}
 	s.slotFree.Broadcast()
-	now := s.clock()
-	for _, rec := range snap.Jobs {
-		s.jobOrder++
-		j := newJobStruct()
-		var files []liveFile
-		switch n := len(rec.Files); {
-		case n == 1:
-			files = j.file0[:] // the first file lives in the job
-		case n > 1:
-			files = make([]liveFile, n)
+	return old, s.clock()
+}
+
+// restoreJob restores one job of a snapshot (rec, which it does not keep);
+// s.mu is held.
+//
+// After a power loss (powerLoss), a BITS_JOB_PROPERTY_HIGH_PERFORMANCE job
+// that was transferring loses its progress (PERSIST-HIGH-PERFORMANCE).
+func (s *Service) restoreJob(rec *jobRecord, old map[model.GUID]*job, now time.Time, powerLoss bool) {
+	s.jobOrder++
+	j := newJobStruct()
+	var files []liveFile
+	switch n := len(rec.Files); {
+	case n == 1:
+		files = j.file0[:] // the first file lives in the job
+	case n > 1:
+		files = make([]liveFile, n)
+	}
+	j.rec.fromRecord(rec, files)
+	j.index = s.jobOrder
+	if len(j.rec.Files) == 0 {
+		j.rec.Files = nil
+	}
+	s.jobs[rec.ID] = j
+	j.owner = s.ownerJobs(rec.Owner)
+	j.owner.n++
+	if o := old[rec.ID]; o != nil {
+		o.next = j // handles follow the job across the restart
+	}
+	if next := rules.StateAfterRestart(rec.State, s.opts.Variants); next != rec.State {
+		j.rec.State = next
+		if powerLoss && j.rec.x().HighPerformance {
+			j.forgetProgress() // PERSIST-HIGH-PERFORMANCE
 		}
-		j.rec.fromRecord(&rec, files)
-		j.index = s.jobOrder
-		if len(j.rec.Files) == 0 {
-			j.rec.Files = nil
-		}
-		s.jobs[rec.ID] = j
-		j.owner = s.ownerJobs(rec.Owner)
-		j.owner.n++
-		if o := old[rec.ID]; o != nil {
-			o.next = j // handles follow the job across the restart
-		}
-		if next := rules.StateAfterRestart(rec.State, s.opts.Variants); next != rec.State {
-			j.rec.State = next
-			if powerLoss && j.rec.x().HighPerformance {
-				j.forgetProgress() // PERSIST-HIGH-PERFORMANCE
-			}
-			if next == model.BG_JOB_STATE_TRANSIENT_ERROR {
-				// The interrupted transfer is a transient error: it is
-				// retried after the retry delay.
-				j.rec.RetryDue = 0
-				if j.rec.FirstTransientError.IsZero() {
-					j.rec.FirstTransientError = vt(now)
-				}
-			}
-		}
-		if rules.OwedAfterRestart(j.rec.State, s.opts.Variants) {
-			j.rec.PendingTransferred = j.rec.PendingTransferred || j.rec.State == model.BG_JOB_STATE_TRANSFERRED
-			j.rec.PendingError = j.rec.PendingError || j.rec.State == model.BG_JOB_STATE_ERROR
-		}
-		j.interrupted() // a dynamic download starts again (PERSIST-JOBS)
-		switch j.rec.State {
-		case model.BG_JOB_STATE_QUEUED:
-			s.enqueue(j)
-		case model.BG_JOB_STATE_TRANSIENT_ERROR:
-			if s.waitsWithoutRetry(j) {
-				// No retry (STATE-TRANSIENT-RETRY): a job that waited for
-				// the network is queued if the network is up again
-				// (STATE-NETWORK-LOSS); others keep waiting.
-				if j.rec.x().Error.Code == model.BG_E_NETWORK_DISCONNECTED && !s.offline {
-					j.rec.State = model.BG_JOB_STATE_QUEUED
-					s.enqueue(j)
-				}
-				break
-			}
-			// The retry stays due when it was (STATE-TRANSIENT-RETRY), and the
-			// no-progress timeout keeps counting.
-			due := j.rec.RetryDue.Time()
-			if due.IsZero() {
-				due = now.Add(rules.ClampRetryDelay(j.rec.x().MinimumRetryDelay))
-			}
-			j.rec.RetryDue = vt(due)
-			s.schedule(due, taskRetryDue, j, 0)
-			if !j.rec.FirstTransientError.IsZero() {
-				s.schedule(j.rec.FirstTransientError.Time().Add(j.rec.x().NoProgressTimeout), taskNoProgress, j, 0)
+		if next == model.BG_JOB_STATE_TRANSIENT_ERROR {
+			// The interrupted transfer is a transient error: it is
+			// retried after the retry delay.
+			j.rec.RetryDue = 0
+			if j.rec.FirstTransientError.IsZero() {
+				j.rec.FirstTransientError = vt(now)
 			}
 		}
-		due := j.rec.LastActivity.Time().Add(rules.JobInactivityTimeout)
-		if due.Before(now) {
-			due = now
+	}
+	if rules.OwedAfterRestart(j.rec.State, s.opts.Variants) {
+		j.rec.PendingTransferred = j.rec.PendingTransferred || j.rec.State == model.BG_JOB_STATE_TRANSFERRED
+		j.rec.PendingError = j.rec.PendingError || j.rec.State == model.BG_JOB_STATE_ERROR
+	}
+	j.interrupted() // a dynamic download starts again (PERSIST-JOBS)
+	switch j.rec.State {
+	case model.BG_JOB_STATE_QUEUED:
+		s.enqueue(j)
+	case model.BG_JOB_STATE_TRANSIENT_ERROR:
+		if s.waitsWithoutRetry(j) {
+			// No retry (STATE-TRANSIENT-RETRY): a job that waited for
+			// the network is queued if the network is up again
+			// (STATE-NETWORK-LOSS); others keep waiting.
+			if j.rec.x().Error.Code == model.BG_E_NETWORK_DISCONNECTED && !s.offline {
+				j.rec.State = model.BG_JOB_STATE_QUEUED
+				s.enqueue(j)
+			}
+			break
 		}
-		s.schedule(due, taskInactivity, j, 0)
-		if j.rec.PendingTransferred || j.rec.PendingError || j.hasPendingFiles() {
-			s.kickNotify(j)
+		// The retry stays due when it was (STATE-TRANSIENT-RETRY), and the
+		// no-progress timeout keeps counting.
+		due := j.rec.RetryDue.Time()
+		if due.IsZero() {
+			due = now.Add(rules.ClampRetryDelay(j.rec.x().MinimumRetryDelay))
 		}
+		j.rec.RetryDue = vt(due)
+		s.schedule(due, taskRetryDue, j, 0)
+		if !j.rec.FirstTransientError.IsZero() {
+			s.schedule(j.rec.FirstTransientError.Time().Add(j.rec.x().NoProgressTimeout), taskNoProgress, j, 0)
+		}
+	}
+	due := j.rec.LastActivity.Time().Add(rules.JobInactivityTimeout)
+	if due.Before(now) {
+		due = now
+	}
+	s.schedule(due, taskInactivity, j, 0)
+	if j.rec.PendingTransferred || j.rec.PendingError || j.hasPendingFiles() {
+		s.kickNotify(j)
 	}
 }
 

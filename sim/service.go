@@ -130,11 +130,9 @@ func New(opts Options) (*Service, error) {
 		_ = s.unlockStore() // the settings' error is the one to report
 		return nil, err
 	}
-	if snap, err := loadState(o.Store, o.Variants); err != nil {
+	if _, err := s.loadJobs(false); err != nil {
 		_ = s.unlockStore() // the load error is the one to report
 		return nil, err
-	} else if snap != nil {
-		s.restore(snap, false)
 	}
 	if o.Clock == Automatic {
 		s.wake = make(chan struct{}, 1)

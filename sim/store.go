@@ -56,17 +56,6 @@ func reusable(buf []byte, n int) bool {
 	return buf != nil && cap(buf) >= n && cap(buf)/4 <= n
 }
 
-// decode decodes the saved data in place (decodeSnapshot keeps no
-// reference to it), or returns (nil, nil) if nothing was saved.
-func (m *MemoryStore) decode() (*snapshot, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.data == nil {
-		return nil, nil
-	}
-	return decodeSnapshot(m.data)
-}
-
 // Load returns a copy of the saved data, or (nil, nil) if nothing was saved.
 func (m *MemoryStore) Load() ([]byte, error) {
 	m.mu.Lock()
@@ -291,39 +280,77 @@ func saveSnapshot(st Store, s *snapshot) error {
 // loadSnapshot loads and decodes the snapshot in st. It returns (nil, nil)
 // when nothing was ever saved; corrupt data is an error naming the store
 // (for a FileStore, its path).
-func loadSnapshot(st Store) (*snapshot, error) {
-	if m, ok := st.(*MemoryStore); ok { // without Load's copy
-		s, err := m.decode()
-		if err != nil {
-			return nil, fmt.Errorf("sim: load snapshot from %s: %w", storeName(st), err)
+func loadSnapshot(st Store) (snap *snapshot, err error) {
+	err = withStoreData(st, func(data []byte) error {
+		if data != nil {
+			snap, err = decodeSnapshot(data)
 		}
-		return s, nil
-	}
-	data, err := st.Load()
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("sim: load snapshot from %s: %w", storeName(st), err)
+		return nil, err
 	}
-	if data == nil {
-		return nil, nil
-	}
-	s, err := decodeSnapshot(data)
-	if err != nil {
-		return nil, fmt.Errorf("sim: load snapshot from %s: %w", storeName(st), err)
-	}
-	return s, nil
+	return snap, nil
 }
 
-// loadState loads the snapshot in st for a service: it decodes it and
-// validates every field (validateSnapshot) for a service following the
-// readings sel. Errors name the store (for a FileStore, its path), the job,
-// the file and the field.
-func loadState(st Store, sel rules.Selection) (*snapshot, error) {
-	s, err := loadSnapshot(st)
-	if err != nil || s == nil {
-		return s, err
+// withStoreData calls fn with the data saved in st (nil when nothing was
+// saved): a MemoryStore's own, under its lock, without Load's copy. An
+// error of the load or of fn names the store (for a FileStore, its path).
+func withStoreData(st Store, fn func(data []byte) error) error {
+	var err error
+	if m, ok := st.(*MemoryStore); ok {
+		m.mu.Lock()
+		err = fn(m.data)
+		m.mu.Unlock()
+	} else {
+		var data []byte
+		if data, err = st.Load(); err == nil {
+			err = fn(data)
+		}
 	}
-	if err := validateSnapshot(s, sel); err != nil {
-		return nil, fmt.Errorf("sim: load snapshot from %s: %w", storeName(st), err)
+	if err != nil {
+		return fmt.Errorf("sim: load snapshot from %s: %w", storeName(st), err)
 	}
-	return s, nil
+	return nil
+}
+
+// loadState loads the snapshot in st for a service following the readings
+// sel, in two passes over its encoding and without a slice of its jobs: the
+// first decodes and validates every field of every job (validateSnapshot),
+// and only when all decode and are valid does the second decode them again and call
+// begin with their number, then fn with each (in a record fn must not
+// keep). It reports whether anything was saved. Errors name the store (for
+// a FileStore, its path), the job, the file and the field.
+func loadState(st Store, sel rules.Selection, begin func(n int), fn func(j *jobRecord)) (found bool, err error) {
+	err = withStoreData(st, func(data []byte) error {
+		if data == nil {
+			return nil
+		}
+		found = true
+		r, err := openSnapshot(data)
+		if err != nil {
+			return err
+		}
+		// A decoding error comes first, then the first invalid field, as
+		// when the snapshot is decoded whole and then validated.
+		v := newValidator(sel, r.n)
+		invalid := v.savedAt(r.savedAt)
+		if err := r.each(func(i int, j *jobRecord) error {
+			if invalid == nil {
+				invalid = v.job(i, j)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if invalid != nil {
+			return invalid
+		}
+		begin(r.n)
+		return r.each(func(_ int, j *jobRecord) error {
+			fn(j)
+			return nil
+		})
+	})
+	return found, err
 }

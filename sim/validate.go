@@ -34,27 +34,49 @@ func (e *loadError) Unwrap() error { return model.E_INVALIDARG }
 // damaged or hand-made is refused with an error rather than loaded into a
 // service that would misbehave (or panic) on it.
 func validateSnapshot(s *snapshot, sel rules.Selection) error {
-	if !s.SavedAt.IsZero() && !inRange(s.SavedAt) {
-		return fmt.Errorf("sim: invalid snapshot: SavedAt: %v is outside %v..%v: %w", s.SavedAt, MinTime, MaxTime, model.E_INVALIDARG)
+	v := newValidator(sel, len(s.Jobs))
+	if err := v.savedAt(s.SavedAt); err != nil {
+		return err
 	}
-	seen := make(map[model.GUID]int, len(s.Jobs))
 	for i := range s.Jobs {
-		j := &s.Jobs[i]
-		fail := func(file int, field, format string, args ...any) error {
-			return &loadError{job: i, id: j.ID, file: file, field: field, msg: fmt.Sprintf(format, args...)}
-		}
-		if j.ID.IsNull() {
-			return fail(-1, "ID", "GUID_NULL")
-		}
-		if k, dup := seen[j.ID]; dup {
-			return fail(-1, "ID", "the same ID as job %d", k)
-		}
-		seen[j.ID] = i
-		if err := validateJob(j, sel, fail); err != nil {
+		if err := v.job(i, &s.Jobs[i]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// validator is validateSnapshot one job at a time.
+type validator struct {
+	sel  rules.Selection
+	seen map[model.GUID]int
+}
+
+func newValidator(sel rules.Selection, n int) *validator {
+	return &validator{sel: sel, seen: make(map[model.GUID]int, n)}
+}
+
+// savedAt checks the snapshot's time.
+func (v *validator) savedAt(t time.Time) error {
+	if !t.IsZero() && !inRange(t) {
+		return fmt.Errorf("sim: invalid snapshot: SavedAt: %v is outside %v..%v: %w", t, MinTime, MaxTime, model.E_INVALIDARG)
+	}
+	return nil
+}
+
+// job checks job i, j, and that no earlier job has its ID.
+func (v *validator) job(i int, j *jobRecord) error {
+	fail := func(file int, field, format string, args ...any) error {
+		return &loadError{job: i, id: j.ID, file: file, field: field, msg: fmt.Sprintf(format, args...)}
+	}
+	if j.ID.IsNull() {
+		return fail(-1, "ID", "GUID_NULL")
+	}
+	if k, dup := v.seen[j.ID]; dup {
+		return fail(-1, "ID", "the same ID as job %d", k)
+	}
+	v.seen[j.ID] = i
+	return validateJob(j, v.sel, fail)
 }
 
 func validateJob(j *jobRecord, sel rules.Selection, fail func(file int, field, format string, args ...any) error) error {
