@@ -128,6 +128,11 @@ log "took over the BITS manager classes; Job5 proxy installed"
 # --- 2. the server -----------------------------------------------------------------
 server_pid=""
 start_server() {
+    # Another server (another run of this script on the machine) on the
+    # port would answer our control requests: refuse to share it.
+    if ctl status >/dev/null 2>&1; then
+        die "something already answers on the control port 127.0.0.1:$port (another run?): set CTL_PORT"
+    fi
     "${noproxy[@]}" "$wine" "$work/bitssim-comserver.exe" "${server_args[@]}" </dev/null >>"$report_dir/server.out" 2>&1 &
     server_pid=$!
     bg_pids+=("$server_pid")
