@@ -1067,3 +1067,24 @@ func restartB2I(b bool) int {
 	}
 	return 0
 }
+
+// A job that survives a restart is still cancelled once it has gone
+// without activity for the inactivity timeout: at most 90 days after the
+// restart, however the restart counts (STATE-INACTIVITY-CANCEL), and not
+// before the timeout has passed since its last change.
+//
+// Rules: STATE-INACTIVITY-CANCEL, PERSIST-JOBS
+func TestRestartKeepsTheInactivityCancel(t *testing.T) {
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	app := smtApp(t, svc, "app", smtAlice)
+	j := smtJob(t, app, "idle", model.BG_JOB_TYPE_DOWNLOAD)
+	const day = 24 * time.Hour
+	smtAdvance(t, svc, 10*day)
+	require.NoError(t, svc.Restart())
+	assert.Equal(t, model.BG_JOB_STATE_SUSPENDED, smtState(t, j), "PERSIST-JOBS: the job survives")
+	smtAdvance(t, svc, 80*day-time.Second)
+	assert.Equal(t, model.BG_JOB_STATE_SUSPENDED, smtState(t, j), "not yet 90 days since its last change")
+	smtAdvance(t, svc, 10*day+2*time.Second)
+	assert.Equal(t, model.BG_JOB_STATE_CANCELLED, smtState(t, j), "90 days after the restart, without activity")
+}

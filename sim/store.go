@@ -316,7 +316,7 @@ func withStoreData(st Store, fn func(data []byte) error) error {
 
 // loadState loads the snapshot in st for a service following the readings
 // sel, in two passes over its encoding and without a slice of its jobs: the
-// first decodes and validates every field of every job (validateSnapshot),
+// first decodes and validates every field of every job (validator),
 // and only when all decode and are valid does the second decode them again and call
 // begin with their number, then fn with each (in a record fn must not
 // keep). It reports whether anything was saved. Errors name the store (for

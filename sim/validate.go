@@ -29,24 +29,10 @@ func (e *loadError) Error() string {
 // Unwrap makes errors.Is(err, model.E_INVALIDARG) hold.
 func (e *loadError) Unwrap() error { return model.E_INVALIDARG }
 
-// validateSnapshot checks every field of a decoded snapshot against what
-// the service itself can produce, so that a snapshot that decodes but was
-// damaged or hand-made is refused with an error rather than loaded into a
-// service that would misbehave (or panic) on it.
-func validateSnapshot(s *snapshot, sel rules.Selection) error {
-	v := newValidator(sel, len(s.Jobs))
-	if err := v.savedAt(s.SavedAt); err != nil {
-		return err
-	}
-	for i := range s.Jobs {
-		if err := v.job(i, &s.Jobs[i]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// validator is validateSnapshot one job at a time.
+// validator checks every field of a decoded snapshot, job by job, against
+// what the service itself can produce, so that a snapshot that decodes but
+// was damaged or hand-made is refused with an error rather than loaded into
+// a service that would misbehave (or panic) on it.
 type validator struct {
 	sel  rules.Selection
 	seen map[model.GUID]int
