@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"runtime"
 	"syscall"
-	"time"
 	"unsafe"
 
 	"github.com/bitssim/bitssim/model"
@@ -39,16 +38,6 @@ type (
 // E_NOINTERFACE when punk answers none.
 func newRemoteCallback(s *Server, punk uintptr, app *sim.App) (model.Callback, error) {
 	p, h := comQuery(punk, iidCallback)
-	// Under Wine 8.0 a QueryInterface through the proxy of an object a
-	// client has just passed in now and then answers E_NOINTERFACE for an
-	// object that has the interface (seen in 1 or 2 of the suite's ~100
-	// rules a run, a different one each time); ask again before believing
-	// it. An object that lacks the interface answers the same each time.
-	for try := 2; h == model.E_NOINTERFACE && try <= 3; try++ {
-		time.Sleep(20 * time.Millisecond)
-		p, h = comQuery(punk, iidCallback)
-		logf("QueryInterface(IBackgroundCopyCallback) answered E_NOINTERFACE; try %d: %v", try, h)
-	}
 	if h.Failed() {
 		if isDead(h) {
 			s.appDied(app)

@@ -23,14 +23,23 @@
 #   4. the restart proof: seed.exe leaves a SUSPENDED job with a
 #      notification CLSID; the server is stopped and started on the same
 #      store; the job is still there, SUSPENDED, with its CLSID;
-#   5. the winbits conformance suite (harness/winbits, unmodified: the
-#      takeover hands it the server) against the expected list
+#   5. Wine's own qmgr tests (Wine 8.0's dlls/qmgr/tests, fetched from
+#      Debian's wine source package and built by
+#      scripts/wine/qmgr-tests/build.sh) against the reviewed list
+#      comserver/testdata/qmgr-failures.txt (BITSSIM_QMGR_TESTS=0 skips
+#      them);
+#   6. the winbits conformance suite (harness/winbits: the takeover hands
+#      it the server) with the server's manual clock, moved through the
+#      control plane (BITSSIM_CTL), against the expected list
 #      comserver/testdata/com-divergences.txt (BITSSIM_COM_SUITE=0 skips it).
 #
 # Usage: scripts/wine-com-server.sh
 # Environment:
 #   BITSSIM_REPORT_DIR  where the logs go (default ./wine-report/com-server)
-#   CTL_PORT            the control plane's port (default 7391)
+#   CTL_PORT            the control plane's port (default 7391; the script
+#                       refuses one that something already answers on)
+#   BITSSIM_CACHE       where Wine's qmgr test sources are cached
+#                       (default ~/.cache/bitssim)
 #   GO                  the go command (default go)
 # Exit status: 0 when every proof passed; 1 when a proof failed; 2 on a
 # set-up error.
