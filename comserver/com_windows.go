@@ -15,22 +15,11 @@ import (
 
 // The COM plumbing is internal/com's, shared with harness/winbits; this
 // file gives its pieces the short names the server's files use, and holds
-// the two COM calls only a server makes (the caller's identity).
+// the RPC call that tells the caller's process.
 
 var (
-	modole32                  = windows.NewLazySystemDLL("ole32.dll")
-	procCoRegisterClassObject = modole32.NewProc("CoRegisterClassObject")
-	procCoRevokeClassObject   = modole32.NewProc("CoRevokeClassObject")
-	procCoImpersonateClient   = modole32.NewProc("CoImpersonateClient")
-	procCoRevertToSelf        = modole32.NewProc("CoRevertToSelf")
-
 	modrpcrt4                        = windows.NewLazySystemDLL("rpcrt4.dll")
 	procIRpcBindingInqLocalClientPID = modrpcrt4.NewProc("I_RpcBindingInqLocalClientPID")
-)
-
-const (
-	clsctxLocalServer = com.ClsctxLocalServer
-	regclsMultipleUse = com.RegclsMultipleUse
 )
 
 // Interface identifiers the server answers or calls.

@@ -9,12 +9,11 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
-	"unsafe"
 
 	"golang.org/x/sys/windows"
 
 	"github.com/bitssim/bitssim/harness/winbits"
+	"github.com/bitssim/bitssim/internal/com"
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/sim"
 )
@@ -212,11 +211,10 @@ func (s *Server) caller() (*sim.App, error) {
 func (s *Server) callerAccount() model.Account {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	r, _, _ := syscall.SyscallN(procCoImpersonateClient.Addr())
-	if model.HRESULT(uint32(r)).Failed() {
+	if com.ImpersonateClient().Failed() {
 		return s.cfg.User
 	}
-	defer syscall.SyscallN(procCoRevertToSelf.Addr())
+	defer com.RevertToSelf()
 	var tok windows.Token
 	if err := windows.OpenThreadToken(windows.CurrentThread(), windows.TOKEN_QUERY, true, &tok); err != nil {
 		return s.cfg.User
@@ -338,12 +336,9 @@ func (s *Server) Serve(clsids ...model.GUID) error {
 		s.factory = newObject(factoryVtbl, &factoryObj{s: s}, iidClassFactory)
 	}
 	for _, c := range clsids {
-		w := toWin(c)
-		var cookie uint32
-		r, _, _ := syscall.SyscallN(procCoRegisterClassObject.Addr(), uintptr(unsafe.Pointer(&w)),
-			s.factory.ptr(), clsctxLocalServer, regclsMultipleUse, uintptr(unsafe.Pointer(&cookie)))
-		if h := model.HRESULT(uint32(r)); h.Failed() {
-			return fmt.Errorf("comserver: CoRegisterClassObject(%v): %w", c, h)
+		cookie, err := com.RegisterClassObject(c, s.factory.ptr())
+		if err != nil {
+			return fmt.Errorf("comserver: %w", err)
 		}
 		s.cookies = append(s.cookies, cookie)
 	}
@@ -365,9 +360,8 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	var errs []error
 	for _, c := range cookies {
-		r, _, _ := syscall.SyscallN(procCoRevokeClassObject.Addr(), uintptr(c))
-		if h := model.HRESULT(uint32(r)); h.Failed() {
-			errs = append(errs, fmt.Errorf("CoRevokeClassObject: %w", h))
+		if err := com.RevokeClassObject(c); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if err := s.svc.Close(); err != nil {

@@ -170,6 +170,21 @@ func RevokeClassObject(cookie uint32) error {
 	return nil
 }
 
+// ImpersonateClient is CoImpersonateClient: the current thread, serving a
+// COM call, takes the caller's identity until RevertToSelf. It fails
+// outside a call (and inside calls under Wine 8.0, 0x80010117).
+func ImpersonateClient() model.HRESULT {
+	r, _, _ := syscall.SyscallN(procCoImpersonateClient.Addr())
+	return model.HRESULT(uint32(r))
+}
+
+// RevertToSelf is CoRevertToSelf: the thread takes its own identity back
+// after ImpersonateClient.
+func RevertToSelf() model.HRESULT {
+	r, _, _ := syscall.SyscallN(procCoRevertToSelf.Addr())
+	return model.HRESULT(uint32(r))
+}
+
 // foreign converts the address of memory Go does not manage (COM's
 // allocations and objects) to a pointer.
 func foreign(p uintptr) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&p)) }

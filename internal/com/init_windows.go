@@ -22,6 +22,8 @@ var (
 	procCoRegisterClassObject = modole32.NewProc("CoRegisterClassObject")
 	procCoRevokeClassObject   = modole32.NewProc("CoRevokeClassObject")
 	procCoTaskMemAlloc        = modole32.NewProc("CoTaskMemAlloc")
+	procCoImpersonateClient   = modole32.NewProc("CoImpersonateClient")
+	procCoRevertToSelf        = modole32.NewProc("CoRevertToSelf")
 )
 
 const (

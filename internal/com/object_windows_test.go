@@ -177,3 +177,13 @@ func TestInit(t *testing.T) {
 	require.NoError(t, Init())
 	assert.NoError(t, Init(), "idempotent")
 }
+
+// Outside a COM call there is no client to impersonate.
+func TestImpersonateOutsideACall(t *testing.T) {
+	require.NoError(t, Init())
+	h := ImpersonateClient()
+	if h.Succeeded() {
+		RevertToSelf()
+	}
+	assert.True(t, h.Failed(), "CoImpersonateClient outside a call: %v", h)
+}
