@@ -37,6 +37,9 @@
 //	when version >= 3.0              # the backend's version (or: when has clsid); else, end
 //	  A: setnotifyflags job1 FILE_TRANSFERRED
 //	end
+//	repeat 60                        # the lines up to end, 60 times; {i} is 1, 2, ... 60
+//	  A: create j{i}
+//	end
 //
 // After every statement the simulator does all the work due at the current
 // time; only advance moves the clock. The README documents every statement.
