@@ -28,7 +28,7 @@ func secLostJob(c *C, loser, admin harness.App) (lost, adminJob model.Job) {
 	return lost, adminJob
 }
 
-var _ = goScenario(Scenario{Rule: "LIMIT-NONE-BEFORE-BITS3", Why: "it creates 301 jobs and adds 201 files one by one, loops a script cannot write", Run: checkLimitNoneBeforeBits3})
+var _ = goScenario(Scenario{Rule: "LIMIT-NONE-BEFORE-BITS3", Why: "the rule is only about BITS before 3.0: a file (repeat blocks can make its 301 jobs and 201 files) runs on every version, and under when version < 3.0 it would check nothing on 3.0 and later, which the suite counts as a failure; no need says at most a version", Run: checkLimitNoneBeforeBits3})
 
 // checkLimitNoneBeforeBits3 checks LIMIT-NONE-BEFORE-BITS3. Before BITS 3.0,
 // CreateJob, AddFile and AddFileSet enforce no limit on jobs per user or

@@ -24,15 +24,6 @@ func fiProgress(c *C, j model.Job) []model.FileProgress {
 	return out
 }
 
-// manyRanges returns n ascending, disjoint ranges of 10 bytes.
-func manyRanges(n int) []model.FileRange {
-	out := make([]model.FileRange, n)
-	for i := range out {
-		out[i] = model.FileRange{InitialOffset: uint64(i) * 100, Length: 10}
-	}
-	return out
-}
-
 var _ = goScenario(Scenario{Rule: "FILE-FIFO", Why: "it checks an invariant of every file's progress at every second of the transfer, a loop a script cannot write", Needs: harness.Capabilities{VirtualTime: true}, Run: checkFileFifo})
 
 // checkFileFifo checks FILE-FIFO. Exact time: each file must be caught part-
@@ -83,71 +74,4 @@ func checkFileFifo(c *C) {
 		}
 		assert.Equal(c, locals, order, "FileTransferred in the order the files were added")
 	}
-}
-
-var _ = goScenario(Scenario{Rule: "LIMIT-ADMIN-EXEMPT", Why: "it creates hundreds of jobs and files, a loop a script cannot write", Needs: harness.Capabilities{Users: true, Version: model.BITS3_0}, Run: checkLimitAdminExempt})
-
-// checkLimitAdminExempt checks LIMIT-ADMIN-EXEMPT. Administrators,
-// LocalSystem, LocalService and NetworkService are exempt from the 60 jobs
-// per user, 300 jobs per machine, 200 files per job and 500 ranges per file.
-func checkLimitAdminExempt(c *C) {
-	exempt := []model.Account{Admin, model.LocalSystem, model.LocalService, model.NetworkService}
-	apps := make([]harness.App, len(exempt))
-	for i, u := range exempt {
-		apps[i] = c.App(u)
-		jobs := createJobs(c, apps[i], 61) // one more than the 60 per user
-		addFilesOneByOne(c, jobs[0], 201)  // one more than the 200 per job
-		assert.Equal(c, 201, len(c.Files(jobs[0])), "201 files in a job of %s", u.Name)
-		url, err := c.B.Remote(harness.RemoteOK, 1<<20)
-		require.NoError(c, err)
-		assert.NoError(c, jobs[1].AddFileWithRanges(url, c.LocalName(), manyRanges(501)),
-			"501 ranges by %s", u.Name)
-	}
-	// 244 jobs exist; the administrator brings them to 300.
-	createJobs(c, apps[0], 300-4*61)
-	_, err := c.App(Alice).CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-	require.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_MACHINE, "precondition: the machine is full for Alice")
-	for i, u := range exempt {
-		_, err := apps[i].CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-		assert.NoError(c, err, "CreateJob by %s with 300 or more jobs on the machine", u.Name)
-	}
-}
-
-var _ = goScenario(Scenario{Rule: "LIMIT-JOBS-PER-MACHINE", Why: "it creates 300 jobs, a loop a script cannot write", Needs: harness.Capabilities{Users: true, Version: model.BITS3_0}, Run: checkLimitJobsPerMachine})
-
-// checkLimitJobsPerMachine checks LIMIT-JOBS-PER-MACHINE. CreateJob by an
-// ordinary user fails with BG_E_TOO_MANY_JOBS_PER_MACHINE once 300 jobs that
-// are not CANCELLED or ACKNOWLEDGED exist.
-func checkLimitJobsPerMachine(c *C) {
-	alice, bob, admin := c.App(Alice), c.App(Bob), c.App(Admin)
-	createJobs(c, alice, 59)
-	createJobs(c, bob, 59)
-	adminJobs := createJobs(c, admin, 300-59-59) // 300 in all
-	for _, u := range []harness.App{alice, bob} {
-		j, err := u.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-		assert.ErrorIs(c, err, model.BG_E_TOO_MANY_JOBS_PER_MACHINE, "CreateJob by %s with 300 jobs", u.User().Name)
-		assert.Nil(c, j)
-	}
-
-	c.finalJobsDoNotCount(adminJobs, bob, alice, model.BG_E_TOO_MANY_JOBS_PER_MACHINE, "300 again")
-}
-
-// finalJobsDoNotCount checks that a limit on jobs (tooMany, reached with
-// the jobs full) counts no CANCELLED or ACKNOWLEDGED job: once full[0] is
-// cancelled, first creates one job more and then next is refused again
-// (again says why); once full[1] is acknowledged, next creates one more.
-func (c *C) finalJobsDoNotCount(full []model.Job, first, next harness.App, tooMany error, again string) {
-	c.Do(full[0].Cancel(), "Cancel")
-	_, err := first.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-	assert.NoError(c, err, "a CANCELLED job does not count")
-	_, err = next.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-	assert.ErrorIs(c, err, tooMany, again)
-
-	done := full[1]
-	c.AddFile(done, harness.RemoteOK, 2048)
-	c.Transfer(done)
-	_, err = done.Complete()
-	c.Do(err, "Complete")
-	_, err = next.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-	assert.NoError(c, err, "an ACKNOWLEDGED job does not count")
 }

@@ -37,6 +37,9 @@
 //	when version >= 3.0              # the backend's version (or: when has clsid); else, end
 //	  A: setnotifyflags job1 FILE_TRANSFERRED
 //	end
+//	repeat 60                        # the lines up to end, 60 times; {i} is 1, 2, ... 60
+//	  A: create j{i}
+//	end
 //
 // After every statement the simulator does all the work due at the current
 // time; only advance moves the clock. The README documents every statement.
@@ -126,7 +129,8 @@ var verbs = map[string]verbSpec{
 	"mark":                 {false, 1, 1, "mark NAME (then: expect since NAME ...)", nil},
 	"when":                 {false, 2, 3, "when version >=|>|<=|<|==|!= X.Y | when has clsid|cmdline|restart|crash|users|virtual-time|network|powerloss|localfiles (the statements up to else or end run only on such a backend)", nil},
 	"else":                 {false, 0, 0, "else (after when: the statements up to end run when the when's condition does not hold)", nil},
-	"end":                  {false, 0, 0, "end (closes a when block)", nil},
+	"end":                  {false, 0, 0, "end (closes a when or repeat block)", nil},
+	"repeat":               {false, 1, 1, "repeat N (the lines up to its end, N times; {i} in them is 1, 2, ... N)", nil},
 	"create":               {true, 1, 3, "APP: create JOB [download|upload|upload_reply] [DISPLAYNAME]", nil},
 	"getjob":               {true, 1, 1, "APP: getjob JOB|GUID (a GUID that names no job: GetJob with that ID)", nil},
 	"addfileset":           {true, 3, -1, "APP: addfileset JOB URL LOCALPATH [URL LOCALPATH]... (AddFileSet of the pairs)", nil},
@@ -217,28 +221,52 @@ func Validate(name string, src io.Reader) error {
 // statements (version, seed, variant) go into sc, the others come out of
 // next, so that a long script can run without being held in memory.
 type stmtReader struct {
-	sc      *Script // the header; Stmts stays empty
-	p       *parser
+	sc *Script // the header; Stmts stays empty
+	p  *parser
+	lineSource
+	n    int     // statements returned
+	toks []token // reused for every line
+	line string  // the line of the statement next returned last
+}
+
+// lineSource reads a script's lines, playing its repeat blocks: the
+// statement reader and a Plan's reader read the same lines through it.
+type lineSource struct {
 	scanner *bufio.Scanner
-	lineNo  int
-	n       int     // statements returned
-	toks    []token // reused for every line
-	line    string  // the line of the statement next returned last
+	lineNo  int // lines of the file read
+	// virt counts the lines next returned: a repeat block's lines once
+	// per iteration. A Plan numbers its statements' lines with it.
+	virt int
+	// repeat is the repeat block being played, nil outside one.
+	repeat *repeatBlock
+	toks   []token // of a repeat block's lines, reused
+}
+
+// repeatBlock is a repeat statement's body, played n times: its lines
+// with their numbers in the file, and where the play is.
+type repeatBlock struct {
+	body []bodyLine
+	n    int
+	i    int // the iteration, from 1
+	pos  int // the next line of body
+}
+
+// bodyLine is one line of a repeat block.
+type bodyLine struct {
+	no   int
+	text string
 }
 
 func newStmtReader(name string, r io.Reader) *stmtReader {
 	sc := &Script{File: name, Version: model.BITS10_3, Seed: 1}
 	p := &parser{file: name, apps: map[string]bool{}, jobs: map[string]int{}, classes: map[string]bool{}, users: map[string]bool{}, marks: map[string]bool{}}
-	return &stmtReader{sc: sc, p: p, scanner: newLineScanner(r)}
+	return &stmtReader{sc: sc, p: p, lineSource: lineSource{scanner: newLineScanner(r)}}
 }
 
-// text returns the line just scanned: a copy, or with p.view the
-// scanner's own bytes, valid until the next Scan.
-func (sr *stmtReader) text() string {
-	if !sr.p.view {
-		return sr.scanner.Text()
-	}
-	b := sr.scanner.Bytes()
+// view returns the line just scanned: the scanner's own bytes, valid
+// until the next Scan.
+func (ls *lineSource) view() string {
+	b := ls.scanner.Bytes()
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
@@ -253,10 +281,14 @@ func newLineScanner(r io.Reader) *bufio.Scanner {
 // script is an error.
 func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 	name, p, sc := sr.sc.File, sr.p, sr.sc
-	for sr.scanner.Scan() {
-		sr.lineNo++
-		lineNo := sr.lineNo
-		line := sr.text()
+	for {
+		lineNo, line, more := sr.nextLine()
+		if !more {
+			break
+		}
+		if !p.view {
+			line = strings.Clone(line)
+		}
 		sr.line = line
 		toks, code, err := lexInto(sr.toks, name, lineNo, line)
 		sr.toks = toks
@@ -264,6 +296,12 @@ func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 			return st, false, err
 		}
 		if len(toks) == 0 {
+			continue
+		}
+		if t := toks[0]; !t.quoted && strings.EqualFold(t.text, "repeat") {
+			if err := sr.startRepeat(name, lineNo, toks); err != nil {
+				return st, false, err
+			}
 			continue
 		}
 		st, err := p.stmt(lineNo, strings.TrimSpace(line[:code]), toks)
@@ -347,6 +385,91 @@ func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 			Hint: "write e.g. start A as alice, then calls and expect statements (bitssim run --help lists them)"}
 	}
 	return st, false, nil
+}
+
+// nextLine returns the next line to parse and its number in the file:
+// the next of a repeat block being played, or the file's next (the
+// scanner's bytes, valid until the next call); more is false at the end
+// of the file.
+func (ls *lineSource) nextLine() (no int, line string, more bool) {
+	if b := ls.repeat; b != nil {
+		if b.pos == len(b.body) {
+			b.i, b.pos = b.i+1, 0
+		}
+		if b.i <= b.n && len(b.body) > 0 {
+			l := b.body[b.pos]
+			b.pos++
+			ls.virt++
+			return l.no, strings.ReplaceAll(l.text, "{i}", strconv.Itoa(b.i)), true
+		}
+		ls.repeat = nil
+	}
+	if !ls.scanner.Scan() {
+		return 0, "", false
+	}
+	ls.lineNo++
+	ls.virt++
+	return ls.lineNo, ls.view(), true
+}
+
+// maxRepeat bounds a repeat's count, so that a typo cannot make a script
+// run for hours.
+const maxRepeat = 1_000_000
+
+// startRepeat reads the body of the repeat statement toks (on line no of
+// file), up to its end, and starts playing it: the lines come out of
+// nextLine count times, with {i} replaced by the iteration's number. A
+// when block inside the body keeps its own end; a repeat cannot hold a
+// repeat.
+func (ls *lineSource) startRepeat(file string, no int, toks []token) error {
+	synErr := func(line int, t token, msg, hint string) error {
+		return &SyntaxError{File: file, Line: line, Col: t.col, Token: strings.Clone(t.text), Msg: msg, Hint: hint}
+	}
+	const nested = "write the inner block out, or one repeat over both with {i}"
+	if ls.repeat != nil {
+		return synErr(no, toks[0], "a repeat inside a repeat", nested)
+	}
+	if len(toks) != 2 {
+		at := toks[0]
+		if len(toks) > 2 {
+			at = toks[2]
+		}
+		return synErr(no, at, "repeat takes 1 argument(s)", "usage: "+verbs["repeat"].usage)
+	}
+	n, err := strconv.Atoi(toks[1].text)
+	if err != nil || n < 1 || n > maxRepeat {
+		return synErr(no, toks[1], fmt.Sprintf("the count of a repeat is a whole number from 1 to %d", maxRepeat), "write e.g. repeat 60")
+	}
+	noEnd := synErr(no, toks[0], "this repeat has no end", "close the block with end")
+	b := &repeatBlock{n: n, i: 1}
+	depth := 0
+	for ls.scanner.Scan() {
+		ls.lineNo++
+		line := ls.view()
+		ls.toks, _, err = lexInto(ls.toks, file, ls.lineNo, line)
+		if err != nil {
+			return err
+		}
+		if len(ls.toks) > 0 && !ls.toks[0].quoted {
+			switch strings.ToLower(ls.toks[0].text) {
+			case "when":
+				depth++
+			case "repeat":
+				return synErr(ls.lineNo, ls.toks[0], "a repeat inside a repeat", nested)
+			case "end":
+				if depth == 0 {
+					ls.repeat = b
+					return nil
+				}
+				depth--
+			}
+		}
+		b.body = append(b.body, bodyLine{no: ls.lineNo, text: strings.Clone(line)})
+	}
+	if err := ls.scanner.Err(); err != nil {
+		return fmt.Errorf("scenario: read %s: %w", file, err)
+	}
+	return noEnd
 }
 
 // parser tracks the names a script has defined so far.

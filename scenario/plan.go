@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"bufio"
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
@@ -57,7 +56,7 @@ func Prepare(name string, src io.Reader) (*Plan, error) {
 		if !ok {
 			break
 		}
-		enc.stmt(sr.line, &st)
+		enc.stmt(sr.line, sr.virt, &st)
 		eachJobNamed(&st, func(pos int, job string) {
 			if no, ok := sr.p.jobNumber(job); ok { // it is: the statement checked
 				for len(last) <= no {
@@ -174,7 +173,8 @@ type planEncoder struct {
 	chunks   [][]byte // the chunks filled
 	line     string   // the line of the statement being written
 	seed     maphash.Seed
-	prevLine int
+	virt     int // the lineSource line of the statement being written
+	prevLine int // the lineSource line of the statement before
 	strs     []string
 	idx      map[string]uint32
 }
@@ -208,9 +208,9 @@ func (e *planEncoder) str(s string) {
 	e.uint(uint64(k)<<1 | 1)
 }
 
-// stmt writes a statement of line.
-func (e *planEncoder) stmt(line string, st *Stmt) {
-	e.line = line
+// stmt writes a statement of line, the virt'th line lineSource read.
+func (e *planEncoder) stmt(line string, virt int, st *Stmt) {
+	e.line, e.virt = line, virt
 	e.b = binary.LittleEndian.AppendUint32(e.b[:0], uint32(maphash.String(e.seed, line)))
 	e.write(st)
 	if len(e.chunk)+len(e.b) > cap(e.chunk) {
@@ -224,8 +224,8 @@ func (e *planEncoder) stmt(line string, st *Stmt) {
 
 // write encodes the statement into e.b.
 func (e *planEncoder) write(st *Stmt) {
-	e.uint(uint64(st.Line - e.prevLine))
-	e.prevLine = st.Line
+	e.uint(uint64(e.virt - e.prevLine))
+	e.prevLine = e.virt
 	e.uint(verbIndex[st.Verb])
 	var flags uint64
 	if st.Actor != "" {
@@ -322,42 +322,41 @@ func (e *planEncoder) expectation(x *Expectation) {
 // options and Expectation, is reused by the next statement: its strings
 // may be kept, its slices and maps may not.
 type planReader struct {
-	name    string
-	p       *Plan
-	code    []byte   // the rest of the chunk being read
-	chunks  [][]byte // the chunks after it
-	src     *countingReader
-	scanner *bufio.Scanner
-	lineNo  int
-	line    string
-	n       int // statements read
-	st      Stmt
-	args    []string
-	opts    map[string]string
-	exp     Expectation
-	bad     bool // the code does not fit the lines: the source changed
+	name   string
+	p      *Plan
+	code   []byte   // the rest of the chunk being read
+	chunks [][]byte // the chunks after it
+	src    *countingReader
+	lines  lineSource
+	line   string
+	n      int // statements read
+	st     Stmt
+	args   []string
+	opts   map[string]string
+	exp    Expectation
+	bad    bool // the code does not fit the lines: the source changed
 }
 
 func newPlanReader(name string, p *Plan, src io.Reader) *planReader {
 	cr := &countingReader{r: src}
-	return &planReader{name: name, p: p, chunks: p.code, src: cr, scanner: newLineScanner(cr), args: make([]string, 0, 8)}
+	return &planReader{name: name, p: p, chunks: p.code, src: cr, lines: lineSource{scanner: newLineScanner(cr)}, args: make([]string, 0, 8)}
 }
 
 // changed is the error of a source that is not the one Prepare read.
 func (d *planReader) changed() error {
-	if err := d.scanner.Err(); err != nil {
+	if err := d.lines.scanner.Err(); err != nil {
 		return fmt.Errorf("scenario: read %s: %w", d.name, err)
 	}
-	return fmt.Errorf("scenario: %s changed after Prepare read it (line %d): check it and run it again", d.name, d.lineNo)
+	return fmt.Errorf("scenario: %s changed after Prepare read it (line %d): check it and run it again", d.name, d.lines.lineNo)
 }
 
 // next returns the next statement; ok is false at the end.
 func (d *planReader) next() (st *Stmt, ok bool, err error) {
 	if d.n == d.p.stmts {
-		for d.scanner.Scan() { // to the end, to see that nothing changed
-			d.lineNo++
+		for d.lines.scanner.Scan() { // to the end, to see that nothing changed
+			d.lines.lineNo++
 		}
-		if d.scanner.Err() != nil || d.lineNo != d.p.lines || d.src.n != d.p.size {
+		if d.lines.scanner.Err() != nil || d.lines.lineNo != d.p.lines || d.src.n != d.p.size {
 			return nil, false, d.changed()
 		}
 		return nil, false, nil
@@ -370,17 +369,30 @@ func (d *planReader) next() (st *Stmt, ok bool, err error) {
 	}
 	sum := binary.LittleEndian.Uint32(d.code)
 	d.code = d.code[4:]
-	lineNo := d.lineNo + int(d.uint())
-	for d.lineNo < lineNo {
-		if !d.scanner.Scan() {
+	virt := d.lines.virt + int(d.uint())
+	var lineNo int
+	var line string
+	for d.lines.virt < virt {
+		var more bool
+		lineNo, line, more = d.lines.nextLine()
+		if !more {
 			return nil, false, d.changed()
 		}
-		d.lineNo++
+		if d.lines.virt < virt && startsRepeat(line) {
+			toks, _, err := lexInto(d.lines.toks, d.name, lineNo, line)
+			d.lines.toks = toks
+			if err != nil || len(toks) == 0 {
+				return nil, false, d.changed()
+			}
+			if t := toks[0]; !t.quoted && strings.EqualFold(t.text, "repeat") && d.lines.startRepeat(d.name, lineNo, toks) != nil {
+				return nil, false, d.changed()
+			}
+		}
 	}
-	if uint32(maphash.Bytes(d.p.seed, d.scanner.Bytes())) != sum {
+	if uint32(maphash.String(d.p.seed, line)) != sum {
 		return nil, false, d.changed()
 	}
-	d.line = d.scanner.Text()
+	d.line = strings.Clone(line)
 	d.n++
 	verb := d.uint()
 	flags := d.uint()
@@ -424,6 +436,13 @@ func (d *planReader) next() (st *Stmt, ok bool, err error) {
 		return nil, false, d.changed()
 	}
 	return &d.st, true, nil
+}
+
+// startsRepeat reports whether line may be a repeat statement: its first
+// word is repeat, in any case.
+func startsRepeat(line string) bool {
+	line = strings.TrimLeft(line, " \t")
+	return len(line) >= len("repeat") && strings.EqualFold(line[:len("repeat")], "repeat")
 }
 
 // expectation reads an expectation into x; jobs is memory for x.Jobs.
