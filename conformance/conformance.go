@@ -328,8 +328,10 @@ func runRule(t harness.TB, f harness.Factory, cfg *config, r rules.Rule, sc *Sce
 // runEachVariant runs the scenario of the open rule r once per reading,
 // the first on b and the others on fresh backends from f. It returns the
 // readings whose expectations b met; when it met none, the failures under
-// the default reading. A skip under the default reading skips the rule.
+// the default reading, then the first failure under each other reading. A
+// skip under the default reading skips the rule.
 func runEachVariant(t harness.TB, f harness.Factory, sc *Scenario, b harness.Backend, r rules.Rule) (failures []string, skipped string, matched []string) {
+	var others []string
 	for i, v := range r.Variants {
 		bb := b
 		if i > 0 {
@@ -345,14 +347,20 @@ func runEachVariant(t harness.TB, f harness.Factory, sc *Scenario, b harness.Bac
 			}
 			failures = fs
 		}
-		if len(fs) == 0 && sk == "" {
+		switch {
+		case len(fs) == 0 && sk == "":
 			matched = append(matched, v.Name)
+		case i > 0 && len(fs) > 0:
+			others = append(others, "under "+v.Name+": "+fs[0])
+		case i > 0:
+			others = append(others, "under "+v.Name+": skipped: "+sk)
 		}
 	}
 	if len(matched) > 0 {
 		return nil, "", matched
 	}
-	return append(failures, "matched none of the readings "+strings.Join(r.VariantNames(), ", ")), "", nil
+	failures = append(failures, "matched none of the readings "+strings.Join(r.VariantNames(), ", "))
+	return append(failures, others...), "", nil
 }
 
 // runScenario runs sc in its own goroutine, so that FailNow and Skipf can
