@@ -28,24 +28,6 @@ func secLostJob(c *C, loser, admin harness.App) (lost, adminJob model.Job) {
 	return lost, adminJob
 }
 
-var _ = goScenario(Scenario{Rule: "LIMIT-NONE-BEFORE-BITS3", Why: "the rule is only about BITS before 3.0: a file (repeat blocks can make its 301 jobs and 201 files) runs on every version, and under when version < 3.0 it would check nothing on 3.0 and later, which the suite counts as a failure; no need says at most a version", Run: checkLimitNoneBeforeBits3})
-
-// checkLimitNoneBeforeBits3 checks LIMIT-NONE-BEFORE-BITS3. Before BITS 3.0,
-// CreateJob, AddFile and AddFileSet enforce no limit on jobs per user or
-// machine or files per job. On BITS 3.0 and later the rule does not apply:
-// the scenario is skipped.
-func checkLimitNoneBeforeBits3(c *C) {
-	if v := c.Version(); v >= model.BITS3_0 {
-		c.Skipf("the rule is about BITS before 3.0; the backend is BITS %v", v)
-	}
-	a := c.App(Alice)
-	jobs := createJobs(c, a, 301) // past 60 per user and 300 per machine
-	addFilesOneByOne(c, jobs[0], 201)
-	assert.Equal(c, 201, len(c.Files(jobs[0])))
-	assert.NoError(c, jobs[1].AddFileSet(fileSet(c, 201)), "AddFileSet of 201")
-	assert.Equal(c, 201, len(c.Files(jobs[1])))
-}
-
 var _ = goScenario(Scenario{Rule: "PERSIST-REDELIVER", Why: "its expectations depend on the readings of two other open rules at once, and a file is named after one reading", Needs: harness.Capabilities{Restart: true, CommandLine: true}, Run: checkPersistRedeliver})
 
 // checkPersistRedeliver checks PERSIST-REDELIVER. A JobTransferred or

@@ -157,25 +157,6 @@ func checkDelivBothFailRetry(c *C) {
 	}
 }
 
-var _ = goScenario(Scenario{Rule: "LIMIT-NULL-DISPLAY-NAME", Why: "it passes a NULL string, which a script cannot write, and skips through COM", Run: checkLimitNullDisplayName})
-
-// checkLimitNullDisplayName checks LIMIT-NULL-DISPLAY-NAME. CreateJob or
-// SetDisplayName with a NULL display name (the empty string in the Go API)
-// fails with E_INVALIDARG. Through COM the Go API's empty string goes out as
-// an empty string, and a NULL could not reach BITS anyway (LIMIT-NULL-
-// STRING-COM): skipped.
-func checkLimitNullDisplayName(c *C) {
-	if c.B.Capabilities().COM {
-		c.Skipf("through COM the empty string is sent as an empty string, not NULL, and a NULL never reaches BITS (LIMIT-NULL-STRING-COM)")
-	}
-	a := c.App(Alice)
-	j, err := a.CreateJob("", model.BG_JOB_TYPE_DOWNLOAD)
-	assert.ErrorIs(c, err, model.E_INVALIDARG, "CreateJob")
-	assert.Nil(c, j)
-	ok := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
-	assert.ErrorIs(c, ok.SetDisplayName(""), model.E_INVALIDARG, "SetDisplayName")
-}
-
 var _ = goScenario(Scenario{Rule: "LIMIT-STRING-NUL", Why: "it passes strings with a NUL character, which a script cannot write", Run: checkLimitStringNul})
 
 // checkLimitStringNul checks LIMIT-STRING-NUL. A display name, description

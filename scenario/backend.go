@@ -320,6 +320,15 @@ func (sc *Script) longestAdvance(caps harness.Capabilities) time.Duration {
 // open rule b does not follow, or an advance longer than b waits.
 func (sc *Script) skipReason(b harness.Backend) string {
 	caps := b.Capabilities()
+	skip := ""
+	sc.eachOn(caps, func(st *Stmt) {
+		if st.Verb == "skip" && skip == "" {
+			skip = skipText(st)
+		}
+	})
+	if skip != "" {
+		return skip
+	}
 	missing := caps.Missing(sc.NeedsOn(caps))
 	if sc.versionSet && caps.Version > sc.Version {
 		// A script for an older BITS checks what that version lacks.
