@@ -562,11 +562,13 @@ type backendCmds struct {
 // commandLine returns the program and parameters to set for the
 // script's. A command line no program runs passes as it is: an empty
 // program (a clear, or parameters alone), and strings longer than BITS
-// takes (CMD-STRING-TOO-LONG), which the call refuses. Empty (NULL)
+// takes (CMD-STRING-TOO-LONG) or with a NUL character (LIMIT-STRING-NUL),
+// which the call refuses. Empty (NULL)
 // parameters stay empty, as the statement says.
 func (c *backendCmds) commandLine(prog, params string, opts map[string]string) (string, string, error) {
 	if c.make == nil || prog == "" ||
-		rules.Len16(prog) > rules.MaxProgram || rules.Len16(params) > rules.MaxParameters {
+		rules.Len16(prog) > rules.MaxProgram || rules.Len16(params) > rules.MaxParameters ||
+		strings.ContainsRune(prog, 0) || strings.ContainsRune(params, 0) {
 		return prog, params, nil
 	}
 	key := model.FoldName(prog)
