@@ -29,7 +29,7 @@
 //	restart
 //	advance 10m                      # virtual time; 90d works too
 //	A: cancel job1 -> BG_E_INVALID_STATE   # a call that must fail with this HRESULT
-//	expect job1 state TRANSFERRED    # also: flags, owner, interface, clsid, cmdline, bytes 10/20, files 1/2, error CODE [CONTEXT], property NAME VALUE
+//	expect job1 state TRANSFERRED by B   # by B: through B's handle (GetJob by B); also: flags, owner, interface, clsid, cmdline, bytes 10/20, files 1/2, error CODE [CONTEXT], property NAME VALUE
 //	expect job1 JobTransferred -> Notifier x1 as alice
 //	expect since m1 no JobTransferred
 //	expect order job1 FileTransferred then job1 JobTransferred
@@ -166,7 +166,7 @@ var verbs = map[string]verbSpec{
 	"cancel":               {true, 1, 1, "APP: cancel JOB", nil},
 	"complete":             {true, 1, 1, "APP: complete JOB", nil},
 	"takeownership":        {true, 1, 1, "APP: takeownership JOB", nil},
-	"expect":               {false, 2, -1, "expect JOB state|flags|owner|interface|clsid|cmdline|bytes|files|error|property ... | expect [since MARK] [JOB] [no] KIND [-> TARGET] [xN] [failed] [as USER] [file PATH] | expect order EVENT then EVENT ... | expect enumjobs APP [all] JOB...|none", nil},
+	"expect":               {false, 2, -1, "expect JOB state|flags|owner|interface|clsid|cmdline|bytes|files|error|property ... [by APP] | expect [since MARK] [JOB] [no] KIND [-> TARGET] [xN] [failed] [as USER] [file PATH] | expect order EVENT then EVENT ... | expect enumjobs APP [all] JOB...|none", nil},
 }
 
 // behaviorOpts are the options of a callback object or class.

@@ -1316,6 +1316,9 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		return fmt.Sprintf("%d callbacks running", e.Count), fmt.Sprintf("%d callbacks running", r.inFlight(r.user(e.Value).Name))
 	}
 	h, err := r.observer(e.Job)
+	if e.App != "" { // by APP: through that app's handle
+		h, err = r.handle(e.App, e.Job)
+	}
 	if err != nil {
 		return "a job to look at", err.Error()
 	}

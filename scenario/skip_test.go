@@ -65,3 +65,19 @@ func TestWhenHasCOM(t *testing.T) {
 	assert.Empty(t, res.Skipped)
 	assert.Equal(t, 1, res.CheckCount())
 }
+
+// "expect JOB ... by APP" reads through APP's handle: bob's GetJob of
+// alice's job is E_ACCESSDENIED (SEC-OWNER-ONLY), so his expectation
+// fails where alice's holds.
+func TestExpectByAppReadsThroughItsHandle(t *testing.T) {
+	res, err := scenario.Run(parse(t, "user alice\nuser bob\nstart A as alice\nstart B as bob\nA: create j\n"+
+		"expect j state SUSPENDED by B\nexpect j state SUSPENDED by A\nexpect j displayname \"by\"\n"))
+	require.NoError(t, err)
+	require.Len(t, res.Checks, 3)
+	assert.False(t, res.Checks[0].OK)
+	assert.Contains(t, res.Checks[0].Got, "E_ACCESSDENIED")
+	assert.True(t, res.Checks[1].OK)
+	assert.False(t, res.Checks[2].OK, "a quoted by is a value")
+	_, err = scenario.Parse("by.bits", []byte("start A as alice\nA: create j\nexpect j state SUSPENDED by Z\n"))
+	assert.ErrorContains(t, err, `by.bits:3:29: unknown app "Z"`)
+}
