@@ -28,24 +28,6 @@ func secLostJob(c *C, loser, admin harness.App) (lost, adminJob model.Job) {
 	return lost, adminJob
 }
 
-var _ = goScenario(Scenario{Rule: "LIMIT-NONE-BEFORE-BITS3", Why: "the rule is only about BITS before 3.0: a file (repeat blocks can make its 301 jobs and 201 files) runs on every version, and under when version < 3.0 it would check nothing on 3.0 and later, which the suite counts as a failure; no need says at most a version", Run: checkLimitNoneBeforeBits3})
-
-// checkLimitNoneBeforeBits3 checks LIMIT-NONE-BEFORE-BITS3. Before BITS 3.0,
-// CreateJob, AddFile and AddFileSet enforce no limit on jobs per user or
-// machine or files per job. On BITS 3.0 and later the rule does not apply:
-// the scenario is skipped.
-func checkLimitNoneBeforeBits3(c *C) {
-	if v := c.Version(); v >= model.BITS3_0 {
-		c.Skipf("the rule is about BITS before 3.0; the backend is BITS %v", v)
-	}
-	a := c.App(Alice)
-	jobs := createJobs(c, a, 301) // past 60 per user and 300 per machine
-	addFilesOneByOne(c, jobs[0], 201)
-	assert.Equal(c, 201, len(c.Files(jobs[0])))
-	assert.NoError(c, jobs[1].AddFileSet(fileSet(c, 201)), "AddFileSet of 201")
-	assert.Equal(c, 201, len(c.Files(jobs[1])))
-}
-
 var _ = goScenario(Scenario{Rule: "PERSIST-REDELIVER", Why: "its expectations depend on the readings of two other open rules at once, and a file is named after one reading", Needs: harness.Capabilities{Restart: true, CommandLine: true}, Run: checkPersistRedeliver})
 
 // checkPersistRedeliver checks PERSIST-REDELIVER. A JobTransferred or
@@ -140,89 +122,6 @@ func checkPersistRedeliver(c *C) {
 	c.Settle()
 	assert.Len(c, c.Delivered(done, model.EventJobTransferred), 1, "re-registration sends it again")
 	assert.Len(c, c.Calls(done, model.EventCommandLine), launched, "and launches nothing more")
-}
-
-var _ = goScenario(Scenario{Rule: "SEC-ADMIN-MODIFY", Why: "it checks that the administrator's own getters (GetProgress, EnumFiles, GetTimes) succeed; an expectation reads through the first handle that works, the owner's, so no statement makes the administrator call a getter", Needs: harness.Capabilities{Users: true}, Run: checkSecAdminModify})
-
-// checkSecAdminModify checks SEC-ADMIN-MODIFY. An administrator can call
-// every method of another user's job, setters included, without
-// TakeOwnership; the owner stays. It can read but not change a LocalSystem
-// job (higher integrity).
-func checkSecAdminModify(c *C) {
-	alice, admin := c.App(Alice), c.App(Admin)
-	mine := c.SizedJob(alice, 2048, harness.RemoteOK)
-	v := c.Version()
-	j, err := admin.GetJob(mine.GetId())
-	require.NoError(c, err, "GetJob by the administrator")
-	ok := func(err error, what string) { assert.NoError(c, err, "%s by the administrator", what) }
-	url, err := c.B.Remote(harness.RemoteOK, 2048)
-	require.NoError(c, err)
-	ok(j.AddFile(url, c.LocalName()), "AddFile")
-	ok(j.AddFileSet([]model.FileInfo{{RemoteName: url, LocalName: c.LocalName()}}), "AddFileSet")
-	ok(j.SetDisplayName("set by admin"), "SetDisplayName")
-	ok(j.SetDescription("set by admin"), "SetDescription")
-	ok(j.SetPriority(model.BG_JOB_PRIORITY_HIGH), "SetPriority")
-	ok(j.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED), "SetNotifyFlags")
-	ok(j.SetNotifyInterface(admin.Callback(harness.Behavior{})), "SetNotifyInterface")
-	ok(j.SetNotifyCmdLine(`C:\bitssim\admin.exe`, `"C:\bitssim\admin.exe" 1`), "SetNotifyCmdLine")
-	ok(j.SetMinimumRetryDelay(60*time.Second), "SetMinimumRetryDelay")
-	ok(j.SetNoProgressTimeout(3600*time.Second), "SetNoProgressTimeout")
-	if v >= model.BITS3_0 {
-		ok(j.SetMaximumDownloadTime(3600*time.Second), "SetMaximumDownloadTime")
-	}
-	if v >= model.BITS5_0 {
-		ok(j.SetProperty(model.BITS_JOB_PROPERTY_ID_COST_FLAGS, model.JobPropertyValue{DWORD: 1}), "SetProperty")
-	}
-	_, err = j.GetProgress()
-	ok(err, "GetProgress")
-	_, err = j.EnumFiles()
-	ok(err, "EnumFiles")
-	_, err = j.GetTimes()
-	ok(err, "GetTimes")
-	ok(j.Resume(), "Resume")
-	ok(j.Suspend(), "Suspend")
-	c.Do(j.SetNotifyCmdLine("", ""), "SetNotifyCmdLine(clear)")
-	c.Transfer(j)
-	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(j))
-	owner, err := j.GetOwner()
-	ok(err, "GetOwner")
-	assert.Equal(c, Alice.Name, owner, "the owner stays the same")
-	name := mustGet(c, mine.GetDisplayName)
-	assert.Equal(c, "set by admin", name, "the owner sees the change")
-	_, err = j.Complete()
-	ok(err, "Complete")
-	assert.Equal(c, model.BG_JOB_STATE_ACKNOWLEDGED, c.State(mine))
-
-	other := c.SizedJob(alice, 2048, harness.RemoteOK)
-	oj, err := admin.GetJob(other.GetId())
-	require.NoError(c, err)
-	ok(oj.Cancel(), "Cancel")
-	owner, err = other.GetOwner()
-	require.NoError(c, err)
-	assert.Equal(c, Alice.Name, owner)
-
-	// A LocalSystem job has a higher integrity level: the
-	// administrator reads it, and every change is E_ACCESSDENIED.
-	system := c.App(model.LocalSystem)
-	sj := c.SizedJob(system, 2048, harness.RemoteOK)
-	c.Do(sj.SetDescription("by LocalSystem"), "SetDescription by LocalSystem")
-	aj, err := admin.GetJob(sj.GetId())
-	require.NoError(c, err, "GetJob of a LocalSystem job by the administrator")
-	d, err := aj.GetDescription()
-	ok(err, "GetDescription of a LocalSystem job")
-	assert.Equal(c, "by LocalSystem", d)
-	denied := func(err error, what string) {
-		assert.ErrorIs(c, err, model.E_ACCESSDENIED, "%s of a LocalSystem job by the administrator", what)
-	}
-	denied(aj.SetDescription("by admin"), "SetDescription")
-	denied(aj.SetPriority(model.BG_JOB_PRIORITY_LOW), "SetPriority")
-	denied(aj.Suspend(), "Suspend")
-	denied(aj.Cancel(), "Cancel")
-	denied(aj.TakeOwnership(), "TakeOwnership")
-	d, err = sj.GetDescription()
-	require.NoError(c, err)
-	assert.Equal(c, "by LocalSystem", d, "the LocalSystem job is unchanged")
-	assert.NotEqual(c, model.BG_JOB_STATE_CANCELLED, c.State(sj), "the LocalSystem job is not cancelled")
 }
 
 var _ = goScenario(Scenario{Rule: "SEC-OWNER-ONLY", Why: "it calls every method of another user's job and expects each to fail; most getters are no call statement, and an expectation reads through a handle that works", Needs: harness.Capabilities{Users: true}, Run: checkSecOwnerOnly})

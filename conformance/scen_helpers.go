@@ -26,37 +26,6 @@ const flagsRetryDelay = 5 * time.Second
 // at 1 KB/s) to finish.
 const flagsWait = 10 * time.Second
 
-// createJobs creates n download jobs in app, or stops the scenario.
-func createJobs(c *C, app harness.App, n int) []model.Job {
-	out := make([]model.Job, 0, n)
-	for i := 0; i < n; i++ {
-		j, err := app.CreateJob("limit", model.BG_JOB_TYPE_DOWNLOAD)
-		require.NoError(c, err, "CreateJob %d of %d as %s", i+1, n, app.User().Name)
-		out = append(out, j)
-	}
-	return out
-}
-
-// addFilesOneByOne adds n files to j one by one, or stops the scenario.
-func addFilesOneByOne(c *C, j model.Job, n int) {
-	url, err := c.B.Remote(harness.RemoteOK, 2048)
-	require.NoError(c, err)
-	for i := 0; i < n; i++ {
-		require.NoError(c, j.AddFile(url, c.LocalName()), "AddFile %d of %d", i+1, n)
-	}
-}
-
-// fileSet returns n files for AddFileSet.
-func fileSet(c *C, n int) []model.FileInfo {
-	url, err := c.B.Remote(harness.RemoteOK, 2048)
-	require.NoError(c, err)
-	out := make([]model.FileInfo, n)
-	for i := range out {
-		out[i] = model.FileInfo{RemoteName: url, LocalName: c.LocalName()}
-	}
-	return out
-}
-
 // progress returns the bytes job has transferred, or stops the scenario.
 func (c *C) progress(job model.Job) uint64 {
 	p, err := job.GetProgress()

@@ -157,48 +157,6 @@ func checkDelivBothFailRetry(c *C) {
 	}
 }
 
-var _ = goScenario(Scenario{Rule: "LIMIT-NULL-DISPLAY-NAME", Why: "it passes a NULL string, which a script cannot write, and skips through COM", Run: checkLimitNullDisplayName})
-
-// checkLimitNullDisplayName checks LIMIT-NULL-DISPLAY-NAME. CreateJob or
-// SetDisplayName with a NULL display name (the empty string in the Go API)
-// fails with E_INVALIDARG. Through COM the Go API's empty string goes out as
-// an empty string, and a NULL could not reach BITS anyway (LIMIT-NULL-
-// STRING-COM): skipped.
-func checkLimitNullDisplayName(c *C) {
-	if c.B.Capabilities().COM {
-		c.Skipf("through COM the empty string is sent as an empty string, not NULL, and a NULL never reaches BITS (LIMIT-NULL-STRING-COM)")
-	}
-	a := c.App(Alice)
-	j, err := a.CreateJob("", model.BG_JOB_TYPE_DOWNLOAD)
-	assert.ErrorIs(c, err, model.E_INVALIDARG, "CreateJob")
-	assert.Nil(c, j)
-	ok := c.Reach(a, model.BG_JOB_STATE_SUSPENDED)
-	assert.ErrorIs(c, ok.SetDisplayName(""), model.E_INVALIDARG, "SetDisplayName")
-}
-
-var _ = goScenario(Scenario{Rule: "LIMIT-STRING-NUL", Why: "it passes strings with a NUL character, which a script cannot write", Run: checkLimitStringNul})
-
-// checkLimitStringNul checks LIMIT-STRING-NUL. A display name, description
-// or command line with a NUL character fails with E_INVALIDARG and changes
-// nothing.
-func checkLimitStringNul(c *C) {
-	a := c.App(Alice)
-	_, err := a.CreateJob("a\x00b", model.BG_JOB_TYPE_DOWNLOAD)
-	assert.ErrorIs(c, err, model.E_INVALIDARG, "CreateJob with a NUL in the display name")
-	j := c.SizedJob(a, 2048, harness.RemoteOK)
-	c.Do(j.SetDisplayName("name"), "SetDisplayName")
-	c.Do(j.SetDescription("description"), "SetDescription")
-	assert.ErrorIs(c, j.SetDisplayName("x\x00y"), model.E_INVALIDARG, "SetDisplayName")
-	assert.ErrorIs(c, j.SetDescription("x\x00y"), model.E_INVALIDARG, "SetDescription")
-	assert.ErrorIs(c, j.SetNotifyCmdLine("C:\\bitssim\\a\x00.exe", ""), model.E_INVALIDARG, "SetNotifyCmdLine program")
-	assert.ErrorIs(c, j.SetNotifyCmdLine(`C:\bitssim\a.exe`, "a.exe\x001"), model.E_INVALIDARG, "SetNotifyCmdLine parameters")
-	assert.Equal(c, "name", mustGet(c, j.GetDisplayName))
-	assert.Equal(c, "description", mustGet(c, j.GetDescription))
-	p, args, err := j.GetNotifyCmdLine()
-	require.NoError(c, err)
-	assert.Empty(c, p+args, "no command line was set")
-}
-
 var _ = goScenario(Scenario{Rule: "SEC-TAKEOWNERSHIP-REMOVES-SECRETS", Why: "it sets custom headers, a client certificate and credentials, which no statement does", Needs: harness.Capabilities{Users: true, Version: model.BITS2_5}, Run: checkSecTakeownershipRemovesSecrets})
 
 // checkSecTakeownershipRemovesSecrets checks SEC-TAKEOWNERSHIP-REMOVES-

@@ -320,6 +320,15 @@ func (sc *Script) longestAdvance(caps harness.Capabilities) time.Duration {
 // open rule b does not follow, or an advance longer than b waits.
 func (sc *Script) skipReason(b harness.Backend) string {
 	caps := b.Capabilities()
+	skip := ""
+	sc.eachOn(caps, func(st *Stmt) {
+		if st.Verb == "skip" && skip == "" {
+			skip = skipText(st)
+		}
+	})
+	if skip != "" {
+		return skip
+	}
 	missing := caps.Missing(sc.NeedsOn(caps))
 	if sc.versionSet && caps.Version > sc.Version {
 		// A script for an older BITS checks what that version lacks.
@@ -553,11 +562,13 @@ type backendCmds struct {
 // commandLine returns the program and parameters to set for the
 // script's. A command line no program runs passes as it is: an empty
 // program (a clear, or parameters alone), and strings longer than BITS
-// takes (CMD-STRING-TOO-LONG), which the call refuses. Empty (NULL)
+// takes (CMD-STRING-TOO-LONG) or with a NUL character (LIMIT-STRING-NUL),
+// which the call refuses. Empty (NULL)
 // parameters stay empty, as the statement says.
 func (c *backendCmds) commandLine(prog, params string, opts map[string]string) (string, string, error) {
 	if c.make == nil || prog == "" ||
-		rules.Len16(prog) > rules.MaxProgram || rules.Len16(params) > rules.MaxParameters {
+		rules.Len16(prog) > rules.MaxProgram || rules.Len16(params) > rules.MaxParameters ||
+		strings.ContainsRune(prog, 0) || strings.ContainsRune(params, 0) {
 		return prog, params, nil
 	}
 	key := model.FoldName(prog)

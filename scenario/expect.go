@@ -136,6 +136,15 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 	}
 	what := args[1]
 	rest := args[2:]
+	// "by APP" at the end: the getter is called through APP's handle on
+	// the job (GetJob by APP), not the first that works.
+	if n := len(rest); n >= 2 && !rest[n-2].quoted && strings.EqualFold(rest[n-2].text, "by") && !isEventKind(what.text) && !strings.EqualFold(what.text, "no") {
+		if !p.apps[rest[n-1].text] {
+			return nil, p.err(line, rest[n-1], fmt.Sprintf("unknown app %q", rest[n-1].text), "by names the app whose handle reads the job: start it first")
+		}
+		e.App = rest[n-1].text
+		rest = rest[:n-2]
+	}
 	one := func(hint string) (token, error) {
 		if len(rest) != 1 {
 			at := what

@@ -36,8 +36,8 @@ func (e *SyntaxError) Error() string {
 }
 
 // lexCode splits a line into tokens: words separated by blanks, double
-// quoted strings (a backslash escapes only a double quote, so Windows paths
-// stay as written), and a '#' at the start of a word begins a comment. It
+// quoted strings (a backslash escapes only a double quote, and \0 is a
+// NUL character, so Windows paths stay as written), and a '#' at the start of a word begins a comment. It
 // also returns where the code ends: the byte offset of the comment, or
 // len(line).
 func lexCode(file string, lineNo int, line string) ([]token, int, error) {
@@ -71,8 +71,12 @@ func lexInto(toks []token, file string, lineNo int, line string) ([]token, int, 
 			closed := false
 			for i < len(line) {
 				r, size = utf8.DecodeRuneInString(line[i:])
-				if r == '\\' && i+1 < len(line) && line[i+1] == '"' {
-					b.WriteByte('"')
+				if r == '\\' && i+1 < len(line) && (line[i+1] == '"' || line[i+1] == '0') {
+					c := byte('"')
+					if line[i+1] == '0' {
+						c = 0 // \0: a NUL character
+					}
+					b.WriteByte(c)
 					i += 2
 					col += 2
 					continue

@@ -29,13 +29,16 @@
 //	restart
 //	advance 10m                      # virtual time; 90d works too
 //	A: cancel job1 -> BG_E_INVALID_STATE   # a call that must fail with this HRESULT
-//	expect job1 state TRANSFERRED    # also: flags, owner, interface, clsid, cmdline, bytes 10/20, files 1/2, error CODE [CONTEXT], property NAME VALUE
+//	expect job1 state TRANSFERRED by B   # by B: through B's handle (GetJob by B); also: flags, owner, interface, clsid, cmdline, bytes 10/20, files 1/2, error CODE [CONTEXT], property NAME VALUE
 //	expect job1 JobTransferred -> Notifier x1 as alice
 //	expect since m1 no JobTransferred
 //	expect order job1 FileTransferred then job1 JobTransferred
 //	expect enumjobs A job1
 //	when version >= 3.0              # the backend's version (or: when has clsid); else, end
 //	  A: setnotifyflags job1 FILE_TRANSFERRED
+//	end
+//	when version >= 3.0
+//	  skip the rule is about BITS before 3.0   # a backend that reaches it skips the script
 //	end
 //	repeat 60                        # the lines up to end, 60 times; {i} is 1, 2, ... 60
 //	  A: create j{i}
@@ -127,9 +130,10 @@ var verbs = map[string]verbSpec{
 	"remote":               {false, 1, 1, "remote URL [size=N] [rate=N] [latency=D] [status=NNN] [transient=N] [attempts=503,503,404,200] [peer]", []string{"size", "rate", "latency", "status", "transient", "attempts", "peer"}},
 	"class":                {false, 1, 1, "class NAME [unregistered] [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel]", append([]string{"unregistered"}, behaviorOpts...)},
 	"mark":                 {false, 1, 1, "mark NAME (then: expect since NAME ...)", nil},
-	"when":                 {false, 2, 3, "when version >=|>|<=|<|==|!= X.Y | when has clsid|cmdline|restart|crash|users|virtual-time|network|powerloss|localfiles (the statements up to else or end run only on such a backend)", nil},
+	"when":                 {false, 2, 3, "when version >=|>|<=|<|==|!= X.Y | when has clsid|cmdline|restart|crash|users|virtual-time|network|powerloss|localfiles|com (the statements up to else or end run only on such a backend)", nil},
 	"else":                 {false, 0, 0, "else (after when: the statements up to end run when the when's condition does not hold)", nil},
 	"end":                  {false, 0, 0, "end (closes a when or repeat block)", nil},
+	"skip":                 {false, 1, -1, "skip REASON (the script does not run on a backend that reaches it: the run is skipped, with REASON; inside a when block)", nil},
 	"repeat":               {false, 1, 1, "repeat N (the lines up to its end, N times; {i} in them is 1, 2, ... N)", nil},
 	"create":               {true, 1, 3, "APP: create JOB [download|upload|upload_reply] [DISPLAYNAME]", nil},
 	"getjob":               {true, 1, 1, "APP: getjob JOB|GUID (a GUID that names no job: GetJob with that ID)", nil},
@@ -162,7 +166,7 @@ var verbs = map[string]verbSpec{
 	"cancel":               {true, 1, 1, "APP: cancel JOB", nil},
 	"complete":             {true, 1, 1, "APP: complete JOB", nil},
 	"takeownership":        {true, 1, 1, "APP: takeownership JOB", nil},
-	"expect":               {false, 2, -1, "expect JOB state|flags|owner|interface|clsid|cmdline|bytes|files|error|property ... | expect [since MARK] [JOB] [no] KIND [-> TARGET] [xN] [failed] [as USER] [file PATH] | expect order EVENT then EVENT ... | expect enumjobs APP [all] JOB...|none", nil},
+	"expect":               {false, 2, -1, "expect JOB state|flags|owner|interface|clsid|cmdline|bytes|files|error|property ... [by APP] | expect [since MARK] [JOB] [no] KIND [-> TARGET] [xN] [failed] [as USER] [file PATH] | expect order EVENT then EVENT ... | expect enumjobs APP [all] JOB...|none", nil},
 }
 
 // behaviorOpts are the options of a callback object or class.
@@ -683,6 +687,7 @@ var whenCaps = map[string]func(harness.Capabilities) bool{
 	"network":      func(c harness.Capabilities) bool { return c.Network },
 	"powerloss":    func(c harness.Capabilities) bool { return c.PowerLoss },
 	"localfiles":   func(c harness.Capabilities) bool { return c.LocalFiles },
+	"com":          func(c harness.Capabilities) bool { return c.COM },
 }
 
 // holds reports whether a backend of capabilities caps meets the
@@ -700,7 +705,7 @@ func parseWhen(args []string) (whenCond, error) {
 	if len(args) == 2 && strings.EqualFold(args[0], "has") {
 		name := strings.ToLower(args[1])
 		if _, ok := whenCaps[name]; !ok {
-			return whenCond{}, fmt.Errorf("unknown capability %q (use clsid, cmdline, restart, crash, users, virtual-time, network, powerloss or localfiles)", args[1])
+			return whenCond{}, fmt.Errorf("unknown capability %q (use clsid, cmdline, restart, crash, users, virtual-time, network, powerloss, localfiles or com)", args[1])
 		}
 		return whenCond{op: "has", cap: name}, nil
 	}

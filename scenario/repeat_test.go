@@ -95,3 +95,16 @@ func TestRepeatRunsSixtyJobs(t *testing.T) {
 	assert.False(t, res.Failed(), "%v", res.Failures())
 	assert.Equal(t, 2, res.CheckCount())
 }
+
+// In a quoted string \0 is a NUL character and \" a quote; every other
+// backslash stays as written (Windows paths), and an unquoted \0 is two
+// characters.
+func TestQuotedStringsHaveNUL(t *testing.T) {
+	toks, _, err := lexCode("q.bits", 1, `A: setdescription j "a\0b" "C:\n\0.exe" "say \"hi\"" C:\0`)
+	require.NoError(t, err)
+	var got []string
+	for _, tok := range toks {
+		got = append(got, tok.text)
+	}
+	assert.Equal(t, []string{"A:", "setdescription", "j", "a\x00b", "C:\\n\x00.exe", `say "hi"`, `C:\0`}, got)
+}

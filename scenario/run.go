@@ -248,6 +248,9 @@ func runAll(sc *Script, opts RunOptions) (*Result, error) {
 	defer r.close()
 	for i := range sc.Stmts {
 		if err := r.exec(&sc.Stmts[i]); err != nil {
+			if err == errSkip {
+				break
+			}
 			return nil, err
 		}
 		if r.textErr != nil {
@@ -311,6 +314,9 @@ func RunText(name string, src io.Reader, w io.Writer, opts RunOptions) (*Result,
 			defer r.close()
 		}
 		if err := r.exec(&st); err != nil {
+			if err == errSkip {
+				break
+			}
 			return nil, err
 		}
 		if r.textErr != nil {
@@ -339,6 +345,9 @@ func runPlan(name string, src io.Reader, opts RunOptions) (*Result, error) {
 			break
 		}
 		if err := r.exec(st); err != nil {
+			if err == errSkip {
+				break
+			}
 			return nil, err
 		}
 		if r.textErr != nil {
@@ -510,6 +519,14 @@ func (r *runner) useBackend(be harness.Backend) {
 // (16,384: an advance over thousands of jobs whose callbacks keep
 // failing) are an error rather than a silent loss.
 var streamTraceLimit = 1 << 14
+
+// errSkip ends a run at a skip statement: the Result says why in Skipped.
+var errSkip = errors.New("scenario: skipped")
+
+// skipText is the reason a skip statement gives, with its line.
+func skipText(st *Stmt) string {
+	return fmt.Sprintf("%s (skip at line %d)", strings.Join(st.Args, " "), st.Line)
+}
 
 // finish orders the lifelines and returns the result.
 func (r *runner) finish() (*Result, error) {
@@ -749,6 +766,10 @@ func (r *runner) exec(st *Stmt) error {
 		}
 		r.gates.release(st.Args[0], n)
 		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: st.Text, OK: true})
+	case "skip":
+		r.res.Skipped = skipText(st)
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: st.Text, OK: true})
+		return errSkip
 	case "mark":
 		r.marks[st.Args[0]] = r.traced
 		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "mark " + st.Args[0], OK: true})
@@ -1295,6 +1316,9 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		return fmt.Sprintf("%d callbacks running", e.Count), fmt.Sprintf("%d callbacks running", r.inFlight(r.user(e.Value).Name))
 	}
 	h, err := r.observer(e.Job)
+	if e.App != "" { // by APP: through that app's handle
+		h, err = r.handle(e.App, e.Job)
+	}
 	if err != nil {
 		return "a job to look at", err.Error()
 	}
