@@ -9,10 +9,6 @@ import (
 	"github.com/bitssim/bitssim/model"
 )
 
-// clsidUnregistered is a CLSID no backend registers: activating it fails
-// with REGDB_E_CLASSNOTREG.
-var clsidUnregistered = model.MustParseGUID("{B175C1A5-DEAD-4BAD-8BAD-0123456789AB}")
-
 // cmdRetryDelay is the MinimumRetryDelay the CMD and DELIV scenarios give
 // a job, so that "no retry before 30 s, one at 30 s" is concrete.
 const cmdRetryDelay = 30 * time.Second

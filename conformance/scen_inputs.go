@@ -8,7 +8,6 @@ import (
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
-	"github.com/bitssim/bitssim/rules"
 )
 
 // Go scenarios that make calls, pass arguments or use controls no
@@ -31,61 +30,6 @@ func (c *C) network() harness.NetworkControl {
 		c.FailNow()
 	}
 	return nc
-}
-
-var _ = goScenario(Scenario{Rule: "CLSID-ACTIVATION-FAILURE", Why: "under CLSID-SET-UNCHECKED=checked-up-front it unregisters a class after setting it, which no statement does", Needs: harness.Capabilities{CLSID: true, CommandLine: true, Version: model.BITS5_0}, Run: checkClsidActivationFailure})
-
-// checkClsidActivationFailure checks CLSID-ACTIVATION-FAILURE. A failed
-// activation (REGDB_E_CLASSNOTREG) is a failed delivery: JobTransferred or
-// JobError falls through to the command line, and without one BITS retries
-// after MinimumRetryDelay.
-func checkClsidActivationFailure(c *C) {
-	a := c.App(Alice)
-	// A CLSID whose activation fails: an unregistered one, or, where
-	// BITS checks the registration when the CLSID is set
-	// (CLSID-SET-UNCHECKED's checked-up-front reading), a class
-	// unregistered after it was set.
-	failing := clsidUnregistered
-	setFailing := func(job model.Job) {
-		if c.Is("CLSID-SET-UNCHECKED", rules.VarUnchecked) {
-			c.Do(job.SetNotifyCLSID(failing), "SetNotifyCLSID(unregistered)")
-			return
-		}
-		u, ok := c.B.(harness.ClassUnregisterer)
-		if !ok {
-			c.Skipf("the backend cannot unregister a class, and CLSID-SET-UNCHECKED=%s refuses an unregistered CLSID", c.Variant("CLSID-SET-UNCHECKED"))
-		}
-		clsid := c.Class(harness.Behavior{})
-		c.Do(job.SetNotifyCLSID(clsid), "SetNotifyCLSID")
-		c.Do(u.UnregisterClass(clsid), "UnregisterClass")
-	}
-	withCmd := func(remote harness.RemoteKind) model.Job {
-		job := c.Job(a, remote)
-		setFailing(job)
-		c.CmdLine(job, 0)
-		c.Transfer(job)
-		return job
-	}
-	done := withCmd(harness.RemoteOK)
-	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(done))
-	assert.Len(c, c.Delivered(done, model.EventCommandLine), 1, "JobTransferred falls through to the command line")
-	failed := withCmd(harness.RemoteFatal)
-	require.Equal(c, model.BG_JOB_STATE_ERROR, c.State(failed))
-	assert.Len(c, c.Delivered(failed, model.EventCommandLine), 1, "JobError falls through to the command line")
-
-	// Without a command line the notification stays owed and is
-	// tried again: once a class that can be activated is set, it
-	// arrives by the end of MinimumRetryDelay.
-	retried := c.Job(a, harness.RemoteOK)
-	c.SetRetryDelay(retried, flagsRetryDelay)
-	setFailing(retried)
-	c.Transfer(retried)
-	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(retried))
-	require.Empty(c, c.Delivered(retried, model.EventJobTransferred))
-	y := c.Class(harness.Behavior{})
-	c.Do(retried.SetNotifyCLSID(y), "SetNotifyCLSID(registered)")
-	c.Advance(max(flagsWait, c.RetryAfter(flagsRetryDelay)+time.Second))
-	assert.Len(c, ToCLSID(c.Delivered(retried, model.EventJobTransferred), y), 1, "the failed notification is retried")
 }
 
 var _ = goScenario(Scenario{Rule: "CMD-LAUNCH-FAILURE", Why: "it needs a program that cannot be started; a script's programs always start", Needs: harness.Capabilities{CommandLine: true, VirtualTime: true}, Run: checkCmdLaunchFailure})

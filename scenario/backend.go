@@ -184,7 +184,7 @@ func (sc *Script) needsOf(at model.Version, each func(func(*Stmt))) harness.Capa
 			need.PowerLoss = true
 		case "lockfile", "unlockfile":
 			need.LocalFiles = true
-		case "class", "setnotifyclsid":
+		case "class", "setnotifyclsid", "unregister":
 			need.CLSID = need.CLSID || at >= model.BITS5_0
 		case "setproperty", "getproperty":
 			if len(st.Args) > 1 && strings.EqualFold(st.Args[1], "NOTIFICATION_CLSID") {
@@ -360,9 +360,12 @@ func (sc *Script) skipReason(b harness.Backend) string {
 		inProcess = ip.InProcessCallbacks()
 	}
 	_, tracer := b.(harness.ServiceTracer)
-	var needRemotes, needPrograms, needCounter, needInProcess, failedExpected, unreachable bool
+	_, unregisterer := b.(harness.ClassUnregisterer)
+	var needRemotes, needPrograms, needCounter, needInProcess, needUnregister, failedExpected, unreachable bool
 	sc.eachOn(caps, func(st *Stmt) {
 		switch st.Verb {
+		case "unregister":
+			needUnregister, unreachable = true, true
 		case "remote":
 			if _, ok := remoteKindOf(st.opts); !ok {
 				needRemotes = true
@@ -409,6 +412,7 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	has(!needPrograms || programs, "command-line programs that act on the job (does=, harness.ProgramScripter)")
 	has(!needCounter || counter, "counts of running callbacks (harness.CallbackCounter)")
 	has(!needInProcess || inProcess, "in-process callback objects (harness.InProcessCallbacks)")
+	has(!needUnregister || unregisterer, "unregistering a class (harness.ClassUnregisterer)")
 	if len(missing) == 0 {
 		return ""
 	}

@@ -16,6 +16,7 @@
 //	start A as alice                 # start application A running as alice
 //	remote http://srv/f size=2048    # a remote source; status=404, transient=2, rate=1000, latency=2s, peer
 //	class Notifier                   # a COM class for notification CLSIDs; unregistered, and behaviours
+//	unregister Notifier              # later: activating it fails (REGDB_E_CLASSNOTREG)
 //	A: create job1                   # job verbs, named like bitsadmin's, from an app
 //	A: addfile job1 http://srv/f C:\dl\f.bin
 //	A: setnotifyflags job1 JOB_TRANSFERRED|JOB_ERROR
@@ -130,6 +131,7 @@ var verbs = map[string]verbSpec{
 	"remote":               {false, 1, 1, "remote URL [size=N] [rate=N] [latency=D] [status=NNN] [transient=N] [attempts=503,503,404,200] [peer]", []string{"size", "rate", "latency", "status", "transient", "attempts", "peer"}},
 	"class":                {false, 1, 1, "class NAME [unregistered] [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel]", append([]string{"unregistered"}, behaviorOpts...)},
 	"mark":                 {false, 1, 1, "mark NAME (then: expect since NAME ...)", nil},
+	"unregister":           {false, 1, 1, "unregister CLASS (the class is unregistered: activating it fails with REGDB_E_CLASSNOTREG)", nil},
 	"when":                 {false, 2, 3, "when version >=|>|<=|<|==|!= X.Y | when has clsid|cmdline|restart|crash|users|virtual-time|network|powerloss|localfiles|com (the statements up to else or end run only on such a backend)", nil},
 	"else":                 {false, 0, 0, "else (after when: the statements up to end run when the when's condition does not hold)", nil},
 	"end":                  {false, 0, 0, "end (closes a when or repeat block)", nil},
@@ -985,6 +987,10 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		}
 		if err := p.declare("class", pos[0].text); err != nil {
 			return p.err(line, pos[0], err.Error(), "give it another name, or declare it once before the blocks")
+		}
+	case "unregister":
+		if !p.classes[pos[0].text] {
+			return p.err(line, pos[0], fmt.Sprintf("unknown class %q", pos[0].text), "declare it first: class "+pos[0].text)
 		}
 	case "mark":
 		if p.marks[pos[0].text] {

@@ -752,6 +752,13 @@ func (r *runner) exec(st *Stmt) error {
 	case "class":
 		r.defineClass(st)
 		return nil
+	case "unregister":
+		err := errors.New("the backend cannot unregister a class") // skipReason skips such a backend
+		if u, ok := r.be.(harness.ClassUnregisterer); ok {
+			err = u.UnregisterClass(r.classes[st.Args[0]])
+		}
+		r.control(st, "unregister "+st.Args[0], err)
+		return nil
 	case "await":
 		n, _ := strconv.Atoi(st.Args[2])
 		if err := r.gates.await(st.Args[1], n, settleTimeout); err != nil {

@@ -81,3 +81,25 @@ func TestExpectByAppReadsThroughItsHandle(t *testing.T) {
 	_, err = scenario.Parse("by.bits", []byte("start A as alice\nA: create j\nexpect j state SUSPENDED by Z\n"))
 	assert.ErrorContains(t, err, `by.bits:3:29: unknown app "Z"`)
 }
+
+// unregister CLASS makes its activation fail from then on: the
+// JobTransferred falls through to nothing and stays owed; a backend that
+// cannot unregister a class skips the script; an unknown class is an error.
+func TestUnregisterMakesActivationFail(t *testing.T) {
+	sc := parse(t, "user alice\nstart A as alice\nremote http://s/f size=10\nclass C\n"+
+		"A: create j\nA: addfile j http://s/f C:\\x\nA: setnotifyclsid j C\nunregister C\nA: resume j\n"+
+		"expect j state TRANSFERRED\nexpect j no JobTransferred -> C\n")
+	res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: newSimBackend(t, sim.Options{})})
+	require.NoError(t, err)
+	assert.Empty(t, res.Skipped)
+	assert.Equal(t, 2, res.CheckCount())
+	assert.False(t, res.Failed(), "%v", res.Failures())
+
+	b := newSimBackend(t, sim.Options{})
+	res, err = scenario.RunWith(sc, scenario.RunOptions{Backend: plain{Backend: b, caps: b.Capabilities()}})
+	require.NoError(t, err)
+	assert.Contains(t, res.Skipped, "unregistering a class (harness.ClassUnregisterer)")
+
+	_, err = scenario.Parse("u.bits", []byte("unregister Nope\n"))
+	assert.ErrorContains(t, err, `u.bits:1:12: unknown class "Nope"`)
+}
