@@ -5,7 +5,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
 )
 
@@ -36,26 +35,6 @@ func (c *C) progress(job model.Job) uint64 {
 func goScenario(sc Scenario) bool {
 	register(sc)
 	return true
-}
-
-// endings are the two ways a job ends that notify: its files transfer
-// (TRANSFERRED, JobTransferred) or one fails fatally (ERROR, JobError).
-var endings = []struct {
-	remote harness.RemoteKind
-	state  model.JobState
-	kind   model.EventKind
-}{
-	{harness.RemoteOK, model.BG_JOB_STATE_TRANSFERRED, model.EventJobTransferred},
-	{harness.RemoteFatal, model.BG_JOB_STATE_ERROR, model.EventJobError},
-}
-
-// retryJob returns a new job of app's with a file of the remote kind and a
-// MinimumRetryDelay of cmdRetryDelay, so that "no retry before 30 s, one
-// at 30 s" is concrete.
-func (c *C) retryJob(app harness.App, remote harness.RemoteKind) model.Job {
-	job := c.Job(app, remote)
-	c.SetRetryDelay(job, cmdRetryDelay)
-	return job
 }
 
 // errOf returns the error of a getter's results, for a check that reads

@@ -10,15 +10,9 @@ import (
 	"github.com/bitssim/bitssim/model"
 )
 
-// Go scenarios that make calls, pass arguments or use controls no
-// statement has: NUL characters, NULL strings, unknown job IDs,
-// priorities out of range, AddFileSet, a program that cannot start, a
-// class unregistered after it is set, the network, power loss, a locked
-// local file, custom headers, certificates and credentials.
-
-// cmdMissingProgram is a full path to a program that does not exist on
-// any backend, so BITS cannot start it.
-const cmdMissingProgram = `C:\bitssim\missing\no-such-program.exe`
+// Go scenarios that use what no statement has: custom headers,
+// certificates and credentials, and a job seen QUEUED the moment the
+// network returns.
 
 // network returns the backend's network control; the scenario needs
 // Capabilities.Network, so every backend that runs it has one. The network
@@ -30,75 +24,6 @@ func (c *C) network() harness.NetworkControl {
 		c.FailNow()
 	}
 	return nc
-}
-
-var _ = goScenario(Scenario{Rule: "CMD-LAUNCH-FAILURE", Why: "it needs a program that cannot be started; a script's programs always start", Needs: harness.Capabilities{CommandLine: true, VirtualTime: true}, Run: checkCmdLaunchFailure})
-
-// checkCmdLaunchFailure checks CMD-LAUNCH-FAILURE. The program does not
-// exist, so BITS cannot start it: the notification stays undelivered and the
-// whole notification is tried again after MinimumRetryDelay (30 s), not
-// before. The failed launch itself is invisible to every backend's trace, so
-// a callback object whose first JobTransferred fails shows the retry: had
-// the failed launch counted as delivered, BITS would not call the method
-// again (CMD-METHOD-NOT-RECALLED).
-func checkCmdLaunchFailure(c *C) {
-	wait := cmdRetryDelay // the command line was tried: MinimumRetryDelay, whatever DELIV-RETRY-INTERVAL says
-	a := c.App(Alice)
-	job := c.Job(a, harness.RemoteOK)
-	c.SetRetryDelay(job, cmdRetryDelay)
-	c.Register(a, job, harness.Behavior{FailFirst: 1})
-	c.SetCmdLine(job, cmdMissingProgram, `no-such-program.exe /x`)
-	c.Transfer(job)
-	require.Equal(c, model.BG_JOB_STATE_TRANSFERRED, c.State(job))
-	calls := c.Calls(job, model.EventJobTransferred)
-	require.Len(c, calls, 1, "the first JobTransferred")
-	assert.False(c, calls[0].Delivered())
-	assert.Empty(c, c.Launches(job), "a program that does not exist never runs")
-	c.Advance(wait - time.Second)
-	assert.Len(c, c.Calls(job, model.EventJobTransferred), 1, "no retry before MinimumRetryDelay")
-	c.Advance(time.Second)
-	calls = c.Calls(job, model.EventJobTransferred)
-	if assert.Len(c, calls, 2, "tried again once MinimumRetryDelay has passed") {
-		assert.True(c, calls[1].Delivered())
-		assert.Equal(c, wait, calls[1].Time.Sub(calls[0].Time))
-	}
-	c.Advance(3 * wait)
-	assert.Len(c, c.Calls(job, model.EventJobTransferred), 2, "delivered: no further retries")
-}
-
-var _ = goScenario(Scenario{Rule: "DELIV-BOTH-FAIL-RETRY", Why: "it needs a program that cannot be started; a script's programs always start", Needs: harness.Capabilities{CommandLine: true, VirtualTime: true}, Run: checkDelivBothFailRetry})
-
-// checkDelivBothFailRetry checks DELIV-BOTH-FAIL-RETRY. The callback fails
-// and the command line (a program that does not exist) cannot be launched:
-// after MinimumRetryDelay (30 s), not before, BITS repeats the notification
-// starting with the callback, and again 30 s later, until the callback
-// accepts it.
-func checkDelivBothFailRetry(c *C) {
-	wait := cmdRetryDelay // the command line ran: MinimumRetryDelay, whatever DELIV-RETRY-INTERVAL says
-	a := c.App(Alice)
-	for _, tc := range endings {
-		job := c.retryJob(a, tc.remote)
-		c.Register(a, job, harness.Behavior{FailFirst: 2})
-		c.SetCmdLine(job, cmdMissingProgram, `no-such-program.exe`)
-		c.Transfer(job)
-		require.Len(c, c.Calls(job, tc.kind), 1)
-		c.Advance(wait - time.Second)
-		assert.Len(c, c.Calls(job, tc.kind), 1, "%v: nothing before MinimumRetryDelay", tc.kind)
-		c.Advance(time.Second)
-		assert.Len(c, c.Calls(job, tc.kind), 2, "%v: the callback first, at MinimumRetryDelay", tc.kind)
-		c.Advance(wait)
-		calls := c.Calls(job, tc.kind)
-		if assert.Len(c, calls, 3, "%v: once more after another MinimumRetryDelay", tc.kind) {
-			assert.False(c, calls[0].Delivered())
-			assert.False(c, calls[1].Delivered())
-			assert.True(c, calls[2].Delivered())
-			assert.Equal(c, wait, calls[1].Time.Sub(calls[0].Time))
-			assert.Equal(c, wait, calls[2].Time.Sub(calls[1].Time))
-		}
-		c.Advance(3 * wait)
-		assert.Len(c, c.Calls(job, tc.kind), 3, "%v: accepted, no more retries", tc.kind)
-		assert.Empty(c, c.Launches(job))
-	}
 }
 
 var _ = goScenario(Scenario{Rule: "SEC-TAKEOWNERSHIP-REMOVES-SECRETS", Why: "it sets custom headers, a client certificate and credentials, which no statement does", Needs: harness.Capabilities{Users: true, Version: model.BITS2_5}, Run: checkSecTakeownershipRemovesSecrets})

@@ -153,7 +153,7 @@ var verbs = map[string]verbSpec{
 	"setnotifyinterface":   {true, 1, 1, "APP: setnotifyinterface JOB [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel] [hold]", behaviorOpts},
 	"clearnotifyinterface": {true, 1, 1, "APP: clearnotifyinterface JOB", nil},
 	"setnotifyclsid":       {true, 2, 2, "APP: setnotifyclsid JOB CLASS|NULL", nil},
-	"setnotifycmdline":     {true, 2, 3, "APP: setnotifycmdline JOB PROGRAM|NULL [PARAMETERS] [exit=0,1] [does=complete|cancel]", []string{"exit", "does"}},
+	"setnotifycmdline":     {true, 2, 3, "APP: setnotifycmdline JOB PROGRAM|NULL [PARAMETERS] [exit=0,1] [does=complete|cancel] [missing] (missing: no such program exists, so it cannot start)", []string{"exit", "does", "missing"}},
 	"setminretrydelay":     {true, 2, 2, "APP: setminretrydelay JOB DURATION", nil},
 	"setnoprogresstimeout": {true, 2, 2, "APP: setnoprogresstimeout JOB DURATION", nil},
 	"setpriority":          {true, 2, 2, "APP: setpriority JOB FOREGROUND|HIGH|NORMAL|LOW|N (N: the value, 0 to 0xFFFFFFFF)", nil},
@@ -1061,6 +1061,13 @@ func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
 		}
 		if v, ok := st.opts["does"]; ok && v != "complete" && v != "cancel" {
 			return p.err(line, pos[0], fmt.Sprintf("a program does complete or cancel, not %q", v), "write does=complete or does=cancel")
+		}
+		if v, ok := st.opts["missing"]; ok {
+			_, exit := st.opts["exit"]
+			_, does := st.opts["does"]
+			if v != "" || exit || does || strings.EqualFold(pos[1].text, "NULL") {
+				return p.err(line, pos[1], "a missing program is a program name alone: it never runs", "write e.g. setnotifycmdline job1 C:\\gone.exe missing")
+			}
 		}
 	case "addfileranges":
 		if err := job(0); err != nil {

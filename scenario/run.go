@@ -1128,6 +1128,11 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 		if len(a) > 2 && !strings.EqualFold(a[2], "NULL") {
 			params = a[2]
 		}
+		if _, missing := st.opts["missing"]; missing {
+			// No such program: neither scripted nor made, so that BITS
+			// cannot start it (CMD-LAUNCH-FAILURE).
+			return h.SetNotifyCmdLine(prog, params)
+		}
 		if err := r.scriptProgram(prog, st.opts); err != nil {
 			return err
 		}

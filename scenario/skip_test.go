@@ -103,3 +103,19 @@ func TestUnregisterMakesActivationFail(t *testing.T) {
 	_, err = scenario.Parse("u.bits", []byte("unregister Nope\n"))
 	assert.ErrorContains(t, err, `u.bits:1:12: unknown class "Nope"`)
 }
+
+// setnotifycmdline ... missing names a program that cannot start: the
+// notification is not delivered, nothing runs, and BITS tries again
+// after MinimumRetryDelay (CMD-LAUNCH-FAILURE).
+func TestMissingProgramNeverRuns(t *testing.T) {
+	res, err := scenario.Run(parse(t, "user alice\nstart A as alice\nremote http://s/f size=10\nA: create j\n"+
+		"A: addfile j http://s/f C:\\x\nA: setminretrydelay j 30s\nA: setnotifycmdline j C:\\gone.exe missing\nA: resume j\n"+
+		"expect j state TRANSFERRED\nexpect j no CommandLine\n"))
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.CheckCount())
+	assert.False(t, res.Failed(), "%v", res.Failures())
+	for _, bad := range []string{"C:\\gone.exe missing exit=1", "C:\\gone.exe missing does=complete", "NULL missing", "C:\\gone.exe missing=yes"} {
+		_, err := scenario.Parse("m.bits", []byte("start A as alice\nA: create j\nA: setnotifycmdline j "+bad+"\n"))
+		assert.ErrorContains(t, err, "a missing program is a program name alone", bad)
+	}
+}
