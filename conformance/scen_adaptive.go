@@ -124,7 +124,7 @@ func checkPersistRedeliver(c *C) {
 	assert.Len(c, c.Calls(done, model.EventCommandLine), launched, "and launches nothing more")
 }
 
-var _ = goScenario(Scenario{Rule: "SEC-OWNER-ONLY", Why: "it calls every method of another user's job and expects each to fail; most getters are no call statement, and an expectation reads through a handle that works", Needs: harness.Capabilities{Users: true}, Run: checkSecOwnerOnly})
+var _ = goScenario(Scenario{Rule: "SEC-OWNER-ONLY", Why: "it calls every method of another user's job, through a handle he got before losing it, and expects each to fail; most getters are no call statement, and expect ... by APP reads through his handle but cannot expect a getter to fail", Needs: harness.Capabilities{Users: true}, Run: checkSecOwnerOnly})
 
 // checkSecOwnerOnly checks SEC-OWNER-ONLY. A caller who neither owns the job
 // nor is an administrator gets E_ACCESSDENIED from every method, and the job
