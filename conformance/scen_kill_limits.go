@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"strings"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -48,34 +47,4 @@ func checkLimitCustomHeaders(c *C) {
 	if assert.NoError(c, err, "GetCustomHeaders") {
 		assert.Equal(c, previous, got, "the previous headers are kept")
 	}
-}
-
-var _ = goScenario(Scenario{
-	Rule: "STATE-MAX-DOWNLOAD-TIME-RESUME",
-	Why:  "written in Go with the other checks mutation testing asked for (the scenario language could say it: suspend, resume, setmaxdownloadtime, advance)",
-	// Exact time: a limit of 20 s is checked at 15 s and 25 s.
-	Needs: harness.Capabilities{VirtualTime: true, Version: model.BITS3_0},
-	Run:   checkStateMaxDownloadTimeResume,
-})
-
-// checkStateMaxDownloadTimeResume checks STATE-MAX-DOWNLOAD-TIME-RESUME. A
-// slow transfer (1 KB a second, 1 MB) with a 20 s limit transfers for 15 s,
-// is suspended and resumed, and transfers 15 s more: 30 s in all but 15 s
-// since the Resume, so it is still TRANSFERRING; 10 s later (25 s since
-// the Resume) it is in ERROR with BG_E_MAXDOWNLOAD_TIMEOUT.
-func checkStateMaxDownloadTimeResume(c *C) {
-	j := c.SizedJob(c.App(Alice), 1<<20, harness.RemoteSlow)
-	c.Do(j.SetMaximumDownloadTime(20*time.Second), "SetMaximumDownloadTime")
-	c.Do(j.Resume(), "Resume")
-	c.Advance(15 * time.Second)
-	if !assert.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(j), "15 s of 20: transferring") {
-		return
-	}
-	c.Do(j.Suspend(), "Suspend")
-	c.Do(j.Resume(), "Resume")
-	c.Advance(15 * time.Second)
-	assert.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(j), "30 s in all, but 15 s since the Resume: still transferring")
-	c.Advance(10 * time.Second)
-	assert.Equal(c, model.BG_JOB_STATE_ERROR, c.State(j), "25 s since the Resume: ERROR")
-	assert.Equal(c, model.BG_E_MAXDOWNLOAD_TIMEOUT, c.ErrorCode(j), "the error")
 }
