@@ -163,7 +163,7 @@ type work struct {
 // do performs w; it runs outside the lock.
 func (s *Service) do(w work) {
 	if w.mod == nil {
-		s.deliverOwed(w.j, w.gen)
+		s.deliverOwed(w.j, w.gen, false)
 		return
 	}
 	var plan rules.Plan
@@ -190,10 +190,15 @@ func (s *Service) startDelivery(j *job) (work, bool) {
 }
 
 // deliverOwed delivers j's owed notifications one after another, calling
-// callbacks outside the lock.
-func (s *Service) deliverOwed(j *job, gen uint64) {
-	skip := map[owedKey]bool{}
-	s.mu.Lock()
+// callbacks outside the lock. With held, s.mu is held on entry and on
+// return (also when a callback ends its goroutine), which spares the
+// manual clock a lock round trip per delivery; otherwise it is held on
+// neither.
+func (s *Service) deliverOwed(j *job, gen uint64, held bool) {
+	var skip map[owedKey]bool // made at the first item passed over
+	if !held {
+		s.mu.Lock()
+	}
 	locked, finished := true, false
 	defer func() {
 		// Also runs when a callback ends its goroutine (runtime.Goexit):
@@ -212,7 +217,9 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 				s.kickNotify(j)
 			}
 		}
-		s.mu.Unlock()
+		if !held {
+			s.mu.Unlock()
+		}
 	}()
 	for {
 		if s.generation != gen || s.closed || j.rec.State.IsFinal() {
@@ -270,6 +277,9 @@ func (s *Service) deliverOwed(j *job, gen uint64) {
 			j.retryItem = o.key()
 			s.scheduleNotify(j, s.clock().Add(plan.RetryDelay(j.rec.x().MinimumRetryDelay, s.opts.Variants)))
 			break
+		}
+		if skip == nil {
+			skip = map[owedKey]bool{}
 		}
 		skip[o.key()] = true // pending: owed until a target or the flags allow it
 	}

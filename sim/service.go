@@ -297,6 +297,13 @@ func (s *Service) runManual(target func(time.Time) time.Time, moveClock bool) er
 			s.now = at
 		}
 		if w, ok := s.runTask(t); ok {
+			if w.mod == nil {
+				// The owed notifications, inline: deliverOwed lets the
+				// lock go only around each callback, and returns with it
+				// held even when a callback ends the goroutine.
+				s.deliverOwed(w.j, w.gen, true)
+				continue
+			}
 			s.mu.Unlock()
 			locked = false
 			s.do(w)
