@@ -361,10 +361,15 @@ func (s *Service) newCaller(j *job, o owed, gen uint64) *caller {
 	} else {
 		c = new(caller)
 	}
-	*c = caller{
-		s: s, j: j, gen: gen, what: o, regEpoch: j.regEpoch,
-		obj: j.obj, inst: j.inst, clsid: j.rec.x().NotifyCLSID, owner: j.rec.Owner, setter: j.rec.x().CLSIDSetter,
-		jobErr: j.rec.x().Error, program: j.rec.x().CmdProgram, params: j.rec.x().CmdParameters, cmdUser: j.rec.x().CmdUser,
+	// c is zero (new, or cleared by putCaller): set field by field, and
+	// the rarely used ones only when the job has them (in defaultMore
+	// they are all zero), so that no store copies the whole struct
+	// through the garbage collector's bulk write barrier.
+	c.s, c.j, c.gen, c.what, c.regEpoch = s, j, gen, o, j.regEpoch
+	c.obj, c.inst, c.owner = j.obj, j.inst, j.rec.Owner
+	if m := j.rec.more; m != nil {
+		c.clsid, c.setter, c.jobErr = m.NotifyCLSID, m.CLSIDSetter, m.Error
+		c.program, c.params, c.cmdUser = m.CmdProgram, m.CmdParameters, m.CmdUser
 	}
 	return c
 }
