@@ -1247,6 +1247,13 @@ var catalogue = []Rule{
 		NoVariant: "Wine's tests pass on Windows with local drive paths as remote names, so a reading that refuses them contradicts an observation.",
 	},
 	{
+		ID:        "FILE-ERROR-PROTOCOL",
+		Family:    FamilyFile,
+		Statement: "The protocol of a job's error about a file (IBackgroundCopyError::GetProtocol) is \"http\" for an http:// remote name and \"file\" for an SMB remote name (a UNC path, a full path with a drive letter or a file:// URL).",
+		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyerror-getprotocol.md",
+		Status:    Documented,
+	},
+	{
 		ID:        "FILE-TEMPORARY-NAME",
 		Family:    FamilyFile,
 		Statement: "On BITS 3.0 and later, GetTemporaryName returns the name of the temporary file in the destination directory that BITS writes during the transfer and renames to the local name at Complete.",

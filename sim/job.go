@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"strings"
 	"time"
 
 	"github.com/bitssim/bitssim/model"
@@ -658,11 +659,21 @@ func (s *Service) setError(j *job, i int, hr model.HRESULT, ctx model.ErrorConte
 	if i >= 0 && i < len(j.rec.Files) {
 		f := j.rec.Files[i]
 		e.File = model.FileInfo{RemoteName: f.RemoteName, LocalName: f.LocalName}
-		e.Protocol = protocolOf(f.RemoteName)
+		e.Protocol = errorProtocol(f.RemoteName)
 	}
 	j.rec.mut().Error = e
 	j.rec.HasError = true
 	j.rec.ErrorCount++
+}
+
+// errorProtocol is the protocol a file's error reports for its remote
+// name: "file" for SMB, whether a UNC path, a drive path or a file:// URL,
+// else the URL's scheme in lower case (FILE-ERROR-PROTOCOL).
+func errorProtocol(remote string) string {
+	if strings.HasPrefix(remote, `\\`) || isDrivePath(remote) {
+		return "file"
+	}
+	return strings.ToLower(protocolOf(remote))
 }
 
 func protocolOf(url string) string {

@@ -41,3 +41,29 @@ func TestMaxDownloadTimeResumeCountsFromZero(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, model.HRESULT(0x80200054), e.Code, "BG_E_MAXDOWNLOAD_TIMEOUT")
 }
+
+// A file's error names its protocol as GetProtocol documents it: "http"
+// for an http:// remote name, "file" for SMB however the name is written.
+func TestErrorProtocolNamesSMBFile(t *testing.T) {
+	// Rules: FILE-ERROR-PROTOCOL
+	for _, tc := range []struct{ remote, protocol string }{
+		{`http://remote.test/gone.bin`, "http"},
+		{`\\server\share\gone.bin`, "file"},
+		{`D:\share\gone.bin`, "file"},
+		{`file://server/share/gone.bin`, "file"},
+	} {
+		t.Run(tc.protocol+" "+tc.remote, func(t *testing.T) {
+			svc := smtService(t, sim.Options{})
+			defer svc.Close()
+			require.NoError(t, svc.SetRemote(tc.remote, sim.NotFound()))
+			j := smtJob(t, smtApp(t, svc, "app", smtAlice), "gone", model.BG_JOB_TYPE_DOWNLOAD)
+			require.NoError(t, j.AddFile(tc.remote, smtLocal("gone.bin")))
+			require.NoError(t, j.Resume())
+			smtRun(t, svc)
+			require.Equal(t, model.BG_JOB_STATE_ERROR, smtState(t, j))
+			e, err := j.GetError()
+			require.NoError(t, err)
+			assert.Equal(t, tc.protocol, e.Protocol)
+		})
+	}
+}
