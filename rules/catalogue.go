@@ -1249,9 +1249,11 @@ var catalogue = []Rule{
 	{
 		ID:        "FILE-ERROR-PROTOCOL",
 		Family:    FamilyFile,
-		Statement: "The protocol of a job's error about a file (IBackgroundCopyError::GetProtocol) is \"http\" for an http:// remote name and \"file\" for an SMB remote name (a UNC path, a full path with a drive letter or a file:// URL).",
+		Statement: "The protocol of a job's error about the transfer of a file from its remote name (IBackgroundCopyError::GetProtocol) is \"http\" for an http:// remote name and \"file\" for an SMB remote name (a UNC path, a full path with a drive letter or a file:// URL).",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits/nf-bits-ibackgroundcopyerror-getprotocol.md",
-		Status:    Documented,
+		Status:    Assumed,
+		Decision:  "The page says the string \"contains \"http\" for the HTTP protocol and \"file\" for the SMB protocol\", and that it is NULL when the error is not related to the transfer protocol, so the rule speaks only of errors about a remote transfer. Which names are SMB comes from BG_FILE_INFO (a UNC path, a full path with a network drive, the file:// prefix); that a full path with a local drive letter is SMB too is FILE-REMOTE-NAME-FORMS, observed, not this page.",
+		NoVariant: "A drive-letter remote name is transferred as SMB (FILE-REMOTE-NAME-FORMS), and the page gives SMB one protocol string, so no other string has a reading behind it.",
 	},
 	{
 		ID:        "FILE-TEMPORARY-NAME",
