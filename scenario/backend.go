@@ -65,6 +65,10 @@ func (sc *Script) Needs() harness.Capabilities {
 		need.CommandLine = need.CommandLine || n.CommandLine
 		need.Users = need.Users || n.Users
 		need.Concurrent = need.Concurrent || n.Concurrent
+		need.VirtualTime = need.VirtualTime || n.VirtualTime
+		need.Network = need.Network || n.Network
+		need.PowerLoss = need.PowerLoss || n.PowerLoss
+		need.LocalFiles = need.LocalFiles || n.LocalFiles
 	}
 	if !found { // it runs nowhere: say what it needs on the newest
 		return sc.NeedsOn(harness.Capabilities{Version: model.BITS10_3})

@@ -37,9 +37,11 @@ func (e *SyntaxError) Error() string {
 
 // lexCode splits a line into tokens: words separated by blanks, double
 // quoted strings (a backslash escapes only a double quote, and \0 is a
-// NUL character, so Windows paths stay as written), and a '#' at the start of a word begins a comment. It
-// also returns where the code ends: the byte offset of the comment, or
-// len(line).
+// NUL character; other backslashes stay, so a quoted Windows path stays as
+// written unless a part of it begins with 0: "C:\dl\0.bin" holds a NUL,
+// C:\dl\0.bin unquoted does not), and a '#' at the start of a word begins a
+// comment. It also returns where the code ends: the byte offset of the
+// comment, or len(line).
 func lexCode(file string, lineNo int, line string) ([]token, int, error) {
 	return lexInto(nil, file, lineNo, line)
 }

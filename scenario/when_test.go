@@ -113,6 +113,26 @@ end
 		"a call that expects E_NOINTERFACE needs no interface")
 }
 
+func TestNeedsOfAWhenScriptKeepsTheMachineAndClockNeeds(t *testing.T) {
+	sc := parse(t, `user alice
+start A as alice
+A: create job1
+when version >= 3.0
+  A: resume job1
+end
+network off
+powerloss
+lockfile C:\\bitssim\\x.bin
+advance 1s
+expect job1 created 0s
+`)
+	need := sc.Needs()
+	assert.True(t, need.Network, "network off needs Network")
+	assert.True(t, need.PowerLoss, "powerloss needs PowerLoss")
+	assert.True(t, need.LocalFiles, "lockfile needs LocalFiles")
+	assert.True(t, need.VirtualTime, "expect created needs virtual time")
+}
+
 func TestWhenErrorsAreLocated(t *testing.T) {
 	head := "start A as alice\nA: create j\n"
 	for _, tc := range []struct{ src, want string }{

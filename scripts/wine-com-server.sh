@@ -157,6 +157,7 @@ stop_server() {
     for _ in $(seq 60); do kill -0 "$server_pid" 2>/dev/null || return 0; sleep 0.5; done
     log "the server did not stop: killing it"
     kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true   # gone before the next start looks at the control port
 }
 timeout 60 "$wine" "$work/bitssim-comserver.exe" -check "${server_args[@]}" >"$work/check.log" 2>&1 || {
     cat "$work/check.log" >&2; die "the takeover is not in place"; }
