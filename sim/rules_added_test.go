@@ -1,11 +1,11 @@
 package sim_test
 
-// Boundary checks of rules added where mutation testing found documented
-// behaviour that no rule stated (README "Mutation testing"); the rules'
-// main tests are in limits_resume_test.go. Expectations are the rules'
-// statements, written literally.
+// Tests of rules added where mutation testing found documented behaviour
+// that no rule stated (README "Mutation testing"), at their boundaries.
+// Expectations are the rules' statements, written literally.
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +15,32 @@ import (
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/sim"
 )
+
+// Headers of 16,383 characters are accepted, 16,384 are not, and the
+// refused value keeps the previous headers.
+func TestLimitCustomHeadersBoundary(t *testing.T) {
+	// Rules: LIMIT-CUSTOM-HEADERS
+	svc := smtService(t, sim.Options{})
+	defer svc.Close()
+	j := smtJob(t, smtApp(t, svc, "a", smtAlice), "j", model.BG_JOB_TYPE_DOWNLOAD)
+	opts := j.(model.JobHTTPOptions)
+	// "X-A: " and the closing CR LF are 7 characters; "é" is one UTF-16
+	// character but two UTF-8 bytes, so counting bytes would refuse it.
+	longest := "X-A: " + strings.Repeat("é", 16383-7) + "\r\n"
+	require.NoError(t, opts.SetCustomHeaders(longest), "16,383 characters are accepted")
+	got, err := opts.GetCustomHeaders()
+	require.NoError(t, err)
+	assert.Equal(t, longest, got)
+
+	previous := "X-Previous: 1\r\n"
+	require.NoError(t, opts.SetCustomHeaders(previous))
+	tooLong := "X-A: " + strings.Repeat("a", 16384-7) + "\r\n"
+	smtIsHR(t, opts.SetCustomHeaders(tooLong), model.BG_E_STRING_TOO_LONG, "16,384 characters")
+	smtIsHR(t, opts.SetCustomHeaders(tooLong), model.HRESULT(0x80200021))
+	got, err = opts.GetCustomHeaders()
+	require.NoError(t, err)
+	assert.Equal(t, previous, got, "the previous headers are kept")
+}
 
 // The time counted after a Resume starts from zero: a nanosecond short of
 // the limit since the Resume, it has not exceeded the limit.
