@@ -125,22 +125,34 @@ func (o callback2Object) FileTransferred(job model.Job, file model.File) error {
 }
 
 func (r *Recorder) result(kind model.EventKind, file string, retried bool) model.HRESULT {
-	if hr, ok := r.b.Files[file]; ok && file != "" {
+	return r.b.Result(kind, file, retried, func() int {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.calls++
+		return r.calls
+	})
+}
+
+// Result is the answer a callback object of this Behavior gives to a call
+// of kind about the file with local name file ("" for none), without
+// Answer, Block or Reenter: Files, then Results, then Fail, then FailFirst.
+// retried says the call is one FailFirst counts (JobTransferred, JobError
+// and FileTransferred); count is called only then, and returns the number
+// of such calls so far, this one included.
+func (b Behavior) Result(kind model.EventKind, file string, retried bool, count func() int) model.HRESULT {
+	if hr, ok := b.Files[file]; ok && file != "" {
 		return hr
 	}
-	if hr, ok := r.b.Results[kind]; ok {
+	if hr, ok := b.Results[kind]; ok {
 		return hr
 	}
-	if r.b.Fail {
+	if b.Fail {
 		return model.E_FAIL
 	}
 	if !retried {
 		return model.S_OK
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.calls++
-	if r.calls <= r.b.FailFirst {
+	if count() <= b.FailFirst {
 		return model.E_FAIL
 	}
 	return model.S_OK

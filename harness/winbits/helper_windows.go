@@ -283,26 +283,13 @@ func (o callback2Helper) FileTransferred(job model.Job, file model.File) error {
 }
 
 func (c *helperCallback) result(kind model.EventKind, file model.File, retried bool) model.HRESULT {
+	var name string
 	if file != nil {
-		if name, err := file.GetLocalName(); err == nil {
-			if hr, ok := c.b.Files[name]; ok {
-				return hr
-			}
+		if n, err := file.GetLocalName(); err == nil {
+			name = n
 		}
 	}
-	if hr, ok := c.b.Results[kind]; ok {
-		return hr
-	}
-	if c.b.Fail {
-		return model.E_FAIL
-	}
-	if !retried {
-		return model.S_OK
-	}
-	if c.calls.Add(1) <= int64(c.b.FailFirst) {
-		return model.E_FAIL
-	}
-	return model.S_OK
+	return c.b.Result(kind, name, retried, func() int { return int(c.calls.Add(1)) })
 }
 
 func (c *helperCallback) note(job model.Job, kind model.EventKind, file model.File, ranges []model.FileRange, hr model.HRESULT) error {
