@@ -3,6 +3,7 @@ package scenario_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"testing"
@@ -32,6 +33,11 @@ func bigScenario(n int) []byte {
 // Reproduce: go test ./scenario/ -run '^$' -bench Run100kJobs -benchtime 3x
 func BenchmarkRun100kJobs(b *testing.B) { benchRunText(b, 100_000) }
 
+// BenchmarkRun100kJobsQuiet is BenchmarkRun100kJobs as bitssim run -q
+// runs it: the log goes to io.Discard, which RunText neither formats nor
+// writes.
+func BenchmarkRun100kJobsQuiet(b *testing.B) { benchRun(b, 100_000, true) }
+
 // BenchmarkRun10kJobs is the same at a tenth of the size: the cost per job
 // must not grow with the number of jobs.
 func BenchmarkRun10kJobs(b *testing.B) { benchRunText(b, 10_000) }
@@ -39,7 +45,11 @@ func BenchmarkRun10kJobs(b *testing.B) { benchRunText(b, 10_000) }
 // benchRunText runs a scenario of n jobs the way bitssim run does: read
 // and checked once by Prepare, then run by RunText from the Plan, writing
 // the text log.
-func benchRunText(b *testing.B, n int) {
+func benchRunText(b *testing.B, n int) { benchRun(b, n, false) }
+
+// benchRun runs a scenario of n jobs as bitssim run does, writing the text
+// log unless quiet (-q).
+func benchRun(b *testing.B, n int, quiet bool) {
 	src := bigScenario(n)
 	b.ReportAllocs()
 	b.ResetTimer() // writing the scenario is not running it
@@ -50,14 +60,18 @@ func benchRunText(b *testing.B, n int) {
 			b.Fatal(err)
 		}
 		var log countWriter // the text log is written (not to io.Discard, which RunText does not format for)
-		res, err := scenario.RunText("big.bits", bytes.NewReader(src), &log, scenario.RunOptions{Plan: plan})
+		var w io.Writer = &log
+		if quiet {
+			w = io.Discard
+		}
+		res, err := scenario.RunText("big.bits", bytes.NewReader(src), w, scenario.RunOptions{Plan: plan})
 		if err != nil {
 			b.Fatal(err)
 		}
 		if res.Failed() || res.CheckCount() != 2*n {
 			b.Fatalf("%s", res.Summary())
 		}
-		if log.lines != 7*n+1 { // a line per call, notification and check, and the start
+		if !quiet && log.lines != 7*n+1 { // a line per call, notification and check, and the start
 			b.Fatalf("%d lines of text log, want %d", log.lines, 7*n+1)
 		}
 		var m runtime.MemStats

@@ -15,6 +15,7 @@ import (
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/rules"
+	"github.com/bitssim/bitssim/sim"
 )
 
 // StepKind says what a step of the log is.
@@ -438,6 +439,7 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		return nil, err
 	}
 	be, own := opts.Backend, false
+	var drain *sim.Service // the service whose trace the runner drains (RunText on its own simulator)
 	if be == nil {
 		so := simOptions(sc, variants, opts.text != nil)
 		var sb *harness.SimBackend
@@ -451,6 +453,7 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		}
 		if opts.text != nil {
 			sb.LimitTrace(-1) // the runner reads the service's trace only
+			drain = sb.Service()
 		}
 		be, own = sb, true
 	}
@@ -466,6 +469,17 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		r.plan = opts.Plan.releases
 	}
 	r.useBackend(be)
+	if drain != nil {
+		// The runner keeps its own record of the notifications (notes):
+		// the service's trace needs to hold only those of one statement,
+		// which stay in the cache, and are copied into memory reused.
+		var buf []model.Event
+		r.traceSince = func(seq uint64) []model.Event {
+			buf = drain.DrainTrace(buf[:0])
+			i := sort.Search(len(buf), func(i int) bool { return buf[i].Seq > seq })
+			return buf[i:]
+		}
+	}
 	r.gates.onHold = r.holdEntered
 	r.participant("BITS", "bits", "")
 	return r, nil

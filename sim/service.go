@@ -457,6 +457,22 @@ func (s *Service) TraceSince(seq uint64) []model.Event {
 	return append([]model.Event(nil), kept[i:]...)
 }
 
+// DrainTrace appends every event the trace holds to dst, in order, and
+// empties the trace: Trace, TraceSince and subscriptions no longer see
+// them. It is for a reader that keeps its own record of the events (the
+// scenario runner), which then holds the trace to the events of one step
+// instead of Options.TraceLimit of them. With a TraceLimit, the first
+// event returned has a Seq more than one past the last drained when
+// events were dropped in between.
+func (s *Service) DrainTrace(dst []model.Event) []model.Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dst = append(dst, s.kept()...)
+	clear(s.trace) // the strings of the events go with them
+	s.trace = s.trace[:0]
+	return dst
+}
+
 // record appends an event to the trace; s.mu is held.
 func (s *Service) record(e model.Event) model.Event {
 	s.eventSeq++
