@@ -155,7 +155,7 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 		}
 		return rest[0], nil
 	}
-	switch strings.ToLower(what.text) {
+	switch p.lower(what.text) {
 	case "state":
 		e.Kind = ExpectState
 		t, err := one("write e.g. expect job1 state TRANSFERRED")
@@ -283,7 +283,7 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 		}
 		e.FileN, e.Value, e.Parameters = n, name, rest[2].text
 	default:
-		if g, ok := jobGetters[strings.ToLower(what.text)]; ok {
+		if g, ok := jobGetters[p.lower(what.text)]; ok {
 			e.Kind = ExpectGet
 			t, err := one(g.hint)
 			if err != nil {

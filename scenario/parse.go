@@ -506,7 +506,9 @@ type parser struct {
 	// statements name the same job one after another, most of them.
 	lastJob    string
 	lastJobNo  int
-	lastJobBuf []byte // with view, the memory of lastJob
+	lastJobBuf []byte            // with view, the memory of lastJob
+	arena      lineArena         // with view, the memory of what keep keeps
+	lowered    map[string]string // lower: words in lower case
 	// blocks are the when blocks open at this point, innermost last, and
 	// declared the names declared in them, which go out of scope at their
 	// else or end: a block that does not run declares nothing. A later
@@ -727,7 +729,7 @@ func parseWhen(args []string) (whenCond, error) {
 // keep returns s in memory of its own when s may be the scanner's bytes.
 func (p *parser) keep(s string) string {
 	if p.view {
-		return strings.Clone(s)
+		return p.arena.clone(s)
 	}
 	return s
 }

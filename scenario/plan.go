@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/bitssim/bitssim/model"
 )
@@ -194,6 +195,11 @@ func (e *planEncoder) done() [][]byte {
 func (e *planEncoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
 
 func (e *planEncoder) str(s string) {
+	if i, ok := within(e.line, s); ok { // a word of the line: where it is, without searching
+		e.uint(uint64(i) << 1)
+		e.uint(uint64(len(s)))
+		return
+	}
 	if i := strings.Index(e.line, s); i >= 0 {
 		e.uint(uint64(i) << 1)
 		e.uint(uint64(len(s)))
@@ -206,6 +212,19 @@ func (e *planEncoder) str(s string) {
 		e.idx[s] = k
 	}
 	e.uint(uint64(k)<<1 | 1)
+}
+
+// within returns where s is in line when s is a part of line's memory.
+func within(line, s string) (int, bool) {
+	if len(s) == 0 || len(s) > len(line) {
+		return 0, false
+	}
+	start := uintptr(unsafe.Pointer(unsafe.StringData(line)))
+	at := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	if at < start || at-start > uintptr(len(line)-len(s)) {
+		return 0, false
+	}
+	return int(at - start), true
 }
 
 // stmt writes a statement of line, the virt'th line lineSource read.
@@ -335,6 +354,31 @@ type planReader struct {
 	opts   map[string]string
 	exp    Expectation
 	bad    bool // the code does not fit the lines: the source changed
+	arena  lineArena
+}
+
+// lineArena copies strings into chunks it shares between them, so that
+// keeping a line that must outlive the scanner's buffer is not an
+// allocation each. A chunk lives as long as any string in it: a string
+// kept keeps at most lineArenaChunk bytes of other lines with it, and never
+// more than the source's size in all.
+type lineArena struct{ buf []byte }
+
+// lineArenaChunk is the size of a lineArena's chunk; a string longer than
+// an eighth of it has memory of its own.
+const lineArenaChunk = 8 << 10
+
+// clone returns a copy of s.
+func (a *lineArena) clone(s string) string {
+	if len(s) == 0 || len(s) > lineArenaChunk/8 {
+		return strings.Clone(s)
+	}
+	if len(s) > cap(a.buf)-len(a.buf) {
+		a.buf = make([]byte, 0, lineArenaChunk)
+	}
+	n := len(a.buf)
+	a.buf = append(a.buf, s...)
+	return unsafe.String(&a.buf[n], len(s))
 }
 
 func newPlanReader(name string, p *Plan, src io.Reader) *planReader {
@@ -392,7 +436,7 @@ func (d *planReader) next() (st *Stmt, ok bool, err error) {
 	if uint32(maphash.String(d.p.seed, line)) != sum {
 		return nil, false, d.changed()
 	}
-	d.line = strings.Clone(line)
+	d.line = d.arena.clone(line) // its strings may be kept: by the backend (names, URLs, paths), by the runner
 	d.n++
 	verb := d.uint()
 	flags := d.uint()
@@ -512,3 +556,23 @@ func (d *planReader) str() string {
 	}
 	return d.line[off : off+n]
 }
+
+// lower is strings.ToLower(s) without an allocation for a word it has
+// seen before: a notification kind, which expect statements name by the
+// thousand. It keeps at most lowerWords words.
+func (p *parser) lower(s string) string {
+	if l, ok := p.lowered[s]; ok {
+		return l
+	}
+	l := strings.ToLower(s)
+	if l != s && len(p.lowered) < lowerWords { // ToLower made a new string
+		if p.lowered == nil {
+			p.lowered = map[string]string{}
+		}
+		p.lowered[p.keep(s)] = l
+	}
+	return l
+}
+
+// lowerWords bounds the words parser.lower keeps.
+const lowerWords = 64

@@ -176,6 +176,7 @@ type runner struct {
 	events     notes
 	byJob      map[model.GUID][]int32 // indexes into events
 	jobHandles map[string][]handleKey // job → keys of handles, in the order apps got them
+	keyChunk   []handleKey            // memory for the first key of jobHandles' slices
 
 	marks map[string]uint64 // mark → last trace seq when it was set
 
@@ -967,7 +968,14 @@ func (r *runner) handle(app, job string) (model.Job, error) {
 func (r *runner) addHandle(app, job string, h model.Job) {
 	key := handleKey{app, job}
 	if _, ok := r.handles[key]; !ok {
-		r.jobHandles[job] = append(r.jobHandles[job], key)
+		keys := r.jobHandles[job]
+		if keys == nil { // most jobs have one handle: its slice is carved from a chunk
+			if len(r.keyChunk) == 0 {
+				r.keyChunk = make([]handleKey, 256)
+			}
+			keys, r.keyChunk = r.keyChunk[:0:1], r.keyChunk[1:]
+		}
+		r.jobHandles[job] = append(keys, key)
 	}
 	r.handles[key] = h
 	r.lastKey, r.lastHandle = key, h
