@@ -38,6 +38,28 @@ func BenchmarkRun100kJobs(b *testing.B) { benchRunText(b, 100_000) }
 // writes.
 func BenchmarkRun100kJobsQuiet(b *testing.B) { benchRun(b, 100_000, true) }
 
+// BenchmarkPrepare100kJobs is the first half of BenchmarkRun100kJobs:
+// reading and checking the script into its Plan.
+func BenchmarkPrepare100kJobs(b *testing.B) {
+	src := bigScenario(100_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	for i := 0; i < b.N; i++ {
+		plan, err := scenario.Prepare("big.bits", bytes.NewReader(src))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if plan.Statements() != 600_003 { // and user, start and remote
+			b.Fatalf("%d statements, want 600,003", plan.Statements())
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/600_000, "ns/stmt")
+	if cpu >= 0 {
+		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/600_000, "cpu-ns/stmt")
+	}
+}
+
 // BenchmarkRun10kJobs is the same at a tenth of the size: the cost per job
 // must not grow with the number of jobs.
 func BenchmarkRun10kJobs(b *testing.B) { benchRunText(b, 10_000) }
@@ -53,6 +75,7 @@ func benchRun(b *testing.B, n int, quiet bool) {
 	src := bigScenario(n)
 	b.ReportAllocs()
 	b.ResetTimer() // writing the scenario is not running it
+	cpu := processCPU()
 	var peak uint64
 	for i := 0; i < b.N; i++ {
 		plan, err := scenario.Prepare("big.bits", bytes.NewReader(src))
@@ -79,11 +102,18 @@ func benchRun(b *testing.B, n int, quiet bool) {
 		peak = max(peak, m.HeapInuse)
 	}
 	perJob := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(n)
+	cpuPerJob := float64(processCPU()-cpu) / float64(b.N) / float64(n)
 	b.StopTimer()
-	simPerJob := simLifecycle(b, n)
+	simPerJob, simCPUPerJob := simLifecycle(b, n)
 	b.ReportMetric(float64(peak)/(1<<20), "MB-heap-in-use")
 	b.ReportMetric(perJob, "ns/job")
 	b.ReportMetric(perJob/simPerJob, "x-sim")
+	if cpu >= 0 {
+		// CPU time (user and system, every thread: the collector's too)
+		// moves less with the machine's load than wall time.
+		b.ReportMetric(cpuPerJob, "cpu-ns/job")
+		b.ReportMetric(cpuPerJob/simCPUPerJob, "x-sim-cpu")
+	}
 }
 
 // countWriter counts the bytes and lines written to it.
@@ -98,8 +128,9 @@ func (w *countWriter) Write(p []byte) (int, error) {
 // simLifecycle returns the simulator's own cost per job of the same
 // lifecycle driven from Go (create, AddFile, an object that completes the
 // job, Resume, run until idle, two reads), measured in the same process
-// so that the ratio holds on a busy machine.
-func simLifecycle(b *testing.B, n int) float64 {
+// so that the ratio holds on a busy machine; in wall time and in CPU
+// time.
+func simLifecycle(b *testing.B, n int) (wall, cpu float64) {
 	svc, err := sim.New(sim.Options{Clock: sim.Manual})
 	if err != nil {
 		b.Fatal(err)
@@ -113,7 +144,7 @@ func simLifecycle(b *testing.B, n int) float64 {
 		b.Fatal(err)
 	}
 	cb := &model.CallbackFuncs{OnJobTransferred: func(j model.Job) error { _, err := j.Complete(); return err }}
-	start := time.Now()
+	start, startCPU := time.Now(), processCPU()
 	for i := 0; i < n; i++ {
 		j, err := app.CreateJob("j", model.BG_JOB_TYPE_DOWNLOAD)
 		if err != nil {
@@ -135,5 +166,5 @@ func simLifecycle(b *testing.B, n int) float64 {
 			b.Fatalf("%v %v", s, err)
 		}
 	}
-	return float64(time.Since(start).Nanoseconds()) / float64(n)
+	return float64(time.Since(start).Nanoseconds()) / float64(n), float64(processCPU()-startCPU) / float64(n)
 }
