@@ -175,6 +175,7 @@ type runner struct {
 	indexed    bool
 	events     notes
 	byJob      map[model.GUID][]int32 // indexes into events
+	idxChunk   []int32                // memory for the first index of byJob's slices
 	jobHandles map[string][]handleKey // job → keys of handles, in the order apps got them
 	keyChunk   []handleKey            // memory for the first key of jobHandles' slices
 
@@ -1044,8 +1045,10 @@ func (r *runner) call(st *Stmt) {
 	if err == nil && hr != 0 {
 		result = hr
 	}
-	r.addStep(Step{Kind: StepCall, Line: st.Line, At: r.now(), From: st.Actor, To: "BITS",
-		Label: label, hasTail: hasTail, labelTail: tail, Job: job, Result: result, OK: err == nil})
+	if !r.discard { // -q: a step nobody reads needs no time from the service
+		r.addStep(Step{Kind: StepCall, Line: st.Line, At: r.now(), From: st.Actor, To: "BITS",
+			Label: label, hasTail: hasTail, labelTail: tail, Job: job, Result: result, OK: err == nil})
+	}
 	switch {
 	case st.WantNot && result == st.Want:
 		r.addCheck(Check{Line: st.Line, Text: st.Text, Want: "anything but " + st.Want.String(), Got: result.String()})
@@ -1292,7 +1295,14 @@ func (r *runner) log(events []model.Event) {
 		}
 		if r.indexed {
 			if _, named := r.jobs[name]; named { // not let go of (releaseAfter)
-				r.byJob[e.Job] = append(r.byJob[e.Job], int32(r.events.len()))
+				idx := r.byJob[e.Job]
+				if idx == nil { // a job's first: its slice is carved from a chunk
+					if len(r.idxChunk) == 0 {
+						r.idxChunk = make([]int32, 1024)
+					}
+					idx, r.idxChunk = r.idxChunk[:0:1], r.idxChunk[1:]
+				}
+				r.byJob[e.Job] = append(idx, int32(r.events.len()))
 			}
 			r.events.add(r.noteOf(e))
 		}
