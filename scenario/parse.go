@@ -508,6 +508,7 @@ type parser struct {
 	lastJobNo  int
 	lastJobBuf []byte            // with view, the memory of lastJob
 	arena      lineArena         // with view, the memory of what keep keeps
+	verbs      verbCache         // the verbs met last
 	lowered    map[string]string // lower: words in lower case
 	// blocks are the when blocks open at this point, innermost last, and
 	// declared the names declared in them, which go out of scope at their
@@ -812,8 +813,8 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 		}
 	}
 	verbTok := toks[0]
-	st.Verb = strings.ToLower(verbTok.text)
-	spec, ok := verbs[st.Verb]
+	verb, spec, ok := p.verb(strings.ToLower(verbTok.text))
+	st.Verb = verb
 	if !ok {
 		return st, p.err(line, verbTok, "unknown verb", suggest(st.Verb))
 	}

@@ -161,6 +161,47 @@ var verbIndex = func() map[string]uint64 {
 	return m
 }()
 
+// verbSpecs is the spec of each of verbNames.
+var verbSpecs = func() []verbSpec {
+	specs := make([]verbSpec, len(verbNames))
+	for i, v := range verbNames {
+		specs[i] = verbs[v]
+	}
+	return specs
+}()
+
+// verbCache remembers the verbs a reader met last, in slots chosen by
+// their length and first and last bytes, so that the verb of a statement
+// is found, most of the time, without hashing it: a script uses a few
+// verbs, statement after statement.
+type verbCache [16]int32 // in verbNames, plus one (0: empty)
+
+// index returns verbNames' index of v.
+func (c *verbCache) index(v string) (int, bool) {
+	if v == "" {
+		return 0, false
+	}
+	slot := &c[(len(v)*7+int(v[0])+int(v[len(v)-1])*3)%len(c)]
+	if i := int(*slot) - 1; i >= 0 && verbNames[i] == v {
+		return i, true
+	}
+	i, ok := verbIndex[v]
+	if ok {
+		*slot = int32(i) + 1
+	}
+	return int(i), ok
+}
+
+// verb returns the spec of the verb v, and its name as verbNames has it
+// (memory of its own, where v may be a view of the scanner's bytes).
+func (p *parser) verb(v string) (name string, spec verbSpec, ok bool) {
+	i, ok := p.verbs.index(v)
+	if !ok {
+		return v, verbSpec{}, false
+	}
+	return verbNames[i], verbSpecs[i], true
+}
+
 // planEncoder writes statements as a Plan's code: a hash of the
 // statement's line (4 bytes, little-endian; a statement runs only from
 // the line Prepare checked), then numbers as uvarints,
@@ -178,6 +219,7 @@ type planEncoder struct {
 	prevLine int // the lineSource line of the statement before
 	strs     []string
 	idx      map[string]uint32
+	verbs    verbCache
 }
 
 // planChunk is the size of a chunk of a Plan's code.
@@ -245,7 +287,8 @@ func (e *planEncoder) stmt(line string, virt int, st *Stmt) {
 func (e *planEncoder) write(st *Stmt) {
 	e.uint(uint64(e.virt - e.prevLine))
 	e.prevLine = e.virt
-	e.uint(verbIndex[st.Verb])
+	i, _ := e.verbs.index(st.Verb)
+	e.uint(uint64(i))
 	var flags uint64
 	if st.Actor != "" {
 		flags |= codeActor

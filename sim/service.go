@@ -69,6 +69,7 @@ type Service struct {
 	launches    []Launch
 
 	trace    []model.Event
+	traced   atomic.Bool // the trace holds events: DrainTrace has work
 	eventSeq uint64
 
 	writeThrough bool         // the store wants every acknowledged change (persist)
@@ -465,11 +466,15 @@ func (s *Service) TraceSince(seq uint64) []model.Event {
 // event returned has a Seq more than one past the last drained when
 // events were dropped in between.
 func (s *Service) DrainTrace(dst []model.Event) []model.Event {
+	if !s.traced.Load() { // most calls: nothing happened since the last
+		return dst
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	dst = append(dst, s.kept()...)
 	clear(s.trace) // the strings of the events go with them
 	s.trace = s.trace[:0]
+	s.traced.Store(false)
 	return dst
 }
 
@@ -481,6 +486,7 @@ func (s *Service) record(e model.Event) model.Event {
 	s.changed()
 	if s.opts.TraceLimit >= 0 {
 		s.trace = append(s.trace, e)
+		s.traced.Store(true)
 		// Keep up to twice the limit and trim in one go, so that appending
 		// stays cheap; Trace shows the last TraceLimit events.
 		if lim := s.opts.TraceLimit; lim > 0 && len(s.trace) >= 2*lim {
