@@ -170,24 +170,26 @@ var verbSpecs = func() []verbSpec {
 	return specs
 }()
 
-// verbCache remembers the verbs a reader met last, in slots chosen by
-// their length and first and last bytes, so that the verb of a statement
-// is found, most of the time, without hashing it: a script uses a few
-// verbs, statement after statement.
-type verbCache [16]int32 // in verbNames, plus one (0: empty)
+// verbCache remembers the last verbs a reader met, so that the verb of a
+// statement is found, most of the time, by comparing it with a few
+// strings instead of hashing it: a script uses a few verbs, statement
+// after statement.
+type verbCache struct {
+	idx  [8]int32 // in verbNames, plus one (0: empty)
+	next int      // the entry to replace next
+}
 
 // index returns verbNames' index of v.
 func (c *verbCache) index(v string) (int, bool) {
-	if v == "" {
-		return 0, false
-	}
-	slot := &c[(len(v)*7+int(v[0])+int(v[len(v)-1])*3)%len(c)]
-	if i := int(*slot) - 1; i >= 0 && verbNames[i] == v {
-		return i, true
+	for _, i := range c.idx {
+		if i > 0 && verbNames[i-1] == v {
+			return int(i - 1), true
+		}
 	}
 	i, ok := verbIndex[v]
 	if ok {
-		*slot = int32(i) + 1
+		c.idx[c.next] = int32(i) + 1
+		c.next = (c.next + 1) % len(c.idx)
 	}
 	return int(i), ok
 }
