@@ -33,9 +33,9 @@ func NewChecker(svc *sim.Service) *Checker {
 		sc: &Script{File: "go"}, start: start,
 		res:   &Result{File: "go", Version: svc.Version()},
 		users: map[string]model.Account{}, apps: map[string]harness.App{}, jobs: map[string]model.GUID{},
-		names: map[model.GUID]string{}, handles: map[handleKey]model.Job{}, classes: map[string]model.GUID{},
+		names: map[model.GUID]string{}, classes: map[string]model.GUID{},
 		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{},
-		jobHandles: map[string][]handleKey{},
+		jobHandles: map[string][]appHandle{},
 		traceSince: svc.TraceSince, clockNow: svc.Now, inFlight: svc.InFlight, objectApp: svc.ObjectApp,
 		observe: func() (model.Manager, error) {
 			return svc.StartApp("\x00observer", model.Account{Name: "\x00observer", Kind: model.AccountAdministrator})

@@ -132,6 +132,12 @@ type failKey struct {
 // handleKey names an app's handle on a job.
 type handleKey struct{ app, job string }
 
+// appHandle is an app's handle on a job.
+type appHandle struct {
+	app string
+	h   model.Job
+}
+
 // runner plays a script.
 type runner struct {
 	sc    *Script
@@ -156,13 +162,15 @@ type runner struct {
 	progs      harness.ProgramScripter
 	cmds       backendCmds // command lines without progs (backend.go)
 	jobs       map[string]model.GUID
-	names      map[model.GUID]string   // job GUID → name
-	handles    map[handleKey]model.Job // app's handle on job
-	lastKey    handleKey               // the handle used last, and its key:
-	lastHandle model.Job               // statements use one handle in a row, most of them
+	names      map[model.GUID]string // job GUID → name
+	lastKey    handleKey             // the handle used last, and its key:
+	lastHandle model.Job             // statements use one handle in a row, most of them
+	lastApp    string                // the app app() returned last (""), and its App:
+	lastAppIs  harness.App           // statements come from one app in a row, most of them
 	classes    map[string]model.GUID
 	byCLSID    map[model.GUID]string
 	seen       map[string]bool       // participants added
+	lastSeen   string                // the participant participant() found added last
 	obs        model.Manager         // an administrator that reads jobs no app of the script can
 	traced     uint64                // last sim event seq logged
 	failed     map[failKey]time.Time // time of a failed attempt, for retries
@@ -172,20 +180,22 @@ type runner struct {
 	// per job: expectations count them without scanning the whole trace.
 	// A Checker, which logs no notifications, leaves indexed false and
 	// reads the service's trace instead.
-	indexed    bool
-	events     notes
-	byJob      map[model.GUID][]int32 // indexes into events
-	idxChunk   []int32                // memory for the first index of byJob's slices
-	jobHandles map[string][]handleKey // job → keys of handles, in the order apps got them
-	keyChunk   []handleKey            // memory for the first key of jobHandles' slices
+	indexed     bool
+	events      notes
+	byJob       map[model.GUID][]int32 // indexes into events
+	idxChunk    []int32                // memory for the first index of byJob's slices
+	jobHandles  map[string][]appHandle // job → the apps' handles on it, in the order they got them
+	handleChunk []appHandle            // memory for the first handle of jobHandles' slices
 
 	marks map[string]uint64 // mark → last trace seq when it was set
 
 	// The tables of the notes' apps, users and CLSIDs.
-	strs    []string
-	strIdx  map[string]int32
-	guids   []model.GUID
-	guidIdx map[model.GUID]int32
+	strs     []string
+	strIdx   map[string]int32
+	strLast  [2]int32 // the strings str numbered last
+	guids    []model.GUID
+	guidIdx  map[model.GUID]int32
+	guidLast int32 // the GUID guid numbered last
 
 	auto       bool               // the automatic clock (clock automatic)
 	gates      *gates             // where the calls of hold objects wait
@@ -376,14 +386,11 @@ func (r *runner) releaseAfter(n int, st *Stmt) {
 		// A job in a final state (on the manual clock, where every
 		// callback has returned) notifies no more: its name goes too.
 		final := false
-		for _, k := range r.jobHandles[job] {
-			if s, err := r.handles[k].GetState(); err == nil && !r.auto {
+		for _, ah := range r.jobHandles[job] {
+			if s, err := ah.h.GetState(); err == nil && !r.auto {
 				final = s == model.BG_JOB_STATE_ACKNOWLEDGED || s == model.BG_JOB_STATE_CANCELLED
 				break
 			}
-		}
-		for _, k := range r.jobHandles[job] {
-			delete(r.handles, k)
 		}
 		if r.lastKey.job == job {
 			r.lastKey, r.lastHandle = handleKey{}, nil
@@ -463,8 +470,8 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		sc: sc, be: be, own: own, text: opts.text, discard: opts.text == io.Discard, auto: sc.Automatic, gates: newGates(),
 		res:   &Result{File: sc.File, Version: sc.Version, Variants: variants, Backend: be.Name()},
 		users: map[string]model.Account{}, apps: map[string]harness.App{}, jobs: map[string]model.GUID{},
-		names: map[model.GUID]string{}, handles: map[handleKey]model.Job{}, classes: map[string]model.GUID{},
-		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]int32{}, jobHandles: map[string][]handleKey{},
+		names: map[model.GUID]string{}, classes: map[string]model.GUID{},
+		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]int32{}, jobHandles: map[string][]appHandle{},
 		marks: map[string]uint64{}, urls: map[string]string{},
 	}
 	if opts.Plan != nil && opts.text != nil && opts.Backend == nil {
@@ -673,7 +680,11 @@ func (r *runner) holdEntered() {
 }
 
 func (r *runner) participant(name, kind, user string) {
+	if name == r.lastSeen && name != "" { // a notification's target, most often the one before's
+		return
+	}
 	if r.seen[name] {
+		r.lastSeen = name
 		return
 	}
 	r.seen[name] = true
@@ -736,6 +747,7 @@ func (r *runner) exec(st *Stmt) error {
 		r.control(st, "start as "+u.Name, err)
 		if err == nil {
 			r.apps[st.Args[0]] = a
+			r.lastApp = "" // its cache may hold an app of the same name
 			r.participant(st.Args[0], "app", u.Name)
 		}
 	case "exit", "crash":
@@ -949,15 +961,17 @@ func (r *runner) handle(app, job string) (model.Job, error) {
 	if r.lastHandle != nil && r.lastKey == key {
 		return r.lastHandle, nil
 	}
-	if h, ok := r.handles[key]; ok {
-		r.lastKey, r.lastHandle = key, h
-		return h, nil
+	for _, ah := range r.jobHandles[job] {
+		if ah.app == app {
+			r.lastKey, r.lastHandle = key, ah.h
+			return ah.h, nil
+		}
 	}
 	id, ok := r.jobs[job]
 	if !ok {
 		return nil, fmt.Errorf("job %q was not created: %w", job, model.BG_E_NOT_FOUND)
 	}
-	h, err := r.apps[app].GetJob(id)
+	h, err := r.app(app).GetJob(id)
 	if err != nil {
 		return nil, err
 	}
@@ -965,26 +979,48 @@ func (r *runner) handle(app, job string) (model.Job, error) {
 	return h, nil
 }
 
+// named reports whether the script's job of that name is known to the
+// run (created, and not let go of).
+func (r *runner) named(job string) bool {
+	_, ok := r.jobs[job]
+	return ok
+}
+
+// app returns the app of that name (nil: none started).
+func (r *runner) app(name string) harness.App {
+	if name == r.lastApp && name != "" {
+		return r.lastAppIs
+	}
+	a := r.apps[name]
+	if a != nil {
+		r.lastApp, r.lastAppIs = name, a
+	}
+	return a
+}
+
 // addHandle records app's handle on job.
 func (r *runner) addHandle(app, job string, h model.Job) {
 	key := handleKey{app, job}
-	if _, ok := r.handles[key]; !ok {
-		keys := r.jobHandles[job]
-		if keys == nil { // most jobs have one handle: its slice is carved from a chunk
-			if len(r.keyChunk) == 0 {
-				r.keyChunk = make([]handleKey, 256)
-			}
-			keys, r.keyChunk = r.keyChunk[:0:1], r.keyChunk[1:]
-		}
-		r.jobHandles[job] = append(keys, key)
-	}
-	r.handles[key] = h
 	r.lastKey, r.lastHandle = key, h
+	hs := r.jobHandles[job]
+	for i := range hs {
+		if hs[i].app == app {
+			hs[i].h = h
+			return
+		}
+	}
+	if hs == nil { // most jobs have one handle: its slice is carved from a chunk
+		if len(r.handleChunk) == 0 {
+			r.handleChunk = make([]appHandle, 256)
+		}
+		hs, r.handleChunk = r.handleChunk[:0:1], r.handleChunk[1:]
+	}
+	r.jobHandles[job] = append(hs, appHandle{app, h})
 }
 
 // call performs an app's call and checks its HRESULT.
 func (r *runner) call(st *Stmt) {
-	app := r.apps[st.Actor]
+	app := r.app(st.Actor)
 	job := ""
 	if len(st.Args) > 0 && st.Verb != "enumjobs" {
 		job = st.Args[0]
@@ -1029,7 +1065,7 @@ func (r *runner) call(st *Stmt) {
 			r.addHandle(st.Actor, job, h)
 			return nil
 		}
-		if _, named := r.jobs[job]; st.Verb == "getjob" && !named {
+		if st.Verb == "getjob" && !r.named(job) {
 			if id, err := model.ParseGUID(job); err == nil { // an ID that names no job of the script
 				_, err := app.GetJob(id)
 				return err
@@ -1133,7 +1169,7 @@ func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
 		if b.iface == "none" {
 			return h.SetNotifyInterface(&noCallback{})
 		}
-		obj := r.apps[st.Actor].Callback(r.harnessBehavior(b, st.Actor))
+		obj := r.app(st.Actor).Callback(r.harnessBehavior(b, st.Actor))
 		if _, ok := harness.RecorderOf(obj); !ok && obj != nil && reflect.TypeOf(obj).Comparable() {
 			if r.objApps == nil {
 				r.objApps = map[any]string{}
@@ -1577,10 +1613,9 @@ func (r *runner) className(g model.GUID) string {
 // observer returns a handle to read a job with: the creator's while it may
 // still call, otherwise an administrator's.
 func (r *runner) observer(job string) (model.Job, error) {
-	for _, k := range r.jobHandles[job] { // the creator's first
-		h := r.handles[k]
-		if _, err := h.GetState(); err == nil {
-			return h, nil
+	for _, ah := range r.jobHandles[job] { // the creator's first
+		if _, err := ah.h.GetState(); err == nil {
+			return ah.h, nil
 		}
 	}
 	if r.obs == nil {
@@ -1677,6 +1712,11 @@ func (ns *notes) at(i int) *note { return &ns.chunks[i/notesPerChunk][i%notesPer
 
 // str numbers a string in the runner's table.
 func (r *runner) str(s string) int32 {
+	for _, i := range r.strLast { // the app and user of the note before, most often
+		if int(i) < len(r.strs) && r.strs[i] == s {
+			return i
+		}
+	}
 	i, ok := r.strIdx[s]
 	if !ok {
 		if r.strIdx == nil {
@@ -1686,11 +1726,15 @@ func (r *runner) str(s string) int32 {
 		r.strs = append(r.strs, s)
 		r.strIdx[s] = i
 	}
+	r.strLast[1], r.strLast[0] = r.strLast[0], i
 	return i
 }
 
 // guid numbers a GUID in the runner's table.
 func (r *runner) guid(g model.GUID) int32 {
+	if int(r.guidLast) < len(r.guids) && r.guids[r.guidLast] == g { // GUID_NULL, note after note, for objects
+		return r.guidLast
+	}
 	i, ok := r.guidIdx[g]
 	if !ok {
 		if r.guidIdx == nil {
@@ -1700,6 +1744,7 @@ func (r *runner) guid(g model.GUID) int32 {
 		r.guids = append(r.guids, g)
 		r.guidIdx[g] = i
 	}
+	r.guidLast = i
 	return i
 }
 
