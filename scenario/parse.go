@@ -882,7 +882,7 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 	if st.Verb == "when" || st.Verb == "else" || st.Verb == "end" {
 		return st, p.block(line, st, verbTok, pos)
 	}
-	return st, p.check(line, st, spec, pos)
+	return st, p.check(line, &st, &spec, pos)
 }
 
 func arity(s verbSpec) string {
@@ -905,7 +905,7 @@ func contains(list []string, s string) bool {
 }
 
 // check validates a statement's arguments and records the names it defines.
-func (p *parser) check(line int, st Stmt, spec verbSpec, pos []token) error {
+func (p *parser) check(line int, st *Stmt, spec *verbSpec, pos []token) error {
 	job := func(i int) error {
 		if !p.isJob(pos[i].text) {
 			return p.err(line, pos[i], fmt.Sprintf("unknown job %q", pos[i].text), "create it first: APP: create "+pos[i].text)

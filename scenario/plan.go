@@ -171,25 +171,28 @@ var verbSpecs = func() []verbSpec {
 }()
 
 // verbCache remembers the last verbs a reader met, so that the verb of a
-// statement is found, most of the time, by comparing it with a few
-// strings instead of hashing it: a script uses a few verbs, statement
-// after statement.
+// statement is found, most of the time, by comparing it with a string or
+// two instead of hashing it: a script uses a few verbs, in the same order
+// statement after statement, and the search starts where the last ended.
 type verbCache struct {
 	idx  [8]int32 // in verbNames, plus one (0: empty)
+	last int      // the entry found last
 	next int      // the entry to replace next
 }
 
 // index returns verbNames' index of v.
 func (c *verbCache) index(v string) (int, bool) {
-	for _, i := range c.idx {
-		if i > 0 && verbNames[i-1] == v {
+	for k := range len(c.idx) {
+		j := (c.last + k) % len(c.idx)
+		if i := c.idx[j]; i > 0 && verbNames[i-1] == v {
+			c.last = j
 			return int(i - 1), true
 		}
 	}
 	i, ok := verbIndex[v]
 	if ok {
 		c.idx[c.next] = int32(i) + 1
-		c.next = (c.next + 1) % len(c.idx)
+		c.last, c.next = c.next, (c.next+1)%len(c.idx)
 	}
 	return int(i), ok
 }
