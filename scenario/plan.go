@@ -147,6 +147,7 @@ const (
 	expOrder
 	expJobs
 	expFileN
+	expExt // what a notification carried, a getter's failure, a certificate (expectExt)
 )
 
 // verbNames numbers the verbs for the Plan's code.
@@ -353,6 +354,7 @@ func (e *planEncoder) expectation(x *Expectation) {
 	set(len(x.Order) > 0, expOrder)
 	set(len(x.Jobs) > 0, expJobs)
 	set(x.FileN != 0, expFileN)
+	set(x.hasExt(), expExt)
 	e.uint(uint64(x.Kind))
 	e.uint(flags)
 	for _, s := range strs {
@@ -376,6 +378,9 @@ func (e *planEncoder) expectation(x *Expectation) {
 		for _, j := range x.Jobs {
 			e.str(j)
 		}
+	}
+	if flags&expExt != 0 {
+		e.expectationExt(x)
 	}
 }
 
@@ -559,6 +564,9 @@ func (d *planReader) expectation(x *Expectation, jobs []string) {
 			jobs = append(jobs, d.str())
 		}
 		x.Jobs = jobs
+	}
+	if flags&expExt != 0 {
+		d.expectationExt(x)
 	}
 }
 
