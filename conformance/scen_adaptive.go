@@ -1,7 +1,6 @@
 package conformance
 
 import (
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -110,4 +109,3 @@ func checkPersistRedeliver(c *C) {
 	assert.Len(c, c.Delivered(done, model.EventJobTransferred), 1, "re-registration sends it again")
 	assert.Len(c, c.Calls(done, model.EventCommandLine), launched, "and launches nothing more")
 }
-
