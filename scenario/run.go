@@ -993,7 +993,8 @@ func (r *runner) call(st *Stmt) {
 	// The label, as its verb and the rest (joined only for a kept step).
 	label, tail, hasTail := "", "", false
 	switch st.Verb {
-	case "create", "addfile", "addfileset", "addfileranges", "setnotifycmdline", "setdescription", "setdisplayname":
+	case "create", "addfile", "addfileset", "addfileranges", "setnotifycmdline", "setdescription", "setdisplayname",
+		"setcustomheaders", "setclientcert", "setcredentials": // no secrets in the picture either
 		label, tail, hasTail = st.Verb, job, true // long arguments stay out of the picture
 	default:
 		if len(st.Args) == 1 && st.Args[0] != "" && strings.TrimSpace(st.Args[0]) == st.Args[0] {
