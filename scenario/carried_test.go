@@ -257,6 +257,8 @@ func TestCarriedAndSecretsErrorsAreLocated(t *testing.T) {
 		{head + "A: removecredentials j SOMEWHERE BASIC\n", `test.bits:4:24: unknown authentication target "SOMEWHERE" (at "SOMEWHERE")`},
 		{head + "expect j clientcert MY x\n", `test.bits:4:10: expect clientcert takes a store location, a store and a subject, or none (at "clientcert")`},
 		{head + "expect j headers\n", `test.bits:4:10: write at least one header (at "headers")`},
+		{head + "expect j JobModification spacd 1s\n", `test.bits:4:26: unexpected word (at "spacd"); did you mean "spaced"? after the kind:`},
+		{head + "expect j CommandLine paramters x\n", `test.bits:4:22: unexpected word (at "paramters"); did you mean "parameters"?`},
 	} {
 		_, err := scenario.Parse("test.bits", []byte(tc.src))
 		var se *scenario.SyntaxError

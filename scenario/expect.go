@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bitssim/bitssim/internal/textdist"
 	"github.com/bitssim/bitssim/model"
 )
 
@@ -563,7 +564,7 @@ func (p *parser) notified(line int, e *Expectation, args []token) (*Expectation,
 			}
 			args = args[2:]
 		default:
-			return nil, p.err(line, t, "unexpected word", notifiedHint)
+			return nil, p.err(line, t, "unexpected word", closestNotifiedWord(t.text)+notifiedHint)
 		}
 	}
 	if e.Negate && (e.Spaced > 0 || e.Reported != "") {
@@ -577,6 +578,24 @@ func (p *parser) notified(line int, e *Expectation, args []token) (*Expectation,
 // over the matching notifications (spaced, reported).
 var notifiedWords = map[string]bool{"as": true, "file": true, "program": true, "parameters": true,
 	"ranges": true, "at": true, "spaced": true, "reported": true}
+
+// closestNotifiedWord suggests the word of a notification expectation w
+// is closest to ("did you mean ...? "), or "" when none is close.
+func closestNotifiedWord(w string) string {
+	best, bestD := "", 3
+	for k := range notifiedWords {
+		if d := textdist.Distance(strings.ToLower(w), k); d < bestD || (d == bestD && k < best) {
+			best, bestD = k, d
+		}
+	}
+	if d := textdist.Distance(strings.ToLower(w), "failed"); d < bestD {
+		best = "failed"
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("did you mean %q? ", best)
+}
 
 const notifiedHint = "after the kind: -> TARGET, xN, failed, as USER, file PATH, program PATH, parameters TEXT, ranges R, at OFFSET, spaced D, reported R"
 
