@@ -198,8 +198,11 @@ type machine struct {
 	// check are the clock's to time, not the oracle's.
 	retriedAtCheck map[model.GUID]bool
 	seen           int // trace events already compared
-	appSeq         int
-	cmdOK          [2]cmdLine // exit 0, exit 1
+	// lastMod is each job's last JobModification call since the service
+	// started, for DELIV-MODIFICATION-RATE.
+	lastMod map[model.GUID]time.Time
+	appSeq  int
+	cmdOK   [2]cmdLine // exit 0, exit 1
 }
 
 type cmdLine struct{ program, params string }
@@ -783,6 +786,7 @@ func (m *machine) restart(t *rapid.T) {
 	if err := m.b.Restart(); err != nil {
 		t.Fatalf("Restart: %v", err)
 	}
+	m.lastMod = nil // the service that made the calls is gone
 	for _, j := range m.jobs {
 		if j.state.IsFinal() {
 			j.forgotten = true // PERSIST-FINAL-GONE
@@ -902,6 +906,9 @@ func (m *machine) check(t *rapid.T) {
 	trace := m.b.Trace()
 	var got []expected
 	for _, e := range trace[m.seen:] {
+		if e.Kind == model.EventJobModification {
+			m.checkModificationRate(t, e)
+		}
 		if e.Kind != model.EventJobModification && e.Kind != model.EventFileRangesTransferred {
 			got = append(got, keyOf(e))
 		}
@@ -916,6 +923,26 @@ func (m *machine) check(t *rapid.T) {
 		t.Fatalf("notifications differ from the oracle:\n%s", msg)
 	}
 	m.retriedAtCheck = m.retrying()
+}
+
+// checkModificationRate checks DELIV-MODIFICATION-RATE's part that every
+// reading shares: on BITS 10.1 and later, on a clock that moves exactly,
+// "at most one JobModification per job per
+// BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS (default 500 ms)"
+// (the machine never sets the property). When the interval starts is the
+// rule's open question; its files check each reading.
+func (m *machine) checkModificationRate(t *rapid.T, e model.Event) {
+	if !m.exact || m.caps.Version < model.BITS10_1 {
+		return
+	}
+	if m.lastMod == nil {
+		m.lastMod = map[model.GUID]time.Time{}
+	}
+	if last, ok := m.lastMod[e.Job]; ok && e.Time.Sub(last) < rules.MinimumNotificationInterval {
+		t.Fatalf("job %v: JobModification %v after the one before, less than the %v interval (DELIV-MODIFICATION-RATE)",
+			e.Job, e.Time.Sub(last), rules.MinimumNotificationInterval)
+	}
+	m.lastMod[e.Job] = e.Time
 }
 
 // retrying returns the jobs with a retry pending now.

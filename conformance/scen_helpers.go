@@ -37,10 +37,6 @@ func goScenario(sc Scenario) bool {
 	return true
 }
 
-// errOf returns the error of a getter's results, for a check that reads
-// only whether the call succeeded.
-func errOf[T any](_ T, err error) error { return err }
-
 // mustGet returns what get returns, or stops the scenario when it fails.
 func mustGet[T any](c *C, get func() (T, error)) T {
 	v, err := get()

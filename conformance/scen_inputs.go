@@ -26,42 +26,6 @@ func (c *C) network() harness.NetworkControl {
 	return nc
 }
 
-var _ = goScenario(Scenario{Rule: "SEC-TAKEOWNERSHIP-REMOVES-SECRETS", Why: "it sets custom headers, a client certificate and credentials, which no statement does", Needs: harness.Capabilities{Users: true, Version: model.BITS2_5}, Run: checkSecTakeownershipRemovesSecrets})
-
-// checkSecTakeownershipRemovesSecrets checks SEC-TAKEOWNERSHIP-REMOVES-
-// SECRETS. After an administrator's TakeOwnership, the custom headers, the
-// client certificate and the credentials the owner set are gone. (Needs a
-// backend whose jobs implement model.JobHTTPOptions and
-// model.JobCredentials.)
-func checkSecTakeownershipRemovesSecrets(c *C) {
-	alice := c.App(Alice)
-	j := c.SizedJob(alice, 2048, harness.RemoteOK)
-	opts, ok1 := j.(model.JobHTTPOptions)
-	creds, ok2 := j.(model.JobCredentials)
-	if !ok1 || !ok2 {
-		c.Skipf("the backend's jobs do not implement model.JobHTTPOptions and model.JobCredentials")
-	}
-	c.Do(opts.SetCustomHeaders("X-Conformance: 1\r\n"), "SetCustomHeaders")
-	c.Do(opts.SetClientCertificateByName(model.BG_CERT_STORE_LOCATION_CURRENT_USER, "MY", "conformance"),
-		"SetClientCertificateByName")
-	c.Do(creds.SetCredentials(model.Credentials{Target: model.BG_AUTH_TARGET_SERVER, Scheme: model.BG_AUTH_SCHEME_BASIC,
-		UserName: "alice", Password: "secret"}), "SetCredentials")
-
-	aj := c.JobIn(c.App(Admin), j)
-	c.Do(aj.TakeOwnership(), "TakeOwnership")
-	aopts, acreds := aj.(model.JobHTTPOptions), aj.(model.JobCredentials)
-	headers, err := aopts.GetCustomHeaders()
-	if assert.NoError(c, err, "GetCustomHeaders") {
-		assert.Empty(c, headers, "the custom headers are removed")
-	}
-	_, err = aopts.GetClientCertificate()
-	assert.ErrorIs(c, err, model.RPC_X_BAD_STUB_DATA, "the client certificate is removed")
-	hr, err := acreds.RemoveCredentials(model.BG_AUTH_TARGET_SERVER, model.BG_AUTH_SCHEME_BASIC)
-	if assert.NoError(c, err, "RemoveCredentials") {
-		assert.Equal(c, model.S_FALSE, hr, "the credentials are removed")
-	}
-}
-
 var _ = goScenario(Scenario{Rule: "STATE-NETWORK-LOSS", Why: "a script does the work due after every statement, so it never sees a job QUEUED: behind another job, or the moment the network is back (network off and on are statements)", Needs: harness.Capabilities{VirtualTime: true, Network: true}, Run: checkStateNetworkLoss})
 
 // checkStateNetworkLoss checks STATE-NETWORK-LOSS. When the network

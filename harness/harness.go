@@ -49,6 +49,9 @@ type Capabilities struct {
 	// LocalFiles: a local file name can be made impossible to rename to;
 	// the backend implements LocalFileControl.
 	LocalFiles bool
+	// HTTPOptions: the backend's jobs implement model.JobHTTPOptions
+	// (custom headers, client certificate) and model.JobCredentials.
+	HTTPOptions bool
 	// Concurrent: callbacks run at the same time, each on its own thread,
 	// so a callback that blocks holds only its own call (as on a real
 	// BITS). The simulator's manual clock runs them one at a time.
@@ -97,7 +100,7 @@ func (c Capabilities) Has(need Capabilities) bool {
 		(!need.CLSID || c.CLSID) && (!need.CommandLine || c.CommandLine) &&
 		(!need.Users || c.Users) && (!need.Crash || c.Crash) && (!need.Network || c.Network) &&
 		(!need.PowerLoss || c.PowerLoss) && (!need.LocalFiles || c.LocalFiles) &&
-		(!need.Concurrent || c.Concurrent) &&
+		(!need.Concurrent || c.Concurrent) && (!need.HTTPOptions || c.HTTPOptions) &&
 		c.Version >= need.Version
 }
 
@@ -119,6 +122,7 @@ func (c Capabilities) Missing(need Capabilities) []string {
 	add(need.PowerLoss && !c.PowerLoss, "power loss")
 	add(need.LocalFiles && !c.LocalFiles, "local file control")
 	add(need.Concurrent && !c.Concurrent, "concurrent callbacks")
+	add(need.HTTPOptions && !c.HTTPOptions, "HTTP options and credentials")
 	add(c.Version < need.Version, fmt.Sprintf("BITS %v", need.Version))
 	return out
 }

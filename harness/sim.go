@@ -139,7 +139,7 @@ func (b *SimBackend) Name() string {
 // runs them concurrently and lets time pass in the background.
 func (b *SimBackend) Capabilities() Capabilities {
 	return Capabilities{Version: b.svc.Version(), VirtualTime: !b.auto, Restart: true, CLSID: b.svc.Version() >= model.BITS5_0,
-		CommandLine: true, Users: true, Crash: true, Network: true, PowerLoss: true, LocalFiles: true, Concurrent: b.auto}
+		CommandLine: true, Users: true, Crash: true, Network: true, PowerLoss: true, LocalFiles: true, HTTPOptions: true, Concurrent: b.auto}
 }
 
 // Variants returns the readings of the open rules the simulator follows

@@ -600,9 +600,10 @@ var catalogue = []Rule{
 	{
 		ID:        "DELIV-MODIFICATION-RATE",
 		Family:    FamilyDeliv,
-		Statement: "On BITS 10.1 and later BITS sends at most one JobModification per job per BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS (default 500 ms), merging the modifications in between.",
+		Statement: "On BITS 10.1 and later BITS sends at most one JobModification per job per BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS (default 500 ms), counted from the last call, so that a modification made one interval or more after the last call is reported at once and those made sooner are merged into one call when the interval ends.",
 		Source:    "MicrosoftDocs/sdk-api:sdk-api-src/content/bits5_0/ne-bits5_0-bits_job_property_id.md",
-		Status:    Documented,
+		Status:    Assumed,
+		Decision:  "The property page documents the interval (default 500 ms) and that it controls the timing of JobModification calls, so at most one call per interval, merging the modifications in between; it does not say when an interval starts. We count it from the last call, which is what a minimum interval between notifications measures, so that a job quiet for an interval reports its next change at once.",
 	},
 	{
 		ID:        "DELIV-MODIFICATION-FAILURE-IGNORED",

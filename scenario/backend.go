@@ -69,6 +69,7 @@ func (sc *Script) Needs() harness.Capabilities {
 		need.Network = need.Network || n.Network
 		need.PowerLoss = need.PowerLoss || n.PowerLoss
 		need.LocalFiles = need.LocalFiles || n.LocalFiles
+		need.HTTPOptions = need.HTTPOptions || n.HTTPOptions
 	}
 	if !found { // it runs nowhere: say what it needs on the newest
 		return sc.NeedsOn(harness.Capabilities{Version: model.BITS10_3})
@@ -188,6 +189,8 @@ func (sc *Script) needsOf(at model.Version, each func(func(*Stmt))) harness.Capa
 			need.PowerLoss = true
 		case "lockfile", "unlockfile":
 			need.LocalFiles = true
+		case "setcustomheaders", "setclientcert", "removeclientcert", "setcredentials", "removecredentials":
+			need.HTTPOptions = true
 		case "class", "setnotifyclsid", "unregister":
 			need.CLSID = need.CLSID || at >= model.BITS5_0
 		case "setproperty", "getproperty":
@@ -197,8 +200,16 @@ func (sc *Script) needsOf(at model.Version, each func(func(*Stmt))) harness.Capa
 		case "expect":
 			// A time from the start of the run holds on a clock that
 			// moves only as the script says.
-			if e := st.Expect; e != nil && e.Kind == ExpectGet && jobGetters[e.Value].at != nil && !strings.EqualFold(e.Parameters, "none") {
+			if e := st.Expect; e != nil && e.Kind == ExpectGet && jobGetters[e.Value].at != nil && !strings.EqualFold(e.Parameters, "none") && e.FailsWith == 0 {
 				need.VirtualTime = true
+			}
+			// A notification's time from the start of the run, likewise;
+			// spacing in time holds on any clock.
+			if e := st.Expect; e != nil && (e.HasAt || e.Kind == ExpectOrder && orderHasAt(e)) {
+				need.VirtualTime = true
+			}
+			if e := st.Expect; e != nil && (e.Kind == ExpectHeaders || e.Kind == ExpectClientCert) {
+				need.HTTPOptions = true
 			}
 			// Setting a command line needs nothing (a backend without
 			// command lines answers the setter as it does); expecting its
@@ -277,6 +288,8 @@ func statementVersion(st *Stmt) model.Version {
 		need(model.BITS3_0) // IBackgroundCopyJob4, IBackgroundCopyFile3
 	case "requestranges":
 		need(model.BITS10_1) // IBackgroundCopyFile6
+	case "setcustomheaders", "setclientcert", "removeclientcert":
+		need(model.BITS2_5) // IBackgroundCopyJobHttpOptions
 	case "expect":
 		if len(st.Args) < 2 {
 			break
@@ -290,6 +303,8 @@ func statementVersion(st *Stmt) model.Version {
 			}
 		case "maxdownloadtime":
 			need(model.BITS3_0)
+		case "headers", "clientcert":
+			need(model.BITS2_5)
 		case "file":
 			if len(st.Args) > 3 {
 				switch strings.ToLower(st.Args[3]) {
@@ -302,6 +317,17 @@ func statementVersion(st *Stmt) model.Version {
 		}
 	}
 	return v
+}
+
+// orderHasAt reports whether an event of an order expectation names its
+// time.
+func orderHasAt(e *Expectation) bool {
+	for _, o := range e.Order {
+		if o.HasAt {
+			return true
+		}
+	}
+	return false
 }
 
 // longestAdvance returns the longest advance of the script on a backend

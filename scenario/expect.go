@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/bitssim/bitssim/internal/textdist"
 	"github.com/bitssim/bitssim/model"
 )
 
@@ -49,6 +51,12 @@ const (
 	// ExpectInFlight: expect inflight USER N (clock automatic): how many
 	// callbacks of the user's run now
 	ExpectInFlight
+	// ExpectHeaders: expect JOB headers HEADER... | none [length=N
+	// fill=C]: GetCustomHeaders (IBackgroundCopyJobHttpOptions)
+	ExpectHeaders
+	// ExpectClientCert: expect JOB clientcert LOCATION STORE SUBJECT |
+	// none: GetClientCertificate
+	ExpectClientCert
 )
 
 // Expectation is a parsed expect statement.
@@ -86,6 +94,91 @@ type Expectation struct {
 	Jobs []string
 	// FileN is the file (from 1) of ExpectFileGet.
 	FileN int
+
+	// What a notification carried, for ExpectNotified and the events of
+	// ExpectOrder: only notifications with these count. Program and
+	// Parameters are a CommandLine launch's, as the backend recorded
+	// them (HasProgram, HasParameters: given, so that "" can be
+	// expected); Ranges the ranges of a FileRangesTransferred, as a set
+	// ("" for any); At, with HasAt, the time of the notification from the
+	// start of the run.
+	LaunchProgram, LaunchParameters string
+	HasProgram, HasParameters       bool
+	Ranges                          string
+	At                              time.Duration
+	HasAt                           bool
+	// Spaced, for ExpectNotified: every two matching notifications in a
+	// row are at least this far apart in time (0: not checked).
+	Spaced time.Duration
+	// Reported, for ExpectNotified of FileRangesTransferred: together the
+	// matching calls reported exactly these ranges, each byte once.
+	Reported string
+
+	// FailsWith, for an expectation on a getter ("expect JOB GETTER ...
+	// -> HRESULT"): the getter must fail with this HRESULT, or with
+	// FailsNot return anything but it (success included).
+	FailsWith model.HRESULT
+	FailsNot  bool
+	// Cert is the certificate of ExpectClientCert (nil for none).
+	Cert *model.ClientCertificate
+}
+
+// getterKinds are the getters "expect JOB GETTER -> HRESULT" can call,
+// with the arguments each takes before the arrow.
+var getterKinds = map[string]struct {
+	kind ExpectKind
+	args int
+}{
+	"state": {ExpectState, 0}, "flags": {ExpectFlags, 0}, "owner": {ExpectOwner, 0}, "interface": {ExpectInterface, 0},
+	"clsid": {ExpectCLSID, 0}, "cmdline": {ExpectCmdLine, 0}, "bytes": {ExpectBytes, 0}, "files": {ExpectFiles, 0},
+	"error": {ExpectError, 0}, "headers": {ExpectHeaders, 0}, "clientcert": {ExpectClientCert, 0},
+	"property": {ExpectProperty, 1}, "file": {ExpectFileGet, 2},
+}
+
+// getterFails parses the rest of "expect JOB GETTER [ARGS] -> HRESULT":
+// the getter and its arguments, without a value.
+func (p *parser) getterFails(line int, e *Expectation, what token, rest []token) (*Expectation, error) {
+	name := strings.ToLower(what.text)
+	g, ok := getterKinds[name]
+	if _, plain := jobGetters[name]; plain {
+		g, ok = struct {
+			kind ExpectKind
+			args int
+		}{ExpectGet, 0}, true
+	}
+	if !ok {
+		return nil, p.err(line, what, "not a getter", "-> HRESULT follows a getter: state, flags, owner, interface, clsid, cmdline, bytes, files, error, headers, clientcert, property PROPERTY, file N NAME, displayname, description, priority, type, errorcount, retrydelay, noprogresstimeout, maxdownloadtime, created, modified, transferred")
+	}
+	if len(rest) != g.args {
+		usage := map[int]string{0: "expect JOB " + name + " -> HRESULT", 1: "expect JOB property PROPERTY -> HRESULT", 2: "expect JOB file N NAME -> HRESULT"}[g.args]
+		at := what
+		if len(rest) > 0 {
+			at = rest[len(rest)-1]
+		}
+		return nil, p.err(line, at, "a getter that must fail takes no value", "write "+usage)
+	}
+	e.Kind = g.kind
+	switch g.kind {
+	case ExpectGet:
+		e.Value = name
+	case ExpectProperty:
+		id, err := model.ParseJobPropertyID(rest[0].text)
+		if err != nil || !id.Valid() {
+			return nil, p.err(line, rest[0], "unknown job property", "use e.g. DYNAMIC_CONTENT, ID_COST_FLAGS or NOTIFICATION_CLSID")
+		}
+		e.Value = rest[0].text
+	case ExpectFileGet:
+		n, err := strconv.Atoi(rest[0].text)
+		if err != nil || n < 1 {
+			return nil, p.err(line, rest[0], "not a file number", "files count from 1 in the order they were added")
+		}
+		fname := strings.ToLower(rest[1].text)
+		if _, ok := fileGetters[fname]; !ok {
+			return nil, p.err(line, rest[1], "unknown file property", "check validation, peer, completed, bytes, ranges, tempdir, local or remote")
+		}
+		e.FileN, e.Value = n, fname
+	}
+	return e, nil
 }
 
 // expectation parses the arguments of expect.
@@ -144,6 +237,17 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 		}
 		e.App = rest[n-1].text
 		rest = rest[:n-2]
+	}
+	// "-> HRESULT" at the end: the getter must fail with it ("->
+	// !HRESULT": return anything but it), and no value is written.
+	if n := len(rest); n >= 2 && !rest[n-2].quoted && rest[n-2].text == "->" && !isEventKind(what.text) && !strings.EqualFold(what.text, "no") {
+		text, not := strings.CutPrefix(rest[n-1].text, "!")
+		hr, err := model.ParseHRESULT(text)
+		if err != nil {
+			return nil, p.err(line, rest[n-1], "not an HRESULT", "use a name like E_ACCESSDENIED or a value like 0x80070005")
+		}
+		e.FailsWith, e.FailsNot = hr, not
+		return p.getterFails(line, e, what, rest[:n-2])
 	}
 	one := func(hint string) (token, error) {
 		if len(rest) != 1 {
@@ -251,6 +355,27 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 			}
 			e.Parameters = rest[1].text
 		}
+	case "headers":
+		e.Kind = ExpectHeaders
+		h, err := p.headers(line, what, rest)
+		if err != nil {
+			return nil, err
+		}
+		e.Value = h
+	case "clientcert":
+		e.Kind = ExpectClientCert
+		if len(rest) == 1 && strings.EqualFold(rest[0].text, "none") {
+			e.Value = "none"
+			break
+		}
+		if len(rest) != 3 {
+			return nil, p.err(line, what, "expect clientcert takes a store location, a store and a subject, or none", `write e.g. expect job1 clientcert CURRENT_USER MY "Test Cert"`)
+		}
+		if _, err := parseCertLocation(rest[0].text); err != nil {
+			return nil, p.err(line, rest[0], err.Error(), certLocationHint)
+		}
+		loc, _ := parseCertLocation(rest[0].text)
+		e.Value, e.Cert = rest[0].text, &model.ClientCertificate{StoreLocation: loc, StoreName: rest[1].text, SubjectName: rest[2].text}
 	case "property":
 		e.Kind = ExpectProperty
 		if len(rest) != 2 {
@@ -331,8 +456,8 @@ func (p *parser) order(line int, args []token) (*Expectation, error) {
 		if err != nil {
 			return err
 		}
-		if item.Negate || item.Count >= 0 || item.Since != "" {
-			return p.err(line, cur[0], "an event of expect order takes no no, count or mark", "write [JOB] KIND [-> TARGET] [failed] [as USER] [file PATH]")
+		if item.Negate || item.Count >= 0 || item.Since != "" || item.Spaced > 0 || item.Reported != "" {
+			return p.err(line, cur[0], "an event of expect order takes no no, count, mark, spaced or reported", "write [JOB] KIND [-> TARGET] [failed] [as USER] [file PATH] [program PATH] [parameters TEXT] [ranges R] [at OFFSET]")
 		}
 		e.Order = append(e.Order, item)
 		cur = nil
@@ -396,9 +521,10 @@ func (p *parser) notified(line int, e *Expectation, args []token) (*Expectation,
 			return nil, p.err(line, token{col: 1}, "expect JOB no needs a notification kind", "write e.g. expect job1 no JobTransferred")
 		}
 	}
+	args0 := args[0]
 	k, err := model.ParseEventKind(args[0].text)
 	if err != nil {
-		return nil, p.err(line, args[0], "unknown expectation", "check state, flags, owner, interface, clsid, cmdline, bytes, files, error, property, displayname, description, priority, type, errorcount, retrydelay, noprogresstimeout, maxdownloadtime, file N ..., or a notification: JobTransferred, JobError, JobModification, FileTransferred, FileRangesTransferred, CommandLine")
+		return nil, p.err(line, args[0], "unknown expectation", "check state, flags, owner, interface, clsid, cmdline, bytes, files, error, property, headers, clientcert, displayname, description, priority, type, errorcount, retrydelay, noprogresstimeout, maxdownloadtime, file N ..., or a notification: JobTransferred, JobError, JobModification, FileTransferred, FileRangesTransferred, CommandLine")
 	}
 	e.Event = k
 	args = args[1:]
@@ -429,29 +555,143 @@ func (p *parser) notified(line int, e *Expectation, args []token) (*Expectation,
 		case strings.EqualFold(t.text, "failed"):
 			e.Failed = true
 			args = args[1:]
-		case strings.EqualFold(t.text, "as") || strings.EqualFold(t.text, "file"):
+		case !t.quoted && notifiedWords[strings.ToLower(t.text)]:
 			if len(args) < 2 {
-				return nil, p.err(line, t, t.text+" needs a value", "write as USER, or file PATH")
+				return nil, p.err(line, t, t.text+" needs a value", notifiedHint)
 			}
-			if strings.EqualFold(t.text, "as") {
-				e.User = args[1].text
-			} else {
-				if e.Event != model.EventFileTransferred && e.Event != model.EventFileRangesTransferred {
-					return nil, p.err(line, t, "only FileTransferred and FileRangesTransferred are for a file", "drop file "+args[1].text)
-				}
-				e.File = args[1].text
+			if err := p.notifiedWord(line, e, t, args[1]); err != nil {
+				return nil, err
 			}
 			args = args[2:]
 		default:
-			return nil, p.err(line, t, "unexpected word", "after the kind: -> TARGET, xN, failed, as USER, file PATH")
+			return nil, p.err(line, t, "unexpected word", closestNotifiedWord(t.text)+notifiedHint)
 		}
+	}
+	if e.Negate && (e.Spaced > 0 || e.Reported != "") {
+		return nil, p.err(line, args0, "spaced and reported say what the notifications were: not with no", "drop no, or write x0")
 	}
 	return e, nil
 }
 
+// notifiedWords are the words of a notification expectation that take a
+// value: filters (as, file, program, parameters, ranges, at) and checks
+// over the matching notifications (spaced, reported).
+var notifiedWords = map[string]bool{"as": true, "file": true, "program": true, "parameters": true,
+	"ranges": true, "at": true, "spaced": true, "reported": true}
+
+// closestNotifiedWord suggests the word of a notification expectation w
+// is closest to ("did you mean ...? "), or "" when none is close.
+func closestNotifiedWord(w string) string {
+	best, bestD := "", 3
+	for k := range notifiedWords {
+		if d := textdist.Distance(strings.ToLower(w), k); d < bestD || (d == bestD && k < best) {
+			best, bestD = k, d
+		}
+	}
+	if d := textdist.Distance(strings.ToLower(w), "failed"); d < bestD {
+		best = "failed"
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("did you mean %q? ", best)
+}
+
+const notifiedHint = "after the kind: -> TARGET, xN, failed, as USER, file PATH, program PATH, parameters TEXT, ranges R, at OFFSET, spaced D, reported R"
+
+// notifiedWord reads one word of notifiedWords and its value v into e.
+func (p *parser) notifiedWord(line int, e *Expectation, t, v token) error {
+	only := func(k model.EventKind, what string) error {
+		if e.Event != k {
+			return p.err(line, t, "only "+k.String()+" notifications have "+what, "drop "+t.text+" "+v.text)
+		}
+		return nil
+	}
+	switch w := strings.ToLower(t.text); w {
+	case "as":
+		e.User = v.text
+	case "file":
+		if e.Event != model.EventFileTransferred && e.Event != model.EventFileRangesTransferred {
+			return p.err(line, t, "only FileTransferred and FileRangesTransferred are for a file", "drop file "+v.text)
+		}
+		e.File = v.text
+	case "program", "parameters":
+		if err := only(model.EventCommandLine, "a program and parameters"); err != nil {
+			return err
+		}
+		if w == "program" {
+			e.LaunchProgram, e.HasProgram = v.text, true
+		} else {
+			e.LaunchParameters, e.HasParameters = v.text, true
+		}
+	case "ranges", "reported":
+		if err := only(model.EventFileRangesTransferred, "ranges"); err != nil {
+			return err
+		}
+		rs, err := parseRanges(v.text)
+		if err != nil {
+			return p.err(line, v, err.Error(), "write e.g. 0+100,200+100")
+		}
+		if w == "ranges" {
+			e.Ranges = rangesString(sortedRanges(rs))
+		} else {
+			e.Reported = rangesString(mergeRanges(rs))
+		}
+	case "at", "spaced":
+		d, err := ParseDuration(v.text)
+		if err != nil || d < 0 {
+			return p.err(line, v, "not a duration", "write e.g. 500ms, 3s or 2m")
+		}
+		if p.automatic {
+			return p.err(line, t, t.text+" reads virtual time: not on clock automatic", "on clock automatic virtual time follows the wall clock")
+		}
+		if w == "at" {
+			e.At, e.HasAt = d, true
+		} else {
+			if d == 0 {
+				return p.err(line, v, "spaced needs a duration above zero", "write e.g. spaced 500ms")
+			}
+			e.Spaced = d
+		}
+	}
+	return nil
+}
+
 // String prints the expectation as it would be written.
 func (e *Expectation) String() string {
+	if e.FailsWith != 0 {
+		s := e.Job + " "
+		switch e.Kind {
+		case ExpectGet:
+			s += e.Value
+		case ExpectProperty:
+			s += "property " + e.Value
+		case ExpectFileGet:
+			s += fmt.Sprintf("file %d %s", e.FileN, e.Value)
+		default:
+			for name, g := range getterKinds {
+				if g.kind == e.Kind {
+					s += name
+				}
+			}
+		}
+		arrow := " -> "
+		if e.FailsNot {
+			arrow += "!"
+		}
+		return s + arrow + e.FailsWith.String()
+	}
 	switch e.Kind {
+	case ExpectHeaders:
+		if e.Value == "" {
+			return e.Job + " headers none"
+		}
+		return fmt.Sprintf("%s headers %q", e.Job, e.Value)
+	case ExpectClientCert:
+		if e.Cert == nil {
+			return e.Job + " clientcert none"
+		}
+		return fmt.Sprintf("%s clientcert %s %q %q", e.Job, e.Value, e.Cert.StoreName, e.Cert.SubjectName)
 	case ExpectState:
 		return fmt.Sprintf("%s state %s", e.Job, e.Value)
 	case ExpectFlags:
@@ -519,6 +759,24 @@ func (e *Expectation) String() string {
 	}
 	if e.File != "" {
 		s += " file " + e.File
+	}
+	if e.HasProgram {
+		s += fmt.Sprintf(" program %q", e.LaunchProgram)
+	}
+	if e.HasParameters {
+		s += fmt.Sprintf(" parameters %q", e.LaunchParameters)
+	}
+	if e.Ranges != "" {
+		s += " ranges " + e.Ranges
+	}
+	if e.HasAt {
+		s += " at " + e.At.String()
+	}
+	if e.Spaced > 0 {
+		s += " spaced " + e.Spaced.String()
+	}
+	if e.Reported != "" {
+		s += " reported " + e.Reported
 	}
 	return s
 }

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -261,4 +262,41 @@ func rangesString(rs []model.FileRange) string {
 		parts[i] = r.String()
 	}
 	return strings.Join(parts, ",")
+}
+
+// sortedRanges returns a copy of rs in order of offset (then length).
+func sortedRanges(rs []model.FileRange) []model.FileRange {
+	out := append([]model.FileRange(nil), rs...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].InitialOffset != out[j].InitialOffset {
+			return out[i].InitialOffset < out[j].InitialOffset
+		}
+		return out[i].Length < out[j].Length
+	})
+	return out
+}
+
+// mergeRanges returns rs in order of offset with overlapping and adjacent
+// ranges joined: the bytes they cover.
+func mergeRanges(rs []model.FileRange) []model.FileRange {
+	var out []model.FileRange
+	for _, r := range sortedRanges(rs) {
+		if n := len(out); n > 0 {
+			last := &out[n-1]
+			if last.Length == model.BG_LENGTH_TO_EOF {
+				continue
+			}
+			if end := last.InitialOffset + last.Length; r.InitialOffset <= end {
+				switch {
+				case r.Length == model.BG_LENGTH_TO_EOF:
+					last.Length = model.BG_LENGTH_TO_EOF
+				case r.InitialOffset+r.Length > end:
+					last.Length = r.InitialOffset + r.Length - last.InitialOffset
+				}
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }

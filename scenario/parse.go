@@ -168,7 +168,12 @@ var verbs = map[string]verbSpec{
 	"cancel":               {true, 1, 1, "APP: cancel JOB", nil},
 	"complete":             {true, 1, 1, "APP: complete JOB", nil},
 	"takeownership":        {true, 1, 1, "APP: takeownership JOB", nil},
-	"expect":               {false, 2, -1, "expect JOB state|flags|owner|interface|clsid|cmdline|bytes|files|error|property ... [by APP] | expect [since MARK] [JOB] [no] KIND [-> TARGET] [xN] [failed] [as USER] [file PATH] | expect order EVENT then EVENT ... | expect enumjobs APP [all] JOB...|none", nil},
+	"setcustomheaders":     {true, 2, -1, "APP: setcustomheaders JOB HEADER...|NULL [length=N] [fill=C] (SetCustomHeaders: each HEADER one line, ended by CR LF; length= pads the last with fill= to N characters in all)", []string{"length", "fill"}},
+	"setclientcert":        {true, 4, 4, "APP: setclientcert JOB LOCATION STORE SUBJECT (SetClientCertificateByName; LOCATION e.g. CURRENT_USER)", nil},
+	"removeclientcert":     {true, 1, 1, "APP: removeclientcert JOB (RemoveClientCertificate)", nil},
+	"setcredentials":       {true, 5, 5, "APP: setcredentials JOB SERVER|PROXY BASIC|DIGEST|NTLM|NEGOTIATE|PASSPORT USER PASSWORD (SetCredentials)", nil},
+	"removecredentials":    {true, 3, 3, "APP: removecredentials JOB SERVER|PROXY SCHEME (RemoveCredentials: S_FALSE when none were set, so -> S_FALSE checks they are gone)", nil},
+	"expect":               {false, 2, -1, "expect JOB state|flags|owner|interface|clsid|cmdline|bytes|files|error|property|headers|clientcert ... [by APP] | expect JOB GETTER -> HRESULT [by APP] | expect [since MARK] [JOB] [no] KIND [-> TARGET] [xN] [failed] [as USER] [file PATH] [program PATH] [parameters TEXT] [ranges R] [at OFFSET] [spaced D] [reported R] | expect order EVENT then EVENT ... | expect enumjobs APP [all] JOB...|none", nil},
 }
 
 // behaviorOpts are the options of a callback object or class.
@@ -693,6 +698,7 @@ var whenCaps = map[string]func(harness.Capabilities) bool{
 	"powerloss":    func(c harness.Capabilities) bool { return c.PowerLoss },
 	"localfiles":   func(c harness.Capabilities) bool { return c.LocalFiles },
 	"com":          func(c harness.Capabilities) bool { return c.COM },
+	"httpoptions":  func(c harness.Capabilities) bool { return c.HTTPOptions },
 }
 
 // holds reports whether a backend of capabilities caps meets the
@@ -1124,6 +1130,11 @@ func (p *parser) check(line int, st *Stmt, spec *verbSpec, pos []token) error {
 		if v := strings.ToLower(pos[0].text); v != "off" && v != "on" {
 			return p.err(line, pos[0], "network is off or on", "write network off, then network on")
 		}
+	case "setcustomheaders", "setclientcert", "setcredentials", "removecredentials":
+		if err := job(0); err != nil {
+			return err
+		}
+		return p.checkSecret(line, *st, pos)
 	case "setnotifyinterface":
 		if err := job(0); err != nil {
 			return err

@@ -147,6 +147,7 @@ const (
 	expOrder
 	expJobs
 	expFileN
+	expExt // what a notification carried, a getter's failure, a certificate (expectExt)
 )
 
 // verbNames numbers the verbs for the Plan's code.
@@ -358,6 +359,7 @@ func (e *planEncoder) expectation(x *Expectation) {
 	set(len(x.Order) > 0, expOrder)
 	set(len(x.Jobs) > 0, expJobs)
 	set(x.FileN != 0, expFileN)
+	set(x.hasExt(), expExt)
 	e.uint(uint64(x.Kind))
 	e.uint(flags)
 	for _, s := range strs {
@@ -381,6 +383,9 @@ func (e *planEncoder) expectation(x *Expectation) {
 		for _, j := range x.Jobs {
 			e.str(j)
 		}
+	}
+	if flags&expExt != 0 {
+		e.expectationExt(x)
 	}
 }
 
@@ -564,6 +569,9 @@ func (d *planReader) expectation(x *Expectation, jobs []string) {
 			jobs = append(jobs, d.str())
 		}
 		x.Jobs = jobs
+	}
+	if flags&expExt != 0 {
+		d.expectationExt(x)
 	}
 }
 

@@ -192,7 +192,8 @@ type runner struct {
 	// The tables of the notes' apps, users and CLSIDs.
 	strs     []string
 	strIdx   map[string]int32
-	strLast  [2]int32 // the strings str numbered last
+	strLast  [2]int32  // the strings str numbered last
+	exts     []noteExt // the notes' command lines and ranges
 	guids    []model.GUID
 	guidIdx  map[model.GUID]int32
 	guidLast int32 // the GUID guid numbered last
@@ -1028,7 +1029,8 @@ func (r *runner) call(st *Stmt) {
 	// The label, as its verb and the rest (joined only for a kept step).
 	label, tail, hasTail := "", "", false
 	switch st.Verb {
-	case "create", "addfile", "addfileset", "addfileranges", "setnotifycmdline", "setdescription", "setdisplayname":
+	case "create", "addfile", "addfileset", "addfileranges", "setnotifycmdline", "setdescription", "setdisplayname",
+		"setcustomheaders", "setclientcert", "setcredentials": // no secrets in the picture either
 		label, tail, hasTail = st.Verb, job, true // long arguments stay out of the picture
 	default:
 		if len(st.Args) == 1 && st.Args[0] != "" && strings.TrimSpace(st.Args[0]) == st.Args[0] {
@@ -1118,6 +1120,9 @@ func joinWords(first string, words []string) string {
 
 // jobCall performs a job verb; hr receives a success code other than S_OK.
 func (r *runner) jobCall(st *Stmt, h model.Job, hr *model.HRESULT) error {
+	if handled, err := r.secretCall(st, h, hr); handled {
+		return err
+	}
 	a := st.Args
 	switch st.Verb {
 	case "getjob":
@@ -1400,9 +1405,17 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		h, err = r.handle(e.App, e.Job)
 	}
 	if err != nil {
+		if e.FailsWith != 0 && e.App != "" {
+			return "a job to look at (GetJob by " + e.App + ")", err.Error()
+		}
 		return "a job to look at", err.Error()
 	}
+	if e.FailsWith != 0 {
+		return getterFailure(e, r.getterErr(e, h))
+	}
 	switch e.Kind {
+	case ExpectHeaders, ExpectClientCert:
+		return r.readSecret(e, h)
 	case ExpectState:
 		w, _ := model.ParseJobState(e.Value)
 		s, err := h.GetState()
@@ -1525,6 +1538,75 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		return want, propertyString(id, v, r.className)
 	}
 	return "", ""
+}
+
+// getterErr calls the getter an expectation names, for its error alone.
+func (r *runner) getterErr(e *Expectation, h model.Job) error {
+	switch e.Kind {
+	case ExpectState:
+		return errOnly(h.GetState())
+	case ExpectFlags:
+		return errOnly(h.GetNotifyFlags())
+	case ExpectOwner:
+		return errOnly(h.GetOwner())
+	case ExpectInterface:
+		return errOnly(h.GetNotifyInterface())
+	case ExpectCLSID:
+		return errOnly(h.GetNotifyCLSID())
+	case ExpectCmdLine:
+		_, _, err := h.GetNotifyCmdLine()
+		return err
+	case ExpectBytes, ExpectFiles:
+		return errOnly(h.GetProgress())
+	case ExpectError:
+		return errOnly(h.GetError())
+	case ExpectHeaders:
+		o, err := httpOptions(h)
+		if err != nil {
+			return err
+		}
+		return errOnly(o.GetCustomHeaders())
+	case ExpectClientCert:
+		o, err := httpOptions(h)
+		if err != nil {
+			return err
+		}
+		return errOnly(o.GetClientCertificate())
+	case ExpectProperty:
+		id, _ := model.ParseJobPropertyID(e.Value)
+		return errOnly(h.GetProperty(id))
+	case ExpectGet:
+		get := jobGetters[e.Value]
+		if get.at != nil {
+			_, _, err := get.at(h, "none", r.start)
+			return err
+		}
+		_, _, err := get.read(h, "")
+		return err
+	case ExpectFileGet:
+		_, _, err := fileGetters[e.Value].read(h, strconv.Itoa(e.FileN)+" ")
+		return err
+	}
+	return fmt.Errorf("scenario: %s has no getter: %w", e, model.E_NOTIMPL)
+}
+
+func errOnly[T any](_ T, err error) error { return err }
+
+// getterFailure compares the error of a getter with what "-> HRESULT"
+// or "-> !HRESULT" expects.
+func getterFailure(e *Expectation, err error) (want, got string) {
+	got = "success"
+	if err != nil {
+		got = "fails with " + model.HRESULTOf(err).String()
+	}
+	if e.FailsNot {
+		want = "anything but " + e.FailsWith.String()
+		if !errors.Is(err, e.FailsWith) {
+			return want, want
+		}
+		return want, got
+	}
+	return "fails with " + e.FailsWith.String(), got
 }
 
 // order checks that the first notification matching each event of the
@@ -1669,20 +1751,34 @@ type note struct {
 	seq      uint64
 	job      model.GUID
 	file     string
+	at       int64 // the event's time, in nanoseconds since 1970
 	app      int32 // in r.strs
 	user     int32 // in r.strs
 	clsid    int32 // in r.guids
 	instance int32
+	ext      int32 // from 1, in r.exts: a command line's or ranges; 0: none
 	result   model.HRESULT
 	kind     uint8 // model.EventKind
 	target   uint8 // model.TargetKind
 }
 
+// noteExt is what few notifications carry: a command line's program and
+// parameters, a FileRangesTransferred's ranges.
+type noteExt struct {
+	program, parameters string
+	ranges              []model.FileRange
+}
+
 // noteOf keeps e as a note.
 func (r *runner) noteOf(e *model.Event) note {
-	return note{seq: e.Seq, job: e.Job, file: e.File, app: r.str(e.Target.App), user: r.str(e.User),
+	n := note{seq: e.Seq, job: e.Job, file: e.File, at: e.Time.UnixNano(), app: r.str(e.Target.App), user: r.str(e.User),
 		clsid: r.guid(e.Target.CLSID), instance: int32(e.Target.Instance), result: e.Result,
 		kind: uint8(e.Kind), target: uint8(e.Target.Kind)}
+	if e.Kind == model.EventCommandLine || len(e.Ranges) > 0 {
+		r.exts = append(r.exts, noteExt{program: e.Target.Program, parameters: e.Target.Parameters, ranges: e.Ranges})
+		n.ext = int32(len(r.exts))
+	}
+	return n
 }
 
 // notesPerChunk is how many notes a chunk of notes holds.
@@ -1748,11 +1844,16 @@ func (r *runner) guid(g model.GUID) int32 {
 	return i
 }
 
-// event is the note as a model.Event (without time, command line or
-// ranges, which expectations do not read).
+// event is the note as a model.Event.
 func (r *runner) event(n *note) model.Event {
-	return model.Event{Seq: n.seq, Job: n.job, Kind: model.EventKind(n.kind), User: r.strs[n.user], File: n.file, Result: n.result,
+	ev := model.Event{Seq: n.seq, Job: n.job, Kind: model.EventKind(n.kind), User: r.strs[n.user], File: n.file, Result: n.result,
+		Time:   time.Unix(0, n.at),
 		Target: model.Target{Kind: model.TargetKind(n.target), App: r.strs[n.app], CLSID: r.guids[n.clsid], Instance: int(n.instance)}}
+	if n.ext > 0 {
+		x := &r.exts[n.ext-1]
+		ev.Target.Program, ev.Target.Parameters, ev.Ranges = x.program, x.parameters, x.ranges
+	}
+	return ev
 }
 
 // eachEvent calls f with the notifications about job ("" for every job)
@@ -1800,6 +1901,15 @@ func (r *runner) matchesEvent(e *Expectation, ev model.Event) bool {
 	if e.File != "" && ev.File != e.File {
 		return false
 	}
+	if (e.HasProgram && ev.Target.Program != e.LaunchProgram) || (e.HasParameters && ev.Target.Parameters != e.LaunchParameters) {
+		return false
+	}
+	if e.Ranges != "" && rangesString(sortedRanges(ev.Ranges)) != e.Ranges {
+		return false
+	}
+	if e.HasAt && r.offset(ev.Time) != e.At {
+		return false
+	}
 	return e.Target == "" || r.matches(e.Target, ev)
 }
 
@@ -1807,13 +1917,29 @@ func (r *runner) matchesEvent(e *Expectation, ev model.Event) bool {
 // event r.since (a Checker's mark), and after the expectation's mark.
 func (r *runner) countNotified(e *Expectation, _ model.GUID) (want, got string) {
 	n := 0
+	var times []time.Time          // with spaced
+	var reported []model.FileRange // with reported
 	r.eachEvent(e.Job, max(r.since, r.marks[e.Since]), func(ev model.Event) bool {
 		if r.matchesEvent(e, ev) {
 			n++
+			if e.Spaced > 0 {
+				times = append(times, ev.Time)
+			}
+			if e.Reported != "" {
+				reported = append(reported, ev.Ranges...)
+			}
 		}
 		return true
 	})
 	if (e.Negate && n == 0) || (e.Count >= 0 && n == e.Count) || (!e.Negate && e.Count < 0 && n > 0) {
+		if e.Spaced > 0 {
+			if w, g := r.spacing(e.Spaced, times); w != g {
+				return w, g
+			}
+		}
+		if e.Reported != "" {
+			return e.Reported, reportedString(reported)
+		}
 		return "", "" // holds: no need to say what was wanted
 	}
 	what := "deliveries"
@@ -1829,6 +1955,47 @@ func (r *runner) countNotified(e *Expectation, _ model.GUID) (want, got string) 
 		return "at least one of the " + what, "at least one of the " + what
 	}
 	return "at least one of the " + what, plural(0, what)
+}
+
+// spacing checks that the times, in order, are each at least d after the
+// one before, and says where two are not.
+func (r *runner) spacing(d time.Duration, times []time.Time) (want, got string) {
+	want = "every two at least " + d.String() + " apart"
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < d {
+			return want, fmt.Sprintf("the %s and %s %s apart (at %s and %s)", ordinal(i), ordinal(i+1), gap,
+				r.offset(times[i-1]), r.offset(times[i]))
+		}
+	}
+	return want, want
+}
+
+// ordinal is 1st, 2nd, 3rd, 4th ...
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
+}
+
+// reportedString is the ranges several calls reported together, merged,
+// or where a byte was reported twice.
+func reportedString(rs []model.FileRange) string {
+	sorted := sortedRanges(rs)
+	for i := 1; i < len(sorted); i++ {
+		prev := sorted[i-1]
+		if prev.Length != model.BG_LENGTH_TO_EOF && sorted[i].InitialOffset < prev.InitialOffset+prev.Length || prev.Length == model.BG_LENGTH_TO_EOF {
+			return fmt.Sprintf("%s, byte %d reported twice (%s and %s)", rangesString(mergeRanges(rs)), sorted[i].InitialOffset, prev, sorted[i])
+		}
+	}
+	return rangesString(mergeRanges(rs))
 }
 
 func plural(n int, what string) string {

@@ -72,10 +72,12 @@ func (s *Service) modified(j *job) {
 		return
 	}
 	at := s.clock()
-	if s.opts.Version >= model.BITS10_1 && !j.lastMod.IsZero() {
-		if next := j.lastMod.Time().Add(j.rec.x().MinimumNotificationInterval); next.After(at) {
-			at = next
+	if s.opts.Version >= model.BITS10_1 {
+		var last time.Time
+		if !j.lastMod.IsZero() {
+			last = j.lastMod.Time()
 		}
+		at = rules.ModificationDue(at, last, j.rec.x().MinimumNotificationInterval, s.opts.Variants)
 	}
 	s.schedule(at, taskModification, j, 0)
 }

@@ -550,3 +550,41 @@ func TestVariantRetriesContinueAfterLeaving(t *testing.T) {
 		assert.Equal(t, tc.calls, calls.Load(), "%v", tc.sel)
 	}
 }
+
+// DELIV-MODIFICATION-RATE=from-first-modification: "BITS reports a job's
+// modifications one BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS
+// (default 500 ms) after the first of them not yet reported, in one
+// JobModification call that merges every modification made in between, so
+// that even a lone modification waits one interval."
+func TestVariantModificationIntervalFromFirstModification(t *testing.T) {
+	svc := vService(t, rules.Selection{"DELIV-MODIFICATION-RATE": rules.VarFromFirstModification})
+	app := ntApp(t, svc, "appA", ntAlice)
+	job := ntJob(t, app, "j", 1)
+	require.NoError(t, job.SetNotifyFlags(model.BG_NOTIFY_JOB_MODIFICATION))
+	var c ntCounts
+	require.NoError(t, job.SetNotifyInterface(ntCounting(&c)))
+	ntAdvance(t, svc, 5*time.Second)
+	seq := ntLastSeq(svc)
+	mods := func() []model.Event { return ntSince(ntEvents(svc, job, ntJM), seq) }
+
+	start := svc.Now()
+	require.NoError(t, job.SetDescription("lone"))
+	ntRun(t, svc)
+	assert.Empty(t, mods(), "a lone modification waits")
+	ntAdvance(t, svc, 499*time.Millisecond)
+	assert.Empty(t, mods(), "one interval: 500 ms")
+	ntAdvance(t, svc, time.Millisecond)
+	require.Len(t, mods(), 1)
+	assert.Equal(t, 500*time.Millisecond, mods()[0].Time.Sub(start))
+
+	ntAdvance(t, svc, 5*time.Second)
+	first := svc.Now()
+	for _, d := range []string{"a", "b", "c"} { // at +0, +100, +200 ms: one call at +500 ms
+		require.NoError(t, job.SetDescription(d))
+		ntAdvance(t, svc, 100*time.Millisecond)
+	}
+	ntAdvance(t, svc, 10*time.Second)
+	evs := mods()
+	require.Len(t, evs, 2, "the three modifications are merged into one call")
+	assert.Equal(t, 500*time.Millisecond, evs[1].Time.Sub(first))
+}
