@@ -319,6 +319,20 @@ func statementVersion(st *Stmt) model.Version {
 	return v
 }
 
+// launchExpected reports whether e, or an event of its order, reads a
+// launch's program or parameters.
+func launchExpected(e *Expectation) bool {
+	if e.HasProgram || e.HasParameters {
+		return true
+	}
+	for _, o := range e.Order {
+		if o.HasProgram || o.HasParameters {
+			return true
+		}
+	}
+	return false
+}
+
 // orderHasAt reports whether an event of an order expectation names its
 // time.
 func orderHasAt(e *Expectation) bool {
@@ -391,7 +405,7 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	}
 	_, tracer := b.(harness.ServiceTracer)
 	_, unregisterer := b.(harness.ClassUnregisterer)
-	var needRemotes, needPrograms, needCounter, needInProcess, needUnregister, failedExpected, unreachable bool
+	var needRemotes, needPrograms, needCounter, needInProcess, needUnregister, failedExpected, unreachable, needLaunched bool
 	sc.eachOn(caps, func(st *Stmt) {
 		switch st.Verb {
 		case "unregister":
@@ -406,6 +420,11 @@ func (sc *Script) skipReason(b harness.Backend) string {
 			_, does := st.opts["does"]
 			needPrograms = needPrograms || does
 		case "expect":
+			// A launch's program and parameters are the script's own only
+			// where the backend runs the script's programs: elsewhere the
+			// runner sets programs of Backend.CommandLine's, with their own
+			// parameters, and what BITS did to the script's would not show.
+			needLaunched = needLaunched || launchExpected(st.Expect)
 			needCounter = needCounter || st.Expect.Kind == ExpectInFlight
 			failedExpected = failedExpected || (st.Expect.Kind == ExpectNotified && st.Expect.Failed)
 		case "crash", "exit", "restart", "powerloss":
@@ -440,6 +459,7 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	has(!need.VirtualTime || !caps.VirtualTime || clock, "the backend's clock, for times from the start of the run (harness.Clock)")
 	has(!needRemotes || remotes, "scripted remotes (harness.RemoteScripter)")
 	has(!needPrograms || programs, "command-line programs that act on the job (does=, harness.ProgramScripter)")
+	has(!needLaunched || programs, "the script's own programs and parameters, for expectations on what a launch received (program, parameters: harness.ProgramScripter)")
 	has(!needCounter || counter, "counts of running callbacks (harness.CallbackCounter)")
 	has(!needInProcess || inProcess, "in-process callback objects (harness.InProcessCallbacks)")
 	has(!needUnregister || unregisterer, "unregistering a class (harness.ClassUnregisterer)")

@@ -293,3 +293,33 @@ expect j clientcert CURRENT_USER MY x
 	}, got)
 	assert.True(t, strings.HasSuffix(sc.Stmts[len(sc.Stmts)-2].Expect.Value, "\r\n"))
 }
+
+// A launch's program and parameters are the script's own only on a
+// backend that runs the script's programs (harness.ProgramScripter):
+// elsewhere the runner sets programs the backend makes, with their own
+// parameters, so such an expectation could not fail there; the script is
+// skipped instead.
+func TestLaunchExpectationsNeedTheScriptsPrograms(t *testing.T) {
+	sc := parse(t, `user alice
+start A as alice
+remote http://s/f size=100
+A: create j
+A: addfile j http://s/f C:\dl\f
+A: setnotifycmdline j C:\n.exe "C:\n.exe %SystemRoot%"
+A: resume j
+expect j CommandLine x1 program C:\n.exe parameters "C:\n.exe %SystemRoot%"
+`)
+	b, err := harness.NewSim(sim.Options{Clock: sim.Manual})
+	require.NoError(t, err)
+	defer b.Close()
+	res, err := scenario.RunWith(sc, scenario.RunOptions{Backend: plain{b, b.Capabilities()}})
+	require.NoError(t, err)
+	assert.Contains(t, res.Skipped, "harness.ProgramScripter")
+	b2, err := harness.NewSim(sim.Options{Clock: sim.Manual})
+	require.NoError(t, err)
+	defer b2.Close()
+	res, err = scenario.RunWith(sc, scenario.RunOptions{Backend: b2})
+	require.NoError(t, err)
+	assert.Empty(t, res.Skipped)
+	assert.False(t, res.Failed(), "%v", res.Failures())
+}
