@@ -128,3 +128,43 @@ func TestFromTraceNamesWhatItIsGiven(t *testing.T) {
 	require.Len(t, res.Participants, 3)
 	assert.Equal(t, scenario.Participant{Name: "A", Kind: "app", User: "alice"}, res.Participants[0])
 }
+
+// A Checker reads what a notification carried from the service's own
+// trace: the ranges of a FileRangesTransferred and their spacing.
+func TestCheckerReadsWhatANotificationCarried(t *testing.T) {
+	svc, err := sim.New(sim.Options{Clock: sim.Manual, Seed: 1})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = svc.Close() })
+	require.NoError(t, svc.SetRemote("http://srv/f", sim.Remote{Size: 2048}))
+	app, err := svc.StartApp("updater", model.Account{Name: "alice"})
+	require.NoError(t, err)
+	job, err := app.CreateJob("od", model.BG_JOB_TYPE_DOWNLOAD)
+	require.NoError(t, err)
+	require.NoError(t, job.SetProperty(model.BITS_JOB_PROPERTY_ON_DEMAND_MODE, model.JobPropertyValue{Enable: true}))
+	require.NoError(t, job.AddFile("http://srv/f", `C:\dl\f`))
+	require.NoError(t, job.SetNotifyFlags(model.BG_NOTIFY_JOB_TRANSFERRED|model.BG_NOTIFY_JOB_ERROR|model.BG_NOTIFY_FILE_RANGES_TRANSFERRED))
+	require.NoError(t, job.SetNotifyInterface(&model.CallbackFuncs{}))
+	c := scenario.NewChecker(svc)
+	c.NameJob("od", job)
+	files, err := job.EnumFiles()
+	require.NoError(t, err)
+	f6 := files[0]
+	require.NoError(t, f6.RequestFileRanges([]model.FileRange{{InitialOffset: 0, Length: 100}}))
+	require.NoError(t, svc.Advance(time.Second))
+	require.NoError(t, f6.RequestFileRanges([]model.FileRange{{InitialOffset: 100, Length: 100}}))
+	require.NoError(t, svc.Advance(time.Second))
+	for expect, ok := range map[string]bool{
+		"od FileRangesTransferred x1 ranges 0+100":   true,
+		"od FileRangesTransferred x1 ranges 100+100": true,
+		"od FileRangesTransferred reported 0+200":    true,
+		"od FileRangesTransferred spaced 1s":         true,
+		"od FileRangesTransferred spaced 2s":         false,
+		"od FileRangesTransferred ranges 0+200":      false,
+		"od state -> !E_ACCESSDENIED":                true,
+		"od state -> E_ACCESSDENIED":                 false,
+	} {
+		ch, err := c.Check(expect)
+		require.NoError(t, err, expect)
+		assert.Equal(t, ok, ch.OK, "%s: want %s, got %s", expect, ch.Want, ch.Got)
+	}
+}
