@@ -135,19 +135,23 @@ var getterKinds = map[string]struct {
 	"property": {ExpectProperty, 1}, "file": {ExpectFileGet, 2},
 }
 
-// getterFails parses the rest of "expect JOB GETTER [ARGS] -> HRESULT":
-// the getter and its arguments, without a value.
+// isGetter reports whether w names a getter "expect JOB GETTER ->
+// HRESULT" can call; any other word before an arrow is a notification's
+// (expect JOB KIND -> TARGET), or a misspelt one.
+func isGetter(w string) bool {
+	w = strings.ToLower(w)
+	_, kind := getterKinds[w]
+	_, plain := jobGetters[w]
+	return kind || plain
+}
+
+// getterFails parses the rest of "expect JOB GETTER [ARGS] -> HRESULT"
+// (isGetter(what)): the getter's arguments, without a value.
 func (p *parser) getterFails(line int, e *Expectation, what token, rest []token) (*Expectation, error) {
-	name := strings.ToLower(what.text)
-	g, ok := getterKinds[name]
+	name := strings.ToLower(what.text) // a getter: isGetter
+	g := getterKinds[name]
 	if _, plain := jobGetters[name]; plain {
-		g, ok = struct {
-			kind ExpectKind
-			args int
-		}{ExpectGet, 0}, true
-	}
-	if !ok {
-		return nil, p.err(line, what, "not a getter", "-> HRESULT follows a getter: state, flags, owner, interface, clsid, cmdline, bytes, files, error, headers, clientcert, property PROPERTY, file N NAME, displayname, description, priority, type, errorcount, retrydelay, noprogresstimeout, maxdownloadtime, created, modified, transferred")
+		g.kind, g.args = ExpectGet, 0
 	}
 	if len(rest) != g.args {
 		usage := map[int]string{0: "expect JOB " + name + " -> HRESULT", 1: "expect JOB property PROPERTY -> HRESULT", 2: "expect JOB file N NAME -> HRESULT"}[g.args]
@@ -240,7 +244,7 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 	}
 	// "-> HRESULT" at the end: the getter must fail with it ("->
 	// !HRESULT": return anything but it), and no value is written.
-	if n := len(rest); n >= 2 && !rest[n-2].quoted && rest[n-2].text == "->" && !isEventKind(what.text) && !strings.EqualFold(what.text, "no") {
+	if n := len(rest); n >= 2 && !rest[n-2].quoted && rest[n-2].text == "->" && isGetter(what.text) {
 		text, not := strings.CutPrefix(rest[n-1].text, "!")
 		hr, err := model.ParseHRESULT(text)
 		if err != nil {
