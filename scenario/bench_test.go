@@ -127,7 +127,8 @@ func (w *countWriter) Write(p []byte) (int, error) {
 
 // simLifecycle returns the simulator's own cost per job of the same
 // lifecycle driven from Go (create, AddFile, an object that completes the
-// job, Resume, run until idle, two reads), measured in the same process
+// job, Resume, run until idle, two reads, and the notification taken from
+// the trace, which the runner does too), measured in the same process
 // so that the ratio holds on a busy machine; in wall time and in CPU
 // time.
 func simLifecycle(b *testing.B, n int) (wall, cpu float64) {
@@ -144,6 +145,7 @@ func simLifecycle(b *testing.B, n int) (wall, cpu float64) {
 		b.Fatal(err)
 	}
 	cb := &model.CallbackFuncs{OnJobTransferred: func(j model.Job) error { _, err := j.Complete(); return err }}
+	var trace []model.Event
 	start, startCPU := time.Now(), processCPU()
 	for i := 0; i < n; i++ {
 		j, err := app.CreateJob("j", model.BG_JOB_TYPE_DOWNLOAD)
@@ -164,6 +166,9 @@ func simLifecycle(b *testing.B, n int) (wall, cpu float64) {
 		}
 		if s, err := j.GetState(); err != nil || s != model.BG_JOB_STATE_ACKNOWLEDGED {
 			b.Fatalf("%v %v", s, err)
+		}
+		if trace = svc.DrainTrace(trace[:0]); len(trace) != 1 {
+			b.Fatalf("%d notifications, want a JobTransferred", len(trace))
 		}
 	}
 	return float64(time.Since(start).Nanoseconds()) / float64(n), float64(processCPU()-startCPU) / float64(n)

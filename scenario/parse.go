@@ -315,7 +315,7 @@ func (sr *stmtReader) next() (st Stmt, ok bool, err error) {
 			}
 			continue
 		}
-		st, err := p.stmt(lineNo, strings.TrimSpace(line[:code]), toks)
+		st, err = p.stmt(lineNo, strings.TrimSpace(line[:code]), toks)
 		if err != nil {
 			return st, false, err
 		}

@@ -396,7 +396,8 @@ func (e *planEncoder) expectation(x *Expectation) {
 type planReader struct {
 	name   string
 	p      *Plan
-	code   []byte   // the rest of the chunk being read
+	code   []byte   // the chunk being read
+	pos    int      // where in code
 	chunks [][]byte // the chunks after it
 	src    *countingReader
 	lines  lineSource
@@ -458,14 +459,14 @@ func (d *planReader) next() (st *Stmt, ok bool, err error) {
 		}
 		return nil, false, nil
 	}
-	if len(d.code) == 0 && len(d.chunks) > 0 {
-		d.code, d.chunks = d.chunks[0], d.chunks[1:]
+	if d.pos == len(d.code) && len(d.chunks) > 0 {
+		d.code, d.chunks, d.pos = d.chunks[0], d.chunks[1:], 0
 	}
-	if len(d.code) < 4 {
+	if len(d.code)-d.pos < 4 {
 		return nil, false, d.changed()
 	}
-	sum := binary.LittleEndian.Uint32(d.code)
-	d.code = d.code[4:]
+	sum := binary.LittleEndian.Uint32(d.code[d.pos:])
+	d.pos += 4
 	virt := d.lines.virt + int(d.uint())
 	var lineNo int
 	var line string
@@ -576,27 +577,46 @@ func (d *planReader) expectation(x *Expectation, jobs []string) {
 }
 
 func (d *planReader) uint() uint64 {
-	v, n := binary.Uvarint(d.code)
+	if p := d.pos; p < len(d.code) && d.code[p] < 0x80 { // one byte, most of them: inlined
+		d.pos = p + 1
+		return uint64(d.code[p])
+	}
+	return d.uvarint()
+}
+
+// uvarint reads a number of any length.
+func (d *planReader) uvarint() uint64 {
+	v, n := binary.Uvarint(d.code[d.pos:])
 	if n <= 0 {
 		d.bad = true
 		return 0
 	}
-	d.code = d.code[n:]
+	d.pos += n
 	return v
 }
 
 func (d *planReader) int() int {
-	v, n := binary.Varint(d.code)
+	v, n := binary.Varint(d.code[d.pos:])
 	if n <= 0 {
 		d.bad = true
 		return 0
 	}
-	d.code = d.code[n:]
+	d.pos += n
 	return int(v)
 }
 
 // str reads a string: a place in the line, or one of the Plan's strs.
 func (d *planReader) str() string {
+	if p := d.pos; p+1 < len(d.code) && d.code[p]&0x81 == 0 && d.code[p+1] < 0x80 {
+		// A place in the line, its offset and length a byte each: most.
+		off, n := int(d.code[p]>>1), int(d.code[p+1])
+		d.pos = p + 2
+		if off+n > len(d.line) {
+			d.bad = true
+			return ""
+		}
+		return d.line[off : off+n]
+	}
 	v := d.uint()
 	if v&1 == 1 {
 		if i := v >> 1; i < uint64(len(d.p.strs)) {

@@ -165,8 +165,6 @@ type runner struct {
 	names      map[model.GUID]string // job GUID → name
 	lastKey    handleKey             // the handle used last, and its key:
 	lastHandle model.Job             // statements use one handle in a row, most of them
-	lastApp    string                // the app app() returned last (""), and its App:
-	lastAppIs  harness.App           // statements come from one app in a row, most of them
 	classes    map[string]model.GUID
 	byCLSID    map[model.GUID]string
 	seen       map[string]bool       // participants added
@@ -748,7 +746,6 @@ func (r *runner) exec(st *Stmt) error {
 		r.control(st, "start as "+u.Name, err)
 		if err == nil {
 			r.apps[st.Args[0]] = a
-			r.lastApp = "" // its cache may hold an app of the same name
 			r.participant(st.Args[0], "app", u.Name)
 		}
 	case "exit", "crash":
@@ -988,16 +985,7 @@ func (r *runner) named(job string) bool {
 }
 
 // app returns the app of that name (nil: none started).
-func (r *runner) app(name string) harness.App {
-	if name == r.lastApp && name != "" {
-		return r.lastAppIs
-	}
-	a := r.apps[name]
-	if a != nil {
-		r.lastApp, r.lastAppIs = name, a
-	}
-	return a
-}
+func (r *runner) app(name string) harness.App { return r.apps[name] }
 
 // addHandle records app's handle on job.
 func (r *runner) addHandle(app, job string, h model.Job) {
