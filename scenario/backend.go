@@ -110,7 +110,7 @@ func (sc *Script) eachStmt(f func(*Stmt)) {
 // those outside every block (but not the when, else and end statements
 // themselves).
 func (sc *Script) eachOn(caps harness.Capabilities, f func(*Stmt)) {
-	var bs blockStack
+	bs := blockStack{sel: sc.variants}
 	for i := range sc.Stmts {
 		st := &sc.Stmts[i]
 		if bs.step(st, caps) {
@@ -121,8 +121,9 @@ func (sc *Script) eachOn(caps harness.Capabilities, f func(*Stmt)) {
 
 // blockStack follows the when blocks of a script as its statements go by.
 type blockStack struct {
-	taken []bool // per open block: whether the branch in force runs
-	off   int    // how many of them do not run
+	taken []bool          // per open block: whether the branch in force runs
+	off   int             // how many of them do not run
+	sel   rules.Selection // the readings of open rules the run follows (when variant)
 }
 
 // step takes statement st on a backend of capabilities caps and reports
@@ -132,7 +133,7 @@ func (bs *blockStack) step(st *Stmt, caps harness.Capabilities) bool {
 	switch st.Verb {
 	case "when":
 		c, _ := parseWhen(st.Args) // checked by the parser
-		run := c.holds(caps)
+		run := c.holds(caps, bs.sel)
 		bs.taken = append(bs.taken, run)
 		if !run {
 			bs.off++
@@ -181,6 +182,14 @@ func (sc *Script) needsOf(at model.Version, each func(func(*Stmt))) harness.Capa
 		switch st.Verb {
 		case "restart":
 			need.Restart = true
+		case "settle":
+			// A state seen before the work a statement causes is done
+			// holds only where that work waits for the script: on a real
+			// clock the service does it in the background, whatever the
+			// script says (a race, not a check).
+			if len(st.Args) == 1 && strings.EqualFold(st.Args[0], "off") {
+				need.VirtualTime = true
+			}
 		case "crash":
 			need.Crash = true
 		case "network":
@@ -374,6 +383,22 @@ func (sc *Script) skipReason(b harness.Backend) string {
 		for id, name := range sc.variants {
 			if got := follows.Of(id); got != name {
 				missing = append(missing, fmt.Sprintf("variant %s of %s (the backend follows %s)", name, id, got))
+			}
+		}
+		// A when variant block follows the run's reading: the backend must
+		// follow it too (a default the run leaves unnamed included).
+		tested := map[string]bool{}
+		for i := range sc.Stmts {
+			if st := &sc.Stmts[i]; st.Verb == "when" {
+				if c, _ := parseWhen(st.Args); c.op == "variant" && !tested[c.rule] {
+					tested[c.rule] = true
+					if _, named := sc.variants[c.rule]; named {
+						continue // said above
+					}
+					if want, got := sc.variants.Of(c.rule), follows.Of(c.rule); got != want {
+						missing = append(missing, fmt.Sprintf("variant %s of %s (the backend follows %s)", want, c.rule, got))
+					}
+				}
 			}
 		}
 	}

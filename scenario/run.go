@@ -199,6 +199,7 @@ type runner struct {
 	guidLast int32 // the GUID guid numbered last
 
 	auto       bool               // the automatic clock (clock automatic)
+	noSettle   bool               // settle off: statements leave the work they cause to do
 	gates      *gates             // where the calls of hold objects wait
 	waitCancel context.CancelFunc // ends the settle in progress when a call is held
 
@@ -473,7 +474,7 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		users: map[string]model.Account{}, apps: map[string]harness.App{}, jobs: map[string]model.GUID{},
 		names: map[model.GUID]string{}, classes: map[string]model.GUID{},
 		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]int32{}, jobHandles: map[string][]appHandle{},
-		marks: map[string]uint64{}, urls: map[string]string{},
+		marks: map[string]uint64{}, urls: map[string]string{}, blocks: blockStack{sel: variants},
 	}
 	if opts.Plan != nil && opts.text != nil && opts.Backend == nil {
 		r.plan = opts.Plan.releases
@@ -726,8 +727,12 @@ func (r *runner) exec(st *Stmt) error {
 			if r.blocks.off > 0 {
 				runs = "no"
 			}
+			about := fmt.Sprintf("BITS %v", r.caps.Version)
+			if c, _ := parseWhen(st.Args); c.op == "variant" {
+				about = c.rule + "=" + r.blocks.sel.Of(c.rule)
+			}
 			r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS",
-				Label: fmt.Sprintf("%s: %s (BITS %v)", st.Text, runs, r.caps.Version), OK: true})
+				Label: fmt.Sprintf("%s: %s (%s)", st.Text, runs, about), OK: true})
 		}
 		return nil
 	}
@@ -806,12 +811,28 @@ func (r *runner) exec(st *Stmt) error {
 		r.res.Skipped = skipText(st)
 		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: st.Text, OK: true})
 		return errSkip
+	case "settle":
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: st.Text, OK: true})
+		if len(st.Args) == 1 && strings.EqualFold(st.Args[0], "off") {
+			r.noSettle = true
+			return nil
+		}
+		if len(st.Args) == 1 { // settle on; a bare settle leaves the mode as it is
+			r.noSettle = false
+		}
+		if err := r.settle(); err != nil {
+			return fmt.Errorf("scenario: line %d: %w", st.Line, err)
+		}
+		return r.collect()
 	case "mark":
 		r.marks[st.Args[0]] = r.traced
 		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "mark " + st.Args[0], OK: true})
 		return nil
 	default:
 		r.call(st)
+	}
+	if r.noSettle {
+		return r.collect() // settle off: the work waits for settle or advance
 	}
 	if err := r.settle(); err != nil {
 		return fmt.Errorf("scenario: line %d: %w", st.Line, err)
