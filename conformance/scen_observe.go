@@ -8,7 +8,6 @@ import (
 
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
-	"github.com/bitssim/bitssim/rules"
 )
 
 // Go scenarios that observe what no expectation reads: callbacks held in
@@ -67,37 +66,4 @@ func checkDelivFourPerUser(c *C) {
 	}
 	assert.Equal(c, 6, gate.Entered())
 	assert.LessOrEqual(c, gate.Most(), 4)
-}
-
-var _ = goScenario(Scenario{Rule: "PERSIST-ACTIVE-REQUEUED", Why: "a script does the work due after every statement, so it never sees the requeued job QUEUED after the restart", Needs: harness.Capabilities{Restart: true, VirtualTime: true}, Run: checkPersistActiveRequeued})
-
-// checkPersistActiveRequeued checks PERSIST-ACTIVE-REQUEUED. A job that was
-// TRANSFERRING when the service stopped is QUEUED after the restart; jobs in
-// other states keep their state.
-func checkPersistActiveRequeued(c *C) {
-	a := c.App(Alice)
-	// The others first: the active job may hold the only transfer
-	// slot, and QUEUED last, so that nothing runs it before the
-	// restart.
-	kept := map[model.JobState]model.Job{}
-	for _, st := range []model.JobState{model.BG_JOB_STATE_SUSPENDED, model.BG_JOB_STATE_TRANSIENT_ERROR,
-		model.BG_JOB_STATE_ERROR, model.BG_JOB_STATE_TRANSFERRED} {
-		kept[st] = c.Reach(a, st)
-	}
-	active := c.Reach(a, model.BG_JOB_STATE_TRANSFERRING)
-	kept[model.BG_JOB_STATE_QUEUED] = c.Reach(a, model.BG_JOB_STATE_QUEUED)
-	for st, j := range kept {
-		require.Equal(c, st, c.State(j), "precondition")
-	}
-	require.Equal(c, model.BG_JOB_STATE_TRANSFERRING, c.State(active), "precondition")
-	c.Restart()
-	switch c.Variant("PERSIST-ACTIVE-REQUEUED") {
-	case rules.VarQueued: // "is QUEUED after the restart"
-		assert.Equal(c, model.BG_JOB_STATE_QUEUED, c.State(c.JobIn(a, active)), "TRANSFERRING before the restart")
-	case rules.VarTransientError: // "is TRANSIENT_ERROR after the restart"
-		assert.Equal(c, model.BG_JOB_STATE_TRANSIENT_ERROR, c.State(c.JobIn(a, active)), "TRANSFERRING before the restart")
-	}
-	for st, j := range kept {
-		assert.Equal(c, st, c.State(c.JobIn(a, j)), "%v before the restart", st)
-	}
 }
