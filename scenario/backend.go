@@ -110,7 +110,12 @@ func (sc *Script) eachStmt(f func(*Stmt)) {
 // those outside every block (but not the when, else and end statements
 // themselves).
 func (sc *Script) eachOn(caps harness.Capabilities, f func(*Stmt)) {
-	bs := blockStack{sel: sc.variants}
+	sc.eachOnBackend(caps, false, f)
+}
+
+// eachOnBackend is eachOn on a backend that scripts remotes if remotes.
+func (sc *Script) eachOnBackend(caps harness.Capabilities, remotes bool, f func(*Stmt)) {
+	bs := blockStack{sel: sc.variants, remotes: remotes}
 	for i := range sc.Stmts {
 		st := &sc.Stmts[i]
 		if bs.step(st, caps) {
@@ -124,6 +129,9 @@ type blockStack struct {
 	taken []bool          // per open block: whether the branch in force runs
 	off   int             // how many of them do not run
 	sel   rules.Selection // the readings of open rules the run follows (when variant)
+	// remotes: the backend scripts remotes (harness.RemoteScripter), for
+	// when has scripted-remotes.
+	remotes bool
 }
 
 // step takes statement st on a backend of capabilities caps and reports
@@ -133,7 +141,7 @@ func (bs *blockStack) step(st *Stmt, caps harness.Capabilities) bool {
 	switch st.Verb {
 	case "when":
 		c, _ := parseWhen(st.Args) // checked by the parser
-		run := c.holds(caps, bs.sel)
+		run := c.holds(caps, bs)
 		bs.taken = append(bs.taken, run)
 		if !run {
 			bs.off++
@@ -339,6 +347,12 @@ func orderHasAt(e *Expectation) bool {
 	return false
 }
 
+// isHTTP reports whether a remote name is an http:// or https:// URL.
+func isHTTP(url string) bool {
+	u := strings.ToLower(url)
+	return strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")
+}
+
 // longestAdvance returns the longest advance of the script on a backend
 // of capabilities caps.
 func (sc *Script) longestAdvance(caps harness.Capabilities) time.Duration {
@@ -359,8 +373,9 @@ func (sc *Script) longestAdvance(caps harness.Capabilities) time.Duration {
 // open rule b does not follow, or an advance longer than b waits.
 func (sc *Script) skipReason(b harness.Backend) string {
 	caps := b.Capabilities()
+	_, scripts := b.(harness.RemoteScripter)
 	skip := ""
-	sc.eachOn(caps, func(st *Stmt) {
+	sc.eachOnBackend(caps, scripts, func(st *Stmt) {
 		if st.Verb == "skip" && skip == "" {
 			skip = skipText(st)
 		}
@@ -368,7 +383,11 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	if skip != "" {
 		return skip
 	}
-	missing := caps.Missing(sc.NeedsOn(caps))
+	on := caps
+	if sc.versionSet {
+		on.Version = sc.Version
+	}
+	missing := caps.Missing(sc.needsOf(on.Version, func(f func(*Stmt)) { sc.eachOnBackend(on, scripts, f) }))
 	if sc.versionSet && caps.Version > sc.Version {
 		// A script for an older BITS checks what that version lacks.
 		missing = append(missing, fmt.Sprintf("BITS %v (the backend is BITS %v)", sc.Version, caps.Version))
@@ -417,12 +436,15 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	_, tracer := b.(harness.ServiceTracer)
 	_, unregisterer := b.(harness.ClassUnregisterer)
 	var needRemotes, needPrograms, needCounter, needInProcess, needUnregister, failedExpected, unreachable bool
-	sc.eachOn(caps, func(st *Stmt) {
+	sc.eachOnBackend(caps, scripts, func(st *Stmt) {
 		switch st.Verb {
 		case "unregister":
 			needUnregister, unreachable = true, true
 		case "remote":
-			if _, ok := remoteKindOf(st.opts); !ok {
+			if _, ok := remoteKindOf(st.opts); !ok || !isHTTP(st.Args[0]) {
+				// A remote of the backend's own stands for a plain, 404
+				// or 503 one of the script, and is http:// (as defineRemote
+				// checks): an SMB name needs the backend to serve it.
 				needRemotes = true
 			}
 		case "setnotifycmdline":

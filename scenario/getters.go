@@ -93,6 +93,22 @@ var jobGetters = map[string]getter{
 			g, err := h.GetErrorCount()
 			return v, strconv.FormatUint(uint64(g), 10), err
 		}},
+	// protocol: GetError's IBackgroundCopyError::GetProtocol, "http" or
+	// "file" (SMB) as FILE-ERROR-PROTOCOL says, or none for an error
+	// about no transfer protocol.
+	"protocol": {hint: "write e.g. expect job1 protocol http (file for SMB, none for an error of no protocol)",
+		check: func(string) error { return nil },
+		read: func(h model.Job, v string) (string, string, error) {
+			e, err := h.GetError()
+			if err != nil {
+				return strings.ToLower(v), "", err
+			}
+			got := e.Protocol
+			if got == "" {
+				got = "none"
+			}
+			return strings.ToLower(v), strings.ToLower(got), nil
+		}},
 	"retrydelay":        durationGetter(model.Job.GetMinimumRetryDelay, "expect job1 retrydelay 10m"),
 	"noprogresstimeout": durationGetter(model.Job.GetNoProgressTimeout, "expect job1 noprogresstimeout 14d"),
 	"maxdownloadtime":   durationGetter(model.Job.GetMaximumDownloadTime, "expect job1 maxdownloadtime 90d"),

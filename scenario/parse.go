@@ -133,7 +133,7 @@ var verbs = map[string]verbSpec{
 	"mark":                 {false, 1, 1, "mark NAME (then: expect since NAME ...)", nil},
 	"settle":               {false, 0, 1, "settle [off|on] (off: from here the runner does not do the work a statement causes; settle: do it now; on: and after every statement again)", nil},
 	"unregister":           {false, 1, 1, "unregister CLASS (the class is unregistered: activating it fails with REGDB_E_CLASSNOTREG)", nil},
-	"when":                 {false, 2, 4, "when version >=|>|<=|<|==|!= X.Y | when has clsid|cmdline|restart|crash|users|virtual-time|network|powerloss|localfiles|com | when variant RULE-ID is NAME (the statements up to else or end run only on such a backend, or under that reading of an open rule)", nil},
+	"when":                 {false, 2, 4, "when version >=|>|<=|<|==|!= X.Y | when has clsid|cmdline|restart|crash|users|virtual-time|network|powerloss|localfiles|com|scripted-remotes | when variant RULE-ID is NAME (the statements up to else or end run only on such a backend, or under that reading of an open rule)", nil},
 	"else":                 {false, 0, 0, "else (after when: the statements up to end run when the when's condition does not hold)", nil},
 	"end":                  {false, 0, 0, "end (closes a when or repeat block)", nil},
 	"skip":                 {false, 1, -1, "skip REASON (the script does not run on a backend that reaches it: the run is skipped, with REASON; inside a when block)", nil},
@@ -726,14 +726,22 @@ var whenCaps = map[string]func(harness.Capabilities) bool{
 	"httpoptions":  func(c harness.Capabilities) bool { return c.HTTPOptions },
 }
 
-// holds reports whether a backend of capabilities caps, run under the
-// readings sel, meets the condition.
-func (c whenCond) holds(caps harness.Capabilities, sel rules.Selection) bool {
-	switch c.op {
-	case "has":
+// scriptedRemotes is the when capability of a backend that serves each
+// remote under the name the script gives it, failing as the script says
+// (harness.RemoteScripter), rather than one of its own that stands for it.
+const scriptedRemotes = "scripted-remotes"
+
+// holds reports whether a backend of capabilities caps meets the
+// condition, in a run under the readings bs.sel, on a backend that
+// scripts remotes if bs.remotes.
+func (c whenCond) holds(caps harness.Capabilities, bs *blockStack) bool {
+	switch {
+	case c.op == "has" && c.cap == scriptedRemotes:
+		return bs.remotes
+	case c.op == "has":
 		return whenCaps[c.cap](caps)
-	case "variant":
-		return sel.Is(c.rule, c.reading)
+	case c.op == "variant":
+		return bs.sel.Is(c.rule, c.reading)
 	}
 	return versionOps[c.op](caps.Version, c.v)
 }
@@ -753,8 +761,8 @@ func parseWhen(args []string) (whenCond, error) {
 	}
 	if len(args) == 2 && strings.EqualFold(args[0], "has") {
 		name := strings.ToLower(args[1])
-		if _, ok := whenCaps[name]; !ok {
-			return whenCond{}, fmt.Errorf("unknown capability %q (use clsid, cmdline, restart, crash, users, virtual-time, network, powerloss, localfiles or com)", args[1])
+		if _, ok := whenCaps[name]; !ok && name != scriptedRemotes {
+			return whenCond{}, fmt.Errorf("unknown capability %q (use clsid, cmdline, restart, crash, users, virtual-time, network, powerloss, localfiles, com or scripted-remotes)", args[1])
 		}
 		return whenCond{op: "has", cap: name}, nil
 	}

@@ -491,6 +491,7 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 			return buf[i:]
 		}
 	}
+	r.blocks.remotes = r.remotes != nil
 	r.gates.onHold = r.holdEntered
 	r.participant("BITS", "bits", "")
 	return r, nil
@@ -907,6 +908,12 @@ func (r *runner) defineRemote(st *Stmt) error {
 	got, err := r.be.Remote(kind, size)
 	if err != nil {
 		return err
+	}
+	if !isHTTP(got) {
+		// The script's remote is http:// (skipReason skips others): one
+		// of another form would change what the script checks of it
+		// (FILE-ERROR-PROTOCOL).
+		return fmt.Errorf("the backend's remote %q for %s is not http://", got, url)
 	}
 	r.urls[url] = got
 	return nil
