@@ -316,3 +316,32 @@ func mergeRanges(rs []model.FileRange) []model.FileRange {
 	}
 	return out
 }
+
+// filesInOrder is the value of expect JOB files in order.
+const filesInOrder = "in order"
+
+// inOrder reads the progress of every file of h and returns "in order"
+// when the files are transferred one at a time in the order they were
+// added (FILE-FIFO): those complete come first, then at most one partly
+// transferred, then files with no byte; otherwise it says which file
+// broke the order.
+func inOrder(h model.Job) (string, error) {
+	files, err := h.EnumFiles()
+	if err != nil {
+		return "", fmt.Errorf("EnumFiles: %w", err)
+	}
+	open := 0 // the first file not complete, from 1; 0: none yet
+	for i, f := range files {
+		p, err := f.GetProgress()
+		if err != nil {
+			return "", fmt.Errorf("file %d: GetProgress: %w", i+1, err)
+		}
+		switch {
+		case open != 0 && (p.Completed || p.BytesTransferred > 0):
+			return fmt.Sprintf("file %d has %d bytes while file %d is not complete", i+1, p.BytesTransferred, open), nil
+		case !p.Completed && open == 0:
+			open = i + 1
+		}
+	}
+	return filesInOrder, nil
+}

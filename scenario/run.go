@@ -1493,6 +1493,13 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		}
 		return want, got
 	case ExpectBytes, ExpectFiles:
+		if e.Kind == ExpectFiles && e.Value == filesInOrder {
+			got, err := inOrder(h)
+			if err != nil {
+				return e.Value, err.Error()
+			}
+			return e.Value, got
+		}
 		p, err := h.GetProgress()
 		if err != nil {
 			return e.Value, err.Error()
