@@ -347,6 +347,10 @@ func orderHasAt(e *Expectation) bool {
 	return false
 }
 
+// simService is a backend that runs on the simulator (harness.SimBackend),
+// whose manual clock can hold calls (sim.Service.EnableHolds).
+type simService interface{ Service() *sim.Service }
+
 // isHTTP reports whether a remote name is an http:// or https:// URL.
 func isHTTP(url string) bool {
 	u := strings.ToLower(url)
@@ -435,7 +439,7 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	}
 	_, tracer := b.(harness.ServiceTracer)
 	_, unregisterer := b.(harness.ClassUnregisterer)
-	var needRemotes, needPrograms, needCounter, needInProcess, needUnregister, failedExpected, unreachable bool
+	var needRemotes, needPrograms, needCounter, needInProcess, needUnregister, needHold, failedExpected, unreachable bool
 	sc.eachOnBackend(caps, scripts, func(st *Stmt) {
 		switch st.Verb {
 		case "unregister":
@@ -465,6 +469,7 @@ func (sc *Script) skipReason(b harness.Backend) string {
 			// An object with no callback interface is the runner's own
 			// (noCallback), which any backend passes to BITS as it is; a
 			// class of one would live in the backend's process.
+			needHold = needHold || (err == nil && b.hold)
 			own := st.Verb == "setnotifyinterface" && err == nil && b.iface == "none"
 			if err == nil && !own && !b.asData().exact {
 				needInProcess = true
@@ -489,6 +494,12 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	has(!needPrograms || programs, "command-line programs that act on the job (does=, harness.ProgramScripter)")
 	has(!needCounter || counter, "counts of running callbacks (harness.CallbackCounter)")
 	has(!needInProcess || inProcess, "in-process callback objects (harness.InProcessCallbacks)")
+	if needHold && !caps.Concurrent {
+		// A held call on a clock that runs one callback at a time stops
+		// the service, unless the service parks it: the simulator's.
+		ss, ok := b.(simService)
+		has(ok && ss.Service().Mode() == sim.Manual, "callbacks that can be held (harness.Capabilities.Concurrent, or the simulator's manual clock)")
+	}
 	has(!needUnregister || unregisterer, "unregistering a class (harness.ClassUnregisterer)")
 	if len(missing) == 0 {
 		return ""

@@ -212,9 +212,6 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 	case "enumjobs":
 		return p.enum(line, args)
 	case "inflight":
-		if !p.automatic {
-			return nil, p.err(line, args[0], "expect inflight needs clock automatic", "on the manual clock callbacks run one at a time")
-		}
 		if len(args) != 3 {
 			return nil, p.err(line, args[0], "expect inflight takes a user and a count", "write e.g. expect inflight alice 4")
 		}

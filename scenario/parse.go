@@ -119,7 +119,7 @@ var verbs = map[string]verbSpec{
 	"version":              {false, 1, 1, "version 10.3", nil},
 	"seed":                 {false, 1, 1, "seed 42", nil},
 	"clock":                {false, 1, 1, "clock manual|automatic (automatic: callbacks run concurrently, time does not pass)", nil},
-	"await":                {false, 3, 3, "await held APP|CLASS N (until N calls of its hold objects wait)", nil},
+	"await":                {false, 3, 3, "await held APP|CLASS N (until N calls of its hold objects wait; on the manual clock: N wait now)", nil},
 	"release":              {false, 1, 2, "release APP|CLASS [N] (let N held calls return; all by default)", nil},
 	"variant":              {false, 2, 2, "variant RULE-ID NAME (a reading of an open rule; bitssim rules --uncertain lists them)", nil},
 	"user":                 {false, 1, 2, "user NAME [user|admin|LocalSystem|LocalService|NetworkService]", nil},
@@ -1004,9 +1004,6 @@ func (p *parser) check(line int, st *Stmt, spec *verbSpec, pos []token) error {
 			return p.err(line, pos[0], "not a duration", "write e.g. 30s, 10m, 2h or 90d")
 		}
 	case "await", "release":
-		if !p.automatic {
-			return p.err(line, pos[0], st.Verb+" needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
-		}
 		name := pos[0]
 		if st.Verb == "await" {
 			if !strings.EqualFold(pos[0].text, "held") {
@@ -1039,9 +1036,6 @@ func (p *parser) check(line int, st *Stmt, spec *verbSpec, pos []token) error {
 		}
 		if _, err := behaviorOf(st.opts); err != nil {
 			return p.err(line, pos[0], err.Error(), "usage: "+verbs["class"].usage)
-		}
-		if _, hold := st.opts["hold"]; hold && !p.automatic {
-			return p.err(line, pos[0], "hold needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
 		}
 		if err := p.declare("class", pos[0].text); err != nil {
 			return p.err(line, pos[0], err.Error(), "give it another name, or declare it once before the blocks")
@@ -1190,9 +1184,6 @@ func (p *parser) check(line int, st *Stmt, spec *verbSpec, pos []token) error {
 		}
 		if _, err := behaviorOf(st.opts); err != nil {
 			return p.err(line, pos[0], err.Error(), "usage: "+verbs["setnotifyinterface"].usage)
-		}
-		if _, hold := st.opts["hold"]; hold && !p.automatic {
-			return p.err(line, pos[0], "hold needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
 		}
 	default:
 		if spec.actor {

@@ -627,8 +627,8 @@ const settleTimeout = 10 * time.Second
 // of it, at once; on the automatic clock it waits until the service is
 // idle, or until a call is held (which waits for a release).
 func (r *runner) settle() error {
-	if !r.auto {
-		return r.be.Settle()
+	if !r.auto && !r.caps.Concurrent {
+		return r.be.Settle() // the manual clock: held calls are parked in the service
 	}
 	deadline := time.Now().Add(settleTimeout)
 	for {
@@ -796,7 +796,11 @@ func (r *runner) exec(st *Stmt) error {
 		return nil
 	case "await":
 		n, _ := strconv.Atoi(st.Args[2])
-		if err := r.gates.await(st.Args[1], n, settleTimeout); err != nil {
+		wait := settleTimeout
+		if r.gates.hold != nil {
+			wait = 0 // the manual clock: the calls held now are all there will be
+		}
+		if err := r.gates.await(st.Args[1], n, wait); err != nil {
 			r.addCheck(Check{Line: st.Line, Text: st.Text, Want: fmt.Sprintf("%d held calls of %s", n, st.Args[1]), Got: err.Error()})
 		}
 		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: st.Text, OK: true})
@@ -964,6 +968,26 @@ func (r *runner) defineClass(st *Stmt) {
 	r.byCLSID[clsid] = name
 }
 
+// enableHolds lets the simulator's manual clock hold calls in turn
+// (sim.Service.EnableHolds), before the first object that holds is made:
+// its held calls then wait in the service, which goes on meanwhile
+// (DELIV-FOUR-PER-USER). A backend whose callbacks run concurrently
+// holds them in the gates (skipReason skipped any other).
+func (r *runner) enableHolds() {
+	if r.gates.hold != nil {
+		return
+	}
+	ss, ok := r.be.(simService)
+	if !ok || ss.Service().Mode() != sim.Manual {
+		return
+	}
+	if svc := ss.Service(); svc.EnableHolds() == nil {
+		r.gates.mu.Lock()
+		r.gates.hold = svc.Hold
+		r.gates.mu.Unlock()
+	}
+}
+
 // harnessBehavior is the harness.Behavior of a scenario object of app
 // ("" for a class's instances): in-process, the scenario's own answers;
 // otherwise the behaviour as data (skipReason skipped a script whose
@@ -971,6 +995,9 @@ func (r *runner) defineClass(st *Stmt) {
 func (r *runner) harnessBehavior(b behavior, app string) harness.Behavior {
 	if d := b.asData(); !r.inProcess || d.exact {
 		return d.b // data says it all: no object of the runner's in between
+	}
+	if b.hold {
+		r.enableHolds()
 	}
 	c := &callback{b: b, app: app, gates: r.gates}
 	hb := harness.Behavior{Answer: c.answer}
