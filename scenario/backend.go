@@ -110,7 +110,12 @@ func (sc *Script) eachStmt(f func(*Stmt)) {
 // those outside every block (but not the when, else and end statements
 // themselves).
 func (sc *Script) eachOn(caps harness.Capabilities, f func(*Stmt)) {
-	var bs blockStack
+	sc.eachOnBackend(caps, false, f)
+}
+
+// eachOnBackend is eachOn on a backend that scripts remotes if remotes.
+func (sc *Script) eachOnBackend(caps harness.Capabilities, remotes bool, f func(*Stmt)) {
+	bs := blockStack{sel: sc.variants, remotes: remotes}
 	for i := range sc.Stmts {
 		st := &sc.Stmts[i]
 		if bs.step(st, caps) {
@@ -121,8 +126,12 @@ func (sc *Script) eachOn(caps harness.Capabilities, f func(*Stmt)) {
 
 // blockStack follows the when blocks of a script as its statements go by.
 type blockStack struct {
-	taken []bool // per open block: whether the branch in force runs
-	off   int    // how many of them do not run
+	taken []bool          // per open block: whether the branch in force runs
+	off   int             // how many of them do not run
+	sel   rules.Selection // the readings of open rules the run follows (when variant)
+	// remotes: the backend scripts remotes (harness.RemoteScripter), for
+	// when has scripted-remotes.
+	remotes bool
 }
 
 // step takes statement st on a backend of capabilities caps and reports
@@ -132,7 +141,7 @@ func (bs *blockStack) step(st *Stmt, caps harness.Capabilities) bool {
 	switch st.Verb {
 	case "when":
 		c, _ := parseWhen(st.Args) // checked by the parser
-		run := c.holds(caps)
+		run := c.holds(caps, bs)
 		bs.taken = append(bs.taken, run)
 		if !run {
 			bs.off++
@@ -181,6 +190,14 @@ func (sc *Script) needsOf(at model.Version, each func(func(*Stmt))) harness.Capa
 		switch st.Verb {
 		case "restart":
 			need.Restart = true
+		case "settle":
+			// A state seen before the work a statement causes is done
+			// holds only where that work waits for the script: on a real
+			// clock the service does it in the background, whatever the
+			// script says (a race, not a check).
+			if len(st.Args) == 1 && strings.EqualFold(st.Args[0], "off") {
+				need.VirtualTime = true
+			}
 		case "crash":
 			need.Crash = true
 		case "network":
@@ -344,6 +361,16 @@ func orderHasAt(e *Expectation) bool {
 	return false
 }
 
+// simService is a backend that runs on the simulator (harness.SimBackend),
+// whose manual clock can hold calls (sim.Service.EnableHolds).
+type simService interface{ Service() *sim.Service }
+
+// isHTTP reports whether a remote name is an http:// or https:// URL.
+func isHTTP(url string) bool {
+	u := strings.ToLower(url)
+	return strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")
+}
+
 // longestAdvance returns the longest advance of the script on a backend
 // of capabilities caps.
 func (sc *Script) longestAdvance(caps harness.Capabilities) time.Duration {
@@ -364,8 +391,9 @@ func (sc *Script) longestAdvance(caps harness.Capabilities) time.Duration {
 // open rule b does not follow, or an advance longer than b waits.
 func (sc *Script) skipReason(b harness.Backend) string {
 	caps := b.Capabilities()
+	_, scripts := b.(harness.RemoteScripter)
 	skip := ""
-	sc.eachOn(caps, func(st *Stmt) {
+	sc.eachOnBackend(caps, scripts, func(st *Stmt) {
 		if st.Verb == "skip" && skip == "" {
 			skip = skipText(st)
 		}
@@ -373,7 +401,11 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	if skip != "" {
 		return skip
 	}
-	missing := caps.Missing(sc.NeedsOn(caps))
+	on := caps
+	if sc.versionSet {
+		on.Version = sc.Version
+	}
+	missing := caps.Missing(sc.needsOf(on.Version, func(f func(*Stmt)) { sc.eachOnBackend(on, scripts, f) }))
 	if sc.versionSet && caps.Version > sc.Version {
 		// A script for an older BITS checks what that version lacks.
 		missing = append(missing, fmt.Sprintf("BITS %v (the backend is BITS %v)", sc.Version, caps.Version))
@@ -388,6 +420,22 @@ func (sc *Script) skipReason(b harness.Backend) string {
 		for id, name := range sc.variants {
 			if got := follows.Of(id); got != name {
 				missing = append(missing, fmt.Sprintf("variant %s of %s (the backend follows %s)", name, id, got))
+			}
+		}
+		// A when variant block follows the run's reading: the backend must
+		// follow it too (a default the run leaves unnamed included).
+		tested := map[string]bool{}
+		for i := range sc.Stmts {
+			if st := &sc.Stmts[i]; st.Verb == "when" {
+				if c, _ := parseWhen(st.Args); c.op == "variant" && !tested[c.rule] {
+					tested[c.rule] = true
+					if _, named := sc.variants[c.rule]; named {
+						continue // said above
+					}
+					if want, got := sc.variants.Of(c.rule), follows.Of(c.rule); got != want {
+						missing = append(missing, fmt.Sprintf("variant %s of %s (the backend follows %s)", want, c.rule, got))
+					}
+				}
 			}
 		}
 	}
@@ -405,13 +453,16 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	}
 	_, tracer := b.(harness.ServiceTracer)
 	_, unregisterer := b.(harness.ClassUnregisterer)
-	var needRemotes, needPrograms, needCounter, needInProcess, needUnregister, failedExpected, unreachable, needLaunched bool
-	sc.eachOn(caps, func(st *Stmt) {
+	var needRemotes, needPrograms, needCounter, needInProcess, needUnregister, needHold, failedExpected, unreachable, needLaunched bool
+	sc.eachOnBackend(caps, scripts, func(st *Stmt) {
 		switch st.Verb {
 		case "unregister":
 			needUnregister, unreachable = true, true
 		case "remote":
-			if _, ok := remoteKindOf(st.opts); !ok {
+			if _, ok := remoteKindOf(st.opts); !ok || !isHTTP(st.Args[0]) {
+				// A remote of the backend's own stands for a plain, 404
+				// or 503 one of the script, and is http:// (as defineRemote
+				// checks): an SMB name needs the backend to serve it.
 				needRemotes = true
 			}
 		case "setnotifycmdline":
@@ -437,6 +488,7 @@ func (sc *Script) skipReason(b harness.Backend) string {
 			// An object with no callback interface is the runner's own
 			// (noCallback), which any backend passes to BITS as it is; a
 			// class of one would live in the backend's process.
+			needHold = needHold || (err == nil && b.hold)
 			own := st.Verb == "setnotifyinterface" && err == nil && b.iface == "none"
 			if err == nil && !own && !b.asData().exact {
 				needInProcess = true
@@ -462,6 +514,12 @@ func (sc *Script) skipReason(b harness.Backend) string {
 	has(!needLaunched || programs, "the script's own programs and parameters, for expectations on what a launch received (program, parameters: harness.ProgramScripter)")
 	has(!needCounter || counter, "counts of running callbacks (harness.CallbackCounter)")
 	has(!needInProcess || inProcess, "in-process callback objects (harness.InProcessCallbacks)")
+	if needHold && !caps.Concurrent {
+		// A held call on a clock that runs one callback at a time stops
+		// the service, unless the service parks it: the simulator's.
+		ss, ok := b.(simService)
+		has(ok && ss.Service().Mode() == sim.Manual, "callbacks that can be held (harness.Capabilities.Concurrent, or the simulator's manual clock)")
+	}
 	has(!needUnregister || unregisterer, "unregistering a class (harness.ClassUnregisterer)")
 	if len(missing) == 0 {
 		return ""

@@ -152,6 +152,11 @@ type gates struct {
 	permits map[string]int // holder → calls that may go
 	open    bool           // the run is over: every call goes
 	onHold  func()         // called (without mu) when a call starts waiting
+	// hold, on the simulator's manual clock, parks a call in the service
+	// until ready reports true (sim.Service.Hold): the service goes on
+	// meanwhile, and lets the call go in turn once it is released. nil:
+	// the call waits here, on a backend whose callbacks run concurrently.
+	hold func(ready func() bool) error
 }
 
 func newGates() *gates {
@@ -165,10 +170,18 @@ func (g *gates) wait(holder string) {
 	g.mu.Lock()
 	g.waiting[holder]++
 	g.changed.Broadcast()
-	notify := g.onHold
+	notify, hold := g.onHold, g.hold
 	g.mu.Unlock()
 	if notify != nil {
 		notify()
+	}
+	if hold != nil {
+		// Called by the service with its lock held: it reads only the gates.
+		_ = hold(func() bool {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			return g.open || g.permits[holder] > 0
+		}) // an error: the service closed, and openAll let every call go
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()

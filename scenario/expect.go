@@ -32,7 +32,10 @@ const (
 	ExpectNotified
 	// ExpectBytes: expect JOB bytes TRANSFERRED/TOTAL (TOTAL may be unknown)
 	ExpectBytes
-	// ExpectFiles: expect JOB files TRANSFERRED/TOTAL
+	// ExpectFiles: expect JOB files TRANSFERRED/TOTAL, or expect JOB
+	// files in order (Value "in order"): the files complete so far come
+	// first, at most one is partly transferred, and none after it has a
+	// byte (FILE-FIFO).
 	ExpectFiles
 	// ExpectError: expect JOB error HRESULT [CONTEXT] | none
 	ExpectError
@@ -213,9 +216,6 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 	case "enumjobs":
 		return p.enum(line, args)
 	case "inflight":
-		if !p.automatic {
-			return nil, p.err(line, args[0], "expect inflight needs clock automatic", "on the manual clock callbacks run one at a time")
-		}
 		if len(args) != 3 {
 			return nil, p.err(line, args[0], "expect inflight takes a user and a count", "write e.g. expect inflight alice 4")
 		}
@@ -328,6 +328,10 @@ func (p *parser) expectation(line int, verb token, args []token) (*Expectation, 
 		e.Kind = ExpectBytes
 		if strings.EqualFold(what.text, "files") {
 			e.Kind = ExpectFiles
+			if len(rest) == 2 && strings.EqualFold(rest[0].text, "in") && strings.EqualFold(rest[1].text, "order") {
+				e.Value = filesInOrder // FILE-FIFO, of every file's progress
+				break
+			}
 		}
 		t, err := one("write e.g. expect job1 " + strings.ToLower(what.text) + " 2/2")
 		if err != nil {

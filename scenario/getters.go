@@ -93,6 +93,22 @@ var jobGetters = map[string]getter{
 			g, err := h.GetErrorCount()
 			return v, strconv.FormatUint(uint64(g), 10), err
 		}},
+	// protocol: GetError's IBackgroundCopyError::GetProtocol, "http" or
+	// "file" (SMB) as FILE-ERROR-PROTOCOL says, or none for an error
+	// about no transfer protocol.
+	"protocol": {hint: "write e.g. expect job1 protocol http (file for SMB, none for an error of no protocol)",
+		check: func(string) error { return nil },
+		read: func(h model.Job, v string) (string, string, error) {
+			e, err := h.GetError()
+			if err != nil {
+				return strings.ToLower(v), "", err
+			}
+			got := e.Protocol
+			if got == "" {
+				got = "none"
+			}
+			return strings.ToLower(v), strings.ToLower(got), nil
+		}},
 	"retrydelay":        durationGetter(model.Job.GetMinimumRetryDelay, "expect job1 retrydelay 10m"),
 	"noprogresstimeout": durationGetter(model.Job.GetNoProgressTimeout, "expect job1 noprogresstimeout 14d"),
 	"maxdownloadtime":   durationGetter(model.Job.GetMaximumDownloadTime, "expect job1 maxdownloadtime 90d"),
@@ -299,4 +315,33 @@ func mergeRanges(rs []model.FileRange) []model.FileRange {
 		out = append(out, r)
 	}
 	return out
+}
+
+// filesInOrder is the value of expect JOB files in order.
+const filesInOrder = "in order"
+
+// inOrder reads the progress of every file of h and returns "in order"
+// when the files are transferred one at a time in the order they were
+// added (FILE-FIFO): those complete come first, then at most one partly
+// transferred, then files with no byte; otherwise it says which file
+// broke the order.
+func inOrder(h model.Job) (string, error) {
+	files, err := h.EnumFiles()
+	if err != nil {
+		return "", fmt.Errorf("EnumFiles: %w", err)
+	}
+	open := 0 // the first file not complete, from 1; 0: none yet
+	for i, f := range files {
+		p, err := f.GetProgress()
+		if err != nil {
+			return "", fmt.Errorf("file %d: GetProgress: %w", i+1, err)
+		}
+		switch {
+		case open != 0 && (p.Completed || p.BytesTransferred > 0):
+			return fmt.Sprintf("file %d has %d bytes while file %d is not complete", i+1, p.BytesTransferred, open), nil
+		case !p.Completed && open == 0:
+			open = i + 1
+		}
+	}
+	return filesInOrder, nil
 }

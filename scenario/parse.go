@@ -119,7 +119,7 @@ var verbs = map[string]verbSpec{
 	"version":              {false, 1, 1, "version 10.3", nil},
 	"seed":                 {false, 1, 1, "seed 42", nil},
 	"clock":                {false, 1, 1, "clock manual|automatic (automatic: callbacks run concurrently, time does not pass)", nil},
-	"await":                {false, 3, 3, "await held APP|CLASS N (until N calls of its hold objects wait)", nil},
+	"await":                {false, 3, 3, "await held APP|CLASS N (until N calls of its hold objects wait; on the manual clock: N wait now)", nil},
 	"release":              {false, 1, 2, "release APP|CLASS [N] (let N held calls return; all by default)", nil},
 	"variant":              {false, 2, 2, "variant RULE-ID NAME (a reading of an open rule; bitssim rules --uncertain lists them)", nil},
 	"user":                 {false, 1, 2, "user NAME [user|admin|LocalSystem|LocalService|NetworkService]", nil},
@@ -131,8 +131,9 @@ var verbs = map[string]verbSpec{
 	"remote":               {false, 1, 1, "remote URL [size=N] [rate=N] [latency=D] [status=NNN] [transient=N] [attempts=503,503,404,200] [peer]", []string{"size", "rate", "latency", "status", "transient", "attempts", "peer"}},
 	"class":                {false, 1, 1, "class NAME [unregistered] [fails] [failfirst=N] [on=KIND[:FILE],...] [return=HRESULT] [iface=basic|file|ranges|none] [complete] [cancel]", append([]string{"unregistered"}, behaviorOpts...)},
 	"mark":                 {false, 1, 1, "mark NAME (then: expect since NAME ...)", nil},
+	"settle":               {false, 0, 1, "settle [off|on] (off: from here the runner does not do the work a statement causes; settle: do it now; on: and after every statement again)", nil},
 	"unregister":           {false, 1, 1, "unregister CLASS (the class is unregistered: activating it fails with REGDB_E_CLASSNOTREG)", nil},
-	"when":                 {false, 2, 3, "when version >=|>|<=|<|==|!= X.Y | when has clsid|cmdline|restart|crash|users|virtual-time|network|powerloss|localfiles|com (the statements up to else or end run only on such a backend)", nil},
+	"when":                 {false, 2, 4, "when version >=|>|<=|<|==|!= X.Y | when has clsid|cmdline|restart|crash|users|virtual-time|network|powerloss|localfiles|com|scripted-remotes | when variant RULE-ID is NAME (the statements up to else or end run only on such a backend, or under that reading of an open rule)", nil},
 	"else":                 {false, 0, 0, "else (after when: the statements up to end run when the when's condition does not hold)", nil},
 	"end":                  {false, 0, 0, "end (closes a when or repeat block)", nil},
 	"skip":                 {false, 1, -1, "skip REASON (the script does not run on a backend that reaches it: the run is skipped, with REASON; inside a when block)", nil},
@@ -635,8 +636,16 @@ func (p *parser) block(line int, st Stmt, verbTok token, pos []token) error {
 				}
 			case strings.EqualFold(pos[0].text, "has") && len(pos) == 2:
 				at = pos[1]
+			case strings.EqualFold(pos[0].text, "variant") && len(pos) == 4:
+				at = pos[1]
+				if r, ok := rules.Lookup(st.Args[1]); ok && r.IsOpen() {
+					at = pos[3]
+				}
+				if !strings.EqualFold(pos[2].text, "is") {
+					at = pos[2]
+				}
 			}
-			return p.err(line, at, err.Error(), "write e.g. when version >= 3.0, or when has clsid")
+			return p.err(line, at, err.Error(), "write e.g. when version >= 3.0, when has clsid, or when variant PERSIST-REDELIVER is all-after-restart")
 		}
 		key := strings.ToLower(strings.Join(st.Args, " "))
 		if n := len(p.blocks); n > 0 {
@@ -666,6 +675,19 @@ func (p *parser) block(line int, st Stmt, verbTok token, pos []token) error {
 	return nil
 }
 
+// settle checks a settle statement: settle, settle off or settle on, on
+// the manual clock only.
+func (p *parser) settle(line int, verbTok token, pos []token) error {
+	if len(pos) == 1 && !strings.EqualFold(pos[0].text, "off") && !strings.EqualFold(pos[0].text, "on") {
+		return p.err(line, pos[0], `expected "off" or "on"`, "write settle off, settle on, or settle alone")
+	}
+	if p.automatic {
+		return p.err(line, verbTok, "settle needs the manual clock",
+			"on clock automatic the service works in the background, whatever the script says: drop the settle statements, or the clock statement")
+	}
+	return nil
+}
+
 // versionOps are the comparisons of a when statement.
 var versionOps = map[string]func(a, b model.Version) bool{
 	">=": func(a, b model.Version) bool { return a >= b },
@@ -677,12 +699,15 @@ var versionOps = map[string]func(a, b model.Version) bool{
 }
 
 // whenCond is the condition of a when statement: the backend's BITS
-// version compared with a version ("when version >= 3.0"), or a
-// capability the backend has ("when has clsid").
+// version compared with a version ("when version >= 3.0"), a capability
+// the backend has ("when has clsid"), or the reading of an open rule the
+// run follows ("when variant PERSIST-REDELIVER is all-after-restart").
 type whenCond struct {
-	op  string        // a comparison of versionOps, or "has"
-	v   model.Version // op's version
-	cap string        // has's capability, one of whenCaps
+	op      string        // a comparison of versionOps, "has" or "variant"
+	v       model.Version // op's version
+	cap     string        // has's capability, one of whenCaps
+	rule    string        // variant's rule ID, upper case
+	reading string        // variant's reading of rule
 }
 
 // whenCaps are the capabilities a when statement can test, each with the
@@ -701,27 +726,48 @@ var whenCaps = map[string]func(harness.Capabilities) bool{
 	"httpoptions":  func(c harness.Capabilities) bool { return c.HTTPOptions },
 }
 
+// scriptedRemotes is the when capability of a backend that serves each
+// remote under the name the script gives it, failing as the script says
+// (harness.RemoteScripter), rather than one of its own that stands for it.
+const scriptedRemotes = "scripted-remotes"
+
 // holds reports whether a backend of capabilities caps meets the
-// condition.
-func (c whenCond) holds(caps harness.Capabilities) bool {
-	if c.op == "has" {
+// condition, in a run under the readings bs.sel, on a backend that
+// scripts remotes if bs.remotes.
+func (c whenCond) holds(caps harness.Capabilities, bs *blockStack) bool {
+	switch {
+	case c.op == "has" && c.cap == scriptedRemotes:
+		return bs.remotes
+	case c.op == "has":
 		return whenCaps[c.cap](caps)
+	case c.op == "variant":
+		return bs.sel.Is(c.rule, c.reading)
 	}
 	return versionOps[c.op](caps.Version, c.v)
 }
 
-// parseWhen parses the arguments of a when statement: "version >= 3.0"
-// or "has clsid".
+// parseWhen parses the arguments of a when statement: "version >= 3.0",
+// "has clsid" or "variant RULE-ID is NAME".
 func parseWhen(args []string) (whenCond, error) {
+	if len(args) >= 1 && strings.EqualFold(args[0], "variant") {
+		if len(args) != 4 || !strings.EqualFold(args[2], "is") {
+			return whenCond{}, fmt.Errorf(`a when on a reading is "when variant RULE-ID is NAME"`)
+		}
+		id := strings.ToUpper(args[1])
+		if err := (rules.Selection{id: args[3]}).Validate(); err != nil {
+			return whenCond{}, errors.New(strings.TrimPrefix(err.Error(), "rules: "))
+		}
+		return whenCond{op: "variant", rule: id, reading: args[3]}, nil
+	}
 	if len(args) == 2 && strings.EqualFold(args[0], "has") {
 		name := strings.ToLower(args[1])
-		if _, ok := whenCaps[name]; !ok {
-			return whenCond{}, fmt.Errorf("unknown capability %q (use clsid, cmdline, restart, crash, users, virtual-time, network, powerloss, localfiles or com)", args[1])
+		if _, ok := whenCaps[name]; !ok && name != scriptedRemotes {
+			return whenCond{}, fmt.Errorf("unknown capability %q (use clsid, cmdline, restart, crash, users, virtual-time, network, powerloss, localfiles, com or scripted-remotes)", args[1])
 		}
 		return whenCond{op: "has", cap: name}, nil
 	}
 	if len(args) != 3 || !strings.EqualFold(args[0], "version") {
-		return whenCond{}, fmt.Errorf("a when tests the BITS version (when version >= 3.0) or a capability (when has clsid)")
+		return whenCond{}, fmt.Errorf("a when tests the BITS version (when version >= 3.0), a capability (when has clsid) or a reading (when variant RULE-ID is NAME)")
 	}
 	if _, ok := versionOps[args[1]]; !ok {
 		return whenCond{}, fmt.Errorf("unknown comparison %q (use >=, >, <=, <, == or !=)", args[1])
@@ -888,6 +934,9 @@ func (p *parser) stmt(line int, text string, toks []token) (Stmt, error) {
 	if st.Verb == "when" || st.Verb == "else" || st.Verb == "end" {
 		return st, p.block(line, st, verbTok, pos)
 	}
+	if st.Verb == "settle" {
+		return st, p.settle(line, verbTok, pos)
+	}
 	return st, p.check(line, &st, &spec, pos)
 }
 
@@ -955,9 +1004,6 @@ func (p *parser) check(line int, st *Stmt, spec *verbSpec, pos []token) error {
 			return p.err(line, pos[0], "not a duration", "write e.g. 30s, 10m, 2h or 90d")
 		}
 	case "await", "release":
-		if !p.automatic {
-			return p.err(line, pos[0], st.Verb+" needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
-		}
 		name := pos[0]
 		if st.Verb == "await" {
 			if !strings.EqualFold(pos[0].text, "held") {
@@ -990,9 +1036,6 @@ func (p *parser) check(line int, st *Stmt, spec *verbSpec, pos []token) error {
 		}
 		if _, err := behaviorOf(st.opts); err != nil {
 			return p.err(line, pos[0], err.Error(), "usage: "+verbs["class"].usage)
-		}
-		if _, hold := st.opts["hold"]; hold && !p.automatic {
-			return p.err(line, pos[0], "hold needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
 		}
 		if err := p.declare("class", pos[0].text); err != nil {
 			return p.err(line, pos[0], err.Error(), "give it another name, or declare it once before the blocks")
@@ -1141,9 +1184,6 @@ func (p *parser) check(line int, st *Stmt, spec *verbSpec, pos []token) error {
 		}
 		if _, err := behaviorOf(st.opts); err != nil {
 			return p.err(line, pos[0], err.Error(), "usage: "+verbs["setnotifyinterface"].usage)
-		}
-		if _, hold := st.opts["hold"]; hold && !p.automatic {
-			return p.err(line, pos[0], "hold needs clock automatic", "put clock automatic at the top: on the manual clock callbacks run one at a time")
 		}
 	default:
 		if spec.actor {

@@ -197,6 +197,7 @@ type runner struct {
 	guidLast int32 // the GUID guid numbered last
 
 	auto       bool               // the automatic clock (clock automatic)
+	noSettle   bool               // settle off: statements leave the work they cause to do
 	gates      *gates             // where the calls of hold objects wait
 	waitCancel context.CancelFunc // ends the settle in progress when a call is held
 
@@ -471,7 +472,7 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 		users: map[string]model.Account{}, apps: map[string]harness.App{}, jobs: map[string]model.GUID{},
 		names: map[model.GUID]string{}, classes: map[string]model.GUID{},
 		byCLSID: map[model.GUID]string{}, seen: map[string]bool{}, failed: map[failKey]time.Time{}, indexed: true, byJob: map[model.GUID][]int32{}, jobHandles: map[string][]appHandle{},
-		marks: map[string]uint64{}, urls: map[string]string{},
+		marks: map[string]uint64{}, urls: map[string]string{}, blocks: blockStack{sel: variants},
 	}
 	if opts.Plan != nil && opts.text != nil && opts.Backend == nil {
 		r.plan = opts.Plan.releases
@@ -488,6 +489,7 @@ func newRunner(sc *Script, opts RunOptions) (*runner, error) {
 			return buf[i:]
 		}
 	}
+	r.blocks.remotes = r.remotes != nil
 	r.gates.onHold = r.holdEntered
 	r.participant("BITS", "bits", "")
 	return r, nil
@@ -623,8 +625,8 @@ const settleTimeout = 10 * time.Second
 // of it, at once; on the automatic clock it waits until the service is
 // idle, or until a call is held (which waits for a release).
 func (r *runner) settle() error {
-	if !r.auto {
-		return r.be.Settle()
+	if !r.auto && !r.caps.Concurrent {
+		return r.be.Settle() // the manual clock: held calls are parked in the service
 	}
 	deadline := time.Now().Add(settleTimeout)
 	for {
@@ -724,8 +726,12 @@ func (r *runner) exec(st *Stmt) error {
 			if r.blocks.off > 0 {
 				runs = "no"
 			}
+			about := fmt.Sprintf("BITS %v", r.caps.Version)
+			if c, _ := parseWhen(st.Args); c.op == "variant" {
+				about = c.rule + "=" + r.blocks.sel.Of(c.rule)
+			}
 			r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS",
-				Label: fmt.Sprintf("%s: %s (BITS %v)", st.Text, runs, r.caps.Version), OK: true})
+				Label: fmt.Sprintf("%s: %s (%s)", st.Text, runs, about), OK: true})
 		}
 		return nil
 	}
@@ -787,7 +793,11 @@ func (r *runner) exec(st *Stmt) error {
 		return nil
 	case "await":
 		n, _ := strconv.Atoi(st.Args[2])
-		if err := r.gates.await(st.Args[1], n, settleTimeout); err != nil {
+		wait := settleTimeout
+		if r.gates.hold != nil {
+			wait = 0 // the manual clock: the calls held now are all there will be
+		}
+		if err := r.gates.await(st.Args[1], n, wait); err != nil {
 			r.addCheck(Check{Line: st.Line, Text: st.Text, Want: fmt.Sprintf("%d held calls of %s", n, st.Args[1]), Got: err.Error()})
 		}
 		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: st.Text, OK: true})
@@ -803,12 +813,28 @@ func (r *runner) exec(st *Stmt) error {
 		r.res.Skipped = skipText(st)
 		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: st.Text, OK: true})
 		return errSkip
+	case "settle":
+		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: st.Text, OK: true})
+		if len(st.Args) == 1 && strings.EqualFold(st.Args[0], "off") {
+			r.noSettle = true
+			return nil
+		}
+		if len(st.Args) == 1 { // settle on; a bare settle leaves the mode as it is
+			r.noSettle = false
+		}
+		if err := r.settle(); err != nil {
+			return fmt.Errorf("scenario: line %d: %w", st.Line, err)
+		}
+		return r.collect()
 	case "mark":
 		r.marks[st.Args[0]] = r.traced
 		r.addStep(Step{Kind: StepControl, Line: st.Line, At: r.now(), From: "BITS", To: "BITS", Label: "mark " + st.Args[0], OK: true})
 		return nil
 	default:
 		r.call(st)
+	}
+	if r.noSettle {
+		return r.collect() // settle off: the work waits for settle or advance
 	}
 	if err := r.settle(); err != nil {
 		return fmt.Errorf("scenario: line %d: %w", st.Line, err)
@@ -884,6 +910,12 @@ func (r *runner) defineRemote(st *Stmt) error {
 	if err != nil {
 		return err
 	}
+	if !isHTTP(got) {
+		// The script's remote is http:// (skipReason skips others): one
+		// of another form would change what the script checks of it
+		// (FILE-ERROR-PROTOCOL).
+		return fmt.Errorf("the backend's remote %q for %s is not http://", got, url)
+	}
 	r.urls[url] = got
 	return nil
 }
@@ -933,6 +965,26 @@ func (r *runner) defineClass(st *Stmt) {
 	r.byCLSID[clsid] = name
 }
 
+// enableHolds lets the simulator's manual clock hold calls in turn
+// (sim.Service.EnableHolds), before the first object that holds is made:
+// its held calls then wait in the service, which goes on meanwhile
+// (DELIV-FOUR-PER-USER). A backend whose callbacks run concurrently
+// holds them in the gates (skipReason skipped any other).
+func (r *runner) enableHolds() {
+	if r.gates.hold != nil {
+		return
+	}
+	ss, ok := r.be.(simService)
+	if !ok || ss.Service().Mode() != sim.Manual {
+		return
+	}
+	if svc := ss.Service(); svc.EnableHolds() == nil {
+		r.gates.mu.Lock()
+		r.gates.hold = svc.Hold
+		r.gates.mu.Unlock()
+	}
+}
+
 // harnessBehavior is the harness.Behavior of a scenario object of app
 // ("" for a class's instances): in-process, the scenario's own answers;
 // otherwise the behaviour as data (skipReason skipped a script whose
@@ -940,6 +992,9 @@ func (r *runner) defineClass(st *Stmt) {
 func (r *runner) harnessBehavior(b behavior, app string) harness.Behavior {
 	if d := b.asData(); !r.inProcess || d.exact {
 		return d.b // data says it all: no object of the runner's in between
+	}
+	if b.hold {
+		r.enableHolds()
 	}
 	c := &callback{b: b, app: app, gates: r.gates}
 	hb := harness.Behavior{Answer: c.answer}
@@ -1453,6 +1508,13 @@ func (r *runner) evaluate(e *Expectation) (want, got string) {
 		}
 		return want, got
 	case ExpectBytes, ExpectFiles:
+		if e.Kind == ExpectFiles && e.Value == filesInOrder {
+			got, err := inOrder(h)
+			if err != nil {
+				return e.Value, err.Error()
+			}
+			return e.Value, got
+		}
 		p, err := h.GetProgress()
 		if err != nil {
 			return e.Value, err.Error()

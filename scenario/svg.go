@@ -217,7 +217,7 @@ func (r *Result) WriteSVG(w io.Writer) error {
 		case rowArrow, rowReturn:
 			r.drawArrow(&b, row, x(row.step.From), x(row.step.To))
 		case rowNote:
-			drawNote(&b, x(row.step.From), row, "#fffbe6", "#b8a04a", "#5a4a00")
+			drawNote(&b, x(row.step.From), left, right, row, "#fffbe6", "#b8a04a", "#5a4a00")
 		case rowEnd:
 			cx, ly := x(row.step.From), row.y+4
 			if row.step.Label == "crash" {
@@ -412,13 +412,15 @@ func (r *Result) drawArrow(b *strings.Builder, row svgRow, x1, x2 int) {
 	}
 }
 
-// drawNote draws a note centred on a lifeline.
-func drawNote(b *strings.Builder, cx int, row svgRow, fill, stroke, ink string) {
+// drawNote draws a note centred on a lifeline, moved in to stay between
+// left and right (a wide note on the first or last lifeline).
+func drawNote(b *strings.Builder, cx, left, right int, row svgRow, fill, stroke, ink string) {
 	w := 0
 	for _, l := range row.lines {
 		w = max(w, textWidth(l, svgFont))
 	}
 	w += 16
+	cx = max(min(cx, right-w/2), left+w/2)
 	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="%d" rx="3" fill="%s" stroke="%s"/>`+"\n", cx-w/2, row.y+2, w, row.h-4, fill, stroke)
 	for i, l := range row.lines {
 		fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="middle" fill="%s">%s</text>`+"\n", cx, row.y+svgLineH+2+i*svgLineH, ink, esc(l))

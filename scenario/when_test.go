@@ -143,7 +143,7 @@ func TestWhenErrorsAreLocated(t *testing.T) {
 		{head + "when version => 3.0\nend\n", `test.bits:3:14: unknown comparison "=>" (use >=, >, <=, <, == or !=) (at "=>")`},
 		{head + "when version >= 3.3\nend\n", `test.bits:3:17: unknown BITS version "3.3"`},
 		{head + "when has wings\nend\n", `test.bits:3:10: unknown capability "wings"`},
-		{head + "when weather >= 3.0\nend\n", `test.bits:3:6: a when tests the BITS version (when version >= 3.0) or a capability (when has clsid)`},
+		{head + "when weather >= 3.0\nend\n", `test.bits:3:6: a when tests the BITS version (when version >= 3.0), a capability (when has clsid) or a reading (when variant RULE-ID is NAME)`},
 		{head + "when has clsid\nclass C\nend\nA: setnotifyclsid j C\n", `test.bits:6:21: unknown class "C" (at "C")`},
 		{head + "when has clsid\nA: create k\nelse\nA: resume k\nend\n", `test.bits:6:11: unknown job "k" (at "k")`},
 		{head + "when has clsid\nA: create k\nend\nwhen has restart\nA: create k\nend\n", `test.bits:7:11: job "k" is created in a when block that may run too (at "k")`},

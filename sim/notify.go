@@ -441,7 +441,9 @@ func (c *caller) invoke(obj model.Callback, h *jobHandle, user model.Account, t 
 		}
 	}
 	var slot heldSlot
-	if s.opts.Clock != Manual && c.depth == 0 { // the manual clock runs one callback at a time; a re-entrant call runs on the caller's slot
+	// The manual clock runs one callback at a time, unless calls may be
+	// held (EnableHolds); a re-entrant call runs on the caller's slot.
+	if (s.opts.Clock != Manual || s.hold.on.Load()) && c.depth == 0 {
 		if !s.acquireSlot(user, &slot) {
 			return rules.FateFails // Close was called while the call waited for a slot
 		}
@@ -583,6 +585,12 @@ func (s *Service) acquireSlot(user model.Account, sl *heldSlot) bool {
 	defer s.mu.Unlock()
 	key := s.key(user)
 	for !rules.CanNotifyConcurrently(s.inFlight[key]) && !s.closed {
+		if s.hold.on.Load() { // the manual clock with holds: wait in turn
+			s.mu.Unlock()
+			s.park(func() bool { return rules.CanNotifyConcurrently(s.inFlight[key]) })
+			s.mu.Lock()
+			continue
+		}
 		s.slotFree.Wait()
 	}
 	if s.closed {

@@ -95,6 +95,7 @@ type Service struct {
 	workerWG    sync.WaitGroup
 	inFlight    map[string]int // user → running callbacks
 	slotFree    *sync.Cond     // signalled when a callback returns
+	hold        holdState      // callbacks held on the manual clock (EnableHolds)
 
 	waits waiters // WaitIdle, WaitState, WaitEvent, Subscribe
 }
@@ -167,6 +168,7 @@ func (s *Service) Close() error {
 	s.slotFree.Broadcast()
 	s.changed()
 	s.mu.Unlock()
+	s.releaseParked()
 	if s.stop != nil {
 		close(s.stop)
 		s.driverWG.Wait()
@@ -290,6 +292,9 @@ func (s *Service) runManual(target func(time.Time) time.Time, moveClock bool) er
 	}()
 	end := target(s.now)
 	for !s.closed {
+		if s.hold.on.Load() && s.resumeReady() {
+			continue // a held call let go, or a slot free for a waiting one (EnableHolds)
+		}
 		t, ok := s.popDue(end.UnixNano())
 		if !ok {
 			break
@@ -298,6 +303,10 @@ func (s *Service) runManual(target func(time.Time) time.Time, moveClock bool) er
 			s.now = at
 		}
 		if w, ok := s.runTask(t); ok {
+			if s.hold.on.Load() {
+				s.takeTurn(func() { s.do(w) })
+				continue
+			}
 			if w.mod == nil {
 				// The owed notifications, inline: deliverOwed lets the
 				// lock go only around each callback, and returns with it
