@@ -1,0 +1,97 @@
+package winbits
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/bitssim/bitssim/model"
+)
+
+// eventOrder puts the events of several sources in the order they
+// happened. The backend's sources are read at different moments (a
+// helper's report arrives through its pipe as soon as the call returns, a
+// class server's and a command line's lines are in files read by Settle
+// and Trace), so the order of reading is not the order of events: a
+// command line that BITS ran after a failed call could be read first.
+// Every event is therefore stamped where it happens (stamp: the machine's
+// performance counter, shared by all its processes), held here, and
+// handed on in the order of the stamps when the backend has drained its
+// sources (flush). Events with the same stamp keep the order they were
+// held in; an event without a stamp (0) is stamped when it is held.
+type eventOrder struct {
+	mu   sync.Mutex
+	now  func() int64 // the counter now
+	held []heldEvent
+}
+
+type heldEvent struct {
+	e  model.Event
+	at int64
+}
+
+// hold keeps e, which happened at counter value at.
+func (o *eventOrder) hold(e model.Event, at int64) {
+	if at == 0 {
+		at = o.now()
+	}
+	o.mu.Lock()
+	o.held = append(o.held, heldEvent{e, at})
+	o.mu.Unlock()
+}
+
+// pending reports how many events are held.
+func (o *eventOrder) pending() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.held)
+}
+
+// flush hands every held event to add, in the order of the stamps, and
+// forgets them.
+func (o *eventOrder) flush(add func(e model.Event, at int64)) {
+	o.mu.Lock()
+	held := o.held
+	o.held = nil
+	o.mu.Unlock()
+	slices.SortStableFunc(held, func(a, b heldEvent) int {
+		switch {
+		case a.at < b.at:
+			return -1
+		case a.at > b.at:
+			return 1
+		}
+		return 0
+	})
+	for _, h := range held {
+		add(h.e, h.at)
+	}
+}
+
+// counterClock turns counter values into wall-clock times: the time it
+// was made plus the ticks since then at freq ticks a second.
+type counterClock struct {
+	at0   int64
+	wall0 time.Time
+	freq  int64
+}
+
+// time returns the wall-clock time of counter value at.
+func (c counterClock) time(at int64) time.Time {
+	if c.freq <= 0 {
+		return c.wall0
+	}
+	d := at - c.at0
+	sec, rest := d/c.freq, d%c.freq
+	return c.wall0.Add(time.Duration(sec)*time.Second + time.Duration(rest*int64(time.Second)/c.freq))
+}
+
+// ticks is the inverse of time: the counter value at t.
+func (c counterClock) ticks(t time.Time) int64 {
+	if c.freq <= 0 {
+		return c.at0
+	}
+	d := t.Sub(c.wall0)
+	sec, rest := int64(d/time.Second), int64(d%time.Second)
+	return c.at0 + sec*c.freq + rest*c.freq/int64(time.Second)
+}
