@@ -158,6 +158,7 @@ type Backend struct {
 	activity  atomic.Int64
 	closed    bool
 	server    *serverControl // nil unless the BITS is a bitssim COM server
+	account   *model.Account // against a server: the account its processes act as (mapApp)
 
 	// The trace in the order events happened (see eventOrder): every
 	// source holds its events in order, and flush hands them to trace,
@@ -283,7 +284,8 @@ func (b *Backend) Capabilities() harness.Capabilities {
 func (b *Backend) Manager() *Manager { return b.mgr }
 
 // StartApp starts a helper process for the app. user only labels the
-// app's calls in the trace: every app runs as the current user.
+// app's calls in the trace: every app runs as the current user (against a
+// bitssim COM server, as the first app's user: see mapApp).
 func (b *Backend) StartApp(name string, user model.Account) (harness.App, error) {
 	a := &app{b: b, name: name, user: user}
 	p, err := startHelper(a.event)
@@ -291,6 +293,10 @@ func (b *Backend) StartApp(name string, user model.Account) (harness.App, error)
 		return nil, err
 	}
 	a.proc = p
+	if err := b.mapApp(a); err != nil {
+		p.kill()
+		return nil, err
+	}
 	a.alive.Store(true)
 	b.mu.Lock()
 	b.apps = append(b.apps, a)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bitssim/bitssim/comserver/ctl"
+	"github.com/bitssim/bitssim/model"
 )
 
 // serverControl drives the control plane of a bitssim COM server
@@ -109,4 +110,56 @@ func (b *Backend) settleServer() error {
 	}
 	debugf("settleServer: the server's trace still grows after 20 rounds")
 	return nil
+}
+
+// mapAccount tells the server that process pid acts as acct: under Wine
+// COM cannot tell the server who calls (see comserver.Server.MapAccount).
+func (s *serverControl) mapAccount(pid int, acct model.Account) error {
+	kind := "user"
+	switch {
+	case acct.Kind == model.AccountAdministrator && acct.Unelevated:
+		kind = "unelevated-administrator"
+	case acct.Kind == model.AccountAdministrator:
+		kind = "administrator"
+	case acct.Kind == model.AccountLocalSystem:
+		kind = "localsystem"
+	case acct.Kind == model.AccountLocalService:
+		kind = "localservice"
+	case acct.Kind == model.AccountNetworkService:
+		kind = "networkservice"
+	}
+	ctx, cancel := s.ctx()
+	defer cancel()
+	if err := s.c.MapAccount(ctx, ctl.Account{PID: uint32(pid), User: acct.Name, Kind: kind}); err != nil {
+		return fmt.Errorf("winbits: the COM server's control plane: %w", err)
+	}
+	return nil
+}
+
+// mapApp maps the processes that act for app a to an account, against a
+// bitssim COM server: the test process (which makes every app's API
+// calls) and a's helper (which registers its callback objects). Every
+// app of a backend runs as one account on a real BITS (the current user);
+// against the server that account is the first app's user, so that a job
+// an app labelled alice creates is owned by alice (GetOwner), as the
+// scenarios write. A backend without Users capability runs no scenario
+// with two users, so the label is the account.
+func (b *Backend) mapApp(a *app) error {
+	if b.server == nil {
+		return nil
+	}
+	b.mu.Lock()
+	first := b.account == nil
+	if first {
+		u := a.user
+		b.account = &u
+	}
+	acct := *b.account
+	b.mu.Unlock()
+	if first {
+		if err := b.server.mapAccount(os.Getpid(), acct); err != nil {
+			return err
+		}
+	}
+	return b.server.mapAccount(a.proc.cmd.Process.Pid, acct)
 }
