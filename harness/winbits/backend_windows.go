@@ -159,6 +159,12 @@ type Backend struct {
 	closed    bool
 	server    *serverControl // nil unless the BITS is a bitssim COM server
 	account   *model.Account // against a server: the account its processes act as (mapApp)
+	// Against a server, the reports its trace promises and those that
+	// came (reports), the last server event read, and the server's app
+	// names ("pid<N>") of the helpers.
+	want, got  reports
+	srvSeq     uint64
+	helperApps map[string]bool
 
 	// The trace in the order events happened (see eventOrder): every
 	// source holds its events in order, and flush hands them to trace,
@@ -241,7 +247,15 @@ func NewBackend(opts Options) (*Backend, error) {
 		kinds: map[string]harness.RemoteKind{}, lastToken: map[model.GUID]*cbToken{},
 		cmdByID: map[int]cmdInfo{}, cmdUser: map[model.GUID]model.Account{},
 		classEv: &classEvents{inflight: map[string]int{}, servers: map[int]bool{}},
-		server:  newServerControl(opts.Control), order: &eventOrder{now: stamp}, clock: newCounterClock()}
+		server:  newServerControl(opts.Control), order: &eventOrder{now: stamp}, clock: newCounterClock(),
+		want: reports{}, got: reports{}, helperApps: map[string]bool{}}
+	if b.server != nil {
+		// What the server did before this backend owes it no report.
+		if b.srvSeq, err = b.server.lastSeq(); err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, err
+		}
+	}
 	b.trace = harness.NewTrace(func() time.Time { return b.eventTime })
 	b.local = harness.NewTrace(func() time.Time { return b.clock.time(stamp()) })
 	if err := b.serve(); err != nil {
@@ -293,6 +307,9 @@ func (b *Backend) StartApp(name string, user model.Account) (harness.App, error)
 		return nil, err
 	}
 	a.proc = p
+	b.mu.Lock()
+	b.helperApps[strings.TrimPrefix(a.serverName(), "obj:")] = true
+	b.mu.Unlock()
 	if err := b.mapApp(a); err != nil {
 		p.kill()
 		return nil, err
@@ -331,6 +348,9 @@ func (b *Backend) readClassEvents() {
 		user := ""
 		if t := b.byID[e.Job]; t != nil && t.creator != nil {
 			user = t.creator.user.Name
+		}
+		if e.Result.Succeeded() {
+			b.got["clsid"]++
 		}
 		b.order.hold(model.Event{Job: e.Job, Kind: e.Kind, File: e.File, Ranges: e.Ranges, Result: e.Result, User: user,
 			Target: model.Target{Kind: model.TargetCLSID, App: "class-server", CLSID: l.CLSID, Instance: l.Instance}}, e.At)
@@ -524,6 +544,7 @@ func (b *Backend) readNotifications() {
 			continue
 		}
 		info := b.cmdByID[rec.ID]
+		b.got["cmd"]++
 		hr := model.S_OK
 		if rec.Exit != 0 {
 			hr = model.E_FAIL
@@ -733,6 +754,11 @@ func (a *app) check() error {
 func (a *app) event(e model.Event, at int64) {
 	e.Target = model.Target{Kind: model.TargetObject, App: a.name}
 	e.User = a.user.Name
+	if e.Result.Succeeded() {
+		a.b.mu.Lock()
+		a.b.got[a.serverName()]++
+		a.b.mu.Unlock()
+	}
 	a.b.order.hold(e, at)
 	a.b.activity.Add(1)
 }
@@ -978,3 +1004,8 @@ func received(rec notifyRecord, info cmdInfo) string {
 	}
 	return strings.TrimSuffix(rec.CmdLine, " "+rec.Job.String())
 }
+
+// serverName is the key of the app's helper in reports: "obj:pid<N>", N
+// its process ID, which is how a bitssim COM server names the app of a
+// client process.
+func (a *app) serverName() string { return "obj:pid" + strconv.Itoa(a.proc.cmd.Process.Pid) }

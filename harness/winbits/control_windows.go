@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/bitssim/bitssim/comserver/ctl"
@@ -88,17 +89,63 @@ func (s *serverControl) restart() error {
 	return nil
 }
 
+// lastSeq returns the sequence number of the server's last trace event.
+func (s *serverControl) lastSeq() (uint64, error) {
+	ctx, cancel := s.ctx()
+	defer cancel()
+	st, err := s.c.Status(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("winbits: the COM server's control plane: %w", err)
+	}
+	return st.LastSeq, nil
+}
+
+// trace returns the server's trace after sequence number since.
+func (s *serverControl) trace(since uint64) ([]model.Event, error) {
+	ctx, cancel := s.ctx()
+	defer cancel()
+	evs, err := s.c.Trace(ctx, since)
+	if err != nil {
+		return nil, fmt.Errorf("winbits: the COM server's control plane: %w", err)
+	}
+	return evs, nil
+}
+
+// owed adds the reports the server's trace events promise (reports.owe).
+func (b *Backend) owed(evs []model.Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, e := range evs {
+		b.srvSeq = max(b.srvSeq, e.Seq)
+	}
+	b.want.owe(evs, b.helperApps, b.ours)
+}
+
+// drained reports whether every report owed has arrived, and what is
+// missing.
+func (b *Backend) drained() (bool, string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	missing := b.want.missing(b.got)
+	return len(missing) == 0, strings.Join(missing, ", ")
+}
+
 // settleServer alternates the server's work due now and the helpers'
 // quiet, until a round adds nothing to the server's trace (what a helper
 // did during the quiet, such as Complete from a callback, may make more
-// work due); at most 20 rounds.
+// work due); at most 20 rounds. Each round also waits, within
+// Options.SettleTimeout, until every report the server's trace promises
+// has arrived (owed), so that a report slow to come through a pipe or a
+// file under load is not missed.
 func (b *Backend) settleServer() error {
 	last, err := b.server.idle()
 	if err != nil {
 		return err
 	}
 	for range 20 {
-		b.settleQuiet()
+		if err := b.waitOwed(); err != nil {
+			return err
+		}
 		seq, err := b.server.idle()
 		if err != nil {
 			return err
@@ -110,6 +157,36 @@ func (b *Backend) settleServer() error {
 	}
 	debugf("settleServer: the server's trace still grows after 20 rounds")
 	return nil
+}
+
+// waitOwed reads the server's new trace events (owed), settles, and waits
+// until the sources are drained or Options.SettleTimeout has passed.
+func (b *Backend) waitOwed() error {
+	evs, err := b.server.trace(b.seenSeq())
+	if err != nil {
+		return err
+	}
+	b.owed(evs)
+	b.settleQuiet()
+	deadline := time.Now().Add(b.opts.SettleTimeout)
+	for {
+		ok, missing := b.drained()
+		if ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			debugf("settleServer: reports still missing after %v: %s", b.opts.SettleTimeout, missing)
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+		b.flush()
+	}
+}
+
+func (b *Backend) seenSeq() uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.srvSeq
 }
 
 // mapAccount tells the server that process pid acts as acct: under Wine

@@ -1,6 +1,7 @@
 package winbits
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -94,4 +95,45 @@ func (c counterClock) ticks(t time.Time) int64 {
 	d := t.Sub(c.wall0)
 	sec, rest := int64(d/time.Second), int64(d%time.Second)
 	return c.at0 + sec*c.freq + rest*c.freq/int64(time.Second)
+}
+
+// reports counts the reports of calls and runs the backend's sources owe
+// or have given, by source: "obj:pid<N>" (the objects of the helper with
+// process ID N, which is how a bitssim COM server names the app of a
+// client process), "clsid" (the class servers), "cmd" (the recorded
+// command lines). Only calls that succeeded and runs that started are
+// counted: each of those has a report on its way, while a call to a dead
+// helper or a failed activation has none.
+type reports map[string]int
+
+// owe adds the reports a bitssim COM server's trace events promise: the
+// server records every call it made and every command line it started, so
+// once the backend has that many reports from a source, the source is
+// drained. helperApps are the server's names of the backend's helpers
+// ("pid<N>"); ours tells the backend's recorded command lines.
+func (r reports) owe(evs []model.Event, helperApps map[string]bool, ours func(program, parameters string) bool) {
+	for _, e := range evs {
+		switch {
+		case !e.Result.Succeeded():
+		case e.Target.Kind == model.TargetObject && helperApps[e.Target.App]:
+			r["obj:"+e.Target.App]++
+		case e.Target.Kind == model.TargetCLSID:
+			r["clsid"]++
+		case e.Target.Kind == model.TargetCommandLine && e.ExitCode != -1 && ours(e.Target.Program, e.Target.Parameters):
+			r["cmd"]++
+		}
+	}
+}
+
+// missing describes, sorted, each source of which got has fewer reports
+// than r owes.
+func (r reports) missing(got reports) []string {
+	var out []string
+	for k, n := range r {
+		if got[k] < n {
+			out = append(out, fmt.Sprintf("%s: %d of %d", k, got[k], n))
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -95,3 +95,38 @@ func TestCounterClockTicksIsTheInverseOfTime(t *testing.T) {
 		}
 	})
 }
+
+// A server's trace promises a report for each call that reached a live
+// helper of the backend, each instance call that succeeded and each
+// command line of the backend that started; the backend's sources are
+// drained when each has given that many.
+func TestReportsOwedByTheServersTrace(t *testing.T) {
+	helpers := map[string]bool{"pid10": true, "pid11": true}
+	ours := func(program, _ string) bool { return program == `C:\t\conformance.test.exe` }
+	obj := func(app string, hr model.HRESULT) model.Event {
+		return model.Event{Kind: model.EventJobTransferred, Result: hr, Target: model.Target{Kind: model.TargetObject, App: app}}
+	}
+	cmd := func(program string, exit int) model.Event {
+		return model.Event{Kind: model.EventCommandLine, ExitCode: exit, Target: model.Target{Kind: model.TargetCommandLine, Program: program}}
+	}
+	want := reports{}
+	want.owe([]model.Event{
+		obj("pid10", model.S_OK),
+		obj("pid10", model.S_OK),
+		obj("pid11", model.RPC_S_SERVER_UNAVAILABLE), // a dead helper reports nothing
+		obj("pid99", model.S_OK),                     // not this backend's helper
+		{Kind: model.EventJobError, Result: model.S_OK, Target: model.Target{Kind: model.TargetCLSID}},
+		{Kind: model.EventJobError, Result: model.REGDB_E_CLASSNOTREG, Target: model.Target{Kind: model.TargetCLSID}},
+		cmd(`C:\t\conformance.test.exe`, 0),
+		cmd(`C:\t\conformance.test.exe`, 3),  // ran, and exited with 3
+		cmd(`C:\t\conformance.test.exe`, -1), // could not start
+		cmd(`C:\other.exe`, 0),
+	}, helpers, ours)
+	assert.Equal(t, reports{"obj:pid10": 2, "clsid": 1, "cmd": 2}, want)
+
+	got := reports{"obj:pid10": 1, "cmd": 2}
+	assert.Equal(t, []string{"clsid: 0 of 1", "obj:pid10: 1 of 2"}, want.missing(got))
+	got["obj:pid10"]++
+	got["clsid"]++
+	assert.Empty(t, want.missing(got), "drained")
+}
