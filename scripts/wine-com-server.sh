@@ -88,6 +88,14 @@ cp "$repo/scripts/wine/bits5ps.idl" "$repo/scripts/wine/bits5ps.def" "$repo/scri
     cd "$ps"
     widl=x86_64-w64-mingw32-widl
     $widl -I "$idl_dir" -m64 -Oif -p -o bits5ps_p.c bits5ps.idl
+    # widl 7.0 (Debian's mingw-w64-tools) gives File3::GetTemporaryName's
+    # [out] LPWSTR* the type of the LPWSTR (152) instead of the pointer to
+    # it (148: FC_RP [allocated_on_stack] [pointer_deref], as it does for
+    # BG_FILE_RANGE**); Wine 8.0's NDR engine then returns an empty name.
+    # Point the parameter at its own type; fail if widl's output changed.
+    sed -i '/(parameter pFilename)/,+3 s|NdrFcShort(0x98),\t/\* type offset = 152 \*/|NdrFcShort(0x94),\t/* type offset = 148 */|' bits5ps_p.c
+    { grep -A3 '(parameter pFilename)' bits5ps_p.c | grep -q 'type offset = 148' &&
+        grep -q '^/\* 148 (LPWSTR \*) \*/' bits5ps_p.c; } || { echo "widl's GetTemporaryName stub changed: see the fix above"; exit 1; }
     $widl -I "$idl_dir" -m64 -h -o bits5ps.h bits5ps.idl
     $widl -I "$idl_dir" -m64 -u -o bits5ps_i.c bits5ps.idl
     $widl --dlldata-only -o dlldata.c bits5ps
