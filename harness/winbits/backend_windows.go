@@ -163,6 +163,7 @@ type Backend struct {
 	// came (reports), the last server event read, and the server's app
 	// names ("pid<N>") of the helpers.
 	want, got  reports
+	vtimes     virtualTimes // the server's times of the reports
 	srvSeq     uint64
 	helperApps map[string]bool
 
@@ -352,7 +353,7 @@ func (b *Backend) readClassEvents() {
 		if e.Result.Succeeded() {
 			b.got["clsid"]++
 		}
-		b.order.hold(model.Event{Job: e.Job, Kind: e.Kind, File: e.File, Ranges: e.Ranges, Result: e.Result, User: user,
+		b.order.hold("clsid", model.Event{Job: e.Job, Kind: e.Kind, File: e.File, Ranges: e.Ranges, Result: e.Result, User: user,
 			Target: model.Target{Kind: model.TargetCLSID, App: "class-server", CLSID: l.CLSID, Instance: l.Instance}}, e.At)
 		b.activity.Add(1)
 	})
@@ -549,7 +550,7 @@ func (b *Backend) readNotifications() {
 		if rec.Exit != 0 {
 			hr = model.E_FAIL
 		}
-		b.order.hold(model.Event{Job: rec.Job, Kind: model.EventCommandLine, User: b.cmdUser[rec.Job].Name,
+		b.order.hold("cmd", model.Event{Job: rec.Job, Kind: model.EventCommandLine, User: b.cmdUser[rec.Job].Name,
 			Result: hr, ExitCode: rec.Exit,
 			Target: model.Target{Kind: model.TargetCommandLine, Program: info.program, Parameters: received(rec, info)}}, rec.At)
 		b.activity.Add(1)
@@ -759,7 +760,7 @@ func (a *app) event(e model.Event, at int64) {
 		a.b.got[a.serverName()]++
 		a.b.mu.Unlock()
 	}
-	a.b.order.hold(e, at)
+	a.b.order.hold(a.serverName(), e, at)
 	a.b.activity.Add(1)
 }
 
@@ -976,7 +977,8 @@ func (j *appJob) GetNotifyCmdLine() (string, string, error) {
 
 // flush reads the sources kept in files and hands every held event to the
 // trace in the order they happened (eventOrder), each with its stamp's
-// time. Settle flushes once the backend is quiet, so that the sources are
+// time, or, against a bitssim COM server, with the virtual time of the
+// server's call or run it reports (virtualTimes). Settle flushes once the backend is quiet, so that the sources are
 // drained; Trace flushes what has arrived.
 func (b *Backend) flush() {
 	b.readNotifications()
@@ -986,11 +988,16 @@ func (b *Backend) flush() {
 	for _, e := range b.local.Events() {
 		if e.Seq > b.localSeen {
 			b.localSeen = e.Seq
-			b.order.hold(e, b.clock.ticks(e.Time))
+			b.order.hold("", e, b.clock.ticks(e.Time))
 		}
 	}
-	b.order.flush(func(e model.Event, at int64) {
+	b.order.flush(func(src string, e model.Event, at int64) {
 		b.eventTime = b.clock.time(at)
+		if b.server != nil {
+			b.mu.Lock()
+			b.eventTime = b.vtimes.take(src, e)
+			b.mu.Unlock()
+		}
 		b.trace.Add(e)
 	})
 }

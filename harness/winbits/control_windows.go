@@ -119,6 +119,7 @@ func (b *Backend) owed(evs []model.Event) {
 		b.srvSeq = max(b.srvSeq, e.Seq)
 	}
 	b.want.owe(evs, b.helperApps, b.ours)
+	b.vtimes.add(evs, b.helperApps, b.ours)
 }
 
 // drained reports whether every report owed has arrived, and what is

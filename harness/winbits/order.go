@@ -27,17 +27,19 @@ type eventOrder struct {
 }
 
 type heldEvent struct {
-	e  model.Event
-	at int64
+	e   model.Event
+	at  int64
+	src string // the source's key in reports ("obj:pid<N>", "clsid", "cmd"), or ""
 }
 
-// hold keeps e, which happened at counter value at.
-func (o *eventOrder) hold(e model.Event, at int64) {
+// hold keeps e, which happened at counter value at, from source src (a
+// key of reports, or "").
+func (o *eventOrder) hold(src string, e model.Event, at int64) {
 	if at == 0 {
 		at = o.now()
 	}
 	o.mu.Lock()
-	o.held = append(o.held, heldEvent{e, at})
+	o.held = append(o.held, heldEvent{e, at, src})
 	o.mu.Unlock()
 }
 
@@ -50,7 +52,7 @@ func (o *eventOrder) pending() int {
 
 // flush hands every held event to add, in the order of the stamps, and
 // forgets them.
-func (o *eventOrder) flush(add func(e model.Event, at int64)) {
+func (o *eventOrder) flush(add func(src string, e model.Event, at int64)) {
 	o.mu.Lock()
 	held := o.held
 	o.held = nil
@@ -65,7 +67,7 @@ func (o *eventOrder) flush(add func(e model.Event, at int64)) {
 		return 0
 	})
 	for _, h := range held {
-		add(h.e, h.at)
+		add(h.src, h.e, h.at)
 	}
 }
 
@@ -106,6 +108,61 @@ func (c counterClock) ticks(t time.Time) int64 {
 // helper or a failed activation has none.
 type reports map[string]int
 
+// source returns the key in reports of the source that reports server
+// event e ("" for none of the backend's).
+func source(e model.Event, helperApps map[string]bool, ours func(program, parameters string) bool) string {
+	switch {
+	case e.Target.Kind == model.TargetObject && helperApps[e.Target.App]:
+		return "obj:" + e.Target.App
+	case e.Target.Kind == model.TargetCLSID:
+		return "clsid"
+	case e.Target.Kind == model.TargetCommandLine && ours(e.Target.Program, e.Target.Parameters):
+		return "cmd"
+	}
+	return ""
+}
+
+// virtualTimes gives the backend's reports the times a bitssim COM server
+// made the calls and runs they report: the server runs the simulator's
+// clock, so its trace's times are virtual, and a backend with VirtualTime
+// must report those (the suite checks the spacing of calls in virtual
+// time). Each report takes the time of the first server event not yet
+// taken with the same source, job, kind and, for calls, result.
+type virtualTimes struct {
+	events []sourced // the server's events not yet taken, in its order
+	last   time.Time // the time of the last report given one
+}
+
+type sourced struct {
+	src string
+	e   model.Event
+}
+
+// add keeps the server's events that a source of the backend reports.
+func (v *virtualTimes) add(evs []model.Event, helperApps map[string]bool, ours func(program, parameters string) bool) {
+	for _, e := range evs {
+		if src := source(e, helperApps, ours); src != "" && e.Result.Succeeded() {
+			v.events = append(v.events, sourced{src, e})
+		}
+	}
+}
+
+// take returns the time of the server event that report e from source src
+// reports; a report without one (a source the server's trace does not
+// show) takes the time of the report before it, so times never go back.
+func (v *virtualTimes) take(src string, e model.Event) time.Time {
+	for i, s := range v.events {
+		if s.src == src && s.e.Job == e.Job && s.e.Kind == e.Kind && (src == "cmd" || s.e.Result == e.Result) {
+			v.events = append(v.events[:i], v.events[i+1:]...)
+			if s.e.Time.After(v.last) {
+				v.last = s.e.Time
+			}
+			return s.e.Time
+		}
+	}
+	return v.last
+}
+
 // owe adds the reports a bitssim COM server's trace events promise: the
 // server records every call it made and every command line it started, so
 // once the backend has that many reports from a source, the source is
@@ -113,14 +170,8 @@ type reports map[string]int
 // ("pid<N>"); ours tells the backend's recorded command lines.
 func (r reports) owe(evs []model.Event, helperApps map[string]bool, ours func(program, parameters string) bool) {
 	for _, e := range evs {
-		switch {
-		case !e.Result.Succeeded():
-		case e.Target.Kind == model.TargetObject && helperApps[e.Target.App]:
-			r["obj:"+e.Target.App]++
-		case e.Target.Kind == model.TargetCLSID:
-			r["clsid"]++
-		case e.Target.Kind == model.TargetCommandLine && e.ExitCode != -1 && ours(e.Target.Program, e.Target.Parameters):
-			r["cmd"]++
+		if src := source(e, helperApps, ours); src != "" && e.Result.Succeeded() && !(src == "cmd" && e.ExitCode == -1) {
+			r[src]++
 		}
 	}
 }

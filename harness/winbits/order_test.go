@@ -20,23 +20,23 @@ func TestEventOrderPutsAFailedCallBeforeTheCommandLineReadFirst(t *testing.T) {
 	o := &eventOrder{now: func() int64 { return 1000 }}
 	call := model.Event{Kind: model.EventJobTransferred, Result: model.E_FAIL, Target: model.Target{Kind: model.TargetCLSID}}
 	launch := model.Event{Kind: model.EventCommandLine, Target: model.Target{Kind: model.TargetCommandLine}}
-	o.hold(launch, 20) // read first: the command line ran at 20
-	o.hold(call, 10)   // read second: the call began at 10
+	o.hold("cmd", launch, 20) // read first: the command line ran at 20
+	o.hold("clsid", call, 10) // read second: the call began at 10
 	require.Equal(t, 2, o.pending())
 	var got []model.Event
-	o.flush(func(e model.Event, _ int64) { got = append(got, e) })
+	o.flush(func(_ string, e model.Event, _ int64) { got = append(got, e) })
 	assert.Equal(t, []model.Event{call, launch}, got)
 	assert.Zero(t, o.pending(), "a flush forgets what it handed on")
 }
 
 func TestEventOrderStampsAnUnstampedEventWhenHeld(t *testing.T) {
 	o := &eventOrder{now: func() int64 { return 15 }}
-	o.hold(model.Event{Seq: 1}, 20)
-	o.hold(model.Event{Seq: 2}, 0) // no stamp: held at 15
-	o.hold(model.Event{Seq: 3}, 10)
+	o.hold("", model.Event{Seq: 1}, 20)
+	o.hold("", model.Event{Seq: 2}, 0) // no stamp: held at 15
+	o.hold("", model.Event{Seq: 3}, 10)
 	var seqs []uint64
 	var ats []int64
-	o.flush(func(e model.Event, at int64) { seqs, ats = append(seqs, e.Seq), append(ats, at) })
+	o.flush(func(_ string, e model.Event, at int64) { seqs, ats = append(seqs, e.Seq), append(ats, at) })
 	assert.Equal(t, []uint64{3, 2, 1}, seqs)
 	assert.Equal(t, []int64{10, 15, 20}, ats)
 }
@@ -52,10 +52,10 @@ func TestEventOrderIsTheOrderOfStamps(t *testing.T) {
 		for i := range n {
 			at := rapid.Int64Range(1, 8).Draw(t, fmt.Sprintf("at%d", i))
 			stamps[uint64(i)] = at
-			o.hold(model.Event{Seq: uint64(i)}, at)
+			o.hold("", model.Event{Seq: uint64(i)}, at)
 		}
 		var got []model.Event
-		o.flush(func(e model.Event, at int64) {
+		o.flush(func(_ string, e model.Event, at int64) {
 			if at != stamps[e.Seq] {
 				t.Fatalf("event %d handed on with stamp %d, held with %d", e.Seq, at, stamps[e.Seq])
 			}
@@ -129,4 +129,33 @@ func TestReportsOwedByTheServersTrace(t *testing.T) {
 	got["obj:pid10"]++
 	got["clsid"]++
 	assert.Empty(t, want.missing(got), "drained")
+}
+
+// Against a bitssim COM server a report takes the virtual time of the
+// server event it reports: the first not yet taken with the same source,
+// job, kind and (for calls) result.
+func TestVirtualTimesOfReports(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	job := model.NewGUID()
+	helpers := map[string]bool{"pid10": true}
+	ours := func(program, _ string) bool { return program == "me.exe" }
+	mod := func(sec int, hr model.HRESULT) model.Event {
+		return model.Event{Job: job, Kind: model.EventJobModification, Result: hr, Time: t0.Add(time.Duration(sec) * time.Second),
+			Target: model.Target{Kind: model.TargetObject, App: "pid10"}}
+	}
+	v := &virtualTimes{}
+	v.add([]model.Event{
+		mod(1, model.S_OK),
+		mod(2, model.RPC_S_SERVER_UNAVAILABLE), // no report comes of it
+		mod(3, model.S_OK),
+		{Job: job, Kind: model.EventCommandLine, Time: t0.Add(4 * time.Second), Result: model.S_OK,
+			Target: model.Target{Kind: model.TargetCommandLine, Program: "me.exe"}},
+	}, helpers, ours)
+	report := model.Event{Job: job, Kind: model.EventJobModification, Result: model.S_OK}
+	assert.Equal(t, t0.Add(1*time.Second), v.take("obj:pid10", report))
+	assert.Equal(t, t0.Add(3*time.Second), v.take("obj:pid10", report), "the failed call is no report's")
+	assert.Equal(t, t0.Add(3*time.Second), v.take("obj:pid10", report), "no server event left: the time before")
+	run := model.Event{Job: job, Kind: model.EventCommandLine, Result: model.E_FAIL, ExitCode: 3}
+	assert.Equal(t, t0.Add(4*time.Second), v.take("cmd", run), "a run matches whatever its exit code")
+	assert.Empty(t, v.events)
 }
