@@ -124,7 +124,9 @@ func ClassSupport() error {
 // see MaybeRunHelper) that holds the App's callback objects: passing
 // App.Callback(b) to SetNotifyInterface makes the helper register its
 // object, so BITS calls that process, and Crash kills it. The trace is
-// what the helpers' objects received. Remote sources are local files
+// what the helpers' objects, the class servers and the command lines
+// received, in the order it happened (each report is stamped where it
+// happens: see eventOrder). Remote sources are local files
 // and a loopback HTTP server; Advance waits for real (bounded) and Settle
 // waits until the jobs are still and nothing has been heard for a while.
 type Backend struct {
