@@ -560,13 +560,17 @@ func (b *Backend) readNotifications() {
 }
 
 // Restart restarts the simulated service of a bitssim COM server
-// (Options.Control); a real BITS cannot be restarted (E_NOTIMPL).
+// (Options.Control); a real BITS cannot be restarted (E_NOTIMPL). As the
+// simulator's own restart, it does not run the work the restart made due
+// (a job requeued is still QUEUED when Restart returns: the next Settle or
+// Advance runs it), so that the state right after the restart can be seen.
 func (b *Backend) Restart() error {
 	if b.server != nil {
 		if err := b.server.restart(); err != nil {
 			return err
 		}
-		return b.Settle()
+		b.settleQuiet()
+		return nil
 	}
 	return fmt.Errorf("winbits: restarting the BITS service is not supported: %w", model.E_NOTIMPL)
 }
