@@ -41,6 +41,11 @@
 #   BITSSIM_CACHE       where Wine's qmgr test sources are cached
 #                       (default ~/.cache/bitssim)
 #   GO                  the go command (default go)
+#   BITSSIM_COM_SUITE   0 skips proof 4, the suite; BITSSIM_QMGR_TESTS=0
+#                       skips proof 3, Wine's qmgr tests
+#   BITSSIM_RULES       RULE,RULE: proof 4 runs these rules only (a listed
+#                       rule that did not run is not counted as vanished)
+#   WINE_TIMEOUT        proof 4's timeout in seconds (default 900)
 # Exit status: 0 when every proof passed; 1 when a proof failed; 2 on a
 # set-up error.
 set -euo pipefail
