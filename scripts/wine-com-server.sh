@@ -45,7 +45,7 @@
 #                       skips proof 3, Wine's qmgr tests
 #   BITSSIM_RULES       RULE,RULE: proof 4 runs these rules only (a listed
 #                       rule that did not run is not counted as vanished)
-#   WINE_TIMEOUT        proof 4's timeout in seconds (default 900)
+#   WINE_TIMEOUT        proof 4's timeout in seconds (default 1800)
 # Exit status: 0 when every proof passed; 1 when a proof failed; 2 on a
 # set-up error.
 set -euo pipefail
@@ -293,7 +293,7 @@ if [ "${BITSSIM_COM_SUITE:-1}" = 1 ]; then
     # no outcome depends on how fast Wine starts a process.
     server_args=(-takeover -manual -store "$(win "$work/state.bits")" -ctl "127.0.0.1:$port" -log "$(win "$report_dir/server.log")")
     start_server
-    suite_timeout="${WINE_TIMEOUT:-900}"
+    suite_timeout="${WINE_TIMEOUT:-1800}"
     log "proof 4: the winbits conformance suite against the server (timeout ${suite_timeout}s)"
     rm -rf "$report_dir/suite"
     mkdir -p "$report_dir/suite"
