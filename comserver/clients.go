@@ -1,6 +1,8 @@
 package comserver
 
 import (
+	"fmt"
+
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/sim"
 )
@@ -36,10 +38,49 @@ type client struct {
 type clients struct {
 	byKey   map[appKey]*client
 	handles map[*sim.App]map[model.GUID]model.Job
+	// accounts maps client processes to accounts where COM cannot tell
+	// the caller's account (mapAccount).
+	accounts map[uint32]model.Account
 }
 
 func newClients() *clients {
-	return &clients{byKey: map[appKey]*client{}, handles: map[*sim.App]map[model.GUID]model.Job{}}
+	return &clients{byKey: map[appKey]*client{}, handles: map[*sim.App]map[model.GUID]model.Job{},
+		accounts: map[uint32]model.Account{}}
+}
+
+// mapAccount records that process pid acts as account user wherever COM
+// cannot tell (under Wine, CoImpersonateClient fails inside calls, so
+// every caller would be the server's own account): the harness that
+// started the process says who it is. The process's app under any other
+// account exits, so that its next call starts the app of user; a process
+// is one account at a time. pid 0, an empty name or an unknown kind is
+// E_INVALIDARG.
+func (c *clients) mapAccount(pid uint32, user model.Account) error {
+	if pid == 0 {
+		return fmt.Errorf("comserver: mapping process 0 to an account: no such client process: %w", model.E_INVALIDARG)
+	}
+	if user.Name == "" {
+		return fmt.Errorf("comserver: mapping process %d to an account: empty account name: %w", pid, model.E_INVALIDARG)
+	}
+	if user.Kind < model.AccountUser || user.Kind > model.AccountNetworkService {
+		return fmt.Errorf("comserver: mapping process %d to %q: unknown account kind %d: %w", pid, user.Name, int(user.Kind), model.E_INVALIDARG)
+	}
+	c.accounts[pid] = user
+	for key, cl := range c.byKey {
+		if key.pid == pid && key.user != user {
+			cl.app.Exit()
+			c.forget(key, cl)
+		}
+	}
+	return nil
+}
+
+// account returns the account process pid was mapped to, or def.
+func (c *clients) account(pid uint32, def model.Account) model.Account {
+	if u, ok := c.accounts[pid]; ok {
+		return u
+	}
+	return def
 }
 
 // app returns the live app of key, or nil.
@@ -84,6 +125,9 @@ func (c *clients) prune() int {
 		gone := cl.proc != nil && cl.proc.Gone()
 		if gone && cl.app.Alive() {
 			cl.app.Crash()
+		}
+		if gone {
+			delete(c.accounts, key.pid) // the ID may be a new process's next
 		}
 		if gone || !cl.app.Alive() {
 			c.forget(key, cl)

@@ -107,3 +107,53 @@ func TestClientsPruneEndedApps(t *testing.T) {
 	c.Crash()
 	assert.Equal(t, 1, tab.prune())
 }
+
+// Under Wine COM cannot tell who calls, so the harness maps its processes
+// to accounts: a mapped process's calls are its account's (a job it
+// creates is owned by that account), its app under the server's own
+// account exits, and bad mappings are refused with E_INVALIDARG.
+func TestClientsMapAccount(t *testing.T) {
+	svc, err := sim.New(sim.Options{Clock: sim.Manual})
+	require.NoError(t, err)
+	t.Cleanup(func() { svc.Close() })
+	server := model.Account{Name: "root"}
+	alice := model.Account{Name: "alice"}
+	tab := newClients()
+
+	assert.Equal(t, server, tab.account(7, server), "an unmapped process is the server's own account")
+	old, err := svc.StartApp("pid7", server)
+	require.NoError(t, err)
+	tab.add(appKey{pid: 7, user: server}, old, nil)
+	other, err := svc.StartApp("pid8", server)
+	require.NoError(t, err)
+	tab.add(appKey{pid: 8, user: server}, other, nil)
+
+	require.NoError(t, tab.mapAccount(7, alice))
+	assert.Equal(t, alice, tab.account(7, server))
+	assert.Equal(t, server, tab.account(8, server), "another process keeps the server's account")
+	assert.False(t, old.Alive(), "the process's app under the other account exited")
+	assert.Nil(t, tab.app(appKey{pid: 7, user: server}))
+	assert.True(t, other.Alive())
+
+	// The process's next call starts its app as alice (Server.caller), and
+	// a job it creates is alice's.
+	mapped, err := svc.StartApp("pid7", tab.account(7, server))
+	require.NoError(t, err, "the name of the exited app is free")
+	tab.add(appKey{pid: 7, user: alice}, mapped, nil)
+	j, err := mapped.CreateJob("mapped", model.BG_JOB_TYPE_DOWNLOAD)
+	require.NoError(t, err)
+	owner, err := j.GetOwner()
+	require.NoError(t, err)
+	assert.Equal(t, "alice", owner)
+	require.NoError(t, tab.mapAccount(7, alice), "mapping again to the same account")
+	assert.True(t, mapped.Alive(), "the same account: the app stays")
+
+	for _, bad := range []struct {
+		pid  uint32
+		user model.Account
+	}{{0, alice}, {7, model.Account{}}, {7, model.Account{Name: "x", Kind: model.AccountKind(99)}}} {
+		err := tab.mapAccount(bad.pid, bad.user)
+		assert.ErrorIs(t, err, model.E_INVALIDARG, "%d %+v", bad.pid, bad.user)
+	}
+	assert.Equal(t, alice, tab.account(7, server), "a refused mapping changes nothing")
+}

@@ -181,11 +181,14 @@ func (s *Server) useClass(clsid model.GUID) error {
 // thread serves: one per process and account, started on its first call
 // and started again when the app was marked dead (the PID reused).
 func (s *Server) caller() (*sim.App, error) {
-	user := s.callerAccount()
 	pid := callerPID()
-	key := appKey{pid: pid, user: user}
+	user, known := s.callerAccount()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !known {
+		user = s.clients.account(pid, s.cfg.User)
+	}
+	key := appKey{pid: pid, user: user}
 	if s.closed {
 		return nil, coEServerStopping
 	}
@@ -206,29 +209,30 @@ func (s *Server) caller() (*sim.App, error) {
 }
 
 // callerAccount is the client's account: its impersonation token's user
-// and elevation, or Config.User when COM cannot impersonate the client
-// (Wine 8.0 answers 0x80010117).
-func (s *Server) callerAccount() model.Account {
+// and elevation (known), or, when COM cannot impersonate the client (Wine
+// 8.0 answers 0x80010117), not known: then the caller is the account its
+// process was mapped to (MapAccount), or Config.User.
+func (s *Server) callerAccount() (acct model.Account, known bool) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if com.ImpersonateClient().Failed() {
-		return s.cfg.User
+		return model.Account{}, false
 	}
 	defer com.RevertToSelf()
 	var tok windows.Token
 	if err := windows.OpenThreadToken(windows.CurrentThread(), windows.TOKEN_QUERY, true, &tok); err != nil {
-		return s.cfg.User
+		return model.Account{}, false
 	}
 	defer tok.Close()
 	u, err := tok.GetTokenUser()
 	if err != nil {
-		return s.cfg.User
+		return model.Account{}, false
 	}
 	name, domain, _, err := u.User.Sid.LookupAccount("")
 	if err != nil {
-		return s.cfg.User
+		return model.Account{}, false
 	}
-	acct := model.Account{Name: domain + `\` + name, Kind: model.AccountUser}
+	acct = model.Account{Name: domain + `\` + name, Kind: model.AccountUser}
 	switch {
 	case u.User.Sid.IsWellKnown(windows.WinLocalSystemSid):
 		acct.Kind = model.AccountLocalSystem
@@ -239,7 +243,24 @@ func (s *Server) callerAccount() model.Account {
 			acct.Kind, acct.Unelevated = model.AccountAdministrator, true
 		}
 	}
-	return acct
+	return acct, true
+}
+
+// MapAccount records that client process pid acts as account user
+// wherever COM cannot tell who calls: under Wine, where
+// CoImpersonateClient fails inside calls, the harness that starts a
+// client says which account it stands for (the control plane's account
+// verb). On Windows the impersonated token decides and the mapping is not
+// used. The process's app under another account exits; pid 0, an empty
+// name or an unknown kind is E_INVALIDARG.
+func (s *Server) MapAccount(pid uint32, user model.Account) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.clients.mapAccount(pid, user); err != nil {
+		return err
+	}
+	logf("process %d acts as %s where COM cannot tell", pid, user)
+	return nil
 }
 
 // adminsSID is BUILTIN\Administrators.

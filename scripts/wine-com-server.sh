@@ -41,6 +41,11 @@
 #   BITSSIM_CACHE       where Wine's qmgr test sources are cached
 #                       (default ~/.cache/bitssim)
 #   GO                  the go command (default go)
+#   BITSSIM_COM_SUITE   0 skips proof 4, the suite; BITSSIM_QMGR_TESTS=0
+#                       skips proof 3, Wine's qmgr tests
+#   BITSSIM_RULES       RULE,RULE: proof 4 runs these rules only (a listed
+#                       rule that did not run is not counted as vanished)
+#   WINE_TIMEOUT        proof 4's timeout in seconds (default 1800)
 # Exit status: 0 when every proof passed; 1 when a proof failed; 2 on a
 # set-up error.
 set -euo pipefail
@@ -88,6 +93,14 @@ cp "$repo/scripts/wine/bits5ps.idl" "$repo/scripts/wine/bits5ps.def" "$repo/scri
     cd "$ps"
     widl=x86_64-w64-mingw32-widl
     $widl -I "$idl_dir" -m64 -Oif -p -o bits5ps_p.c bits5ps.idl
+    # widl 7.0 (Debian's mingw-w64-tools) gives File3::GetTemporaryName's
+    # [out] LPWSTR* the type of the LPWSTR (152) instead of the pointer to
+    # it (148: FC_RP [allocated_on_stack] [pointer_deref], as it does for
+    # BG_FILE_RANGE**); Wine 8.0's NDR engine then returns an empty name.
+    # Point the parameter at its own type; fail if widl's output changed.
+    sed -i '/(parameter pFilename)/,+3 s|NdrFcShort(0x98),\t/\* type offset = 152 \*/|NdrFcShort(0x94),\t/* type offset = 148 */|' bits5ps_p.c
+    { grep -A3 '(parameter pFilename)' bits5ps_p.c | grep -q 'type offset = 148' &&
+        grep -q '^/\* 148 (LPWSTR \*) \*/' bits5ps_p.c; } || { echo "widl's GetTemporaryName stub changed: see the fix above"; exit 1; }
     $widl -I "$idl_dir" -m64 -h -o bits5ps.h bits5ps.idl
     $widl -I "$idl_dir" -m64 -u -o bits5ps_i.c bits5ps.idl
     $widl --dlldata-only -o dlldata.c bits5ps
@@ -280,7 +293,7 @@ if [ "${BITSSIM_COM_SUITE:-1}" = 1 ]; then
     # no outcome depends on how fast Wine starts a process.
     server_args=(-takeover -manual -store "$(win "$work/state.bits")" -ctl "127.0.0.1:$port" -log "$(win "$report_dir/server.log")")
     start_server
-    suite_timeout="${WINE_TIMEOUT:-900}"
+    suite_timeout="${WINE_TIMEOUT:-1800}"
     log "proof 4: the winbits conformance suite against the server (timeout ${suite_timeout}s)"
     rm -rf "$report_dir/suite"
     mkdir -p "$report_dir/suite"

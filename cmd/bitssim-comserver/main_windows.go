@@ -172,7 +172,7 @@ func run(args []string, stderr io.Writer) int {
 			case stop <- struct{}{}:
 			default:
 			}
-		})
+		}, ctl.MapAccounts(srv.MapAccount))
 		if err != nil {
 			_ = srv.Close()
 			fmt.Fprintf(logw, "bitssim-comserver: %v\n", err)

@@ -28,6 +28,7 @@ func runCtl(args []string, s streams) int {
 	latency := fs.String("latency", "", "remote: time spent CONNECTING (a Go duration)")
 	transient := fs.Int("transient", 0, "remote: how many attempts fail transiently (HTTP 503) first")
 	status := fs.Int("status", 0, "remote: answer with this HTTP status instead (2xx transfers, 5xx transient, others fatal)")
+	kind := fs.String("kind", "user", "account: the account's kind (user, administrator, unelevated-administrator, localsystem, localservice, networkservice)")
 	timeout := fs.Duration("timeout", time.Minute, "how long to wait for the answer")
 	fs.Usage = func() {
 		o := fs.Output()
@@ -39,6 +40,7 @@ func runCtl(args []string, s streams) int {
 		fmt.Fprintf(o, "  restart                restart the simulated BITS service (through its store)\n")
 		fmt.Fprintf(o, "  crash APP | exit APP   end an app (a client process is app \"pid<PID>\")\n")
 		fmt.Fprintf(o, "  remote URL             script a remote URL (--size, --rate, --latency, --transient, --status)\n")
+		fmt.Fprintf(o, "  account PID USER       client process PID acts as USER where COM cannot tell (Wine; --kind)\n")
 		fmt.Fprintf(o, "  trace                  the notification trace (--since N)\n")
 		fmt.Fprintf(o, "  launches               the command lines launched\n")
 		fmt.Fprintf(o, "  stop                   stop the server (it saves its state)\n\nFlags:\n")
@@ -55,7 +57,7 @@ func runCtl(args []string, s streams) int {
 	}
 	verb, rest := pos[0], pos[1:]
 	want := map[string]int{"status": 0, "advance": 1, "idle": 0, "restart": 0, "crash": 1, "exit": 1,
-		"remote": 1, "trace": 0, "launches": 0, "stop": 0}
+		"remote": 1, "account": 2, "trace": 0, "launches": 0, "stop": 0}
 	n, ok := want[verb]
 	if !ok {
 		names := make([]string, 0, len(want))
@@ -96,6 +98,15 @@ func runCtl(args []string, s streams) int {
 		r := ctl.Remote{URL: rest[0], Size: *size, Rate: *rate, Latency: *latency, TransientFailures: *transient, Status: *status}
 		err = c.SetRemote(ctx, r)
 		out = r
+	case "account":
+		pid, perr := strconv.ParseUint(rest[0], 10, 32)
+		if perr != nil || pid == 0 {
+			fmt.Fprintf(s.err, "%s ctl account: %q is not a process ID\n", programName, rest[0])
+			return exitUsage
+		}
+		a := ctl.Account{PID: uint32(pid), User: rest[1], Kind: *kind}
+		err = c.MapAccount(ctx, a)
+		out = a
 	case "trace":
 		out, err = c.Trace(ctx, *since)
 	case "launches":

@@ -58,3 +58,33 @@ func TestCtlDrivesAControlPlane(t *testing.T) {
 	code = run([]string{"ctl", "--addr", "127.0.0.1:1", "status"}, strings.NewReader(""), &bytes.Buffer{}, &errOut)
 	assert.Equal(t, exitFailed, code, "nobody listening")
 }
+
+func TestCtlAccountMapsAProcess(t *testing.T) {
+	svc, err := sim.New(sim.Options{Clock: sim.Manual})
+	require.NoError(t, err)
+	defer svc.Close()
+	var pid uint32
+	var user model.Account
+	srv, err := ctl.Listen("127.0.0.1:0", svc, nil, ctl.MapAccounts(func(p uint32, u model.Account) error {
+		pid, user = p, u
+		return nil
+	}))
+	require.NoError(t, err)
+	defer srv.Close()
+	ctlRun := func(args ...string) (int, string) {
+		var out, errOut bytes.Buffer
+		code := run(append([]string{"ctl", "--addr", srv.Addr()}, args...), strings.NewReader(""), &out, &errOut)
+		return code, errOut.String()
+	}
+	code, _ := ctlRun("account", "4242", "alice", "--kind", "administrator")
+	require.Equal(t, exitOK, code)
+	assert.Equal(t, uint32(4242), pid)
+	assert.Equal(t, model.Account{Name: "alice", Kind: model.AccountAdministrator}, user)
+
+	code, stderr := ctlRun("account", "0", "alice")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "not a process ID")
+	code, stderr = ctlRun("account", "4242", "alice", "--kind", "root")
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stderr, "E_INVALIDARG")
+}

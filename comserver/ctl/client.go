@@ -127,6 +127,12 @@ func (c *Client) Exit(ctx context.Context, app string) error {
 // SetRemote scripts a remote URL.
 func (c *Client) SetRemote(ctx context.Context, r Remote) error { return c.Do(ctx, "remote", r, nil) }
 
+// MapAccount tells the server that client process pid acts as the account
+// a names wherever it cannot tell who calls (see Account).
+func (c *Client) MapAccount(ctx context.Context, a Account) error {
+	return c.Do(ctx, "account", a, nil)
+}
+
 // Trace returns the notification events after sequence since.
 func (c *Client) Trace(ctx context.Context, since uint64) ([]model.Event, error) {
 	var ev []model.Event

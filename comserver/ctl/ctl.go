@@ -12,6 +12,8 @@
 //	crash     {"app":"pid42"}    mark an app crashed (its objects become unreachable)
 //	exit      {"app":"pid42"}    mark an app exited
 //	remote    {"url":...,...}    script how a remote URL transfers or fails
+//	account   {"pid":42,"user":"alice","kind":"user"}
+//	                             the client process 42 acts as alice where COM cannot tell (Wine)
 //	trace     ?since=N           the notification events after sequence N
 //	launches  {}                 the command lines launched
 //	stop      {}                 stop the server process (it saves its state)
@@ -79,6 +81,47 @@ type Launch struct {
 	Error      string     `json:"error,omitempty"`
 }
 
+// Account is the account verb's body: client process PID acts as the
+// account User (Kind: user, administrator, unelevated-administrator,
+// localsystem, localservice or networkservice; default user) wherever
+// the server cannot tell who calls. Under Wine, CoImpersonateClient fails
+// inside calls, so without it every caller is the server's own account.
+type Account struct {
+	PID  uint32 `json:"pid"`
+	User string `json:"user"`
+	Kind string `json:"kind,omitempty"`
+}
+
+// account returns the model.Account the body names.
+func (b Account) account() (model.Account, error) {
+	acct := model.Account{Name: b.User, Kind: model.AccountUser}
+	switch strings.ToLower(b.Kind) {
+	case "", "user":
+	case "administrator", "admin":
+		acct.Kind = model.AccountAdministrator
+	case "unelevated-administrator", "unelevated":
+		acct.Kind, acct.Unelevated = model.AccountAdministrator, true
+	case "localsystem":
+		acct.Kind = model.AccountLocalSystem
+	case "localservice":
+		acct.Kind = model.AccountLocalService
+	case "networkservice":
+		acct.Kind = model.AccountNetworkService
+	default:
+		return model.Account{}, fmt.Errorf("account kind %q: want user, administrator, unelevated-administrator, localsystem, localservice or networkservice: %w", b.Kind, model.E_INVALIDARG)
+	}
+	return acct, nil
+}
+
+// Option configures a Handler (and Listen).
+type Option func(*handler)
+
+// MapAccounts serves the account verb with f (the COM server's
+// Server.MapAccount); without it the verb answers 501.
+func MapAccounts(f func(pid uint32, user model.Account) error) Option {
+	return func(h *handler) { h.mapAccount = f }
+}
+
 // errorBody is the JSON of a failed request.
 type errorBody struct {
 	Error   string `json:"error"`
@@ -89,8 +132,11 @@ type errorBody struct {
 // by the stop verb. It refuses (403) every request whose peer or Host is
 // not loopback, so that neither another machine nor a web page the user
 // visits (DNS rebinding) can drive the simulator.
-func Handler(svc *sim.Service, stop func()) http.Handler {
+func Handler(svc *sim.Service, stop func(), opts ...Option) http.Handler {
 	h := &handler{svc: svc, stop: stop}
+	for _, o := range opts {
+		o(h)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/status", h.status)
 	mux.HandleFunc("GET /v1/trace", h.trace)
@@ -101,6 +147,7 @@ func Handler(svc *sim.Service, stop func()) http.Handler {
 	mux.HandleFunc("POST /v1/crash", h.app(func(a *sim.App) { a.Crash() }))
 	mux.HandleFunc("POST /v1/exit", h.app(func(a *sim.App) { a.Exit() }))
 	mux.HandleFunc("POST /v1/remote", h.remote)
+	mux.HandleFunc("POST /v1/account", h.account)
 	mux.HandleFunc("POST /v1/stop", h.stopVerb)
 	return loopbackOnly(mux)
 }
@@ -137,8 +184,9 @@ func isLoopback(host string) bool {
 }
 
 type handler struct {
-	svc  *sim.Service
-	stop func()
+	svc        *sim.Service
+	stop       func()
+	mapAccount func(pid uint32, user model.Account) error // nil: no account verb
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -306,6 +354,27 @@ func (b Remote) toSim() (sim.Remote, error) {
 		rem.Latency = d
 	}
 	return rem, nil
+}
+
+func (h *handler) account(w http.ResponseWriter, r *http.Request) {
+	if h.mapAccount == nil {
+		writeError(w, http.StatusNotImplemented, errors.New("ctl: account: this server tells callers apart itself and maps no process to an account"))
+		return
+	}
+	var body Account
+	if err := decode(r, &body); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	acct, err := body.account()
+	if err == nil {
+		err = h.mapAccount(body.PID, acct)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("ctl: account: %w", err))
+		return
+	}
+	writeJSON(w, body)
 }
 
 func (h *handler) stopVerb(w http.ResponseWriter, r *http.Request) {

@@ -218,3 +218,53 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 	assert.False(t, errors.As(err, &ce), "a refused connection is not an answer")
 	assert.True(t, strings.Contains(err.Error(), "ctl status"), err.Error())
 }
+
+// The account verb hands the mapping to the server's MapAccount, with the
+// kind parsed; a bad kind, or an error of MapAccount, is a 400 with its
+// HRESULT; a server without MapAccounts answers 501.
+func TestAccountVerb(t *testing.T) {
+	svc, err := sim.New(sim.Options{Clock: sim.Manual})
+	require.NoError(t, err)
+	defer svc.Close()
+	type mapping struct {
+		pid  uint32
+		user model.Account
+	}
+	var got []mapping
+	srv, err := ctl.Listen("127.0.0.1:0", svc, nil, ctl.MapAccounts(func(pid uint32, u model.Account) error {
+		if pid == 0 {
+			return fmt.Errorf("no process 0: %w", model.E_INVALIDARG)
+		}
+		got = append(got, mapping{pid, u})
+		return nil
+	}))
+	require.NoError(t, err)
+	defer srv.Close()
+	c := &ctl.Client{Addr: srv.Addr()}
+	ctx := context.Background()
+
+	require.NoError(t, c.MapAccount(ctx, ctl.Account{PID: 42, User: "alice"}))
+	require.NoError(t, c.MapAccount(ctx, ctl.Account{PID: 43, User: "admin", Kind: "unelevated-administrator"}))
+	require.NoError(t, c.MapAccount(ctx, ctl.Account{PID: 44, User: "SYSTEM", Kind: "localsystem"}))
+	assert.Equal(t, []mapping{
+		{42, model.Account{Name: "alice", Kind: model.AccountUser}},
+		{43, model.Account{Name: "admin", Kind: model.AccountAdministrator, Unelevated: true}},
+		{44, model.Account{Name: "SYSTEM", Kind: model.AccountLocalSystem}},
+	}, got)
+
+	var ce *ctl.Error
+	err = c.MapAccount(ctx, ctl.Account{PID: 45, User: "bob", Kind: "superuser"})
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, http.StatusBadRequest, ce.Status)
+	assert.Contains(t, ce.HRESULT, "E_INVALIDARG")
+	err = c.MapAccount(ctx, ctl.Account{PID: 0, User: "bob"})
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, http.StatusBadRequest, ce.Status)
+	assert.Contains(t, ce.HRESULT, "E_INVALIDARG")
+	assert.Len(t, got, 3, "refused mappings reach nothing")
+
+	_, plain, _ := manual(t, sim.Options{})
+	err = plain.MapAccount(ctx, ctl.Account{PID: 42, User: "alice"})
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, http.StatusNotImplemented, ce.Status)
+}

@@ -20,8 +20,9 @@ type Server struct {
 
 // Listen serves the control plane of svc on addr, which must be a
 // loopback address ("127.0.0.1:7390", "[::1]:0", "localhost:0"); any
-// other is refused with E_INVALIDARG. stop is what the stop verb calls.
-func Listen(addr string, svc *sim.Service, stop func()) (*Server, error) {
+// other is refused with E_INVALIDARG. stop is what the stop verb calls;
+// opts are the Handler's.
+func Listen(addr string, svc *sim.Service, stop func(), opts ...Option) (*Server, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("ctl: address %q: %w", addr, model.E_INVALIDARG)
@@ -33,7 +34,7 @@ func Listen(addr string, svc *sim.Service, stop func()) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ctl: %w", err)
 	}
-	s := &Server{ln: ln, srv: &http.Server{Handler: Handler(svc, stop), ReadHeaderTimeout: 10 * time.Second}}
+	s := &Server{ln: ln, srv: &http.Server{Handler: Handler(svc, stop, opts...), ReadHeaderTimeout: 10 * time.Second}}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			_ = ln.Close()

@@ -124,7 +124,9 @@ func ClassSupport() error {
 // see MaybeRunHelper) that holds the App's callback objects: passing
 // App.Callback(b) to SetNotifyInterface makes the helper register its
 // object, so BITS calls that process, and Crash kills it. The trace is
-// what the helpers' objects received. Remote sources are local files
+// what the helpers' objects, the class servers and the command lines
+// received, in the order it happened (each report is stamped where it
+// happens: see eventOrder). Remote sources are local files
 // and a loopback HTTP server; Advance waits for real (bounded) and Settle
 // waits until the jobs are still and nothing has been heard for a while.
 type Backend struct {
@@ -158,6 +160,24 @@ type Backend struct {
 	activity  atomic.Int64
 	closed    bool
 	server    *serverControl // nil unless the BITS is a bitssim COM server
+	account   *model.Account // against a server: the account its processes act as (mapApp)
+	// Against a server, the reports its trace promises and those that
+	// came (reports), the last server event read, and the server's app
+	// names ("pid<N>") of the helpers.
+	want, got  reports
+	vtimes     virtualTimes // the server's times of the reports
+	srvSeq     uint64
+	helperApps map[string]bool
+
+	// The trace in the order events happened (see eventOrder): every
+	// source holds its events in order, and flush hands them to trace,
+	// whose clock (eventTime) is the held event's stamp as a time.
+	order     *eventOrder
+	clock     counterClock
+	flushMu   sync.Mutex
+	eventTime time.Time      // guarded by flushMu
+	local     *harness.Trace // calls of recorders in this process
+	localSeen uint64         // the last event of local held; guarded by flushMu
 }
 
 type trackedJob struct {
@@ -225,12 +245,22 @@ func NewBackend(opts Options) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Backend{name: opts.Name, mgr: mgr, probe: mgr.Probe(), opts: opts, trace: harness.NewTrace(time.Now),
+	b := &Backend{name: opts.Name, mgr: mgr, probe: mgr.Probe(), opts: opts,
 		dir: dir, exe: exe, stop: make(chan struct{}), byID: map[model.GUID]*trackedJob{},
 		kinds: map[string]harness.RemoteKind{}, lastToken: map[model.GUID]*cbToken{},
 		cmdByID: map[int]cmdInfo{}, cmdUser: map[model.GUID]model.Account{},
 		classEv: &classEvents{inflight: map[string]int{}, servers: map[int]bool{}},
-		server:  newServerControl(opts.Control)}
+		server:  newServerControl(opts.Control), order: &eventOrder{now: stamp}, clock: newCounterClock(),
+		want: reports{}, got: reports{}, helperApps: map[string]bool{}}
+	if b.server != nil {
+		// What the server did before this backend owes it no report.
+		if b.srvSeq, err = b.server.lastSeq(); err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, err
+		}
+	}
+	b.trace = harness.NewTrace(func() time.Time { return b.eventTime })
+	b.local = harness.NewTrace(func() time.Time { return b.clock.time(stamp()) })
 	if err := b.serve(); err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, err
@@ -248,10 +278,19 @@ func (b *Backend) Name() string { return b.name }
 // SetNotifyCmdLine works; no other users (every app runs as the current
 // user); crashes (of helper processes); calls through COM; and, on
 // Windows, waits bounded by Options.MaxAdvance (MaxWait).
+//
+// A bitssim COM server (Options.Control) runs the simulator's manual
+// clock and restarts through its control plane: against it Advance moves
+// virtual time exactly and Restart is a service restart through its
+// store, so it has VirtualTime and Restart too (and no MaxWait).
 func (b *Backend) Capabilities() harness.Capabilities {
 	v := b.mgr.Version()
 	clsid := b.probe.Job5 && v >= model.BITS5_0 && ClassSupport() == nil
 	caps := harness.Capabilities{Version: v, CLSID: clsid, CommandLine: b.probe.CommandLine, Crash: true, COM: true}
+	if b.server != nil {
+		caps.VirtualTime, caps.Restart = true, true
+		return caps
+	}
 	if _, wine := WineVersion(); !wine {
 		caps.MaxWait = b.opts.MaxAdvance // Wine's BITS has no timers: no limit there
 	}
@@ -262,7 +301,8 @@ func (b *Backend) Capabilities() harness.Capabilities {
 func (b *Backend) Manager() *Manager { return b.mgr }
 
 // StartApp starts a helper process for the app. user only labels the
-// app's calls in the trace: every app runs as the current user.
+// app's calls in the trace: every app runs as the current user (against a
+// bitssim COM server, as the first app's user: see mapApp).
 func (b *Backend) StartApp(name string, user model.Account) (harness.App, error) {
 	a := &app{b: b, name: name, user: user}
 	p, err := startHelper(a.event)
@@ -270,6 +310,13 @@ func (b *Backend) StartApp(name string, user model.Account) (harness.App, error)
 		return nil, err
 	}
 	a.proc = p
+	b.mu.Lock()
+	b.helperApps[strings.TrimPrefix(a.serverName(), "obj:")] = true
+	b.mu.Unlock()
+	if err := b.mapApp(a); err != nil {
+		p.kill()
+		return nil, err
+	}
 	a.alive.Store(true)
 	b.mu.Lock()
 	b.apps = append(b.apps, a)
@@ -305,8 +352,11 @@ func (b *Backend) readClassEvents() {
 		if t := b.byID[e.Job]; t != nil && t.creator != nil {
 			user = t.creator.user.Name
 		}
-		b.trace.Add(model.Event{Job: e.Job, Kind: e.Kind, File: e.File, Ranges: e.Ranges, Result: e.Result, User: user,
-			Target: model.Target{Kind: model.TargetCLSID, App: "class-server", CLSID: l.CLSID, Instance: l.Instance}})
+		if e.Result.Succeeded() {
+			b.got["clsid"]++
+		}
+		b.order.hold("clsid", model.Event{Job: e.Job, Kind: e.Kind, File: e.File, Ranges: e.Ranges, Result: e.Result, User: user,
+			Target: model.Target{Kind: model.TargetCLSID, App: "class-server", CLSID: l.CLSID, Instance: l.Instance}}, e.At)
 		b.activity.Add(1)
 	})
 }
@@ -497,25 +547,30 @@ func (b *Backend) readNotifications() {
 			continue
 		}
 		info := b.cmdByID[rec.ID]
+		b.got["cmd"]++
 		hr := model.S_OK
 		if rec.Exit != 0 {
 			hr = model.E_FAIL
 		}
-		b.trace.Add(model.Event{Job: rec.Job, Kind: model.EventCommandLine, User: b.cmdUser[rec.Job].Name,
+		b.order.hold("cmd", model.Event{Job: rec.Job, Kind: model.EventCommandLine, User: b.cmdUser[rec.Job].Name,
 			Result: hr, ExitCode: rec.Exit,
-			Target: model.Target{Kind: model.TargetCommandLine, Program: info.program, Parameters: info.parameters}})
+			Target: model.Target{Kind: model.TargetCommandLine, Program: info.program, Parameters: received(rec, info)}}, rec.At)
 		b.activity.Add(1)
 	}
 }
 
 // Restart restarts the simulated service of a bitssim COM server
-// (Options.Control); a real BITS cannot be restarted (E_NOTIMPL).
+// (Options.Control); a real BITS cannot be restarted (E_NOTIMPL). As the
+// simulator's own restart, it does not run the work the restart made due
+// (a job requeued is still QUEUED when Restart returns: the next Settle or
+// Advance runs it), so that the state right after the restart can be seen.
 func (b *Backend) Restart() error {
 	if b.server != nil {
 		if err := b.server.restart(); err != nil {
 			return err
 		}
-		return b.Settle()
+		b.settleQuiet()
+		return nil
 	}
 	return fmt.Errorf("winbits: restarting the BITS service is not supported: %w", model.E_NOTIMPL)
 }
@@ -566,10 +621,12 @@ func (b *Backend) settleQuiet() {
 			lastSig, lastChange = sig, time.Now()
 		}
 		if still && time.Since(lastChange) >= b.opts.Quiet {
+			b.flush()
 			return
 		}
 		if time.Now().After(deadline) {
 			debugf("Settle timed out after %v: %s", b.opts.SettleTimeout, sig)
+			b.flush()
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -611,14 +668,13 @@ func (b *Backend) snapshot() (string, bool) {
 		still = false
 	}
 	b.mu.Unlock()
-	fmt.Fprintf(&sb, "/%d", b.activity.Load())
+	fmt.Fprintf(&sb, "/%d/%d", b.activity.Load(), len(b.local.Events()))
 	return sb.String(), still
 }
 
 // Trace returns what the helpers' objects and the command lines observed.
 func (b *Backend) Trace() []model.Event {
-	b.readNotifications()
-	b.readClassEvents()
+	b.flush()
 	return b.trace.Events()
 }
 
@@ -702,10 +758,15 @@ func (a *app) check() error {
 }
 
 // event records a call one of the app's objects received.
-func (a *app) event(e model.Event) {
+func (a *app) event(e model.Event, at int64) {
 	e.Target = model.Target{Kind: model.TargetObject, App: a.name}
 	e.User = a.user.Name
-	a.b.trace.Add(e)
+	if e.Result.Succeeded() {
+		a.b.mu.Lock()
+		a.b.got[a.serverName()]++
+		a.b.mu.Unlock()
+	}
+	a.b.order.hold(a.serverName(), e, at)
 	a.b.activity.Add(1)
 }
 
@@ -862,7 +923,7 @@ func (j *appJob) SetNotifyInterface(obj any) error {
 		// The helper cannot open a job in a final state (GetJob no longer
 		// finds it); this handle still reaches it, so register a recorder
 		// of the app from here and let BITS answer.
-		rec := harness.NewRecorder(b.trace, model.Target{Kind: model.TargetObject, App: t.app.name}, t.app.user, t.behavior)
+		rec := harness.NewRecorder(b.local, model.Target{Kind: model.TargetObject, App: t.app.name}, t.app.user, t.behavior)
 		return j.Job.SetNotifyInterface(rec)
 	}
 	if rep.hr.Failed() {
@@ -919,3 +980,45 @@ func (j *appJob) GetNotifyCmdLine() (string, string, error) {
 	}
 	return program, parameters, err
 }
+
+// flush reads the sources kept in files and hands every held event to the
+// trace in the order they happened (eventOrder), each with its stamp's
+// time, or, against a bitssim COM server, with the virtual time of the
+// server's call or run it reports (virtualTimes). Settle flushes once the backend is quiet, so that the sources are
+// drained; Trace flushes what has arrived.
+func (b *Backend) flush() {
+	b.readNotifications()
+	b.readClassEvents()
+	b.flushMu.Lock()
+	defer b.flushMu.Unlock()
+	for _, e := range b.local.Events() {
+		if e.Seq > b.localSeen {
+			b.localSeen = e.Seq
+			b.order.hold("", e, b.clock.ticks(e.Time))
+		}
+	}
+	b.order.flush(func(src string, e model.Event, at int64) {
+		b.eventTime = b.clock.time(at)
+		if b.server != nil {
+			b.mu.Lock()
+			b.eventTime = b.vtimes.take(src, e)
+			b.mu.Unlock()
+		}
+		b.trace.Add(e)
+	})
+}
+
+// received returns the parameters a recorded command line received (its
+// command line without the job's GUID the backend appended), or, from a
+// record without them, the parameters the backend made.
+func received(rec notifyRecord, info cmdInfo) string {
+	if rec.CmdLine == "" {
+		return info.parameters
+	}
+	return strings.TrimSuffix(rec.CmdLine, " "+rec.Job.String())
+}
+
+// serverName is the key of the app's helper in reports: "obj:pid<N>", N
+// its process ID, which is how a bitssim COM server names the app of a
+// client process.
+func (a *app) serverName() string { return "obj:pid" + strconv.Itoa(a.proc.cmd.Process.Pid) }

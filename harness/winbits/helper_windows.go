@@ -237,6 +237,9 @@ type helperEvent struct {
 	File   string            `json:"file,omitempty"`
 	Ranges []model.FileRange `json:"ranges,omitempty"`
 	Result model.HRESULT     `json:"result"`
+	// At is the performance counter when the call began (stamp), which
+	// orders the events of all processes (eventOrder).
+	At int64 `json:"at,omitempty"`
 }
 
 // helperCallback reports the calls it receives to its sink (begin when a
@@ -292,8 +295,8 @@ func (c *helperCallback) result(kind model.EventKind, file model.File, retried b
 	return c.b.Result(kind, name, retried, func() int { return int(c.calls.Add(1)) })
 }
 
-func (c *helperCallback) note(job model.Job, kind model.EventKind, file model.File, ranges []model.FileRange, hr model.HRESULT) error {
-	e := helperEvent{Kind: kind, Result: hr, Ranges: ranges}
+func (c *helperCallback) note(at int64, job model.Job, kind model.EventKind, file model.File, ranges []model.FileRange, hr model.HRESULT) error {
+	e := helperEvent{Kind: kind, Result: hr, Ranges: ranges, At: at}
 	if job != nil {
 		e.Job = job.GetId()
 	}
@@ -308,37 +311,43 @@ func (c *helperCallback) note(job model.Job, kind model.EventKind, file model.Fi
 	return hr
 }
 
-func (c *helperCallback) begin() { debugf("callback begins"); c.sink(true, nil) }
+// begin reports that a call began and returns its stamp.
+func (c *helperCallback) begin() int64 {
+	at := stamp()
+	debugf("callback begins")
+	c.sink(true, nil)
+	return at
+}
 
 func (c *helperCallback) JobTransferred(job model.Job) error {
-	c.begin()
+	at := c.begin()
 	hr := c.result(model.EventJobTransferred, nil, true)
 	if hr.Succeeded() && c.b.Complete && job != nil {
 		if _, err := job.Complete(); err != nil {
 			hr = model.HRESULTOf(err)
 		}
 	}
-	return c.note(job, model.EventJobTransferred, nil, nil, hr)
+	return c.note(at, job, model.EventJobTransferred, nil, nil, hr)
 }
 
 func (c *helperCallback) JobError(job model.Job, _ model.JobError) error {
-	c.begin()
-	return c.note(job, model.EventJobError, nil, nil, c.result(model.EventJobError, nil, true))
+	at := c.begin()
+	return c.note(at, job, model.EventJobError, nil, nil, c.result(model.EventJobError, nil, true))
 }
 
 func (c *helperCallback) JobModification(job model.Job) error {
-	c.begin()
-	return c.note(job, model.EventJobModification, nil, nil, c.result(model.EventJobModification, nil, false))
+	at := c.begin()
+	return c.note(at, job, model.EventJobModification, nil, nil, c.result(model.EventJobModification, nil, false))
 }
 
 func (c *helperCallback) FileTransferred(job model.Job, file model.File) error {
-	c.begin()
-	return c.note(job, model.EventFileTransferred, file, nil, c.result(model.EventFileTransferred, file, true))
+	at := c.begin()
+	return c.note(at, job, model.EventFileTransferred, file, nil, c.result(model.EventFileTransferred, file, true))
 }
 
 func (c *helperCallback) FileRangesTransferred(job model.Job, file model.File, ranges []model.FileRange) error {
-	c.begin()
-	return c.note(job, model.EventFileRangesTransferred, file, ranges, c.result(model.EventFileRangesTransferred, file, false))
+	at := c.begin()
+	return c.note(at, job, model.EventFileRangesTransferred, file, ranges, c.result(model.EventFileRangesTransferred, file, false))
 }
 
 // helperProc is the backend's side of one helper process.
@@ -352,9 +361,9 @@ type helperProc struct {
 	pending map[int]chan helperReply
 
 	inflight atomic.Int32
-	events   atomic.Int64  // lines of output seen, for quiet detection
-	done     chan struct{} // closed when the helper's output ends
-	onEvent  func(model.Event)
+	events   atomic.Int64                  // lines of output seen, for quiet detection
+	done     chan struct{}                 // closed when the helper's output ends
+	onEvent  func(e model.Event, at int64) // at: the call's stamp
 	stderr   *tailBuffer
 }
 
@@ -365,7 +374,7 @@ type helperReply struct {
 
 // startHelper re-executes the running binary as a helper and waits until
 // it is connected to BITS.
-func startHelper(onEvent func(model.Event)) (*helperProc, error) {
+func startHelper(onEvent func(e model.Event, at int64)) (*helperProc, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -430,7 +439,7 @@ func (p *helperProc) read(r io.Reader, ready chan<- error) {
 		case "event":
 			var e helperEvent
 			if err := json.Unmarshal([]byte(rest), &e); err == nil && p.onEvent != nil {
-				p.onEvent(model.Event{Job: e.Job, Kind: e.Kind, File: e.File, Ranges: e.Ranges, Result: e.Result})
+				p.onEvent(model.Event{Job: e.Job, Kind: e.Kind, File: e.File, Ranges: e.Ranges, Result: e.Result}, e.At)
 			} else if err != nil {
 				fmt.Fprintf(p.stderr, "bad event %q: %v\n", rest, err)
 			}
@@ -535,15 +544,22 @@ type notifyRecord struct {
 	ID   int        `json:"id"`
 	Job  model.GUID `json:"job"`
 	Exit int        `json:"exit"`
+	// CmdLine is the command line the process received (GetCommandLineW):
+	// the parameters BITS passed, unchanged.
+	CmdLine string `json:"cmdLine,omitempty"`
+	// At is the performance counter when the run started (stamp).
+	At int64 `json:"at,omitempty"`
 }
 
 // runNotify is a recorded command-line notification:
 //
-//	-bitssim-notify <record file> <id> <exit codes> [<job GUID>]
+//	-bitssim-notify <record file> <id> <exit codes> [<parameters a test added>...] [<job GUID>]
 //
-// It appends one JSON line to the record file and exits with the code of
-// this run (the i-th run uses the i-th code; the last repeats).
+// (the backend appends the job's GUID last). It appends one JSON line to
+// the record file, with the command line as received, and exits with the
+// code of this run (the i-th run uses the i-th code; the last repeats).
 func runNotify(args []string) int {
+	at := stamp()
 	if len(args) < 3 {
 		return 2
 	}
@@ -557,7 +573,7 @@ func runNotify(args []string) int {
 	}
 	var job model.GUID
 	if len(args) > 3 {
-		job, _ = model.ParseGUID(args[3])
+		job, _ = model.ParseGUID(args[len(args)-1])
 	}
 	runs := 0
 	if data, err := os.ReadFile(file); err == nil {
@@ -572,7 +588,7 @@ func runNotify(args []string) int {
 	if len(codes) > 0 {
 		exit = codes[min(runs, len(codes)-1)]
 	}
-	data, _ := json.Marshal(notifyRecord{ID: id, Job: job, Exit: exit})
+	data, _ := json.Marshal(notifyRecord{ID: id, Job: job, Exit: exit, CmdLine: commandLine(), At: at})
 	f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return 3
