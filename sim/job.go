@@ -524,7 +524,7 @@ func (s *Service) transferNext(j *job) {
 		return
 	}
 	s.armActiveTimers(j)
-	s.schedule(s.clock().Add(s.opts.ProgressInterval), taskProgress, j, i)
+	s.schedule(s.nextTick(), taskProgress, j, i)
 }
 
 // addBytes records progress on file i and finishes it when complete;
@@ -547,7 +547,7 @@ func (s *Service) addBytes(j *job, i int, n uint64) {
 	}
 	if f.BytesTransferred < f.BytesTotal {
 		s.armActiveTimers(j)
-		s.schedule(s.clock().Add(s.opts.ProgressInterval), taskProgress, j, i)
+		s.schedule(s.nextTick(), taskProgress, j, i)
 		return
 	}
 	f.Completed = true
@@ -564,6 +564,16 @@ func (s *Service) addBytes(j *job, i int, n uint64) {
 		s.kickNotify(j)
 	}
 	s.transferNext(j)
+}
+
+// nextTick is when the next progress tick of a rate-limited transfer
+// falls due: ProgressInterval after the tick being run fell due, or after
+// now outside a tick. s.mu is held.
+func (s *Service) nextTick() time.Time {
+	if s.tickDue != 0 {
+		return time.Unix(0, s.tickDue).Add(s.opts.ProgressInterval)
+	}
+	return s.clock().Add(s.opts.ProgressInterval)
 }
 
 // progressTick moves a rate-limited transfer on; s.mu is held.
@@ -709,7 +719,9 @@ func (s *Service) runTask(t timer) (work, bool) {
 		}
 	case taskProgress:
 		if j.rec.State == model.BG_JOB_STATE_TRANSFERRING {
+			s.tickDue = t.at
 			s.progressTick(j, int(t.arg))
+			s.tickDue = 0
 		}
 	case taskRetryDue:
 		if tr := rules.OnServiceEvent(j.rec.State, rules.EvRetryDue); tr.OK {

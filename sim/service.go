@@ -44,6 +44,11 @@ type Service struct {
 	// idleTimers holds the inactivity timers (slotInactivity): see heapOf.
 	idleTimers timerHeap
 	seq        uint64 // timer sequence, for a stable order of timers due together
+	// tickDue is when the progress tick being run fell due (0 outside
+	// one): the next tick counts from it, not from the moment the tick
+	// ran, so on the automatic clock a tick run late (the goroutine held
+	// off under load) does not stretch the transfer's virtual duration.
+	tickDue int64
 
 	jobs map[model.GUID]*job
 	// final keeps finalized jobs for GetJob under STATE-GETJOB-FINAL's
