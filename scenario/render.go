@@ -18,37 +18,62 @@ import (
 // in its place: "ok" or "FAIL" and, for failures, what was expected and
 // seen.
 func (r *Result) WriteText(w io.Writer) error {
+	var at atCache
+	var buf []byte
+	return r.interleave(func(s *Step) (err error) {
+		buf, err = writeStepBuf(w, *s, buf, &at)
+		return err
+	}, func(c *Check) (err error) {
+		buf, err = writeCheck(w, r.File, *c, buf)
+		return err
+	})
+}
+
+// interleave calls step for every step and check for every check, in the
+// order the run made them: a check after the steps recorded before it.
+// The checks of a Result built outside the runner, which does not record
+// that order, are placed by their lines: after the steps of earlier lines and
+// of their own (checks in a repeat body then come after its last round).
+// The first error ends the walk.
+func (r *Result) interleave(step func(*Step) error, check func(*Check) error) error {
 	checks := sortedChecks(r.Checks)
 	next := 0
-	var buf []byte
-	// flush writes the checks of the lines up to and including upTo.
-	flush := func(upTo int) error {
-		for ; next < len(checks) && checks[next].Line <= upTo; next++ {
-			var err error
-			if buf, err = writeCheck(w, r.File, checks[next], buf); err != nil {
+	byOrder := len(checks) > 0
+	for i := range checks {
+		byOrder = byOrder && checks[i].afterSteps > 0
+	}
+	// flush calls check for the checks due once n steps are written, or,
+	// by line, for the checks of the lines up to and including upTo.
+	flush := func(n, upTo int) error {
+		for ; next < len(checks); next++ {
+			c := &checks[next]
+			if byOrder && c.afterSteps-1 > n || !byOrder && c.Line > upTo {
+				return nil
+			}
+			if err := check(c); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	var at atCache
-	for _, s := range r.Steps {
-		if s.Line > 0 {
-			if err := flush(s.Line - 1); err != nil {
+	const end = int(^uint(0) >> 1)
+	for i := range r.Steps {
+		s := &r.Steps[i]
+		if byOrder || s.Line > 0 {
+			if err := flush(i, s.Line-1); err != nil {
 				return err
 			}
 		}
-		var err error
-		if buf, err = writeStepBuf(w, s, buf, &at); err != nil {
+		if err := step(s); err != nil {
 			return err
 		}
-		if s.Line > 0 {
-			if err := flush(s.Line); err != nil {
+		if !byOrder && s.Line > 0 {
+			if err := flush(i+1, s.Line); err != nil {
 				return err
 			}
 		}
 	}
-	return flush(int(^uint(0) >> 1))
+	return flush(end, end)
 }
 
 // atCache keeps the last time fmtAt printed: the steps of a log share
@@ -153,10 +178,16 @@ func pad(b []byte, n, width int) []byte {
 // spaces pad the fields of the text log.
 const spaces = "                                                "
 
-// sortedChecks returns the checks in the order of their lines.
+// sortedChecks returns the checks in the order the run made them, or of
+// their lines where that is not known.
 func sortedChecks(c []Check) []Check {
 	checks := append([]Check(nil), c...)
-	sort.SliceStable(checks, func(i, j int) bool { return checks[i].Line < checks[j].Line })
+	sort.SliceStable(checks, func(i, j int) bool {
+		if a, b := checks[i].afterSteps, checks[j].afterSteps; a > 0 && b > 0 {
+			return a < b // the order the run made them
+		}
+		return checks[i].Line < checks[j].Line
+	})
 	return checks
 }
 
@@ -306,22 +337,7 @@ func (r *Result) WriteMermaid(w io.Writer) error {
 	if len(r.Variants) > 0 {
 		fmt.Fprintf(&b, "    Note over %s: %s\n", across, mermaidText("variants: "+r.Variants.String()))
 	}
-	checks := sortedChecks(r.Checks)
-	next := 0
-	flush := func(upTo int) {
-		for ; next < len(checks) && checks[next].Line <= upTo; next++ {
-			c := checks[next]
-			text := fmt.Sprintf("✓ line %d: %s", c.Line, c.Text)
-			if !c.OK {
-				text = fmt.Sprintf("✗ line %d: %s — expected %s, seen %s", c.Line, c.Text, c.Want, c.Got)
-			}
-			fmt.Fprintf(&b, "    Note over %s: %s\n", across, mermaidText(text))
-		}
-	}
-	for _, s := range r.Steps {
-		if s.Line > 0 {
-			flush(s.Line - 1)
-		}
+	_ = r.interleave(func(s *Step) error {
 		label := fmt.Sprintf("%s %s", fmtAt(s.At), s.Label)
 		switch {
 		case s.Kind == StepControl && (s.Label == "service restart" || strings.HasPrefix(s.Label, "mark ")):
@@ -344,11 +360,15 @@ func (r *Result) WriteMermaid(w io.Writer) error {
 			}
 			fmt.Fprintf(&b, "    %s%s%s: %s\n", mermaidID(s.From), arrow, mermaidID(s.To), mermaidText(label))
 		}
-		if s.Line > 0 {
-			flush(s.Line)
+		return nil
+	}, func(c *Check) error {
+		text := fmt.Sprintf("✓ line %d: %s", c.Line, c.Text)
+		if !c.OK {
+			text = fmt.Sprintf("✗ line %d: %s — expected %s, seen %s", c.Line, c.Text, c.Want, c.Got)
 		}
-	}
-	flush(int(^uint(0) >> 1))
+		fmt.Fprintf(&b, "    Note over %s: %s\n", across, mermaidText(text))
+		return nil
+	}) // writing to a strings.Builder does not fail
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -108,3 +108,41 @@ func TestQuotedStringsHaveNUL(t *testing.T) {
 	}
 	assert.Equal(t, []string{"A:", "setdescription", "j", "a\x00b", "C:\\n\x00.exe", `say "hi"`, `C:\0`}, got)
 }
+
+// A check in a repeat body is drawn after the round that made it, in the
+// text log, Mermaid and SVG alike (placed by its line, each came after the
+// last round); a Result decoded from JSON, which does not keep that order,
+// still places checks by their lines.
+func TestChecksInARepeatBodyFollowTheirRound(t *testing.T) {
+	sc, err := Parse("r.bits", []byte("start A as alice\nrepeat 2\n  A: create j{i}\n  expect j{i} state SUSPENDED\nend\n"))
+	require.NoError(t, err)
+	res, err := Run(sc)
+	require.NoError(t, err)
+	require.False(t, res.Failed())
+
+	inOrder := func(t *testing.T, out string, words ...string) {
+		t.Helper()
+		at := 0
+		for _, w := range words {
+			i := bytes.Index([]byte(out[at:]), []byte(w))
+			require.GreaterOrEqual(t, i, 0, "%q after %q in:\n%s", w, out[:at], out)
+			at += i + len(w)
+		}
+	}
+	var text, mermaid, svg bytes.Buffer
+	require.NoError(t, res.WriteText(&text))
+	require.NoError(t, res.WriteMermaid(&mermaid))
+	require.NoError(t, res.WriteSVG(&svg))
+	inOrder(t, text.String(), "create j1", "expect j1 state SUSPENDED", "create j2", "expect j2 state SUSPENDED")
+	inOrder(t, mermaid.String(), "create j1", "expect j1 state SUSPENDED", "create j2", "expect j2 state SUSPENDED")
+	inOrder(t, svg.String(), "create j1", "expect j1 state SUSPENDED", "create j2", "expect j2 state SUSPENDED")
+
+	back := *res
+	back.Checks = append([]Check(nil), res.Checks...)
+	for i := range back.Checks {
+		back.Checks[i].afterSteps = 0 // as in a Result built outside the runner
+	}
+	text.Reset()
+	require.NoError(t, back.WriteText(&text))
+	inOrder(t, text.String(), "create j1", "create j2", "expect j1 state SUSPENDED", "expect j2 state SUSPENDED")
+}

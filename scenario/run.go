@@ -67,6 +67,11 @@ type Check struct {
 	// Want and Got say what was expected and seen when OK is false.
 	Want string `json:"want,omitempty"`
 	Got  string `json:"got,omitempty"`
+	// afterSteps is one more than the number of steps the result held
+	// when the check was made (0: not known, in a Result built outside the
+	// runner): the renderers place the check after those steps, which the
+	// line alone cannot do for checks in a repeat body.
+	afterSteps int
 }
 
 // Participant is a lifeline of the run's sequence diagram.
@@ -580,6 +585,7 @@ func (r *runner) addStep(s Step) {
 // text run keeps only the failed checks, and counts the others.
 func (r *runner) addCheck(c Check) {
 	if r.text == nil {
+		c.afterSteps = len(r.res.Steps) + 1
 		r.res.Checks = append(r.res.Checks, c)
 		return
 	}

@@ -270,18 +270,7 @@ func (r *Result) svgRows() []svgRow {
 	if len(r.Variants) > 0 {
 		rows = append(rows, svgRow{kind: rowVariants, step: &Step{Label: "variants: " + r.Variants.String()}})
 	}
-	checks := sortedChecks(r.Checks)
-	next := 0
-	flush := func(upTo int) {
-		for ; next < len(checks) && checks[next].Line <= upTo; next++ {
-			rows = append(rows, svgRow{kind: rowCheck, check: &checks[next]})
-		}
-	}
-	for i := range r.Steps {
-		s := &r.Steps[i]
-		if s.Line > 0 {
-			flush(s.Line - 1)
-		}
+	_ = r.interleave(func(s *Step) error {
 		switch {
 		case s.Kind == StepControl && s.Label == "service restart":
 			rows = append(rows, svgRow{kind: rowRestart, step: s})
@@ -306,11 +295,11 @@ func (r *Result) svgRows() []svgRow {
 			}
 			rows = append(rows, row)
 		}
-		if s.Line > 0 {
-			flush(s.Line)
-		}
-	}
-	flush(int(^uint(0) >> 1))
+		return nil
+	}, func(c *Check) error {
+		rows = append(rows, svgRow{kind: rowCheck, check: c})
+		return nil
+	}) // appending rows does not fail
 	return rows
 }
 
