@@ -119,6 +119,12 @@ func HelperMain(in io.Reader, out io.Writer) int {
 	return 0
 }
 
+// HelperLogEnv names a directory where each helper's standard error (its
+// debugging output with BITSSIM_HELPER_DEBUG=1, and Wine's with
+// BITSSIM_HELPER_WINEDEBUG) is also written whole, one helper-*.log file
+// each; without it only the tail is kept, for error messages.
+const HelperLogEnv = "BITSSIM_HELPER_LOG_DIR"
+
 // debugging is BITSSIM_HELPER_DEBUG=1: helpers log to their stderr, which
 // the backend keeps (the tail) for its error messages.
 var debugging = os.Getenv("BITSSIM_HELPER_DEBUG") == "1"
@@ -185,7 +191,7 @@ func (h *helper) register(name, jobID, behavior string) error {
 	if err != nil {
 		return err
 	}
-	debugf("register %s on %v: SetNotifyInterface", name, id)
+	debugf("register %s (%p) on %v: SetNotifyInterface", name, obj.Pointer(), id)
 	defer debugf("register %s on %v: done", name, id)
 	if err := job.SetNotifyInterface(obj); err != nil {
 		return err
@@ -365,6 +371,14 @@ type helperProc struct {
 	done     chan struct{}                 // closed when the helper's output ends
 	onEvent  func(e model.Event, at int64) // at: the call's stamp
 	stderr   *tailBuffer
+	log      *os.File // the whole stderr (HelperLogEnv), or nil
+}
+
+// closeLog closes the helper's log file, once its stderr is copied.
+func (p *helperProc) closeLog() {
+	if p.log != nil {
+		_ = p.log.Close()
+	}
 }
 
 type helperReply struct {
@@ -395,7 +409,15 @@ func startHelper(onEvent func(e model.Event, at int64)) (*helperProc, error) {
 	p := &helperProc{cmd: cmd, stdin: stdin, pending: map[int]chan helperReply{}, done: make(chan struct{}),
 		onEvent: onEvent, stderr: &tailBuffer{max: 65536}}
 	cmd.Stderr = p.stderr
+	if dir := os.Getenv(HelperLogEnv); dir != "" {
+		// Best effort: a log that cannot be opened leaves the tail only.
+		if f, err := os.CreateTemp(dir, "helper-*.log"); err == nil {
+			p.log = f
+			cmd.Stderr = io.MultiWriter(p.stderr, f)
+		}
+	}
 	if err := cmd.Start(); err != nil {
+		p.closeLog()
 		return nil, fmt.Errorf("start helper %s: %w", exe, err)
 	}
 	ready := make(chan error, 1)
@@ -499,7 +521,7 @@ func (p *helperProc) exit() error {
 	_, err := p.request(30*time.Second, "exit")
 	_ = p.stdin.Close()
 	waited := make(chan struct{})
-	go func() { _ = p.cmd.Wait(); close(waited) }()
+	go func() { _ = p.cmd.Wait(); p.closeLog(); close(waited) }()
 	select {
 	case <-waited:
 	case <-time.After(10 * time.Second):
@@ -514,6 +536,7 @@ func (p *helperProc) kill() {
 	_ = p.cmd.Process.Kill()
 	_ = p.stdin.Close()
 	_ = p.cmd.Wait()
+	p.closeLog()
 }
 
 // tailBuffer keeps the last max bytes written to it.

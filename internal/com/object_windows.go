@@ -46,6 +46,7 @@ func NewObject(vtbl unsafe.Pointer, impl any, iids ...model.GUID) *Object {
 	objects.Lock()
 	objects.m[o.Ptr()] = o
 	objects.Unlock()
+	tracef("%#x NewObject %T: refs 1", o.Ptr(), impl)
 	return o
 }
 
@@ -117,18 +118,19 @@ func objQueryInterface(this uintptr, riid *windows.GUID, ppv *uintptr) uintptr {
 	*ppv = 0
 	o := Live(this)
 	if o == nil {
+		tracef("%#x QueryInterface: not a live object: RPC_E_DISCONNECTED", this)
 		return uintptr(model.RPC_E_DISCONNECTED)
 	}
 	if riid == nil {
 		return uintptr(model.E_INVALIDARG)
 	}
 	iid := ModelGUID(riid)
-	ok := o.Answers(iid)
-	tracef("QueryInterface %v: %v", iid, ok)
-	if !ok {
+	if !o.Answers(iid) {
+		tracef("%#x QueryInterface %v: E_NOINTERFACE", this, iid)
 		return uintptr(model.E_NOINTERFACE)
 	}
-	o.refs.Add(1)
+	n := o.refs.Add(1)
+	tracef("%#x QueryInterface %v: S_OK, refs %d", this, iid, n)
 	*ppv = this
 	return uintptr(model.S_OK)
 }
@@ -136,17 +138,22 @@ func objQueryInterface(this uintptr, riid *windows.GUID, ppv *uintptr) uintptr {
 func objAddRef(this uintptr) uintptr {
 	o := Live(this)
 	if o == nil {
+		tracef("%#x AddRef: not a live object", this)
 		return 0
 	}
-	return uintptr(o.refs.Add(1))
+	n := o.refs.Add(1)
+	tracef("%#x AddRef: refs %d", this, n)
+	return uintptr(n)
 }
 
 func objRelease(this uintptr) uintptr {
 	o := Live(this)
 	if o == nil {
+		tracef("%#x Release: not a live object", this)
 		return 0
 	}
 	n := o.refs.Add(-1)
+	tracef("%#x Release: refs %d", this, n)
 	if n == 0 {
 		objects.Lock()
 		delete(objects.m, this)
@@ -229,8 +236,9 @@ var logger, tracer atomic.Pointer[func(format string, args ...any)]
 // E_UNEXPECTED) to f; nil, the default, drops them.
 func SetLog(f func(format string, args ...any)) { setHook(&logger, f) }
 
-// SetTrace sends a line for every QueryInterface an object made in Go
-// answers to f; nil, the default, drops them.
+// SetTrace sends a line to f for every object made in Go and every
+// QueryInterface, AddRef and Release it answers, with its address and
+// reference count; nil, the default, drops them.
 func SetTrace(f func(format string, args ...any)) { setHook(&tracer, f) }
 
 func setHook(h *atomic.Pointer[func(format string, args ...any)], f func(format string, args ...any)) {

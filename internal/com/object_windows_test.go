@@ -101,7 +101,8 @@ func TestMethodWrongValue(t *testing.T) {
 	assert.Equal(t, model.E_UNEXPECTED, Pointer(o.Ptr()).Call(3))
 }
 
-// Panics are logged, with SetLog; every QueryInterface is traced, with
+// Panics are logged, with SetLog; every object, QueryInterface, AddRef
+// and Release is traced, with its address and reference count, with
 // SetTrace.
 func TestLogAndTrace(t *testing.T) {
 	var mu sync.Mutex
@@ -111,17 +112,26 @@ func TestLogAndTrace(t *testing.T) {
 	defer SetLog(nil)
 	defer SetTrace(nil)
 	o := NewObject(counterVtbl, &counter{}, iidCounter)
-	defer o.Release()
 	p := Pointer(o.Ptr())
 	p.Call(5)
 	_, _ = p.QueryInterface(iidOther)
+	q, _ := p.QueryInterface(iidCounter)
+	q.Release()
+	o.Release()
+	p.AddRef() // released: no object
 	mu.Lock()
 	defer mu.Unlock()
 	require.Len(t, logged, 1)
 	assert.Contains(t, logged[0], "a bug")
-	require.Len(t, traced, 1)
-	assert.Contains(t, traced[0], iidOther.String())
-	assert.Contains(t, traced[0], "false")
+	at := fmt.Sprintf("%#x ", o.Ptr())
+	assert.Equal(t, []string{
+		at + "NewObject *com.counter: refs 1",
+		at + "QueryInterface " + iidOther.String() + ": E_NOINTERFACE",
+		at + "QueryInterface " + iidCounter.String() + ": S_OK, refs 2",
+		at + "Release: refs 1",
+		at + "Release: refs 0",
+		at + "AddRef: not a live object",
+	}, traced)
 }
 
 // GUIDs cross as the Windows structure: Data1..Data3 are numbers (little
