@@ -37,6 +37,7 @@ type (
 // it asks punk for the callback interfaces as BITS does, and fails with
 // E_NOINTERFACE when punk answers none.
 func newRemoteCallback(s *Server, punk uintptr, app *sim.App) (model.Callback, error) {
+	watchOwner(punk, app) // before any proxy of it is kept (owner_windows.go)
 	p, h := comQuery(punk, iidCallback)
 	if h.Failed() {
 		if isDead(h) {

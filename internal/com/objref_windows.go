@@ -104,3 +104,66 @@ func ObjRefOf(p uintptr) (ObjRef, error) {
 }
 
 func hresult(r uintptr, _ uintptr, _ error) model.HRESULT { return model.HRESULT(uint32(r)) }
+
+// UnderWine reports whether the process runs under Wine (its ntdll
+// exports wine_get_version; Windows's does not).
+func UnderWine() bool {
+	return windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version").Find() == nil
+}
+
+// OwnerWatch keeps the process that holds an object from having its
+// process ID reused while a proxy of the object is held (see WatchOwner).
+type OwnerWatch struct {
+	ref ObjRef
+	h   windows.Handle
+}
+
+// WatchOwner opens a watch of the process that holds the object p, for a
+// process that keeps p, a proxy of another process's object, for long:
+// close the watch when the proxy is released, not before.
+//
+// Under Wine a proxy outlives the identity of its object: Wine's OXID is
+// the object's process ID (see ObjRef.WinePID), and COM hands out the
+// proxy it holds for an OXID and OID, so after the object's process has
+// ended, a new process given the same process ID has its first objects
+// mistaken for the dead one's. Asked for an interface, the stale proxy
+// asks the new process about an interface pointer ID it never issued:
+// E_NOINTERFACE. An open handle of a process keeps its ID from being
+// reused (under Wine as on Windows), so while the watch is open no process
+// can take the identity. Outside Wine, where OXIDs are random, WatchOwner
+// opens nothing and returns a watch whose Close does nothing.
+func WatchOwner(p uintptr) (*OwnerWatch, error) {
+	ref, err := ObjRefOf(p)
+	if err != nil {
+		return nil, err
+	}
+	w := &OwnerWatch{ref: ref}
+	if !UnderWine() {
+		return w, nil
+	}
+	pid := ref.WinePID()
+	h, err := windows.OpenProcess(windows.SYNCHRONIZE, false, pid)
+	if err != nil {
+		return w, fmt.Errorf("OpenProcess(%d), the process of %v: %w", pid, ref, err)
+	}
+	w.h = h
+	return w, nil
+}
+
+// Watching reports whether the watch holds the process open (under Wine,
+// until Close).
+func (w *OwnerWatch) Watching() bool { return w != nil && w.h != 0 }
+
+// Ref returns the identity of the watched object.
+func (w *OwnerWatch) Ref() ObjRef { return w.ref }
+
+// Close closes the watch; the process ID may be reused once the process
+// has ended. Closing a nil watch, or one twice, does nothing.
+func (w *OwnerWatch) Close() error {
+	if w == nil || w.h == 0 {
+		return nil
+	}
+	h := w.h
+	w.h = 0
+	return windows.CloseHandle(h)
+}

@@ -12,12 +12,6 @@ import (
 	"github.com/bitssim/bitssim/model"
 )
 
-// underWine reports whether the test runs under Wine (ntdll exports
-// wine_get_version only there).
-func underWine() bool {
-	return windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version").Find() == nil
-}
-
 // An object's OBJREF names its apartment and itself; reading it moves no
 // reference (the object's count is back to one) and asks the same object
 // the same identity while COM knows it. Under Wine the OXID of the
@@ -38,7 +32,7 @@ func TestObjRefOf(t *testing.T) {
 	assert.Equal(t, r.OXID, r2.OXID, "one apartment")
 	assert.NotEqual(t, r.OID, r2.OID, "two objects")
 	assert.Equal(t, int32(1), keep.refs.Load())
-	if underWine() {
+	if UnderWine() {
 		assert.Equal(t, windows.GetCurrentProcessId(), r.WinePID())
 		assert.Equal(t, uint64(0xCAFE), r.OXID&0xFFFFFFFF, "Wine's MTA")
 	}
