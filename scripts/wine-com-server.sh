@@ -31,7 +31,13 @@
 #   6. the winbits conformance suite (harness/winbits: the takeover hands
 #      it the server) with the server's manual clock, moved through the
 #      control plane (BITSSIM_CTL), against the expected list
-#      comserver/testdata/com-divergences.txt (BITSSIM_COM_SUITE=0 skips it).
+#      comserver/testdata/com-divergences.txt (BITSSIM_COM_SUITE=0 skips it);
+#   7. with BITSSIM_COM_PID_REUSE=1 (the com-server workflow sets it),
+#      internal/com's TestWatchOwnerKeepsIdentity: under Wine a process ID,
+#      and with it the identity of the objects of the process, is reused,
+#      and a stale proxy then answers E_NOINTERFACE, unless the holder of
+#      the proxy keeps a watch of the process (what the server does); about
+#      150 s of process starts.
 #
 # Usage: scripts/wine-com-server.sh
 # Environment:
@@ -114,6 +120,14 @@ if [ "${BITSSIM_COM_SUITE:-1}" = 1 ]; then
         -o "$work/conformance.test.exe" ./conformance/) >"$work/build.log" 2>&1 &
     build_pid=$!
     bg_pids+=("$build_pid")
+fi
+
+if [ "${BITSSIM_COM_PID_REUSE:-0}" = 1 ]; then
+    log "cross-compiling internal/com's tests, in the background"
+    (cd "$repo" && GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$go" test -c -ldflags='-s -w' \
+        -o "$work/com.test.exe" ./internal/com/) >"$work/build-com.log" 2>&1 &
+    com_build_pid=$!
+    bg_pids+=("$com_build_pid")
 fi
 
 if [ "${BITSSIM_QMGR_TESTS:-1}" = 1 ]; then
@@ -354,6 +368,25 @@ if [ "${BITSSIM_COM_SUITE:-1}" = 1 ]; then
     ctl trace >"$report_dir/suite-trace.txt" 2>&1 || true
     ctl launches --json >"$report_dir/suite-launches.json" 2>&1 || true
     stop_server
+fi
+
+# --- 7. a process ID reused, and the watch that prevents it -----------------
+if [ "${BITSSIM_COM_PID_REUSE:-0}" = 1 ]; then
+    if ! wait "$com_build_pid"; then
+        cat "$work/build-com.log" >&2
+        die "cross-compiling internal/com's tests failed"
+    fi
+    log "internal/com: TestWatchOwnerKeepsIdentity (a process ID reused under Wine)"
+    if (cd "$work" && BITSSIM_COM_PID_REUSE=1 timeout 600 "$wine" "$work/com.test.exe" -test.v \
+        -test.run '^TestWatchOwnerKeepsIdentity$') >"$report_dir/pid-reuse.log" 2>&1 &&
+        grep -q '^--- PASS: TestWatchOwnerKeepsIdentity' "$report_dir/pid-reuse.log"; then
+        grep -E 'without watches|with watches' "$report_dir/pid-reuse.log" | tr -d '\r' | sed 's/^ *//'
+        log "the identity test passed"
+    else
+        tail -n 30 "$report_dir/pid-reuse.log" >&2
+        log "FAILED: internal/com's TestWatchOwnerKeepsIdentity"
+        failed=1
+    fi
 fi
 
 cp "$work"/*.log "$report_dir/" 2>/dev/null || true
