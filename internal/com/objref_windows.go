@@ -5,6 +5,7 @@ package com
 import (
 	"encoding/binary"
 	"fmt"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -107,9 +108,11 @@ func hresult(r uintptr, _ uintptr, _ error) model.HRESULT { return model.HRESULT
 
 // UnderWine reports whether the process runs under Wine (its ntdll
 // exports wine_get_version; Windows's does not).
-func UnderWine() bool {
+func UnderWine() bool { return underWine() }
+
+var underWine = sync.OnceValue(func() bool {
 	return windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version").Find() == nil
-}
+})
 
 // OwnerWatch keeps the process that holds an object from having its
 // process ID reused while a proxy of the object is held (see WatchOwner).
