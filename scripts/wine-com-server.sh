@@ -52,6 +52,7 @@
 #   BITSSIM_RULES       RULE,RULE: proof 4 runs these rules only (a listed
 #                       rule that did not run is not counted as vanished)
 #   WINE_TIMEOUT        proof 4's timeout in seconds (default 1800)
+#   BITSSIM_COM_PID_REUSE  1 runs step 7 (about 150 s more)
 # Exit status: 0 when every proof passed; 1 when a proof failed; 2 on a
 # set-up error.
 set -euo pipefail
