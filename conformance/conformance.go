@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -374,7 +375,9 @@ func runScenario(sc *Scenario, b harness.Backend, sel rules.Selection) (failures
 		defer func() {
 			if r := recover(); r != nil {
 				c.mu.Lock()
-				c.failures = append(c.failures, fmt.Sprintf("panic: %v", r))
+				// The stack too: a panic is a bug of the backend or the
+				// scenario, and its value alone does not say where.
+				c.failures = append(c.failures, fmt.Sprintf("panic: %v\n%s", r, debug.Stack()))
 				c.mu.Unlock()
 			}
 		}()
