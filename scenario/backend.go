@@ -98,6 +98,19 @@ func (sc *Script) hasBlocks() bool {
 	return false
 }
 
+// readsProtocol reports whether the script expects the protocol of a
+// job's error (expect JOB protocol), which depends on the form of the
+// remote name.
+func (sc *Script) readsProtocol() bool {
+	reads := false
+	sc.eachStmt(func(st *Stmt) {
+		if e := st.Expect; e != nil && e.Kind == ExpectGet && e.Value == "protocol" {
+			reads = true
+		}
+	})
+	return reads
+}
+
 // eachStmt calls f with every statement.
 func (sc *Script) eachStmt(f func(*Stmt)) {
 	for i := range sc.Stmts {

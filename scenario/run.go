@@ -916,11 +916,12 @@ func (r *runner) defineRemote(st *Stmt) error {
 	if err != nil {
 		return err
 	}
-	if !isHTTP(got) {
+	if !isHTTP(got) && r.sc.readsProtocol() {
 		// The script's remote is http:// (skipReason skips others): one
-		// of another form would change what the script checks of it
-		// (FILE-ERROR-PROTOCOL).
-		return fmt.Errorf("the backend's remote %q for %s is not http://", got, url)
+		// of another form would change the protocol the script expects
+		// of its errors (FILE-ERROR-PROTOCOL). Other scripts do not see
+		// the form: winbits' own plain remotes are local files.
+		return fmt.Errorf("the backend's remote %q for %s is not http://, and the script expects the protocol of an error", got, url)
 	}
 	r.urls[url] = got
 	return nil

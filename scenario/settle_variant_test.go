@@ -251,6 +251,24 @@ end
 	require.NoError(t, err)
 	require.NotEmpty(t, res.Failures(), "a backend whose own remote is SMB cannot stand for an http:// one")
 	assert.Contains(t, res.Failures()[0].Got, `is not http://`)
+
+	// A script that does not read the protocol runs on such a backend (as
+	// on winbits, whose own plain remotes are local files).
+	plainScript, err := scenario.Parse("p.bits", []byte(`user alice
+start A as alice
+remote http://s/f.bin size=2048
+A: create j
+A: addfile j http://s/f.bin C:\dl\f.bin
+A: resume j
+expect j state TRANSFERRED
+`))
+	require.NoError(t, err)
+	fresh = newSimBackend(t, sim.Options{})
+	res, err = scenario.RunWith(plainScript, scenario.RunOptions{Backend: smbRemotes{plain: plain{Backend: fresh, caps: fresh.Capabilities()}}})
+	require.NoError(t, err)
+	require.Empty(t, res.Skipped)
+	assert.Empty(t, res.Failures())
+	assert.Equal(t, []int{7}, checkedLines(res))
 }
 
 // smbRemotes makes remotes of the backend's own with SMB names.
