@@ -316,15 +316,20 @@ if [ "${BITSSIM_COM_SUITE:-1}" = 1 ]; then
     # Observation mode: the test reports every rule's outcome without
     # failing on divergences; the list is enforced here, so that a
     # "timing:" or "unanalysed:" entry may pass without failing the run.
+    # run_suite DIR RULES: the suite, observing, reports into DIR
+    # (RULES: RULE,RULE or empty for all), its log in DIR.log.
+    run_suite() {
+        (
+            cd "$repo/conformance"
+            exec "${noproxy[@]}" BITSSIM_REPORT_DIR="$(win "$1")" BITSSIM_RULES="$2" \
+                BITSSIM_OBSERVE=1 BITSSIM_DIVERGENCES="$(win "$list")" \
+                BITSSIM_BACKEND_NAME=comserver BITSSIM_LOCAL_FILES=0 BITSSIM_CTL="127.0.0.1:$port" \
+                timeout "$suite_timeout" "$wine" "$work/conformance.test.exe" \
+                -test.v -test.run '^TestWinBITS$' -test.timeout "$((suite_timeout - 30))s"
+        ) >"$1.log" 2>&1
+    }
     set +e
-    (
-        cd "$repo/conformance"
-        exec "${noproxy[@]}" BITSSIM_REPORT_DIR="$(win "$report_dir/suite")" BITSSIM_RULES="${BITSSIM_RULES:-}" \
-            BITSSIM_OBSERVE=1 BITSSIM_DIVERGENCES="$(win "$list")" \
-            BITSSIM_BACKEND_NAME=comserver BITSSIM_LOCAL_FILES=0 BITSSIM_CTL="127.0.0.1:$port" \
-            timeout "$suite_timeout" "$wine" "$work/conformance.test.exe" \
-            -test.v -test.run '^TestWinBITS$' -test.timeout "$((suite_timeout - 30))s"
-    ) >"$report_dir/suite.log" 2>&1
+    run_suite "$report_dir/suite" "${BITSSIM_RULES:-}"
     suite_status=$?
     set -e
     observed="$report_dir/suite/observed-divergences.txt"
@@ -349,6 +354,29 @@ if [ "${BITSSIM_COM_SUITE:-1}" = 1 ]; then
             listed=$(comm -12 <(echo "$listed") <(echo "$ran"))
         fi
         unexpected=$(comm -13 <(echo "$listed") <(echo "$seen") | grep . || true)
+        # A panic of the test process is a harness defect, not a verdict
+        # on the server: seen in some runs only (a nil-pointer panic in
+        # FLAGS-FILTER, FLAGS-FINAL-STATE, CMD-FINAL-STATE; not yet
+        # understood, README "Any language: the COM server"). Its stack is
+        # printed, and the rules it hit run once more: the run fails
+        # unless they then match the list.
+        panicked=$(for r in $unexpected; do grep -qE "^$r +fail +panic:" "$report_dir/suite/report.txt" && echo "$r"; done | grep . || true)
+        if [ -n "$panicked" ] && [ "$panicked" = "$unexpected" ]; then
+            log "WARNING: the test process panicked in $(echo $panicked) (a harness defect); its stack:"
+            grep -A40 -m3 'panic:' "$report_dir/suite.log" | head -n 120 >&2 || true
+            log "running $(echo $panicked) once more"
+            set +e
+            mkdir -p "$report_dir/suite-rerun"
+            run_suite "$report_dir/suite-rerun" "$(echo $panicked | tr ' ' ',')"
+            rerun_status=$?
+            set -e
+            again=$(awk '$1 == "bitssim:" && ($3 == "fail" || $3 == "diverged") {print $2}' "$report_dir/suite-rerun.log" 2>/dev/null | tr -d '\r' | sort -u)
+            if [ "$rerun_status" -eq 0 ] && [ -z "$(comm -13 <(echo "$listed") <(echo "$again") | grep . || true)" ]; then
+                log "the rerun matches the list: $(echo $panicked) kept the rules they test"
+                seen=$(comm -23 <(echo "$seen") <(echo "$panicked") | cat - <(echo "$again") | grep . | sort -u || true)
+                unexpected=""
+            fi
+        fi
         vanished=$(comm -23 <(echo "$listed") <(echo "$seen") | comm -23 - <(echo "$timing") | grep . || true)
         log "suite: $(tail -n 1 "$report_dir/suite/report.txt" 2>/dev/null)"
         if [ -n "$unexpected" ]; then
