@@ -2,6 +2,7 @@ package scenario_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -279,4 +280,31 @@ func TestSimOptionsAreTheHeader(t *testing.T) {
 	assert.Equal(t, sim.Options{Version: model.BITS5_0, Seed: 7, Clock: sim.Manual,
 		Variants: rules.Selection{"PREC-FAILURE-KEEPS-OBJECT": "falls-back-to-clsid"}}, sc.SimOptions())
 	assert.Equal(t, sim.Automatic, parse(t, "clock automatic\nstart A as alice\n").SimOptions().Clock)
+}
+
+// failingStart is a backend whose apps never start.
+type failingStart struct{ plain }
+
+func (failingStart) StartApp(string, model.Account) (harness.App, error) {
+	return nil, fmt.Errorf("helper: activation: %w", model.CO_E_SERVER_EXEC_FAILURE)
+}
+
+// A start that fails is a failed check and ends the run: the statements
+// of the app that did not start call nothing (they used to call a nil
+// app and panic).
+func TestFailedStartEndsTheRun(t *testing.T) {
+	sc := parse(t, "user alice\nstart A as alice\nA: create j\nA: cancel j\nexpect j state CANCELLED\n")
+	b := newSimBackend(t, sim.Options{})
+	var res *scenario.Result
+	require.NotPanics(t, func() {
+		var err error
+		res, err = scenario.RunWith(sc, scenario.RunOptions{Backend: failingStart{plain{Backend: b, caps: b.Capabilities()}}})
+		require.NoError(t, err)
+	})
+	require.True(t, res.Failed())
+	f := res.Failures()
+	require.Len(t, f, 1)
+	assert.Equal(t, 2, f[0].Line)
+	assert.Contains(t, f[0].Got, "CO_E_SERVER_EXEC_FAILURE")
+	assert.Equal(t, 1, res.CheckCount(), "nothing after the start ran")
 }

@@ -550,6 +550,8 @@ func (r *runner) useBackend(be harness.Backend) {
 var streamTraceLimit = 1 << 14
 
 // errSkip ends a run at a skip statement: the Result says why in Skipped.
+// A start that failed ends it too (the Result has the failed check): the
+// statements of an app that did not start cannot run.
 var errSkip = errors.New("scenario: skipped")
 
 // skipText is the reason a skip statement gives, with its line.
@@ -756,10 +758,11 @@ func (r *runner) exec(st *Stmt) error {
 		u := r.user(st.Args[2])
 		a, err := r.be.StartApp(st.Args[0], u)
 		r.control(st, "start as "+u.Name, err)
-		if err == nil {
-			r.apps[st.Args[0]] = a
-			r.participant(st.Args[0], "app", u.Name)
+		if err != nil {
+			return errSkip // the app's statements would call no app
 		}
+		r.apps[st.Args[0]] = a
+		r.participant(st.Args[0], "app", u.Name)
 	case "exit", "crash":
 		a := r.apps[st.Args[0]]
 		var err error

@@ -354,15 +354,17 @@ if [ "${BITSSIM_COM_SUITE:-1}" = 1 ]; then
             listed=$(comm -12 <(echo "$listed") <(echo "$ran"))
         fi
         unexpected=$(comm -13 <(echo "$listed") <(echo "$seen") | grep . || true)
-        # A panic of the test process is a harness defect, not a verdict
-        # on the server: seen in some runs only (a nil-pointer panic in
-        # FLAGS-FILTER, FLAGS-FINAL-STATE, CMD-FINAL-STATE; not yet
-        # understood, README "Any language: the COM server"). Its stack is
-        # printed, and the rules it hit run once more: the run fails
-        # unless they then match the list.
-        panicked=$(for r in $unexpected; do grep -qE "^$r +fail +panic:" "$report_dir/suite/report.txt" && echo "$r"; done | grep . || true)
+        # A scenario that could not be set up is not a verdict on the
+        # server: an app whose helper did not start (seen in some runs
+        # only; before the runner stopped at a failed start, it went on
+        # and panicked on the missing app: FLAGS-FILTER, FLAGS-FINAL-STATE,
+        # CMD-FINAL-STATE), or any panic of the test process. What failed
+        # is printed, and those rules run once more: the run fails unless
+        # each of them then runs and matches the list.
+        panicked=$(for r in $unexpected; do grep -qE "^$r +fail +(panic:|[^ ]+\.bits:[0-9]+: start [^ ]+ as )" "$report_dir/suite/report.txt" && echo "$r"; done | grep . || true)
         if [ -n "$panicked" ] && [ "$panicked" = "$unexpected" ]; then
-            log "WARNING: the test process panicked in $(echo $panicked) (a harness defect); its stack:"
+            log "WARNING: the scenarios of $(echo $panicked) could not be set up (an app did not start) or the test process panicked:"
+            for r in $panicked; do grep -m1 "^$r " "$report_dir/suite/report.txt" | cut -c1-600 >&2; done
             grep -A40 -m3 'panic:' "$report_dir/suite.log" | head -n 120 >&2 || true
             log "running $(echo $panicked) once more"
             set +e
@@ -371,7 +373,9 @@ if [ "${BITSSIM_COM_SUITE:-1}" = 1 ]; then
             rerun_status=$?
             set -e
             again=$(awk '$1 == "bitssim:" && ($3 == "fail" || $3 == "diverged") {print $2}' "$report_dir/suite-rerun.log" 2>/dev/null | tr -d '\r' | sort -u)
-            if [ "$rerun_status" -eq 0 ] && [ -z "$(comm -13 <(echo "$listed") <(echo "$again") | grep . || true)" ]; then
+            reran=$(grep -oE '^bitssim: [A-Z0-9-]+' "$report_dir/suite-rerun.log" 2>/dev/null | cut -d' ' -f2 | sort -u)
+            if [ "$rerun_status" -eq 0 ] && [ -z "$(comm -23 <(echo "$panicked" | tr ' ' '\n' | sort -u) <(echo "$reran") | grep . || true)" ] &&
+                [ -z "$(comm -13 <(echo "$listed") <(echo "$again") | grep . || true)" ]; then
                 log "the rerun matches the list: $(echo $panicked) kept the rules they test"
                 seen=$(comm -23 <(echo "$seen") <(echo "$panicked") | cat - <(echo "$again") | grep . | sort -u || true)
                 unexpected=""
