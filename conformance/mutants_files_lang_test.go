@@ -4,10 +4,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
-	"github.com/bitssim/bitssim/conformance"
 	"github.com/bitssim/bitssim/harness"
 	"github.com/bitssim/bitssim/model"
 	"github.com/bitssim/bitssim/sim"
@@ -202,24 +198,5 @@ func langFileMutants() map[string]map[string]harness.Factory {
 // Each rule's file fails on each of its mutants, and passes on the same
 // wrapper around the unchanged simulator.
 func TestLanguageFilesCatchTheirMutants(t *testing.T) {
-	for rule, ms := range langFileMutants() {
-		require.NotEmpty(t, conformance.ScenarioFiles(rule), "%s is checked by a file", rule)
-		outcome := func(mk harness.Factory) (conformance.Outcome, string) {
-			rep := conformance.Check(t, mk, conformance.WithRules(rule), conformance.WithoutStateMachine())
-			for _, r := range rep.Results {
-				if r.Rule == rule {
-					return r.Outcome, r.Detail
-				}
-			}
-			return "", "no result"
-		}
-		t.Run(rule, func(t *testing.T) {
-			got, detail := outcome(machineFileMutant(nil))
-			require.Equal(t, conformance.Pass, got, "the unchanged simulator behind the wrapper: %s", detail)
-			for name, mk := range ms {
-				got, detail := outcome(mk)
-				assert.Equal(t, conformance.Fail, got, "%s: %s", name, detail)
-			}
-		})
-	}
+	filesCatchTheirMutants(t, langFileMutants(), func() harness.Factory { return machineFileMutant(nil) })
 }

@@ -257,7 +257,14 @@ func fileMutants() map[string]map[string]harness.Factory {
 // Each rule's file fails on each of its mutants, and passes on the same
 // wrapper around the unchanged simulator.
 func TestScenarioFilesCatchTheirMutants(t *testing.T) {
-	for rule, ms := range fileMutants() {
+	filesCatchTheirMutants(t, fileMutants(), func() harness.Factory { return fileMutant(sim.Options{Seed: 7}, nil, nil) })
+}
+
+// filesCatchTheirMutants checks, for each rule of mutants, that its
+// scenario files pass on unchanged() (the mutants' wrapper around the
+// unchanged simulator) and fail on each of its mutants.
+func filesCatchTheirMutants(t *testing.T, mutants map[string]map[string]harness.Factory, unchanged func() harness.Factory) {
+	for rule, ms := range mutants {
 		require.NotEmpty(t, conformance.ScenarioFiles(rule), "%s is checked by a file", rule)
 		outcome := func(mk harness.Factory) (conformance.Outcome, string) {
 			rep := conformance.Check(t, mk, conformance.WithRules(rule), conformance.WithoutStateMachine())
@@ -269,7 +276,7 @@ func TestScenarioFilesCatchTheirMutants(t *testing.T) {
 			return "", "no result"
 		}
 		t.Run(rule, func(t *testing.T) {
-			got, detail := outcome(fileMutant(sim.Options{Seed: 7}, nil, nil))
+			got, detail := outcome(unchanged())
 			require.Equal(t, conformance.Pass, got, "the unchanged simulator behind the wrapper: %s", detail)
 			for name, mk := range ms {
 				got, detail := outcome(mk)
